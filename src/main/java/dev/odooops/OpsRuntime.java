@@ -1,0 +1,165 @@
+package dev.odooops;
+
+import dev.odooops.config.EnvironmentsLoader;
+import dev.odooops.config.OpsConfig;
+import dev.odooops.config.Settings;
+import dev.odooops.domain.RetentionPlanner;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.exec.ToolRunner;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.ops.OpsDatabase;
+import dev.odooops.step.ApplyRetention;
+import dev.odooops.step.ArchiveFilestore;
+import dev.odooops.step.BackupFailureHandler;
+import dev.odooops.step.BackupPreconditions;
+import dev.odooops.step.CreateRun;
+import dev.odooops.step.DumpDatabase;
+import dev.odooops.step.FinalizeBackup;
+import dev.odooops.step.OdooController;
+import dev.odooops.step.QuiesceOdoo;
+import dev.odooops.step.ResolveBindings;
+import dev.odooops.step.SnapshotConfig;
+import dev.odooops.step.UploadArtifact;
+import dev.odooops.store.ArtifactStore;
+import dev.odooops.store.LocalArtifactStore;
+import dev.odooops.store.S3ArtifactStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.Registry;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * One running odoo-ops: validated configuration, the migrated ops catalog, and a started Camel context
+ * (camel-main) with the routes of {@code routes/} and the step beans bound by name.
+ */
+public final class OpsRuntime implements AutoCloseable {
+    private final Settings settings;
+    private final OpsConfig config;
+    private final OpsDatabase database;
+    private final OpsCatalog catalog;
+    private final Main main;
+    private ArtifactStore store;
+    private ProducerTemplate template;
+
+    private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database) {
+        this.settings = settings;
+        this.config = config;
+        this.database = database;
+        this.catalog = new OpsCatalog(database.dataSource());
+        this.main = new Main();
+    }
+
+    public static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock) throws Exception {
+        Settings settings = Settings.load(home, configDir, env);
+        OpsConfig config = EnvironmentsLoader.load(settings.environmentsFile(), settings.secretsFile(), env);
+        OpsDatabase database = new OpsDatabase(settings);
+        try {
+            database.migrate();
+            database.sync(config);
+            OpsRuntime runtime = new OpsRuntime(settings, config, database);
+            runtime.startCamel(clock);
+            return runtime;
+        } catch (Exception | Error e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private void startCamel(Clock clock) throws Exception {
+        Path routes = settings.home().resolve(settings.property("ops.routes-dir", "routes")).normalize();
+        main.setInitialProperties(settings.raw());
+        main.configure().withName("odoo-ops")
+                .withRoutesIncludePattern("file:" + routes + "/*.camel.yaml")
+                .withJmxEnabled(false)
+                .withShutdownTimeout(30);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                bindBeans(m.getCamelContext(), clock);
+            }
+        });
+        main.start();
+    }
+
+    private void bindBeans(CamelContext context, Clock clock) {
+        Registry r = context.getRegistry();
+        template = context.createProducerTemplate();
+        List<String> secrets = new ArrayList<>();
+        config.environments().forEach(e -> {
+            if (e.database().password() != null) secrets.add(e.database().password().reveal());
+        });
+        if (config.store().isS3()) {
+            secrets.add(config.store().s3().secretAccessKey().reveal());
+            r.bind(S3ArtifactStore.CLIENT_BEAN, S3ArtifactStore.client(config.store().s3()));
+            store = new S3ArtifactStore(template, config.store().s3(), settings.uploadPartSizeMb() * 1024L * 1024L);
+        } else {
+            store = new LocalArtifactStore(config.store().localPath());
+        }
+        SecretRedactor redactor = new SecretRedactor(secrets);
+        ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10));
+        OdooController controller = new OdooController(tools);
+        QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings);
+        r.bind("opsCatalog", catalog);
+        r.bind("artifactStore", store);
+        r.bind("toolRunner", tools);
+        r.bind("backupPreconditions", new BackupPreconditions(config, settings, catalog, clock));
+        r.bind("createRun", new CreateRun(database, catalog, settings));
+        r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
+        r.bind("quiesceOdoo", quiesce);
+        r.bind("dumpDatabase", new DumpDatabase(tools, catalog, settings));
+        r.bind("archiveFilestore", new ArchiveFilestore(tools, catalog, settings));
+        r.bind("snapshotConfig", new SnapshotConfig(tools, catalog));
+        r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings));
+        r.bind("applyRetention", new ApplyRetention(store, catalog, new RetentionPlanner(ZoneOffset.UTC)));
+        r.bind("finalizeBackup", new FinalizeBackup(catalog, quiesce));
+        r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, quiesce));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public OpsConfig config() {
+        return config;
+    }
+
+    public OpsCatalog catalog() {
+        return catalog;
+    }
+
+    public OpsDatabase database() {
+        return database;
+    }
+
+    public ArtifactStore store() {
+        return store;
+    }
+
+    public ProducerTemplate template() {
+        return template;
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception ignored) {
+            // shutting down anyway
+        }
+        database.close();
+    }
+}

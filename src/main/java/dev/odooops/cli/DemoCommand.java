@@ -1,0 +1,139 @@
+package dev.odooops.cli;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.config.Settings;
+import dev.odooops.demo.DemoEnvironment;
+import dev.odooops.demo.EmbeddedS3;
+import dev.odooops.domain.Json;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.exec.ToolRunner;
+import dev.odooops.store.ArtifactVerifier;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code odoo-ops demo}: with only PostgreSQL and its client tools, builds an Odoo-shaped demo environment
+ * (database odoo_demo, filestore, odoo.conf), starts an S3 endpoint on loopback, backs the environment up
+ * through the real backup route, verifies the artifact from the store and says where the evidence is.
+ */
+public final class DemoCommand {
+    private final Path home;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public DemoCommand(Path home, PrintStream out, PrintStream err) {
+        this.home = home;
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(Path configDir, Function<String, String> env) throws Exception {
+        Settings base = Settings.load(home, configDir, env);
+        Path root = Path.of(base.property("demo.root", "/var/tmp/odoo-ops/demo")).toAbsolutePath();
+        String dbPassword = random();
+        String s3Key = "demo-" + random().substring(0, 8);
+        String s3Secret = random();
+        say("1/5 building the Odoo-shaped demo environment in " + root + " (database odoo_demo)");
+        DemoEnvironment.Created demo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres",
+                "odoo_demo", "odoo_demo", dbPassword, root, 500, 200, 42));
+        say("    " + demo.attachmentFiles() + " attachment files in " + demo.filestore());
+        DemoEnvironment.deleteTree(root.resolve("s3"));
+        try (EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3"), "odoo-backups", s3Key, s3Secret)) {
+            say("2/5 S3 endpoint (s3proxy) listening on " + s3.endpoint() + ", bucket odoo-backups");
+            Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret);
+            try (OpsRuntime rt = OpsRuntime.start(home, demoConfig, env, Clock.systemUTC())) {
+                say("3/5 backing up demo/production (database + filestore + config snapshot)");
+                BackupResult result = new Commands(rt, out).runBackup(new BackupRequest("demo", "production",
+                        BackupType.FULL, "demo", null, null, null, "operator", "backup", "demo"));
+                if (!result.succeeded()) {
+                    say("backup FAILED in step " + result.failedStep() + ": " + result.error());
+                    out.println(Json.compact(result));
+                    return Commands.FAILED;
+                }
+                say("4/5 verifying artifact " + result.artifactId() + " from the store");
+                ToolRunner tools = rt.camelContext().getRegistry().lookupByNameAndType("toolRunner", ToolRunner.class);
+                var artifact = rt.catalog().artifact(result.artifactId()).orElseThrow();
+                Map<String, Object> report = new ArtifactVerifier(rt.store(), tools, rt.settings().workDir().resolve("verify"))
+                        .verify(artifact, "demo", "production");
+                say("    checksums and pg_restore --list: " + (Boolean.TRUE.equals(report.get("ok")) ? "ok" : "FAILED " + report));
+                say("5/5 done. Evidence: " + result.evidenceDir());
+                try (var files = Files.list(Path.of(result.evidenceDir()))) {
+                    files.sorted().forEach(f -> say("      " + f.getFileName()));
+                }
+                say("    artifact: " + artifact.uri());
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("run_id", result.runId());
+                json.put("artifact_id", result.artifactId());
+                json.put("status", result.status());
+                json.put("evidence_dir", result.evidenceDir());
+                json.put("verified", report.get("ok"));
+                out.println(Json.compact(json));
+                return Boolean.TRUE.equals(report.get("ok")) ? Commands.OK : Commands.FAILED;
+            }
+        }
+    }
+
+    private Path writeConfig(Path root, Path configDir, EmbeddedS3 s3, DemoEnvironment.Created demo, String dbPassword,
+                             String s3Key, String s3Secret) throws IOException {
+        Path dir = root.resolve("config");
+        Files.createDirectories(dir);
+        Files.copy(configDir.resolve("application.properties"), dir.resolve("application.properties"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(dir.resolve("environments.yaml"), """
+                # Generated by odoo-ops demo. Secrets are references into secrets.properties beside this file.
+                store:
+                  type: s3
+                  s3:
+                    bucket: odoo-backups
+                    prefix: odoo-ops
+                    region: us-east-1
+                    endpoint: %s
+                    access_key_id: ${secret:s3.access_key_id}
+                    secret_access_key: ${secret:s3.secret_access_key}
+                users:
+                  - name: operator
+                    permissions:
+                      - project: "*"
+                        actions: [backup, restore]
+                projects:
+                  - name: demo
+                    environments:
+                      - name: production
+                        type: production
+                        database: {host: 127.0.0.1, port: 5432, name: odoo_demo, user: odoo_demo, password: "${secret:demo.db_password}"}
+                        filestore: %s
+                        odoo_conf: %s
+                        addons_paths: [%s]
+                        retention: {daily: 7, weekly: 4, monthly: 3}
+                """.formatted(s3.endpoint(), demo.filestore(), demo.odooConf(), demo.addons()));
+        Path secrets = dir.resolve("secrets.properties");
+        Files.deleteIfExists(secrets);
+        Files.createFile(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secrets, "s3.access_key_id=" + s3Key + "\ns3.secret_access_key=" + s3Secret
+                + "\ndemo.db_password=" + dbPassword + "\n");
+        return dir;
+    }
+
+    private void say(String line) {
+        err.println("[demo] " + line);
+    }
+
+    private static String random() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

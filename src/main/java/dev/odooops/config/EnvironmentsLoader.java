@@ -1,0 +1,165 @@
+package dev.odooops.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads and validates the environments file (see docs/configuration.md). Every error names the file, the key
+ * and the expected value; secrets are references to environment variables or to the uncommitted secrets file.
+ */
+public final class EnvironmentsLoader {
+    static final Set<String> ACTIONS = Set.of("backup", "restore", "deploy", "copy", "*");
+
+    private EnvironmentsLoader() {
+    }
+
+    public static OpsConfig load(Path file, Path secretsFile, Function<String, String> env) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": environments file not found (copy config/environments.example.yaml)");
+        }
+        Map<String, String> secrets = readSecrets(secretsFile);
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(file + ": expected a mapping with store, users and projects");
+        }
+        ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets);
+        Path base = file.toAbsolutePath().getParent();
+        StoreConfig store = store(top.object("store"), base);
+        Map<String, List<OpsConfig.Permission>> users = users(top);
+        List<EnvironmentConfig> environments = new ArrayList<>();
+        Set<String> projects = new HashSet<>();
+        for (ConfigNode p : top.list("projects", true)) {
+            String project = p.name("name");
+            if (!projects.add(project)) throw p.error(p.child("name").path(), "a unique project name", project);
+            Set<String> names = new HashSet<>();
+            for (ConfigNode e : p.list("environments", true)) {
+                EnvironmentConfig ec = environment(project, e, base);
+                if (!names.add(ec.name())) throw e.error(e.child("name").path(), "a unique environment name", ec.name());
+                environments.add(ec);
+            }
+        }
+        return new OpsConfig(file.toString(), store, users, List.copyOf(environments));
+    }
+
+    static Map<String, String> readSecrets(Path secretsFile) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (secretsFile == null || !Files.isRegularFile(secretsFile)) return out;
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(secretsFile)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException(secretsFile + ": cannot be read: " + e.getMessage());
+        }
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+        return out;
+    }
+
+    private static StoreConfig store(ConfigNode s, Path base) {
+        String type = s.oneOf("type", null, "s3", "local");
+        if (type.equals("local")) {
+            return new StoreConfig(type, null, base.resolve(s.object("local").string("path")).normalize());
+        }
+        ConfigNode s3 = s.object("s3");
+        URI endpoint = null;
+        if (s3.has("endpoint")) {
+            endpoint = uri(s3, "endpoint");
+        }
+        String prefix = s3.string("prefix", "odoo-ops").replaceAll("^/+|/+$", "");
+        return new StoreConfig(type, new StoreConfig.S3(s3.string("bucket"), prefix, s3.string("region", "us-east-1"),
+                endpoint, s3.secret("access_key_id", true), s3.secret("secret_access_key", true)), null);
+    }
+
+    private static Map<String, List<OpsConfig.Permission>> users(ConfigNode top) {
+        Map<String, List<OpsConfig.Permission>> users = new LinkedHashMap<>();
+        for (ConfigNode u : top.list("users", true)) {
+            String name = u.string("name");
+            List<OpsConfig.Permission> perms = new ArrayList<>();
+            for (ConfigNode p : u.list("permissions", false)) {
+                String project = p.string("project");
+                for (String action : p.strings("actions")) {
+                    if (!ACTIONS.contains(action)) {
+                        throw p.error(p.child("actions").path(), "actions from " + String.join("|", ACTIONS.stream().sorted().toList()), action);
+                    }
+                    perms.add(new OpsConfig.Permission(project, action));
+                }
+            }
+            users.put(name, List.copyOf(perms));
+        }
+        return users;
+    }
+
+    private static EnvironmentConfig environment(String project, ConfigNode e, Path base) {
+        String name = e.name("name");
+        String type = e.oneOf("type", null, "development", "staging", "production");
+        ConfigNode db = e.object("database");
+        DatabaseConfig database = new DatabaseConfig(db.string("host", "127.0.0.1"), db.integer("port", 5432, 1, 65535),
+                db.string("name"), db.string("user"), db.secret("password", false),
+                db.oneOf("sslmode", "prefer", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
+        Path filestore = base.resolve(e.string("filestore")).normalize();
+        Path odooConf = base.resolve(e.string("odoo_conf")).normalize();
+        List<Path> addons = e.strings("addons_paths").stream().map(a -> base.resolve(a).normalize()).toList();
+        OdooControl control = e.has("odoo") ? control(e.object("odoo")) : new OdooControl(null, null, null, null, null, 120);
+        RetentionPolicy retention = RetentionPolicy.DEFAULT;
+        if (e.has("retention")) {
+            ConfigNode r = e.object("retention");
+            retention = new RetentionPolicy(r.integer("daily", 7, 0, 3650), r.integer("weekly", 4, 0, 520),
+                    r.integer("monthly", 3, 0, 1200));
+        }
+        return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention);
+    }
+
+    private static OdooControl control(ConfigNode o) {
+        return new OdooControl(action(o, "quiesce"), action(o, "resume"), action(o, "stop"), action(o, "start"),
+                o.has("health_url") ? uri(o, "health_url") : null, o.integer("timeout_seconds", 120, 1, 3600));
+    }
+
+    private static OdooControl.Action action(ConfigNode o, String key) {
+        if (!o.has(key)) return null;
+        ConfigNode a = o.object(key);
+        if (a.has("command")) {
+            List<String> argv = a.strings("command");
+            if (argv.isEmpty()) throw a.error(a.child("command").path(), "a non-empty argument list", "[]");
+            return new OdooControl.Action(List.copyOf(argv), null, null);
+        }
+        if (a.has("http")) {
+            ConfigNode h = a.object("http");
+            return new OdooControl.Action(null, uri(h, "url"), h.oneOf("method", "POST", "GET", "POST", "PUT"));
+        }
+        throw a.error(a.path(), "either command: [argv...] or http: {url, method}", null);
+    }
+
+    private static URI uri(ConfigNode n, String key) {
+        String value = n.string(key);
+        try {
+            URI u = new URI(value);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+                throw n.error(n.child(key).path(), "an http(s) URL", value);
+            }
+            return u;
+        } catch (java.net.URISyntaxException ex) {
+            throw n.error(n.child(key).path(), "an http(s) URL", value);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.odooops.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The environments file: the artifact store, users with their permissions, projects and environments. */
+public record OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users,
+                        List<EnvironmentConfig> environments) {
+
+    public record Permission(String project, String action) {
+    }
+
+    public Optional<EnvironmentConfig> environment(String project, String env) {
+        return environments.stream().filter(e -> e.project().equals(project) && e.name().equals(env)).findFirst();
+    }
+
+    public boolean hasProject(String project) {
+        return environments.stream().anyMatch(e -> e.project().equals(project));
+    }
+}

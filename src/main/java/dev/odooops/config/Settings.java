@@ -1,0 +1,100 @@
+package dev.odooops.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * The typed, validated view of {@code config/application.properties} (every key is documented in
+ * docs/configuration.md). System properties of the same name override the file. Relative paths are
+ * resolved against the odoo-ops home (the repository or installation directory).
+ */
+public record Settings(Properties raw, Path home, Path configDir, String opsDbUrl, String opsDbUser, Secret opsDbPassword,
+                       boolean opsDbCreateIfMissing, Path evidenceRoot, Path workDir, String defaultUser,
+                       int heartbeatSeconds, int staleAfterSeconds, Path environmentsFile, Path secretsFile,
+                       int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
+                       double freeSpaceFactor, int uploadPartSizeMb, boolean verifyAfterUpload) {
+
+    public static Settings load(Path home, Path configDir, Function<String, String> env) {
+        Path file = configDir.resolve("application.properties");
+        Properties p = new Properties();
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": not found (pass --config DIR with application.properties)");
+        }
+        try (java.io.Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot be read: " + e.getMessage());
+        }
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("ops.") || k.startsWith("backup.") || k.startsWith("store.") || k.startsWith("camel."))
+                .forEach(k -> p.setProperty(k, System.getProperty(k)));
+        Keys reader = new Keys(file.toString(), p);
+        String dbPasswordEnv = reader.string("ops.db.password-env", "ODOO_OPS_DB_PASSWORD");
+        String dbPassword = env.apply(dbPasswordEnv);
+        Path base = home.toAbsolutePath();
+        return new Settings(p, base, configDir,
+                reader.string("ops.db.url", "jdbc:postgresql://127.0.0.1:5432/odoo_ops"),
+                reader.string("ops.db.user", "postgres"),
+                dbPassword == null ? null : new Secret(dbPassword),
+                reader.bool("ops.db.create-if-missing", true),
+                base.resolve(reader.string("ops.evidence-root", "docs/evidence")),
+                base.resolve(reader.string("ops.work-dir", "/var/tmp/odoo-ops/work")),
+                reader.string("ops.default-user", "operator"),
+                reader.integer("ops.heartbeat-seconds", 10, 1, 3600),
+                reader.integer("ops.stale-after-seconds", 120, 3, 86400),
+                configDir.resolve(reader.string("ops.environments-file", "environments.yaml")),
+                configDir.resolve(reader.string("ops.secrets-file", "secrets.properties")),
+                reader.integer("backup.pg-dump-timeout-seconds", 21600, 10, 604800),
+                reader.integer("backup.archive-timeout-seconds", 21600, 10, 604800),
+                reader.integer("backup.zstd-level", 3, 1, 19),
+                reader.integer("backup.quiesce-timeout-seconds", 30, 1, 3600),
+                reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0),
+                reader.integer("store.upload-part-size-mb", 64, 5, 5120),
+                reader.bool("store.verify-after-upload", true));
+    }
+
+    public String property(String key, String fallback) {
+        return raw.getProperty(key, fallback);
+    }
+
+    private record Keys(String file, Properties p) {
+        String string(String key, String fallback) {
+            String v = p.getProperty(key);
+            return v == null || v.isBlank() ? fallback : v.trim();
+        }
+
+        boolean bool(String key, boolean fallback) {
+            String v = string(key, null);
+            if (v == null) return fallback;
+            if (v.equals("true") || v.equals("false")) return Boolean.parseBoolean(v);
+            throw new ConfigException(file, key, "true|false", v);
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            String v = string(key, null);
+            if (v == null) return fallback;
+            try {
+                int i = Integer.parseInt(v);
+                if (i >= min && i <= max) return i;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new ConfigException(file, key, "a whole number from " + min + " to " + max, v);
+        }
+
+        double decimal(String key, double fallback, double min, double max) {
+            String v = string(key, null);
+            if (v == null) return fallback;
+            try {
+                double d = Double.parseDouble(v);
+                if (d >= min && d <= max) return d;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new ConfigException(file, key, "a number from " + min + " to " + max, v);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.odooops.domain;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Streaming SHA-256 and SHA-1, and the {@code sha256sum} file format. Nothing is held in memory. */
+public final class Checksums {
+    private static final int BUFFER = 1 << 20;
+
+    private Checksums() {
+    }
+
+    public static String sha256(Path file) {
+        return digest(file, "SHA-256");
+    }
+
+    public static String sha1(Path file) {
+        return digest(file, "SHA-1");
+    }
+
+    public static String sha256(InputStream in) throws IOException {
+        return HexFormat.of().formatHex(digest(in, messageDigest("SHA-256")));
+    }
+
+    public static String sha256(String text) {
+        return HexFormat.of().formatHex(messageDigest("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String digest(Path file, String algorithm) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return HexFormat.of().formatHex(digest(in, messageDigest(algorithm)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static byte[] digest(InputStream in, MessageDigest md) throws IOException {
+        byte[] buf = new byte[BUFFER];
+        for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        return md.digest();
+    }
+
+    static MessageDigest messageDigest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One line in the format {@code sha256sum -c} reads: {@code <hex>  <file name>\n}. */
+    public static String sha256sumLine(String hex, String fileName) {
+        return hex + "  " + fileName + "\n";
+    }
+
+    /** The hex digest of a {@code sha256sum} line, or an exception naming the file when it is malformed. */
+    public static String parseSha256sumLine(String line, String source) {
+        String trimmed = line.strip();
+        if (!trimmed.matches("[0-9a-f]{64} [ *]\\S.*")) {
+            throw new IllegalArgumentException(source + ": not in sha256sum format");
+        }
+        return trimmed.substring(0, 64);
+    }
+}

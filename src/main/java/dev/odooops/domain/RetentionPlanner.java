@@ -1,0 +1,80 @@
+package dev.odooops.domain;
+
+import dev.odooops.config.RetentionPolicy;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Grandfather-father-son retention. Buckets are calendar days, ISO weeks (Monday to Sunday) and calendar
+ * months in the given zone. Walking the artifacts newest first:
+ * <ul>
+ *   <li>daily N keeps the newest artifact of each of the N most recent days that have an artifact;</li>
+ *   <li>weekly N keeps the newest artifact of each of the N most recent ISO weeks that have one;</li>
+ *   <li>monthly N keeps the newest artifact of each of the N most recent months that have one.</li>
+ * </ul>
+ * An artifact may be kept by several rules. Pinned artifacts and the protected ids (the artifact just made,
+ * the newest successful one) are always kept. Everything else is pruned.
+ */
+public final class RetentionPlanner {
+
+    public record Candidate(String id, Instant createdAt, boolean pinned) {
+    }
+
+    /** What to keep (with the rules that keep each artifact) and what to prune, oldest first. */
+    public record Plan(Map<String, Set<String>> keep, List<String> prune) {
+    }
+
+    private final ZoneId zone;
+
+    public RetentionPlanner(ZoneId zone) {
+        this.zone = zone;
+    }
+
+    public Plan plan(List<Candidate> candidates, RetentionPolicy policy, Set<String> protectedIds) {
+        List<Candidate> newestFirst = candidates.stream()
+                .sorted(Comparator.comparing(Candidate::createdAt).reversed().thenComparing(Candidate::id))
+                .toList();
+        Map<String, Set<String>> keep = new LinkedHashMap<>();
+        keepNewestPerBucket(newestFirst, policy.daily(), "daily", t -> t.toLocalDate().toString(), keep);
+        keepNewestPerBucket(newestFirst, policy.weekly(), "weekly",
+                t -> t.get(IsoFields.WEEK_BASED_YEAR) + "-W" + t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), keep);
+        keepNewestPerBucket(newestFirst, policy.monthly(), "monthly", t -> t.getYear() + "-" + t.getMonthValue(), keep);
+        if (!newestFirst.isEmpty()) keep.computeIfAbsent(newestFirst.get(0).id(), k -> new TreeSet<>()).add("newest");
+        for (Candidate c : newestFirst) {
+            if (c.pinned()) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("pinned");
+            if (protectedIds.contains(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("protected");
+        }
+        List<String> prune = new ArrayList<>();
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            String id = newestFirst.get(i).id();
+            if (!keep.containsKey(id)) prune.add(id);
+        }
+        return new Plan(keep, prune);
+    }
+
+    private void keepNewestPerBucket(List<Candidate> newestFirst, int count, String rule,
+                                     Function<ZonedDateTime, String> bucketOf, Map<String, Set<String>> keep) {
+        String lastBucket = null;
+        int kept = 0;
+        for (Candidate c : newestFirst) {
+            if (kept >= count) return;
+            String bucket = bucketOf.apply(c.createdAt().atZone(zone));
+            if (!bucket.equals(lastBucket)) {
+                keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add(rule);
+                lastBucket = bucket;
+                kept++;
+            }
+        }
+    }
+}

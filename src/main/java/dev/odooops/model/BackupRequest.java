@@ -1,0 +1,34 @@
+package dev.odooops.model;
+
+/**
+ * A request for a backup, as every trigger hands it over. Retention overrides are null when not given.
+ * {@code kind} is "backup" for operator backups and "pre_restore" for the safety backup a restore takes.
+ */
+public record BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
+                            Integer keepWeekly, Integer keepMonthly, String user, String kind, String trigger) {
+
+    public BackupRequest {
+        require("project", project);
+        require("env", environment);
+        require("user", user);
+        if (type == null) throw new RequestRejected("type", "must be one of " + BackupType.allowed());
+        checkKeep("keep-daily", keepDaily);
+        checkKeep("keep-weekly", keepWeekly);
+        checkKeep("keep-monthly", keepMonthly);
+        if (label != null && !label.matches("[\\p{L}\\p{N} ._:-]{1,100}")) {
+            throw new RequestRejected("label", "must be 1-100 letters, digits, spaces or ._:-");
+        }
+        if (kind == null) kind = "backup";
+        if (trigger == null) trigger = "cli";
+    }
+
+    private static void require(String field, String value) {
+        if (value == null || value.isBlank()) throw new RequestRejected(field, "is required");
+    }
+
+    private static void checkKeep(String field, Integer value) {
+        if (value != null && (value < 0 || value > 10000)) {
+            throw new RequestRejected(field, "must be a whole number from 0 to 10000, got " + value);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.odooops.ops;
+
+import dev.odooops.domain.Json;
+import dev.odooops.domain.RetentionPlanner;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The durable record of runs, their events and artifacts. Every statement binds its parameters; JSON
+ * columns are written from maps the callers have already redacted.
+ */
+public class OpsCatalog {
+    private final DataSource dataSource;
+
+    public OpsCatalog(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** An artifact row as the restore and verify sides read it. */
+    public record Artifact(String id, String environmentId, UUID runId, String kind, String backupType, String uri,
+                           Map<String, Object> checksums, Map<String, Object> sizes, Map<String, Object> manifest,
+                           String label, boolean pinned, Instant createdAt, Instant prunedAt) {
+    }
+
+    public boolean userHasPermission(String user, String project, String action) {
+        return query("select ops.user_has_permission(?, ?, ?)", rs -> rs.getBoolean(1), user, project, action).get(0);
+    }
+
+    public void runStarted(UUID runId, String evidenceDir) {
+        update("update ops.runs set status = 'running', started_at = now(), heartbeat = now(), evidence_dir = ? "
+                + "where run_id = ?", evidenceDir, runId);
+        event(runId, "run_started", null, Map.of("evidence_dir", evidenceDir));
+    }
+
+    public void event(UUID runId, String type, String step, Map<String, ?> payload) {
+        update("insert into ops.run_events(run_id, event_type, step, payload) values (?, ?, ?, cast(? as jsonb))",
+                runId, type, step, Json.compact(payload == null ? Map.of() : payload));
+    }
+
+    /** Final status; merges {@code metadata} into the run's metadata. Only an active run changes. */
+    public boolean finishRun(UUID runId, String status, String failedStep, String reason, Map<String, ?> metadata) {
+        return update("update ops.runs set status = ?, finished_at = now(), failed_step = ?, failure_reason = ?, "
+                        + "metadata = metadata || cast(? as jsonb) where run_id = ? and status in ('queued', 'running')",
+                status, failedStep, reason, Json.compact(metadata), runId) == 1;
+    }
+
+    public void registerArtifact(String id, String environmentId, UUID runId, String kind, String backupType,
+                                 String uri, Map<String, ?> checksums, Map<String, ?> sizes, Map<String, ?> manifest,
+                                 String label, Instant createdAt) {
+        update("insert into ops.artifacts(id, environment_id, run_id, kind, backup_type, uri, checksums, sizes, manifest, "
+                        + "label, created_at) values (?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?, ?)",
+                id, environmentId, runId, kind, backupType, uri, Json.compact(checksums), Json.compact(sizes),
+                Json.compact(manifest), label, Timestamp.from(createdAt));
+    }
+
+    public void deleteArtifact(String id) {
+        update("delete from ops.artifacts where id = ?", id);
+    }
+
+    /** Live (unpruned) artifacts of one environment and backup type: the retention candidates. */
+    public List<RetentionPlanner.Candidate> retentionCandidates(String environmentId, String backupType) {
+        return query("select id, created_at, pinned from ops.artifacts where environment_id = ? and backup_type = ? "
+                        + "and pruned_at is null order by created_at",
+                rs -> new RetentionPlanner.Candidate(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)),
+                environmentId, backupType);
+    }
+
+    public void markPruned(String id) {
+        update("update ops.artifacts set pruned_at = now() where id = ? and pruned_at is null", id);
+    }
+
+    public void setPinned(String id, boolean pinned) {
+        update("update ops.artifacts set pinned = ? where id = ?", pinned, id);
+    }
+
+    public Optional<Artifact> artifact(String id) {
+        return query("select * from ops.artifacts where id = ?", OpsCatalog::artifactRow, id).stream().findFirst();
+    }
+
+    public List<Artifact> artifacts(String environmentId, boolean includePruned) {
+        return query("select * from ops.artifacts where environment_id = ? and (? or pruned_at is null) order by created_at desc",
+                OpsCatalog::artifactRow, environmentId, includePruned);
+    }
+
+    public List<Map<String, Object>> runs(String environmentId, int limit) {
+        return query("select run_id, operation_type, status, created_by, created_at, started_at, finished_at, heartbeat, "
+                + "failed_step, failure_reason, evidence_dir, metadata from ops.runs where environment_id = ? "
+                + "order by created_at desc limit ?", rs -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_id", rs.getString("run_id"));
+            m.put("operation_type", rs.getString("operation_type"));
+            m.put("status", rs.getString("status"));
+            m.put("created_by", rs.getString("created_by"));
+            for (String t : List.of("created_at", "started_at", "finished_at", "heartbeat")) {
+                Timestamp ts = rs.getTimestamp(t);
+                m.put(t, ts == null ? null : ts.toInstant().toString());
+            }
+            m.put("failed_step", rs.getString("failed_step"));
+            m.put("failure_reason", rs.getString("failure_reason"));
+            m.put("evidence_dir", rs.getString("evidence_dir"));
+            m.put("metadata", Json.readMap(rs.getString("metadata")));
+            return m;
+        }, environmentId, limit);
+    }
+
+    public List<Map<String, Object>> events(UUID runId) {
+        return query("select event_type, step, payload, created_at from ops.run_events where run_id = ? order by id", rs -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("event_type", rs.getString(1));
+            m.put("step", rs.getString(2));
+            m.put("payload", Json.readMap(rs.getString(3)));
+            m.put("created_at", rs.getTimestamp(4).toInstant().toString());
+            return m;
+        }, runId);
+    }
+
+    public Optional<String> runStatus(UUID runId) {
+        return query("select status from ops.runs where run_id = ?", rs -> rs.getString(1), runId).stream().findFirst();
+    }
+
+    private static Artifact artifactRow(ResultSet rs) throws SQLException {
+        Timestamp pruned = rs.getTimestamp("pruned_at");
+        return new Artifact(rs.getString("id"), rs.getString("environment_id"), (UUID) rs.getObject("run_id"),
+                rs.getString("kind"), rs.getString("backup_type"), rs.getString("uri"),
+                Json.readMap(rs.getString("checksums")), Json.readMap(rs.getString("sizes")),
+                Json.readMap(rs.getString("manifest")), rs.getString("label"), rs.getBoolean("pinned"),
+                rs.getTimestamp("created_at").toInstant(), pruned == null ? null : pruned.toInstant());
+    }
+
+    interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Row<T> row, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args);
+             ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) out.add(row.map(rs));
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("ops catalog query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private int update(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = bind(c.prepareStatement(sql), args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("ops catalog update failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static PreparedStatement bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+        return ps;
+    }
+}

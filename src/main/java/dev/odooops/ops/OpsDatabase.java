@@ -1,0 +1,134 @@
+package dev.odooops.ops;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.odooops.config.ConfigException;
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.OpsConfig;
+import dev.odooops.config.Settings;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The ops database: creates it when allowed, migrates the {@code ops} schema with Flyway and synchronises
+ * projects, environments, users and permissions from the environments file (the file is the source of truth;
+ * nothing is deleted, so history keeps its references).
+ */
+public final class OpsDatabase implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpsDatabase.class);
+    private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/]+)/([A-Za-z_][A-Za-z0-9_]*)(\\?.*)?");
+
+    private final HikariDataSource dataSource;
+    private final Settings settings;
+
+    public OpsDatabase(Settings settings) {
+        this.settings = settings;
+        if (settings.opsDbCreateIfMissing()) createIfMissing(settings);
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(settings.opsDbUrl());
+        hc.setUsername(settings.opsDbUser());
+        if (settings.opsDbPassword() != null) hc.setPassword(settings.opsDbPassword().reveal());
+        hc.setMaximumPoolSize(6);
+        hc.setMinimumIdle(0);
+        hc.setPoolName("ops");
+        hc.setInitializationFailTimeout(-1);
+        this.dataSource = new HikariDataSource(hc);
+        try (Connection c = dataSource.getConnection()) {
+            c.isValid(5);
+        } catch (SQLException e) {
+            dataSource.close();
+            throw new ConfigException(settings.configDir().resolve("application.properties") + ": ops.db.url: cannot connect to "
+                    + settings.opsDbUrl() + " as " + settings.opsDbUser() + ": " + e.getMessage());
+        }
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    /** A dedicated physical connection (not pooled): a run's advisory lock dies with it. */
+    public Connection dedicatedConnection() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", settings.opsDbUser());
+        if (settings.opsDbPassword() != null) p.setProperty("password", settings.opsDbPassword().reveal());
+        p.setProperty("ApplicationName", "odoo-ops run lease");
+        return DriverManager.getConnection(settings.opsDbUrl(), p);
+    }
+
+    public void migrate() {
+        Flyway.configure().dataSource(dataSource).schemas("ops").createSchemas(true)
+                .locations("classpath:db/migration").load().migrate();
+    }
+
+    public void sync(OpsConfig config) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            for (EnvironmentConfig e : config.environments()) {
+                exec(c, "insert into ops.projects(name) values (?) on conflict do nothing", e.project());
+                exec(c, "insert into ops.environments(id, project, name, type) values (?, ?, ?, ?) "
+                        + "on conflict (id) do update set type = excluded.type", e.id(), e.project(), e.name(), e.type());
+            }
+            for (var u : config.users().entrySet()) {
+                exec(c, "insert into ops.users(name) values (?) on conflict do nothing", u.getKey());
+                exec(c, "delete from ops.permissions where user_name = ?", u.getKey());
+                for (OpsConfig.Permission p : u.getValue()) {
+                    exec(c, "insert into ops.permissions(user_name, project, action) values (?, ?, ?) on conflict do nothing",
+                            u.getKey(), p.project(), p.action());
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot synchronise the environments file into the ops catalog: " + e.getMessage(), e);
+        }
+    }
+
+    private static void exec(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            ps.executeUpdate();
+        }
+    }
+
+    /** CREATE DATABASE cannot take a bound parameter: the name is checked against a strict pattern first. */
+    private static void createIfMissing(Settings s) {
+        Matcher m = URL.matcher(s.opsDbUrl());
+        if (!m.matches()) return;
+        String db = m.group(2);
+        Properties p = new Properties();
+        p.setProperty("user", s.opsDbUser());
+        if (s.opsDbPassword() != null) p.setProperty("password", s.opsDbPassword().reveal());
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + m.group(1) + "/postgres", p)) {
+            boolean exists;
+            try (PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+                ps.setString(1, db);
+                exists = ps.executeQuery().next();
+            }
+            if (!exists) {
+                LOG.info("creating ops database {}", db);
+                try (var st = c.createStatement()) {
+                    st.execute("create database \"" + db + "\"");
+                } catch (SQLException race) {
+                    if (!"42P04".equals(race.getSQLState())) throw race; // created concurrently: fine
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not check/create ops database {}: {}", db, e.getMessage());
+        }
+    }
+
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.odooops.step;
+
+/** Names of the exchange variables our routes pass between steps. */
+public final class Vars {
+    /** The {@link dev.odooops.model.BackupJob} of the run in progress. */
+    public static final String BACKUP_JOB = "backupJob";
+
+    private Vars() {
+    }
+}

@@ -1,0 +1,34 @@
+package dev.odooops.store;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where artifact files live. An artifact is a folder {@code <project>/<env>/<artifact id>/} of files.
+ * <p>Contract: {@code put} replaces an existing object whole (a reader never sees half a file) and is safe to
+ * repeat; {@code delete} of a missing object succeeds; {@code size} is read back from the store, not from
+ * the local file. Nothing here retries beyond the client's own transient-error policy: a failed call throws.
+ */
+public interface ArtifactStore {
+
+    /** A human- and machine-readable address of the artifact folder (s3://bucket/key/ or file:///dir/). */
+    String uri(String artifactPath);
+
+    void put(String artifactPath, String name, Path file);
+
+    /** Size of the stored object in bytes, or -1 when it does not exist. */
+    long size(String artifactPath, String name);
+
+    /** The stored object's bytes; the caller closes the stream. */
+    InputStream open(String artifactPath, String name);
+
+    void delete(String artifactPath, String name);
+
+    /** Names of the objects in the artifact folder. */
+    List<String> list(String artifactPath);
+
+    static String artifactPath(String project, String environment, String artifactId) {
+        return project + "/" + environment + "/" + artifactId;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.odooops.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Artifacts in a local (or mounted) directory. Files are copied beside their target and renamed into place. */
+public class LocalArtifactStore implements ArtifactStore {
+    private final Path root;
+
+    public LocalArtifactStore(Path root) {
+        this.root = root;
+    }
+
+    @Override
+    public String uri(String artifactPath) {
+        return root.resolve(artifactPath).toUri().toString();
+    }
+
+    @Override
+    public void put(String artifactPath, String name, Path file) {
+        Path dir = root.resolve(artifactPath);
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve("." + name + ".part");
+            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store " + name + " in " + dir, e);
+        }
+    }
+
+    @Override
+    public long size(String artifactPath, String name) {
+        try {
+            return Files.size(root.resolve(artifactPath).resolve(name));
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public InputStream open(String artifactPath, String name) {
+        try {
+            return Files.newInputStream(root.resolve(artifactPath).resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name + " of " + artifactPath, e);
+        }
+    }
+
+    @Override
+    public void delete(String artifactPath, String name) {
+        Path dir = root.resolve(artifactPath);
+        try {
+            Files.deleteIfExists(dir.resolve(name));
+            try (Stream<Path> s = Files.list(dir)) {
+                if (s.findAny().isEmpty()) Files.deleteIfExists(dir);
+            }
+        } catch (NoSuchFileException ignored) {
+            // already gone
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + name + " of " + artifactPath, e);
+        }
+    }
+
+    @Override
+    public List<String> list(String artifactPath) {
+        Path dir = root.resolve(artifactPath);
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
