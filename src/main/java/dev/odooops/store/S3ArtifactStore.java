@@ -52,7 +52,8 @@ public class S3ArtifactStore implements ArtifactStore {
     }
 
     private String key(String artifactPath, String name) {
-        return (config.prefix().isEmpty() ? "" : config.prefix() + "/") + artifactPath + "/" + name;
+        String folder = artifactPath.isEmpty() ? "" : artifactPath + "/";
+        return (config.prefix().isEmpty() ? "" : config.prefix() + "/") + folder + name;
     }
 
     @Override

@@ -1,0 +1,189 @@
+package dev.odooops.support;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.demo.DemoEnvironment;
+import dev.odooops.demo.EmbeddedS3;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real test environment: an Odoo-shaped database on the machine's PostgreSQL (owned by a role whose
+ * password is {@link #PASSWORD}), an Odoo-layout filestore, an odoo.conf holding that password, an S3
+ * endpoint (s3proxy) on loopback, and a config directory pointing odoo-ops at all of it. The ops catalog
+ * lives in the shared test database {@value #OPS_DB}; each environment has its own project name.
+ */
+public final class TestEnvironment implements AutoCloseable {
+    public static final String PASSWORD = "Kn0wn-Test-Passw0rd";
+    public static final String OPS_DB = "odoo_ops_test";
+    public static final Path HOME = Path.of("").toAbsolutePath();
+    public static final String S3_KEY = "test-access";
+    public static final String S3_SECRET = "test-s3-secret-value";
+
+    public final String name;
+    public final String project;
+    public final String database;
+    public final Path root;
+    public final Path configDir;
+    public final Path evidenceRoot;
+    public final Path workDir;
+    public final Path s3Dir;
+    public final DemoEnvironment.Created odoo;
+    private EmbeddedS3 s3;
+    private String quiesceCommand;
+    private String endpointOverride;
+    private boolean localStore;
+
+    private TestEnvironment(String name) throws Exception {
+        this.name = name;
+        this.project = "p-" + name.replace('_', '-');
+        this.database = "t_" + name;
+        this.root = Files.createTempDirectory("odoo-ops-" + name + "-");
+        this.configDir = root.resolve("config");
+        this.evidenceRoot = root.resolve("evidence");
+        this.workDir = root.resolve("work");
+        this.s3Dir = root.resolve("s3");
+        this.odoo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres", database,
+                database + "_owner", PASSWORD, root.resolve("odoo"), 300, 60, name.hashCode()));
+        this.s3 = EmbeddedS3.start(s3Dir, "backups", S3_KEY, S3_SECRET);
+        writeConfig();
+    }
+
+    public static TestEnvironment create(String name) throws Exception {
+        return new TestEnvironment(name);
+    }
+
+    /** Runs this command (argv, no shell) as the environment's quiesce action. */
+    public TestEnvironment quiesceWith(String... argv) throws IOException {
+        this.quiesceCommand = "[" + String.join(", ", List.of(argv).stream().map(a -> "\"" + a + "\"").toList()) + "]";
+        writeConfig();
+        return this;
+    }
+
+    /** Points the store at an endpoint where no S3 server listens. */
+    public TestEnvironment withDeadS3() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            this.endpointOverride = "http://127.0.0.1:" + s.getLocalPort();
+        }
+        writeConfig();
+        return this;
+    }
+
+    public TestEnvironment withLocalStore() throws IOException {
+        this.localStore = true;
+        writeConfig();
+        return this;
+    }
+
+    public Path localStoreDir() {
+        return root.resolve("store");
+    }
+
+    public void writeConfig() throws IOException {
+        Files.createDirectories(configDir);
+        Files.writeString(configDir.resolve("application.properties"), String.join("\n",
+                "ops.db.url=jdbc:postgresql://127.0.0.1:5432/" + OPS_DB,
+                "ops.db.user=postgres",
+                "ops.evidence-root=" + evidenceRoot,
+                "ops.work-dir=" + workDir,
+                "ops.heartbeat-seconds=1",
+                "ops.stale-after-seconds=60",
+                "store.upload-part-size-mb=5",
+                "camel.main.name=odoo-ops",
+                ""));
+        String store = localStore
+                ? "  type: local\n  local:\n    path: " + localStoreDir() + "\n"
+                : """
+                  type: s3
+                  s3:
+                    bucket: backups
+                    prefix: ops
+                    region: us-east-1
+                    endpoint: %s
+                    access_key_id: ${secret:s3_key}
+                    secret_access_key: ${secret:s3_secret}
+                """.formatted(endpointOverride != null ? endpointOverride : s3.endpoint().toString());
+        String quiesce = quiesceCommand == null ? "" : "        odoo:\n          quiesce: {command: " + quiesceCommand + "}\n";
+        Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
+                users:
+                  - name: operator
+                    permissions:
+                      - {project: "*", actions: [backup, restore]}
+                  - name: auditor
+                    permissions: []
+                projects:
+                  - name: %s
+                    environments:
+                      - name: prod
+                        type: production
+                        database: {host: 127.0.0.1, port: 5432, name: %s, user: %s, password: "${secret:db_password}"}
+                        filestore: %s
+                        odoo_conf: %s
+                        addons_paths: [%s]
+                %s""".formatted(project, database, database + "_owner", odoo.filestore(), odoo.odooConf(), odoo.addons(), quiesce));
+        Files.writeString(configDir.resolve("secrets.properties"),
+                "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\n");
+    }
+
+    public OpsRuntime runtime() throws Exception {
+        return OpsRuntime.start(HOME, configDir, System::getenv, Clock.systemUTC());
+    }
+
+    /** odoo-ops as a separate JVM, as an operator runs it; stderr and stdout go to the given files. */
+    public Process spawn(Path stdout, Path stderr, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dodoo.ops.home=" + HOME, "dev.odooops.App"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--config", configDir.toString()));
+        return new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    }
+
+    public String environmentId() {
+        return project + "/prod";
+    }
+
+    /** Rows of a query against the ops catalog, as maps. */
+    public static List<Map<String, Object>> ops(String sql, Object... args) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + OPS_DB, "postgres", "");
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new java.util.LinkedHashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Runs a command (argv) and returns its stdout; fails the test on a non-zero exit. */
+    public static String sh(Path dir, String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).directory(dir == null ? null : dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new AssertionError(String.join(" ", argv) + " failed: " + out);
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (s3 != null) s3.close();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            c.createStatement().execute("drop database if exists " + database + " with (force)");
+        }
+        DemoEnvironment.deleteTree(root);
+    }
+}
