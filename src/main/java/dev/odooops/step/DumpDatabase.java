@@ -79,9 +79,12 @@ public class DumpDatabase {
                     () -> tools.run(argv, pass.environment(db), timeout, dump));
             try {
                 counts = rowCounts(snap);
-            } finally {
-                join(pgDump); // the snapshot must stay open until pg_dump has finished
+            } catch (SQLException e) {
+                // the snapshot's transaction is now aborted, so pg_dump fails too: report the first cause
+                pgDump.handle((r, t) -> null).join();
+                throw new IllegalStateException("row counts in the dump snapshot failed: " + e.getMessage(), e);
             }
+            join(pgDump); // the snapshot stays open until pg_dump has finished
             snap.commit();
         }
         Instant finished = Instant.now();
