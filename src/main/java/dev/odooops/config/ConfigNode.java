@@ -129,6 +129,21 @@ final class ConfigNode {
         return new Secret(value);
     }
 
+    /** Rejects keys this mapping does not know (typos would otherwise be silently ignored). */
+    ConfigNode only(String... keys) {
+        if (node == null || !node.isObject()) return this;
+        java.util.Set<String> known = java.util.Set.of(keys);
+        java.util.Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String k = names.next();
+            if (!known.contains(k)) {
+                throw new ConfigException(file + ": " + (path.isEmpty() ? k : path + "." + k) + ": unknown key (expected one of "
+                        + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+        return this;
+    }
+
     ConfigException error(String key, String expected, Object got) {
         return new ConfigException(file, key, expected, got);
     }

@@ -44,13 +44,14 @@ public final class EnvironmentsLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException(file + ": expected a mapping with store, users and projects");
         }
-        ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets);
+        ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets).only("store", "users", "projects");
         Path base = file.toAbsolutePath().getParent();
         StoreConfig store = store(top.object("store"), base);
         Map<String, List<OpsConfig.Permission>> users = users(top);
         List<EnvironmentConfig> environments = new ArrayList<>();
         Set<String> projects = new HashSet<>();
         for (ConfigNode p : top.list("projects", true)) {
+            p.only("name", "environments");
             String project = p.name("name");
             if (!projects.add(project)) throw p.error(p.child("name").path(), "a unique project name", project);
             Set<String> names = new HashSet<>();
@@ -77,11 +78,12 @@ public final class EnvironmentsLoader {
     }
 
     private static StoreConfig store(ConfigNode s, Path base) {
+        s.only("type", "s3", "local");
         String type = s.oneOf("type", null, "s3", "local");
         if (type.equals("local")) {
-            return new StoreConfig(type, null, base.resolve(s.object("local").string("path")).normalize());
+            return new StoreConfig(type, null, base.resolve(s.object("local").only("path").string("path")).normalize());
         }
-        ConfigNode s3 = s.object("s3");
+        ConfigNode s3 = s.object("s3").only("bucket", "prefix", "region", "endpoint", "access_key_id", "secret_access_key");
         URI endpoint = null;
         if (s3.has("endpoint")) {
             endpoint = uri(s3, "endpoint");
@@ -94,9 +96,11 @@ public final class EnvironmentsLoader {
     private static Map<String, List<OpsConfig.Permission>> users(ConfigNode top) {
         Map<String, List<OpsConfig.Permission>> users = new LinkedHashMap<>();
         for (ConfigNode u : top.list("users", true)) {
+            u.only("name", "permissions");
             String name = u.string("name");
             List<OpsConfig.Permission> perms = new ArrayList<>();
             for (ConfigNode p : u.list("permissions", false)) {
+                p.only("project", "actions");
                 String project = p.string("project");
                 for (String action : p.strings("actions")) {
                     if (!ACTIONS.contains(action)) {
@@ -111,9 +115,10 @@ public final class EnvironmentsLoader {
     }
 
     private static EnvironmentConfig environment(String project, ConfigNode e, Path base) {
+        e.only("name", "type", "database", "filestore", "odoo_conf", "addons_paths", "odoo", "retention");
         String name = e.name("name");
         String type = e.oneOf("type", null, "development", "staging", "production");
-        ConfigNode db = e.object("database");
+        ConfigNode db = e.object("database").only("host", "port", "name", "user", "password", "sslmode");
         DatabaseConfig database = new DatabaseConfig(db.string("host", "127.0.0.1"), db.integer("port", 5432, 1, 65535),
                 db.string("name"), db.string("user"), db.secret("password", false),
                 db.oneOf("sslmode", "prefer", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
@@ -123,7 +128,7 @@ public final class EnvironmentsLoader {
         OdooControl control = e.has("odoo") ? control(e.object("odoo")) : new OdooControl(null, null, null, null, null, 120);
         RetentionPolicy retention = RetentionPolicy.DEFAULT;
         if (e.has("retention")) {
-            ConfigNode r = e.object("retention");
+            ConfigNode r = e.object("retention").only("daily", "weekly", "monthly");
             retention = new RetentionPolicy(r.integer("daily", 7, 0, 3650), r.integer("weekly", 4, 0, 520),
                     r.integer("monthly", 3, 0, 1200));
         }
@@ -131,20 +136,21 @@ public final class EnvironmentsLoader {
     }
 
     private static OdooControl control(ConfigNode o) {
+        o.only("quiesce", "resume", "stop", "start", "health_url", "timeout_seconds");
         return new OdooControl(action(o, "quiesce"), action(o, "resume"), action(o, "stop"), action(o, "start"),
                 o.has("health_url") ? uri(o, "health_url") : null, o.integer("timeout_seconds", 120, 1, 3600));
     }
 
     private static OdooControl.Action action(ConfigNode o, String key) {
         if (!o.has(key)) return null;
-        ConfigNode a = o.object(key);
+        ConfigNode a = o.object(key).only("command", "http");
         if (a.has("command")) {
             List<String> argv = a.strings("command");
             if (argv.isEmpty()) throw a.error(a.child("command").path(), "a non-empty argument list", "[]");
             return new OdooControl.Action(List.copyOf(argv), null, null);
         }
         if (a.has("http")) {
-            ConfigNode h = a.object("http");
+            ConfigNode h = a.object("http").only("url", "method");
             return new OdooControl.Action(null, uri(h, "url"), h.oneOf("method", "POST", "GET", "POST", "PUT"));
         }
         throw a.error(a.path(), "either command: [argv...] or http: {url, method}", null);
