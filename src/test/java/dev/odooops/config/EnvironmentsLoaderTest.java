@@ -91,4 +91,21 @@ class EnvironmentsLoaderTest {
         assertTrue(error(VALID.replace("name: acme, user: odoo", "user: odoo")).contains("projects[0].environments[0].database.name: expected a non-empty string (missing)"));
         assertTrue(error(VALID.replace("type: s3", "type: ftp")).contains("store.type: expected one of s3|local, got 'ftp'"));
     }
+
+    @Test
+    void should_load_the_committed_example_file() {
+        Path example = Path.of("config/environments.example.yaml");
+        Map<String, String> env = Map.of("ODOO_OPS_S3_ACCESS_KEY", "k", "ACME_STAGING_DB_PASSWORD", "pw");
+        Path secrets = dir.resolve("example-secrets.properties");
+        try {
+            Files.writeString(secrets, "s3_secret_access_key=s\nacme_prod_db_password=p\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        OpsConfig c = EnvironmentsLoader.load(example, secrets, env::get);
+        assertEquals(2, c.environments().size());
+        assertEquals("require", c.environment("acme", "production").orElseThrow().database().sslmode());
+        assertEquals(java.util.List.of("systemctl", "stop", "odoo-acme"),
+                c.environment("acme", "production").orElseThrow().control().stop().command());
+    }
 }
