@@ -114,7 +114,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
         r.bind("backupPreconditions", new BackupPreconditions(config, settings, catalog, clock));
-        r.bind("createRun", new CreateRun(database, catalog, settings));
+        r.bind("createRun", new CreateRun(database, catalog, settings, store));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
         DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings);

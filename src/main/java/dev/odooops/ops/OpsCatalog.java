@@ -126,6 +126,18 @@ public class OpsCatalog {
         }, runId);
     }
 
+    /** A run that {@code ops.begin_run} abandoned while starting {@code by}, with its unregistered artifact id. */
+    public record AbandonedRun(UUID runId, String environmentId, String unregisteredArtifactId) {
+    }
+
+    public List<AbandonedRun> abandonedBy(UUID by) {
+        return query("select r.run_id, r.environment_id, case when a.id is null then r.metadata->>'artifact_id' end "
+                        + "from ops.run_events e join ops.runs r on r.run_id = e.run_id "
+                        + "left join ops.artifacts a on a.id = r.metadata->>'artifact_id' "
+                        + "where e.event_type = 'run_abandoned' and e.payload->>'abandoned_by' = ?",
+                rs -> new AbandonedRun((UUID) rs.getObject(1), rs.getString(2), rs.getString(3)), by.toString());
+    }
+
     public Optional<String> runStatus(UUID runId) {
         return query("select status from ops.runs where run_id = ?", rs -> rs.getString(1), runId).stream().findFirst();
     }

@@ -7,6 +7,7 @@ import dev.odooops.model.BackupRequest;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
 import dev.odooops.ops.RunLease;
+import dev.odooops.store.ArtifactStore;
 import dev.odooops.domain.Json;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,11 +32,13 @@ public class CreateRun {
     private final OpsDatabase db;
     private final OpsCatalog catalog;
     private final Settings settings;
+    private final ArtifactStore store;
 
-    public CreateRun(OpsDatabase db, OpsCatalog catalog, Settings settings) {
+    public CreateRun(OpsDatabase db, OpsCatalog catalog, Settings settings, ArtifactStore store) {
         this.db = db;
         this.catalog = catalog;
         this.settings = settings;
+        this.store = store;
     }
 
     public void create(@Variable(Vars.BACKUP_JOB) BackupJob job) {
@@ -54,6 +58,7 @@ public class CreateRun {
             job.workDir(work);
             job.evidence().json("inputs.json", inputs);
             catalog.runStarted(job.runId(), dir.toString());
+            sweepAbandoned(job);
             LOG.info("backup run {} started for {} ({}), evidence in {}", job.runId(), job.environment().id(),
                     r.type().wire(), dir);
         } catch (IOException | RuntimeException e) {
@@ -61,6 +66,31 @@ public class CreateRun {
             lease.close();
             throw e instanceof IOException io ? new UncheckedIOException("cannot create the run's directories", io)
                     : (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Runs this start abandoned (their process died) leave a work directory and maybe a partial upload:
+     * remove both (an artifact that was registered is complete and stays).
+     */
+    private void sweepAbandoned(BackupJob job) {
+        for (OpsCatalog.AbandonedRun gone : catalog.abandonedBy(job.runId())) {
+            Map<String, Object> swept = new LinkedHashMap<>();
+            WorkFiles.deleteTree(settings.workDir().resolve(gone.runId().toString()));
+            swept.put("work_dir", "removed");
+            if (gone.unregisteredArtifactId() != null && gone.environmentId().equals(job.environment().id())) {
+                String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(),
+                        gone.unregisteredArtifactId());
+                try {
+                    List<String> names = store.list(path);
+                    for (String name : names) store.delete(path, name);
+                    swept.put("partial_upload_objects_removed", names.size());
+                } catch (RuntimeException e) {
+                    swept.put("partial_upload", "could not be removed: " + job.redactor().scrub(e.getMessage()));
+                }
+            }
+            LOG.warn("run {} had been abandoned (its process died); cleaned up: {}", gone.runId(), swept);
+            catalog.event(gone.runId(), "abandoned_run_swept", "create-run", swept);
         }
     }
 

@@ -110,6 +110,7 @@ class BackupProcessesTest {
         holdBackupsInQuiesce();
         Process a = env.spawn(env.root.resolve("k.out"), env.root.resolve("k.err"), "backup", "--project", env.project, "--env", "prod");
         String killed = waitForRunningRun();
+        assertTrue(Files.isDirectory(env.workDir.resolve(killed)));
         a.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
         a.waitFor();
 
@@ -119,6 +120,8 @@ class BackupProcessesTest {
         assertEquals("abandoned", ops("select status from ops.runs where run_id = ?::uuid", killed).get(0).get("status"));
         assertEquals(1, ops("select 1 from ops.run_events where run_id = ?::uuid and event_type = 'run_abandoned'", killed).size());
         assertEquals("success", Json.readMap(next.stdout()).get("status"));
+        assertFalse(Files.exists(env.workDir.resolve(killed)), "the killed run's work directory was not swept");
+        assertEquals(1, ops("select 1 from ops.run_events where run_id = ?::uuid and event_type = 'abandoned_run_swept'", killed).size());
         Files.writeString(release, "go");
     }
 
