@@ -14,11 +14,12 @@ SCALE=${SCALE:-100}
 BENCH_ROOT=${BENCH_ROOT:-/var/tmp/odoo-ops-bench}
 DATASET=${DATASET:-$home/../shared/bench/make-dataset.sh}
 PERF_ROOT=/var/tmp/perf
-FS_DIR=$PERF_ROOT/filestore/perf_src
+PERF_DB=${PERF_DB:-perf_src}
+FS_DIR=$PERF_ROOT/filestore/$PERF_DB
 export PGHOST=127.0.0.1 PGPORT=5432
 
 command -v /usr/bin/time >/dev/null || { apt-get update -q && apt-get install -y -q time; }
-SCALE=$SCALE bash "$DATASET" >&2
+SCALE=$SCALE PERF_DB=$PERF_DB bash "$DATASET" >&2
 
 rm -rf "$BENCH_ROOT"; mkdir -p "$BENCH_ROOT"/{config,store,manual,work}
 cat > "$BENCH_ROOT/odoo.conf" <<CONF
@@ -42,7 +43,7 @@ projects:
     environments:
       - name: src
         type: production
-        database: {name: perf_src, user: perf_bench, password: "\${secret:perf_db_password}"}
+        database: {name: $PERF_DB, user: perf_bench, password: "\${secret:perf_db_password}"}
         filestore: $FS_DIR
         odoo_conf: $BENCH_ROOT/odoo.conf
 YAML
@@ -57,7 +58,7 @@ measure() {  # name, command... -> "seconds peak_kib"
 }
 
 echo "by hand: pg_dump -Fc, then tar | zstd -3 -T0 ..." >&2
-read -r dump_s dump_kib < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d perf_src -f "$BENCH_ROOT/manual/db.dump")
+read -r dump_s dump_kib < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d $PERF_DB -f "$BENCH_ROOT/manual/db.dump")
 read -r tar_s tar_kib < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
 manual_s=$(echo "$dump_s + $tar_s" | bc)
 manual_kib=$(( dump_kib > tar_kib ? dump_kib : tar_kib ))
@@ -68,7 +69,7 @@ read -r ops_s ops_kib < <(measure odoo-ops java ${ODOO_OPS_JAVA_OPTS:-} -Dodoo.o
   backup --project perf --env src --config "$BENCH_ROOT/config")
 grep -q '"status":"success"' "$BENCH_ROOT/odoo-ops.out" || { cat "$BENCH_ROOT/odoo-ops.err" >&2; exit 1; }
 
-db_bytes=$(psql -U postgres -Atc "select pg_database_size('perf_src')")
+db_bytes=$(psql -U postgres -Atc "select pg_database_size('$PERF_DB')")
 fs_bytes=$(du -sb "$FS_DIR" | cut -f1)
 art=$(du -sb "$BENCH_ROOT/store" | cut -f1)
 man=$(du -sb "$BENCH_ROOT/manual" | cut -f1)
@@ -78,4 +79,9 @@ printf '%-44s %10s %12s %12s\n' "" "wall s" "peak RSS MB" "output MB"
 printf '%-44s %10s %12s %12s\n' "by hand: pg_dump -Fc + tar|zstd (sequential)" "$manual_s" $((manual_kib / 1024)) $((man / 1000000))
 printf '%-44s %10s %12s %12s\n' "odoo-ops backup (full, local store)" "$ops_s" $((ops_kib / 1024)) $((art / 1000000))
 printf 'ratio odoo-ops / by hand (wall time): %s\n' "$(echo "scale=2; $ops_s / $manual_s" | bc)"
-grep -E 'dump-database|archive-filestore|upload|finalize' "$BENCH_ROOT/odoo-ops.err" | tail -n 4 || true
+ev=$(ls -d "$BENCH_ROOT"/evidence/*/backup/*)
+printf 'odoo-ops phases: pg_dump %s s and tar+zstd %s s (concurrent); total run %s s\n' \
+  "$(grep -o '"duration_ms" : [0-9]*' "$ev/db.dump.meta.json" | grep -o '[0-9]*$' | awk '{print $1/1000}')" \
+  "$(grep -o '"duration_ms" : [0-9]*' "$ev/filestore.meta.json" | grep -o '[0-9]*$' | awk '{print $1/1000}')" \
+  "$(grep -o '"duration_ms" : [0-9]*' "$ev/final_status.json" | grep -o '[0-9]*$' | awk '{print $1/1000}')"
+printf 'by hand phases: pg_dump %s s, tar|zstd %s s\n' "$dump_s" "$tar_s"

@@ -10,7 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Artifacts in a local (or mounted) directory. Files are copied beside their target and renamed into place. */
+/**
+ * Artifacts in a local (or mounted) directory. A file is hard-linked (same filesystem) or copied beside its
+ * target, then renamed into place, so a reader never sees half a file.
+ */
 public class LocalArtifactStore implements ArtifactStore {
     private final Path root;
 
@@ -29,7 +32,13 @@ public class LocalArtifactStore implements ArtifactStore {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("." + name + ".part");
-            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(tmp);
+            try {
+                // same filesystem: a hard link stores the finished, never-again-written work file without a copy
+                Files.createLink(tmp, file);
+            } catch (IOException | UnsupportedOperationException e) {
+                Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store " + name + " in " + dir, e);
