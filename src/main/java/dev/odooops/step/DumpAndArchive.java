@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
  * Steps 4 and 5 at the same time: the database dump and the filestore archive run concurrently (each is a
  * separate step bean). Both are awaited before anything is reported, so a failure of one half never leaves
  * the other half writing into a work directory that the failure path is removing; the first failure is
- * then rethrown to the route's dead-letter channel.
+ * then rethrown to the route's dead-letter channel, with the run's step set to the half that failed first.
  */
 public class DumpAndArchive {
     private final DumpDatabase database;
@@ -31,18 +31,26 @@ public class DumpAndArchive {
     public void run(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
         CompletableFuture<Void> db = CompletableFuture.runAsync(() -> unchecked(() -> database.dump(job)), pool);
         CompletableFuture<Void> fs = CompletableFuture.runAsync(() -> unchecked(() -> filestore.archive(job)), pool);
-        Throwable first = null;
-        for (CompletableFuture<Void> half : java.util.List.of(db, fs)) {
-            try {
-                half.join();
-            } catch (CompletionException e) {
-                if (first == null) first = e.getCause();
-            }
-        }
+        java.util.concurrent.atomic.AtomicReference<String> firstFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        db.whenComplete((r, t) -> { if (t != null) firstFailed.compareAndSet(null, "dump-database"); });
+        fs.whenComplete((r, t) -> { if (t != null) firstFailed.compareAndSet(null, "archive-filestore"); });
+        Throwable dbFailure = failure(db);
+        Throwable fsFailure = failure(fs);
+        Throwable first = "archive-filestore".equals(firstFailed.get()) ? fsFailure : dbFailure != null ? dbFailure : fsFailure;
         if (first != null) {
+            job.step(firstFailed.get() != null ? firstFailed.get() : (dbFailure != null ? "dump-database" : "archive-filestore"));
             Throwable cause = first instanceof HalfFailed h ? h.getCause() : first;
             if (cause instanceof Exception ex) throw ex;
             throw new IllegalStateException(cause);
+        }
+    }
+
+    private static Throwable failure(CompletableFuture<Void> half) {
+        try {
+            half.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
         }
     }
 

@@ -83,7 +83,7 @@ class BackupFailureTest {
             c.createStatement().execute("revoke all on secret_audit from public");
         }
         BackupResult r = backup();
-        assertFailedCleanly(r, null);
+        assertFailedCleanly(r, "dump-database");
         assertTrue(r.error().contains("permission denied"), r.error());
         assertTrue(Files.notExists(env.s3Dir.resolve("backups/ops").resolve(env.project)), "nothing may be uploaded");
     }
