@@ -10,7 +10,6 @@ import org.apache.camel.Variable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -63,14 +62,7 @@ public class ArchiveFilestore {
         meta.put("started_at", started.toString());
         meta.put("finished_at", finished.toString());
         meta.put("duration_ms", Duration.between(started, finished).toMillis());
-        Path metaFile = job.workDir().resolve("filestore.meta.json");
-        Path shaFile = job.workDir().resolve("filestore.tar.zst.sha256");
-        Files.copy(job.evidence().json("filestore.meta.json", meta), metaFile, StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(job.evidence().text("filestore.tar.zst.sha256", Checksums.sha256sumLine(sha, "filestore.tar.zst")),
-                shaFile, StandardCopyOption.REPLACE_EXISTING);
-        job.add(new BackupJob.BundleFile("filestore.tar.zst", archive, size, sha));
-        job.add(DumpDatabase.bundleFile("filestore.tar.zst.sha256", shaFile));
-        job.add(DumpDatabase.bundleFile("filestore.meta.json", metaFile));
+        BundleParts.publish(job, "filestore.tar.zst", archive, size, sha, "filestore.meta.json", meta);
         catalog.event(job.runId(), "step_completed", job.step(), Map.of("size_bytes", size, "files", tree.fileCount(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
     }

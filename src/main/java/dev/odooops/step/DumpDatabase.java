@@ -109,21 +109,9 @@ public class DumpDatabase {
         meta.put("restore_viability", "pg_restore --list ok, TABLE DATA listed for all " + counts.size() + " tables");
         meta.put("table_count", counts.size());
         meta.put("row_counts", counts);
-        Path metaFile = job.workDir().resolve("db.dump.meta.json");
-        Path shaFile = job.workDir().resolve("db.dump.sha256");
-        Files.writeString(shaFile, Checksums.sha256sumLine(sha, "db.dump"));
-        Files.copy(job.evidence().json("db.dump.meta.json", meta), metaFile);
-        Files.copy(job.evidence().text("db.dump.sha256", Checksums.sha256sumLine(sha, "db.dump")), shaFile,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        job.add(new dev.odooops.model.BackupJob.BundleFile("db.dump", dump, size, sha));
-        job.add(bundleFile("db.dump.sha256", shaFile));
-        job.add(bundleFile("db.dump.meta.json", metaFile));
+        BundleParts.publish(job, "db.dump", dump, size, sha, "db.dump.meta.json", meta);
         catalog.event(job.runId(), "step_completed", job.step(), Map.of("size_bytes", size, "tables", counts.size(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
-    }
-
-    static dev.odooops.model.BackupJob.BundleFile bundleFile(String name, Path file) throws java.io.IOException {
-        return new dev.odooops.model.BackupJob.BundleFile(name, file, Files.size(file), Checksums.sha256(file));
     }
 
     private List<String> viabilityCheck(Path dump, Map<String, Long> counts) {

@@ -78,7 +78,7 @@ public class SnapshotConfig {
         snapshot.put("addons_hash", addonsHash);
         Path file = job.workDir().resolve("config_snapshot.json");
         Files.copy(job.evidence().json("config_snapshot.json", snapshot), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        job.add(DumpDatabase.bundleFile("config_snapshot.json", file));
+        job.add(BundleParts.file("config_snapshot.json", file));
         job.manifest().put("odoo_version", odooVersion);
         job.manifest().put("addons_hash", addonsHash);
         job.manifest().put("modules_installed", installed);

@@ -44,7 +44,7 @@ public class UploadArtifact {
         Map<String, Object> manifest = manifest(job);
         Path manifestFile = job.workDir().resolve(ArtifactManifest.FILE);
         Files.writeString(manifestFile, Json.pretty(manifest));
-        job.add(DumpDatabase.bundleFile(ArtifactManifest.FILE, manifestFile));
+        job.add(BundleParts.file(ArtifactManifest.FILE, manifestFile));
 
         Map<String, Object> readBack = new LinkedHashMap<>();
         List<BundleFile> files = job.bundle().values().stream()
