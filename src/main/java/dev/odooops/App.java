@@ -24,6 +24,7 @@ public final class App {
               artifacts --env E [--project P] [--all]
               runs --env E [--project P] [--limit N]
               verify-artifact ID
+              pin ID | unpin ID                    a pinned artifact is never pruned by retention
             exit codes: 0 success, 1 the run failed, 2 the request was rejected""";
 
     private App() {
@@ -66,6 +67,13 @@ public final class App {
                     if (a.positional().size() != 1) throw new RequestRejected("ID", "verify-artifact takes one artifact id");
                     try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
                         return new VerifyCommand(rt, out).run(a.positional().get(0));
+                    }
+                }
+                case "pin", "unpin" -> {
+                    CliArgs a = new CliArgs(rest, Set.of("config"), Set.of());
+                    if (a.positional().size() != 1) throw new RequestRejected("ID", command + " takes one artifact id");
+                    try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
+                        return new Commands(rt, out).pin(a.positional().get(0), command.equals("pin"));
                     }
                 }
                 default -> {

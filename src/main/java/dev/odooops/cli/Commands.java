@@ -85,6 +85,16 @@ public final class Commands {
         return OK;
     }
 
+    /** pin / unpin: prints {artifact_id, pinned}. */
+    public int pin(String id, boolean pinned) {
+        var artifact = runtime.catalog().artifact(id)
+                .orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id + "' in the ops catalog"));
+        if (artifact.prunedAt() != null) throw new RequestRejected("ID", "artifact '" + id + "' was pruned at " + artifact.prunedAt());
+        runtime.catalog().setPinned(id, pinned);
+        out.println(Json.compact(Map.of("artifact_id", id, "pinned", pinned)));
+        return OK;
+    }
+
     /** --env E (with --project P when E is ambiguous), or --env P/E. */
     EnvironmentConfig environment(CliArgs a) {
         String env = a.require("env");

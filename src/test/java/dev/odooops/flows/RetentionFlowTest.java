@@ -1,0 +1,94 @@
+package dev.odooops.flows;
+
+import dev.odooops.App;
+import dev.odooops.OpsRuntime;
+import dev.odooops.cli.Commands;
+import dev.odooops.domain.Json;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static dev.odooops.support.TestEnvironment.ops;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Retention as the backup route applies it, against a local-directory store and the real catalog. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RetentionFlowTest {
+    private TestEnvironment env;
+    private OpsRuntime runtime;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        env = TestEnvironment.create("retention").withLocalStore();
+        runtime = env.runtime();
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        runtime.close();
+        env.close();
+    }
+
+    private BackupResult backup(BackupType type, Integer daily) {
+        BackupResult r = new Commands(runtime, System.out).runBackup(new BackupRequest(env.project, "prod", type, null,
+                daily, daily == null ? null : 0, daily == null ? null : 0, "operator", "backup", "test"));
+        assertEquals("success", r.status(), r.error());
+        return r;
+    }
+
+    private Path stored(String id) {
+        return env.localStoreDir().resolve(env.project).resolve("prod").resolve(id);
+    }
+
+    @Test
+    void should_prune_from_store_and_catalog_what_falls_outside_but_keep_pinned_and_other_types() throws Exception {
+        BackupResult pinned = backup(BackupType.DB_ONLY, null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, App.run(List.of("pin", pinned.artifactId(), "--config", env.configDir.toString()),
+                new PrintStream(out), System.err, System::getenv));
+        assertEquals(Map.of("artifact_id", pinned.artifactId(), "pinned", true), Json.readMap(out.toString()));
+        BackupResult old = backup(BackupType.DB_ONLY, 365);
+        BackupResult full = backup(BackupType.FULL, null);
+        assertTrue(Files.isRegularFile(stored(old.artifactId()).resolve("db.dump")));
+
+        // daily keeps the newest backup of each day: with 1 daily, 0 weekly, 0 monthly only the newest of
+        // today's db_only backups survives, plus the pinned one; the full backup is another series
+        BackupResult newest = backup(BackupType.DB_ONLY, 1);
+
+        assertFalse(Files.exists(stored(old.artifactId())), "pruned artifact still in the store");
+        assertNotNull(ops("select pruned_at from ops.artifacts where id = ?", old.artifactId()).get(0).get("pruned_at"));
+        for (BackupResult kept : List.of(pinned, full, newest)) {
+            assertTrue(Files.isRegularFile(stored(kept.artifactId()).resolve("manifest.json")), kept.artifactId());
+            assertNull(ops("select pruned_at from ops.artifacts where id = ?", kept.artifactId()).get(0).get("pruned_at"));
+        }
+        Map<String, Object> evidence = Json.readMap(Path.of(newest.evidenceDir(), "retention_prune.json"));
+        assertEquals(List.of(old.artifactId()), evidence.get("pruned_ids"));
+        @SuppressWarnings("unchecked")
+        Map<String, List<String>> keptBy = (Map<String, List<String>>) evidence.get("kept");
+        assertTrue(keptBy.get(pinned.artifactId()).contains("pinned"), keptBy.toString());
+        assertTrue(keptBy.get(newest.artifactId()).contains("protected"), keptBy.toString());
+        List<Map<String, Object>> event = ops("select payload::text as p from ops.run_events where run_id = ?::uuid "
+                + "and event_type = 'backup_completed'", newest.runId());
+        assertEquals(List.of(old.artifactId()), Json.readMap((String) event.get(0).get("p")).get("pruned_ids"));
+
+        out.reset();
+        assertEquals(2, App.run(List.of("verify-artifact", old.artifactId(), "--config", env.configDir.toString()),
+                new PrintStream(out), new PrintStream(new ByteArrayOutputStream()), System::getenv));
+    }
+}
