@@ -21,11 +21,15 @@ public final class App {
               demo                                 back up a generated demo environment to an embedded S3
               backup --project P --env E [--type full|db_only|filestore_only] [--label L]
                      [--keep-daily N --keep-weekly N --keep-monthly N] [--user U]
+              restore --project P --env E --artifact A [--type full|db_only|filestore_only] [--no-verify]
+                      [--no-rollback] [--confirm ENV_ID] [--user U]
+              preflight-restore --env E --artifact A [--project P] [--type T] [--confirm ENV_ID] [--user U]
+              validate-env --env E [--project P] [--artifact A]
               artifacts --env E [--project P] [--all]
               runs --env E [--project P] [--limit N]
               verify-artifact ID
               pin ID | unpin ID                    a pinned artifact is never pruned by retention
-            exit codes: 0 success, 1 the run failed, 2 the request was rejected""";
+            exit codes: 0 success, 1 the run failed (or was rolled back), 2 the request was rejected""";
 
     private App() {
     }
@@ -53,6 +57,20 @@ public final class App {
                             "keep-monthly", "user", "config"), Set.of());
                     try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
                         return new Commands(rt, out).backup(a);
+                    }
+                }
+                case "restore", "preflight-restore" -> {
+                    CliArgs a = new CliArgs(rest, Set.of("project", "env", "artifact", "type", "confirm", "user", "config"),
+                            Set.of("no-verify", "no-rollback"));
+                    try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
+                        Commands c = new Commands(rt, out);
+                        return command.equals("restore") ? c.restore(a) : c.preflightRestore(a);
+                    }
+                }
+                case "validate-env" -> {
+                    CliArgs a = new CliArgs(rest, Set.of("project", "env", "artifact", "config"), Set.of());
+                    try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
+                        return new Commands(rt, out).validateEnv(a);
                     }
                 }
                 case "artifacts", "runs" -> {

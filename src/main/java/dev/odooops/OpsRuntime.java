@@ -8,6 +8,8 @@ import dev.odooops.domain.SecretRedactor;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
+import dev.odooops.step.*;
+import dev.odooops.store.ArtifactVerifier;
 import dev.odooops.step.ApplyRetention;
 import dev.odooops.step.ArchiveFilestore;
 import dev.odooops.step.BackupFailureHandler;
@@ -19,6 +21,7 @@ import dev.odooops.step.FinalizeBackup;
 import dev.odooops.step.OdooController;
 import dev.odooops.step.QuiesceOdoo;
 import dev.odooops.step.ResolveBindings;
+import dev.odooops.step.RunStarter;
 import dev.odooops.step.SnapshotConfig;
 import dev.odooops.step.UploadArtifact;
 import dev.odooops.store.ArtifactStore;
@@ -114,7 +117,8 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
         r.bind("backupPreconditions", new BackupPreconditions(config, settings, catalog, clock));
-        r.bind("createRun", new CreateRun(database, catalog, settings, store));
+        RunStarter starter = new RunStarter(database, catalog, settings, store);
+        r.bind("createRun", new CreateRun(starter));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
         DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings);
@@ -122,11 +126,32 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
-        r.bind("snapshotConfig", new SnapshotConfig(tools, catalog));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings));
         r.bind("applyRetention", new ApplyRetention(store, catalog, new RetentionPlanner(ZoneOffset.UTC)));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, quiesce));
         r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, quiesce));
+
+        SnapshotConfig snapshots = new SnapshotConfig(tools, catalog);
+        OdooLifecycle odoo = new OdooLifecycle(controller, Duration.ofSeconds(settings.quiesceTimeoutSeconds()));
+        RestoreDatabase restoreDatabase = new RestoreDatabase(tools, catalog, settings);
+        RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings);
+        EnvironmentValidator validator = new EnvironmentValidator(tools, settings);
+        r.bind("snapshotConfig", snapshots);
+        r.bind("environmentValidator", validator);
+        r.bind("restorePreflight", new RestorePreflight(config, settings, catalog, store, clock, redactor));
+        r.bind("createRestoreRun", new CreateRestoreRun(starter, catalog));
+        r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
+        r.bind("safetyBackup", new SafetyBackup(template, catalog,
+                new ArtifactVerifier(store, tools, settings.workDir().resolve("verify"))));
+        r.bind("quiesceForRestore", new QuiesceForRestore(odoo, catalog, settings));
+        r.bind("restoreDatabase", restoreDatabase);
+        r.bind("restoreFilestore", restoreFilestore);
+        r.bind("compareConfig", new CompareConfig(snapshots, catalog));
+        r.bind("restartOdoo", new RestartOdoo(odoo, catalog));
+        r.bind("validateRestore", new ValidateRestore(validator, catalog));
+        r.bind("finalizeRestore", new FinalizeRestore(catalog));
+        r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
+        r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, odoo));
     }
 
     public Settings settings() {

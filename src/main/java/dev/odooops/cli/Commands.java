@@ -7,6 +7,10 @@ import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.step.EnvironmentValidator;
+import dev.odooops.step.RestorePreflight;
 import org.apache.camel.Exchange;
 
 import java.io.PrintStream;
@@ -31,10 +35,10 @@ public final class Commands {
 
     /** {@code backup --project P --env E [--type] [--label] [--keep-*] [--user]}: prints {run_id, artifact_id, status, evidence_dir}. */
     public int backup(CliArgs a) {
-        BackupRequest request = new BackupRequest(a.require("project"), a.require("env"),
+        BackupRequest request = BackupRequest.of(a.require("project"), a.require("env"),
                 BackupType.parse("type", a.get("type", "full")), a.get("label"), a.integer("keep-daily"),
                 a.integer("keep-weekly"), a.integer("keep-monthly"),
-                a.get("user", runtime.settings().defaultUser()), "backup", "cli");
+                a.get("user", runtime.settings().defaultUser()), "cli");
         BackupResult result = runBackup(request);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("run_id", result.runId());
@@ -57,6 +61,78 @@ public final class Commands {
             throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
         }
         return ex.getMessage().getBody(BackupResult.class);
+    }
+
+    /** {@code restore ...}: prints {run_id, status, evidence_dir, pre_restore_backup_id}. */
+    public int restore(CliArgs a) {
+        RestoreResult result = runRestore(restoreRequest(a));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("run_id", result.runId());
+        json.put("status", result.status());
+        json.put("evidence_dir", result.evidenceDir());
+        json.put("pre_restore_backup_id", result.preRestoreBackupId());
+        if (result.validationOnly()) json.put("validation_only", true);
+        if (!result.succeeded()) {
+            json.put("failed_step", result.failedStep());
+            json.put("error", result.error());
+        }
+        out.println(Json.compact(json));
+        return result.succeeded() ? OK : FAILED;
+    }
+
+    private RestoreRequest restoreRequest(CliArgs a) {
+        String[] pe = projectAndEnv(a);
+        return new RestoreRequest(pe[0], pe[1], a.require("artifact"), BackupType.parse("type", a.get("type", "full")),
+                !a.flag("no-verify"), !a.flag("no-rollback"), a.get("confirm"),
+                a.get("user", runtime.settings().defaultUser()), "cli");
+    }
+
+    private String[] projectAndEnv(CliArgs a) {
+        EnvironmentConfig env = environment(a);
+        return new String[]{env.project(), env.name()};
+    }
+
+    public RestoreResult runRestore(RestoreRequest request) {
+        Exchange ex = runtime.template().request("direct:restore", e -> e.getMessage().setBody(request));
+        if (ex.getException() instanceof RequestRejected r) throw r;
+        if (ex.getException() != null) throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
+        return ex.getMessage().getBody(RestoreResult.class);
+    }
+
+    /** {@code preflight-restore --env E --artifact A}: the nine checks; exit 0 when all pass, else 2. */
+    public int preflightRestore(CliArgs a) {
+        RestorePreflight preflight = runtime.camelContext().getRegistry().lookupByNameAndType("restorePreflight",
+                RestorePreflight.class);
+        List<RestorePreflight.Check> checks = preflight.report(restoreRequest(a));
+        boolean ok = checks.stream().allMatch(RestorePreflight.Check::ok);
+        out.println(Json.pretty(Map.of("ok", ok, "checks", checks)));
+        return ok ? OK : REJECTED;
+    }
+
+    /** {@code validate-env --env E [--artifact A]}: the seven validations now; exit 0 when none failed. */
+    @SuppressWarnings("unchecked")
+    public int validateEnv(CliArgs a) {
+        EnvironmentConfig env = environment(a);
+        String artifactId = a.get("artifact");
+        if (artifactId == null) artifactId = runtime.catalog().lastSuccessfulRestoreArtifact(env.id()).orElse(null);
+        Map<String, Object> modules = null;
+        if (artifactId != null) {
+            String id = artifactId;
+            var artifact = runtime.catalog().artifact(id).orElseThrow(() -> new RequestRejected("artifact", "no artifact '" + id + "'"));
+            if (!artifact.environmentId().equals(env.id())) {
+                throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + artifact.environmentId());
+            }
+            modules = (Map<String, Object>) ((Map<String, Object>) artifact.manifest().get("manifest")).get("modules_installed");
+        }
+        EnvironmentValidator validator = runtime.camelContext().getRegistry().lookupByNameAndType("environmentValidator",
+                EnvironmentValidator.class);
+        var checks = validator.validate(env, modules, -1, new dev.odooops.domain.SecretRedactor(
+                env.database().password() == null ? List.of() : List.of(env.database().password().reveal())));
+        Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
+        report.put("environment_id", env.id());
+        report.put("compared_with_artifact", artifactId);
+        out.println(Json.pretty(report));
+        return Boolean.TRUE.equals(report.get("ok")) ? OK : FAILED;
     }
 
     public int artifacts(CliArgs a) {

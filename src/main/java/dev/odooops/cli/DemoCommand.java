@@ -56,8 +56,8 @@ public final class DemoCommand {
             Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret);
             try (OpsRuntime rt = OpsRuntime.start(home, demoConfig, env, Clock.systemUTC())) {
                 say("3/5 backing up demo/production (database + filestore + config snapshot)");
-                BackupResult result = new Commands(rt, out).runBackup(new BackupRequest("demo", "production",
-                        BackupType.FULL, "demo", null, null, null, "operator", "backup", "demo"));
+                BackupResult result = new Commands(rt, out).runBackup(BackupRequest.of("demo", "production",
+                        BackupType.FULL, "demo", null, null, null, "operator", "demo"));
                 if (!result.succeeded()) {
                     say("backup FAILED in step " + result.failedStep() + ": " + result.error());
                     out.println(Json.compact(result));

@@ -125,7 +125,7 @@ public final class EnvironmentsLoader {
         Path filestore = base.resolve(e.string("filestore")).normalize();
         Path odooConf = base.resolve(e.string("odoo_conf")).normalize();
         List<Path> addons = e.strings("addons_paths").stream().map(a -> base.resolve(a).normalize()).toList();
-        OdooControl control = e.has("odoo") ? control(e.object("odoo")) : new OdooControl(null, null, null, null, null, 120);
+        OdooControl control = e.has("odoo") ? control(e.object("odoo"), base) : OdooControl.NONE;
         RetentionPolicy retention = RetentionPolicy.DEFAULT;
         if (e.has("retention")) {
             ConfigNode r = e.object("retention").only("daily", "weekly", "monthly");
@@ -135,10 +135,11 @@ public final class EnvironmentsLoader {
         return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention);
     }
 
-    private static OdooControl control(ConfigNode o) {
-        o.only("quiesce", "resume", "stop", "start", "health_url", "timeout_seconds");
+    private static OdooControl control(ConfigNode o, Path base) {
+        o.only("quiesce", "resume", "stop", "start", "health_url", "timeout_seconds", "log_file", "validate_command");
         return new OdooControl(action(o, "quiesce"), action(o, "resume"), action(o, "stop"), action(o, "start"),
-                o.has("health_url") ? uri(o, "health_url") : null, o.integer("timeout_seconds", 120, 1, 3600));
+                o.has("health_url") ? uri(o, "health_url") : null, o.integer("timeout_seconds", 120, 1, 3600),
+                o.has("log_file") ? base.resolve(o.string("log_file")).normalize() : null, o.strings("validate_command"));
     }
 
     private static OdooControl.Action action(ConfigNode o, String key) {

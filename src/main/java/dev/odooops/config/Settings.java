@@ -15,7 +15,9 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
                        boolean opsDbCreateIfMissing, Path evidenceRoot, Path workDir, String defaultUser,
                        int heartbeatSeconds, int staleAfterSeconds, Path environmentsFile, Path secretsFile,
                        int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
-                       double freeSpaceFactor, int uploadPartSizeMb, boolean verifyAfterUpload) {
+                       double freeSpaceFactor, int uploadPartSizeMb, boolean verifyAfterUpload,
+                       int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
+                       int filestoreCheckLimit) {
 
     public static Settings load(Path home, Path configDir, Function<String, String> env) {
         Path file = configDir.resolve("application.properties");
@@ -29,7 +31,8 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
             throw new ConfigException(file + ": cannot be read: " + e.getMessage());
         }
         System.getProperties().stringPropertyNames().stream()
-                .filter(k -> k.startsWith("ops.") || k.startsWith("backup.") || k.startsWith("store.") || k.startsWith("camel."))
+                .filter(k -> k.startsWith("ops.") || k.startsWith("backup.") || k.startsWith("restore.") || k.startsWith("store.")
+                        || k.startsWith("camel."))
                 .forEach(k -> p.setProperty(k, System.getProperty(k)));
         Keys reader = new Keys(file.toString(), p);
         String dbPasswordEnv = reader.string("ops.db.password-env", "ODOO_OPS_DB_PASSWORD");
@@ -53,7 +56,11 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
                 reader.integer("backup.quiesce-timeout-seconds", 30, 1, 3600),
                 reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0),
                 reader.integer("store.upload-part-size-mb", 64, 5, 5120),
-                reader.bool("store.verify-after-upload", true));
+                reader.bool("store.verify-after-upload", true),
+                reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
+                reader.integer("restore.pg-restore-jobs", 2, 1, 64),
+                reader.integer("restore.connections-close-seconds", 30, 0, 3600),
+                reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE));
     }
 
     public String property(String key, String fallback) {

@@ -141,6 +141,7 @@ public final class DemoEnvironment {
             try (PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
                 ps.setString(1, s.role());
                 if (!ps.executeQuery().next()) st.execute("create role " + s.role() + " login");
+                st.execute("alter role " + s.role() + " createdb"); // like Odoo's own user: a restore creates databases
             }
             // ALTER ROLE cannot bind a parameter; the literal is quoted by the server's own quote_literal
             try (PreparedStatement ps = c.prepareStatement("select quote_literal(?)")) {

@@ -2,7 +2,6 @@ package dev.odooops.model;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.RetentionPolicy;
-import dev.odooops.domain.Evidence;
 import dev.odooops.domain.SecretRedactor;
 
 import java.nio.file.Path;
@@ -12,28 +11,19 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The state of one backup run as it moves through the steps. It travels in the exchange variable
  * {@code backupJob}; the database dump and the filestore archive fill their halves concurrently.
  */
-public final class BackupJob {
+public final class BackupJob extends RunState {
     /** One produced file of the bundle: name in the bundle, local path, size and SHA-256. */
     public record BundleFile(String name, Path path, long size, String sha256) {
     }
 
     private final BackupRequest request;
-    private final EnvironmentConfig environment;
     private final RetentionPolicy retention;
-    private final UUID runId = UUID.randomUUID();
-    private final Instant createdAt;
     private final String artifactId;
-    private final SecretRedactor redactor;
-    private volatile Path workDir;
-    private volatile Evidence evidence;
-    private volatile AutoCloseable lease;
-    private volatile String step = "validate-request";
     private volatile boolean degradedMode;
     private volatile String dbMajorVersion;
     private final Map<String, BundleFile> bundle = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -44,31 +34,17 @@ public final class BackupJob {
     private volatile List<String> prunedIds = List.of();
 
     public BackupJob(BackupRequest request, EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
+        super(environment, createdAt, redactor);
         this.request = request;
-        this.environment = environment;
         this.retention = environment.retention().with(request.keepDaily(), request.keepWeekly(), request.keepMonthly());
-        this.createdAt = createdAt;
-        this.redactor = redactor;
         this.artifactId = environment.project() + "-" + environment.name() + "-"
                 + createdAt.toString().replaceAll("[-:]", "").replaceAll("\\.\\d+", "") + "-"
-                + runId.toString().substring(0, 6);
+                + runId().toString().substring(0, 6);
     }
 
     public BackupRequest request() { return request; }
-    public EnvironmentConfig environment() { return environment; }
     public RetentionPolicy retention() { return retention; }
-    public UUID runId() { return runId; }
-    public Instant createdAt() { return createdAt; }
     public String artifactId() { return artifactId; }
-    public SecretRedactor redactor() { return redactor; }
-    public Path workDir() { return workDir; }
-    public void workDir(Path dir) { this.workDir = dir; }
-    public Evidence evidence() { return evidence; }
-    public void evidence(Evidence e) { this.evidence = e; }
-    public AutoCloseable lease() { return lease; }
-    public void lease(AutoCloseable l) { this.lease = l; }
-    public String step() { return step; }
-    public void step(String s) { this.step = s; }
     public boolean degradedMode() { return degradedMode; }
     public void degradedMode(boolean d) { this.degradedMode = d; }
     public String dbMajorVersion() { return dbMajorVersion; }

@@ -2,10 +2,12 @@ package dev.odooops.model;
 
 /**
  * A request for a backup, as every trigger hands it over. Retention overrides are null when not given.
- * {@code kind} is "backup" for operator backups and "pre_restore" for the safety backup a restore takes.
+ * {@code kind} is "backup" for operator backups and "pre_restore" for the safety backup a restore takes; the
+ * latter runs as a child of the restore run ({@code parentRunId}) under the restore's lease.
  */
 public record BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
-                            Integer keepWeekly, Integer keepMonthly, String user, String kind, String trigger) {
+                            Integer keepWeekly, Integer keepMonthly, String user, String kind, String trigger,
+                            java.util.UUID parentRunId) {
 
     public BackupRequest {
         require("project", project);
@@ -19,7 +21,17 @@ public record BackupRequest(String project, String environment, BackupType type,
             throw new RequestRejected("label", "must be 1-100 letters, digits, spaces or ._:-");
         }
         if (kind == null) kind = "backup";
+        if (kind.equals("pre_restore") != (parentRunId != null)) {
+            throw new IllegalArgumentException("a pre_restore backup needs its parent run, and only it has one");
+        }
         if (trigger == null) trigger = "cli";
+    }
+
+    /** A request with no parent run: an operator's or a schedule's backup. */
+    public static BackupRequest of(String project, String environment, BackupType type, String label, Integer keepDaily,
+                                   Integer keepWeekly, Integer keepMonthly, String user, String trigger) {
+        return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, "backup",
+                trigger, null);
     }
 
     private static void require(String field, String value) {

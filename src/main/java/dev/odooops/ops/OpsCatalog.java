@@ -38,6 +38,12 @@ public class OpsCatalog {
         return query("select ops.user_has_permission(?, ?, ?)", rs -> rs.getBoolean(1), user, project, action).get(0);
     }
 
+    /** A child run under an active parent's lease (the parent's lock and heartbeat cover it). */
+    public void beginChildRun(UUID runId, UUID parent, String operation, String user, Map<String, ?> metadata) {
+        query("select ops.begin_child_run(?, ?, ?, ?, cast(? as jsonb))", rs -> rs.getObject(1), runId, parent, operation,
+                user, Json.compact(metadata));
+    }
+
     public void runStarted(UUID runId, String evidenceDir) {
         update("update ops.runs set status = 'running', started_at = now(), heartbeat = now(), evidence_dir = ? "
                 + "where run_id = ?", evidenceDir, runId);
@@ -69,12 +75,12 @@ public class OpsCatalog {
         update("delete from ops.artifacts where id = ?", id);
     }
 
-    /** Live (unpruned) artifacts of one environment and backup type: the retention candidates. */
-    public List<RetentionPlanner.Candidate> retentionCandidates(String environmentId, String backupType) {
-        return query("select id, created_at, pinned from ops.artifacts where environment_id = ? and backup_type = ? "
-                        + "and pruned_at is null order by created_at",
+    /** Live (unpruned) artifacts of one environment, kind and backup type: one retention series. */
+    public List<RetentionPlanner.Candidate> retentionCandidates(String environmentId, String kind, String backupType) {
+        return query("select id, created_at, pinned from ops.artifacts where environment_id = ? and kind = ? "
+                        + "and backup_type = ? and pruned_at is null order by created_at",
                 rs -> new RetentionPlanner.Candidate(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)),
-                environmentId, backupType);
+                environmentId, kind, backupType);
     }
 
     public void markPruned(String id) {
@@ -136,6 +142,28 @@ public class OpsCatalog {
                         + "left join ops.artifacts a on a.id = r.metadata->>'artifact_id' "
                         + "where e.event_type = 'run_abandoned' and e.payload->>'abandoned_by' = ?",
                 rs -> new AbandonedRun((UUID) rs.getObject(1), rs.getString(2), rs.getString(3)), by.toString());
+    }
+
+    /** The environment's most recent successful restore: artifact id and restore type. */
+    public record LastRestore(String artifactId, String restoreType) {
+    }
+
+    public Optional<LastRestore> lastSuccessfulRestore(String environmentId) {
+        return query("select metadata->>'artifact_id', metadata->>'restore_type' from ops.runs where environment_id = ? "
+                        + "and operation_type = 'restore' and status = 'success' order by finished_at desc limit 1",
+                rs -> new LastRestore(rs.getString(1), rs.getString(2)), environmentId).stream().findFirst();
+    }
+
+    public Optional<String> lastSuccessfulRestoreArtifact(String environmentId) {
+        return lastSuccessfulRestore(environmentId).map(LastRestore::artifactId);
+    }
+
+    public void mergeRunMetadata(UUID runId, Map<String, ?> metadata) {
+        update("update ops.runs set metadata = metadata || cast(? as jsonb) where run_id = ?", Json.compact(metadata), runId);
+    }
+
+    public boolean hasEvent(UUID runId, String eventType) {
+        return !query("select 1 from ops.run_events where run_id = ? and event_type = ? limit 1", rs -> 1, runId, eventType).isEmpty();
     }
 
     public Optional<String> runStatus(UUID runId) {

@@ -81,8 +81,9 @@ public final class RunLease implements AutoCloseable {
     }
 
     private synchronized void beat() {
-        try (PreparedStatement ps = connection.prepareStatement("update ops.runs set heartbeat = now() where run_id = ?")) {
+        try (PreparedStatement ps = connection.prepareStatement("update ops.runs set heartbeat = now() where run_id = ? or parent_run_id = ?")) {
             ps.setObject(1, runId);
+            ps.setObject(2, runId);
             ps.executeUpdate();
         } catch (SQLException e) {
             LOG.warn("heartbeat of run {} failed: {}", runId, e.getMessage());

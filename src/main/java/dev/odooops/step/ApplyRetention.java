@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Step 8: grandfather-father-son retention over the environment's live artifacts of the same backup type
- * (so daily database-only backups never push out the full ones). Never prunes the artifact just made, the
+ * Step 8: grandfather-father-son retention over the environment's live artifacts of the same kind and
+ * backup type (so daily database-only backups never push out the full ones, and a restore's safety backup
+ * never pushes out the regular backup of the day). Never prunes the artifact just made, the
  * newest one, or a pinned one. A prune that fails is recorded and retried by the next run; it does not fail
  * the backup that has just succeeded.
  */
@@ -35,7 +36,7 @@ public class ApplyRetention {
     public void apply(@Variable(Vars.BACKUP_JOB) BackupJob job) {
         job.step("apply-retention");
         List<RetentionPlanner.Candidate> candidates =
-                catalog.retentionCandidates(job.environment().id(), job.request().type().wire());
+                catalog.retentionCandidates(job.environment().id(), job.request().kind(), job.request().type().wire());
         RetentionPlanner.Plan plan = planner.plan(candidates, job.retention(), Set.of(job.artifactId()));
         List<String> pruned = new ArrayList<>();
         Map<String, String> failures = new LinkedHashMap<>();
@@ -54,7 +55,8 @@ public class ApplyRetention {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("policy", Map.of("daily", job.retention().daily(), "weekly", job.retention().weekly(),
                 "monthly", job.retention().monthly()));
-        evidence.put("scope", Map.of("environment_id", job.environment().id(), "backup_type", job.request().type().wire()));
+        evidence.put("scope", Map.of("environment_id", job.environment().id(), "kind", job.request().kind(),
+                "backup_type", job.request().type().wire()));
         evidence.put("rules", "newest artifact of each of the N most recent days / ISO weeks / months (UTC) that have one; "
                 + "plus the newest, the one just made and pinned ones");
         evidence.put("candidates", candidates.size());

@@ -125,7 +125,7 @@ public class DumpDatabase {
         return missing;
     }
 
-    private static Map<String, Long> rowCounts(Connection c) throws SQLException {
+    static Map<String, Long> rowCounts(Connection c) throws SQLException {
         Map<String, Long> counts = new TreeMap<>();
         try (PreparedStatement ps = c.prepareStatement(ROW_COUNTS); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) counts.put(rs.getString(1) + "." + rs.getString(2), rs.getLong(3));

@@ -1,5 +1,6 @@
 package dev.odooops.step;
 
+import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.OdooConf;
 import dev.odooops.domain.SecretRedactor;
@@ -41,14 +42,27 @@ public class SnapshotConfig {
 
     public void snapshot(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
         job.step("snapshot-config");
-        OdooConf conf = OdooConf.read(job.environment().odooConf());
+        Map<String, Object> snapshot = take(job.environment(), job.redactor());
+        Path file = job.workDir().resolve("config_snapshot.json");
+        Files.copy(job.evidence().json("config_snapshot.json", snapshot), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        job.add(BundleParts.file("config_snapshot.json", file));
+        job.manifest().put("odoo_version", snapshot.get("odoo_version"));
+        job.manifest().put("addons_hash", snapshot.get("addons_hash"));
+        job.manifest().put("modules_installed", snapshot.get("modules_installed"));
+        catalog.event(job.runId(), "step_completed", job.step(), Map.of("modules_installed",
+                ((Map<?, ?>) snapshot.get("modules_installed")).size(), "odoo_version", String.valueOf(snapshot.get("odoo_version"))));
+    }
+
+    /** The environment's configuration as it is now, redacted (also what a restore compares against). */
+    public Map<String, Object> take(EnvironmentConfig env, SecretRedactor redactor) throws Exception {
+        OdooConf conf = OdooConf.read(env.odooConf());
         Map<String, Object> sections = new LinkedHashMap<>();
         conf.sections().forEach((name, kv) -> {
             Map<String, Object> redacted = new LinkedHashMap<>();
-            kv.forEach((k, v) -> redacted.put(k, SecretRedactor.isSecretKey(k) ? SecretRedactor.REDACTED : job.redactor().scrub(v)));
+            kv.forEach((k, v) -> redacted.put(k, SecretRedactor.isSecretKey(k) ? SecretRedactor.REDACTED : redactor.scrub(v)));
             sections.put(name, redacted);
         });
-        Set<Path> paths = new LinkedHashSet<>(job.environment().addonsPaths());
+        Set<Path> paths = new LinkedHashSet<>(env.addonsPaths());
         conf.addonsPaths().forEach(p -> paths.add(Path.of(p)));
         List<Map<String, Object>> addons = new ArrayList<>();
         Map<String, String> commits = new TreeMap<>();
@@ -62,28 +76,20 @@ public class SnapshotConfig {
             if (commit != null) commits.put(p.toString(), commit);
             addons.add(entry);
         }
-        Map<String, String> installed = installedModules(job);
+        Map<String, String> installed = installedModules(env);
         String odooVersion = odooVersion(installed.get("base"));
         StringBuilder hashInput = new StringBuilder();
         installed.forEach((m, v) -> hashInput.append(m).append('=').append(v).append('\n'));
         commits.forEach((p, c) -> hashInput.append(p).append('@').append(c).append('\n'));
-        String addonsHash = Checksums.sha256(hashInput.toString());
 
         Map<String, Object> snapshot = new LinkedHashMap<>();
-        snapshot.put("odoo_conf_path", job.environment().odooConf().toString());
+        snapshot.put("odoo_conf_path", env.odooConf().toString());
         snapshot.put("odoo_conf", sections);
         snapshot.put("odoo_version", odooVersion);
         snapshot.put("addons_paths", addons);
         snapshot.put("modules_installed", installed);
-        snapshot.put("addons_hash", addonsHash);
-        Path file = job.workDir().resolve("config_snapshot.json");
-        Files.copy(job.evidence().json("config_snapshot.json", snapshot), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        job.add(BundleParts.file("config_snapshot.json", file));
-        job.manifest().put("odoo_version", odooVersion);
-        job.manifest().put("addons_hash", addonsHash);
-        job.manifest().put("modules_installed", installed);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("modules_installed", installed.size(),
-                "odoo_version", String.valueOf(odooVersion)));
+        snapshot.put("addons_hash", Checksums.sha256(hashInput.toString()));
+        return snapshot;
     }
 
     /** "17.0.1.3" (base's latest_version) gives "17.0"; null when unknown. */
@@ -93,9 +99,9 @@ public class SnapshotConfig {
         return parts.length >= 2 ? parts[0] + "." + parts[1] : baseVersion;
     }
 
-    private static Map<String, String> installedModules(BackupJob job) throws Exception {
+    static Map<String, String> installedModules(EnvironmentConfig env) throws Exception {
         Map<String, String> out = new TreeMap<>();
-        try (Connection c = EnvironmentDatabase.connect(job.environment().database());
+        try (Connection c = EnvironmentDatabase.connect(env.database());
              PreparedStatement ps = c.prepareStatement(
                      "select name, coalesce(latest_version, '') from ir_module_module where state = 'installed' order by name");
              ResultSet rs = ps.executeQuery()) {

@@ -4,6 +4,8 @@ package dev.odooops.step;
 public final class Vars {
     /** The {@link dev.odooops.model.BackupJob} of the run in progress. */
     public static final String BACKUP_JOB = "backupJob";
+    /** The {@link dev.odooops.model.RestoreJob} of the run in progress. */
+    public static final String RESTORE_JOB = "restoreJob";
 
     private Vars() {
     }

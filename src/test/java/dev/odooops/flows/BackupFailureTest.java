@@ -33,8 +33,8 @@ class BackupFailureTest {
     }
 
     private BackupResult backup() {
-        return new Commands(runtime, System.out).runBackup(new BackupRequest(env.project, "prod", BackupType.FULL, null,
-                null, null, null, "operator", "backup", "test"));
+        return new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+                null, null, null, "operator", "test"));
     }
 
     private void assertFailedCleanly(BackupResult r, String expectedStep) throws Exception {

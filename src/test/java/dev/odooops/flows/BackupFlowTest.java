@@ -58,8 +58,8 @@ class BackupFlowTest {
     }
 
     private BackupResult backup(BackupType type) {
-        return new Commands(runtime, System.out).runBackup(new BackupRequest(env.project, "prod", type, "test", null,
-                null, null, "operator", "backup", "test"));
+        return new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", type, "test", null,
+                null, null, "operator", "test"));
     }
 
     private Path storedArtifact(String artifactId) {

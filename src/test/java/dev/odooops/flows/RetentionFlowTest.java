@@ -46,8 +46,8 @@ class RetentionFlowTest {
     }
 
     private BackupResult backup(BackupType type, Integer daily) {
-        BackupResult r = new Commands(runtime, System.out).runBackup(new BackupRequest(env.project, "prod", type, null,
-                daily, daily == null ? null : 0, daily == null ? null : 0, "operator", "backup", "test"));
+        BackupResult r = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", type, null,
+                daily, daily == null ? null : 0, daily == null ? null : 0, "operator", "test"));
         assertEquals("success", r.status(), r.error());
         return r;
     }

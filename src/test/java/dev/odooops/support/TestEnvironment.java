@@ -44,10 +44,13 @@ public final class TestEnvironment implements AutoCloseable {
     private String quiesceCommand;
     private String endpointOverride;
     private boolean localStore;
+    private OdooStandIn odooServer;
+    private String environmentType = "production";
 
     private TestEnvironment(String name) throws Exception {
         this.name = name;
-        this.project = "p-" + name.replace('_', '-');
+        // unique per environment: the ops catalog is shared by every test and keeps its history
+        this.project = "p-" + name.replace('_', '-') + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         this.database = "t_" + name;
         this.root = Files.createTempDirectory("odoo-ops-" + name + "-");
         this.configDir = root.resolve("config");
@@ -76,6 +79,19 @@ public final class TestEnvironment implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             this.endpointOverride = "http://127.0.0.1:" + s.getLocalPort();
         }
+        writeConfig();
+        return this;
+    }
+
+    /** Points the environment's Odoo control (maintenance, stop, start, health, log) at a stand-in. */
+    public TestEnvironment withOdoo(OdooStandIn odoo) throws IOException {
+        this.odooServer = odoo;
+        writeConfig();
+        return this;
+    }
+
+    public TestEnvironment withType(String type) throws IOException {
+        this.environmentType = type;
         writeConfig();
         return this;
     }
@@ -115,6 +131,17 @@ public final class TestEnvironment implements AutoCloseable {
                     secret_access_key: ${secret:s3_secret}
                 """.formatted(endpointOverride != null ? endpointOverride : s3.endpoint().toString());
         String quiesce = quiesceCommand == null ? "" : "        odoo:\n          quiesce: {command: " + quiesceCommand + "}\n";
+        if (odooServer != null) {
+            String u = odooServer.url();
+            quiesce = "        odoo:\n"
+                    + "          quiesce: {http: {url: \"" + u + "/maintenance/on\"}}\n"
+                    + "          resume: {http: {url: \"" + u + "/maintenance/off\"}}\n"
+                    + "          stop: {http: {url: \"" + u + "/stop\"}}\n"
+                    + "          start: {http: {url: \"" + u + "/start\"}}\n"
+                    + "          health_url: \"" + u + "/web/health\"\n"
+                    + "          timeout_seconds: 3\n"
+                    + "          log_file: " + odooServer.log() + "\n";
+        }
         Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
                 users:
                   - name: operator
@@ -126,12 +153,12 @@ public final class TestEnvironment implements AutoCloseable {
                   - name: %s
                     environments:
                       - name: prod
-                        type: production
+                        type: %s
                         database: {host: 127.0.0.1, port: 5432, name: %s, user: %s, password: "${secret:db_password}"}
                         filestore: %s
                         odoo_conf: %s
                         addons_paths: [%s]
-                %s""".formatted(project, database, database + "_owner", odoo.filestore(), odoo.odooConf(), odoo.addons(), quiesce));
+                %s""".formatted(project, environmentType, database, database + "_owner", odoo.filestore(), odoo.odooConf(), odoo.addons(), quiesce));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\n");
     }

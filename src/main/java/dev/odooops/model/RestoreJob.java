@@ -1,0 +1,85 @@
+package dev.odooops.model;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.ops.OpsCatalog;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The state of one restore run. It travels in the exchange variable {@code restoreJob}. What the run has
+ * changed so far (a database created or swapped, a filestore extracted or swapped, Odoo stopped) is
+ * recorded here as it happens, so the rollback knows exactly what to put back.
+ */
+public final class RestoreJob extends RunState {
+    private final RestoreRequest request;
+    private final OpsCatalog.Artifact artifact;
+    private final Map<String, Path> files = new ConcurrentHashMap<>();
+    private volatile boolean validationOnly;
+    private volatile String preRestoreBackupId;
+    private volatile boolean odooStopped;
+    private volatile long odooLogOffset = -1;
+    private volatile Instant restartedAt;
+    // database swap state
+    private volatile String newDatabase;
+    private volatile String asideDatabase;
+    private volatile boolean databaseSwapped;
+    // filestore swap state
+    private volatile Path newFilestore;
+    private volatile Path asideFilestore;
+    private volatile boolean filestoreSwapped;
+    private volatile String rollbackOutcome;
+    private volatile String failedStep;
+    private volatile String failureReason;
+
+    public RestoreJob(RestoreRequest request, EnvironmentConfig environment, OpsCatalog.Artifact artifact,
+                      Instant createdAt, SecretRedactor redactor) {
+        super(environment, createdAt, redactor);
+        this.request = request;
+        this.artifact = artifact;
+    }
+
+    public RestoreRequest request() { return request; }
+    public OpsCatalog.Artifact artifact() { return artifact; }
+    /** Artifact files fetched into the work directory, by name. */
+    public Map<String, Path> files() { return files; }
+    public boolean validationOnly() { return validationOnly; }
+    public void validationOnly(boolean v) { this.validationOnly = v; }
+    public String preRestoreBackupId() { return preRestoreBackupId; }
+    public void preRestoreBackupId(String id) { this.preRestoreBackupId = id; }
+    public boolean odooStopped() { return odooStopped; }
+    public void odooStopped(boolean s) { this.odooStopped = s; }
+    public long odooLogOffset() { return odooLogOffset; }
+    public void odooLogOffset(long o) { this.odooLogOffset = o; }
+    public Instant restartedAt() { return restartedAt; }
+    public void restartedAt(Instant t) { this.restartedAt = t; }
+    public String newDatabase() { return newDatabase; }
+    public void newDatabase(String n) { this.newDatabase = n; }
+    public String asideDatabase() { return asideDatabase; }
+    public void asideDatabase(String n) { this.asideDatabase = n; }
+    public boolean databaseSwapped() { return databaseSwapped; }
+    public void databaseSwapped(boolean s) { this.databaseSwapped = s; }
+    public Path newFilestore() { return newFilestore; }
+    public void newFilestore(Path p) { this.newFilestore = p; }
+    public Path asideFilestore() { return asideFilestore; }
+    public void asideFilestore(Path p) { this.asideFilestore = p; }
+    public boolean filestoreSwapped() { return filestoreSwapped; }
+    public void filestoreSwapped(boolean s) { this.filestoreSwapped = s; }
+    public String rollbackOutcome() { return rollbackOutcome; }
+    public void rollbackOutcome(String o) { this.rollbackOutcome = o; }
+
+    public String failedStep() { return failedStep; }
+    public String failureReason() { return failureReason; }
+    public void failed(String step, String reason) {
+        this.failedStep = step;
+        this.failureReason = reason;
+    }
+
+    /** True once the run has changed the environment's data (steps 5 and later). */
+    public boolean touchedData() {
+        return newDatabase != null || newFilestore != null;
+    }
+}

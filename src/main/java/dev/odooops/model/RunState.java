@@ -1,0 +1,40 @@
+package dev.odooops.model;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.Evidence;
+import dev.odooops.domain.SecretRedactor;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
+
+/** What every run carries: its id, environment, evidence, work directory, lease and current step. */
+public abstract class RunState {
+    private final UUID runId = UUID.randomUUID();
+    private final EnvironmentConfig environment;
+    private final Instant createdAt;
+    private final SecretRedactor redactor;
+    private volatile Path workDir;
+    private volatile Evidence evidence;
+    private volatile AutoCloseable lease;
+    private volatile String step = "validate-request";
+
+    protected RunState(EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
+        this.environment = environment;
+        this.createdAt = createdAt;
+        this.redactor = redactor;
+    }
+
+    public UUID runId() { return runId; }
+    public EnvironmentConfig environment() { return environment; }
+    public Instant createdAt() { return createdAt; }
+    public SecretRedactor redactor() { return redactor; }
+    public Path workDir() { return workDir; }
+    public void workDir(Path dir) { this.workDir = dir; }
+    public Evidence evidence() { return evidence; }
+    public void evidence(Evidence e) { this.evidence = e; }
+    public AutoCloseable lease() { return lease; }
+    public void lease(AutoCloseable l) { this.lease = l; }
+    public String step() { return step; }
+    public void step(String s) { this.step = s; }
+}

@@ -1,0 +1,84 @@
+package dev.odooops.step;
+
+import dev.odooops.model.RestoreJob;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.ops.OpsCatalog;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Restore step 1: create the run under the environment's lease, its evidence directory
+ * {@code <root>/<YYYYMMDD-HHMM>/restore/<run_id>/} with inputs.json and run_id.txt. When the environment's
+ * last successful restore was of this same artifact and covered the requested parts, the run is
+ * validation-only: steps 2 to 8 are skipped.
+ */
+public class CreateRestoreRun {
+    private static final Logger LOG = LoggerFactory.getLogger(CreateRestoreRun.class);
+    private static final DateTimeFormatter DIR = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm");
+    private final RunStarter starter;
+    private final OpsCatalog catalog;
+
+    public CreateRestoreRun(RunStarter starter, OpsCatalog catalog) {
+        this.starter = starter;
+        this.catalog = catalog;
+    }
+
+    public void create(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        RestoreRequest r = job.request();
+        Path dir = starter.settings().evidenceRoot().resolve(DIR.format(job.createdAt().atOffset(ZoneOffset.UTC)))
+                .resolve("restore").resolve(job.runId().toString());
+        boolean sameAsLast = catalog.lastSuccessfulRestore(job.environment().id())
+                .map(last -> last.artifactId().equals(r.artifactId()) && covers(last.restoreType(), r.type()))
+                .orElse(false);
+        job.validationOnly(sameAsLast);
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("artifact_id", r.artifactId());
+        metadata.put("restore_type", r.type().wire());
+        metadata.put("verify", r.verify());
+        metadata.put("rollback", r.rollback());
+        metadata.put("validation_only", sameAsLast);
+        starter.start(job, "restore", r.user(), null, metadata, dir, inputs(job));
+        job.evidence().text("run_id.txt", job.runId() + "\n");
+        LOG.info("restore run {} started: artifact {} into {} ({}{}), evidence in {}", job.runId(), r.artifactId(),
+                job.environment().id(), r.type().wire(), sameAsLast ? ", validation only: already restored" : "", dir);
+    }
+
+    /** A full restore covers every type; a partial one only its own. */
+    static boolean covers(String done, dev.odooops.model.BackupType wanted) {
+        return "full".equals(done) || wanted.wire().equals(done);
+    }
+
+    /** Route predicate: skip steps 2-8. */
+    public boolean validationOnly(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        return job.validationOnly();
+    }
+
+    private static Map<String, Object> inputs(RestoreJob job) {
+        RestoreRequest r = job.request();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", job.runId().toString());
+        m.put("operation", "restore");
+        m.put("project", r.project());
+        m.put("environment", r.environment());
+        m.put("environment_id", job.environment().id());
+        m.put("environment_type", job.environment().type());
+        m.put("artifact_id", r.artifactId());
+        m.put("artifact_created_at", job.artifact().createdAt().toString());
+        m.put("restore_type", r.type().wire());
+        m.put("verify", r.verify());
+        m.put("rollback", r.rollback());
+        m.put("confirmed", r.confirm() != null);
+        m.put("user", r.user());
+        m.put("trigger", r.trigger());
+        m.put("validation_only", job.validationOnly());
+        m.put("requested_at", job.createdAt().toString());
+        return m;
+    }
+}

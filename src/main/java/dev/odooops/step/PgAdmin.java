@@ -1,0 +1,136 @@
+package dev.odooops.step;
+
+import dev.odooops.config.DatabaseConfig;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * Database-level operations of a restore (create, rename, drop, terminate sessions), as the environment's
+ * own database user connected to the maintenance database {@code postgres}. That user must own the Odoo
+ * database and have CREATEDB, as Odoo's own database manager requires. Identifiers cannot be bound
+ * parameters: the server quotes them ({@code quote_ident}) before they enter a statement.
+ */
+final class PgAdmin implements AutoCloseable {
+    private final Connection c;
+
+    PgAdmin(DatabaseConfig db) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", db.user());
+        if (db.password() != null) p.setProperty("password", db.password().reveal());
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("ApplicationName", "odoo-ops restore");
+        this.c = DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":" + db.port() + "/postgres?sslmode="
+                + db.sslmode(), p);
+    }
+
+    boolean exists(String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** A new empty database (template0) with the encoding and locale of {@code like} when it exists. */
+    void create(String db, String like) throws SQLException {
+        String encoding = "UTF8";
+        String collate = null;
+        String ctype = null;
+        try (PreparedStatement ps = c.prepareStatement(
+                "select pg_encoding_to_char(encoding), datcollate, datctype from pg_database where datname = ?")) {
+            ps.setString(1, like);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    encoding = rs.getString(1);
+                    collate = rs.getString(2);
+                    ctype = rs.getString(3);
+                }
+            }
+        }
+        String sql = "create database " + ident(db) + " template template0 encoding " + literal(encoding)
+                + (collate == null ? "" : " lc_collate " + literal(collate) + " lc_ctype " + literal(ctype));
+        try (var st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    void rename(String from, String to) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("alter database " + ident(from) + " rename to " + ident(to));
+        }
+    }
+
+    void dropIfExists(String db) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("drop database if exists " + ident(db) + " with (force)");
+        }
+    }
+
+    /** Ends every other session on {@code db}; returns how many there were. */
+    int terminate(String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                + "where datname = ? and pid <> pg_backend_pid()")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    int sessions(String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from pg_stat_activity where datname = ? "
+                + "and pid <> pg_backend_pid()")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Terminate, then rename; a session that reconnects in between makes the rename fail, so retry a few times. */
+    void renameWithoutSessions(String from, String to) throws SQLException {
+        SQLException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            terminate(from);
+            try {
+                rename(from, to);
+                return;
+            } catch (SQLException e) {
+                last = e;
+                if (!"55006".equals(e.getSQLState())) throw e; // object_in_use: someone reconnected
+            }
+        }
+        throw last;
+    }
+
+    private String ident(String name) throws SQLException {
+        return quote("select quote_ident(?)", name);
+    }
+
+    private String literal(String value) throws SQLException {
+        return quote("select quote_literal(?)", value);
+    }
+
+    private String quote(String sql, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        c.close();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.odooops.step;
+
+import dev.odooops.domain.Evidence;
+import dev.odooops.model.RestoreJob;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactStore;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rollback route's step: puts the environment back as it was before a failed restore, one level only.
+ * <ul>
+ *   <li>Nothing changed yet (failure in steps 2-4): nothing to roll back; Odoo is started again if it was stopped.</li>
+ *   <li>{@code --no-rollback}: the environment is left as the failure left it (recorded).</li>
+ *   <li>A rollback already recorded for this run: not repeated (warning).</li>
+ *   <li>Fast path: the database and filestore kept aside are put back by rename (what the run created is
+ *       removed); slow path, when that fails: the pre-restore safety backup is restored (rollback and
+ *       validation off), its evidence under {@code rollback/}.</li>
+ * </ul>
+ * Then Odoo is started and its health checked. rollback.json records every action. Never throws.
+ */
+public class RollbackRestore {
+    private static final Logger LOG = LoggerFactory.getLogger(RollbackRestore.class);
+    private final OpsCatalog catalog;
+    private final ArtifactStore store;
+    private final RestoreDatabase database;
+    private final RestoreFilestore filestore;
+    private final OdooLifecycle odoo;
+
+    public RollbackRestore(OpsCatalog catalog, ArtifactStore store, RestoreDatabase database, RestoreFilestore filestore,
+                           OdooLifecycle odoo) {
+        this.catalog = catalog;
+        this.store = store;
+        this.database = database;
+        this.filestore = filestore;
+        this.odoo = odoo;
+    }
+
+    public void rollback(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        List<Object> actions = new ArrayList<>();
+        String outcome;
+        try {
+            if (!job.touchedData()) {
+                outcome = "not_needed";
+                actions.add("the failure came before any data was changed");
+                if (job.odooStopped()) restart(job, actions);
+            } else if (!job.request().rollback()) {
+                outcome = "disabled";
+                actions.add("--no-rollback: the environment is left as the failure left it");
+            } else if (catalog.hasEvent(job.runId(), "rollback_started")) {
+                outcome = "already_done";
+                LOG.warn("run {} already has a rollback recorded: not rolling back a second time", job.runId());
+                actions.add("a rollback is already recorded for this run: not repeated");
+            } else {
+                catalog.event(job.runId(), "rollback_started", job.failedStep(), Map.of("reason", String.valueOf(job.failureReason())));
+                try {
+                    fastPath(job, actions);
+                    outcome = "rolled_back";
+                    actions.add("fast path: kept-aside database/filestore put back");
+                } catch (Exception fast) {
+                    actions.add("fast path failed: " + job.redactor().scrub(fast.getMessage()));
+                    try {
+                        slowPath(job, actions);
+                        outcome = "rolled_back";
+                        actions.add("slow path: pre-restore backup " + job.preRestoreBackupId() + " restored");
+                    } catch (Exception slow) {
+                        outcome = "rollback_failed";
+                        actions.add("slow path failed: " + job.redactor().scrub(String.valueOf(slow.getMessage())));
+                    }
+                }
+                restart(job, actions);
+                catalog.event(job.runId(), outcome.equals("rolled_back") ? "rollback_completed" : "rollback_failed",
+                        job.failedStep(), Map.of("actions", actions.stream().map(String::valueOf).toList()));
+            }
+        } catch (Exception e) {
+            outcome = "rollback_failed";
+            actions.add("unexpected: " + job.redactor().scrub(String.valueOf(e.getMessage())));
+        }
+        job.rollbackOutcome(outcome);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("outcome", outcome);
+        record.put("failed_step", job.failedStep());
+        record.put("reason", job.failureReason());
+        record.put("pre_restore_backup_id", job.preRestoreBackupId());
+        record.put("actions", actions);
+        try {
+            job.evidence().json("rollback.json", record);
+        } catch (RuntimeException e) {
+            LOG.error("could not write rollback.json of run {}: {}", job.runId(), e.getMessage());
+        }
+    }
+
+    private void restart(RestoreJob job, List<Object> actions) {
+        actions.add(odoo.start(job.environment(), job.redactor()));
+        actions.add(odoo.waitHealthy(job.environment()));
+        actions.add(odoo.maintenanceOff(job.environment(), job.redactor()));
+        job.odooStopped(false);
+    }
+
+    private void fastPath(RestoreJob job, List<Object> actions) throws Exception {
+        var db = job.environment().database();
+        String live = db.name();
+        if (job.newDatabase() != null) {
+            try (PgAdmin admin = new PgAdmin(db)) {
+                if (job.databaseSwapped()) {
+                    String failed = RestoreDatabase.sideName(live, "failed", job);
+                    admin.renameWithoutSessions(live, failed);
+                    actions.add("database " + live + " (restored) -> " + failed);
+                    if (job.asideDatabase() != null) {
+                        admin.rename(job.asideDatabase(), live);
+                        actions.add("database " + job.asideDatabase() + " -> " + live);
+                    }
+                    admin.dropIfExists(failed);
+                    actions.add("dropped " + failed);
+                } else {
+                    admin.dropIfExists(job.newDatabase());
+                    actions.add("dropped " + job.newDatabase() + " (never swapped in)");
+                    if (job.asideDatabase() != null && !admin.exists(live)) {
+                        admin.rename(job.asideDatabase(), live);
+                        actions.add("database " + job.asideDatabase() + " -> " + live);
+                    }
+                }
+            }
+        }
+        Path fs = job.environment().filestore().toAbsolutePath();
+        if (job.newFilestore() != null) {
+            if (job.filestoreSwapped()) {
+                Path failed = RestoreFilestore.sidePath(fs, "failed", job);
+                Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
+                if (job.asideFilestore() != null) Files.move(job.asideFilestore(), fs, StandardCopyOption.ATOMIC_MOVE);
+                WorkFiles.deleteTree(failed);
+                actions.add("filestore put back from " + job.asideFilestore());
+            } else {
+                WorkFiles.deleteTree(job.newFilestore());
+                actions.add("removed " + job.newFilestore() + " (never swapped in)");
+                if (job.asideFilestore() != null && !Files.exists(fs)) {
+                    Files.move(job.asideFilestore(), fs, StandardCopyOption.ATOMIC_MOVE);
+                    actions.add("filestore put back from " + job.asideFilestore());
+                }
+            }
+        }
+        job.asideDatabase(null);
+        job.asideFilestore(null);
+    }
+
+    /** Restores the safety backup over whatever state the failed run and fast path left. */
+    private void slowPath(RestoreJob job, List<Object> actions) throws Exception {
+        if (job.preRestoreBackupId() == null) throw new IllegalStateException("no pre-restore backup to restore");
+        OpsCatalog.Artifact safety = catalog.artifact(job.preRestoreBackupId()).orElseThrow();
+        RestoreRequest r = job.request();
+        RestoreJob back = new RestoreJob(new RestoreRequest(r.project(), r.environment(), safety.id(), r.type(), false,
+                false, r.confirm(), r.user(), "rollback"), job.environment(), safety, java.time.Instant.now(), job.redactor());
+        back.workDir(job.workDir().resolve("rollback"));
+        back.evidence(new Evidence(job.evidence().dir().resolve("rollback"), job.redactor()));
+        String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), safety.id());
+        Files.createDirectories(back.workDir());
+        for (String name : RestorePreflight.neededFiles(safety, r.type())) {
+            Path local = back.workDir().resolve(name);
+            try (InputStream in = store.open(path, name)) {
+                Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+            }
+            back.files().put(name, local);
+        }
+        database.restore(back);
+        filestore.restore(back);
+        actions.add(dropKeptAside(back));
+    }
+
+    /** Drops the database and removes the filestore a run kept aside (after success, or after a slow path). */
+    static Map<String, Object> dropKeptAside(RestoreJob job) {
+        Map<String, Object> done = new LinkedHashMap<>();
+        if (job.asideDatabase() != null) {
+            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+                admin.dropIfExists(job.asideDatabase());
+                done.put("database", "dropped " + job.asideDatabase());
+            } catch (Exception e) {
+                done.put("database", "could not drop " + job.asideDatabase() + ": " + job.redactor().scrub(e.getMessage()));
+            }
+        }
+        if (job.asideFilestore() != null) {
+            WorkFiles.deleteTree(job.asideFilestore());
+            done.put("filestore", "removed " + job.asideFilestore());
+        }
+        return done;
+    }
+
+    /** End of a restore run, whatever its outcome: release the lease, remove the work directory. */
+    static void release(RestoreJob job) {
+        try {
+            if (job.lease() != null) job.lease().close();
+        } catch (Exception e) {
+            LOG.warn("releasing the lease of run {} failed: {}", job.runId(), e.getMessage());
+        }
+        WorkFiles.deleteTree(job.workDir());
+    }
+}

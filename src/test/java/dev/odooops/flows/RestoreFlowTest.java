@@ -1,0 +1,363 @@
+package dev.odooops.flows;
+
+import dev.odooops.App;
+import dev.odooops.OpsRuntime;
+import dev.odooops.cli.Commands;
+import dev.odooops.domain.Json;
+import dev.odooops.domain.TreeDigest;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.support.OdooStandIn;
+import dev.odooops.support.TestEnvironment;
+import org.apache.camel.builder.AdviceWith;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static dev.odooops.support.TestEnvironment.PASSWORD;
+import static dev.odooops.support.TestEnvironment.ops;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Restores into a real environment (PostgreSQL, filestore, S3, an Odoo stand-in over HTTP), each path of the run. */
+class RestoreFlowTest {
+    private TestEnvironment env;
+    private OdooStandIn odoo;
+    private OpsRuntime runtime;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        env = TestEnvironment.create("restore");
+        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
+        env.withOdoo(odoo);
+        runtime = env.runtime();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (runtime != null) runtime.close();
+        if (odoo != null) odoo.close();
+        if (env != null) env.close();
+    }
+
+    private BackupResult backup(BackupType type) {
+        BackupResult r = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", type, null,
+                null, null, null, "operator", "test"));
+        assertEquals("success", r.status(), r.error());
+        return r;
+    }
+
+    private RestoreResult restore(String artifact, BackupType type) {
+        return new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project, "prod", artifact, type, true,
+                true, env.environmentId(), "operator", "test"));
+    }
+
+    /** md5 of every row of every table: equal fingerprints mean equal content. */
+    private Map<String, String> dbFingerprint() throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+            List<String> tables = new ArrayList<>();
+            var rs = c.createStatement().executeQuery("select tablename from pg_tables where schemaname = 'public' order by 1");
+            while (rs.next()) tables.add(rs.getString(1));
+            for (String t : tables) {
+                var r = c.createStatement().executeQuery("select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' "
+                        + "order by x::text)), '') from public." + t + " x");
+                r.next();
+                out.put(t, r.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private String fsFingerprint() {
+        return TreeDigest.of(env.odoo.filestore()).digest();
+    }
+
+    private void damage() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+            c.createStatement().execute("delete from res_partner where id > 250 and id not in (select partner_id from account_move "
+                    + "union select partner_id from res_users)");
+            c.createStatement().execute("update res_partner set name = 'damaged' where id < 10");
+        }
+        try (Stream<Path> files = Files.walk(env.odoo.filestore())) {
+            List<Path> all = files.filter(Files::isRegularFile).sorted().toList();
+            for (int i = 0; i < 10; i++) Files.delete(all.get(i));
+        }
+        Files.writeString(env.odoo.filestore().resolve("stray-file"), "not from the backup");
+    }
+
+    private List<String> leftoverDatabases() throws Exception {
+        return ops("select 1").isEmpty() ? List.of() : TestEnvironment.ops(
+                "select datname from pg_database where datname like ?", env.database + "\\_\\_%").stream()
+                .map(m -> (String) m.get("datname")).toList();
+    }
+
+    private List<String> leftoverDirectories() throws Exception {
+        try (Stream<Path> s = Files.list(env.odoo.filestore().getParent())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(env.odoo.filestore().getFileName().toString())).toList();
+        }
+    }
+
+    @Test
+    void should_restore_database_and_filestore_to_the_backed_up_state() throws Exception {
+        Map<String, String> db = dbFingerprint();
+        String fs = fsFingerprint();
+        BackupResult b = backup(BackupType.FULL);
+        damage();
+        assertNotEquals(db, dbFingerprint());
+        assertNotEquals(fs, fsFingerprint());
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("success", r.status(), r.error());
+        assertEquals(db, dbFingerprint());
+        assertEquals(fs, fsFingerprint());
+        assertNotNull(r.preRestoreBackupId());
+        var safety = runtime.catalog().artifact(r.preRestoreBackupId()).orElseThrow();
+        assertEquals("pre_restore", safety.kind());
+        assertEquals(r.runId(), ops("select parent_run_id::text as p from ops.runs where run_id = ?",
+                safety.runId()).get(0).get("p"));
+        assertEquals(List.of(), leftoverDatabases(), "databases kept aside or half-restored remain");
+        assertEquals(List.of(), leftoverDirectories(), "filestore directories kept aside remain");
+        assertTrue(odoo.calls().containsAll(List.of("POST /maintenance/on", "POST /stop", "POST /start", "GET /web/health",
+                "POST /maintenance/off")), odoo.calls().toString());
+        assertTrue(odoo.running());
+        assertFalse(odoo.inMaintenance());
+
+        Path dir = Path.of(r.evidenceDir());
+        assertTrue(dir.getParent().getParent().getFileName().toString().matches("\\d{8}-\\d{4}"), dir.toString());
+        for (String name : List.of("inputs.json", "run_id.txt", "artifact_verification.json", "pre_restore_backup.json",
+                "quiesce_status.json", "db_restore.log", "db_restore_duration.json", "db_restore_checksum_verification.json",
+                "filestore_restore.log", "filestore_restore_duration.json", "filestore_restore_checksum_verification.json",
+                "config_snapshot.json", "config_comparison.json", "odoo_restart.log", "restart_duration.json",
+                "validation_report.json", "final_status.json")) {
+            assertTrue(Files.isRegularFile(dir.resolve(name)), "missing evidence " + name);
+        }
+        Map<String, Object> report = Json.readMap(dir.resolve("validation_report.json"));
+        assertEquals(true, report.get("ok"), report.toString());
+        assertEquals(7, ((List<?>) report.get("checks")).size());
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                assertFalse(Files.readString(f, StandardCharsets.ISO_8859_1).contains(PASSWORD), "password in " + f);
+            }
+        }
+        assertEquals("success", ops("select status from ops.runs where run_id = ?::uuid", r.runId()).get(0).get("status"));
+    }
+
+    @Test
+    void should_only_validate_when_the_same_artifact_is_restored_again() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        RestoreResult first = restore(b.artifactId(), BackupType.FULL);
+        assertEquals("success", first.status(), first.error());
+        long safetyBackups = ops("select 1 from ops.artifacts where kind = 'pre_restore' and environment_id = ?", env.environmentId()).size();
+
+        RestoreResult second = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("success", second.status(), second.error());
+        assertTrue(second.validationOnly());
+        assertEquals(safetyBackups, ops("select 1 from ops.artifacts where kind = 'pre_restore' and environment_id = ?",
+                env.environmentId()).size(), "validation-only must not take a safety backup");
+        assertFalse(Files.exists(Path.of(second.evidenceDir(), "db_restore.log")));
+        assertEquals(true, Json.readMap(Path.of(second.evidenceDir(), "validation_report.json")).get("ok"));
+    }
+
+    @Test
+    void should_restore_only_the_database_or_only_the_filestore() throws Exception {
+        Map<String, String> db = dbFingerprint();
+        String fs = fsFingerprint();
+        BackupResult b = backup(BackupType.FULL);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+            c.createStatement().execute("update res_partner set name = 'damaged' where id < 10");
+        }
+        Files.writeString(env.odoo.filestore().resolve("stray-file"), "not from the backup");
+        String changedFs = fsFingerprint();
+
+        RestoreResult dbOnly = restore(b.artifactId(), BackupType.DB_ONLY);
+        assertEquals("success", dbOnly.status(), dbOnly.error());
+        assertEquals(db, dbFingerprint());
+        assertEquals(changedFs, fsFingerprint(), "a db_only restore leaves the filestore alone");
+        assertFalse(Files.exists(Path.of(dbOnly.evidenceDir(), "filestore_restore.log")));
+
+        try (Stream<Path> files = Files.walk(env.odoo.filestore())) {
+            Files.delete(files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow());
+        }
+        RestoreResult fsOnly = restore(b.artifactId(), BackupType.FILESTORE_ONLY);
+        assertEquals("success", fsOnly.status(), fsOnly.error());
+        assertEquals(fs, fsFingerprint());
+        assertEquals(db, dbFingerprint());
+        assertFalse(Files.exists(Path.of(fsOnly.evidenceDir(), "db_restore.log")));
+    }
+
+    @Test
+    void should_roll_back_a_database_restore_that_leaves_attachments_without_files() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        damage(); // deletes attachment files the restored database refers to
+        Map<String, String> damaged = dbFingerprint();
+
+        RestoreResult r = restore(b.artifactId(), BackupType.DB_ONLY);
+
+        assertEquals("rolled_back", r.status());
+        assertEquals("validate", r.failedStep());
+        assertTrue(r.error().contains("filestore:") && r.error().contains("missing"), r.error());
+        assertEquals(damaged, dbFingerprint());
+    }
+
+    @Test
+    void should_refuse_an_artifact_with_one_byte_flipped_before_touching_anything() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        damage();
+        Map<String, String> db = dbFingerprint();
+        String fs = fsFingerprint();
+        Path dump = env.s3Dir.resolve("backups/ops").resolve(env.project).resolve("prod").resolve(b.artifactId()).resolve("db.dump");
+        byte[] bytes = Files.readAllBytes(dump);
+        bytes[bytes.length / 3] ^= 0x10;
+        Files.write(dump, bytes);
+        long runs = ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size();
+
+        RequestRejected e = assertThrows(RequestRejected.class, () -> restore(b.artifactId(), BackupType.FULL));
+
+        assertTrue(e.getMessage().contains("artifact: checksum mismatch") && e.getMessage().contains("db.dump"), e.getMessage());
+        assertEquals(db, dbFingerprint());
+        assertEquals(fs, fsFingerprint());
+        assertEquals(runs, ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size());
+        assertFalse(odoo.calls().contains("POST /stop"));
+        assertTrue(Files.list(env.workDir).findAny().isEmpty(), "fetched files left in the work directory");
+    }
+
+    @Test
+    void should_roll_back_when_pg_restore_fails_and_leave_everything_as_before() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        // a dump that passes the integrity checks but does not load: its stored bytes and recorded checksums agree
+        Path dump = env.s3Dir.resolve("backups/ops").resolve(env.project).resolve("prod").resolve(b.artifactId()).resolve("db.dump");
+        Files.writeString(dump, "PGDMP this is not a loadable archive");
+        String sha = TestEnvironment.sh(null, "sha256sum", dump.toString()).substring(0, 64);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestEnvironment.OPS_DB, "postgres", "")) {
+            var ps = c.prepareStatement("update ops.artifacts set checksums = jsonb_set(checksums, '{db.dump}', to_jsonb(?::text)) where id = ?");
+            ps.setString(1, sha);
+            ps.setString(2, b.artifactId());
+            ps.executeUpdate();
+        }
+        damage();
+        Map<String, String> db = dbFingerprint();
+        String fs = fsFingerprint();
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("rolled_back", r.status());
+        assertEquals("restore-database", r.failedStep());
+        assertEquals(db, dbFingerprint());
+        assertEquals(fs, fsFingerprint());
+        assertEquals(List.of(), leftoverDatabases());
+        assertEquals(List.of(), leftoverDirectories());
+        assertTrue(odoo.running(), "Odoo must be started again after the rollback");
+        Map<String, Object> rollback = Json.readMap(Path.of(r.evidenceDir(), "rollback.json"));
+        assertEquals("rolled_back", rollback.get("outcome"));
+        assertTrue(Files.exists(Path.of(r.evidenceDir(), "failure.json")));
+        assertTrue(Files.readString(Path.of(r.evidenceDir(), "db_restore.log")).contains("FAILED"));
+        assertEquals("rolled_back", ops("select status from ops.runs where run_id = ?::uuid", r.runId()).get(0).get("status"));
+    }
+
+    @Test
+    void should_roll_back_when_the_health_check_fails() throws Exception {
+        Map<String, String> db = dbFingerprint();
+        BackupResult b = backup(BackupType.FULL);
+        damage();
+        Map<String, String> damaged = dbFingerprint();
+        String damagedFs = fsFingerprint();
+        odoo.unhealthyAfterStart = true;
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("rolled_back", r.status(), r.error());
+        assertEquals("restart-odoo", r.failedStep());
+        assertTrue(r.error().contains("health check failed"), r.error());
+        assertEquals(damaged, dbFingerprint(), "the environment is put back as it was before the restore");
+        assertNotEquals(db, dbFingerprint());
+        assertEquals(damagedFs, fsFingerprint());
+        assertEquals(List.of(), leftoverDatabases());
+    }
+
+    @Test
+    void should_roll_back_when_validation_fails_and_never_roll_back_twice() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        damage();
+        Map<String, String> damaged = dbFingerprint();
+        odoo.errorInLogAtStart = true;
+        // the rollback route is entered a second time for the same run: it must not roll back again
+        AdviceWith.adviceWith(runtime.camelContext(), "restore-failed",
+                a -> a.weaveById("finish-failed-restore").before().to("direct:rollback-restore"));
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("validate", r.failedStep());
+        assertTrue(r.error().contains("odoo_log"), r.error());
+        assertEquals("failed", r.status(), "the second rollback attempt reports failed, as a repeated rollback does");
+        assertEquals(damaged, dbFingerprint());
+        assertEquals(1, ops("select 1 from ops.run_events where run_id = ?::uuid and event_type = 'rollback_started'", r.runId()).size());
+        assertEquals(1, ops("select 1 from ops.run_events where run_id = ?::uuid and event_type = 'rollback_completed'", r.runId()).size());
+        assertEquals("already_done", Json.readMap(Path.of(r.evidenceDir(), "rollback.json")).get("outcome"));
+        Map<String, Object> report = Json.readMap(Path.of(r.evidenceDir(), "validation_report.json"));
+        assertEquals(false, report.get("ok"));
+    }
+
+    @Test
+    void should_not_restore_production_without_confirm() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        damage();
+        Map<String, String> db = dbFingerprint();
+        for (List<String> extra : List.of(List.<String>of(), List.of("--confirm", "prod"))) {
+            List<String> args = new ArrayList<>(List.of("restore", "--project", env.project, "--env", "prod", "--artifact",
+                    b.artifactId(), "--config", env.configDir.toString()));
+            args.addAll(extra);
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(2, App.run(args, new PrintStream(out), new PrintStream(err), System::getenv), err.toString());
+            assertTrue(err.toString().contains("confirm: " + env.environmentId() + " is a production environment: "
+                    + "restoring it needs --confirm " + env.environmentId()), err.toString());
+            assertEquals("", out.toString());
+        }
+        assertEquals(db, dbFingerprint());
+        assertEquals(0, ops("select 1 from ops.runs where environment_id = ? and operation_type = 'restore'", env.environmentId()).size());
+    }
+
+    @Test
+    void should_report_the_nine_preflight_checks() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = App.run(List.of("preflight-restore", "--env", env.environmentId(), "--artifact", b.artifactId(),
+                "--confirm", env.environmentId(), "--config", env.configDir.toString()), new PrintStream(out), System.err, System::getenv);
+        assertEquals(0, code, out.toString());
+        Map<String, Object> report = Json.readMap(out.toString());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> checks = (List<Map<String, Object>>) report.get("checks");
+        assertEquals(List.of("environment", "permission", "no_active_run", "artifact", "metadata", "disk_space", "postgres",
+                "filestore", "checksums"), checks.stream().map(c -> c.get("name")).toList());
+
+        out.reset();
+        code = App.run(List.of("validate-env", "--env", env.environmentId(), "--artifact", b.artifactId(), "--config",
+                env.configDir.toString()), new PrintStream(out), System.err, System::getenv);
+        assertEquals(0, code, out.toString());
+        assertEquals(true, Json.readMap(out.toString()).get("ok"));
+    }
+}
