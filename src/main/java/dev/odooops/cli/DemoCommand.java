@@ -9,6 +9,12 @@ import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.exec.ToolRunner;
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.step.EnvironmentValidator;
+import java.util.List;
 import dev.odooops.store.ArtifactVerifier;
 
 import java.io.IOException;
@@ -27,7 +33,9 @@ import java.util.function.Function;
 /**
  * {@code odoo-ops demo}: with only PostgreSQL and its client tools, builds an Odoo-shaped demo environment
  * (database odoo_demo, filestore, odoo.conf), starts an S3 endpoint on loopback, backs the environment up
- * through the real backup route, verifies the artifact from the store and says where the evidence is.
+ * through the real backup route and verifies the artifact from the store; then damages the environment
+ * (rows and attachment files), restores the artifact through the real restore route (safety backup,
+ * swap, validations) and prints the outcome and where the evidence is.
  */
 public final class DemoCommand {
     private final Path home;
@@ -46,16 +54,16 @@ public final class DemoCommand {
         String dbPassword = random();
         String s3Key = "demo-" + random().substring(0, 8);
         String s3Secret = random();
-        say("1/5 building the Odoo-shaped demo environment in " + root + " (database odoo_demo)");
+        say("1/8 building the Odoo-shaped demo environment in " + root + " (database odoo_demo)");
         DemoEnvironment.Created demo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres",
                 "odoo_demo", "odoo_demo", dbPassword, root, 500, 200, 42));
         say("    " + demo.attachmentFiles() + " attachment files in " + demo.filestore());
         DemoEnvironment.deleteTree(root.resolve("s3"));
         try (EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3"), "odoo-backups", s3Key, s3Secret)) {
-            say("2/5 S3 endpoint (s3proxy) listening on " + s3.endpoint() + ", bucket odoo-backups");
+            say("2/8 S3 endpoint (s3proxy) listening on " + s3.endpoint() + ", bucket odoo-backups");
             Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret);
             try (OpsRuntime rt = OpsRuntime.start(home, demoConfig, env, Clock.systemUTC())) {
-                say("3/5 backing up demo/production (database + filestore + config snapshot)");
+                say("3/8 backing up demo/production (database + filestore + config snapshot)");
                 BackupResult result = new Commands(rt, out).runBackup(BackupRequest.of("demo", "production",
                         BackupType.FULL, "demo", null, null, null, "operator", "demo"));
                 if (!result.succeeded()) {
@@ -63,27 +71,62 @@ public final class DemoCommand {
                     out.println(Json.compact(result));
                     return Commands.FAILED;
                 }
-                say("4/5 verifying artifact " + result.artifactId() + " from the store");
+                say("4/8 verifying artifact " + result.artifactId() + " from the store");
                 ToolRunner tools = rt.camelContext().getRegistry().lookupByNameAndType("toolRunner", ToolRunner.class);
                 var artifact = rt.catalog().artifact(result.artifactId()).orElseThrow();
                 Map<String, Object> report = new ArtifactVerifier(rt.store(), tools, rt.settings().workDir().resolve("verify"))
                         .verify(artifact, "demo", "production");
-                say("    checksums and pg_restore --list: " + (Boolean.TRUE.equals(report.get("ok")) ? "ok" : "FAILED " + report));
-                say("5/5 done. Evidence: " + result.evidenceDir());
+                boolean verified = Boolean.TRUE.equals(report.get("ok"));
+                say("    checksums and pg_restore --list: " + (verified ? "ok" : "FAILED " + report));
+                say("    backup evidence: " + result.evidenceDir());
                 try (var files = Files.list(Path.of(result.evidenceDir()))) {
                     files.sorted().forEach(f -> say("      " + f.getFileName()));
                 }
-                say("    artifact: " + artifact.uri());
+
+                say("5/8 damaging the demo environment: deleting 100 partners' invoices and partners, 20 attachment files");
+                DemoEnvironment.damage("127.0.0.1", 5432, "postgres", "odoo_demo", demo.filestore(), 20);
+                List<String> before = validationSummary(rt);
+                say("    validate-env now: " + before);
+
+                say("6/8 restoring " + result.artifactId() + " into demo/production (confirmed: production)");
+                RestoreResult restored = new Commands(rt, out).runRestore(new RestoreRequest("demo", "production",
+                        result.artifactId(), BackupType.FULL, true, true, "demo/production", "operator", "demo"));
+                say("    restore " + restored.status() + (restored.succeeded() ? "" : " in " + restored.failedStep() + ": "
+                        + restored.error()) + "; safety backup taken first: " + restored.preRestoreBackupId());
+                say("    restore evidence: " + restored.evidenceDir());
+
+                say("7/8 validations after the restore:");
+                Map<String, Object> validation = Json.readMap(Path.of(restored.evidenceDir(), "validation_report.json"));
+                for (Object check : (List<?>) validation.getOrDefault("checks", List.of())) {
+                    Map<?, ?> c = (Map<?, ?>) check;
+                    say(String.format("      %-13s %-8s %s", c.get("name"), c.get("status"), c.get("detail")));
+                }
+                boolean ok = verified && restored.succeeded();
+                say("8/8 " + (ok ? "done: backed up, damaged, restored and validated" : "FAILED"));
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("run_id", result.runId());
                 json.put("artifact_id", result.artifactId());
                 json.put("status", result.status());
                 json.put("evidence_dir", result.evidenceDir());
-                json.put("verified", report.get("ok"));
+                json.put("verified", verified);
+                json.put("restore", Map.of("run_id", restored.runId(), "status", restored.status(),
+                        "evidence_dir", restored.evidenceDir(), "pre_restore_backup_id", String.valueOf(restored.preRestoreBackupId())));
                 out.println(Json.compact(json));
-                return Boolean.TRUE.equals(report.get("ok")) ? Commands.OK : Commands.FAILED;
+                return ok ? Commands.OK : Commands.FAILED;
             }
         }
+    }
+
+    private static List<String> validationSummary(OpsRuntime rt) {
+        EnvironmentValidator validator = rt.camelContext().getRegistry().lookupByNameAndType("environmentValidator",
+                EnvironmentValidator.class);
+        EnvironmentConfig env = rt.config().environment("demo", "production").orElseThrow();
+        return validator.validate(env, null, -1, new SecretRedactor(List.of())).stream()
+                .filter(EnvironmentValidator.Check::failed).map(c -> c.name() + " FAILED (" + abbreviate(c.detail()) + ")").toList();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 90 ? s.substring(0, 90) + "..." : s;
     }
 
     private Path writeConfig(Path root, Path configDir, EmbeddedS3 s3, DemoEnvironment.Created demo, String dbPassword,

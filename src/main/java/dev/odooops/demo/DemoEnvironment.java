@@ -131,6 +131,19 @@ public final class DemoEnvironment {
         }
     }
 
+    /** Damage for the demo: deletes 100 partners (and their invoices) and {@code files} attachment files. */
+    public static void damage(String host, int port, String adminUser, String database, Path filestore, int files)
+            throws SQLException, IOException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, adminUser, "");
+             Statement st = c.createStatement()) {
+            st.execute("delete from account_move where partner_id > 400");
+            st.execute("delete from res_partner where id > 400");
+        }
+        try (var walk = Files.walk(filestore)) {
+            for (Path p : walk.filter(Files::isRegularFile).sorted().limit(files).toList()) Files.delete(p);
+        }
+    }
+
     /** Drops (terminating sessions) and recreates the database and its owner role. Names are checked first. */
     private static void recreateDatabase(Spec s) throws SQLException {
         for (String name : List.of(s.database(), s.role())) {

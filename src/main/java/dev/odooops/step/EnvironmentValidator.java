@@ -172,7 +172,8 @@ public class EnvironmentValidator {
                 }
             }
         }
-        String scope = sampled ? "a random sample of " + checked + " of " + total + " attachments" : "all " + checked + " attachments";
+        String scope = (sampled ? "a random sample of " + Math.min(total, filestoreLimit) + " of " + total : "all " + total)
+                + " attachments" + (bad.size() >= 20 ? " (stopped after " + checked + " checked, at 20 problems)" : "");
         return bad.isEmpty() ? new Check("filestore", "passed", scope + " present with the right SHA-1")
                 : new Check("filestore", "failed", "in " + scope + ": " + bad);
     }
