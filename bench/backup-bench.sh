@@ -7,55 +7,10 @@
 #
 # odoo-ops stores into a local store under $BENCH_ROOT (no network in the way; the upload is a copy) with
 # its defaults: read-back SHA-256 of every stored object, row counts, tree digest, pg_restore --list.
-# Prints a table; nothing is asserted. Needs /usr/bin/time (Debian package "time").
-set -euo pipefail
-home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SCALE=${SCALE:-100}
-BENCH_ROOT=${BENCH_ROOT:-/var/tmp/odoo-ops-bench}
-DATASET=${DATASET:-$home/../shared/bench/make-dataset.sh}
-PERF_ROOT=/var/tmp/perf
-PERF_DB=${PERF_DB:-perf_src}
-FS_DIR=$PERF_ROOT/filestore/$PERF_DB
-export PGHOST=127.0.0.1 PGPORT=5432
-
-command -v /usr/bin/time >/dev/null || { apt-get update -q && apt-get install -y -q time; }
-SCALE=$SCALE PERF_DB=$PERF_DB bash "$DATASET" >&2
-
-rm -rf "$BENCH_ROOT"; mkdir -p "$BENCH_ROOT"/{config,store,manual,work}
-cat > "$BENCH_ROOT/odoo.conf" <<CONF
-[options]
-db_host = 127.0.0.1
-db_user = perf_bench
-db_password = perf_bench
-admin_passwd = bench-admin
-CONF
-cp "$home/config/application.properties" "$BENCH_ROOT/config/"
-cat >> "$BENCH_ROOT/config/application.properties" <<PROPS
-ops.evidence-root=$BENCH_ROOT/evidence
-ops.work-dir=$BENCH_ROOT/work
-PROPS
-printf 'perf_db_password=perf_bench\n' > "$BENCH_ROOT/config/secrets.properties"
-cat > "$BENCH_ROOT/config/environments.yaml" <<YAML
-store: {type: local, local: {path: $BENCH_ROOT/store}}
-users: [{name: operator, permissions: [{project: "*", actions: [backup]}]}]
-projects:
-  - name: perf
-    environments:
-      - name: src
-        type: production
-        database: {name: $PERF_DB, user: perf_bench, password: "\${secret:perf_db_password}"}
-        filestore: $FS_DIR
-        odoo_conf: $BENCH_ROOT/odoo.conf
-YAML
-
-(cd "$home" && mvn -B -q -DskipTests package) >&2
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
-
-measure() {  # name, command... -> "seconds peak_kib"
-  local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$BENCH_ROOT/$name.time" "$@" > "$BENCH_ROOT/$name.out" 2> "$BENCH_ROOT/$name.err"
-  cat "$BENCH_ROOT/$name.time"
-}
+# Prints a table; nothing is asserted. Needs /usr/bin/time and bc (installed when missing).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup
+drop_caches
 
 echo "by hand: pg_dump -Fc, then tar | zstd -3 -T0 ..." >&2
 read -r dump_s dump_kib < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d $PERF_DB -f "$BENCH_ROOT/manual/db.dump")
@@ -63,11 +18,9 @@ read -r tar_s tar_kib < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . |
 manual_s=$(echo "$dump_s + $tar_s" | bc)
 manual_kib=$(( dump_kib > tar_kib ? dump_kib : tar_kib ))
 
-sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+drop_caches
 echo "odoo-ops backup ..." >&2
-read -r ops_s ops_kib < <(measure odoo-ops java ${ODOO_OPS_JAVA_OPTS:-} -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" \
-  backup --project perf --env src --config "$BENCH_ROOT/config")
-grep -q '"status":"success"' "$BENCH_ROOT/odoo-ops.out" || { cat "$BENCH_ROOT/odoo-ops.err" >&2; exit 1; }
+read -r ops_s ops_kib < <(odoo_ops odoo-ops backup --project perf --env src)
 
 db_bytes=$(psql -U postgres -Atc "select pg_database_size('$PERF_DB')")
 fs_bytes=$(du -sb "$FS_DIR" | cut -f1)
@@ -81,7 +34,5 @@ printf '%-44s %10s %12s %12s\n' "odoo-ops backup (full, local store)" "$ops_s" $
 printf 'ratio odoo-ops / by hand (wall time): %s\n' "$(echo "scale=2; $ops_s / $manual_s" | bc)"
 ev=$(ls -d "$BENCH_ROOT"/evidence/*/backup/*)
 printf 'odoo-ops phases: pg_dump %s s and tar+zstd %s s (concurrent); total run %s s\n' \
-  "$(grep -o '"duration_ms" : [0-9]*' "$ev/db.dump.meta.json" | grep -o '[0-9]*$' | awk '{print $1/1000}')" \
-  "$(grep -o '"duration_ms" : [0-9]*' "$ev/filestore.meta.json" | grep -o '[0-9]*$' | awk '{print $1/1000}')" \
-  "$(grep -o '"duration_ms" : [0-9]*' "$ev/final_status.json" | grep -o '[0-9]*$' | awk '{print $1/1000}')"
+  "$(ms "$ev/db.dump.meta.json" duration_ms)" "$(ms "$ev/filestore.meta.json" duration_ms)" "$(ms "$ev/final_status.json" duration_ms)"
 printf 'by hand phases: pg_dump %s s, tar|zstd %s s\n' "$dump_s" "$tar_s"

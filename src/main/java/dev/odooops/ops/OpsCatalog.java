@@ -132,16 +132,23 @@ public class OpsCatalog {
         }, runId);
     }
 
+    /** Active (queued or running) top-level runs of an environment: "operation run_id by user". */
+    public List<String> activeRuns(String environmentId) {
+        return query("select operation_type || ' run ' || run_id || ' by ' || created_by from ops.runs where environment_id = ? "
+                + "and status in ('queued', 'running') and parent_run_id is null", rs -> rs.getString(1), environmentId);
+    }
+
     /** A run that {@code ops.begin_run} abandoned while starting {@code by}, with its unregistered artifact id. */
-    public record AbandonedRun(UUID runId, String environmentId, String unregisteredArtifactId) {
+    public record AbandonedRun(UUID runId, String environmentId, String operation, String unregisteredArtifactId) {
     }
 
     public List<AbandonedRun> abandonedBy(UUID by) {
-        return query("select r.run_id, r.environment_id, case when a.id is null then r.metadata->>'artifact_id' end "
+        return query("select r.run_id, r.environment_id, r.operation_type, "
+                        + "case when a.id is null and r.operation_type = 'backup' then r.metadata->>'artifact_id' end "
                         + "from ops.run_events e join ops.runs r on r.run_id = e.run_id "
                         + "left join ops.artifacts a on a.id = r.metadata->>'artifact_id' "
                         + "where e.event_type = 'run_abandoned' and e.payload->>'abandoned_by' = ?",
-                rs -> new AbandonedRun((UUID) rs.getObject(1), rs.getString(2), rs.getString(3)), by.toString());
+                rs -> new AbandonedRun((UUID) rs.getObject(1), rs.getString(2), rs.getString(3), rs.getString(4)), by.toString());
     }
 
     /** The environment's most recent successful restore: artifact id and restore type. */

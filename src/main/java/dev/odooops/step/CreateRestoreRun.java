@@ -44,7 +44,12 @@ public class CreateRestoreRun {
         metadata.put("verify", r.verify());
         metadata.put("rollback", r.rollback());
         metadata.put("validation_only", sameAsLast);
-        starter.start(job, "restore", r.user(), null, metadata, dir, inputs(job));
+        try {
+            starter.start(job, "restore", r.user(), null, metadata, dir, inputs(job));
+        } catch (RuntimeException e) {
+            WorkFiles.deleteTree(job.workDir()); // the artifact files the preflight fetched
+            throw e;
+        }
         job.evidence().text("run_id.txt", job.runId() + "\n");
         LOG.info("restore run {} started: artifact {} into {} ({}{}), evidence in {}", job.runId(), r.artifactId(),
                 job.environment().id(), r.type().wire(), sameAsLast ? ", validation only: already restored" : "", dir);

@@ -187,7 +187,8 @@ public class EnvironmentValidator {
 
     private static Check log(Path logFile, long offset) throws IOException {
         if (logFile == null) return new Check("odoo_log", "skipped", "no odoo.log_file configured");
-        if (!Files.exists(logFile)) return new Check("odoo_log", "passed", logFile + " has no lines since the restart");
+        String since = offset >= 0 ? " since the restart" : " (whole file: no restart time known)";
+        if (!Files.exists(logFile)) return new Check("odoo_log", "passed", logFile + " has no lines" + since);
         List<String> bad = new ArrayList<>();
         try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
             long from = offset >= 0 && offset <= f.length() ? offset : 0; // a rotated log restarts at 0
@@ -199,8 +200,8 @@ public class EnvironmentValidator {
                 if (bad.size() >= 10) break;
             }
         }
-        return bad.isEmpty() ? new Check("odoo_log", "passed", "no ERROR/CRITICAL line since the restart")
-                : new Check("odoo_log", "failed", bad.size() + " ERROR/CRITICAL line(s) since the restart, first: " + bad.get(0));
+        return bad.isEmpty() ? new Check("odoo_log", "passed", "no ERROR/CRITICAL line" + since)
+                : new Check("odoo_log", "failed", bad.size() + " ERROR/CRITICAL line(s)" + since + ", first: " + bad.get(0));
     }
 
     private static List<String> strings(Connection c, String sql) throws SQLException {

@@ -41,8 +41,9 @@ public class RestoreDatabase {
         this.jobs = settings.pgRestoreJobs();
     }
 
-    static String sideName(String db, String tag, RestoreJob job) {
-        String suffix = "__" + tag + "_" + job.runId().toString().substring(0, 8);
+    /** {@code <db>__<role>_<first 8 hex of the run id>}, shortened to PostgreSQL's 63 characters. */
+    static String sideName(String db, String role, String runTag) {
+        String suffix = "__" + role + "_" + runTag;
         return (db.length() + suffix.length() > 63 ? db.substring(0, 63 - suffix.length()) : db) + suffix;
     }
 
@@ -51,8 +52,9 @@ public class RestoreDatabase {
         job.step("restore-database");
         DatabaseConfig db = job.environment().database();
         String live = db.name();
-        String fresh = sideName(live, "restore", job);
-        String aside = sideName(live, "pre", job);
+        String tag = job.runId().toString().substring(0, 8);
+        String fresh = sideName(live, "restore", tag);
+        String aside = sideName(live, "pre", tag);
         Path dump = job.files().get("db.dump");
         StringBuilder log = new StringBuilder();
         Map<String, Object> durations = new LinkedHashMap<>();

@@ -33,16 +33,18 @@ public class RestoreFilestore {
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
     }
 
-    static Path sidePath(Path live, String tag, RestoreJob job) {
-        return live.resolveSibling(live.getFileName() + "." + tag + "-" + job.runId().toString().substring(0, 8));
+    /** {@code <filestore>.<role>-<first 8 hex of the run id>}, beside the live directory (same filesystem). */
+    static Path sidePath(Path live, String role, String runTag) {
+        return live.resolveSibling(live.getFileName() + "." + role + "-" + runTag);
     }
 
     public void restore(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!job.request().type().includesFilestore()) return;
         job.step("restore-filestore");
         Path live = job.environment().filestore().toAbsolutePath();
-        Path fresh = sidePath(live, "restore", job);
-        Path aside = sidePath(live, "pre", job);
+        String tag = job.runId().toString().substring(0, 8);
+        Path fresh = sidePath(live, "restore", tag);
+        Path aside = sidePath(live, "pre", tag);
         StringBuilder log = new StringBuilder();
         long t0 = System.nanoTime();
         WorkFiles.deleteTree(fresh); // a leftover of an earlier, killed run

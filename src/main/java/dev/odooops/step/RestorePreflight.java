@@ -122,11 +122,9 @@ public class RestorePreflight {
         checks.add(new Check("permission", allowed, allowed ? r.user() + " may restore " + r.project()
                 : "'" + r.user() + "' has no restore permission on project '" + r.project() + "'"));
         // 3. no active run
-        List<Map<String, Object>> active = catalog.runs(env.id(), 5).stream()
-                .filter(m -> "queued".equals(m.get("status")) || "running".equals(m.get("status"))).toList();
+        List<String> active = catalog.activeRuns(env.id());
         checks.add(new Check("no_active_run", active.isEmpty(), active.isEmpty() ? "none"
-                : "another " + active.get(0).get("operation_type") + " run is active on " + env.id() + " ("
-                + active.get(0).get("run_id") + ")"));
+                : "another run is active on " + env.id() + ": " + active.get(0)));
         // 4. artifact
         OpsCatalog.Artifact artifact = catalog.artifact(r.artifactId()).orElse(null);
         String problem = artifactProblem(artifact, env, r);

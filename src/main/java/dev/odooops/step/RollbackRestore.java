@@ -114,7 +114,7 @@ public class RollbackRestore {
         if (job.newDatabase() != null) {
             try (PgAdmin admin = new PgAdmin(db)) {
                 if (job.databaseSwapped()) {
-                    String failed = RestoreDatabase.sideName(live, "failed", job);
+                    String failed = RestoreDatabase.sideName(live, "failed", job.runId().toString().substring(0, 8));
                     admin.renameWithoutSessions(live, failed);
                     actions.add("database " + live + " (restored) -> " + failed);
                     if (job.asideDatabase() != null) {
@@ -136,7 +136,7 @@ public class RollbackRestore {
         Path fs = job.environment().filestore().toAbsolutePath();
         if (job.newFilestore() != null) {
             if (job.filestoreSwapped()) {
-                Path failed = RestoreFilestore.sidePath(fs, "failed", job);
+                Path failed = RestoreFilestore.sidePath(fs, "failed", job.runId().toString().substring(0, 8));
                 Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
                 if (job.asideFilestore() != null) Files.move(job.asideFilestore(), fs, StandardCopyOption.ATOMIC_MOVE);
                 WorkFiles.deleteTree(failed);
@@ -175,6 +175,57 @@ public class RollbackRestore {
         database.restore(back);
         filestore.restore(back);
         actions.add(dropKeptAside(back));
+    }
+
+    /**
+     * A restore whose process died may have left its side copies, or a swapped-in database that was never
+     * validated. Its names follow from its run id: if the live copy was moved aside, the environment goes back
+     * to it (what stands in its place is removed); a half-restored new copy is removed. Returns what was done.
+     */
+    static Map<String, Object> recoverAbandoned(dev.odooops.config.EnvironmentConfig env, java.util.UUID runId) {
+        Map<String, Object> done = new LinkedHashMap<>();
+        String tag = runId.toString().substring(0, 8);
+        String live = env.database().name();
+        try (PgAdmin admin = new PgAdmin(env.database())) {
+            String fresh = RestoreDatabase.sideName(live, "restore", tag);
+            String aside = RestoreDatabase.sideName(live, "pre", tag);
+            if (admin.exists(fresh)) {
+                admin.dropIfExists(fresh);
+                done.put("database_new", "dropped " + fresh);
+            }
+            if (admin.exists(aside)) {
+                if (admin.exists(live)) {
+                    String failed = RestoreDatabase.sideName(live, "failed", tag);
+                    admin.renameWithoutSessions(live, failed);
+                    admin.rename(aside, live);
+                    admin.dropIfExists(failed);
+                } else {
+                    admin.rename(aside, live);
+                }
+                done.put("database", "put back " + aside + " -> " + live);
+            }
+        } catch (Exception e) {
+            done.put("database", "could not recover: " + e.getMessage());
+        }
+        try {
+            Path fs = env.filestore().toAbsolutePath();
+            Path fresh = RestoreFilestore.sidePath(fs, "restore", tag);
+            Path aside = RestoreFilestore.sidePath(fs, "pre", tag);
+            if (Files.exists(fresh)) {
+                WorkFiles.deleteTree(fresh);
+                done.put("filestore_new", "removed " + fresh);
+            }
+            if (Files.exists(aside)) {
+                Path failed = RestoreFilestore.sidePath(fs, "failed", tag);
+                if (Files.exists(fs)) Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(aside, fs, StandardCopyOption.ATOMIC_MOVE);
+                WorkFiles.deleteTree(failed);
+                done.put("filestore", "put back " + aside + " -> " + fs);
+            }
+        } catch (Exception e) {
+            done.put("filestore", "could not recover: " + e.getMessage());
+        }
+        return done;
     }
 
     /** Drops the database and removes the filestore a run kept aside (after success, or after a slow path). */

@@ -72,13 +72,17 @@ public class RunStarter {
 
     /**
      * Runs this start abandoned (their process died) leave a work directory and maybe a partial upload:
-     * remove both (an artifact that was registered is complete and stays).
+     * remove both (an artifact that was registered is complete and stays). An abandoned restore may also
+     * have left the environment half-restored: it is put back as it was before that restore.
      */
     private void sweepAbandoned(RunState run) {
         for (OpsCatalog.AbandonedRun gone : catalog.abandonedBy(run.runId())) {
             Map<String, Object> swept = new LinkedHashMap<>();
             WorkFiles.deleteTree(settings.workDir().resolve(gone.runId().toString()));
             swept.put("work_dir", "removed");
+            if ("restore".equals(gone.operation()) && gone.environmentId().equals(run.environment().id())) {
+                swept.putAll(RollbackRestore.recoverAbandoned(run.environment(), gone.runId()));
+            }
             if (gone.unregisteredArtifactId() != null && gone.environmentId().equals(run.environment().id())) {
                 String path = ArtifactStore.artifactPath(run.environment().project(), run.environment().name(),
                         gone.unregisteredArtifactId());

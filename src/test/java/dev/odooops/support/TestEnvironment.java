@@ -46,6 +46,7 @@ public final class TestEnvironment implements AutoCloseable {
     private boolean localStore;
     private OdooStandIn odooServer;
     private String environmentType = "production";
+    private String odooYaml;
 
     private TestEnvironment(String name) throws Exception {
         this.name = name;
@@ -86,6 +87,13 @@ public final class TestEnvironment implements AutoCloseable {
     /** Points the environment's Odoo control (maintenance, stop, start, health, log) at a stand-in. */
     public TestEnvironment withOdoo(OdooStandIn odoo) throws IOException {
         this.odooServer = odoo;
+        writeConfig();
+        return this;
+    }
+
+    /** A raw {@code odoo:} block for the environment (indented under it), or null for none. */
+    public TestEnvironment withOdooYaml(String block) throws IOException {
+        this.odooYaml = block;
         writeConfig();
         return this;
     }
@@ -142,6 +150,7 @@ public final class TestEnvironment implements AutoCloseable {
                     + "          timeout_seconds: 3\n"
                     + "          log_file: " + odooServer.log() + "\n";
         }
+        if (odooYaml != null) quiesce = "        odoo:\n" + odooYaml.indent(10);
         Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
                 users:
                   - name: operator

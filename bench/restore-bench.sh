@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# restore-bench.sh - wall time and peak memory of an odoo-ops restore of the shared benchmark dataset,
+# side by side with the same restore done by hand (createdb + pg_restore -j 2, then zstd -d | tar -x), as a ratio.
+#
+#   SCALE=100 bench/restore-bench.sh     (default; dataset ~1.7 GB DB + ~3 GB files, built if missing)
+#   SCALE=10 PERF_DB=perf_small BENCH_ROOT=/var/tmp/odoo-ops-bench-small bench/restore-bench.sh
+#
+# It first backs the dataset up with odoo-ops (the artifact to restore), then restores it by hand into a
+# scratch database and directory, then restores it with odoo-ops into the dataset's own environment
+# (same content back; never in place: new database + swap). odoo-ops also fetches and checks the artifact,
+# takes the mandatory pre-restore safety backup (a full backup), verifies row counts and the tree digest.
+# The dataset is not a complete Odoo database (no ir_model_data, res_users), so the restore runs with
+# --no-verify and validate-env is timed on its own afterwards. Prints a table; nothing is asserted.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup
+
+echo "odoo-ops backup (the artifact) ..." >&2
+odoo_ops backup backup --project perf --env src >/dev/null
+artifact=$(grep -o '"artifact_id":"[^"]*"' "$BENCH_ROOT/backup.out" | cut -d'"' -f4)
+stored=$(ls -d "$BENCH_ROOT"/store/perf/src/"$artifact")
+
+drop_caches
+echo "by hand: createdb + pg_restore -j 2, then zstd -d | tar -x ..." >&2
+psql -U postgres -qc "drop database if exists perf_manual_restore with (force)"
+mkdir -p "$BENCH_ROOT/manual/filestore"
+read -r db_s db_kib < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
+  PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$stored/db.dump'")
+read -r fs_s fs_kib < <(measure manual-fs bash -c "zstd -d -q -c '$stored/filestore.tar.zst' | tar -x -C '$BENCH_ROOT/manual/filestore'")
+manual_s=$(echo "$db_s + $fs_s" | bc)
+manual_kib=$(( db_kib > fs_kib ? db_kib : fs_kib ))
+psql -U postgres -qc "drop database perf_manual_restore with (force)"
+rm -rf "$BENCH_ROOT/manual/filestore"
+
+drop_caches
+echo "odoo-ops restore ..." >&2
+read -r ops_s ops_kib < <(odoo_ops odoo-ops-restore restore --project perf --env src --artifact "$artifact" \
+  --confirm perf/src --no-verify)
+read -r val_s val_kib < <(measure validate java -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" validate-env \
+  --env perf/src --artifact "$artifact" --config "$BENCH_ROOT/config")
+
+ev=$(ls -d "$BENCH_ROOT"/evidence/*-*/restore/*)
+safety_ev=$(grep -o '"backup_evidence_dir" : "[^"]*"' "$ev/pre_restore_backup.json" | cut -d'"' -f4)
+printf '\nrestore benchmark, SCALE=%s: artifact %s MB (%s cores)\n' "$SCALE" $(( $(du -sb "$stored" | cut -f1) / 1000000 )) "$(nproc)"
+printf '%-52s %10s %12s\n' "" "wall s" "peak RSS MB"
+printf '%-52s %10s %12s\n' "by hand: pg_restore -j2 + zstd -d|tar -x (sequential)" "$manual_s" $((manual_kib / 1024))
+printf '%-52s %10s %12s\n' "odoo-ops restore (full, --no-verify)" "$ops_s" $((ops_kib / 1024))
+printf '%-52s %10s %12s\n' "odoo-ops validate-env (7 checks)" "$val_s" $((val_kib / 1024))
+printf 'ratio odoo-ops restore / by hand (wall time): %s\n' "$(echo "scale=2; $ops_s / $manual_s" | bc)"
+printf 'odoo-ops phases: safety backup %s s; pg_restore %s s + row counts %s s + swap %s s; extract %s s + tree digest %s s + swap %s s\n' \
+  "$(ms "$safety_ev/final_status.json" duration_ms)" \
+  "$(ms "$ev/db_restore_duration.json" pg_restore_ms)" "$(ms "$ev/db_restore_duration.json" verify_ms)" \
+  "$(ms "$ev/db_restore_duration.json" swap_ms)" "$(ms "$ev/filestore_restore_duration.json" extract_ms)" \
+  "$(ms "$ev/filestore_restore_duration.json" verify_ms)" "$(ms "$ev/filestore_restore_duration.json" swap_ms)"
+printf 'by hand phases: database %s s, filestore %s s\n' "$db_s" "$fs_s"
+printf 'validate-env on this dataset: %s\n' "$(tr -d '\n' < "$BENCH_ROOT/validate.out" | grep -o '"name" : "[a-z_]*", *"status" : "[a-z]*"' | \
+  sed 's/"name" : "\([a-z_]*\)", *"status" : "\([a-z]*\)"/\1=\2/' | tr '\n' ' ')"

@@ -1,0 +1,110 @@
+package dev.odooops.flows;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.cli.Commands;
+import dev.odooops.domain.TreeDigest;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static dev.odooops.support.TestEnvironment.ops;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A restore process killed after its swap: the next run on the environment puts it back as it was. */
+class RestoreCrashTest {
+    private TestEnvironment env;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (env != null) {
+            Files.writeString(env.root.resolve("release"), "go");
+            env.close();
+        }
+    }
+
+    private String dbFingerprint() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+            var rs = c.createStatement().executeQuery("select md5(string_agg(p::text, '|' order by p.id)) from res_partner p");
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private List<String> sideCopies() throws Exception {
+        List<String> out = new java.util.ArrayList<>(ops("select datname from pg_database where datname like ?",
+                env.database + "\\_\\_%").stream().map(m -> (String) m.get("datname")).toList());
+        try (Stream<Path> s = Files.list(env.odoo.filestore().getParent())) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".restore-") || n.contains(".pre-")).forEach(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void should_put_back_an_environment_whose_restore_process_died_after_the_swap() throws Exception {
+        env = TestEnvironment.create("crash");
+        BackupResult b;
+        try (OpsRuntime rt = env.runtime()) {
+            b = new Commands(rt, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                    null, null, "operator", "test"));
+        }
+        assertEquals("success", b.status(), b.error());
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+            c.createStatement().execute("update res_partner set name = 'changed after the backup' where id < 50");
+        }
+        String before = dbFingerprint();
+        String fsBefore = TreeDigest.of(env.odoo.filestore()).digest();
+        Path release = env.root.resolve("release");
+        // Odoo's start hangs until released: the restore is then past both swaps
+        env.withOdooYaml("start: {command: [sh, -c, \"while [ ! -e '" + release + "' ]; do sleep 0.1; done\"]}\n");
+
+        Process p = env.spawn(env.root.resolve("r.out"), env.root.resolve("r.err"), "restore", "--project", env.project,
+                "--env", "prod", "--artifact", b.artifactId(), "--confirm", env.environmentId());
+        String run = null;
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            List<Map<String, Object>> rows = ops("select r.run_id::text as id from ops.runs r join ops.run_events e on e.run_id = r.run_id "
+                    + "where r.environment_id = ? and r.operation_type = 'restore' and e.step = 'restore-filestore' "
+                    + "and e.event_type = 'step_completed'", env.environmentId());
+            if (!rows.isEmpty()) {
+                run = (String) rows.get(0).get("id");
+                break;
+            }
+            Thread.sleep(100); // polling the catalog, not timing anything
+        }
+        assertTrue(run != null, "the restore never reached its swap: " + Files.readString(env.root.resolve("r.err")));
+        assertNotEquals(before, dbFingerprint(), "the restored database is swapped in");
+        assertEquals(2, sideCopies().size(), "database and filestore kept aside: " + sideCopies());
+        p.destroyForcibly();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+
+        env.withOdooYaml(null);
+        Process next = env.spawn(env.root.resolve("n.out"), env.root.resolve("n.err"), "backup", "--project", env.project,
+                "--env", "prod", "--type", "db_only");
+        assertTrue(next.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, next.exitValue(), Files.readString(env.root.resolve("n.err")));
+
+        assertEquals("abandoned", ops("select status from ops.runs where run_id = ?::uuid", run).get(0).get("status"));
+        assertEquals(before, dbFingerprint(), "the environment is as it was before the killed restore");
+        assertEquals(fsBefore, TreeDigest.of(env.odoo.filestore()).digest());
+        assertEquals(List.of(), sideCopies());
+        String swept = (String) ops("select payload::text as p from ops.run_events where run_id = ?::uuid "
+                + "and event_type = 'abandoned_run_swept'", run).get(0).get("p");
+        assertTrue(swept.contains("put back"), swept);
+    }
+}
