@@ -35,12 +35,26 @@ public final class RestoreJob extends RunState {
     private volatile String failedStep;
     private volatile String failureReason;
 
+    private final String sideTag;
+
     public RestoreJob(RestoreRequest request, EnvironmentConfig environment, OpsCatalog.Artifact artifact,
                       Instant createdAt, SecretRedactor redactor) {
         super(environment, createdAt, redactor);
         this.request = request;
         this.artifact = artifact;
+        this.sideTag = runId().toString().substring(0, 8);
     }
+
+    /** A restore done inside the run {@code parent} (the rollback's slow path), with side copies of its own. */
+    public RestoreJob(RestoreJob parent, RestoreRequest request, OpsCatalog.Artifact artifact) {
+        super(parent.runId(), parent.environment(), Instant.now(), parent.redactor());
+        this.request = request;
+        this.artifact = artifact;
+        this.sideTag = "rb" + parent.sideTag().substring(0, 6);
+    }
+
+    /** Names the side copies: {@code <db>__restore_<tag>}, {@code <filestore>.pre-<tag>} ... */
+    public String sideTag() { return sideTag; }
 
     public RestoreRequest request() { return request; }
     public OpsCatalog.Artifact artifact() { return artifact; }

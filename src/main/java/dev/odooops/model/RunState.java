@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /** What every run carries: its id, environment, evidence, work directory, lease and current step. */
 public abstract class RunState {
-    private final UUID runId = UUID.randomUUID();
+    private final UUID runId;
     private final EnvironmentConfig environment;
     private final Instant createdAt;
     private final SecretRedactor redactor;
@@ -20,6 +20,12 @@ public abstract class RunState {
     private volatile String step = "validate-request";
 
     protected RunState(EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
+        this(UUID.randomUUID(), environment, createdAt, redactor);
+    }
+
+    /** State of work done within an existing run (same id in the catalog and events). */
+    protected RunState(UUID runId, EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
+        this.runId = runId;
         this.environment = environment;
         this.createdAt = createdAt;
         this.redactor = redactor;

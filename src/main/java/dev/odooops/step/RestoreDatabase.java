@@ -52,7 +52,7 @@ public class RestoreDatabase {
         job.step("restore-database");
         DatabaseConfig db = job.environment().database();
         String live = db.name();
-        String tag = job.runId().toString().substring(0, 8);
+        String tag = job.sideTag();
         String fresh = sideName(live, "restore", tag);
         String aside = sideName(live, "pre", tag);
         Path dump = job.files().get("db.dump");

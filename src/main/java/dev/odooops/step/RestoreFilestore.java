@@ -42,7 +42,7 @@ public class RestoreFilestore {
         if (!job.request().type().includesFilestore()) return;
         job.step("restore-filestore");
         Path live = job.environment().filestore().toAbsolutePath();
-        String tag = job.runId().toString().substring(0, 8);
+        String tag = job.sideTag();
         Path fresh = sidePath(live, "restore", tag);
         Path aside = sidePath(live, "pre", tag);
         StringBuilder log = new StringBuilder();

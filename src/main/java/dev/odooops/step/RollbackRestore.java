@@ -114,7 +114,7 @@ public class RollbackRestore {
         if (job.newDatabase() != null) {
             try (PgAdmin admin = new PgAdmin(db)) {
                 if (job.databaseSwapped()) {
-                    String failed = RestoreDatabase.sideName(live, "failed", job.runId().toString().substring(0, 8));
+                    String failed = RestoreDatabase.sideName(live, "failed", job.sideTag());
                     admin.renameWithoutSessions(live, failed);
                     actions.add("database " + live + " (restored) -> " + failed);
                     if (job.asideDatabase() != null) {
@@ -136,7 +136,7 @@ public class RollbackRestore {
         Path fs = job.environment().filestore().toAbsolutePath();
         if (job.newFilestore() != null) {
             if (job.filestoreSwapped()) {
-                Path failed = RestoreFilestore.sidePath(fs, "failed", job.runId().toString().substring(0, 8));
+                Path failed = RestoreFilestore.sidePath(fs, "failed", job.sideTag());
                 Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
                 if (job.asideFilestore() != null) Files.move(job.asideFilestore(), fs, StandardCopyOption.ATOMIC_MOVE);
                 WorkFiles.deleteTree(failed);
@@ -159,8 +159,8 @@ public class RollbackRestore {
         if (job.preRestoreBackupId() == null) throw new IllegalStateException("no pre-restore backup to restore");
         OpsCatalog.Artifact safety = catalog.artifact(job.preRestoreBackupId()).orElseThrow();
         RestoreRequest r = job.request();
-        RestoreJob back = new RestoreJob(new RestoreRequest(r.project(), r.environment(), safety.id(), r.type(), false,
-                false, r.confirm(), r.user(), "rollback"), job.environment(), safety, java.time.Instant.now(), job.redactor());
+        RestoreJob back = new RestoreJob(job, new RestoreRequest(r.project(), r.environment(), safety.id(), r.type(), false,
+                false, r.confirm(), r.user(), "rollback"), safety);
         back.workDir(job.workDir().resolve("rollback"));
         back.evidence(new Evidence(job.evidence().dir().resolve("rollback"), job.redactor()));
         String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), safety.id());
@@ -175,6 +175,18 @@ public class RollbackRestore {
         database.restore(back);
         filestore.restore(back);
         actions.add(dropKeptAside(back));
+        // what a fast path that failed half-way may have left under the failed run's names
+        String tag = job.sideTag();
+        try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+            admin.dropIfExists(RestoreDatabase.sideName(job.environment().database().name(), "failed", tag));
+        }
+        WorkFiles.deleteTree(RestoreFilestore.sidePath(job.environment().filestore().toAbsolutePath(), "failed", tag));
+        if (job.asideFilestore() != null) WorkFiles.deleteTree(job.asideFilestore());
+        if (job.asideDatabase() != null) {
+            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+                admin.dropIfExists(job.asideDatabase());
+            }
+        }
     }
 
     /**

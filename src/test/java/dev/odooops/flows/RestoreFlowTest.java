@@ -322,6 +322,35 @@ class RestoreFlowTest {
     }
 
     @Test
+    void should_roll_back_from_the_pre_restore_backup_when_the_kept_aside_copy_is_gone() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        damage();
+        Map<String, String> damaged = dbFingerprint();
+        String damagedFs = fsFingerprint();
+        odoo.unhealthyAfterStart = true;
+        // the database kept aside disappears before the rollback: the fast path cannot put it back
+        AdviceWith.adviceWith(runtime.camelContext(), "restore-failed", a -> a.weaveById("record-restore-failure").after()
+                .process(ex -> {
+                    var job = ex.getVariable("restoreJob", dev.odooops.model.RestoreJob.class);
+                    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+                        c.createStatement().execute("drop database " + job.asideDatabase() + " with (force)");
+                    }
+                }));
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        Map<String, Object> rollback = Json.readMap(Path.of(r.evidenceDir(), "rollback.json"));
+        assertEquals("rolled_back", r.status(), rollback.toString());
+        assertTrue(rollback.get("actions").toString().contains("slow path: pre-restore backup " + r.preRestoreBackupId()),
+                rollback.toString());
+        assertEquals(damaged, dbFingerprint(), "the pre-restore backup brought the environment back");
+        assertEquals(damagedFs, fsFingerprint());
+        assertEquals(List.of(), leftoverDatabases(), rollback.toString());
+        assertEquals(List.of(), leftoverDirectories(), rollback.toString());
+        assertTrue(Files.isRegularFile(Path.of(r.evidenceDir(), "rollback", "db_restore.log")), "slow-path evidence");
+    }
+
+    @Test
     void should_not_restore_production_without_confirm() throws Exception {
         BackupResult b = backup(BackupType.FULL);
         damage();

@@ -219,6 +219,13 @@ public final class TestEnvironment implements AutoCloseable {
         if (s3 != null) s3.close();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
             c.createStatement().execute("drop database if exists " + database + " with (force)");
+            // side copies a failed test may have left (<db>__restore_*, __pre_*, __failed_*)
+            var ps = c.prepareStatement("select datname from pg_database where datname like ?");
+            ps.setString(1, database + "\\_\\_%");
+            var rs = ps.executeQuery();
+            List<String> side = new ArrayList<>();
+            while (rs.next()) side.add(rs.getString(1));
+            for (String db : side) c.createStatement().execute("drop database if exists \"" + db + "\" with (force)");
         }
         DemoEnvironment.deleteTree(root);
     }
