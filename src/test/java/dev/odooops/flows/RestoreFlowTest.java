@@ -249,15 +249,7 @@ class RestoreFlowTest {
     void should_roll_back_when_pg_restore_fails_and_leave_everything_as_before() throws Exception {
         BackupResult b = backup(BackupType.FULL);
         // a dump that passes the integrity checks but does not load: its stored bytes and recorded checksums agree
-        Path dump = env.s3Dir.resolve("backups/ops").resolve(env.project).resolve("prod").resolve(b.artifactId()).resolve("db.dump");
-        Files.writeString(dump, "PGDMP this is not a loadable archive");
-        String sha = TestEnvironment.sh(null, "sha256sum", dump.toString()).substring(0, 64);
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestEnvironment.OPS_DB, "postgres", "")) {
-            var ps = c.prepareStatement("update ops.artifacts set checksums = jsonb_set(checksums, '{db.dump}', to_jsonb(?::text)) where id = ?");
-            ps.setString(1, sha);
-            ps.setString(2, b.artifactId());
-            ps.executeUpdate();
-        }
+        corruptStored(b.artifactId(), "db.dump", "PGDMP this is not a loadable archive");
         damage();
         Map<String, String> db = dbFingerprint();
         String fs = fsFingerprint();
@@ -276,6 +268,39 @@ class RestoreFlowTest {
         assertTrue(Files.exists(Path.of(r.evidenceDir(), "failure.json")));
         assertTrue(Files.readString(Path.of(r.evidenceDir(), "db_restore.log")).contains("FAILED"));
         assertEquals("rolled_back", ops("select status from ops.runs where run_id = ?::uuid", r.runId()).get(0).get("status"));
+    }
+
+    /** Replaces a stored file with bytes that pass the integrity checks (catalog checksum updated) but do not load. */
+    private void corruptStored(String artifactId, String name, String content) throws Exception {
+        Path file = env.s3Dir.resolve("backups/ops").resolve(env.project).resolve("prod").resolve(artifactId).resolve(name);
+        Files.writeString(file, content);
+        String sha = TestEnvironment.sh(null, "sha256sum", file.toString()).substring(0, 64);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestEnvironment.OPS_DB, "postgres", "")) {
+            var ps = c.prepareStatement("update ops.artifacts set checksums = jsonb_set(checksums, array[?], to_jsonb(?::text)) where id = ?");
+            ps.setString(1, name);
+            ps.setString(2, sha);
+            ps.setString(3, artifactId);
+            ps.executeUpdate();
+        }
+    }
+
+    @Test
+    void should_put_the_database_back_when_the_filestore_step_fails_after_the_database_swap() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        corruptStored(b.artifactId(), "filestore.tar.zst", "this is not a zstd archive");
+        damage();
+        Map<String, String> damaged = dbFingerprint();
+        String damagedFs = fsFingerprint();
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("rolled_back", r.status(), r.error());
+        assertEquals("restore-filestore", r.failedStep());
+        assertTrue(Files.readString(Path.of(r.evidenceDir(), "db_restore.log")).contains("renamed"), "the database was swapped");
+        assertEquals(damaged, dbFingerprint(), "the swapped-in database is replaced by the one kept aside");
+        assertEquals(damagedFs, fsFingerprint());
+        assertEquals(List.of(), leftoverDatabases());
+        assertEquals(List.of(), leftoverDirectories());
     }
 
     @Test
