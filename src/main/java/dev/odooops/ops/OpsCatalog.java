@@ -173,10 +173,6 @@ public class OpsCatalog {
         return !query("select 1 from ops.run_events where run_id = ? and event_type = ? limit 1", rs -> 1, runId, eventType).isEmpty();
     }
 
-    public Optional<String> runStatus(UUID runId) {
-        return query("select status from ops.runs where run_id = ?", rs -> rs.getString(1), runId).stream().findFirst();
-    }
-
     private static Artifact artifactRow(ResultSet rs) throws SQLException {
         Timestamp pruned = rs.getTimestamp("pruned_at");
         return new Artifact(rs.getString("id"), rs.getString("environment_id"), (UUID) rs.getObject("run_id"),

@@ -109,49 +109,82 @@ public class RollbackRestore {
     }
 
     private void fastPath(RestoreJob job, List<Object> actions) throws Exception {
-        var db = job.environment().database();
-        String live = db.name();
-        if (job.newDatabase() != null) {
-            try (PgAdmin admin = new PgAdmin(db)) {
-                if (job.databaseSwapped()) {
-                    String failed = RestoreDatabase.sideName(live, "failed", job.sideTag());
-                    admin.renameWithoutSessions(live, failed);
-                    actions.add("database " + live + " (restored) -> " + failed);
-                    if (job.asideDatabase() != null) {
-                        admin.rename(job.asideDatabase(), live);
-                        actions.add("database " + job.asideDatabase() + " -> " + live);
-                    }
-                    admin.dropIfExists(failed);
-                    actions.add("dropped " + failed);
-                } else {
-                    admin.dropIfExists(job.newDatabase());
-                    actions.add("dropped " + job.newDatabase() + " (never swapped in)");
-                    if (job.asideDatabase() != null && !admin.exists(live)) {
-                        admin.rename(job.asideDatabase(), live);
-                        actions.add("database " + job.asideDatabase() + " -> " + live);
-                    }
+        var type = job.request().type();
+        // the fast path needs the copies this run kept aside; without them only the slow path can help
+        if (job.asideDatabase() != null) {
+            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+                if (!admin.exists(job.asideDatabase())) {
+                    throw new IllegalStateException("the database kept aside, " + job.asideDatabase() + ", is gone");
                 }
             }
         }
-        Path fs = job.environment().filestore().toAbsolutePath();
-        if (job.newFilestore() != null) {
-            if (job.filestoreSwapped()) {
-                Path failed = RestoreFilestore.sidePath(fs, "failed", job.sideTag());
-                Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
-                if (job.asideFilestore() != null) Files.move(job.asideFilestore(), fs, StandardCopyOption.ATOMIC_MOVE);
-                WorkFiles.deleteTree(failed);
-                actions.add("filestore put back from " + job.asideFilestore());
-            } else {
-                WorkFiles.deleteTree(job.newFilestore());
-                actions.add("removed " + job.newFilestore() + " (never swapped in)");
-                if (job.asideFilestore() != null && !Files.exists(fs)) {
-                    Files.move(job.asideFilestore(), fs, StandardCopyOption.ATOMIC_MOVE);
-                    actions.add("filestore put back from " + job.asideFilestore());
-                }
+        if (job.asideFilestore() != null && !Files.isDirectory(job.asideFilestore())) {
+            throw new IllegalStateException("the filestore kept aside, " + job.asideFilestore() + ", is gone");
+        }
+        putBack(job.environment(), job.sideTag(), type.includesDatabase(), type.includesFilestore(), actions);
+        var db = job.environment().database();
+        if (job.databaseSwapped() && job.asideDatabase() == null) {
+            // there was no database before this restore: what stands under its name now is the restored one
+            try (PgAdmin admin = new PgAdmin(db)) {
+                admin.dropIfExists(db.name());
+                actions.add("dropped " + db.name() + " (there was none before the restore)");
             }
+        }
+        if (job.filestoreSwapped() && job.asideFilestore() == null) {
+            WorkFiles.deleteTree(job.environment().filestore().toAbsolutePath());
+            actions.add("removed the filestore (there was none before the restore)");
         }
         job.asideDatabase(null);
         job.asideFilestore(null);
+    }
+
+    /**
+     * Puts an environment back from the side copies a restore run left, judging from what exists under the
+     * run's names: the half-restored new copy is removed; a copy kept aside goes back under the live name,
+     * and what stands there now (the restored copy) is removed. Throws when a step of that fails.
+     */
+    static void putBack(dev.odooops.config.EnvironmentConfig env, String tag, boolean database, boolean filestore,
+                        List<Object> actions) throws Exception {
+        String live = env.database().name();
+        if (database) {
+            try (PgAdmin admin = new PgAdmin(env.database())) {
+                String fresh = RestoreDatabase.sideName(live, "restore", tag);
+                String aside = RestoreDatabase.sideName(live, "pre", tag);
+                if (admin.exists(fresh)) {
+                    admin.dropIfExists(fresh);
+                    actions.add("dropped " + fresh + " (never swapped in)");
+                }
+                if (admin.exists(aside)) {
+                    if (admin.exists(live)) {
+                        String failed = RestoreDatabase.sideName(live, "failed", tag);
+                        admin.renameWithoutSessions(live, failed);
+                        actions.add("database " + live + " (restored) -> " + failed);
+                        admin.rename(aside, live);
+                        admin.dropIfExists(failed);
+                        actions.add("dropped " + failed);
+                    } else {
+                        admin.rename(aside, live);
+                    }
+                    actions.add("database " + aside + " -> " + live);
+                }
+            }
+        }
+        if (filestore) {
+            Path fs = env.filestore().toAbsolutePath();
+            Path fresh = RestoreFilestore.sidePath(fs, "restore", tag);
+            Path aside = RestoreFilestore.sidePath(fs, "pre", tag);
+            if (Files.exists(fresh)) {
+                WorkFiles.deleteTree(fresh);
+                actions.add("removed " + fresh + " (never swapped in)");
+            }
+            if (Files.exists(aside)) {
+                Path failed = RestoreFilestore.sidePath(fs, "failed", tag);
+                if (Files.exists(fs)) Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(aside, fs, StandardCopyOption.ATOMIC_MOVE);
+                WorkFiles.deleteTree(failed);
+                actions.add("filestore " + aside + " -> " + fs);
+            }
+        }
     }
 
     /** Restores the safety backup over whatever state the failed run and fast path left. */
@@ -195,49 +228,13 @@ public class RollbackRestore {
      * to it (what stands in its place is removed); a half-restored new copy is removed. Returns what was done.
      */
     static Map<String, Object> recoverAbandoned(dev.odooops.config.EnvironmentConfig env, java.util.UUID runId) {
-        Map<String, Object> done = new LinkedHashMap<>();
-        String tag = runId.toString().substring(0, 8);
-        String live = env.database().name();
-        try (PgAdmin admin = new PgAdmin(env.database())) {
-            String fresh = RestoreDatabase.sideName(live, "restore", tag);
-            String aside = RestoreDatabase.sideName(live, "pre", tag);
-            if (admin.exists(fresh)) {
-                admin.dropIfExists(fresh);
-                done.put("database_new", "dropped " + fresh);
-            }
-            if (admin.exists(aside)) {
-                if (admin.exists(live)) {
-                    String failed = RestoreDatabase.sideName(live, "failed", tag);
-                    admin.renameWithoutSessions(live, failed);
-                    admin.rename(aside, live);
-                    admin.dropIfExists(failed);
-                } else {
-                    admin.rename(aside, live);
-                }
-                done.put("database", "put back " + aside + " -> " + live);
-            }
-        } catch (Exception e) {
-            done.put("database", "could not recover: " + e.getMessage());
-        }
+        List<Object> actions = new ArrayList<>();
         try {
-            Path fs = env.filestore().toAbsolutePath();
-            Path fresh = RestoreFilestore.sidePath(fs, "restore", tag);
-            Path aside = RestoreFilestore.sidePath(fs, "pre", tag);
-            if (Files.exists(fresh)) {
-                WorkFiles.deleteTree(fresh);
-                done.put("filestore_new", "removed " + fresh);
-            }
-            if (Files.exists(aside)) {
-                Path failed = RestoreFilestore.sidePath(fs, "failed", tag);
-                if (Files.exists(fs)) Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(aside, fs, StandardCopyOption.ATOMIC_MOVE);
-                WorkFiles.deleteTree(failed);
-                done.put("filestore", "put back " + aside + " -> " + fs);
-            }
+            putBack(env, runId.toString().substring(0, 8), true, true, actions);
         } catch (Exception e) {
-            done.put("filestore", "could not recover: " + e.getMessage());
+            actions.add("could not put the environment back: " + e.getMessage());
         }
-        return done;
+        return actions.isEmpty() ? Map.of() : Map.of("restore_put_back", actions.stream().map(String::valueOf).toList());
     }
 
     /** Drops the database and removes the filestore a run kept aside (after success, or after a slow path). */

@@ -105,6 +105,6 @@ class RestoreCrashTest {
         assertEquals(List.of(), sideCopies());
         String swept = (String) ops("select payload::text as p from ops.run_events where run_id = ?::uuid "
                 + "and event_type = 'abandoned_run_swept'", run).get(0).get("p");
-        assertTrue(swept.contains("put back"), swept);
+        assertTrue(swept.contains("restore_put_back"), swept);
     }
 }
