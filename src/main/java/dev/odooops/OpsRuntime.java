@@ -9,22 +9,8 @@ import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
 import dev.odooops.step.*;
-import dev.odooops.store.ArtifactVerifier;
-import dev.odooops.step.ApplyRetention;
-import dev.odooops.step.ArchiveFilestore;
-import dev.odooops.step.BackupFailureHandler;
-import dev.odooops.step.BackupPreconditions;
-import dev.odooops.step.CreateRun;
-import dev.odooops.step.DumpAndArchive;
-import dev.odooops.step.DumpDatabase;
-import dev.odooops.step.FinalizeBackup;
-import dev.odooops.step.OdooController;
-import dev.odooops.step.QuiesceOdoo;
-import dev.odooops.step.ResolveBindings;
-import dev.odooops.step.RunStarter;
-import dev.odooops.step.SnapshotConfig;
-import dev.odooops.step.UploadArtifact;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.store.ArtifactVerifier;
 import dev.odooops.store.LocalArtifactStore;
 import dev.odooops.store.S3ArtifactStore;
 import org.apache.camel.CamelContext;
@@ -44,7 +30,8 @@ import java.util.function.Function;
 
 /**
  * One running odoo-ops: validated configuration, the migrated ops catalog, and a started Camel context
- * (camel-main) with the routes of {@code routes/} and the step beans bound by name.
+ * (camel-main) with the routes of {@code routes/} and the step beans bound by name (the names the route
+ * files use). The step package is imported whole: this class wires every bean of it.
  */
 public final class OpsRuntime implements AutoCloseable {
     private final Settings settings;
@@ -99,6 +86,7 @@ public final class OpsRuntime implements AutoCloseable {
         Registry r = context.getRegistry();
         template = context.createProducerTemplate();
         List<String> secrets = new ArrayList<>();
+        if (settings.opsDbPassword() != null) secrets.add(settings.opsDbPassword().reveal());
         config.environments().forEach(e -> {
             if (e.database().password() != null) secrets.add(e.database().password().reveal());
         });
