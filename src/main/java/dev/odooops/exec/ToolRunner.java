@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * list goes in the {@code CamelExecCommandArgs} header, never through a shell; environment variables are set
  * with {@code /usr/bin/env NAME=value tool ...} (exec has no environment option) and are never logged.
  * This is the one place where exit codes, time-outs and stderr become {@link ToolFailedException}s.
- * While a tool runs, the growth of its output file (when given) is logged as progress.
+ * While a tool runs, the growth of what it produces (a file, a directory, a database) is logged as progress.
  */
 public class ToolRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ToolRunner.class);
@@ -44,13 +44,43 @@ public class ToolRunner {
         this.progressEvery = progressEvery;
     }
 
-    public ToolResult run(List<String> argv, Map<String, String> env, Duration timeout, Path watchOutput) {
+    /** What a long-running tool has produced so far, for progress lines: a name and a size in bytes. */
+    public record Progress(String what, java.util.function.LongSupplier bytes) {
+        /** The size of a file the tool writes. */
+        public static Progress file(Path file) {
+            return new Progress(file.getFileName().toString(), () -> {
+                try {
+                    return Files.exists(file) ? Files.size(file) : 0;
+                } catch (IOException e) {
+                    return 0;
+                }
+            });
+        }
+
+        /** The total size of the files under a directory the tool fills. */
+        public static Progress directory(Path dir) {
+            return new Progress(dir.getFileName().toString(), () -> {
+                try (var walk = Files.walk(dir)) {
+                    return walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+                } catch (IOException | java.io.UncheckedIOException e) {
+                    return 0;
+                }
+            });
+        }
+    }
+
+    /** A short tool: no progress lines. */
+    public ToolResult run(List<String> argv, Map<String, String> env, Duration timeout) {
+        return run(argv, env, timeout, null);
+    }
+
+    public ToolResult run(List<String> argv, Map<String, String> env, Duration timeout, Progress progressOf) {
         String tool = Path.of(argv.get(0)).getFileName().toString();
         List<String> args = new ArrayList<>();
         env.forEach((k, v) -> args.add(k + "=" + v));
         args.addAll(argv);
         long start = System.nanoTime();
-        ScheduledExecutorService progress = watchOutput == null ? null : startProgress(tool, watchOutput, start);
+        ScheduledExecutorService progress = progressOf == null ? null : startProgress(tool, progressOf, start);
         Exchange result;
         try {
             result = template.request(ENDPOINT, ex -> {
@@ -78,7 +108,7 @@ public class ToolRunner {
         return new ToolResult(code, stdout, stderr, millis);
     }
 
-    private ScheduledExecutorService startProgress(String tool, Path output, long start) {
+    private ScheduledExecutorService startProgress(String tool, Progress output, long start) {
         ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "progress-" + tool);
             t.setDaemon(true);
@@ -86,14 +116,10 @@ public class ToolRunner {
         });
         long every = progressEvery.toMillis();
         s.scheduleAtFixedRate(() -> {
-            try {
-                long size = Files.exists(output) ? Files.size(output) : 0;
-                double secs = (System.nanoTime() - start) / 1e9;
-                LOG.info("{}: {} written to {} after {} s ({}/s)", tool, human(size), output.getFileName(),
-                        Math.round(secs), human((long) (size / Math.max(secs, 0.001))));
-            } catch (IOException ignored) {
-                // file being replaced: next tick
-            }
+            long size = output.bytes().getAsLong();
+            double secs = (System.nanoTime() - start) / 1e9;
+            LOG.info("{}: {} written to {} after {} s ({}/s)", tool, human(size), output.what(),
+                    Math.round(secs), human((long) (size / Math.max(secs, 0.001))));
         }, every, every, TimeUnit.MILLISECONDS);
         return s;
     }

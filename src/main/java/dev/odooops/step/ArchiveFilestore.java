@@ -44,7 +44,8 @@ public class ArchiveFilestore {
         Instant started = Instant.now();
         CompletableFuture<TreeDigest.Result> digest = CompletableFuture.supplyAsync(() -> TreeDigest.of(source));
         tools.run(List.of("tar", "--zstd", "--sort=name", "--create", "--file=" + archive, "--directory=" + source, "."),
-                Map.of("ZSTD_CLEVEL", String.valueOf(zstdLevel), "ZSTD_NBTHREADS", "0"), timeout, archive);
+                Map.of("ZSTD_CLEVEL", String.valueOf(zstdLevel), "ZSTD_NBTHREADS", "0"), timeout,
+                ToolRunner.Progress.file(archive));
         TreeDigest.Result tree = DumpDatabase.join(digest);
         Instant finished = Instant.now();
         long size = Files.size(archive);

@@ -62,7 +62,7 @@ public class DumpDatabase {
         Path dump = job.workDir().resolve("db.dump");
         Map<String, Object> meta = new LinkedHashMap<>();
         Instant started = Instant.now();
-        String pgDumpVersion = tools.run(List.of("pg_dump", "--version"), Map.of(), Duration.ofSeconds(30), null).stdout().strip();
+        String pgDumpVersion = tools.run(List.of("pg_dump", "--version"), Map.of(), Duration.ofSeconds(30)).stdout().strip();
         Map<String, Long> counts;
         String serverVersion;
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db); Connection snap = EnvironmentDatabase.connect(db)) {
@@ -76,7 +76,7 @@ public class DumpDatabase {
                     "--port=" + db.port(), "--username=" + db.user(), "--dbname=" + db.name(),
                     "--snapshot=" + snapshot, "--file=" + dump);
             CompletableFuture<ToolResult> pgDump = CompletableFuture.supplyAsync(
-                    () -> tools.run(argv, pass.environment(db), timeout, dump));
+                    () -> tools.run(argv, pass.environment(db), timeout, ToolRunner.Progress.file(dump)));
             try {
                 counts = rowCounts(snap);
             } catch (SQLException e) {
@@ -115,7 +115,7 @@ public class DumpDatabase {
     }
 
     private List<String> viabilityCheck(Path dump, Map<String, Long> counts) {
-        String toc = tools.run(List.of("pg_restore", "--list", dump.toString()), Map.of(), Duration.ofMinutes(10), null).stdout();
+        String toc = tools.run(List.of("pg_restore", "--list", dump.toString()), Map.of(), Duration.ofMinutes(10)).stdout();
         List<String> missing = new ArrayList<>();
         for (String table : counts.keySet()) {
             int dot = table.indexOf('.');

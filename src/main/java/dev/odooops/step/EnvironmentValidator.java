@@ -181,7 +181,7 @@ public class EnvironmentValidator {
     private Check command(EnvironmentConfig env) {
         List<String> argv = env.control().validateCommand();
         if (argv == null || argv.isEmpty()) return new Check("odoo_command", "skipped", "no odoo.validate_command configured");
-        tools.run(argv, Map.of(), Duration.ofMinutes(30), null);
+        tools.run(argv, Map.of(), Duration.ofMinutes(30));
         return new Check("odoo_command", "passed", argv.get(0) + " exited 0");
     }
 

@@ -24,7 +24,7 @@ public class OdooController {
 
     public void perform(OdooControl.Action action, Duration timeout) throws IOException, InterruptedException {
         if (action.isCommand()) {
-            tools.run(action.command(), Map.of(), timeout, null);
+            tools.run(action.command(), Map.of(), timeout);
             return;
         }
         HttpRequest request = HttpRequest.newBuilder(action.httpUrl()).timeout(timeout)

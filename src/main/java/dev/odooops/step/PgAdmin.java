@@ -84,6 +84,16 @@ final class PgAdmin implements AutoCloseable {
         }
     }
 
+    long size(String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_database_size(?)")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     int sessions(String db) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select count(*) from pg_stat_activity where datname = ? "
                 + "and pid <> pg_backend_pid()")) {

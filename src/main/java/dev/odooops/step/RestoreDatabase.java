@@ -74,7 +74,8 @@ public class RestoreDatabase {
             log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(jobs).append(" --dbname=")
                     .append(fresh).append(' ').append(dump.getFileName()).append('\n');
             try {
-                restored = tools.run(argv, pass.environment(db), timeout, null);
+                restored = tools.run(argv, pass.environment(db), timeout, new ToolRunner.Progress("database " + fresh,
+                        () -> databaseSize(db, fresh)));
             } catch (ToolFailedException e) {
                 log.append("FAILED: ").append(e.getMessage()).append('\n');
                 job.evidence().text("db_restore.log", log.toString());
@@ -132,6 +133,14 @@ public class RestoreDatabase {
         job.evidence().json("db_restore_duration.json", durations);
         catalog.event(job.runId(), "step_completed", job.step(), Map.of("tables", actual.size(),
                 "pg_restore_ms", (t2 - t1) / 1_000_000, "swap_ms", (t4 - t3) / 1_000_000));
+    }
+
+    private static long databaseSize(DatabaseConfig db, String name) {
+        try (PgAdmin admin = new PgAdmin(db)) {
+            return admin.size(name);
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     static Connection connect(DatabaseConfig db, String name) throws Exception {

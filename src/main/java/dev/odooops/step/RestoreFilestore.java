@@ -52,7 +52,7 @@ public class RestoreFilestore {
         job.newFilestore(fresh);
         try {
             tools.run(List.of("tar", "--zstd", "--extract", "--file=" + job.files().get("filestore.tar.zst"),
-                    "--directory=" + fresh), Map.of(), timeout, null);
+                    "--directory=" + fresh), Map.of(), timeout, ToolRunner.Progress.directory(fresh));
             log.append("extracted filestore.tar.zst into ").append(fresh).append('\n');
         } catch (ToolFailedException e) {
             log.append("FAILED: ").append(e.getMessage()).append('\n');

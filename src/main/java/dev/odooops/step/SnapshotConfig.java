@@ -122,7 +122,7 @@ public class SnapshotConfig {
         if (!Files.exists(dir.resolve(".git"))) return null;
         try {
             return tools.run(List.of("git", "-c", "safe.directory=*", "-C", dir.toString(), "rev-parse", "HEAD"),
-                    Map.of(), Duration.ofSeconds(30), null).stdout().strip();
+                    Map.of(), Duration.ofSeconds(30)).stdout().strip();
         } catch (RuntimeException e) {
             return null;
         }

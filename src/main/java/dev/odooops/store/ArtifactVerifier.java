@@ -83,7 +83,7 @@ public class ArtifactVerifier {
             ok &= sumFilesAgree(path, artifact, report);
             if (dumpCopy != null) {
                 try {
-                    String toc = tools.run(List.of("pg_restore", "--list", dumpCopy.toString()), Map.of(), Duration.ofMinutes(10), null).stdout();
+                    String toc = tools.run(List.of("pg_restore", "--list", dumpCopy.toString()), Map.of(), Duration.ofMinutes(10)).stdout();
                     long tableData = toc.lines().filter(l -> l.contains(" TABLE DATA ")).count();
                     report.put("pg_restore_list", Map.of("ok", true, "table_data_entries", tableData));
                 } catch (RuntimeException ex) {
