@@ -34,10 +34,16 @@ public class CompareConfig {
     public void compare(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         job.step("compare-config");
         Map<String, Object> then = Json.readMap(job.files().get("config_snapshot.json"));
-        Map<String, Object> now = snapshots.take(job.environment(), job.redactor());
         job.evidence().json("config_snapshot.json", then);
         List<String> critical = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        Map<String, Object> now;
+        if (java.nio.file.Files.isReadable(job.environment().odooConf())) {
+            now = snapshots.take(job.environment(), job.redactor());
+        } else {
+            critical.add("odoo.conf " + job.environment().odooConf() + " is missing now: compare and restore it by hand");
+            now = Map.of();
+        }
         if (!Objects.equals(then.get("odoo_version"), now.get("odoo_version"))) {
             critical.add("odoo_version: backup " + then.get("odoo_version") + ", now " + now.get("odoo_version"));
         }

@@ -28,6 +28,13 @@ final class PgAdmin implements AutoCloseable {
                 + db.sslmode(), p);
     }
 
+    boolean canCreateDatabases() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select rolcreatedb or rolsuper from pg_roles where rolname = current_user");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
     boolean exists(String db) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
             ps.setString(1, db);

@@ -19,9 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -201,21 +198,17 @@ public class RestorePreflight {
     }
 
     private Check postgres(EnvironmentConfig env) {
-        try (Connection c = EnvironmentDatabase.connect(env.database());
-             PreparedStatement ps = c.prepareStatement("select rolcreatedb or rolsuper from pg_roles where rolname = current_user");
-             ResultSet rs = ps.executeQuery()) {
-            boolean createdb = rs.next() && rs.getBoolean(1);
-            return new Check("postgres", createdb, createdb ? env.database().host() + ":" + env.database().port() + " reachable"
-                    : "user " + env.database().user() + " may not create databases (a restore loads into a new database)");
-        } catch (Exception e) {
-            // the live database may not exist yet: the maintenance database tells whether the server is there
-            try (PgAdmin admin = new PgAdmin(env.database())) {
-                return new Check("postgres", true, "server reachable; database " + env.database().name() + " "
-                        + (admin.exists(env.database().name()) ? "not accessible: " + redactor.scrub(e.getMessage()) : "does not exist yet"));
-            } catch (Exception e2) {
-                return new Check("postgres", false, "cannot connect to " + env.database().host() + ":" + env.database().port()
-                        + " as " + env.database().user() + ": " + redactor.scrub(e2.getMessage()));
+        try (PgAdmin admin = new PgAdmin(env.database())) {
+            if (!admin.canCreateDatabases()) {
+                return new Check("postgres", false, "user " + env.database().user()
+                        + " may not create databases (a restore loads into a new database)");
             }
+            boolean exists = admin.exists(env.database().name());
+            return new Check("postgres", true, env.database().host() + ":" + env.database().port() + " reachable; database "
+                    + env.database().name() + (exists ? " exists" : " does not exist (it will be created)"));
+        } catch (Exception e) {
+            return new Check("postgres", false, "cannot connect to " + env.database().host() + ":" + env.database().port()
+                    + " as " + env.database().user() + ": " + redactor.scrub(e.getMessage()));
         }
     }
 

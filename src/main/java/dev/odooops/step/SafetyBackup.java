@@ -3,6 +3,7 @@ package dev.odooops.step;
 import dev.odooops.domain.Json;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactVerifier;
@@ -16,13 +17,35 @@ import java.util.Map;
 /**
  * Restore step 3 (mandatory): a backup of the environment as it is now, through the backup route as a child
  * run of the restore, of the parts the restore will replace; then verified from the store. Its artifact id
- * goes into the run's metadata (pre_restore_backup_id) and pre_restore_backup.json. If the current state
- * cannot be backed up, the restore does not go on.
+ * goes into the run's metadata (pre_restore_backup_id) and pre_restore_backup.json. Only what exists is
+ * backed up; when the database to be restored does not exist (disaster recovery) there is nothing to save
+ * and the step records why it took no backup. If the current state exists but cannot be backed up, the
+ * restore does not go on.
  */
 public class SafetyBackup {
     private final ProducerTemplate template;
     private final OpsCatalog catalog;
     private final ArtifactVerifier verifier;
+
+    /**
+     * The parts of the restore that exist now and can be backed up, or null when there is nothing: a restore
+     * that brings back a lost database (disaster recovery) has no current database to save, and the backup
+     * route needs the database for its snapshot, so then no safety backup is taken (recorded).
+     */
+    static BackupType whatExists(RestoreJob job) throws Exception {
+        BackupType wanted = job.request().type();
+        boolean db = false;
+        if (wanted.includesDatabase()) {
+            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+                db = admin.exists(job.environment().database().name());
+            }
+            if (!db) return null;
+        }
+        boolean fs = wanted.includesFilestore() && java.nio.file.Files.isDirectory(job.environment().filestore());
+        if (db && fs) return BackupType.FULL;
+        if (db) return BackupType.DB_ONLY;
+        return fs ? BackupType.FILESTORE_ONLY : null;
+    }
 
     public SafetyBackup(ProducerTemplate template, OpsCatalog catalog, ArtifactVerifier verifier) {
         this.template = template;
@@ -33,7 +56,16 @@ public class SafetyBackup {
     public void take(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         job.step("pre-restore-backup");
         var r = job.request();
-        BackupRequest request = new BackupRequest(r.project(), r.environment(), r.type(), "pre-restore " + job.runId(),
+        BackupType type = whatExists(job);
+        if (type == null) {
+            String reason = "nothing to back up: the environment's " + (r.type().includesDatabase() ? "database "
+                    + job.environment().database().name() + " does not exist" : "filestore does not exist")
+                    + " (disaster recovery)";
+            job.evidence().json("pre_restore_backup.json", Map.of("skipped", true, "reason", reason));
+            catalog.event(job.runId(), "step_completed", job.step(), Map.of("skipped", reason));
+            return;
+        }
+        BackupRequest request = new BackupRequest(r.project(), r.environment(), type, "pre-restore " + job.runId(),
                 null, null, null, r.user(), "pre_restore", "restore", job.runId());
         Exchange ex = template.request("direct:backup", e -> e.getMessage().setBody(request));
         if (ex.getException() != null) {
@@ -50,10 +82,11 @@ public class SafetyBackup {
         evidence.put("artifact_id", result.artifactId());
         evidence.put("backup_run_id", result.runId());
         evidence.put("backup_evidence_dir", result.evidenceDir());
-        evidence.put("backup_type", r.type().wire());
+        evidence.put("backup_type", type.wire());
         evidence.put("uri", artifact.uri());
         evidence.put("verified", verification.get("ok"));
         evidence.put("verification", verification);
+        if (type != r.type()) evidence.put("note", "only the " + type.wire() + " part exists now and was backed up");
         job.evidence().json("pre_restore_backup.json", evidence);
         if (!Boolean.TRUE.equals(verification.get("ok"))) {
             throw new IllegalStateException("the pre-restore safety backup " + result.artifactId() + " did not verify: "

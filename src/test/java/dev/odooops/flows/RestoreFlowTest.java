@@ -166,6 +166,28 @@ class RestoreFlowTest {
     }
 
     @Test
+    void should_restore_an_environment_whose_database_and_filestore_are_gone() throws Exception {
+        Map<String, String> db = dbFingerprint();
+        String fs = fsFingerprint();
+        BackupResult b = backup(BackupType.FULL);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            c.createStatement().execute("drop database " + env.database + " with (force)");
+        }
+        dev.odooops.demo.DemoEnvironment.deleteTree(env.odoo.filestore());
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("success", r.status(), r.error());
+        assertEquals(db, dbFingerprint());
+        assertEquals(fs, fsFingerprint());
+        Map<String, Object> safety = Json.readMap(Path.of(r.evidenceDir(), "pre_restore_backup.json"));
+        assertEquals(true, safety.get("skipped"));
+        assertTrue(String.valueOf(safety.get("reason")).contains("disaster recovery"), safety.toString());
+        assertEquals(null, r.preRestoreBackupId());
+        assertEquals(List.of(), leftoverDatabases());
+    }
+
+    @Test
     void should_only_validate_when_the_same_artifact_is_restored_again() throws Exception {
         BackupResult b = backup(BackupType.FULL);
         RestoreResult first = restore(b.artifactId(), BackupType.FULL);
