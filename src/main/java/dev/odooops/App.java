@@ -25,6 +25,7 @@ public final class App {
                       [--no-rollback] [--confirm ENV_ID] [--user U]
               preflight-restore --env E --artifact A [--project P] [--type T] [--confirm ENV_ID] [--user U]
               validate-env --env E [--project P] [--artifact A]
+              recover --env E [--project P] [--user U]  clean up now after runs whose process died
               artifacts --env E [--project P] [--all]
               runs --env E [--project P] [--limit N]
               verify-artifact ID
@@ -71,6 +72,12 @@ public final class App {
                     CliArgs a = new CliArgs(rest, Set.of("project", "env", "artifact", "config"), Set.of());
                     try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
                         return new Commands(rt, out).validateEnv(a);
+                    }
+                }
+                case "recover" -> {
+                    CliArgs a = new CliArgs(rest, Set.of("env", "project", "user", "config"), Set.of());
+                    try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
+                        return new Commands(rt, out).recover(a);
                     }
                 }
                 case "artifacts", "runs" -> {

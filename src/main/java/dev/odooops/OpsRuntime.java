@@ -107,6 +107,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("backupPreconditions", new BackupPreconditions(config, settings, catalog, clock));
         RunStarter starter = new RunStarter(database, catalog, settings, store);
         r.bind("createRun", new CreateRun(starter));
+        r.bind("recoverEnvironment", new RecoverEnvironment(starter, catalog, clock));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
         DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings);

@@ -10,6 +10,7 @@ import dev.odooops.model.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.step.EnvironmentValidator;
+import dev.odooops.step.RecoverEnvironment;
 import dev.odooops.step.RestorePreflight;
 import org.apache.camel.Exchange;
 
@@ -133,6 +134,14 @@ public final class Commands {
         report.put("compared_with_artifact", artifactId);
         out.println(Json.pretty(report));
         return Boolean.TRUE.equals(report.get("ok")) ? OK : FAILED;
+    }
+
+    /** {@code recover --env E}: clean up after runs whose process died; prints what was done. */
+    public int recover(CliArgs a) {
+        RecoverEnvironment recover = runtime.camelContext().getRegistry().lookupByNameAndType("recoverEnvironment",
+                RecoverEnvironment.class);
+        out.println(Json.compact(recover.recover(environment(a), a.get("user", runtime.settings().defaultUser()))));
+        return OK;
     }
 
     public int artifacts(CliArgs a) {

@@ -18,6 +18,7 @@ public abstract class RunState {
     private volatile Evidence evidence;
     private volatile AutoCloseable lease;
     private volatile String step = "validate-request";
+    private final java.util.Map<String, Object> swept = new java.util.concurrent.ConcurrentHashMap<>();
 
     protected RunState(EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
         this(UUID.randomUUID(), environment, createdAt, redactor);
@@ -43,4 +44,6 @@ public abstract class RunState {
     public void lease(AutoCloseable l) { this.lease = l; }
     public String step() { return step; }
     public void step(String s) { this.step = s; }
+    /** Runs this run's start found abandoned, with what was cleaned up after each. */
+    public java.util.Map<String, Object> swept() { return swept; }
 }

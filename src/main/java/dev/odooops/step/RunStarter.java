@@ -76,6 +76,7 @@ public class RunStarter {
      * have left the environment half-restored: it is put back as it was before that restore.
      */
     private void sweepAbandoned(RunState run) {
+        run.swept().clear();
         for (OpsCatalog.AbandonedRun gone : catalog.abandonedBy(run.runId())) {
             Map<String, Object> swept = new LinkedHashMap<>();
             WorkFiles.deleteTree(settings.workDir().resolve(gone.runId().toString()));
@@ -95,6 +96,7 @@ public class RunStarter {
                 }
             }
             LOG.warn("run {} had been abandoned (its process died); cleaned up: {}", gone.runId(), swept);
+            run.swept().put(gone.runId().toString(), Map.of("operation", gone.operation(), "cleanup", swept));
             catalog.event(gone.runId(), "abandoned_run_swept", "create-run", swept);
         }
     }

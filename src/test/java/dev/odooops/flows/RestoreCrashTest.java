@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A restore process killed after its swap: the next run on the environment puts it back as it was. */
+/** A restore process killed after its swap: {@code recover} (or any next run) puts the environment back as it was. */
 class RestoreCrashTest {
     private TestEnvironment env;
 
@@ -94,10 +94,11 @@ class RestoreCrashTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
 
         env.withOdooYaml(null);
-        Process next = env.spawn(env.root.resolve("n.out"), env.root.resolve("n.err"), "backup", "--project", env.project,
-                "--env", "prod", "--type", "db_only");
+        Process next = env.spawn(env.root.resolve("n.out"), env.root.resolve("n.err"), "recover", "--env", env.environmentId());
         assertTrue(next.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, next.exitValue(), Files.readString(env.root.resolve("n.err")));
+        assertTrue(Files.readString(env.root.resolve("n.out")).contains("\"recovered_runs\":{\"" + run + "\""),
+                Files.readString(env.root.resolve("n.out")));
 
         assertEquals("abandoned", ops("select status from ops.runs where run_id = ?::uuid", run).get(0).get("status"));
         assertEquals(before, dbFingerprint(), "the environment is as it was before the killed restore");
