@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Restore step 3 (mandatory): a backup of the environment as it is now, through the backup route as a child
- * run of the restore, of the parts the restore will replace; then verified from the store. Its artifact id
+ * run of the restore, of the parts the restore will replace; verified from the store (the backup run's
+ * read-back of every object, or a full re-read when that was off). Its artifact id
  * goes into the run's metadata (pre_restore_backup_id) and pre_restore_backup.json. Only what exists is
  * backed up; when the database to be restored does not exist (disaster recovery) there is nothing to save
  * and the step records why it took no backup. If the current state exists but cannot be backed up, the
@@ -32,6 +33,23 @@ public class SafetyBackup {
      * that brings back a lost database (disaster recovery) has no current database to save, and the backup
      * route needs the database for its snapshot, so then no safety backup is taken (recorded).
      */
+    /**
+     * The backup route has already read every stored object back and compared its SHA-256 (and ran
+     * pg_restore --list on the same bytes before upload): when its evidence says so for every file, that is
+     * the verification. Null when read-back was off (store.verify-after-upload=false): verify from the store.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> readBack(BackupResult result) {
+        var registration = java.nio.file.Path.of(result.evidenceDir(), "artifact_registration.json");
+        Map<String, Object> readBack = (Map<String, Object>) Json.readMap(registration).get("store_read_back");
+        if (readBack == null || readBack.isEmpty()) return null;
+        for (Object f : readBack.values()) {
+            if (!Boolean.TRUE.equals(((Map<String, Object>) f).get("verified"))) return null;
+        }
+        return Map.of("ok", true, "method", "store read-back of every object by the backup run (sha256 compared)",
+                "files", readBack);
+    }
+
     static BackupType whatExists(RestoreJob job) throws Exception {
         BackupType wanted = job.request().type();
         boolean db = false;
@@ -77,7 +95,10 @@ public class SafetyBackup {
             throw new IllegalStateException("the pre-restore safety backup failed in " + result.failedStep() + ": " + result.error());
         }
         OpsCatalog.Artifact artifact = catalog.artifact(result.artifactId()).orElseThrow();
-        Map<String, Object> verification = verifier.verify(artifact, job.environment().project(), job.environment().name());
+        Map<String, Object> verification = readBack(result);
+        if (verification == null) {
+            verification = verifier.verify(artifact, job.environment().project(), job.environment().name());
+        }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("artifact_id", result.artifactId());
         evidence.put("backup_run_id", result.runId());
