@@ -4,6 +4,7 @@ import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.domain.Checksums;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RequestRejected;
@@ -14,14 +15,10 @@ import dev.odooops.store.ArtifactStore;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -220,19 +217,16 @@ public class RestorePreflight {
             if (fetch) Files.createDirectories(dir);
             for (String name : names) {
                 String expected = String.valueOf(job.artifact().checksums().get(name));
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                try (InputStream in = new DigestInputStream(store.open(path, name), md)) {
-                    if (fetch) {
-                        Path local = dir.resolve(name);
-                        try (OutputStream out = Files.newOutputStream(local)) {
-                            in.transferTo(out);
-                        }
-                        job.files().put(name, local);
-                    } else {
-                        in.transferTo(OutputStream.nullOutputStream());
+                String actual;
+                if (fetch) {
+                    Path local = dir.resolve(name);
+                    actual = store.fetch(path, name, local);
+                    job.files().put(name, local);
+                } else {
+                    try (InputStream in = store.open(path, name)) {
+                        actual = Checksums.sha256(in);
                     }
                 }
-                String actual = HexFormat.of().formatHex(md.digest());
                 if (!actual.equals(expected)) bad.put(name, "sha256 " + actual + " differs from the recorded " + expected);
             }
         } catch (Exception e) {

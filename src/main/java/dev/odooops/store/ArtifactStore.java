@@ -28,6 +28,24 @@ public interface ArtifactStore {
     /** Names of the objects in the artifact folder. */
     List<String> list(String artifactPath);
 
+    /** Copies an object to a local file and returns the SHA-256 of the bytes written (one pass). */
+    default String fetch(String artifactPath, String name, Path target) {
+        try (InputStream in = open(artifactPath, name);
+             java.io.OutputStream out = java.nio.file.Files.newOutputStream(target)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[256 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot fetch " + name + " of " + artifactPath, e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String artifactPath(String project, String environment, String artifactId) {
         return project + "/" + environment + "/" + artifactId;
     }
