@@ -102,6 +102,7 @@ public final class OpsRuntime implements AutoCloseable {
         OdooController controller = new OdooController(tools);
         QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings);
         r.bind("opsCatalog", catalog);
+        r.bind("opsDataSource", database.dataSource());
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
         r.bind("backupPreconditions", new BackupPreconditions(config, settings, catalog, clock));

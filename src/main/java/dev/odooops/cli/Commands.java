@@ -144,29 +144,21 @@ public final class Commands {
         return OK;
     }
 
+    /** {@code artifacts --env E [--all]}: the environment's artifacts, newest first (route ops-list-artifacts). */
     public int artifacts(CliArgs a) {
         EnvironmentConfig env = environment(a);
-        List<Map<String, Object>> rows = runtime.catalog().artifacts(env.id(), a.flag("all")).stream().map(art -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("artifact_id", art.id());
-            m.put("created_at", art.createdAt().toString());
-            m.put("backup_type", art.backupType());
-            m.put("kind", art.kind());
-            m.put("label", art.label());
-            m.put("pinned", art.pinned());
-            m.put("uri", art.uri());
-            m.put("size_bytes", art.sizes().values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
-            m.put("pruned_at", art.prunedAt() == null ? null : art.prunedAt().toString());
-            return m;
-        }).toList();
-        out.println(Json.pretty(rows));
+        out.println(Json.pretty(query("direct:ops-list-artifacts", Map.of("environmentId", env.id(),
+                "includePruned", a.flag("all")))));
         return OK;
     }
 
+    /** {@code runs --env E [--limit N]}: the environment's runs, newest first (route ops-list-runs). */
     public int runs(CliArgs a) {
         EnvironmentConfig env = environment(a);
         Integer limit = a.integer("limit");
-        out.println(Json.pretty(runtime.catalog().runs(env.id(), limit == null ? 50 : limit)));
+        if (limit != null && limit < 1) throw new RequestRejected("limit", "must be at least 1, got " + limit);
+        out.println(Json.pretty(query("direct:ops-list-runs", Map.of("environmentId", env.id(), "limit",
+                limit == null ? 50 : limit))));
         return OK;
     }
 
@@ -178,6 +170,12 @@ public final class Commands {
         runtime.catalog().setPinned(id, pinned);
         out.println(Json.compact(Map.of("artifact_id", id, "pinned", pinned)));
         return OK;
+    }
+
+    private List<?> query(String route, Map<String, Object> headers) {
+        Exchange ex = runtime.template().request(route, e -> headers.forEach(e.getMessage()::setHeader));
+        if (ex.getException() != null) throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
+        return ex.getMessage().getBody(List.class);
     }
 
     /** --env E (with --project P when E is ambiguous), or --env P/E. */

@@ -95,32 +95,6 @@ public class OpsCatalog {
         return query("select * from ops.artifacts where id = ?", OpsCatalog::artifactRow, id).stream().findFirst();
     }
 
-    public List<Artifact> artifacts(String environmentId, boolean includePruned) {
-        return query("select * from ops.artifacts where environment_id = ? and (? or pruned_at is null) order by created_at desc",
-                OpsCatalog::artifactRow, environmentId, includePruned);
-    }
-
-    public List<Map<String, Object>> runs(String environmentId, int limit) {
-        return query("select run_id, operation_type, status, created_by, created_at, started_at, finished_at, heartbeat, "
-                + "failed_step, failure_reason, evidence_dir, metadata from ops.runs where environment_id = ? "
-                + "order by created_at desc limit ?", rs -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("run_id", rs.getString("run_id"));
-            m.put("operation_type", rs.getString("operation_type"));
-            m.put("status", rs.getString("status"));
-            m.put("created_by", rs.getString("created_by"));
-            for (String t : List.of("created_at", "started_at", "finished_at", "heartbeat")) {
-                Timestamp ts = rs.getTimestamp(t);
-                m.put(t, ts == null ? null : ts.toInstant().toString());
-            }
-            m.put("failed_step", rs.getString("failed_step"));
-            m.put("failure_reason", rs.getString("failure_reason"));
-            m.put("evidence_dir", rs.getString("evidence_dir"));
-            m.put("metadata", Json.readMap(rs.getString("metadata")));
-            return m;
-        }, environmentId, limit);
-    }
-
     public List<Map<String, Object>> events(UUID runId) {
         return query("select event_type, step, payload, created_at from ops.run_events where run_id = ? order by id", rs -> {
             Map<String, Object> m = new LinkedHashMap<>();

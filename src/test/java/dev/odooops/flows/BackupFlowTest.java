@@ -226,15 +226,26 @@ class BackupFlowTest {
     }
 
     @Test
-    void should_list_artifacts_and_runs_as_json() {
+    void should_list_artifacts_and_runs_as_json() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, dev.odooops.App.run(List.of("artifacts", "--env", env.environmentId(), "--config",
                 env.configDir.toString()), new PrintStream(out), System.err, System::getenv));
-        assertTrue(out.toString().contains(full.artifactId()), out.toString());
+        List<Map<String, Object>> artifacts = Json.MAPPER.readValue(out.toString(), new com.fasterxml.jackson.core.type.TypeReference<>() {
+        });
+        Map<String, Object> a = artifacts.stream().filter(m -> full.artifactId().equals(m.get("artifact_id"))).findFirst().orElseThrow();
+        assertEquals("full", a.get("backup_type"));
+        assertEquals(false, a.get("pinned"));
+        assertTrue(((Number) a.get("size_bytes")).longValue() > 0, a.toString());
+        assertTrue(String.valueOf(a.get("created_at")).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z"), a.toString());
         out.reset();
-        assertEquals(0, dev.odooops.App.run(List.of("runs", "--env", "prod", "--project", env.project, "--config",
-                env.configDir.toString()), new PrintStream(out), System.err, System::getenv));
-        assertTrue(out.toString().contains(full.runId()), out.toString());
+        assertEquals(0, dev.odooops.App.run(List.of("runs", "--env", "prod", "--project", env.project, "--limit", "50",
+                "--config", env.configDir.toString()), new PrintStream(out), System.err, System::getenv));
+        List<Map<String, Object>> runs = Json.MAPPER.readValue(out.toString(), new com.fasterxml.jackson.core.type.TypeReference<>() {
+        });
+        Map<String, Object> r = runs.stream().filter(m -> full.runId().equals(m.get("run_id"))).findFirst().orElseThrow();
+        assertEquals("success", r.get("status"));
+        assertEquals(full.artifactId(), r.get("artifact_id"));
+        assertEquals(full.evidenceDir(), r.get("evidence_dir"));
     }
 
     static List<String> names(Path dir) throws Exception {
