@@ -30,4 +30,12 @@ class SecretRedactorTest {
         assertEquals("odoo", ((Map<?, ?>) out.get("db")).get("user"));
         assertEquals("login failed for [REDACTED]", out.get("note"));
     }
+
+    @Test
+    void should_scrub_passwords_inside_urls() {
+        SecretRedactor r = new SecretRedactor(List.of());
+        assertEquals("postgres://odoo:[REDACTED]@db:5432/acme and https://[REDACTED]@x? no: https://u:[REDACTED]@x/p",
+                r.scrub("postgres://odoo:s3cr3t@db:5432/acme and https://[REDACTED]@x? no: https://u:p%40ss@x/p"));
+        assertEquals("http://host:8069/web/health", r.scrub("http://host:8069/web/health"));
+    }
 }
