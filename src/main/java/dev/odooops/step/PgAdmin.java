@@ -29,19 +29,11 @@ final class PgAdmin implements AutoCloseable {
     }
 
     boolean canCreateDatabases() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select rolcreatedb or rolsuper from pg_roles where rolname = current_user");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() && rs.getBoolean(1);
-        }
+        return Boolean.parseBoolean(single("select (rolcreatedb or rolsuper)::text from pg_roles where rolname = current_user", null));
     }
 
     boolean exists(String db) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
-            ps.setString(1, db);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return single("select 1 from pg_database where datname = ?", db) != null;
     }
 
     /** A new empty database (template0) with the encoding and locale of {@code like} when it exists. */
@@ -81,35 +73,16 @@ final class PgAdmin implements AutoCloseable {
 
     /** Ends every other session on {@code db}; returns how many there were. */
     int terminate(String db) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select count(pg_terminate_backend(pid)) from pg_stat_activity "
-                + "where datname = ? and pid <> pg_backend_pid()")) {
-            ps.setString(1, db);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return Integer.parseInt(single("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                + "where datname = ? and pid <> pg_backend_pid()", db));
     }
 
     long size(String db) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_database_size(?)")) {
-            ps.setString(1, db);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return Long.parseLong(single("select pg_database_size(?)", db));
     }
 
     int sessions(String db) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select count(*) from pg_stat_activity where datname = ? "
-                + "and pid <> pg_backend_pid()")) {
-            ps.setString(1, db);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return Integer.parseInt(single("select count(*) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()", db));
     }
 
     /** Terminate, then rename; a session that reconnects in between makes the rename fail, so retry a few times. */
@@ -129,19 +102,19 @@ final class PgAdmin implements AutoCloseable {
     }
 
     private String ident(String name) throws SQLException {
-        return quote("select quote_ident(?)", name);
+        return single("select quote_ident(?)", name);
     }
 
     private String literal(String value) throws SQLException {
-        return quote("select quote_literal(?)", value);
+        return single("select quote_literal(?)", value);
     }
 
-    private String quote(String sql, String value) throws SQLException {
+    /** The first column of the first row as text (null when no row), with at most one bound parameter. */
+    private String single(String sql, String param) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, value);
+            if (param != null) ps.setString(1, param);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }
