@@ -183,8 +183,9 @@ public class RestorePreflight {
         List<String> short_ = new ArrayList<>();
         for (Path dir : List.of(settings.workDir(), env.filestore().toAbsolutePath().getParent())) {
             try {
-                Files.createDirectories(dir);
-                long free = Files.getFileStore(dir).getUsableSpace();
+                Path existing = dir;
+                while (existing != null && !Files.exists(existing)) existing = existing.getParent(); // touch nothing
+                long free = Files.getFileStore(existing == null ? dir.getRoot() : existing).getUsableSpace();
                 if (free < 2 * needBytes) short_.add(dir + " has " + free / (1 << 20) + " MiB free, needs " + 2 * needBytes / (1 << 20) + " MiB");
             } catch (IOException e) {
                 short_.add(dir + ": " + e.getMessage());
