@@ -64,6 +64,7 @@ public final class RestoreJob extends RunState {
     public void validationOnly(boolean v) { this.validationOnly = v; }
     public String preRestoreBackupId() { return preRestoreBackupId; }
     public void preRestoreBackupId(String id) { this.preRestoreBackupId = id; }
+    /** True from the quiesce step until Odoo is started again (whether a stop action was configured or not). */
     public boolean odooStopped() { return odooStopped; }
     public void odooStopped(boolean s) { this.odooStopped = s; }
     public long odooLogOffset() { return odooLogOffset; }

@@ -30,7 +30,7 @@ public class QuiesceForRestore {
         job.step("quiesce");
         Map<String, Object> maintenance = odoo.maintenanceOn(job.environment(), job.redactor());
         Map<String, Object> stop = odoo.stop(job.environment(), job.redactor());
-        if (Boolean.TRUE.equals(stop.get("configured"))) job.odooStopped(true); // try to start it again, whatever stop said
+        job.odooStopped(true); // from here on, the run ends by starting Odoo and leaving maintenance mode
         Map<String, Object> sessions = new LinkedHashMap<>();
         String db = job.environment().database().name();
         int left = -1;
