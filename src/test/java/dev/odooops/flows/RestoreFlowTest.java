@@ -398,6 +398,24 @@ class RestoreFlowTest {
     }
 
     @Test
+    void should_bring_odoo_back_when_a_restore_fails_before_changing_any_data() throws Exception {
+        BackupResult b = backup(BackupType.FULL);
+        damage();
+        Map<String, String> damaged = dbFingerprint();
+        AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("restore-database").replace()
+                .throwException(new IllegalStateException("could not create the database")));
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("failed", r.status(), "nothing was changed, so nothing is rolled back");
+        assertEquals("not_needed", Json.readMap(Path.of(r.evidenceDir(), "rollback.json")).get("outcome"));
+        assertEquals(damaged, dbFingerprint());
+        assertTrue(odoo.running(), "Odoo is started again");
+        assertFalse(odoo.inMaintenance(), "and out of maintenance mode");
+        assertTrue(odoo.calls().contains("POST /stop"));
+    }
+
+    @Test
     void should_not_restore_production_without_confirm() throws Exception {
         BackupResult b = backup(BackupType.FULL);
         damage();
