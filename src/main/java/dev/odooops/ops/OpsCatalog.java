@@ -95,17 +95,6 @@ public class OpsCatalog {
         return query("select * from ops.artifacts where id = ?", OpsCatalog::artifactRow, id).stream().findFirst();
     }
 
-    public List<Map<String, Object>> events(UUID runId) {
-        return query("select event_type, step, payload, created_at from ops.run_events where run_id = ? order by id", rs -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("event_type", rs.getString(1));
-            m.put("step", rs.getString(2));
-            m.put("payload", Json.readMap(rs.getString(3)));
-            m.put("created_at", rs.getTimestamp(4).toInstant().toString());
-            return m;
-        }, runId);
-    }
-
     /** Active (queued or running) top-level runs of an environment: "operation run_id by user". */
     public List<String> activeRuns(String environmentId) {
         return query("select operation_type || ' run ' || run_id || ' by ' || created_by from ops.runs where environment_id = ? "

@@ -9,7 +9,6 @@ import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -200,26 +199,20 @@ public class RollbackRestore {
         Files.createDirectories(back.workDir());
         for (String name : RestorePreflight.neededFiles(safety, r.type())) {
             Path local = back.workDir().resolve(name);
-            try (InputStream in = store.open(path, name)) {
-                Files.copy(in, local, StandardCopyOption.REPLACE_EXISTING);
+            if (!store.fetch(path, name, local).equals(safety.checksums().get(name))) {
+                throw new IllegalStateException("pre-restore backup " + safety.id() + ": " + name + " differs from its recorded SHA-256");
             }
             back.files().put(name, local);
         }
         database.restore(back);
         filestore.restore(back);
         actions.add(dropKeptAside(back));
-        // what a fast path that failed half-way may have left under the failed run's names
-        String tag = job.sideTag();
+        // what this run kept aside, and what a fast path that failed half-way left under the run's names
+        actions.add(dropKeptAside(job));
         try (PgAdmin admin = new PgAdmin(job.environment().database())) {
-            admin.dropIfExists(RestoreDatabase.sideName(job.environment().database().name(), "failed", tag));
+            admin.dropIfExists(RestoreDatabase.sideName(job.environment().database().name(), "failed", job.sideTag()));
         }
-        WorkFiles.deleteTree(RestoreFilestore.sidePath(job.environment().filestore().toAbsolutePath(), "failed", tag));
-        if (job.asideFilestore() != null) WorkFiles.deleteTree(job.asideFilestore());
-        if (job.asideDatabase() != null) {
-            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
-                admin.dropIfExists(job.asideDatabase());
-            }
-        }
+        WorkFiles.deleteTree(RestoreFilestore.sidePath(job.environment().filestore().toAbsolutePath(), "failed", job.sideTag()));
     }
 
     /**
