@@ -19,18 +19,21 @@ public final class App {
     static final String USAGE = """
             usage: odoo-ops <command> [options]   (global: --config DIR, default <home>/config)
               demo                                 back up a generated demo environment to an embedded S3
-              backup --project P --env E [--type full|db_only|filestore_only] [--label L]
+              backup --env E [--project P] [--type full|db_only|filestore_only] [--label L]
                      [--keep-daily N --keep-weekly N --keep-monthly N] [--user U]
-              restore --project P --env E --artifact A [--type full|db_only|filestore_only] [--no-verify]
-                      [--no-rollback] [--confirm ENV_ID] [--user U]
+              restore --env E [--project P] --artifact A [--type full|db_only|filestore_only] [--no-verify]
+                      [--no-rollback] [--force | --validate-only] [--confirm ENV_ID] [--user U]
               preflight-restore --env E --artifact A [--project P] [--type T] [--confirm ENV_ID] [--user U]
-              validate-env --env E [--project P] [--artifact A]
+              validate-env --env E [--project P] [--artifact A] [--since TIME|AGE]
               recover --env E [--project P] [--user U]  clean up now after runs whose process died
               artifacts --env E [--project P] [--all]
               runs --env E [--project P] [--limit N]
               verify-artifact ID
               pin ID | unpin ID                    a pinned artifact is never pruned by retention
-            exit codes: 0 success, 1 the run failed (or was rolled back), 2 the request was rejected""";
+            every command taking --env accepts E or P/E; --project P is needed only when E is in several projects,
+            and may be given with --env P/E when it names the same project
+            exit codes: 0 success, 1 the run failed (or was rolled back), 2 the request was rejected,
+                        3 a failed restore after which Odoo did not come back healthy (data as reported, service down)""";
 
     private App() {
     }
@@ -62,14 +65,14 @@ public final class App {
                 }
                 case "restore", "preflight-restore" -> {
                     CliArgs a = new CliArgs(rest, Set.of("project", "env", "artifact", "type", "confirm", "user", "config"),
-                            Set.of("no-verify", "no-rollback"));
+                            Set.of("no-verify", "no-rollback", "force", "validate-only"));
                     try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
                         Commands c = new Commands(rt, out);
                         return command.equals("restore") ? c.restore(a) : c.preflightRestore(a);
                     }
                 }
                 case "validate-env" -> {
-                    CliArgs a = new CliArgs(rest, Set.of("project", "env", "artifact", "config"), Set.of());
+                    CliArgs a = new CliArgs(rest, Set.of("project", "env", "artifact", "since", "config"), Set.of());
                     try (OpsRuntime rt = OpsRuntime.start(home, configDir(home, a), env, Clock.systemUTC())) {
                         return new Commands(rt, out).validateEnv(a);
                     }
@@ -113,7 +116,7 @@ public final class App {
             err.println("odoo-ops: invalid configuration: " + e.getMessage());
             return Commands.REJECTED;
         } catch (Exception e) {
-            err.println("odoo-ops: failed: " + e.getMessage());
+            err.println("odoo-ops: failed: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
             return Commands.FAILED;
         }
     }

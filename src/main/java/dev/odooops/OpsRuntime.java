@@ -5,14 +5,17 @@ import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.RetentionPlanner;
 import dev.odooops.domain.SecretRedactor;
+import dev.odooops.exec.ChildEnvironment;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
 import dev.odooops.step.*;
+import dev.odooops.store.ArtifactRemover;
 import dev.odooops.store.ArtifactStore;
 import dev.odooops.store.ArtifactVerifier;
 import dev.odooops.store.LocalArtifactStore;
 import dev.odooops.store.S3ArtifactStore;
+import dev.odooops.store.StoreLocator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.BaseMainSupport;
@@ -41,11 +44,13 @@ public final class OpsRuntime implements AutoCloseable {
     private final Main main;
     private ArtifactStore store;
     private ProducerTemplate template;
+    private final Function<String, String> env;
 
-    private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database) {
+    private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
         this.settings = settings;
         this.config = config;
         this.database = database;
+        this.env = env;
         this.catalog = new OpsCatalog(database.dataSource());
         this.main = new Main();
     }
@@ -57,7 +62,7 @@ public final class OpsRuntime implements AutoCloseable {
         try {
             database.migrate();
             database.sync(config);
-            OpsRuntime runtime = new OpsRuntime(settings, config, database);
+            OpsRuntime runtime = new OpsRuntime(settings, config, database, env);
             runtime.startCamel(clock);
             return runtime;
         } catch (Exception | Error e) {
@@ -77,6 +82,7 @@ public final class OpsRuntime implements AutoCloseable {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
                 bindBeans(m.getCamelContext(), clock);
+                if (CrashPoints.armed()) m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPointStrategy());
             }
         });
         main.start();
@@ -95,18 +101,22 @@ public final class OpsRuntime implements AutoCloseable {
             r.bind(S3ArtifactStore.CLIENT_BEAN, S3ArtifactStore.client(config.store().s3()));
             store = new S3ArtifactStore(template, config.store().s3(), settings.uploadPartSizeMb() * 1024L * 1024L);
         } else {
-            store = new LocalArtifactStore(config.store().localPath());
+            store = new LocalArtifactStore(config.store().localPath(), settings.files());
         }
         SecretRedactor redactor = new SecretRedactor(secrets);
-        ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10));
+        ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10),
+                ChildEnvironment.of(env, settings.toolEnv(), settings.commandEnv()));
         OdooController controller = new OdooController(tools);
         QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings);
+        OdooLifecycle odoo = new OdooLifecycle(controller);
         r.bind("opsCatalog", catalog);
         r.bind("opsDataSource", database.dataSource());
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
         r.bind("backupPreconditions", new BackupPreconditions(config, settings, catalog, clock));
-        RunStarter starter = new RunStarter(database, catalog, settings, store);
+        long partSize = settings.uploadPartSizeMb() * 1024L * 1024L;
+        ArtifactRemover remover = new ArtifactRemover(new StoreLocator(config.store(), store, template, partSize), catalog);
+        RunStarter starter = new RunStarter(database, catalog, settings, store, remover, new RestoreRecovery(catalog), odoo);
         r.bind("createRun", new CreateRun(starter));
         r.bind("recoverEnvironment", new RecoverEnvironment(starter, catalog, clock));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
@@ -117,12 +127,11 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings));
-        r.bind("applyRetention", new ApplyRetention(store, catalog, new RetentionPlanner(ZoneOffset.UTC)));
+        r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), remover, clock));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, quiesce));
-        r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, quiesce));
+        r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, quiesce, remover));
 
         SnapshotConfig snapshots = new SnapshotConfig(tools, catalog);
-        OdooLifecycle odoo = new OdooLifecycle(controller, Duration.ofSeconds(settings.quiesceTimeoutSeconds()));
         RestoreDatabase restoreDatabase = new RestoreDatabase(tools, catalog, settings);
         RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings);
         EnvironmentValidator validator = new EnvironmentValidator(tools, settings);
@@ -139,7 +148,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("compareConfig", new CompareConfig(snapshots, catalog));
         r.bind("restartOdoo", new RestartOdoo(odoo, catalog));
         r.bind("validateRestore", new ValidateRestore(validator, catalog));
-        r.bind("finalizeRestore", new FinalizeRestore(catalog));
+        r.bind("finalizeRestore", new FinalizeRestore(catalog, odoo));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, odoo));
     }

@@ -9,6 +9,7 @@ import dev.odooops.model.BackupType;
 import dev.odooops.model.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
+import dev.odooops.model.RunStartFailed;
 import dev.odooops.step.EnvironmentValidator;
 import dev.odooops.step.RecoverEnvironment;
 import dev.odooops.step.RestorePreflight;
@@ -18,13 +19,14 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** The operator commands over a started runtime. Each returns the process exit code. */
 public final class Commands {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int REJECTED = 2;
+    /** A failed restore after which Odoo did not answer healthy again: the data is as the status says, the service is down. */
+    public static final int ODOO_DOWN = 3;
 
     private final OpsRuntime runtime;
     private final PrintStream out;
@@ -36,7 +38,8 @@ public final class Commands {
 
     /** {@code backup --project P --env E [--type] [--label] [--keep-*] [--user]}: prints {run_id, artifact_id, status, evidence_dir}. */
     public int backup(CliArgs a) {
-        BackupRequest request = BackupRequest.of(a.require("project"), a.require("env"),
+        EnvironmentConfig env = environment(a);
+        BackupRequest request = BackupRequest.of(env.project(), env.name(),
                 BackupType.parse("type", a.get("type", "full")), a.get("label"), a.integer("keep-daily"),
                 a.integer("keep-weekly"), a.integer("keep-monthly"),
                 a.get("user", runtime.settings().defaultUser()), "cli");
@@ -46,6 +49,7 @@ public final class Commands {
         json.put("artifact_id", result.artifactId());
         json.put("status", result.status());
         json.put("evidence_dir", result.evidenceDir());
+        if (!result.warnings().isEmpty()) json.put("warnings", result.warnings());
         if (!result.succeeded()) {
             json.put("failed_step", result.failedStep());
             json.put("error", result.error());
@@ -58,6 +62,7 @@ public final class Commands {
     public BackupResult runBackup(BackupRequest request) {
         Exchange ex = runtime.template().request("direct:backup", e -> e.getMessage().setBody(request));
         if (ex.getException() instanceof RequestRejected r) throw r;
+        if (ex.getException() instanceof RunStartFailed f) return f.backupResult();
         if (ex.getException() != null) {
             throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
         }
@@ -72,20 +77,29 @@ public final class Commands {
         json.put("status", result.status());
         json.put("evidence_dir", result.evidenceDir());
         json.put("pre_restore_backup_id", result.preRestoreBackupId());
+        json.put("mode", result.mode());
+        if (result.modeReason() != null) json.put("mode_reason", result.modeReason());
         if (result.validationOnly()) json.put("validation_only", true);
         if (!result.succeeded()) {
             json.put("failed_step", result.failedStep());
             json.put("error", result.error());
+            json.put("odoo_healthy", result.odooHealthy());
         }
         out.println(Json.compact(json));
-        return result.succeeded() ? OK : FAILED;
+        if (result.succeeded()) return OK;
+        return result.odooDown() ? ODOO_DOWN : FAILED;
     }
 
     private RestoreRequest restoreRequest(CliArgs a) {
         String[] pe = projectAndEnv(a);
+        if (a.flag("force") && a.flag("validate-only")) {
+            throw new RequestRejected("force", "cannot be combined with --validate-only");
+        }
+        RestoreRequest.Mode mode = a.flag("force") ? RestoreRequest.Mode.FORCE
+                : a.flag("validate-only") ? RestoreRequest.Mode.VALIDATE_ONLY : RestoreRequest.Mode.AUTO;
         return new RestoreRequest(pe[0], pe[1], a.require("artifact"), BackupType.parse("type", a.get("type", "full")),
                 !a.flag("no-verify"), !a.flag("no-rollback"), a.get("confirm"),
-                a.get("user", runtime.settings().defaultUser()), "cli");
+                a.get("user", runtime.settings().defaultUser()), "cli", mode);
     }
 
     private String[] projectAndEnv(CliArgs a) {
@@ -96,6 +110,7 @@ public final class Commands {
     public RestoreResult runRestore(RestoreRequest request) {
         Exchange ex = runtime.template().request("direct:restore", e -> e.getMessage().setBody(request));
         if (ex.getException() instanceof RequestRejected r) throw r;
+        if (ex.getException() instanceof RunStartFailed f) return f.restoreResult();
         if (ex.getException() != null) throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
         return ex.getMessage().getBody(RestoreResult.class);
     }
@@ -127,13 +142,56 @@ public final class Commands {
         }
         EnvironmentValidator validator = runtime.camelContext().getRegistry().lookupByNameAndType("environmentValidator",
                 EnvironmentValidator.class);
-        var checks = validator.validate(env, modules, -1, new dev.odooops.domain.SecretRedactor(
-                env.database().password() == null ? List.of() : List.of(env.database().password().reveal())));
+        Map<String, Object> window = logWindow(env, a.get("since"));
+        var checks = validator.validate(env, modules, -1, (java.time.Instant) window.remove("instant"),
+                new dev.odooops.domain.SecretRedactor(env.database().password() == null ? List.of()
+                        : List.of(env.database().password().reveal())));
         Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
+        report.put("log_window", window);
         report.put("environment_id", env.id());
         report.put("compared_with_artifact", artifactId);
         out.println(Json.pretty(report));
         return Boolean.TRUE.equals(report.get("ok")) ? OK : FAILED;
+    }
+
+    /**
+     * Which Odoo log lines validate-env judges: from {@code --since}, else from the last restart odoo-ops
+     * knows of (its own restarts, or the last start banner in the log, whichever is later), else the whole log.
+     */
+    private Map<String, Object> logWindow(EnvironmentConfig env, String since) {
+        Map<String, Object> w = new LinkedHashMap<>();
+        java.time.Instant at = null;
+        if (since != null) {
+            try {
+                at = dev.odooops.domain.OdooLog.parseSince(since, java.time.Instant.now());
+            } catch (IllegalArgumentException e) {
+                throw new RequestRejected("since", "expected " + e.getMessage() + ", got '" + since + "'");
+            }
+            w.put("source", "--since " + since);
+        } else {
+            java.time.Instant recorded = runtime.catalog().lastOdooRestart(env.id()).orElse(null);
+            java.time.Instant banner = null;
+            var logFile = env.control().logFile();
+            if (logFile != null && java.nio.file.Files.exists(logFile)) {
+                try {
+                    banner = dev.odooops.domain.OdooLog.lastStart(EnvironmentValidator.tail(logFile), java.time.ZoneId.systemDefault());
+                } catch (java.io.IOException e) {
+                    banner = null;
+                }
+            }
+            if (recorded != null && (banner == null || recorded.isAfter(banner))) {
+                at = recorded;
+                w.put("source", "the last restart by odoo-ops");
+            } else if (banner != null) {
+                at = banner;
+                w.put("source", "the last Odoo start in the log");
+            } else {
+                w.put("source", "no restart known: the whole log");
+            }
+        }
+        w.put("since", at == null ? null : at.toString());
+        w.put("instant", at);
+        return w;
     }
 
     /** {@code recover --env E}: clean up after runs whose process died; prints what was done. */
@@ -178,23 +236,8 @@ public final class Commands {
         return ex.getMessage().getBody(List.class);
     }
 
-    /** --env E (with --project P when E is ambiguous), or --env P/E. */
+    /** --env E or --env P/E, with --project P when E is ambiguous (see {@link EnvironmentResolver}). */
     EnvironmentConfig environment(CliArgs a) {
-        String env = a.require("env");
-        String project = a.get("project");
-        if (env.contains("/") && project == null) {
-            project = env.substring(0, env.indexOf('/'));
-            env = env.substring(env.indexOf('/') + 1);
-        }
-        String p = project;
-        String e = env;
-        List<EnvironmentConfig> matches = runtime.config().environments().stream()
-                .filter(c -> c.name().equals(e) && (p == null || c.project().equals(p))).toList();
-        if (matches.isEmpty()) throw new RequestRejected("env", "no environment '" + (p == null ? "" : p + "/") + e + "'");
-        if (matches.size() > 1) {
-            throw new RequestRejected("env", "'" + e + "' exists in several projects ("
-                    + matches.stream().map(EnvironmentConfig::project).collect(Collectors.joining(", ")) + "): add --project");
-        }
-        return matches.get(0);
+        return EnvironmentResolver.resolve(runtime.config(), a.get("project"), a.get("env"));
     }
 }

@@ -24,6 +24,7 @@ import java.util.function.Function;
  */
 public final class EnvironmentsLoader {
     static final Set<String> ACTIONS = Set.of("backup", "restore", "deploy", "copy", "*");
+    static final String FILESTORE_OWNER = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?";
 
     private EnvironmentsLoader() {
     }
@@ -81,7 +82,12 @@ public final class EnvironmentsLoader {
         s.only("type", "s3", "local");
         String type = s.oneOf("type", null, "s3", "local");
         if (type.equals("local")) {
-            return new StoreConfig(type, null, base.resolve(s.object("local").only("path").string("path")).normalize());
+            ConfigNode local = s.object("local").only("path");
+            String path = local.string("path");
+            if (PathRules.normalised(path) != null || path.equals("/")) {
+                throw local.error(local.child("path").path(), "a normalised directory other than '/' (no '..', '.' or '//' segment)", path);
+            }
+            return new StoreConfig(type, null, base.resolve(path).normalize());
         }
         ConfigNode s3 = s.object("s3").only("bucket", "prefix", "region", "endpoint", "access_key_id", "secret_access_key");
         URI endpoint = null;
@@ -89,6 +95,10 @@ public final class EnvironmentsLoader {
             endpoint = uri(s3, "endpoint");
         }
         String prefix = s3.string("prefix", "odoo-ops").replaceAll("^/+|/+$", "");
+        if (!prefix.isEmpty() && PathRules.normalised(prefix) != null) {
+            throw s3.error(s3.child("prefix").path(), "a key prefix of '/'-separated names (no '..', '.' or empty segment)",
+                    s3.string("prefix"));
+        }
         return new StoreConfig(type, new StoreConfig.S3(s3.string("bucket"), prefix, s3.string("region", "us-east-1"),
                 endpoint, s3.secret("access_key_id", true), s3.secret("secret_access_key", true)), null);
     }
@@ -115,24 +125,69 @@ public final class EnvironmentsLoader {
     }
 
     private static EnvironmentConfig environment(String project, ConfigNode e, Path base) {
-        e.only("name", "type", "database", "filestore", "odoo_conf", "addons_paths", "odoo", "retention");
+        e.only("name", "type", "database", "filestore", "filestore_layout", "filestore_owner", "odoo_conf", "addons_paths", "odoo", "retention");
         String name = e.name("name");
         String type = e.oneOf("type", null, "development", "staging", "production");
         ConfigNode db = e.object("database").only("host", "port", "name", "user", "password", "sslmode");
         DatabaseConfig database = new DatabaseConfig(db.string("host", "127.0.0.1"), db.integer("port", 5432, 1, 65535),
                 db.string("name"), db.string("user"), db.secret("password", false),
                 db.oneOf("sslmode", "prefer", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
-        Path filestore = base.resolve(e.string("filestore")).normalize();
+        Path filestore = filestore(e, database.name());
         Path odooConf = base.resolve(e.string("odoo_conf")).normalize();
         List<Path> addons = e.strings("addons_paths").stream().map(a -> base.resolve(a).normalize()).toList();
         OdooControl control = e.has("odoo") ? control(e.object("odoo"), base) : OdooControl.NONE;
         RetentionPolicy retention = RetentionPolicy.DEFAULT;
         if (e.has("retention")) {
-            ConfigNode r = e.object("retention").only("daily", "weekly", "monthly");
+            ConfigNode r = e.object("retention").only("daily", "weekly", "monthly", "keep_within", "pre_restore");
+            int last = RetentionPolicy.DEFAULT_PRE_RESTORE_LAST;
+            java.time.Duration preRestoreWithin = RetentionPolicy.DEFAULT_PRE_RESTORE_KEEP_WITHIN;
+            if (r.has("pre_restore")) {
+                ConfigNode pr = r.object("pre_restore").only("last", "keep_within");
+                last = pr.integer("last", last, 0, 1000);
+                preRestoreWithin = duration(pr, "keep_within", preRestoreWithin);
+            }
             retention = new RetentionPolicy(r.integer("daily", 7, 0, 3650), r.integer("weekly", 4, 0, 520),
-                    r.integer("monthly", 3, 0, 1200));
+                    r.integer("monthly", 3, 0, 1200), duration(r, "keep_within", RetentionPolicy.DEFAULT_KEEP_WITHIN),
+                    last, preRestoreWithin);
         }
-        return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention);
+        String owner = e.string("filestore_owner", null);
+        if (owner != null && !owner.matches(FILESTORE_OWNER)) {
+            throw e.error(e.child("filestore_owner").path(), "user or user:group (names or numeric ids)", owner);
+        }
+        return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention, owner);
+    }
+
+    /**
+     * The filestore: an absolute, normalised path, not a system directory, and by default in Odoo's layout
+     * ({@code <data_dir>/filestore/<database.name>}); {@code filestore_layout: custom} lifts only the layout rule.
+     */
+    private static Path filestore(ConfigNode e, String database) {
+        String raw = e.string("filestore");
+        String where = e.child("filestore").path();
+        String bad = PathRules.filestore(raw);
+        if (bad != null) throw e.error(where, bad, raw);
+        if (e.oneOf("filestore_layout", "odoo", "odoo", "custom").equals("odoo")) {
+            bad = PathRules.odooLayout(raw, database);
+            if (bad != null) throw e.error(where, bad, raw);
+        }
+        return Path.of(raw).normalize();
+    }
+
+    /** A duration written {@code <whole number><m|h|d>} (minutes, hours, days), 0 to 3650 days: {@code 24h}, {@code 7d}. */
+    private static java.time.Duration duration(ConfigNode n, String key, java.time.Duration fallback) {
+        if (!n.has(key)) return fallback;
+        String expected = "a duration like 90m, 24h or 7d (0 to 3650d)";
+        String value = n.string(key).trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})([mhd])").matcher(value);
+        if (!m.matches()) throw n.error(n.child(key).path(), expected, value);
+        long amount = Long.parseLong(m.group(1));
+        java.time.Duration d = switch (m.group(2)) {
+            case "m" -> java.time.Duration.ofMinutes(amount);
+            case "h" -> java.time.Duration.ofHours(amount);
+            default -> java.time.Duration.ofDays(amount);
+        };
+        if (d.compareTo(java.time.Duration.ofDays(3650)) > 0) throw n.error(n.child(key).path(), expected, value);
+        return d;
     }
 
     private static OdooControl control(ConfigNode o, Path base) {
@@ -144,15 +199,16 @@ public final class EnvironmentsLoader {
 
     private static OdooControl.Action action(ConfigNode o, String key) {
         if (!o.has(key)) return null;
-        ConfigNode a = o.object(key).only("command", "http");
+        ConfigNode a = o.object(key).only("command", "http", "timeout_seconds");
+        int timeout = a.has("timeout_seconds") ? a.integer("timeout_seconds", 0, 1, 3600) : 0; // 0: the default of its kind
         if (a.has("command")) {
             List<String> argv = a.strings("command");
             if (argv.isEmpty()) throw a.error(a.child("command").path(), "a non-empty argument list", "[]");
-            return new OdooControl.Action(List.copyOf(argv), null, null);
+            return new OdooControl.Action(List.copyOf(argv), null, null, timeout);
         }
         if (a.has("http")) {
             ConfigNode h = a.object("http").only("url", "method");
-            return new OdooControl.Action(null, uri(h, "url"), h.oneOf("method", "POST", "GET", "POST", "PUT"));
+            return new OdooControl.Action(null, uri(h, "url"), h.oneOf("method", "POST", "GET", "POST", "PUT"), timeout);
         }
         throw a.error(a.path(), "either command: [argv...] or http: {url, method}", null);
     }

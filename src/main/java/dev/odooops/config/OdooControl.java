@@ -14,7 +14,29 @@ public record OdooControl(Action quiesce, Action resume, Action stop, Action sta
 
     public static final OdooControl NONE = new OdooControl(null, null, null, null, null, 120, null, java.util.List.of());
 
-    public record Action(List<String> command, URI httpUrl, String httpMethod) {
+    /**
+     * One action. {@code timeoutSeconds} bounds it (0: the default of its kind, see {@link #defaultTimeout});
+     * a command still running then is killed and the action has failed, whatever its exit code. A start
+     * command must therefore return once the service is started (systemctl start, docker compose up -d),
+     * never run Odoo in the foreground.
+     */
+    public record Action(List<String> command, URI httpUrl, String httpMethod, int timeoutSeconds) {
+        public Action(List<String> command, URI httpUrl, String httpMethod) {
+            this(command, httpUrl, httpMethod, 0);
+        }
+
+        /** quiesce/resume (maintenance page): 30 s; stop and start (a service manager): 120 s. */
+        public static int defaultTimeout(String kind) {
+            return switch (kind) {
+                case "stop", "start" -> 120;
+                default -> 30;
+            };
+        }
+
+        public java.time.Duration timeout(String kind) {
+            return java.time.Duration.ofSeconds(timeoutSeconds > 0 ? timeoutSeconds : defaultTimeout(kind));
+        }
+
         public boolean isCommand() {
             return command != null && !command.isEmpty();
         }

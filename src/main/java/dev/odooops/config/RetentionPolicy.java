@@ -1,18 +1,55 @@
 package dev.odooops.config;
 
-/** Grandfather-father-son counts: how many daily, weekly and monthly backups to keep. */
-public record RetentionPolicy(int daily, int weekly, int monthly) {
+import java.time.Duration;
+
+/**
+ * The retention of one environment.
+ * <ul>
+ *   <li>Regular backups (kind {@code backup}): grandfather-father-son counts, how many daily, weekly and
+ *   monthly backups to keep.</li>
+ *   <li>Pre-restore safety backups (kind {@code pre_restore}): the last {@code preRestoreLast} and all younger
+ *   than {@code preRestoreKeepWithin}; daily/weekly/monthly do not apply to them.</li>
+ *   <li>{@code keepWithin}: no artifact of either series younger than this is pruned (a second backup of the
+ *   same day, the state before the first of two restores).</li>
+ * </ul>
+ */
+public record RetentionPolicy(int daily, int weekly, int monthly, Duration keepWithin, int preRestoreLast,
+                              Duration preRestoreKeepWithin) {
+    public static final Duration DEFAULT_KEEP_WITHIN = Duration.ofHours(24);
+    public static final int DEFAULT_PRE_RESTORE_LAST = 3;
+    public static final Duration DEFAULT_PRE_RESTORE_KEEP_WITHIN = Duration.ofDays(7);
     public static final RetentionPolicy DEFAULT = new RetentionPolicy(7, 4, 3);
 
+    /** What the planner applies to one series: GFS counts, the last N, and the age under which all are kept. */
+    public record Series(int daily, int weekly, int monthly, int last, Duration keepWithin) {
+    }
+
     public RetentionPolicy {
-        if (daily < 0 || weekly < 0 || monthly < 0) {
+        if (daily < 0 || weekly < 0 || monthly < 0 || preRestoreLast < 0) {
             throw new IllegalArgumentException("retention counts must be >= 0");
+        }
+        if (keepWithin == null || keepWithin.isNegative() || preRestoreKeepWithin == null || preRestoreKeepWithin.isNegative()) {
+            throw new IllegalArgumentException("retention windows must be >= 0");
         }
     }
 
-    /** This policy with the non-null overrides applied. */
+    /** GFS counts with the default keep_within and pre-restore policy. */
+    public RetentionPolicy(int daily, int weekly, int monthly) {
+        this(daily, weekly, monthly, DEFAULT_KEEP_WITHIN, DEFAULT_PRE_RESTORE_LAST, DEFAULT_PRE_RESTORE_KEEP_WITHIN);
+    }
+
+    /** This policy with the non-null GFS overrides applied. */
     public RetentionPolicy with(Integer daily, Integer weekly, Integer monthly) {
         return new RetentionPolicy(daily != null ? daily : this.daily, weekly != null ? weekly : this.weekly,
-                monthly != null ? monthly : this.monthly);
+                monthly != null ? monthly : this.monthly, keepWithin, preRestoreLast, preRestoreKeepWithin);
+    }
+
+    /** The rules of the series of this artifact kind ({@code backup} or {@code pre_restore}). */
+    public Series series(String kind) {
+        if ("pre_restore".equals(kind)) {
+            Duration within = preRestoreKeepWithin.compareTo(keepWithin) >= 0 ? preRestoreKeepWithin : keepWithin;
+            return new Series(0, 0, 0, preRestoreLast, within);
+        }
+        return new Series(daily, weekly, monthly, 0, keepWithin);
     }
 }

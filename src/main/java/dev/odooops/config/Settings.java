@@ -1,8 +1,12 @@
 package dev.odooops.config;
 
+import dev.odooops.domain.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.Function;
 
@@ -17,7 +21,7 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
                        int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
                        double freeSpaceFactor, int uploadPartSizeMb, boolean verifyAfterUpload,
                        int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
-                       int filestoreCheckLimit) {
+                       int filestoreCheckLimit, List<String> toolEnv, List<String> commandEnv, PrivateFiles files) {
 
     public static Settings load(Path home, Path configDir, Function<String, String> env) {
         Path file = configDir.resolve("application.properties");
@@ -43,8 +47,8 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
                 reader.string("ops.db.user", "postgres"),
                 dbPassword == null ? null : new Secret(dbPassword),
                 reader.bool("ops.db.create-if-missing", true),
-                base.resolve(reader.string("ops.evidence-root", "docs/evidence")),
-                base.resolve(reader.string("ops.work-dir", "/var/tmp/odoo-ops/work")),
+                base.resolve(reader.directory("ops.evidence-root", "docs/evidence")),
+                base.resolve(reader.directory("ops.work-dir", "/var/tmp/odoo-ops/work")),
                 reader.string("ops.default-user", "operator"),
                 reader.integer("ops.heartbeat-seconds", 10, 1, 3600),
                 reader.integer("ops.stale-after-seconds", 120, 3, 86400),
@@ -60,7 +64,10 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
                 reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                 reader.integer("restore.pg-restore-jobs", 2, 1, 64),
                 reader.integer("restore.connections-close-seconds", 30, 0, 3600),
-                reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE));
+                reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE),
+                reader.names("ops.tool-env"),
+                reader.names("ops.command-env"),
+                reader.group("ops.file-group"));
     }
 
     public String property(String key, String fallback) {
@@ -71,6 +78,42 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
         String string(String key, String fallback) {
             String v = p.getProperty(key);
             return v == null || v.isBlank() ? fallback : v.trim();
+        }
+
+        /** A directory odoo-ops writes into (and removes run sub-directories of): normalised, never '/'. */
+        String directory(String key, String fallback) {
+            String v = string(key, fallback);
+            if (v.equals("/") || PathRules.normalised(v) != null) {
+                throw new ConfigException(file, key, "a normalised directory other than '/' (no '..', '.' or '//' segment)", v);
+            }
+            return v;
+        }
+
+        /** A comma-separated list of environment variable names (empty when unset). */
+        List<String> names(String key) {
+            String v = string(key, null);
+            if (v == null) return List.of();
+            List<String> out = new ArrayList<>();
+            for (String name : v.split(",")) {
+                String n = name.trim();
+                if (n.isEmpty()) continue;
+                if (!n.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new ConfigException(file, key, "comma-separated environment variable names", n);
+                }
+                out.add(n);
+            }
+            return List.copyOf(out);
+        }
+
+        /** A group that may read evidence and locally stored artifacts; checked now (it exists, we can use it). */
+        PrivateFiles group(String key) {
+            String v = string(key, null);
+            if (v == null) return PrivateFiles.OWNER_ONLY;
+            try {
+                return PrivateFiles.withGroup(v, Path.of(System.getProperty("java.io.tmpdir")));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file, key, "a group this user may give files to (" + e.getMessage() + ")", v);
+            }
         }
 
         boolean bool(String key, boolean fallback) {

@@ -25,9 +25,18 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
 
     public static EmbeddedS3 start(Path dataDir, String bucket, String accessKey, String secretKey) throws Exception {
+        return start(dataDir, bucket, accessKey, secretKey, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Path, String, String, String)}, with the blob store behind the S3 protocol wrapped by
+     * {@code wrap} (the tests inject faults there: the client still goes through real HTTP and signatures).
+     */
+    public static EmbeddedS3 start(Path dataDir, String bucket, String accessKey, String secretKey,
+                                   java.util.function.UnaryOperator<org.gaul.s3proxy.blobstore.BlobStore> wrap) throws Exception {
         Files.createDirectories(dataDir);
         FilesystemNio2BlobStore blobs = new FilesystemNio2BlobStore(dataDir.toString());
-        S3Proxy proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:0"))
+        S3Proxy proxy = S3Proxy.builder().blobStore(wrap.apply(blobs)).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .ignoreUnknownHeaders(true).build();
         proxy.start();

@@ -26,6 +26,26 @@ public final class Checksums {
         return digest(file, "SHA-1");
     }
 
+    /** The SHA-256 and SHA-1 of one file, from a single read, and the number of bytes read. */
+    public record Both(String sha256, String sha1, long size) {
+    }
+
+    /** SHA-256 and SHA-1 in one pass over the file (the filestore check needs Odoo's SHA-1, the digest SHA-256). */
+    public static Both sha256AndSha1(Path file) throws IOException {
+        MessageDigest sha256 = messageDigest("SHA-256");
+        MessageDigest sha1 = messageDigest("SHA-1");
+        byte[] buf = BUFFER.get();
+        long size = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha256.update(buf, 0, n);
+                sha1.update(buf, 0, n);
+                size += n;
+            }
+        }
+        return new Both(HexFormat.of().formatHex(sha256.digest()), HexFormat.of().formatHex(sha1.digest()), size);
+    }
+
     public static String sha256(InputStream in) throws IOException {
         return HexFormat.of().formatHex(digest(in, messageDigest("SHA-256")));
     }

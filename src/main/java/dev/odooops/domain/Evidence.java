@@ -12,20 +12,30 @@ import java.util.List;
 
 /**
  * The evidence directory of one run. Files are written whole (temp file + atomic rename) and every text
- * passes through the redactor, so a secret never reaches evidence. A run that cannot write its evidence fails.
+ * passes through the redactor, so a secret never reaches evidence. Evidence describes the data it protects:
+ * files are 0600 and the directories created for it 0700 (0640/0750 with {@code ops.file-group}).
+ * A run that cannot write its evidence fails.
  */
 public final class Evidence {
     private final Path dir;
     private final SecretRedactor redactor;
+    private final PrivateFiles files;
 
+    /** Owner-only evidence. */
     public Evidence(Path dir, SecretRedactor redactor) {
+        this(dir, redactor, PrivateFiles.OWNER_ONLY);
+    }
+
+    public Evidence(Path dir, SecretRedactor redactor, PrivateFiles files) {
         this.dir = dir;
         this.redactor = redactor;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create evidence directory " + dir, e);
-        }
+        this.files = files;
+        files.createDirectories(dir);
+    }
+
+    /** Evidence in a sub-directory of this one (a rollback's own files), with the same modes. */
+    public Evidence subdirectory(String name) {
+        return new Evidence(dir.resolve(name), redactor, files);
     }
 
     public Path dir() {
@@ -40,6 +50,9 @@ public final class Evidence {
         Path target = dir.resolve(name);
         Path tmp = dir.resolve("." + name + ".tmp");
         try {
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, files.fileAttribute());
+            files.protect(tmp);
             Files.writeString(tmp, redactor.scrub(content), StandardCharsets.UTF_8);
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -48,8 +61,21 @@ public final class Evidence {
             }
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write evidence " + target, e);
+            try {
+                Files.deleteIfExists(tmp); // nothing half-written stays behind
+            } catch (IOException ignored) {
+                // the write failure below is what matters
+            }
+            throw new UncheckedIOException("cannot write evidence " + target + ": " + cause(e), e);
         }
+    }
+
+    /** The I/O error itself ("No space left on device"), not only the path it happened on. */
+    private static String cause(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            return e.getClass().getSimpleName() + " " + f.getFile();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** The names among {@code required} that are missing or not well-formed (JSON files must parse). */

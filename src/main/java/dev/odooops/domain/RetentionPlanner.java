@@ -23,8 +23,9 @@ import java.util.function.Function;
  *   <li>weekly N keeps the newest artifact of each of the N most recent ISO weeks that have one;</li>
  *   <li>monthly N keeps the newest artifact of each of the N most recent months that have one.</li>
  * </ul>
- * An artifact may be kept by several rules. Pinned artifacts and the protected ids (the artifact just made,
- * the newest successful one) are always kept. Everything else is pruned.
+ * Then {@code last N} keeps the N newest, and {@code keep_within} keeps every artifact younger than the window
+ * (its age counted from {@code now}). An artifact may be kept by several rules. Pinned artifacts, the newest
+ * one and the protected ids (the artifact just made) are always kept. Everything else is pruned.
  */
 public final class RetentionPlanner {
 
@@ -41,7 +42,7 @@ public final class RetentionPlanner {
         this.zone = zone;
     }
 
-    public Plan plan(List<Candidate> candidates, RetentionPolicy policy, Set<String> protectedIds) {
+    public Plan plan(List<Candidate> candidates, RetentionPolicy.Series policy, Set<String> protectedIds, Instant now) {
         List<Candidate> newestFirst = candidates.stream()
                 .sorted(Comparator.comparing(Candidate::createdAt).reversed().thenComparing(Candidate::id))
                 .toList();
@@ -50,8 +51,13 @@ public final class RetentionPlanner {
         keepNewestPerBucket(newestFirst, policy.weekly(), "weekly",
                 t -> t.get(IsoFields.WEEK_BASED_YEAR) + "-W" + t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), keep);
         keepNewestPerBucket(newestFirst, policy.monthly(), "monthly", t -> t.getYear() + "-" + t.getMonthValue(), keep);
+        for (int i = 0; i < Math.min(policy.last(), newestFirst.size()); i++) {
+            keep.computeIfAbsent(newestFirst.get(i).id(), k -> new TreeSet<>()).add("last");
+        }
         if (!newestFirst.isEmpty()) keep.computeIfAbsent(newestFirst.get(0).id(), k -> new TreeSet<>()).add("newest");
+        Instant youngFrom = now.minus(policy.keepWithin());
         for (Candidate c : newestFirst) {
+            if (c.createdAt().isAfter(youngFrom)) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("keep_within");
             if (c.pinned()) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("pinned");
             if (protectedIds.contains(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("protected");
         }

@@ -1,6 +1,7 @@
 package dev.odooops.exec;
 
 import dev.odooops.config.DatabaseConfig;
+import dev.odooops.domain.PrivateFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ public final class PgPassFile implements AutoCloseable {
 
     public static PgPassFile create(Path dir, DatabaseConfig db) {
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.OWNER_ONLY.createDirectories(dir);
             Path f = Files.createTempFile(dir, ".pgpass-", "", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             if (db.password() != null) {
                 Files.writeString(f, String.join(":", escape(db.host()), String.valueOf(db.port()), "*", escape(db.user()),

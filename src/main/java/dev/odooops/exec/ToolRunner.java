@@ -23,25 +23,53 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs external tools (pg_dump, pg_restore, tar, git, operator commands) through camel-exec: the argument
- * list goes in the {@code CamelExecCommandArgs} header, never through a shell; environment variables are set
- * with {@code /usr/bin/env NAME=value tool ...} (exec has no environment option) and are never logged.
- * This is the one place where exit codes, time-outs and stderr become {@link ToolFailedException}s.
- * While a tool runs, the growth of what it produces (a file, a directory, a database) is logged as progress.
+ * list goes in the {@code CamelExecCommandArgs} header, never through a shell. This is the one place where
+ * exit codes, time-outs and stderr become {@link ToolFailedException}s. While a tool runs, the growth of what
+ * it produces (a file, a directory, a database) is logged as progress.
+ * <p>
+ * Every child runs as {@code /usr/bin/env -i NAME=value... /usr/bin/setpriv --pdeathsig KILL -- tool args}
+ * (exec has no environment option; all three exec into one another, so they are one process):
+ * <ul>
+ * <li>{@code env -i}: the child inherits nothing from odoo-ops but the allow-list of {@link ChildEnvironment}
+ *     and the variables its call passes, so the secrets in odoo-ops's environment (S3 keys, database passwords
+ *     of {@code ${env:...}} references) never reach pg_dump's or an operator command's environment. Values are
+ *     never logged.</li>
+ * <li>{@code setpriv --pdeathsig KILL}: the kernel kills the child when its parent dies, so a killed JVM leaves
+ *     no pg_restore or tar writing into side copies until the next run. PR_SET_PDEATHSIG fires when the
+ *     <em>thread</em> that forked the child ends, not the process; that is safe here because camel-exec's
+ *     producer is synchronous: commons-exec forks the child from the calling thread, and that thread blocks in
+ *     {@link #run} until the child has ended (or was stopped at its time-out). A tool's own children (tar's
+ *     zstd, pg_restore's workers) end with it, on the broken pipe or closed connection; an operator command that
+ *     starts a long child of its own should {@code exec} it.</li>
+ * </ul>
  */
 public class ToolRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ToolRunner.class);
     static final String ENDPOINT = "exec:/usr/bin/env?useStderrOnEmptyStdout=false";
     private static final int STDERR_TAIL = 4000;
     private static final int EXIT_KILLED = 143;
+    static final String SETPRIV = "/usr/bin/setpriv";
 
     private final ProducerTemplate template;
     private final SecretRedactor redactor;
     private final Duration progressEvery;
+    private final ChildEnvironment childEnvironment;
+    private final boolean parentDeathSignal;
 
+    /** Children get only the base variables of {@link ChildEnvironment} from odoo-ops's environment. */
     public ToolRunner(ProducerTemplate template, SecretRedactor redactor, Duration progressEvery) {
+        this(template, redactor, progressEvery, ChildEnvironment.of(System::getenv));
+    }
+
+    public ToolRunner(ProducerTemplate template, SecretRedactor redactor, Duration progressEvery, ChildEnvironment childEnvironment) {
         this.template = template;
         this.redactor = redactor;
         this.progressEvery = progressEvery;
+        this.childEnvironment = childEnvironment;
+        this.parentDeathSignal = Files.isExecutable(Path.of(SETPRIV));
+        if (!parentDeathSignal) {
+            LOG.warn("{} not found (util-linux): child processes will outlive a killed odoo-ops", SETPRIV);
+        }
     }
 
     /** What a long-running tool has produced so far, for progress lines: a name and a size in bytes. */
@@ -74,11 +102,32 @@ public class ToolRunner {
         return run(argv, env, timeout, null);
     }
 
+    /** A tool of odoo-ops's own (pg_dump, pg_restore, tar, git) with the variables {@code env} adds. */
     public ToolResult run(List<String> argv, Map<String, String> env, Duration timeout, Progress progressOf) {
-        String tool = Path.of(argv.get(0)).getFileName().toString();
+        return execute(argv, childEnvironment.tools(), env, timeout, progressOf);
+    }
+
+    /** An operator's command (an odoo.* action, validate_command): the base variables and those of ops.command-env. */
+    public ToolResult runCommand(List<String> argv, Duration timeout) {
+        return execute(argv, childEnvironment.commands(), Map.of(), timeout, null);
+    }
+
+    /** The argument list handed to {@code /usr/bin/env}: the child's whole environment, then the tool. */
+    List<String> commandLine(List<String> argv, Map<String, String> inherited, Map<String, String> env) {
+        Map<String, String> vars = new java.util.LinkedHashMap<>(inherited);
+        vars.putAll(env);
         List<String> args = new ArrayList<>();
-        env.forEach((k, v) -> args.add(k + "=" + v));
+        args.add("-i");
+        vars.forEach((k, v) -> args.add(k + "=" + v));
+        if (parentDeathSignal) args.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
         args.addAll(argv);
+        return args;
+    }
+
+    private ToolResult execute(List<String> argv, Map<String, String> inherited, Map<String, String> env, Duration timeout,
+                               Progress progressOf) {
+        String tool = Path.of(argv.get(0)).getFileName().toString();
+        List<String> args = commandLine(argv, inherited, env);
         long start = System.nanoTime();
         ScheduledExecutorService progress = progressOf == null ? null : startProgress(tool, progressOf, start);
         Exchange result;
@@ -98,7 +147,9 @@ public class ToolRunner {
         String stdout = read(exec.getStdout(), Integer.MAX_VALUE);
         String stderr = redactor.scrub(read(exec.getStderr(), STDERR_TAIL));
         int code = exec.getExitValue();
-        if (code == EXIT_KILLED && millis >= timeout.toMillis()) {
+        // a tool still running at its time-out is killed; whatever it then exits with (a command that traps
+        // SIGTERM may exit 0), it did not finish its work: that is a failure
+        if (millis >= timeout.toMillis()) {
             throw new ToolFailedException(tool, code, tool + " timed out after " + timeout.toSeconds() + " s and was stopped");
         }
         if (code != 0) {

@@ -2,6 +2,7 @@ package dev.odooops.model;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.RetentionPolicy;
+import dev.odooops.domain.FilestoreCheck;
 import dev.odooops.domain.SecretRedactor;
 
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The state of one backup run as it moves through the steps. It travels in the exchange variable
@@ -32,6 +34,11 @@ public final class BackupJob extends RunState {
     private volatile String artifactUri;
     private volatile boolean registered;
     private volatile List<String> prunedIds = List.of();
+    private final CompletableFuture<FilestoreCheck.References> attachmentReferences = new CompletableFuture<>();
+    private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+    private volatile FilestoreCheck filestoreCheck;
+    private volatile List<String> plannedPrunes = List.of();
+    private volatile boolean committed;
 
     public BackupJob(BackupRequest request, EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
         super(environment, createdAt, redactor);
@@ -59,4 +66,20 @@ public final class BackupJob extends RunState {
     public void registered(boolean r) { this.registered = r; }
     public List<String> prunedIds() { return prunedIds; }
     public void prunedIds(List<String> ids) { this.prunedIds = List.copyOf(ids); }
+    /**
+     * The files the database snapshot references, completed by the dump half once its snapshot is taken (so
+     * the filestore half takes its inventory after it), or exceptionally when the dump fails before that.
+     */
+    public CompletableFuture<FilestoreCheck.References> attachmentReferences() { return attachmentReferences; }
+    /** Problems that did not fail the run but that its result must state (e.g. missing attachment files). */
+    public List<String> warnings() { synchronized (warnings) { return List.copyOf(warnings); } }
+    public void warn(String warning) { warnings.add(warning); }
+    public FilestoreCheck filestoreCheck() { return filestoreCheck; }
+    public void filestoreCheck(FilestoreCheck check) { this.filestoreCheck = check; }
+    /** The artifacts retention will prune once this run is committed (ids, oldest first). */
+    public List<String> plannedPrunes() { return plannedPrunes; }
+    public void plannedPrunes(List<String> ids) { this.plannedPrunes = List.copyOf(ids); }
+    /** The run is recorded successful: its artifact is kept whatever happens after. */
+    public boolean committed() { return committed; }
+    public void committed(boolean c) { this.committed = c; }
 }

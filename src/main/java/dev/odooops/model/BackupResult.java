@@ -1,8 +1,22 @@
 package dev.odooops.model;
 
-/** What a backup run reports to its trigger. {@code error} is set when the run failed (redacted). */
+import java.util.List;
+
+/**
+ * What a backup run reports to its trigger. {@code error} is set when the run failed (redacted);
+ * {@code warnings} lists what a successful run must still say: referenced attachment files missing or corrupt,
+ * a retention prune that failed after the commit (redacted).
+ */
 public record BackupResult(String runId, String artifactId, String status, String evidenceDir, String failedStep,
-                           String error) {
+                           String error, List<String> warnings) {
+
+    public BackupResult {
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    public BackupResult(String runId, String artifactId, String status, String evidenceDir, String failedStep, String error) {
+        this(runId, artifactId, status, evidenceDir, failedStep, error, List.of());
+    }
 
     public boolean succeeded() {
         return "success".equals(status);

@@ -18,7 +18,6 @@ public final class RestoreJob extends RunState {
     private final RestoreRequest request;
     private final OpsCatalog.Artifact artifact;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
-    private volatile boolean validationOnly;
     private volatile String preRestoreBackupId;
     private volatile boolean odooStopped;
     private volatile long odooLogOffset = -1;
@@ -34,6 +33,10 @@ public final class RestoreJob extends RunState {
     private volatile String rollbackOutcome;
     private volatile String failedStep;
     private volatile String failureReason;
+    private volatile Boolean odooHealthy;
+    private volatile String mode = "restore";
+    private volatile String modeReason;
+    private volatile java.util.Map<String, Object> fingerprint;
 
     private final String sideTag;
 
@@ -60,8 +63,8 @@ public final class RestoreJob extends RunState {
     public OpsCatalog.Artifact artifact() { return artifact; }
     /** Artifact files fetched into the work directory, by name. */
     public Map<String, Path> files() { return files; }
-    public boolean validationOnly() { return validationOnly; }
-    public void validationOnly(boolean v) { this.validationOnly = v; }
+    /** True when the run only validates (steps 2-8 skipped). */
+    public boolean validationOnly() { return "validate_only".equals(mode); }
     public String preRestoreBackupId() { return preRestoreBackupId; }
     public void preRestoreBackupId(String id) { this.preRestoreBackupId = id; }
     /** True from the quiesce step until Odoo is started again (whether a stop action was configured or not). */
@@ -85,6 +88,17 @@ public final class RestoreJob extends RunState {
     public void filestoreSwapped(boolean s) { this.filestoreSwapped = s; }
     public String rollbackOutcome() { return rollbackOutcome; }
     public void rollbackOutcome(String o) { this.rollbackOutcome = o; }
+
+    /** After a rollback: whether Odoo answered healthy again (null when the rollback did not restart it). */
+    public Boolean odooHealthy() { return odooHealthy; }
+    public void odooHealthy(Boolean h) { this.odooHealthy = h; }
+    /** {@code restore} or {@code validate_only}, and why. */
+    public String mode() { return mode; }
+    public String modeReason() { return modeReason; }
+    public void mode(String m, String reason) { this.mode = m; this.modeReason = reason; }
+    /** The environment's fingerprint taken at the end of this run (see EnvironmentFingerprint). */
+    public java.util.Map<String, Object> fingerprint() { return fingerprint; }
+    public void fingerprint(java.util.Map<String, Object> f) { this.fingerprint = f; }
 
     public String failedStep() { return failedStep; }
     public String failureReason() { return failureReason; }

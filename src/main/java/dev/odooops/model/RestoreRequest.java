@@ -3,10 +3,20 @@ package dev.odooops.model;
 /**
  * A request to restore an artifact into an environment. {@code verify=false} skips post-restore validation,
  * {@code rollback=false} leaves a failed restore as it is (for forensics); {@code confirm} must equal the
- * environment id for a production environment.
+ * environment id for a production environment. {@code mode}: {@link Mode#AUTO} restores unless the environment
+ * provably still holds what the last restore of this artifact left (then it only validates),
+ * {@link Mode#FORCE} always restores, {@link Mode#VALIDATE_ONLY} never changes anything and only validates.
  */
 public record RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
-                             boolean rollback, String confirm, String user, String trigger) {
+                             boolean rollback, String confirm, String user, String trigger, Mode mode) {
+
+    public enum Mode {
+        AUTO, FORCE, VALIDATE_ONLY;
+
+        public String wire() {
+            return name().toLowerCase();
+        }
+    }
 
     public RestoreRequest {
         for (String[] f : new String[][]{{"project", project}, {"env", environment}, {"artifact", artifactId}, {"user", user}}) {
@@ -14,5 +24,14 @@ public record RestoreRequest(String project, String environment, String artifact
         }
         if (type == null) throw new RequestRejected("type", "must be one of " + BackupType.allowed());
         if (trigger == null) trigger = "cli";
+        if (mode == null) mode = Mode.AUTO;
+        if (mode == Mode.VALIDATE_ONLY && !verify) {
+            throw new RequestRejected("no-verify", "cannot be combined with --validate-only (it would do nothing)");
+        }
+    }
+
+    public RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
+                          boolean rollback, String confirm, String user, String trigger) {
+        this(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, Mode.AUTO);
     }
 }

@@ -1,10 +1,29 @@
 package dev.odooops.model;
 
-/** What a restore run reports: status success, failed or rolled_back. */
+/**
+ * What a restore run reports.
+ * <ul>
+ *   <li>{@code status}: {@code success}; {@code failed} (nothing was changed, {@code --no-rollback}, or the
+ *       rollback could not finish); {@code rolled_back} (the data is as it was and Odoo answers again);
+ *       {@code rolled_back_odoo_down} (the data is as it was but Odoo did not come back healthy).</li>
+ *   <li>{@code mode}: {@code restore} or {@code validate_only}, and {@code modeReason} why.</li>
+ *   <li>{@code odooHealthy}: after a failure, whether Odoo answered its health check again (null when it
+ *       was not restarted).</li>
+ * </ul>
+ */
 public record RestoreResult(String runId, String status, String evidenceDir, String preRestoreBackupId,
-                            String failedStep, String error, boolean validationOnly) {
+                            String failedStep, String error, String mode, String modeReason, Boolean odooHealthy) {
 
     public boolean succeeded() {
         return "success".equals(status);
+    }
+
+    public boolean validationOnly() {
+        return "validate_only".equals(mode);
+    }
+
+    /** The data is back but Odoo is down: the operator must act at once. */
+    public boolean odooDown() {
+        return Boolean.FALSE.equals(odooHealthy);
     }
 }

@@ -75,16 +75,71 @@ public class OpsCatalog {
         update("delete from ops.artifacts where id = ?", id);
     }
 
-    /** Live (unpruned) artifacts of one environment, kind and backup type: one retention series. */
+    /**
+     * Live (unpruned) artifacts of one environment, kind and backup type: one retention series. An artifact
+     * whose prune is already journaled (pending in ops.store_deletions) is on its way out and not a candidate.
+     */
     public List<RetentionPlanner.Candidate> retentionCandidates(String environmentId, String kind, String backupType) {
-        return query("select id, created_at, pinned from ops.artifacts where environment_id = ? and kind = ? "
-                        + "and backup_type = ? and pruned_at is null order by created_at",
+        return query("select id, created_at, pinned from ops.artifacts a where environment_id = ? and kind = ? "
+                        + "and backup_type = ? and pruned_at is null and not exists (select 1 from ops.store_deletions d "
+                        + "where d.artifact_id = a.id and d.done_at is null) order by created_at",
                 rs -> new RetentionPlanner.Candidate(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)),
                 environmentId, kind, backupType);
     }
 
-    public void markPruned(String id) {
-        update("update ops.artifacts set pruned_at = now() where id = ? and pruned_at is null", id);
+    /** Why stored objects are removed: a retention prune, a failed run's upload, a dead run's partial upload. */
+    public enum DeletionReason {
+        PRUNE, FAILED_RUN, ABANDONED_RUN;
+
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static DeletionReason parse(String wire) {
+            return valueOf(wire.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** A journaled removal of an artifact's stored objects (ops.store_deletions). */
+    public record StoreDeletion(long id, String environmentId, String artifactId, String uri, DeletionReason reason,
+                                int attempts, String lastError) {
+    }
+
+    /**
+     * Journals the removal of an artifact's objects before any is deleted; returns the journal row (the pending
+     * one when the removal was already journaled).
+     */
+    public StoreDeletion planDeletion(String environmentId, String artifactId, String uri, DeletionReason reason, UUID runId) {
+        return query("insert into ops.store_deletions(environment_id, artifact_id, uri, reason, run_id) values (?, ?, ?, ?, ?) "
+                        + "on conflict (artifact_id) where done_at is null do update set uri = ops.store_deletions.uri "
+                        + "returning id, environment_id, artifact_id, uri, reason, attempts, last_error",
+                OpsCatalog::deletionRow, environmentId, artifactId, uri, reason.wire(), runId).get(0);
+    }
+
+    /** Removals of the environment's stored objects that are journaled and not done, oldest first. */
+    public List<StoreDeletion> pendingDeletions(String environmentId) {
+        return query("select id, environment_id, artifact_id, uri, reason, attempts, last_error from ops.store_deletions "
+                + "where environment_id = ? and done_at is null order by id", OpsCatalog::deletionRow, environmentId);
+    }
+
+    /** A removal attempt that failed: it stays pending, with the (redacted) reason. */
+    public void deletionFailed(long id, String error) {
+        update("update ops.store_deletions set attempts = attempts + 1, last_attempt_at = now(), last_error = ? "
+                + "where id = ? and done_at is null", error, id);
+    }
+
+    /** Every object is gone: the journal row is done and, for a prune, the artifact is pruned (one statement). */
+    public void deletionDone(long id) {
+        update("with d as (update ops.store_deletions set done_at = now(), attempts = attempts + 1, last_attempt_at = now(), "
+                + "last_error = null where id = ? and done_at is null returning artifact_id, reason) "
+                + "update ops.artifacts a set pruned_at = now() from d where a.id = d.artifact_id and d.reason = 'prune' "
+                + "and a.pruned_at is null", id);
+    }
+
+    private static StoreDeletion deletionRow(ResultSet rs) throws SQLException {
+        return new StoreDeletion(rs.getLong("id"), rs.getString("environment_id"), rs.getString("artifact_id"),
+                rs.getString("uri"), DeletionReason.parse(rs.getString("reason")), rs.getInt("attempts"),
+                rs.getString("last_error"));
     }
 
     public void setPinned(String id, boolean pinned) {
@@ -114,18 +169,39 @@ public class OpsCatalog {
                 rs -> new AbandonedRun((UUID) rs.getObject(1), rs.getString(2), rs.getString(3), rs.getString(4)), by.toString());
     }
 
-    /** The environment's most recent successful restore: artifact id and restore type. */
-    public record LastRestore(String artifactId, String restoreType) {
+    /** The environment's most recent successful restore: its run, artifact, type and end-of-run fingerprint. */
+    public record LastRestore(UUID runId, String artifactId, String restoreType, Map<String, Object> fingerprint) {
     }
 
     public Optional<LastRestore> lastSuccessfulRestore(String environmentId) {
-        return query("select metadata->>'artifact_id', metadata->>'restore_type' from ops.runs where environment_id = ? "
-                        + "and operation_type = 'restore' and status = 'success' order by finished_at desc limit 1",
-                rs -> new LastRestore(rs.getString(1), rs.getString(2)), environmentId).stream().findFirst();
+        return query("select run_id, metadata->>'artifact_id', metadata->>'restore_type', metadata->>'fingerprint' "
+                        + "from ops.runs where environment_id = ? and operation_type = 'restore' and status = 'success' "
+                        + "order by finished_at desc limit 1",
+                rs -> new LastRestore((UUID) rs.getObject(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4) == null ? null : Json.readMap(rs.getString(4))), environmentId).stream().findFirst();
+    }
+
+    /** The last time odoo-ops restarted the environment's Odoo (recorded by successful restores), if any. */
+    public Optional<Instant> lastOdooRestart(String environmentId) {
+        return query("select max((metadata->>'odoo_restarted_at')::timestamptz) from ops.runs where environment_id = ? "
+                + "and metadata->>'odoo_restarted_at' is not null", rs -> rs.getTimestamp(1), environmentId).stream()
+                .filter(java.util.Objects::nonNull).map(Timestamp::toInstant).findFirst();
     }
 
     public Optional<String> lastSuccessfulRestoreArtifact(String environmentId) {
         return lastSuccessfulRestore(environmentId).map(LastRestore::artifactId);
+    }
+
+    /** Committed backups and restores of the environment whose after-commit work (lifting maintenance) never finished. */
+    public List<UUID> runsPendingAfterCommit(String environmentId) {
+        return query("select run_id from ops.runs where environment_id = ? and operation_type in ('backup', 'restore') "
+                + "and status = 'success' and (metadata->>'after_commit_pending')::boolean", rs -> (UUID) rs.getObject(1), environmentId);
+    }
+
+    /** The status of the environment's run whose id starts with {@code prefix} (side copies name runs so). */
+    public Optional<String> runStatusByPrefix(String environmentId, String prefix) {
+        return query("select status from ops.runs where environment_id = ? and starts_with(run_id::text, ?) "
+                + "order by created_at desc limit 1", rs -> rs.getString(1), environmentId, prefix).stream().findFirst();
     }
 
     public void mergeRunMetadata(UUID runId, Map<String, ?> metadata) {

@@ -66,7 +66,8 @@ public final class RunLease implements AutoCloseable {
     private static String activeRun(OpsDatabase db, String environmentId) {
         try (Connection c = db.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("select run_id, operation_type, created_by from ops.runs "
-                     + "where environment_id = ? and status in ('queued', 'running') limit 1")) {
+                     + "where environment_id = ? and status in ('queued', 'running') and parent_run_id is null "
+                     + "order by created_at limit 1")) {
             ps.setString(1, environmentId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(2) + " run " + rs.getString(1) + " by " + rs.getString(3) : "run finishing";

@@ -3,6 +3,7 @@ package dev.odooops.step;
 import dev.odooops.model.BackupJob;
 import dev.odooops.model.BackupResult;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactRemover;
 import dev.odooops.store.ArtifactStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -17,6 +18,9 @@ import java.util.Map;
 /**
  * The backup dead-letter target: marks the run failed with the step and the (redacted) reason, removes what
  * the run uploaded and registered, deletes temporary files, writes final_status.json and releases the run.
+ * The removal of the uploaded objects is journaled ({@link ArtifactRemover}): when the store is down it stays
+ * pending and the next run on the environment retries it. A failure after the commit (the run is already
+ * success) removes nothing: it is recorded and reported as a warning of the successful result.
  * Every action is best effort and this never throws back into the error handler.
  */
 public class BackupFailureHandler {
@@ -24,27 +28,33 @@ public class BackupFailureHandler {
     private final ArtifactStore store;
     private final OpsCatalog catalog;
     private final QuiesceOdoo quiesce;
+    private final ArtifactRemover remover;
+    private final FinalizeBackup finalizer;
 
-    public BackupFailureHandler(ArtifactStore store, OpsCatalog catalog, QuiesceOdoo quiesce) {
+    public BackupFailureHandler(ArtifactStore store, OpsCatalog catalog, QuiesceOdoo quiesce, ArtifactRemover remover) {
         this.store = store;
         this.catalog = catalog;
         this.quiesce = quiesce;
+        this.remover = remover;
+        this.finalizer = new FinalizeBackup(catalog, quiesce);
     }
 
     public BackupResult handle(@Variable(Vars.BACKUP_JOB) BackupJob job,
                                @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause) {
         String step = job.step();
-        String reason = job.redactor().scrub(describe(cause));
+        String reason = job.redactor().scrub(RunEnd.describe(cause));
+        if (job.committed()) return afterCommit(job, step, reason);
         LOG.error("backup run {} failed in step {}: {}", job.runId(), step, reason);
         Map<String, Object> cleanup = new LinkedHashMap<>();
-        String path = dev.odooops.store.ArtifactStore.artifactPath(job.environment().project(), job.environment().name(),
-                job.artifactId());
-        for (String name : job.storedKeys()) {
+        String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), job.artifactId());
+        if (!job.storedKeys().isEmpty()) {
             try {
-                store.delete(path, name);
-                cleanup.put(name, "removed from store");
+                ArtifactRemover.Outcome o = remover.remove(job.environment().id(), job.artifactId(), store.uri(path),
+                        OpsCatalog.DeletionReason.FAILED_RUN, job.runId(), job.redactor());
+                cleanup.put("store", o.done() ? "removed: " + o.objects() + " object(s), " + o.incompleteUploads()
+                        + " incomplete upload(s) aborted" : "could not be removed, retried by the next run: " + o.error());
             } catch (RuntimeException e) {
-                cleanup.put(name, "could not be removed: " + job.redactor().scrub(e.getMessage()));
+                cleanup.put("store", "could not be removed: " + job.redactor().scrub(String.valueOf(e.getMessage())));
             }
         }
         if (job.registered()) {
@@ -74,15 +84,22 @@ public class BackupFailureHandler {
         } catch (RuntimeException e) {
             LOG.error("could not record the failure of run {} in the ops catalog: {}", job.runId(), e.getMessage());
         }
-        FinalizeBackup.release(job, quiesce);
+        quiesce.resume(job);
+        RunEnd.release(job);
         return new BackupResult(job.runId().toString(), null, "failed",
                 job.evidence() == null ? null : job.evidence().dir().toString(), step, reason);
     }
 
-    static String describe(Throwable t) {
-        if (t == null) return "unknown error";
-        String msg = t.getMessage();
-        if (msg == null || msg.isBlank()) msg = t.getClass().getSimpleName();
-        return msg;
+    /** The run is committed (success): keep the artifact, record the failure, report it as a warning. */
+    private BackupResult afterCommit(BackupJob job, String step, String reason) {
+        LOG.error("backup run {} is committed; a later step ({}) failed: {}", job.runId(), step, reason);
+        job.warn("after the commit, " + step + " failed: " + reason);
+        try {
+            catalog.event(job.runId(), "post_commit_failure", step, Map.of("reason", reason, "artifact_id", job.artifactId()));
+        } catch (RuntimeException e) {
+            LOG.error("could not record the post-commit failure of run {}: {}", job.runId(), e.getMessage());
+        }
+        return finalizer.finish(job);
     }
+
 }

@@ -87,14 +87,14 @@ public class BackupPreconditions {
     private void checkFreeSpace(long estimate) {
         Path work = settings.workDir();
         try {
-            Files.createDirectories(work);
+            WorkFiles.createPrivate(work);
             long free = Files.getFileStore(work).getUsableSpace();
             long needed = (long) (estimate * settings.freeSpaceFactor());
             if (free < needed) {
                 throw new RequestRejected("work-dir", work + " has " + free / (1 << 20) + " MiB free, the backup needs about "
                         + needed / (1 << 20) + " MiB (estimate x backup.free-space-factor)");
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new RequestRejected("work-dir", work + " cannot be used: " + e.getMessage());
         }
     }

@@ -34,25 +34,60 @@ public class CreateRestoreRun {
         RestoreRequest r = job.request();
         Path dir = starter.settings().evidenceRoot().resolve(DIR.format(job.createdAt().atOffset(ZoneOffset.UTC)))
                 .resolve("restore").resolve(job.runId().toString());
-        boolean sameAsLast = catalog.lastSuccessfulRestore(job.environment().id())
-                .map(last -> last.artifactId().equals(r.artifactId()) && covers(last.restoreType(), r.type()))
-                .orElse(false);
-        job.validationOnly(sameAsLast);
+        decideMode(job);
+        boolean sameAsLast = job.validationOnly();
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("artifact_id", r.artifactId());
         metadata.put("restore_type", r.type().wire());
         metadata.put("verify", r.verify());
         metadata.put("rollback", r.rollback());
         metadata.put("validation_only", sameAsLast);
+        metadata.put("mode", job.mode());
+        metadata.put("mode_reason", job.modeReason());
         try {
-            starter.start(job, "restore", r.user(), null, metadata, dir, inputs(job));
+            starter.start(job, "restore", r.user(), null, metadata, dir, inputs(job), Map.of("run_id.txt", job.runId() + "\n"));
         } catch (RuntimeException e) {
             WorkFiles.deleteTree(job.workDir()); // the artifact files the preflight fetched
             throw e;
         }
-        job.evidence().text("run_id.txt", job.runId() + "\n");
-        LOG.info("restore run {} started: artifact {} into {} ({}{}), evidence in {}", job.runId(), r.artifactId(),
-                job.environment().id(), r.type().wire(), sameAsLast ? ", validation only: already restored" : "", dir);
+        LOG.info("restore run {} started: artifact {} into {} ({}, {}: {}), evidence in {}", job.runId(), r.artifactId(),
+                job.environment().id(), r.type().wire(), job.mode(), job.modeReason(), dir);
+    }
+
+    /**
+     * Restore or only validate. The shortcut applies only when the environment provably still holds what the
+     * last restore of this artifact left: its fingerprint then (database and filestore) equals the one now.
+     */
+    private void decideMode(RestoreJob job) {
+        RestoreRequest r = job.request();
+        switch (r.mode()) {
+            case FORCE -> job.mode("restore", "--force: always restore");
+            case VALIDATE_ONLY -> job.mode("validate_only", "--validate-only: nothing is changed");
+            case AUTO -> {
+                var last = catalog.lastSuccessfulRestore(job.environment().id()).orElse(null);
+                if (last == null || !last.artifactId().equals(r.artifactId()) || !covers(last.restoreType(), r.type())) {
+                    job.mode("restore", last == null ? "no earlier restore into this environment"
+                            : "the last restore here (run " + last.runId() + ") was of " + last.artifactId() + " (" + last.restoreType() + ")");
+                    return;
+                }
+                Map<String, Object> now;
+                try {
+                    now = EnvironmentFingerprint.of(job.environment(), r.type());
+                } catch (Exception e) {
+                    job.mode("restore", "artifact already restored by run " + last.runId()
+                            + ", but the environment could not be fingerprinted: " + job.redactor().scrub(e.getMessage()));
+                    return;
+                }
+                var diff = EnvironmentFingerprint.difference(last.fingerprint(), now, r.type());
+                if (diff.isEmpty()) {
+                    job.fingerprint(now);
+                    job.mode("validate_only", "the environment is unchanged since run " + last.runId()
+                            + " restored this artifact (database and filestore fingerprints equal)");
+                } else {
+                    job.mode("restore", "artifact already restored by run " + last.runId() + ", but " + diff.get());
+                }
+            }
+        }
     }
 
     /** A full restore covers every type; a partial one only its own. */
@@ -83,6 +118,8 @@ public class CreateRestoreRun {
         m.put("user", r.user());
         m.put("trigger", r.trigger());
         m.put("validation_only", job.validationOnly());
+        m.put("mode", job.mode());
+        m.put("mode_reason", job.modeReason());
         m.put("requested_at", job.createdAt().toString());
         return m;
     }

@@ -32,7 +32,9 @@ import java.util.concurrent.CompletionException;
  * Step 4: {@code pg_dump -Fc} into db.dump, with db.dump.sha256 and db.dump.meta.json.
  * <p>The dump and the per-table row counts come from one snapshot: a REPEATABLE READ transaction exports
  * it, pg_dump imports it ({@code --snapshot}), and the counts are taken in that same transaction while the
- * dump runs, so restore verification compares against exactly what the dump holds. Afterwards
+ * dump runs, so restore verification compares against exactly what the dump holds. The attachment
+ * references ({@link AttachmentReferences}) are read in that snapshot too and handed to the filestore half.
+ * Afterwards
  * {@code pg_restore --list} must succeed and list the data of every counted table.
  */
 public class DumpDatabase {
@@ -57,6 +59,19 @@ public class DumpDatabase {
 
     public void dump(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
         if (!job.request().type().includesDatabase()) return;
+        try {
+            dumpInSnapshot(job);
+        } catch (Exception | Error e) {
+            job.attachmentReferences().completeExceptionally(e); // the filestore half reports the same cause
+            throw e;
+        } finally {
+            // the filestore half waits for the references: never leave it waiting (no-op once completed)
+            job.attachmentReferences().completeExceptionally(
+                    new IllegalStateException("the database dump failed before its snapshot was read"));
+        }
+    }
+
+    private void dumpInSnapshot(BackupJob job) throws Exception {
         job.step("dump-database");
         DatabaseConfig db = job.environment().database();
         Path dump = job.workDir().resolve("db.dump");
@@ -78,11 +93,13 @@ public class DumpDatabase {
             CompletableFuture<ToolResult> pgDump = CompletableFuture.supplyAsync(
                     () -> tools.run(argv, pass.environment(db), timeout, ToolRunner.Progress.file(dump)));
             try {
+                // the filestore half takes its inventory once it has these: after the snapshot
+                job.attachmentReferences().complete(AttachmentReferences.read(snap));
                 counts = rowCounts(snap);
             } catch (SQLException e) {
                 // the snapshot's transaction is now aborted, so pg_dump fails too: report the first cause
                 pgDump.handle((r, t) -> null).join();
-                throw new IllegalStateException("row counts in the dump snapshot failed: " + e.getMessage(), e);
+                throw new IllegalStateException("reading the dump snapshot (attachments, row counts) failed: " + e.getMessage(), e);
             }
             join(pgDump); // the snapshot stays open until pg_dump has finished
             snap.commit();

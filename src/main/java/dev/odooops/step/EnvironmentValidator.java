@@ -56,6 +56,15 @@ public class EnvironmentValidator {
     /** @param expectedModules module -> version from the artifact manifest, or null to skip check 3 */
     public List<Check> validate(EnvironmentConfig env, Map<String, Object> expectedModules, long logOffset,
                                 SecretRedactor redactor) {
+        return validate(env, expectedModules, logOffset, null, redactor);
+    }
+
+    /**
+     * @param logOffset the log's size at the restart (the restore knows it), or -1
+     * @param logSince  without an offset: only log lines from this time on count (validate-env); null: whole log
+     */
+    public List<Check> validate(EnvironmentConfig env, Map<String, Object> expectedModules, long logOffset,
+                                java.time.Instant logSince, SecretRedactor redactor) {
         List<Check> checks = new ArrayList<>();
         try (Connection c = EnvironmentDatabase.connect(env.database())) {
             checks.add(guard("registry", () -> registry(c)));
@@ -67,7 +76,8 @@ public class EnvironmentValidator {
             checks.add(new Check("database", "failed", "cannot connect: " + redactor.scrub(e.getMessage())));
         }
         checks.add(guard("odoo_command", () -> command(env)));
-        checks.add(guard("odoo_log", () -> log(env.control().logFile(), logOffset)));
+        checks.add(guard("odoo_log", () -> logOffset < 0 && logSince != null ? logSince(env.control().logFile(), logSince)
+                : log(env.control().logFile(), logOffset)));
         return checks.stream().map(c -> new Check(c.name(), c.status(), redactor.scrub(c.detail()))).toList();
     }
 
@@ -181,7 +191,7 @@ public class EnvironmentValidator {
     private Check command(EnvironmentConfig env) {
         List<String> argv = env.control().validateCommand();
         if (argv == null || argv.isEmpty()) return new Check("odoo_command", "skipped", "no odoo.validate_command configured");
-        tools.run(argv, Map.of(), Duration.ofMinutes(30));
+        tools.runCommand(argv, Duration.ofMinutes(30));
         return new Check("odoo_command", "passed", argv.get(0) + " exited 0");
     }
 
@@ -202,6 +212,26 @@ public class EnvironmentValidator {
         }
         return bad.isEmpty() ? new Check("odoo_log", "passed", "no ERROR/CRITICAL line" + since)
                 : new Check("odoo_log", "failed", bad.size() + " ERROR/CRITICAL line(s)" + since + ", first: " + bad.get(0));
+    }
+
+    private static Check logSince(Path logFile, java.time.Instant since) throws IOException {
+        if (logFile == null) return new Check("odoo_log", "skipped", "no odoo.log_file configured");
+        String window = " since " + since + " (server local time " + java.time.ZoneId.systemDefault() + ")";
+        if (!Files.exists(logFile)) return new Check("odoo_log", "passed", logFile + " has no lines" + window);
+        List<String> bad = dev.odooops.domain.OdooLog.problemsSince(tail(logFile), since, java.time.ZoneId.systemDefault(), 10);
+        return bad.isEmpty() ? new Check("odoo_log", "passed", "no ERROR/CRITICAL line" + window)
+                : new Check("odoo_log", "failed", bad.size() + " ERROR/CRITICAL line(s)" + window + ", first: " + bad.get(0));
+    }
+
+    /** The last 64 MiB of a log, as lines. */
+    public static List<String> tail(Path logFile) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
+            long from = Math.max(0, f.length() - (64L << 20));
+            f.seek(from);
+            byte[] rest = new byte[(int) (f.length() - from)];
+            f.readFully(rest);
+            return List.of(new String(rest, StandardCharsets.UTF_8).split("\n"));
+        }
     }
 
     private static List<String> strings(Connection c, String sql) throws SQLException {

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * Performs an Odoo control action (quiesce, resume, stop, start): a command through camel-exec, or an HTTP
@@ -24,7 +23,7 @@ public class OdooController {
 
     public void perform(OdooControl.Action action, Duration timeout) throws IOException, InterruptedException {
         if (action.isCommand()) {
-            tools.run(action.command(), Map.of(), timeout);
+            tools.runCommand(action.command(), timeout);
             return;
         }
         HttpRequest request = HttpRequest.newBuilder(action.httpUrl()).timeout(timeout)

@@ -21,11 +21,8 @@ import java.util.Map;
 public class OdooLifecycle {
     private final OdooController controller;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Duration actionTimeout;
-
-    public OdooLifecycle(OdooController controller, Duration actionTimeout) {
+    public OdooLifecycle(OdooController controller) {
         this.controller = controller;
-        this.actionTimeout = actionTimeout;
     }
 
     public Map<String, Object> maintenanceOn(EnvironmentConfig env, SecretRedactor r) {
@@ -56,8 +53,9 @@ public class OdooLifecycle {
         }
         m.put("configured", true);
         m.put("method", action.describe());
+        m.put("timeout_seconds", action.timeout(kind(name)).toSeconds());
         try {
-            controller.perform(action, actionTimeout);
+            controller.perform(action, action.timeout(kind(name)));
             m.put("ok", true);
         } catch (Exception e) {
             m.put("ok", false);
@@ -65,6 +63,14 @@ public class OdooLifecycle {
         }
         m.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
         return m;
+    }
+
+    private static String kind(String name) {
+        return switch (name) {
+            case "maintenance_on" -> "quiesce";
+            case "maintenance_off" -> "resume";
+            default -> name;
+        };
     }
 
     /** Polls the health URL until it answers 200 or the environment's timeout passes. */

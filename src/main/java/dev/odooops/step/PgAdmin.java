@@ -36,6 +36,24 @@ final class PgAdmin implements AutoCloseable {
         return single("select 1 from pg_database where datname = ?", db) != null;
     }
 
+    /** Names of the databases that start with {@code prefix}. */
+    java.util.List<String> namesLike(String prefix) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select datname from pg_database where starts_with(datname, ?) order by 1")) {
+            ps.setString(1, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** The database's OID (stays through a rename; a dropped and re-created database gets a new one), or null. */
+    Long oid(String db) throws SQLException {
+        String v = single("select oid::text from pg_database where datname = ?", db);
+        return v == null ? null : Long.parseLong(v);
+    }
+
     /** A new empty database (template0) with the encoding and locale of {@code like} when it exists. */
     void create(String db, String like) throws SQLException {
         String encoding = "UTF8";

@@ -41,9 +41,9 @@ public class QuiesceOdoo {
         } else {
             status.put("attempted", true);
             status.put("method", action.describe());
-            status.put("timeout_seconds", timeout.toSeconds());
+            status.put("timeout_seconds", boundOf(action).toSeconds());
             try {
-                controller.perform(action, timeout);
+                controller.perform(action, boundOf(action));
                 status.put("quiesced", true);
             } catch (Exception e) {
                 job.degradedMode(true);
@@ -59,12 +59,17 @@ public class QuiesceOdoo {
         catalog.event(job.runId(), "step_completed", job.step(), Map.of("degraded_mode", job.degradedMode()));
     }
 
+    /** The action's own timeout_seconds, else backup.quiesce-timeout-seconds. */
+    private Duration boundOf(OdooControl.Action action) {
+        return action.timeoutSeconds() > 0 ? Duration.ofSeconds(action.timeoutSeconds()) : timeout;
+    }
+
     /** Best effort: leave the quiesced state. Never throws. */
     public void resume(BackupJob job) {
         OdooControl.Action action = job.environment().control().resume();
         if (action == null || job.environment().control().quiesce() == null) return;
         try {
-            controller.perform(action, timeout);
+            controller.perform(action, boundOf(action));
         } catch (Exception e) {
             LOG.warn("resume of {} failed: {}", job.environment().id(), job.redactor().scrub(e.getMessage()));
         }

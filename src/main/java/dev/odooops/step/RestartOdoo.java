@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Restore step 8: start Odoo, wait for its health URL (odoo.timeout_seconds, default 120 s), check the
- * database connection, leave maintenance mode. A start that fails, a health URL that stays unhealthy or a
+ * database connection. Maintenance mode stays on: it is lifted by finalize-restore once the validations have
+ * passed and the run is committed, so no user writes into data that may still be rolled back. A start that fails, a health URL that stays unhealthy or a
  * database that cannot be reached fails the step (and the run is rolled back). The Odoo log's size before
  * the start is kept, so validation reads only what was logged since.
  */
@@ -57,7 +58,7 @@ public class RestartOdoo {
         }
         if (problem == null) {
             job.odooStopped(false);
-            actions.add(odoo.maintenanceOff(job.environment(), job.redactor()));
+            // maintenance stays on until the validations passed and the run committed (finalize-restore)
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         StringBuilder text = new StringBuilder();

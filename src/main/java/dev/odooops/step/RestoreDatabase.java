@@ -41,20 +41,14 @@ public class RestoreDatabase {
         this.jobs = settings.pgRestoreJobs();
     }
 
-    /** {@code <db>__<role>_<first 8 hex of the run id>}, shortened to PostgreSQL's 63 characters. */
-    static String sideName(String db, String role, String runTag) {
-        String suffix = "__" + role + "_" + runTag;
-        return (db.length() + suffix.length() > 63 ? db.substring(0, 63 - suffix.length()) : db) + suffix;
-    }
-
     public void restore(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!job.request().type().includesDatabase()) return;
         job.step("restore-database");
         DatabaseConfig db = job.environment().database();
         String live = db.name();
         String tag = job.sideTag();
-        String fresh = sideName(live, "restore", tag);
-        String aside = sideName(live, "pre", tag);
+        String fresh = SideCopies.database(live, SideCopies.Role.RESTORE, tag);
+        String aside = SideCopies.database(live, SideCopies.Role.PRE, tag);
         Path dump = job.files().get("db.dump");
         StringBuilder log = new StringBuilder();
         Map<String, Object> durations = new LinkedHashMap<>();
@@ -119,7 +113,11 @@ public class RestoreDatabase {
                 job.asideDatabase(aside);
                 log.append("ended ").append(ended).append(" session(s); renamed ").append(live).append(" -> ").append(aside).append('\n');
             }
-            admin.rename(fresh, live);
+            CrashPoints.reached("restore-database:live-moved-aside");
+            // a session left on the new database (a monitoring tool, a superuser's psql) would make the rename
+            // fail half-way: end them first; one we may not end fails the step, and the rollback puts the live
+            // copy back without needing the new one gone
+            admin.renameWithoutSessions(fresh, live);
             job.databaseSwapped(true);
             log.append("renamed ").append(fresh).append(" -> ").append(live).append('\n');
         }

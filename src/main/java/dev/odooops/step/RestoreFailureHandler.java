@@ -29,7 +29,7 @@ public class RestoreFailureHandler {
 
     public void recordFailure(@Variable(Vars.RESTORE_JOB) RestoreJob job,
                               @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause) {
-        String reason = job.redactor().scrub(BackupFailureHandler.describe(cause));
+        String reason = job.redactor().scrub(RunEnd.describe(cause));
         job.failed(job.step(), reason);
         LOG.error("restore run {} failed in step {}: {}", job.runId(), job.step(), reason);
         try {
@@ -42,7 +42,8 @@ public class RestoreFailureHandler {
     }
 
     public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
-        String status = "rolled_back".equals(job.rollbackOutcome()) ? "rolled_back" : "failed";
+        boolean rolledBack = "rolled_back".equals(job.rollbackOutcome());
+        String status = !rolledBack ? "failed" : Boolean.FALSE.equals(job.odooHealthy()) ? "rolled_back_odoo_down" : "rolled_back";
         Map<String, Object> fin = new LinkedHashMap<>();
         fin.put("run_id", job.runId().toString());
         fin.put("status", status);
@@ -50,16 +51,21 @@ public class RestoreFailureHandler {
         fin.put("reason", job.failureReason());
         fin.put("rollback", job.rollbackOutcome());
         fin.put("pre_restore_backup_id", job.preRestoreBackupId());
+        fin.put("odoo_healthy", job.odooHealthy());
+        if (Boolean.FALSE.equals(job.odooHealthy())) {
+            fin.put("attention", "Odoo did not answer its health check after the " + (rolledBack ? "rollback" : "failure")
+                    + ": the data is as this status says, but the service is down (maintenance mode left on)");
+        }
         fin.put("finished_at", Instant.now().toString());
         try {
             job.evidence().json("final_status.json", fin);
             catalog.finishRun(job.runId(), status, job.failedStep(), job.failureReason(),
-                    Map.of("rollback", String.valueOf(job.rollbackOutcome())));
+                    java.util.Collections.singletonMap("rollback", String.valueOf(job.rollbackOutcome())));
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {}: {}", job.runId(), e.getMessage());
         }
-        RollbackRestore.release(job);
+        RunEnd.release(job);
         return new RestoreResult(job.runId().toString(), status, job.evidence().dir().toString(), job.preRestoreBackupId(),
-                job.failedStep(), job.failureReason(), job.validationOnly());
+                job.failedStep(), job.failureReason(), job.mode(), job.modeReason(), job.odooHealthy());
     }
 }

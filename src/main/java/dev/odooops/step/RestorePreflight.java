@@ -215,7 +215,7 @@ public class RestorePreflight {
         Map<String, String> bad = new LinkedHashMap<>();
         try {
             Path dir = job.workDir().resolve("artifact");
-            if (fetch) Files.createDirectories(dir);
+            if (fetch) WorkFiles.createPrivate(dir);
             for (String name : names) {
                 String expected = String.valueOf(job.artifact().checksums().get(name));
                 String actual;

@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,11 +22,14 @@ import java.util.Map;
  *   <li>Nothing changed yet (failure in steps 2-4): nothing to roll back; Odoo is started again if it was stopped.</li>
  *   <li>{@code --no-rollback}: the environment is left as the failure left it (recorded).</li>
  *   <li>A rollback already recorded for this run: not repeated (warning).</li>
- *   <li>Fast path: the database and filestore kept aside are put back by rename (what the run created is
- *       removed); slow path, when that fails: the pre-restore safety backup is restored (rollback and
- *       validation off), its evidence under {@code rollback/}.</li>
+ *   <li>Otherwise: maintenance on and Odoo stopped (it may be serving the restored data), then per part the
+ *       fast path: the copy kept aside goes back by rename (see {@link SideCopies#putBack}); the slow path,
+ *       only when the kept-aside copy has vanished: the pre-restore safety backup is restored (its evidence
+ *       under {@code rollback/}). A kept-aside copy is never dropped here: one that cannot be put back is kept
+ *       and reported ({@code rollback_failed}).</li>
  * </ul>
- * Then Odoo is started and its health checked. rollback.json records every action. Never throws.
+ * Then Odoo is started, its health decides whether maintenance is lifted and whether the run reports Odoo
+ * down. rollback.json records every action. Never throws.
  */
 public class RollbackRestore {
     private static final Logger LOG = LoggerFactory.getLogger(RollbackRestore.class);
@@ -48,12 +50,15 @@ public class RollbackRestore {
 
     public void rollback(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
         List<Object> actions = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        List<String> leftovers = new ArrayList<>();
         String outcome;
+        Boolean healthy = null;
         try {
             if (!job.touchedData()) {
                 outcome = "not_needed";
                 actions.add("the failure came before any data was changed");
-                if (job.odooStopped()) restart(job, actions);
+                if (job.odooStopped()) healthy = bringBack(job, actions);
             } else if (!job.request().rollback()) {
                 outcome = "disabled";
                 actions.add("--no-rollback: the environment is left as the failure left it");
@@ -63,36 +68,38 @@ public class RollbackRestore {
                 actions.add("a rollback is already recorded for this run: not repeated");
             } else {
                 catalog.event(job.runId(), "rollback_started", job.failedStep(), Map.of("reason", String.valueOf(job.failureReason())));
-                try {
-                    fastPath(job, actions);
-                    outcome = "rolled_back";
-                    actions.add("fast path: kept-aside database/filestore put back");
-                } catch (Exception fast) {
-                    actions.add("fast path failed: " + job.redactor().scrub(fast.getMessage()));
-                    try {
-                        slowPath(job, actions);
-                        outcome = "rolled_back";
-                        actions.add("slow path: pre-restore backup " + job.preRestoreBackupId() + " restored");
-                    } catch (Exception slow) {
-                        outcome = "rollback_failed";
-                        actions.add("slow path failed: " + job.redactor().scrub(String.valueOf(slow.getMessage())));
-                    }
-                }
-                restart(job, actions);
-                catalog.event(job.runId(), outcome.equals("rolled_back") ? "rollback_completed" : "rollback_failed",
-                        job.failedStep(), Map.of("actions", actions.stream().map(String::valueOf).toList()));
+                // Odoo may be running on the restored data (restart-odoo passed): never swap under it
+                actions.add(odoo.maintenanceOn(job.environment(), job.redactor()));
+                actions.add(odoo.stop(job.environment(), job.redactor()));
+                job.odooStopped(true);
+                CrashPoints.reached("rollback:odoo-stopped");
+                boolean ok = rollbackPart(job, true, actions, kept, leftovers)
+                        & rollbackPart(job, false, actions, kept, leftovers);
+                outcome = ok ? "rolled_back" : "rollback_failed";
+                CrashPoints.reached("rollback:data-put-back");
+                healthy = bringBack(job, actions);
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("actions", actions.stream().map(String::valueOf).toList());
+                payload.put("odoo_healthy", healthy);
+                if (!kept.isEmpty()) payload.put("kept_for_operator", kept);
+                if (!leftovers.isEmpty()) payload.put("leftovers", leftovers);
+                catalog.event(job.runId(), ok ? "rollback_completed" : "rollback_failed", job.failedStep(), payload);
             }
         } catch (Exception e) {
             outcome = "rollback_failed";
             actions.add("unexpected: " + job.redactor().scrub(String.valueOf(e.getMessage())));
         }
         job.rollbackOutcome(outcome);
+        job.odooHealthy(healthy);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("outcome", outcome);
         record.put("failed_step", job.failedStep());
         record.put("reason", job.failureReason());
         record.put("pre_restore_backup_id", job.preRestoreBackupId());
+        record.put("odoo_healthy", healthy);
         record.put("actions", actions);
+        record.put("kept_for_operator", kept);
+        record.put("leftovers", leftovers);
         try {
             job.evidence().json("rollback.json", record);
         } catch (RuntimeException e) {
@@ -100,161 +107,113 @@ public class RollbackRestore {
         }
     }
 
-    private void restart(RestoreJob job, List<Object> actions) {
-        actions.add(odoo.start(job.environment(), job.redactor()));
-        actions.add(odoo.waitHealthy(job.environment()));
-        actions.add(odoo.maintenanceOff(job.environment(), job.redactor()));
-        job.odooStopped(false);
-    }
-
-    private void fastPath(RestoreJob job, List<Object> actions) throws Exception {
-        var type = job.request().type();
-        // the fast path needs the copies this run kept aside; without them only the slow path can help
-        if (job.asideDatabase() != null) {
-            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
-                if (!admin.exists(job.asideDatabase())) {
-                    throw new IllegalStateException("the database kept aside, " + job.asideDatabase() + ", is gone");
-                }
-            }
+    /**
+     * Start Odoo, wait for health, and lift maintenance only once it is healthy (a maintenance page is better
+     * than an error page). Returns whether Odoo came back.
+     */
+    private boolean bringBack(RestoreJob job, List<Object> actions) {
+        Map<String, Object> start = odoo.start(job.environment(), job.redactor());
+        actions.add(start);
+        Map<String, Object> health = odoo.waitHealthy(job.environment());
+        actions.add(health);
+        boolean healthy = Boolean.TRUE.equals(start.get("ok")) && Boolean.TRUE.equals(health.get("ok"));
+        if (healthy) {
+            actions.add(odoo.maintenanceOff(job.environment(), job.redactor()));
+            job.odooStopped(false);
+        } else {
+            actions.add("Odoo did not come back: maintenance mode left on");
         }
-        if (job.asideFilestore() != null && !Files.isDirectory(job.asideFilestore())) {
-            throw new IllegalStateException("the filestore kept aside, " + job.asideFilestore() + ", is gone");
-        }
-        putBack(job.environment(), job.sideTag(), type.includesDatabase(), type.includesFilestore(), actions);
-        var db = job.environment().database();
-        if (job.databaseSwapped() && job.asideDatabase() == null) {
-            // there was no database before this restore: what stands under its name now is the restored one
-            try (PgAdmin admin = new PgAdmin(db)) {
-                admin.dropIfExists(db.name());
-                actions.add("dropped " + db.name() + " (there was none before the restore)");
-            }
-        }
-        if (job.filestoreSwapped() && job.asideFilestore() == null) {
-            WorkFiles.deleteTree(job.environment().filestore().toAbsolutePath());
-            actions.add("removed the filestore (there was none before the restore)");
-        }
-        job.asideDatabase(null);
-        job.asideFilestore(null);
+        return healthy;
     }
 
     /**
-     * Puts an environment back from the side copies a restore run left, judging from what exists under the
-     * run's names: the half-restored new copy is removed; a copy kept aside goes back under the live name,
-     * and what stands there now (the restored copy) is removed. Throws when a step of that fails.
+     * Puts one part (database or filestore) back. Fast path: the copy kept aside goes back by rename, which
+     * never depends on removing the restored copy (that is recorded as a leftover when it fails). Slow path,
+     * only when the kept-aside copy has vanished: the pre-restore backup is restored. A kept-aside copy that
+     * exists but cannot be put back is kept and reported, never replaced by the older safety backup.
      */
-    static void putBack(dev.odooops.config.EnvironmentConfig env, String tag, boolean database, boolean filestore,
-                        List<Object> actions) throws Exception {
-        String live = env.database().name();
-        if (database) {
-            try (PgAdmin admin = new PgAdmin(env.database())) {
-                String fresh = RestoreDatabase.sideName(live, "restore", tag);
-                String aside = RestoreDatabase.sideName(live, "pre", tag);
-                if (admin.exists(fresh)) {
-                    admin.dropIfExists(fresh);
-                    actions.add("dropped " + fresh + " (never swapped in)");
-                }
-                if (admin.exists(aside)) {
-                    if (admin.exists(live)) {
-                        String failed = RestoreDatabase.sideName(live, "failed", tag);
-                        admin.renameWithoutSessions(live, failed);
-                        actions.add("database " + live + " (restored) -> " + failed);
-                        admin.rename(aside, live);
-                        admin.dropIfExists(failed);
-                        actions.add("dropped " + failed);
-                    } else {
-                        admin.rename(aside, live);
+    private boolean rollbackPart(RestoreJob job, boolean database, List<Object> actions, List<String> kept,
+                                 List<String> leftovers) {
+        var type = job.request().type();
+        if (database ? !type.includesDatabase() : !type.includesFilestore()) return true;
+        String part = database ? "database" : "filestore";
+        var env = job.environment();
+        String tag = job.sideTag();
+        boolean hadAside = database ? job.asideDatabase() != null : job.asideFilestore() != null;
+        boolean swapped = database ? job.databaseSwapped() : job.filestoreSwapped();
+        try {
+            boolean asideExists = database ? databaseExists(job, SideCopies.database(env.database().name(), SideCopies.Role.PRE, tag))
+                    : Files.exists(SideCopies.filestore(env.filestore().toAbsolutePath(), SideCopies.Role.PRE, tag));
+            if (hadAside && !asideExists) {
+                actions.add("the " + part + " kept aside is gone: slow path");
+                slowPath(job, database, actions, leftovers);
+                return true;
+            }
+            SideCopies.putBack(env, tag, database, !database, actions, leftovers);
+            if (swapped && !hadAside) {
+                // there was none before this restore: what stands under the live name now is the restored copy
+                if (database) {
+                    try (PgAdmin admin = new PgAdmin(env.database())) {
+                        admin.dropIfExists(env.database().name());
                     }
-                    actions.add("database " + aside + " -> " + live);
+                    actions.add("dropped " + env.database().name() + " (there was none before the restore)");
+                } else {
+                    SideCopies.removeDirectory(env.filestore().toAbsolutePath(), tag, actions, leftovers);
                 }
             }
-        }
-        if (filestore) {
-            Path fs = env.filestore().toAbsolutePath();
-            Path fresh = RestoreFilestore.sidePath(fs, "restore", tag);
-            Path aside = RestoreFilestore.sidePath(fs, "pre", tag);
-            if (Files.exists(fresh)) {
-                WorkFiles.deleteTree(fresh);
-                actions.add("removed " + fresh + " (never swapped in)");
-            }
-            if (Files.exists(aside)) {
-                Path failed = RestoreFilestore.sidePath(fs, "failed", tag);
-                if (Files.exists(fs)) Files.move(fs, failed, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(aside, fs, StandardCopyOption.ATOMIC_MOVE);
-                WorkFiles.deleteTree(failed);
-                actions.add("filestore " + aside + " -> " + fs);
-            }
+            if (database) job.asideDatabase(null);
+            else job.asideFilestore(null);
+            return true;
+        } catch (Exception e) {
+            String msg = job.redactor().scrub(String.valueOf(e.getMessage()));
+            actions.add(part + ": could not be put back: " + msg);
+            String aside = database ? SideCopies.database(env.database().name(), SideCopies.Role.PRE, tag)
+                    : SideCopies.filestore(env.filestore().toAbsolutePath(), SideCopies.Role.PRE, tag).toString();
+            if (hadAside) kept.add(part + " " + aside + " holds the state before the restore: it was kept (" + msg + ")");
+            return false;
         }
     }
 
-    /** Restores the safety backup over whatever state the failed run and fast path left. */
-    private void slowPath(RestoreJob job, List<Object> actions) throws Exception {
+    private static boolean databaseExists(RestoreJob job, String name) throws Exception {
+        try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+            return admin.exists(name);
+        }
+    }
+
+    /** Restores one part of the safety backup over whatever the failed run left, with side copies of its own. */
+    private void slowPath(RestoreJob job, boolean databasePart, List<Object> actions, List<String> leftovers) throws Exception {
         if (job.preRestoreBackupId() == null) throw new IllegalStateException("no pre-restore backup to restore");
         OpsCatalog.Artifact safety = catalog.artifact(job.preRestoreBackupId()).orElseThrow();
         RestoreRequest r = job.request();
-        RestoreJob back = new RestoreJob(job, new RestoreRequest(r.project(), r.environment(), safety.id(), r.type(), false,
+        var partType = databasePart ? dev.odooops.model.BackupType.DB_ONLY : dev.odooops.model.BackupType.FILESTORE_ONLY;
+        RestoreJob back = new RestoreJob(job, new RestoreRequest(r.project(), r.environment(), safety.id(), partType, false,
                 false, r.confirm(), r.user(), "rollback"), safety);
-        back.workDir(job.workDir().resolve("rollback"));
-        back.evidence(new Evidence(job.evidence().dir().resolve("rollback"), job.redactor()));
+        back.workDir(job.workDir().resolve("rollback-" + (databasePart ? "db" : "filestore")));
+        back.evidence(job.evidence().subdirectory("rollback"));
         String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), safety.id());
         Files.createDirectories(back.workDir());
-        for (String name : RestorePreflight.neededFiles(safety, r.type())) {
+        for (String name : RestorePreflight.neededFiles(safety, partType)) {
             Path local = back.workDir().resolve(name);
             if (!store.fetch(path, name, local).equals(safety.checksums().get(name))) {
                 throw new IllegalStateException("pre-restore backup " + safety.id() + ": " + name + " differs from its recorded SHA-256");
             }
             back.files().put(name, local);
         }
-        database.restore(back);
-        filestore.restore(back);
-        actions.add(dropKeptAside(back));
-        // what this run kept aside, and what a fast path that failed half-way left under the run's names
-        actions.add(dropKeptAside(job));
-        try (PgAdmin admin = new PgAdmin(job.environment().database())) {
-            admin.dropIfExists(RestoreDatabase.sideName(job.environment().database().name(), "failed", job.sideTag()));
-        }
-        WorkFiles.deleteTree(RestoreFilestore.sidePath(job.environment().filestore().toAbsolutePath(), "failed", job.sideTag()));
-    }
-
-    /**
-     * A restore whose process died may have left its side copies, or a swapped-in database that was never
-     * validated. Its names follow from its run id: if the live copy was moved aside, the environment goes back
-     * to it (what stands in its place is removed); a half-restored new copy is removed. Returns what was done.
-     */
-    static Map<String, Object> recoverAbandoned(dev.odooops.config.EnvironmentConfig env, java.util.UUID runId) {
-        List<Object> actions = new ArrayList<>();
-        try {
-            putBack(env, runId.toString().substring(0, 8), true, true, actions);
-        } catch (Exception e) {
-            actions.add("could not put the environment back: " + e.getMessage());
-        }
-        return actions.isEmpty() ? Map.of() : Map.of("restore_put_back", actions.stream().map(String::valueOf).toList());
-    }
-
-    /** Drops the database and removes the filestore a run kept aside (after success, or after a slow path). */
-    static Map<String, Object> dropKeptAside(RestoreJob job) {
-        Map<String, Object> done = new LinkedHashMap<>();
-        if (job.asideDatabase() != null) {
+        if (databasePart) database.restore(back);
+        else filestore.restore(back);
+        actions.add("slow path: " + (databasePart ? "database" : "filestore") + " of pre-restore backup " + safety.id() + " restored");
+        // what the slow path moved aside is the failed restore's copy; this run's own failed copies go too
+        SideCopies.putBack(job.environment(), job.sideTag(), databasePart, !databasePart, actions, leftovers);
+        String backTag = back.sideTag();
+        if (databasePart) {
             try (PgAdmin admin = new PgAdmin(job.environment().database())) {
-                admin.dropIfExists(job.asideDatabase());
-                done.put("database", "dropped " + job.asideDatabase());
-            } catch (Exception e) {
-                done.put("database", "could not drop " + job.asideDatabase() + ": " + job.redactor().scrub(e.getMessage()));
+                String aside = SideCopies.database(job.environment().database().name(), SideCopies.Role.PRE, backTag);
+                if (admin.exists(aside)) SideCopies.dropDatabase(admin, job.environment().database().name(), aside, backTag, actions, leftovers);
             }
+        } else {
+            Path aside = SideCopies.filestore(job.environment().filestore().toAbsolutePath(), SideCopies.Role.PRE, backTag);
+            if (Files.exists(aside)) SideCopies.removeDirectory(aside, backTag, actions, leftovers);
         }
-        if (job.asideFilestore() != null) {
-            WorkFiles.deleteTree(job.asideFilestore());
-            done.put("filestore", "removed " + job.asideFilestore());
-        }
-        return done;
-    }
-
-    /** End of a restore run, whatever its outcome: release the lease, remove the work directory. */
-    static void release(RestoreJob job) {
-        try {
-            if (job.lease() != null) job.lease().close();
-        } catch (Exception e) {
-            LOG.warn("releasing the lease of run {} failed: {}", job.runId(), e.getMessage());
-        }
-        WorkFiles.deleteTree(job.workDir());
+        WorkFiles.deleteTree(back.workDir());
     }
 }

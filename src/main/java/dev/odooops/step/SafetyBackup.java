@@ -86,6 +86,10 @@ public class SafetyBackup {
         BackupRequest request = new BackupRequest(r.project(), r.environment(), type, "pre-restore " + job.runId(),
                 null, null, null, r.user(), "pre_restore", "restore", job.runId());
         Exchange ex = template.request("direct:backup", e -> e.getMessage().setBody(request));
+        if (ex.getException() instanceof dev.odooops.model.RunStartFailed f) {
+            throw new IllegalStateException("the pre-restore safety backup failed in " + dev.odooops.model.RunStartFailed.STEP
+                    + ": " + f.getMessage(), f);
+        }
         if (ex.getException() != null) {
             throw new IllegalStateException("the pre-restore safety backup was refused: " + ex.getException().getMessage(),
                     ex.getException());

@@ -59,7 +59,7 @@ public class SnapshotConfig {
         Map<String, Object> sections = new LinkedHashMap<>();
         conf.sections().forEach((name, kv) -> {
             Map<String, Object> redacted = new LinkedHashMap<>();
-            kv.forEach((k, v) -> redacted.put(k, SecretRedactor.isSecretKey(k) ? SecretRedactor.REDACTED : redactor.scrub(v)));
+            kv.forEach((k, v) -> redacted.put(k, redactor.redactValue(k, v)));
             sections.put(name, redacted);
         });
         Set<Path> paths = new LinkedHashSet<>(env.addonsPaths());
@@ -99,8 +99,18 @@ public class SnapshotConfig {
         return parts.length >= 2 ? parts[0] + "." + parts[1] : baseVersion;
     }
 
+    /**
+     * Installed modules and versions; none for a database without Odoo's tables (one Odoo created empty
+     * because it was missing, say): such a database is still backed up as it is.
+     */
     static Map<String, String> installedModules(EnvironmentConfig env) throws Exception {
         Map<String, String> out = new TreeMap<>();
+        try (Connection c = EnvironmentDatabase.connect(env.database());
+             PreparedStatement probe = c.prepareStatement("select to_regclass('ir_module_module') is not null");
+             ResultSet has = probe.executeQuery()) {
+            has.next();
+            if (!has.getBoolean(1)) return out;
+        }
         try (Connection c = EnvironmentDatabase.connect(env.database());
              PreparedStatement ps = c.prepareStatement(
                      "select name, coalesce(latest_version, '') from ir_module_module where state = 'installed' order by name");

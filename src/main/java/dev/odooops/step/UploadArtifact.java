@@ -109,6 +109,7 @@ public class UploadArtifact {
             Map<String, Object> meta = Json.readMap(job.bundle().get("filestore.meta.json").path());
             tree.put("tree_digest", meta.get("tree_digest"));
             tree.put("file_count", meta.get("file_count"));
+            tree.put("tree_digest_version", meta.get("tree_digest_version"));
         }
         Map<String, Object> odoo = new LinkedHashMap<>();
         odoo.put("odoo_version", job.manifest().get("odoo_version"));

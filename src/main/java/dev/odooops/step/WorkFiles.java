@@ -1,14 +1,24 @@
 package dev.odooops.step;
 
+import dev.odooops.domain.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removal of a run's temporary files. */
+/** A run's temporary files: created owner-only (0700, whatever the umask), removed at the end. */
 final class WorkFiles {
     private WorkFiles() {
+    }
+
+    /**
+     * Creates a work directory and its missing parents as 0700. The work files (dumps, archives, fetched
+     * artifacts, the password file) are written by tools with the umask's mode; this directory protects them.
+     */
+    static Path createPrivate(Path dir) {
+        return PrivateFiles.OWNER_ONLY.createDirectories(dir);
     }
 
     static void deleteTree(Path dir) {

@@ -28,6 +28,31 @@ public interface ArtifactStore {
     /** Names of the objects in the artifact folder. */
     List<String> list(String artifactPath);
 
+    /**
+     * Aborts the uploads under the artifact folder that were started and never finished (an S3 multipart
+     * upload whose process was killed keeps its parts, invisible to {@link #list}, until it is aborted; a local
+     * store's half-copied {@code .<name>.part} file). Only for an artifact no live run is writing. Returns how
+     * many were aborted; none is not an error.
+     */
+    int abortIncompleteUploads(String artifactPath);
+
+    /** What {@link #removeAll} removed. */
+    record Removal(int objects, int incompleteUploads) {
+    }
+
+    /**
+     * Removes the whole artifact folder: aborts its incomplete uploads, deletes every object, then lists the
+     * folder again and throws when anything is left. Safe to repeat (a folder already gone is removed).
+     */
+    default Removal removeAll(String artifactPath) {
+        int aborted = abortIncompleteUploads(artifactPath);
+        List<String> names = list(artifactPath);
+        for (String name : names) delete(artifactPath, name);
+        List<String> left = list(artifactPath);
+        if (!left.isEmpty()) throw new StoreException("objects still in " + uri(artifactPath) + " after deleting them: " + left);
+        return new Removal(names.size(), aborted);
+    }
+
     /** Copies an object to a local file and returns the SHA-256 of the bytes written (one pass). */
     default String fetch(String artifactPath, String name, Path target) {
         try (InputStream in = open(artifactPath, name);

@@ -3,6 +3,7 @@ package dev.odooops.store;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.Json;
+import dev.odooops.domain.PrivateFiles;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
 
@@ -37,7 +38,7 @@ public class ArtifactVerifier {
         Map<String, Object> files = new LinkedHashMap<>();
         boolean ok = true;
         Path dumpCopy = null;
-        Files.createDirectories(workDir);
+        PrivateFiles.OWNER_ONLY.createDirectories(workDir);
         try {
             for (Map.Entry<String, Object> e : artifact.checksums().entrySet()) {
                 String name = e.getKey();

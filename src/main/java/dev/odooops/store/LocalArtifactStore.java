@@ -1,5 +1,7 @@
 package dev.odooops.store;
 
+import dev.odooops.domain.PrivateFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,13 +14,21 @@ import java.util.stream.Stream;
 
 /**
  * Artifacts in a local (or mounted) directory. A file is hard-linked (same filesystem) or copied beside its
- * target, then renamed into place, so a reader never sees half a file.
+ * target, given its private mode, then renamed into place, so a reader never sees half a file and no one else
+ * ever sees the file: 0600 files in 0700 directories, or 0640/0750 for {@code ops.file-group} (a dump holds every
+ * business record and the users' password hashes). Directories that existed before are left as they are.
  */
 public class LocalArtifactStore implements ArtifactStore {
     private final Path root;
+    private final PrivateFiles files;
 
     public LocalArtifactStore(Path root) {
+        this(root, PrivateFiles.OWNER_ONLY);
+    }
+
+    public LocalArtifactStore(Path root, PrivateFiles files) {
         this.root = root;
+        this.files = files;
     }
 
     @Override
@@ -30,15 +40,17 @@ public class LocalArtifactStore implements ArtifactStore {
     public void put(String artifactPath, String name, Path file) {
         Path dir = root.resolve(artifactPath);
         try {
-            Files.createDirectories(dir);
+            files.createDirectories(dir);
             Path tmp = dir.resolve("." + name + ".part");
             Files.deleteIfExists(tmp);
             try {
                 // same filesystem: a hard link stores the finished, never-again-written work file without a copy
                 Files.createLink(tmp, file);
             } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING); // inside our 0700/0750 directory
             }
+            // a hard link shares the work file's inode: the work file, in its 0700 directory, takes the mode too
+            files.protect(tmp);
             Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store " + name + " in " + dir, e);
@@ -89,6 +101,24 @@ public class LocalArtifactStore implements ArtifactStore {
             // already gone
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + name + " of " + artifactPath, e);
+        }
+    }
+
+    /** Half-copied {@code .<name>.part} files of a put that never finished; the folder goes when it is empty. */
+    @Override
+    public int abortIncompleteUploads(String artifactPath) {
+        Path dir = root.resolve(artifactPath);
+        if (!Files.isDirectory(dir)) return 0;
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> parts = s.filter(p -> p.getFileName().toString().startsWith(".")
+                    && p.getFileName().toString().endsWith(".part")).toList();
+            for (Path p : parts) Files.deleteIfExists(p);
+            try (Stream<Path> rest = Files.list(dir)) {
+                if (rest.findAny().isEmpty()) Files.deleteIfExists(dir);
+            }
+            return parts.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the incomplete uploads of " + artifactPath, e);
         }
     }
 

@@ -8,7 +8,12 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -20,7 +25,8 @@ import java.util.List;
 
 /**
  * Artifacts in any S3-compatible bucket, through camel-aws2-s3 endpoints. Files larger than the part size
- * go up as multipart uploads (a failed multipart upload is aborted by the component, leaving no object).
+ * go up as multipart uploads (a failed multipart upload is aborted by the component, leaving no object; one
+ * whose process was killed is aborted by {@link #abortIncompleteUploads} when its run is swept).
  * Object metadata carries nothing but what the component sets: no secret, no label.
  */
 public class S3ArtifactStore implements ArtifactStore {
@@ -109,6 +115,38 @@ public class S3ArtifactStore implements ArtifactStore {
         Exchange ex = send(endpoint("listObjects"), e -> e.getMessage().setHeader(AWS2S3Constants.PREFIX, prefix));
         List<S3Object> objects = ex.getMessage().getBody(List.class);
         return objects == null ? List.of() : objects.stream().map(o -> o.key().substring(prefix.length())).sorted().toList();
+    }
+
+    /**
+     * Lists the multipart uploads under the artifact folder's key prefix and aborts each (its stored parts are
+     * freed). camel-aws2-s3 has no operation for listing multipart uploads, so this uses the bound client.
+     */
+    @Override
+    public int abortIncompleteUploads(String artifactPath) {
+        String prefix = key(artifactPath, "");
+        S3Client client = template.getCamelContext().getRegistry().lookupByNameAndType(CLIENT_BEAN, S3Client.class);
+        if (client == null) throw new StoreException("no S3 client bound as " + CLIENT_BEAN);
+        int aborted = 0;
+        try {
+            String keyMarker = null;
+            String uploadIdMarker = null;
+            while (true) {
+                ListMultipartUploadsResponse page = client.listMultipartUploads(ListMultipartUploadsRequest.builder()
+                        .bucket(config.bucket()).prefix(prefix).keyMarker(keyMarker).uploadIdMarker(uploadIdMarker).build());
+                for (MultipartUpload u : page.uploads()) {
+                    if (!u.key().startsWith(prefix)) continue;  // a server that ignores the prefix
+                    client.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(config.bucket())
+                            .key(u.key()).uploadId(u.uploadId()).build());
+                    aborted++;
+                }
+                if (!Boolean.TRUE.equals(page.isTruncated())) return aborted;
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            }
+        } catch (SdkException e) {
+            throw new StoreException("S3 abortMultipartUpload on bucket " + config.bucket() + " under " + prefix + " failed: "
+                    + rootMessage(e), e);
+        }
     }
 
     private Exchange send(String uri, org.apache.camel.Processor prepare) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,6 +65,45 @@ class EnvironmentsLoaderTest {
     }
 
     @Test
+    void should_load_keep_within_and_the_pre_restore_policy_with_their_defaults() throws Exception {
+        RetentionPolicy defaults = load(VALID).environment("acme", "prod").orElseThrow().retention();
+        assertEquals(java.time.Duration.ofHours(24), defaults.keepWithin());
+        assertEquals(3, defaults.preRestoreLast());
+        assertEquals(java.time.Duration.ofDays(7), defaults.preRestoreKeepWithin());
+        RetentionPolicy set = load(VALID.replace("retention: {daily: 14}",
+                "retention: {daily: 14, keep_within: 36h, pre_restore: {last: 5, keep_within: 30d}}"))
+                .environment("acme", "prod").orElseThrow().retention();
+        assertEquals(new RetentionPolicy(14, 4, 3, java.time.Duration.ofHours(36), 5, java.time.Duration.ofDays(30)), set);
+        assertEquals(java.time.Duration.ZERO, load(VALID.replace("retention: {daily: 14}", "retention: {keep_within: 0h}"))
+                .environment("acme", "prod").orElseThrow().retention().keepWithin());
+    }
+
+    @Test
+    void should_give_each_odoo_action_its_own_time_out() throws Exception {
+        var control = load(VALID.replace("quiesce: {http: {url: \"http://127.0.0.1:8069/ops/quiesce\"}}",
+                "quiesce: {http: {url: \"http://127.0.0.1:8069/ops/quiesce\"}}\n"
+                        + "          start: {command: [systemctl, start, odoo], timeout_seconds: 300}\n"
+                        + "          stop: {command: [systemctl, stop, odoo]}"))
+                .environment("acme", "prod").orElseThrow().control();
+        assertEquals(java.time.Duration.ofSeconds(300), control.start().timeout("start"));
+        assertEquals(java.time.Duration.ofSeconds(120), control.stop().timeout("stop"), "a service stop gets 120 s by default");
+        assertEquals(java.time.Duration.ofSeconds(30), control.quiesce().timeout("quiesce"), "a maintenance page 30 s");
+        String msg = error(VALID.replace("quiesce: {http: {url: \"http://127.0.0.1:8069/ops/quiesce\"}}",
+                "quiesce: {http: {url: \"http://127.0.0.1:8069/ops/quiesce\"}, timeout_seconds: 0}"));
+        assertTrue(msg.contains("odoo.quiesce.timeout_seconds"), msg);
+    }
+
+    @Test
+    void should_name_the_key_of_a_bad_retention_window_or_count() {
+        String msg = error(VALID.replace("retention: {daily: 14}", "retention: {keep_within: 1 day}"));
+        assertTrue(msg.contains("projects[0].environments[0].retention.keep_within: expected a duration like 90m, 24h or 7d"), msg);
+        msg = error(VALID.replace("retention: {daily: 14}", "retention: {pre_restore: {last: -1}}"));
+        assertTrue(msg.contains("retention.pre_restore.last: expected a whole number from 0 to 1000, got '-1'"), msg);
+        msg = error(VALID.replace("retention: {daily: 14}", "retention: {pre_restore: {keep: 3}}"));
+        assertTrue(msg.contains("retention.pre_restore.keep: unknown key"), msg);
+    }
+
+    @Test
     void should_name_file_key_and_expected_value_on_a_bad_type() {
         String msg = error(VALID.replace("type: production", "type: prod"));
         assertTrue(msg.contains("environments.yaml: projects[0].environments[0].type: expected one of development|staging|production, got 'prod'"), msg);
@@ -90,6 +130,73 @@ class EnvironmentsLoaderTest {
         assertTrue(error(VALID.replace("filestore: /var", "filestore_path: /var")).contains("projects[0].environments[0].filestore_path: unknown key"));
         assertTrue(error(VALID.replace("name: acme, user: odoo", "user: odoo")).contains("projects[0].environments[0].database.name: expected a non-empty string (missing)"));
         assertTrue(error(VALID.replace("type: s3", "type: ftp")).contains("store.type: expected one of s3|local, got 'ftp'"));
+    }
+
+    private static final String FS = "projects[0].environments[0].filestore: expected ";
+
+    @Test
+    void should_refuse_the_root_directory_as_filestore() {
+        String msg = error(VALID.replace("filestore: /var/lib/odoo/filestore/acme", "filestore: /"));
+        assertTrue(msg.contains(FS + "a filestore directory, not '/', got '/'"), msg);
+    }
+
+    @Test
+    void should_refuse_a_relative_filestore() {
+        String msg = error(VALID.replace("filestore: /var/lib/odoo/filestore/acme", "filestore: filestore/acme"));
+        assertTrue(msg.contains(FS + "an absolute path"), msg);
+        assertTrue(msg.endsWith("got 'filestore/acme'"), msg);
+    }
+
+    @Test
+    void should_refuse_a_filestore_path_that_is_not_normalised() {
+        for (String bad : new String[]{"/var/lib/odoo/filestore/../filestore/acme", "/var/lib/odoo/./filestore/acme",
+                "/var/lib/odoo//filestore/acme", "/srv/x/../../etc"}) {
+            String msg = error(VALID.replace("filestore: /var/lib/odoo/filestore/acme", "filestore: " + bad));
+            assertTrue(msg.contains(FS + "a normalised absolute path (no '..', '.' or '//' segment), got '" + bad + "'"), msg);
+        }
+    }
+
+    @Test
+    void should_refuse_system_directories_and_those_directly_below_them_even_with_a_custom_layout() {
+        for (String bad : new String[]{"/etc", "/usr", "/var", "/home", "/tmp", "/lib64", "/data", "/etc/odoo", "/var/lib",
+                "/home/odoo", "/tmp/acme", "/proc/1/root/filestore/acme", "/sys/fs/filestore/acme", "/dev/shm/filestore/acme"}) {
+            String msg = error(VALID.replace("filestore: /var/lib/odoo/filestore/acme", "filestore: " + bad + "\n"
+                    + "        filestore_layout: custom"));
+            assertTrue(msg.contains(FS + "a filestore directory at least two levels below '/' and below a system directory"), msg);
+            assertTrue(msg.endsWith("got '" + bad + "'"), msg);
+        }
+    }
+
+    @Test
+    void should_require_the_odoo_layout_named_after_the_database_by_default() {
+        String msg = error(VALID.replace("filestore: /var/lib/odoo/filestore/acme", "filestore: /var/lib/odoo/filestore/other"));
+        assertTrue(msg.contains(FS + "Odoo's layout <data_dir>/filestore/acme (Odoo finds a database's files by the database's name"), msg);
+        assertTrue(msg.endsWith("got '/var/lib/odoo/filestore/other'"), msg);
+        msg = error(VALID.replace("filestore: /var/lib/odoo/filestore/acme", "filestore: /srv/odoo/files/acme"));
+        assertTrue(msg.contains(FS + "Odoo's layout"), msg);
+    }
+
+    @Test
+    void should_accept_a_custom_filestore_layout_when_declared_and_a_trailing_slash() throws Exception {
+        OpsConfig c = load(VALID.replace("filestore: /var/lib/odoo/filestore/acme",
+                "filestore: /srv/volumes/acme-files/\n        filestore_layout: custom"));
+        assertEquals(Path.of("/srv/volumes/acme-files"), c.environment("acme", "prod").orElseThrow().filestore());
+        assertTrue(error(VALID.replace("filestore: /var/lib/odoo/filestore/acme", "filestore: /srv/a/acme\n"
+                + "        filestore_layout: any")).contains("filestore_layout: expected one of odoo|custom, got 'any'"));
+        assertEquals(Path.of("/var/lib/odoo/filestore/acme"), load(VALID.replace("filestore/acme", "filestore/acme/"))
+                .environment("acme", "prod").orElseThrow().filestore());
+    }
+
+    @Test
+    void should_refuse_a_store_prefix_or_local_path_that_climbs_out() {
+        String msg = error(VALID.replace("bucket: b,", "bucket: b, prefix: backups/../other,"));
+        assertTrue(msg.contains("store.s3.prefix: expected a key prefix of '/'-separated names (no '..', '.' or empty segment), got 'backups/../other'"), msg);
+        assertTrue(error(VALID.replace("bucket: b,", "bucket: b, prefix: a//b,")).contains("store.s3.prefix: expected"));
+        assertEquals("a/b", assertDoesNotThrow(() -> load(VALID.replace("bucket: b,", "bucket: b, prefix: /a/b/,"))).store().s3().prefix());
+        String local = VALID.replaceFirst("(?s)store:.*?users:", "store: {type: local, local: {path: PATH}}\nusers:");
+        msg = error(local.replace("PATH", "/srv/backups/../etc"));
+        assertTrue(msg.contains("store.local.path: expected a normalised directory other than '/' (no '..', '.' or '//' segment), got '/srv/backups/../etc'"), msg);
+        assertTrue(error(local.replace("PATH", "/")).contains("store.local.path: expected a normalised directory other than '/'"));
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.odooops.domain;
 import dev.odooops.config.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -31,7 +33,7 @@ class RetentionPlannerTest {
             LocalDate day = START.plusDays(d);
             RetentionPlanner.Candidate made = daily(day, pinned.contains(day));
             live.add(made);
-            RetentionPlanner.Plan plan = planner.plan(live, policy, Set.of(made.id()));
+            RetentionPlanner.Plan plan = planner.plan(live, policy.series("backup"), Set.of(made.id()), made.createdAt());
             assertTrue(plan.keep().containsKey(made.id()), "the artifact just made is never pruned");
             live.removeIf(c -> plan.prune().contains(c.id()));
         }
@@ -78,9 +80,62 @@ class RetentionPlannerTest {
                 new RetentionPlanner.Candidate("a", day.atTime(1, 0).toInstant(ZoneOffset.UTC), false),
                 new RetentionPlanner.Candidate("b", day.atTime(13, 0).toInstant(ZoneOffset.UTC), false),
                 new RetentionPlanner.Candidate("c", day.atTime(23, 0).toInstant(ZoneOffset.UTC), false));
-        RetentionPlanner.Plan plan = planner.plan(c, new RetentionPolicy(1, 0, 0), Set.of());
+        RetentionPlanner.Plan plan = planner.plan(c, noWindow(1, 0, 0).series("backup"), Set.of(), day.atTime(23, 30).toInstant(ZoneOffset.UTC));
         assertEquals(Set.of("c"), plan.keep().keySet());
         assertEquals(List.of("a", "b"), plan.prune());
+    }
+
+    private static RetentionPolicy noWindow(int daily, int weekly, int monthly) {
+        return new RetentionPolicy(daily, weekly, monthly, Duration.ZERO, 3, Duration.ZERO);
+    }
+
+    private static RetentionPlanner.Candidate at(String id, Instant createdAt) {
+        return new RetentionPlanner.Candidate(id, createdAt, false);
+    }
+
+    @Test
+    void should_keep_every_backup_younger_than_keep_within_even_two_of_one_day() {
+        Instant now = Instant.parse("2026-03-03T18:00:00Z");
+        List<RetentionPlanner.Candidate> c = List.of(
+                at("yesterday-early", Instant.parse("2026-03-02T09:00:00Z")),   // 33 h old
+                at("yesterday-late", Instant.parse("2026-03-02T19:00:00Z")),    // 23 h old
+                at("morning-manual", Instant.parse("2026-03-03T08:00:00Z")),
+                at("evening", Instant.parse("2026-03-03T17:30:00Z")));
+        // daily 1: only the newest of today by GFS; the 24 h window keeps this morning's and yesterday evening's too
+        RetentionPlanner.Plan plan = planner.plan(c, new RetentionPolicy(1, 0, 0).series("backup"), Set.of("evening"), now);
+        assertEquals(List.of("yesterday-early"), plan.prune());
+        assertTrue(plan.keep().get("morning-manual").contains("keep_within"), plan.keep().toString());
+        assertTrue(plan.keep().get("yesterday-late").contains("keep_within"), plan.keep().toString());
+    }
+
+    @Test
+    void should_keep_the_last_three_and_all_of_the_last_seven_days_of_pre_restore_backups() {
+        Instant now = Instant.parse("2026-03-20T12:00:00Z");
+        List<RetentionPlanner.Candidate> c = new ArrayList<>();
+        for (String day : List.of("2026-02-01", "2026-02-10", "2026-02-20", "2026-03-01", "2026-03-02", "2026-03-14",
+                "2026-03-20")) {
+            c.add(at("safety-" + day + "a", Instant.parse(day + "T06:00:00Z")));
+        }
+        c.add(at("safety-2026-03-20b", Instant.parse("2026-03-20T07:00:00Z")));  // a second restore the same day
+        // GFS counts do not apply to safety backups: with daily 0 they would all go
+        RetentionPlanner.Plan plan = planner.plan(c, new RetentionPolicy(0, 0, 0).series("pre_restore"), Set.of(), now);
+        // 7 days: 03-14 and both of 03-20; the last 3 are the same three plus nothing older, so 03-02 goes too
+        assertEquals(List.of("safety-2026-02-01a", "safety-2026-02-10a", "safety-2026-02-20a", "safety-2026-03-01a",
+                "safety-2026-03-02a"), plan.prune());
+        // last 5 keeps two more, whatever their age
+        RetentionPolicy five = new RetentionPolicy(0, 0, 0, Duration.ofHours(24), 5, Duration.ofDays(7));
+        assertEquals(List.of("safety-2026-02-01a", "safety-2026-02-10a", "safety-2026-02-20a"),
+                planner.plan(c, five.series("pre_restore"), Set.of(), now).prune());
+    }
+
+    @Test
+    void should_apply_keep_within_to_safety_backups_when_it_is_longer_than_their_own_window() {
+        Instant now = Instant.parse("2026-03-20T12:00:00Z");
+        List<RetentionPlanner.Candidate> c = List.of(at("a", Instant.parse("2026-03-01T06:00:00Z")),
+                at("b", Instant.parse("2026-03-02T06:00:00Z")), at("c", Instant.parse("2026-03-03T06:00:00Z")),
+                at("d", Instant.parse("2026-03-04T06:00:00Z")));
+        RetentionPolicy policy = new RetentionPolicy(7, 4, 3, Duration.ofDays(30), 1, Duration.ofDays(7));
+        assertEquals(List.of(), planner.plan(c, policy.series("pre_restore"), Set.of(), now).prune());
     }
 
     @Test

@@ -65,7 +65,7 @@ class BackupFailureTest {
         env = TestEnvironment.create("latefail");
         runtime = env.runtime();
         AdviceWith.adviceWith(runtime.camelContext(), "backup-run",
-                a -> a.weaveById("apply-retention").replace().throwException(new IllegalStateException("injected failure")));
+                a -> a.weaveById("plan-retention").replace().throwException(new IllegalStateException("injected failure")));
         BackupResult r = backup();
         assertFailedCleanly(r, "upload-artifact".equals(r.failedStep()) ? null : r.failedStep());
         assertTrue(r.error().contains("injected failure"), r.error());

@@ -75,19 +75,7 @@ class RestoreFlowTest {
 
     /** md5 of every row of every table: equal fingerprints mean equal content. */
     private Map<String, String> dbFingerprint() throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
-            List<String> tables = new ArrayList<>();
-            var rs = c.createStatement().executeQuery("select tablename from pg_tables where schemaname = 'public' order by 1");
-            while (rs.next()) tables.add(rs.getString(1));
-            for (String t : tables) {
-                var r = c.createStatement().executeQuery("select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' "
-                        + "order by x::text)), '') from public." + t + " x");
-                r.next();
-                out.put(t, r.getString(1));
-            }
-        }
-        return out;
+        return dev.odooops.support.EnvironmentState.tables(env.database);
     }
 
     private String fsFingerprint() {
@@ -332,7 +320,7 @@ class RestoreFlowTest {
         damage();
         Map<String, String> damaged = dbFingerprint();
         String damagedFs = fsFingerprint();
-        odoo.unhealthyAfterStart = true;
+        odoo.unhealthyStarts = 1; // the restored data does not come up; the put-back data does
 
         RestoreResult r = restore(b.artifactId(), BackupType.FULL);
 
@@ -374,7 +362,7 @@ class RestoreFlowTest {
         damage();
         Map<String, String> damaged = dbFingerprint();
         String damagedFs = fsFingerprint();
-        odoo.unhealthyAfterStart = true;
+        odoo.unhealthyStarts = 1; // the restored data does not come up; the put-back data does
         // the database kept aside disappears before the rollback: the fast path cannot put it back
         AdviceWith.adviceWith(runtime.camelContext(), "restore-failed", a -> a.weaveById("record-restore-failure").after()
                 .process(ex -> {
@@ -388,7 +376,7 @@ class RestoreFlowTest {
 
         Map<String, Object> rollback = Json.readMap(Path.of(r.evidenceDir(), "rollback.json"));
         assertEquals("rolled_back", r.status(), rollback.toString());
-        assertTrue(rollback.get("actions").toString().contains("slow path: pre-restore backup " + r.preRestoreBackupId()),
+        assertTrue(rollback.get("actions").toString().contains("slow path: database of pre-restore backup " + r.preRestoreBackupId()),
                 rollback.toString());
         assertEquals(damaged, dbFingerprint(), "the pre-restore backup brought the environment back");
         assertEquals(damagedFs, fsFingerprint());

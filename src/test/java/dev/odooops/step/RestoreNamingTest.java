@@ -14,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestoreNamingTest {
     @Test
     void should_name_side_databases_within_postgres_63_characters_and_apart_per_role() {
-        assertEquals("acme__restore_1a2b3c4d", RestoreDatabase.sideName("acme", "restore", "1a2b3c4d"));
+        assertEquals("acme__restore_1a2b3c4d", SideCopies.database("acme", SideCopies.Role.RESTORE, "1a2b3c4d"));
         String longName = "x".repeat(63);
-        String fresh = RestoreDatabase.sideName(longName, "restore", "1a2b3c4d");
-        String aside = RestoreDatabase.sideName(longName, "pre", "1a2b3c4d");
+        String fresh = SideCopies.database(longName, SideCopies.Role.RESTORE, "1a2b3c4d");
+        String aside = SideCopies.database(longName, SideCopies.Role.PRE, "1a2b3c4d");
         assertEquals(63, fresh.length());
         assertTrue(fresh.endsWith("__restore_1a2b3c4d"));
         assertNotEquals(fresh, aside);
@@ -26,7 +26,7 @@ class RestoreNamingTest {
     @Test
     void should_keep_side_directories_beside_the_filestore() {
         Path live = Path.of("/var/lib/odoo/filestore/acme");
-        assertEquals(Path.of("/var/lib/odoo/filestore/acme.pre-1a2b3c4d"), RestoreFilestore.sidePath(live, "pre", "1a2b3c4d"));
+        assertEquals(Path.of("/var/lib/odoo/filestore/acme.pre-1a2b3c4d"), SideCopies.filestore(live, SideCopies.Role.PRE, "1a2b3c4d"));
     }
 
     @Test

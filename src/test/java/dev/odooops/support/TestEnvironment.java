@@ -26,7 +26,12 @@ import java.util.Map;
  */
 public final class TestEnvironment implements AutoCloseable {
     public static final String PASSWORD = "Kn0wn-Test-Passw0rd";
-    public static final String OPS_DB = "odoo_ops_test";
+    /**
+     * Appended to every database name the tests create (catalog and environments), from the environment
+     * variable ODOO_OPS_TEST_SUFFIX: lets two checkouts run their suites side by side on one PostgreSQL.
+     */
+    public static final String SUFFIX = suffix();
+    public static final String OPS_DB = "odoo_ops_test" + SUFFIX;
     public static final Path HOME = Path.of("").toAbsolutePath();
     public static final String S3_KEY = "test-access";
     public static final String S3_SECRET = "test-s3-secret-value";
@@ -39,6 +44,8 @@ public final class TestEnvironment implements AutoCloseable {
     public final Path evidenceRoot;
     public final Path workDir;
     public final Path s3Dir;
+    /** Faults to inject into the S3 endpoint (see {@link StoreFaults}). */
+    public final StoreFaults storeFaults = new StoreFaults();
     public final DemoEnvironment.Created odoo;
     private EmbeddedS3 s3;
     private String quiesceCommand;
@@ -47,12 +54,15 @@ public final class TestEnvironment implements AutoCloseable {
     private OdooStandIn odooServer;
     private String environmentType = "production";
     private String odooYaml;
+    private final Map<String, String> properties = new java.util.LinkedHashMap<>();
+    private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
+    private String s3SecretEnv;
 
     private TestEnvironment(String name) throws Exception {
         this.name = name;
         // unique per environment: the ops catalog is shared by every test and keeps its history
         this.project = "p-" + name.replace('_', '-') + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
-        this.database = "t_" + name;
+        this.database = "t_" + name + SUFFIX;
         this.root = Files.createTempDirectory("odoo-ops-" + name + "-");
         this.configDir = root.resolve("config");
         this.evidenceRoot = root.resolve("evidence");
@@ -60,8 +70,15 @@ public final class TestEnvironment implements AutoCloseable {
         this.s3Dir = root.resolve("s3");
         this.odoo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres", database,
                 database + "_owner", PASSWORD, root.resolve("odoo"), 300, 60, name.hashCode()));
-        this.s3 = EmbeddedS3.start(s3Dir, "backups", S3_KEY, S3_SECRET);
+        this.s3 = EmbeddedS3.start(s3Dir, "backups", S3_KEY, S3_SECRET, storeFaults::wrap);
         writeConfig();
+    }
+
+    private static String suffix() {
+        String s = System.getenv("ODOO_OPS_TEST_SUFFIX");
+        if (s == null || s.isBlank()) return "";
+        if (!s.matches("[a-z0-9]{1,8}")) throw new IllegalStateException("ODOO_OPS_TEST_SUFFIX: 1-8 of [a-z0-9], got '" + s + "'");
+        return "_" + s;
     }
 
     public static TestEnvironment create(String name) throws Exception {
@@ -87,6 +104,7 @@ public final class TestEnvironment implements AutoCloseable {
     /** Points the environment's Odoo control (maintenance, stop, start, health, log) at a stand-in. */
     public TestEnvironment withOdoo(OdooStandIn odoo) throws IOException {
         this.odooServer = odoo;
+        odoo.database("jdbc:postgresql://127.0.0.1:5432/", database, database + "_owner", PASSWORD);
         writeConfig();
         return this;
     }
@@ -104,8 +122,52 @@ public final class TestEnvironment implements AutoCloseable {
         return this;
     }
 
+    /** An extra line of application.properties. */
+    public TestEnvironment withProperty(String key, String value) throws IOException {
+        properties.put(key, value);
+        writeConfig();
+        return this;
+    }
+
+    /**
+     * The store's secret access key as {@code ${env:NAME}}: only a JVM started by {@link #spawn} (whose
+     * environment then holds {@link #S3_SECRET} under that name) can run this environment.
+     */
+    public TestEnvironment withS3SecretFromEnv(String name) throws IOException {
+        this.s3SecretEnv = name;
+        spawnEnvironment.put(name, S3_SECRET);
+        writeConfig();
+        return this;
+    }
+
+    /** A variable of the environment of the JVMs {@link #spawn} starts. */
+    public TestEnvironment withSpawnEnv(String name, String value) {
+        spawnEnvironment.put(name, value);
+        return this;
+    }
+
     public TestEnvironment withLocalStore() throws IOException {
         this.localStore = true;
+        writeConfig();
+        return this;
+    }
+
+    /** Points the store back at this environment's live S3 endpoint (after a local store or a dead endpoint). */
+    public TestEnvironment withS3Store() throws IOException {
+        this.localStore = false;
+        this.endpointOverride = null;
+        writeConfig();
+        return this;
+    }
+
+    /** Stops the S3 endpoint: every store call fails (connection refused) until {@link #restartS3}. */
+    public void stopS3() throws Exception {
+        s3.close();
+    }
+
+    /** Starts the S3 endpoint again over the same data (on a new port) and points the configuration at it. */
+    public TestEnvironment restartS3() throws Exception {
+        s3 = EmbeddedS3.start(s3Dir, "backups", S3_KEY, S3_SECRET, storeFaults::wrap);
         writeConfig();
         return this;
     }
@@ -125,7 +187,7 @@ public final class TestEnvironment implements AutoCloseable {
                 "ops.stale-after-seconds=60",
                 "store.upload-part-size-mb=5",
                 "camel.main.name=odoo-ops",
-                ""));
+                "") + properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(java.util.stream.Collectors.joining()));
         String store = localStore
                 ? "  type: local\n  local:\n    path: " + localStoreDir() + "\n"
                 : """
@@ -136,8 +198,9 @@ public final class TestEnvironment implements AutoCloseable {
                     region: us-east-1
                     endpoint: %s
                     access_key_id: ${secret:s3_key}
-                    secret_access_key: ${secret:s3_secret}
-                """.formatted(endpointOverride != null ? endpointOverride : s3.endpoint().toString());
+                    secret_access_key: ${%s}
+                """.formatted(endpointOverride != null ? endpointOverride : s3.endpoint().toString(),
+                s3SecretEnv != null ? "env:" + s3SecretEnv : "secret:s3_secret");
         String quiesce = quiesceCommand == null ? "" : "        odoo:\n          quiesce: {command: " + quiesceCommand + "}\n";
         if (odooServer != null) {
             String u = odooServer.url();
@@ -182,7 +245,9 @@ public final class TestEnvironment implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "-Dodoo.ops.home=" + HOME, "dev.odooops.App"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", configDir.toString()));
-        return new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        pb.environment().putAll(spawnEnvironment);
+        return pb.start();
     }
 
     public String environmentId() {

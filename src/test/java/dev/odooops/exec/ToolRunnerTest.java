@@ -1,0 +1,101 @@
+package dev.odooops.exec;
+
+import dev.odooops.domain.SecretRedactor;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The environment and the parent-death signal of the children ToolRunner starts (real processes, real camel-exec). */
+class ToolRunnerTest {
+    private CamelContext camel;
+
+    @BeforeEach
+    void startCamel() {
+        camel = new DefaultCamelContext();
+        camel.start();
+    }
+
+    @AfterEach
+    void stopCamel() {
+        camel.stop();
+    }
+
+    /** What odoo-ops's environment could hold: the allow-listed variables and secrets of ${env:...} references. */
+    private static final Map<String, String> ODOO_OPS_ENV = Map.of(
+            "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+            "LANG", "C.UTF-8",
+            "HOME", "/root",
+            "AWS_SECRET_ACCESS_KEY", "env-secret-value-1",
+            "ODOO_OPS_DB_PASSWORD", "env-secret-value-2",
+            "PGSSLROOTCERT", "/etc/ssl/ops-ca.pem",
+            "ODOO_RC", "/etc/odoo/odoo.conf");
+
+    private ToolRunner runner() {
+        ChildEnvironment child = ChildEnvironment.of(ODOO_OPS_ENV::get, List.of("PGSSLROOTCERT"), List.of("ODOO_RC"));
+        return new ToolRunner(camel.createProducerTemplate(), new SecretRedactor(List.of()), Duration.ofSeconds(10), child);
+    }
+
+    private static Map<String, String> parse(String envOutput) {
+        Map<String, String> out = new TreeMap<>();
+        envOutput.lines().filter(l -> l.contains("=")).forEach(l -> out.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        return out;
+    }
+
+    @Test
+    void should_give_a_tool_only_the_allow_listed_variables_and_those_of_its_call() {
+        Map<String, String> seen = parse(runner().run(List.of("env"), Map.of("PGPASSFILE", "/tmp/x/.pgpass-1"),
+                Duration.ofSeconds(20)).stdout());
+
+        assertEquals(Map.of("PATH", ODOO_OPS_ENV.get("PATH"), "LANG", "C.UTF-8", "HOME", "/root",
+                "PGSSLROOTCERT", "/etc/ssl/ops-ca.pem", "PGPASSFILE", "/tmp/x/.pgpass-1"), seen);
+    }
+
+    @Test
+    void should_not_pass_the_jvm_environment_to_a_child() {
+        Set<String> seen = parse(new ToolRunner(camel.createProducerTemplate(), new SecretRedactor(List.of()),
+                Duration.ofSeconds(10)).run(List.of("env"), Map.of(), Duration.ofSeconds(20)).stdout()).keySet();
+
+        Set<String> outside = new HashSet<>(seen);
+        outside.removeAll(ChildEnvironment.BASE);
+        assertEquals(Set.of(), outside, "variables a child inherited beyond the allow-list");
+        assertTrue(seen.contains("PATH"));
+    }
+
+    @Test
+    void should_give_an_operator_command_the_command_env_names_but_not_the_tool_env_names() {
+        Map<String, String> seen = parse(runner().runCommand(List.of("env"), Duration.ofSeconds(20)).stdout());
+
+        assertEquals("/etc/odoo/odoo.conf", seen.get("ODOO_RC"));
+        assertFalse(seen.containsKey("PGSSLROOTCERT"));
+        assertFalse(seen.containsValue("env-secret-value-1"));
+        assertFalse(seen.containsValue("env-secret-value-2"));
+    }
+
+    @Test
+    void should_start_each_child_with_a_parent_death_signal() throws Exception {
+        // `setpriv --dump` run as the tool reports the signal the wrapper in front of it set
+        String dump = runner().run(List.of("setpriv", "--dump"), Map.of(), Duration.ofSeconds(20)).stdout();
+        assertTrue(dump.contains("Parent death signal: KILL"), dump);
+    }
+
+    @Test
+    void should_fail_a_command_stopped_at_its_time_out_even_when_it_exits_0() {
+        // an operator's start command that traps SIGTERM and exits 0 when killed: it did not finish
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class, () -> runner().runCommand(
+                List.of("sh", "-c", "trap 'exit 0' TERM; sleep 30 & wait"), Duration.ofSeconds(1)));
+        assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+    }
+}

@@ -1,0 +1,143 @@
+package dev.odooops.flows;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.cli.Commands;
+import dev.odooops.cli.VerifyCommand;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.support.EnvironmentState;
+import dev.odooops.support.OdooStandIn;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #6 G, faults in the parts: the S3 endpoint failing (an error answer at every attempt), failing once
+ * (the client's retry must carry the run), or slow, at each kind of store call a backup and a restore make.
+ * Whatever fails, no half-uploaded artifact is registered or left in the store, and every earlier artifact
+ * still verifies.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StoreFaultTest {
+    private TestEnvironment env;
+    private OdooStandIn odoo;
+    private OpsRuntime runtime;
+    private String first;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        env = TestEnvironment.create("store_faults");
+        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
+        env.withOdoo(odoo);
+        runtime = env.runtime();
+        first = backup().artifactId();
+    }
+
+    @AfterEach
+    void noFaults() {
+        env.storeFaults.clear();
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (runtime != null) runtime.close();
+        if (odoo != null) odoo.close();
+        if (env != null) env.close();
+    }
+
+    private BackupResult backup() {
+        return new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+                null, null, null, "operator", "test"));
+    }
+
+    private void assertStoreHoldsExactlyTheRegisteredArtifacts() throws Exception {
+        List<String> live = TestEnvironment.ops("select id from ops.artifacts where environment_id = ? and pruned_at is null",
+                env.environmentId()).stream().map(r -> (String) r.get("id")).sorted().toList();
+        Path stored = env.s3Dir.resolve("backups").resolve("ops").resolve(env.project).resolve("prod");
+        try (var dirs = Files.list(stored)) {
+            List<String> inStore = dirs.filter(d -> {
+                try (var files = Files.walk(d)) {
+                    return files.anyMatch(Files::isRegularFile);
+                } catch (java.io.IOException e) {
+                    return true;
+                }
+            }).map(d -> d.getFileName().toString()).sorted().toList();
+            assertEquals(live, inStore);
+        }
+        for (String id : live) {
+            assertEquals(0, new VerifyCommand(runtime, new PrintStream(OutputStream.nullOutputStream())).run(id), id + " verifies");
+        }
+    }
+
+    @ParameterizedTest(name = "the store fails every {0}")
+    @ValueSource(strings = {"putBlob", "blobMetadata", "getBlob"})
+    void should_fail_the_backup_and_leave_no_partial_artifact_when_the_store_keeps_failing(String operation) throws Exception {
+        env.storeFaults.fail(operation, Integer.MAX_VALUE);
+
+        BackupResult r = backup();
+
+        assertEquals("failed", r.status());
+        assertEquals("upload-artifact", r.failedStep(), r.error());
+        assertNull(r.artifactId(), "nothing registered");
+        env.storeFaults.clear();
+        assertStoreHoldsExactlyTheRegisteredArtifacts();
+        assertEquals("success", backup().status(), "the next backup works once the store does");
+    }
+
+    @ParameterizedTest(name = "the store fails one {0}")
+    @ValueSource(strings = {"putBlob", "blobMetadata", "getBlob"})
+    void should_ride_out_a_single_store_error(String operation) throws Exception {
+        env.storeFaults.fail(operation, 1);
+
+        BackupResult r = backup();
+
+        assertEquals("success", r.status(), r.error());
+        assertTrue(env.storeFaults.calls(operation) > 0);
+        assertStoreHoldsExactlyTheRegisteredArtifacts();
+    }
+
+    @Test
+    void should_back_up_and_verify_through_a_slow_store() throws Exception {
+        env.storeFaults.delay("putBlob", 700).delay("getBlob", 700).delay("blobMetadata", 300);
+
+        BackupResult r = backup();
+
+        assertEquals("success", r.status(), r.error());
+        assertStoreHoldsExactlyTheRegisteredArtifacts();
+    }
+
+    @Test
+    void should_refuse_a_restore_whose_artifact_cannot_be_read_with_nothing_touched() throws Exception {
+        EnvironmentState before = EnvironmentState.of(env);
+        Long oid = EnvironmentState.oid(env.database);
+        env.storeFaults.fail("getBlob", Integer.MAX_VALUE);
+        odoo.calls().clear();
+
+        assertThrows(RequestRejected.class, () -> new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project,
+                "prod", first, BackupType.FULL, true, true, env.environmentId(), "operator", "test")));
+
+        assertEquals(before, EnvironmentState.of(env));
+        assertEquals(oid, EnvironmentState.oid(env.database));
+        assertEquals(List.of(), odoo.calls(), "Odoo was not touched");
+        assertEquals(List.of(), EnvironmentState.sideCopies(env));
+    }
+}
