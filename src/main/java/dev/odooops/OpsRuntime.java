@@ -1,5 +1,11 @@
 package dev.odooops;
 
+import dev.odooops.app.ArtifactOperations;
+import dev.odooops.app.EnvironmentCheck;
+import dev.odooops.app.EnvironmentLookup;
+import dev.odooops.app.Operations;
+import dev.odooops.app.RecoverOperation;
+import dev.odooops.app.RunViews;
 import dev.odooops.config.EnvironmentsLoader;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
@@ -44,6 +50,7 @@ public final class OpsRuntime implements AutoCloseable {
     private final Main main;
     private ArtifactStore store;
     private ProducerTemplate template;
+    private Operations operations;
     private final Function<String, String> env;
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -91,6 +98,7 @@ public final class OpsRuntime implements AutoCloseable {
     private void bindBeans(CamelContext context, Clock clock) {
         Registry r = context.getRegistry();
         template = context.createProducerTemplate();
+        operations = new Operations(template);
         List<String> secrets = new ArrayList<>();
         if (settings.opsDbPassword() != null) secrets.add(settings.opsDbPassword().reveal());
         config.environments().forEach(e -> {
@@ -118,7 +126,10 @@ public final class OpsRuntime implements AutoCloseable {
         ArtifactRemover remover = new ArtifactRemover(new StoreLocator(config.store(), store, template, partSize), catalog);
         RunStarter starter = new RunStarter(database, catalog, settings, store, remover, new RestoreRecovery(catalog), odoo);
         r.bind("createRun", new CreateRun(starter));
-        r.bind("recoverEnvironment", new RecoverEnvironment(starter, catalog, clock));
+        EnvironmentLookup environments = new EnvironmentLookup(config);
+        r.bind("environmentLookup", environments);
+        r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock)));
+        r.bind("runViews", new RunViews(catalog));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
         DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings);
@@ -136,7 +147,9 @@ public final class OpsRuntime implements AutoCloseable {
         RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings);
         EnvironmentValidator validator = new EnvironmentValidator(tools, settings);
         r.bind("snapshotConfig", snapshots);
-        r.bind("environmentValidator", validator);
+        r.bind("environmentCheck", new EnvironmentCheck(environments, catalog, validator, clock));
+        r.bind("artifactOperations", new ArtifactOperations(config, catalog,
+                new ArtifactVerifier(store, tools, settings.workDir().resolve("verify"))));
         r.bind("restorePreflight", new RestorePreflight(config, settings, catalog, store, clock, redactor));
         r.bind("createRestoreRun", new CreateRestoreRun(starter, catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
@@ -175,6 +188,11 @@ public final class OpsRuntime implements AutoCloseable {
 
     public ProducerTemplate template() {
         return template;
+    }
+
+    /** The application layer: every operation as a typed call to its entry route. */
+    public Operations operations() {
+        return operations;
     }
 
     public CamelContext camelContext() {

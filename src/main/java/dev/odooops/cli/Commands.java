@@ -1,26 +1,30 @@
 package dev.odooops.cli;
 
-import dev.odooops.OpsRuntime;
-import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.app.Operations;
 import dev.odooops.domain.Json;
+import dev.odooops.model.ArtifactRequest;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
-import dev.odooops.model.BackupType;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.model.GetRunRequest;
+import dev.odooops.model.ListArtifactsRequest;
+import dev.odooops.model.ListRunsRequest;
+import dev.odooops.model.PinRequest;
+import dev.odooops.model.PinResult;
+import dev.odooops.model.RecoverRequest;
+import dev.odooops.model.Report;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
-import dev.odooops.model.RunStartFailed;
-import dev.odooops.step.EnvironmentValidator;
-import dev.odooops.step.RecoverEnvironment;
-import dev.odooops.step.RestorePreflight;
-import org.apache.camel.Exchange;
+import dev.odooops.model.ValidateEnvRequest;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-/** The operator commands over a started runtime. Each returns the process exit code. */
+/**
+ * What the command line does with a parsed request ({@link Cli} parses): call the application layer
+ * ({@link Operations}), print the result as JSON on stdout, and return the exit code. No operation's logic
+ * lives here.
+ */
 public final class Commands {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -28,22 +32,17 @@ public final class Commands {
     /** A failed restore after which Odoo did not answer healthy again: the data is as the status says, the service is down. */
     public static final int ODOO_DOWN = 3;
 
-    private final OpsRuntime runtime;
+    private final Operations operations;
     private final PrintStream out;
 
-    public Commands(OpsRuntime runtime, PrintStream out) {
-        this.runtime = runtime;
+    public Commands(Operations operations, PrintStream out) {
+        this.operations = operations;
         this.out = out;
     }
 
-    /** {@code backup --project P --env E [--type] [--label] [--keep-*] [--user]}: prints {run_id, artifact_id, status, evidence_dir}. */
-    public int backup(CliArgs a) {
-        EnvironmentConfig env = environment(a);
-        BackupRequest request = BackupRequest.of(env.project(), env.name(),
-                BackupType.parse("type", a.get("type", "full")), a.get("label"), a.integer("keep-daily"),
-                a.integer("keep-weekly"), a.integer("keep-monthly"),
-                a.get("user", runtime.settings().defaultUser()), "cli");
-        BackupResult result = runBackup(request);
+    /** backup: prints {run_id, artifact_id, status, evidence_dir[, warnings][, failed_step, error]}. */
+    public int backup(BackupRequest request) {
+        BackupResult result = operations.backup(request);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("run_id", result.runId());
         json.put("artifact_id", result.artifactId());
@@ -58,20 +57,9 @@ public final class Commands {
         return result.succeeded() ? OK : FAILED;
     }
 
-    /** Sends the request through the backup route; a rejection surfaces as {@link RequestRejected}. */
-    public BackupResult runBackup(BackupRequest request) {
-        Exchange ex = runtime.template().request("direct:backup", e -> e.getMessage().setBody(request));
-        if (ex.getException() instanceof RequestRejected r) throw r;
-        if (ex.getException() instanceof RunStartFailed f) return f.backupResult();
-        if (ex.getException() != null) {
-            throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
-        }
-        return ex.getMessage().getBody(BackupResult.class);
-    }
-
-    /** {@code restore ...}: prints {run_id, status, evidence_dir, pre_restore_backup_id}. */
-    public int restore(CliArgs a) {
-        RestoreResult result = runRestore(restoreRequest(a));
+    /** restore: prints {run_id, status, evidence_dir, pre_restore_backup_id, mode, mode_reason[, failed_step, error, odoo_healthy]}. */
+    public int restore(RestoreRequest request) {
+        RestoreResult result = operations.restore(request);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("run_id", result.runId());
         json.put("status", result.status());
@@ -90,154 +78,53 @@ public final class Commands {
         return result.odooDown() ? ODOO_DOWN : FAILED;
     }
 
-    private RestoreRequest restoreRequest(CliArgs a) {
-        String[] pe = projectAndEnv(a);
-        if (a.flag("force") && a.flag("validate-only")) {
-            throw new RequestRejected("force", "cannot be combined with --validate-only");
-        }
-        RestoreRequest.Mode mode = a.flag("force") ? RestoreRequest.Mode.FORCE
-                : a.flag("validate-only") ? RestoreRequest.Mode.VALIDATE_ONLY : RestoreRequest.Mode.AUTO;
-        return new RestoreRequest(pe[0], pe[1], a.require("artifact"), BackupType.parse("type", a.get("type", "full")),
-                !a.flag("no-verify"), !a.flag("no-rollback"), a.get("confirm"),
-                a.get("user", runtime.settings().defaultUser()), "cli", mode);
+    /** preflight-restore: the nine checks; exit 0 when all pass, else 2. */
+    public int preflightRestore(RestoreRequest request) {
+        return print(operations.preflightRestore(request), REJECTED);
     }
 
-    private String[] projectAndEnv(CliArgs a) {
-        EnvironmentConfig env = environment(a);
-        return new String[]{env.project(), env.name()};
+    /** validate-env: the seven validations now; exit 0 when none failed. */
+    public int validateEnv(ValidateEnvRequest request) {
+        return print(operations.validateEnvironment(request), FAILED);
     }
 
-    public RestoreResult runRestore(RestoreRequest request) {
-        Exchange ex = runtime.template().request("direct:restore", e -> e.getMessage().setBody(request));
-        if (ex.getException() instanceof RequestRejected r) throw r;
-        if (ex.getException() instanceof RunStartFailed f) return f.restoreResult();
-        if (ex.getException() != null) throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
-        return ex.getMessage().getBody(RestoreResult.class);
-    }
-
-    /** {@code preflight-restore --env E --artifact A}: the nine checks; exit 0 when all pass, else 2. */
-    public int preflightRestore(CliArgs a) {
-        RestorePreflight preflight = runtime.camelContext().getRegistry().lookupByNameAndType("restorePreflight",
-                RestorePreflight.class);
-        List<RestorePreflight.Check> checks = preflight.report(restoreRequest(a));
-        boolean ok = checks.stream().allMatch(RestorePreflight.Check::ok);
-        out.println(Json.pretty(Map.of("ok", ok, "checks", checks)));
-        return ok ? OK : REJECTED;
-    }
-
-    /** {@code validate-env --env E [--artifact A]}: the seven validations now; exit 0 when none failed. */
-    @SuppressWarnings("unchecked")
-    public int validateEnv(CliArgs a) {
-        EnvironmentConfig env = environment(a);
-        String artifactId = a.get("artifact");
-        if (artifactId == null) artifactId = runtime.catalog().lastSuccessfulRestoreArtifact(env.id()).orElse(null);
-        Map<String, Object> modules = null;
-        if (artifactId != null) {
-            String id = artifactId;
-            var artifact = runtime.catalog().artifact(id).orElseThrow(() -> new RequestRejected("artifact", "no artifact '" + id + "'"));
-            if (!artifact.environmentId().equals(env.id())) {
-                throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + artifact.environmentId());
-            }
-            modules = (Map<String, Object>) ((Map<String, Object>) artifact.manifest().get("manifest")).get("modules_installed");
-        }
-        EnvironmentValidator validator = runtime.camelContext().getRegistry().lookupByNameAndType("environmentValidator",
-                EnvironmentValidator.class);
-        Map<String, Object> window = logWindow(env, a.get("since"));
-        var checks = validator.validate(env, modules, -1, (java.time.Instant) window.remove("instant"),
-                new dev.odooops.domain.SecretRedactor(env.database().password() == null ? List.of()
-                        : List.of(env.database().password().reveal())));
-        Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
-        report.put("log_window", window);
-        report.put("environment_id", env.id());
-        report.put("compared_with_artifact", artifactId);
-        out.println(Json.pretty(report));
-        return Boolean.TRUE.equals(report.get("ok")) ? OK : FAILED;
-    }
-
-    /**
-     * Which Odoo log lines validate-env judges: from {@code --since}, else from the last restart odoo-ops
-     * knows of (its own restarts, or the last start banner in the log, whichever is later), else the whole log.
-     */
-    private Map<String, Object> logWindow(EnvironmentConfig env, String since) {
-        Map<String, Object> w = new LinkedHashMap<>();
-        java.time.Instant at = null;
-        if (since != null) {
-            try {
-                at = dev.odooops.domain.OdooLog.parseSince(since, java.time.Instant.now());
-            } catch (IllegalArgumentException e) {
-                throw new RequestRejected("since", "expected " + e.getMessage() + ", got '" + since + "'");
-            }
-            w.put("source", "--since " + since);
-        } else {
-            java.time.Instant recorded = runtime.catalog().lastOdooRestart(env.id()).orElse(null);
-            java.time.Instant banner = null;
-            var logFile = env.control().logFile();
-            if (logFile != null && java.nio.file.Files.exists(logFile)) {
-                try {
-                    banner = dev.odooops.domain.OdooLog.lastStart(EnvironmentValidator.tail(logFile), java.time.ZoneId.systemDefault());
-                } catch (java.io.IOException e) {
-                    banner = null;
-                }
-            }
-            if (recorded != null && (banner == null || recorded.isAfter(banner))) {
-                at = recorded;
-                w.put("source", "the last restart by odoo-ops");
-            } else if (banner != null) {
-                at = banner;
-                w.put("source", "the last Odoo start in the log");
-            } else {
-                w.put("source", "no restart known: the whole log");
-            }
-        }
-        w.put("since", at == null ? null : at.toString());
-        w.put("instant", at);
-        return w;
-    }
-
-    /** {@code recover --env E}: clean up after runs whose process died; prints what was done. */
-    public int recover(CliArgs a) {
-        RecoverEnvironment recover = runtime.camelContext().getRegistry().lookupByNameAndType("recoverEnvironment",
-                RecoverEnvironment.class);
-        out.println(Json.compact(recover.recover(environment(a), a.get("user", runtime.settings().defaultUser()))));
+    /** recover: clean up after runs whose process died; prints what was done. */
+    public int recover(RecoverRequest request) {
+        out.println(Json.compact(operations.recover(request).body()));
         return OK;
     }
 
-    /** {@code artifacts --env E [--all]}: the environment's artifacts, newest first (route ops-list-artifacts). */
-    public int artifacts(CliArgs a) {
-        EnvironmentConfig env = environment(a);
-        out.println(Json.pretty(query("direct:ops-list-artifacts", Map.of("environmentId", env.id(),
-                "includePruned", a.flag("all")))));
+    /** verify-artifact ID: the artifact re-read from the store; exit 0 when every check passed. */
+    public int verifyArtifact(String id) {
+        return print(operations.verifyArtifact(new ArtifactRequest(id)), FAILED);
+    }
+
+    /** artifacts: the environment's artifacts, newest first. */
+    public int artifacts(ListArtifactsRequest request) {
+        out.println(Json.pretty(operations.listArtifacts(request)));
         return OK;
     }
 
-    /** {@code runs --env E [--limit N]}: the environment's runs, newest first (route ops-list-runs). */
-    public int runs(CliArgs a) {
-        EnvironmentConfig env = environment(a);
-        Integer limit = a.integer("limit");
-        if (limit != null && limit < 1) throw new RequestRejected("limit", "must be at least 1, got " + limit);
-        out.println(Json.pretty(query("direct:ops-list-runs", Map.of("environmentId", env.id(), "limit",
-                limit == null ? 50 : limit))));
+    /** runs: the environment's runs, newest first. */
+    public int runs(ListRunsRequest request) {
+        out.println(Json.pretty(operations.listRuns(request)));
         return OK;
+    }
+
+    /** run ID: one run with its steps, failure and evidence files; exit 0 when it succeeded, 1 otherwise. */
+    public int run(String id) {
+        return print(operations.getRun(GetRunRequest.parse("ID", id)), FAILED);
     }
 
     /** pin / unpin: prints {artifact_id, pinned}. */
     public int pin(String id, boolean pinned) {
-        var artifact = runtime.catalog().artifact(id)
-                .orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id + "' in the ops catalog"));
-        if (artifact.prunedAt() != null) throw new RequestRejected("ID", "artifact '" + id + "' was pruned at " + artifact.prunedAt());
-        runtime.catalog().setPinned(id, pinned);
-        out.println(Json.compact(Map.of("artifact_id", id, "pinned", pinned)));
+        PinResult r = operations.pin(new PinRequest(id, pinned));
+        out.println(Json.compact(Map.of("artifact_id", r.artifactId(), "pinned", r.pinned())));
         return OK;
     }
 
-    private List<?> query(String route, Map<String, Object> headers) {
-        Exchange ex = runtime.template().request(route, e -> headers.forEach(e.getMessage()::setHeader));
-        if (ex.getException() != null) throw new IllegalStateException(ex.getException().getMessage(), ex.getException());
-        return ex.getMessage().getBody(List.class);
-    }
-
-    /** --env E or --env P/E, with --project P when E is ambiguous (see {@link EnvironmentResolver}). */
-    EnvironmentConfig environment(CliArgs a) {
-        return EnvironmentResolver.resolve(runtime.config(), a.get("project"), a.get("env"));
+    private int print(Report report, int whenNotOk) {
+        out.println(Json.pretty(report.body()));
+        return report.ok() ? OK : whenNotOk;
     }
 }

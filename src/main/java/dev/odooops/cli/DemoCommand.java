@@ -5,17 +5,15 @@ import dev.odooops.config.Settings;
 import dev.odooops.demo.DemoEnvironment;
 import dev.odooops.demo.EmbeddedS3;
 import dev.odooops.domain.Json;
+import dev.odooops.model.ArtifactRequest;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
-import dev.odooops.exec.ToolRunner;
-import dev.odooops.config.EnvironmentConfig;
-import dev.odooops.domain.SecretRedactor;
+import dev.odooops.model.Report;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
+import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.step.EnvironmentValidator;
-import java.util.List;
-import dev.odooops.store.ArtifactVerifier;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,6 +25,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -64,7 +63,7 @@ public final class DemoCommand {
             Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret);
             try (OpsRuntime rt = OpsRuntime.start(home, demoConfig, env, Clock.systemUTC())) {
                 say("3/8 backing up demo/production (database + filestore + config snapshot)");
-                BackupResult result = new Commands(rt, out).runBackup(BackupRequest.of("demo", "production",
+                BackupResult result = rt.operations().backup(BackupRequest.of("demo", "production",
                         BackupType.FULL, "demo", null, null, null, "operator", "demo"));
                 if (!result.succeeded()) {
                     say("backup FAILED in step " + result.failedStep() + ": " + result.error());
@@ -72,12 +71,9 @@ public final class DemoCommand {
                     return Commands.FAILED;
                 }
                 say("4/8 verifying artifact " + result.artifactId() + " from the store");
-                ToolRunner tools = rt.camelContext().getRegistry().lookupByNameAndType("toolRunner", ToolRunner.class);
-                var artifact = rt.catalog().artifact(result.artifactId()).orElseThrow();
-                Map<String, Object> report = new ArtifactVerifier(rt.store(), tools, rt.settings().workDir().resolve("verify"))
-                        .verify(artifact, "demo", "production");
-                boolean verified = Boolean.TRUE.equals(report.get("ok"));
-                say("    checksums and pg_restore --list: " + (verified ? "ok" : "FAILED " + report));
+                Report report = rt.operations().verifyArtifact(new ArtifactRequest(result.artifactId()));
+                boolean verified = report.ok();
+                say("    checksums and pg_restore --list: " + (verified ? "ok" : "FAILED " + report.body()));
                 say("    backup evidence: " + result.evidenceDir());
                 try (var files = Files.list(Path.of(result.evidenceDir()))) {
                     files.sorted().forEach(f -> say("      " + f.getFileName()));
@@ -89,7 +85,7 @@ public final class DemoCommand {
                 say("    validate-env now: " + before);
 
                 say("6/8 restoring " + result.artifactId() + " into demo/production (confirmed: production)");
-                RestoreResult restored = new Commands(rt, out).runRestore(new RestoreRequest("demo", "production",
+                RestoreResult restored = rt.operations().restore(new RestoreRequest("demo", "production",
                         result.artifactId(), BackupType.FULL, true, true, "demo/production", "operator", "demo"));
                 say("    restore " + restored.status() + (restored.succeeded() ? "" : " in " + restored.failedStep() + ": "
                         + restored.error()) + "; safety backup taken first: " + restored.preRestoreBackupId());
@@ -117,11 +113,10 @@ public final class DemoCommand {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private static List<String> validationSummary(OpsRuntime rt) {
-        EnvironmentValidator validator = rt.camelContext().getRegistry().lookupByNameAndType("environmentValidator",
-                EnvironmentValidator.class);
-        EnvironmentConfig env = rt.config().environment("demo", "production").orElseThrow();
-        return validator.validate(env, null, -1, new SecretRedactor(List.of())).stream()
+        Report report = rt.operations().validateEnvironment(new ValidateEnvRequest("demo", "production", null, null));
+        return ((List<EnvironmentValidator.Check>) report.body().get("checks")).stream()
                 .filter(EnvironmentValidator.Check::failed).map(c -> c.name() + " FAILED (" + abbreviate(c.detail()) + ")").toList();
     }
 

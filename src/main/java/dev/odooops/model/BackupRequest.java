@@ -1,17 +1,17 @@
 package dev.odooops.model;
 
 /**
- * A request for a backup, as every trigger hands it over. Retention overrides are null when not given.
+ * A request for a backup, as every trigger hands it over ({@code project} may be null: see {@link EnvironmentRequest}). Retention overrides are null when not given.
  * {@code kind} is "backup" for operator backups and "pre_restore" for the safety backup a restore takes; the
  * latter runs as a child of the restore run ({@code parentRunId}) under the restore's lease.
  */
 public record BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
                             Integer keepWeekly, Integer keepMonthly, String user, String kind, String trigger,
-                            java.util.UUID parentRunId) {
+                            java.util.UUID parentRunId) implements EnvironmentRequest {
 
     public BackupRequest {
-        require("project", project);
-        require("env", environment);
+        if (project != null && project.isBlank()) throw new RequestRejected("project", "is empty");
+        Fields.environment(environment);
         require("user", user);
         if (type == null) throw new RequestRejected("type", "must be one of " + BackupType.allowed());
         checkKeep("keep-daily", keepDaily);
@@ -25,6 +25,12 @@ public record BackupRequest(String project, String environment, BackupType type,
             throw new IllegalArgumentException("a pre_restore backup needs its parent run, and only it has one");
         }
         if (trigger == null) trigger = "cli";
+    }
+
+    @Override
+    public BackupRequest resolved(String project, String environment) {
+        return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger,
+                parentRunId);
     }
 
     /** A request with no parent run: an operator's or a schedule's backup. */

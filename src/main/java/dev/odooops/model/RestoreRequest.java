@@ -1,14 +1,15 @@
 package dev.odooops.model;
 
 /**
- * A request to restore an artifact into an environment. {@code verify=false} skips post-restore validation,
+ * A request to restore an artifact into an environment ({@code project} may be null: see {@link EnvironmentRequest}). {@code verify=false} skips post-restore validation,
  * {@code rollback=false} leaves a failed restore as it is (for forensics); {@code confirm} must equal the
  * environment id for a production environment. {@code mode}: {@link Mode#AUTO} restores unless the environment
  * provably still holds what the last restore of this artifact left (then it only validates),
  * {@link Mode#FORCE} always restores, {@link Mode#VALIDATE_ONLY} never changes anything and only validates.
  */
 public record RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
-                             boolean rollback, String confirm, String user, String trigger, Mode mode) {
+                             boolean rollback, String confirm, String user, String trigger, Mode mode)
+        implements EnvironmentRequest {
 
     public enum Mode {
         AUTO, FORCE, VALIDATE_ONLY;
@@ -19,7 +20,9 @@ public record RestoreRequest(String project, String environment, String artifact
     }
 
     public RestoreRequest {
-        for (String[] f : new String[][]{{"project", project}, {"env", environment}, {"artifact", artifactId}, {"user", user}}) {
+        if (project != null && project.isBlank()) throw new RequestRejected("project", "is empty");
+        Fields.environment(environment);
+        for (String[] f : new String[][]{{"artifact", artifactId}, {"user", user}}) {
             if (f[1] == null || f[1].isBlank()) throw new RequestRejected(f[0], "is required");
         }
         if (type == null) throw new RequestRejected("type", "must be one of " + BackupType.allowed());
@@ -28,6 +31,11 @@ public record RestoreRequest(String project, String environment, String artifact
         if (mode == Mode.VALIDATE_ONLY && !verify) {
             throw new RequestRejected("no-verify", "cannot be combined with --validate-only (it would do nothing)");
         }
+    }
+
+    @Override
+    public RestoreRequest resolved(String project, String environment) {
+        return new RestoreRequest(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode);
     }
 
     public RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,

@@ -32,6 +32,12 @@ public class OpsCatalog {
     public record Artifact(String id, String environmentId, UUID runId, String kind, String backupType, String uri,
                            Map<String, Object> checksums, Map<String, Object> sizes, Map<String, Object> manifest,
                            String label, boolean pinned, Instant createdAt, Instant prunedAt) {
+        /** module -> version as the backup recorded them (the manifest's manifest.modules_installed), or null. */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> modulesInstalled() {
+            Object odoo = manifest == null ? null : manifest.get("manifest");
+            return odoo instanceof Map<?, ?> m ? (Map<String, Object>) m.get("modules_installed") : null;
+        }
     }
 
     public boolean userHasPermission(String user, String project, String action) {
@@ -219,6 +225,26 @@ public class OpsCatalog {
                 Json.readMap(rs.getString("checksums")), Json.readMap(rs.getString("sizes")),
                 Json.readMap(rs.getString("manifest")), rs.getString("label"), rs.getBoolean("pinned"),
                 rs.getTimestamp("created_at").toInstant(), pruned == null ? null : pruned.toInstant());
+    }
+
+    /** One run as the operator views show it (get-run), with the steps it completed in order. */
+    public record RunView(UUID runId, String environmentId, String operation, String status, String createdBy,
+                          Instant createdAt, Instant finishedAt, String failedStep, String failureReason,
+                          String evidenceDir, UUID parentRunId, Map<String, Object> metadata, List<String> stepsCompleted) {
+    }
+
+    public Optional<RunView> runView(UUID runId) {
+        List<String> steps = query("select step from ops.run_events where run_id = ? and event_type = 'step_completed'"
+                + " and step is not null order by id", rs -> rs.getString(1), runId);
+        return query("select run_id, environment_id, operation_type, status, created_by, created_at, finished_at, failed_step,"
+                + " failure_reason, evidence_dir, parent_run_id, metadata from ops.runs where run_id = ?", rs -> {
+            Timestamp finished = rs.getTimestamp("finished_at");
+            return new RunView(rs.getObject("run_id", UUID.class), rs.getString("environment_id"),
+                    rs.getString("operation_type"), rs.getString("status"), rs.getString("created_by"),
+                    rs.getTimestamp("created_at").toInstant(), finished == null ? null : finished.toInstant(),
+                    rs.getString("failed_step"), rs.getString("failure_reason"), rs.getString("evidence_dir"),
+                    rs.getObject("parent_run_id", UUID.class), Json.readMap(rs.getString("metadata")), steps);
+        }, runId).stream().findFirst();
     }
 
     interface Row<T> {

@@ -9,6 +9,7 @@ import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RequestRejected;
 import dev.odooops.model.RestoreJob;
+import dev.odooops.model.Report;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactStore;
@@ -79,6 +80,13 @@ public class RestorePreflight {
         RestoreJob job = run(request, false, checks);
         if (job != null && job.workDir() != null) WorkFiles.deleteTree(job.workDir());
         return checks;
+    }
+
+    /** preflight-restore: the report of all checks as a {@link Report} ({@code ok} when every check passed). */
+    public Report reportOf(RestoreRequest request) {
+        List<Check> checks = report(request);
+        boolean ok = checks.stream().allMatch(Check::ok);
+        return new Report(ok, Map.of("ok", ok, "checks", checks));
     }
 
     private static String field(String check) {

@@ -22,16 +22,14 @@ public class ValidateRestore {
         this.catalog = catalog;
     }
 
-    @SuppressWarnings("unchecked")
     public void validate(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
         job.step("validate");
         if (!job.request().verify()) {
             job.evidence().json("validation_report.json", Map.of("ok", true, "skipped", true, "reason", "--no-verify"));
             return;
         }
-        Map<String, Object> odoo = (Map<String, Object>) job.artifact().manifest().get("manifest");
-        Map<String, Object> modules = odoo == null ? null : (Map<String, Object>) odoo.get("modules_installed");
-        List<EnvironmentValidator.Check> checks = validator.validate(job.environment(), modules, job.odooLogOffset(),
+        List<EnvironmentValidator.Check> checks = validator.validate(job.environment(), job.artifact().modulesInstalled(),
+                job.odooLogOffset(),
                 job.redactor());
         Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
         report.put("artifact_id", job.artifact().id());

@@ -33,7 +33,7 @@ class BackupFailureTest {
     }
 
     private BackupResult backup() {
-        return new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+        return runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
                 null, null, null, "operator", "test"));
     }
 

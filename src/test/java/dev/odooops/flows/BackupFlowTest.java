@@ -58,7 +58,7 @@ class BackupFlowTest {
     }
 
     private BackupResult backup(BackupType type) {
-        return new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", type, "test", null,
+        return runtime.operations().backup(BackupRequest.of(env.project, "prod", type, "test", null,
                 null, null, "operator", "test"));
     }
 

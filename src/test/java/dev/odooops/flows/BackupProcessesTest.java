@@ -136,7 +136,7 @@ class BackupProcessesTest {
                 new Case(List.of("backup", "--project", env.project, "--env", "prod", "--user", "auditor"), "user: 'auditor' has no backup permission"),
                 new Case(List.of("backup", "--project", env.project, "--env", "prod", "--keep-daily", "many"), "keep-daily: must be a whole number"),
                 new Case(List.of("backup", "--project", "nope", "--env", env.environmentId()), "project: --project 'nope' does not match the project of --env '" + env.environmentId() + "'"),
-                new Case(List.of("backup", "--project", env.project), "env: --env is required"),
+                new Case(List.of("backup", "--project", env.project), "env: is required: E or P/E"),
                 new Case(List.of("backup", "--project", env.project, "--env", "prod", "--colour", "red"), "colour: unknown option --colour"));
         long before = ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size();
         for (Case c : cases) {

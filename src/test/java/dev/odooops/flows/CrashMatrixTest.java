@@ -2,7 +2,6 @@ package dev.odooops.flows;
 
 import dev.odooops.OpsRuntime;
 import dev.odooops.cli.Commands;
-import dev.odooops.cli.VerifyCommand;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
@@ -48,7 +47,7 @@ class CrashMatrixTest {
         odoo = new OdooStandIn(env.root.resolve("odoo.log"));
         env.withOdoo(odoo);
         try (OpsRuntime rt = env.runtime()) {
-            backup = new Commands(rt, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+            backup = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
                     null, null, null, "operator", "test"));
         }
         assertEquals("success", backup.status(), backup.error());
@@ -115,7 +114,7 @@ class CrashMatrixTest {
         assertTrue(odoo.running(), "Odoo runs again after recover, killed at " + point);
         assertFalse(odoo.inMaintenance(), "Odoo is out of maintenance after recover, killed at " + point);
         try (OpsRuntime rt = env.runtime()) {
-            assertEquals(0, new VerifyCommand(rt, new PrintStream(OutputStream.nullOutputStream())).run(backup.artifactId()),
+            assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact(backup.artifactId()),
                     "the backup still verifies");
         }
         Files.deleteIfExists(env.odoo.filestore().resolve("ff").resolve("f".repeat(40)));
@@ -143,7 +142,7 @@ class CrashMatrixTest {
         assertTrue(live.containsAll(liveBefore), "every artifact that existed before is still live: " + live);
         try (OpsRuntime rt = env.runtime()) {
             for (Object id : live) {
-                assertEquals(0, new VerifyCommand(rt, new PrintStream(OutputStream.nullOutputStream())).run((String) id),
+                assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact((String) id),
                         id + " verifies");
             }
         }
@@ -167,7 +166,7 @@ class CrashMatrixTest {
     void should_finish_a_prune_cut_off_by_a_crash_and_keep_the_new_backup(String point) throws Exception {
         BackupResult old;
         try (OpsRuntime rt = env.runtime()) {
-            old = new Commands(rt, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+            old = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
                     null, null, null, "operator", "test"));
         }
         assertEquals("success", old.status(), old.error());
@@ -190,7 +189,7 @@ class CrashMatrixTest {
         List<Object> live = TestEnvironment.ops("select id from ops.artifacts where environment_id = ? and pruned_at is null "
                 + "and kind = 'backup' order by created_at desc", env.environmentId()).stream().map(r -> r.get("id")).toList();
         try (OpsRuntime rt = env.runtime()) {
-            assertEquals(0, new VerifyCommand(rt, new PrintStream(OutputStream.nullOutputStream())).run((String) live.get(0)),
+            assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact((String) live.get(0)),
                     "the backup that was pruning is committed and verifies");
         }
         assertFalse(odoo.inMaintenance());

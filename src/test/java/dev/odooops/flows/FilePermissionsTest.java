@@ -44,11 +44,11 @@ class FilePermissionsTest {
         odoo = new OdooStandIn(env.root.resolve("odoo.log"));
         env.withLocalStore().withOdoo(odoo);
         try (OpsRuntime rt = env.runtime()) {
-            Commands commands = new Commands(rt, System.out);
-            BackupResult b = commands.runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null, null,
+            var commands = rt.operations();
+            BackupResult b = commands.backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null, null,
                     null, "operator", "test"));
             assertEquals("success", b.status(), b.error());
-            RestoreResult r = commands.runRestore(new RestoreRequest(env.project, "prod", b.artifactId(), BackupType.FULL,
+            RestoreResult r = commands.restore(new RestoreRequest(env.project, "prod", b.artifactId(), BackupType.FULL,
                     true, true, env.environmentId(), "operator", "test"));
             assertEquals("success", r.status(), r.error());
         }

@@ -1,7 +1,6 @@
 package dev.odooops.flows;
 
 import dev.odooops.OpsRuntime;
-import dev.odooops.cli.CliArgs;
 import dev.odooops.cli.Commands;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TreeDigest;
@@ -80,9 +79,8 @@ class FilestoreBackupTest {
         sh(null, "mkfifo", fs.resolve("a-fifo").toString());
 
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        int exit = new Commands(runtime, new PrintStream(stdout, true, StandardCharsets.UTF_8)).backup(new CliArgs(
-                List.of("--project", env.project, "--env", "prod", "--user", "operator"),
-                Set.of("project", "env", "type", "user"), Set.of()));
+        int exit = new Commands(runtime.operations(), new PrintStream(stdout, true, StandardCharsets.UTF_8)).backup(
+                BackupRequest.of(env.project, "prod", BackupType.FULL, null, null, null, null, "operator", "cli"));
 
         assertEquals(Commands.OK, exit, "the backup is the best copy there is: it succeeds");
         Map<String, Object> json = Json.readMap(stdout.toString(StandardCharsets.UTF_8).strip());
@@ -109,7 +107,7 @@ class FilestoreBackupTest {
         assertEquals(1, ((Number) metadata.get("corrupt_files")).intValue());
 
         // the same check without the database dump: filestore_only reads the references itself
-        BackupResult fsOnly = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod",
+        BackupResult fsOnly = runtime.operations().backup(BackupRequest.of(env.project, "prod",
                 BackupType.FILESTORE_ONLY, null, null, null, null, "operator", "test"));
         assertEquals("success", fsOnly.status(), fsOnly.error());
         assertEquals(3, fsOnly.warnings().size(), fsOnly.warnings().toString());
@@ -127,7 +125,7 @@ class FilestoreBackupTest {
         try {
             Thread.sleep(300);
             for (int i = 0; i < 3; i++) {
-                backups.add(new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod",
+                backups.add(runtime.operations().backup(BackupRequest.of(env.project, "prod",
                         i == 1 ? BackupType.FILESTORE_ONLY : BackupType.FULL, null, null, null, null, "operator", "test")));
             }
         } finally {
@@ -154,7 +152,7 @@ class FilestoreBackupTest {
             env.withOdoo(odoo);
             runtime.close();
             runtime = env.runtime();
-            RestoreResult r = new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project, "prod",
+            RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod",
                     last.artifactId(), BackupType.FILESTORE_ONLY, false, true, env.environmentId(), "operator", "test"));
             assertEquals("success", r.status(), r.error());
             assertEquals(meta.get("tree_digest"), TreeDigest.of(fs).digest());

@@ -55,7 +55,7 @@ class HostileArtifactTest {
         odoo = new OdooStandIn(env.root.resolve("odoo.log"));
         env.withOdoo(odoo);
         runtime = env.runtime();
-        backup = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FILESTORE_ONLY,
+        backup = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FILESTORE_ONLY,
                 null, null, null, null, "operator", "test"));
         assertEquals("success", backup.status(), backup.error());
         canary = env.root.resolve("canary.txt");
@@ -134,7 +134,7 @@ class HostileArtifactTest {
 
     @Test
     void should_verify_an_artifact_made_before_digest_version_2_with_the_old_digest() throws Exception {
-        BackupResult old = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod",
+        BackupResult old = runtime.operations().backup(BackupRequest.of(env.project, "prod",
                 BackupType.FILESTORE_ONLY, null, null, null, null, "operator", "test"));
         assertEquals("success", old.status(), old.error());
         Path metaFile = env.s3Dir.resolve("backups/ops").resolve(env.project).resolve("prod").resolve(old.artifactId())
@@ -148,7 +148,7 @@ class HostileArtifactTest {
             Files.delete(files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow());
         }
 
-        RestoreResult r = new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project, "prod",
+        RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod",
                 old.artifactId(), BackupType.FILESTORE_ONLY, false, true, env.environmentId(), "operator", "test"));
 
         assertEquals("success", r.status(), r.error());
@@ -167,7 +167,7 @@ class HostileArtifactTest {
         String passwd = Checksums.sha256(Path.of("/etc/passwd"));
         String passwdMode = PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of("/etc/passwd")));
 
-        RestoreResult r = new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project, "prod",
+        RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod",
                 backup.artifactId(), BackupType.FILESTORE_ONLY, true, true, env.environmentId(), "operator", "test"));
 
         assertEquals("rolled_back", r.status(), kind + ": " + r.error());

@@ -24,8 +24,8 @@ class LocalStoreRestoreTest {
     void should_restore_from_a_local_store_and_leave_the_stored_artifact_intact() throws Exception {
         try (TestEnvironment env = TestEnvironment.create("localrestore").withLocalStore().withType("staging");
              OpsRuntime rt = env.runtime()) {
-            Commands commands = new Commands(rt, System.out);
-            BackupResult b = commands.runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null, null,
+            var commands = rt.operations();
+            BackupResult b = commands.backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null, null,
                     null, "operator", "test"));
             assertEquals("success", b.status(), b.error());
             Path stored = env.localStoreDir().resolve(env.project).resolve("prod").resolve(b.artifactId());
@@ -35,7 +35,7 @@ class LocalStoreRestoreTest {
             }
 
             // a staging environment: no --confirm needed
-            RestoreResult r = commands.runRestore(new RestoreRequest(env.project, "prod", b.artifactId(), BackupType.FULL,
+            RestoreResult r = commands.restore(new RestoreRequest(env.project, "prod", b.artifactId(), BackupType.FULL,
                     true, true, null, "operator", "test"));
 
             assertEquals("success", r.status(), r.error());

@@ -60,7 +60,7 @@ class RestoreCrashTest {
         env = TestEnvironment.create("crash");
         BackupResult b;
         try (OpsRuntime rt = env.runtime()) {
-            b = new Commands(rt, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+            b = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
                     null, null, "operator", "test"));
         }
         assertEquals("success", b.status(), b.error());

@@ -62,14 +62,14 @@ class RestoreFlowTest {
     }
 
     private BackupResult backup(BackupType type) {
-        BackupResult r = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", type, null,
+        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", type, null,
                 null, null, null, "operator", "test"));
         assertEquals("success", r.status(), r.error());
         return r;
     }
 
     private RestoreResult restore(String artifact, BackupType type) {
-        return new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project, "prod", artifact, type, true,
+        return runtime.operations().restore(new RestoreRequest(env.project, "prod", artifact, type, true,
                 true, env.environmentId(), "operator", "test"));
     }
 

@@ -1,7 +1,7 @@
 package dev.odooops.flows;
 
 import dev.odooops.OpsRuntime;
-import dev.odooops.cli.CliArgs;
+import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.cli.Commands;
 import dev.odooops.domain.Json;
 import dev.odooops.model.BackupRequest;
@@ -59,14 +59,14 @@ class RestoreTrustTest {
     }
 
     private BackupResult backup() {
-        BackupResult r = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL,
+        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL,
                 null, null, null, null, "operator", "test"));
         assertEquals("success", r.status(), r.error());
         return r;
     }
 
     private RestoreResult restore(String artifact, RestoreRequest.Mode mode) {
-        return new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project, "prod", artifact, BackupType.FULL,
+        return runtime.operations().restore(new RestoreRequest(env.project, "prod", artifact, BackupType.FULL,
                 true, true, env.environmentId(), "operator", "test", mode));
     }
 
@@ -139,9 +139,8 @@ class RestoreTrustTest {
         odoo.unhealthyStarts = Integer.MAX_VALUE;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        int exit = new Commands(runtime, new PrintStream(out, true)).restore(new CliArgs(List.of("--env", env.environmentId(),
-                "--artifact", b.artifactId(), "--confirm", env.environmentId()),
-                Set.of("env", "artifact", "confirm"), Set.of()));
+        int exit = new Commands(runtime.operations(), new PrintStream(out, true)).restore(new RestoreRequest(null,
+                env.environmentId(), b.artifactId(), BackupType.FULL, true, true, env.environmentId(), "operator", "cli"));
 
         Map<String, Object> json = Json.readMap(out.toString().strip());
         assertEquals(Commands.ODOO_DOWN, exit, json.toString());
@@ -251,21 +250,20 @@ class RestoreTrustTest {
         Files.writeString(odoo.log(), "2025-01-01 03:00:00,000 77 ERROR acme odoo.addons.base.models.ir_cron: Job failed\n" + log);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Set<String> options = Set.of("env", "since");
-        int exit = new Commands(runtime, new PrintStream(out, true)).validateEnv(new CliArgs(List.of("--env", env.environmentId()),
-                options, Set.of()));
+        int exit = new Commands(runtime.operations(), new PrintStream(out, true)).validateEnv(
+                new ValidateEnvRequest(null, env.environmentId(), null, null));
         Map<String, Object> report = Json.readMap(out.toString().strip());
         assertEquals(0, exit, report.toString());
         assertFalse(report.get("log_window").toString().contains("whole log"), report.toString());
 
         out.reset();
-        exit = new Commands(runtime, new PrintStream(out, true)).validateEnv(new CliArgs(List.of("--env", env.environmentId(),
-                "--since", "1000d"), options, Set.of()));
+        exit = new Commands(runtime.operations(), new PrintStream(out, true)).validateEnv(
+                new ValidateEnvRequest(null, env.environmentId(), null, "1000d"));
         assertEquals(Commands.FAILED, exit, "an explicit wider window sees the old error: " + out);
 
         var rejected = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
-                () -> new Commands(runtime, System.out).validateEnv(new CliArgs(List.of("--env", env.environmentId(),
-                        "--since", "yesterday"), options, Set.of())));
+                () -> new Commands(runtime.operations(), System.out).validateEnv(
+                        new ValidateEnvRequest(null, env.environmentId(), null, "yesterday")));
         assertTrue(rejected.getMessage().contains("since"), rejected.getMessage());
     }
 

@@ -50,7 +50,7 @@ class RetentionFlowTest {
     }
 
     private BackupResult backup(BackupType type, Integer daily) {
-        BackupResult r = new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", type, null,
+        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", type, null,
                 daily, daily == null ? null : 0, daily == null ? null : 0, "operator", "test"));
         assertEquals("success", r.status(), r.error());
         return r;
@@ -126,13 +126,13 @@ class RetentionFlowTest {
              OdooStandIn odoo = new OdooStandIn(restoreEnv.root.resolve("odoo.log"))) {
             restoreEnv.withOdoo(odoo);
             try (OpsRuntime rt = restoreEnv.runtime()) {
-                Commands commands = new Commands(rt, System.out);
+                var commands = rt.operations();
                 List<String> safety = new java.util.ArrayList<>();
                 for (int i = 0; i < 2; i++) {
-                    BackupResult b = commands.runBackup(BackupRequest.of(restoreEnv.project, "prod", BackupType.DB_ONLY, null,
+                    BackupResult b = commands.backup(BackupRequest.of(restoreEnv.project, "prod", BackupType.DB_ONLY, null,
                             null, null, null, "operator", "test"));
                     assertEquals("success", b.status(), b.error());
-                    RestoreResult r = commands.runRestore(new RestoreRequest(restoreEnv.project, "prod", b.artifactId(),
+                    RestoreResult r = commands.restore(new RestoreRequest(restoreEnv.project, "prod", b.artifactId(),
                             BackupType.DB_ONLY, false, true, restoreEnv.environmentId(), "operator", "test"));
                     assertEquals("success", r.status(), r.error());
                     assertNotNull(r.preRestoreBackupId());

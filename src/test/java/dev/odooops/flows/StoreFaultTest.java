@@ -2,7 +2,6 @@ package dev.odooops.flows;
 
 import dev.odooops.OpsRuntime;
 import dev.odooops.cli.Commands;
-import dev.odooops.cli.VerifyCommand;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
@@ -65,7 +64,7 @@ class StoreFaultTest {
     }
 
     private BackupResult backup() {
-        return new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+        return runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null,
                 null, null, null, "operator", "test"));
     }
 
@@ -84,7 +83,7 @@ class StoreFaultTest {
             assertEquals(live, inStore);
         }
         for (String id : live) {
-            assertEquals(0, new VerifyCommand(runtime, new PrintStream(OutputStream.nullOutputStream())).run(id), id + " verifies");
+            assertEquals(0, new Commands(runtime.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact(id), id + " verifies");
         }
     }
 
@@ -132,7 +131,7 @@ class StoreFaultTest {
         env.storeFaults.fail("getBlob", Integer.MAX_VALUE);
         odoo.calls().clear();
 
-        assertThrows(RequestRejected.class, () -> new Commands(runtime, System.out).runRestore(new RestoreRequest(env.project,
+        assertThrows(RequestRejected.class, () -> runtime.operations().restore(new RestoreRequest(env.project,
                 "prod", first, BackupType.FULL, true, true, env.environmentId(), "operator", "test")));
 
         assertEquals(before, EnvironmentState.of(env));

@@ -55,7 +55,7 @@ class StoreHygieneTest {
     }
 
     private BackupResult backup(Integer daily) {
-        return new Commands(runtime, System.out).runBackup(BackupRequest.of(env.project, "prod", BackupType.DB_ONLY, null,
+        return runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.DB_ONLY, null,
                 daily, daily == null ? null : 0, daily == null ? null : 0, "operator", "test"));
     }
 

@@ -1,4 +1,4 @@
-package dev.odooops.cli;
+package dev.odooops.app;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
@@ -11,7 +11,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-class EnvironmentResolverTest {
+class EnvironmentLookupTest {
     private static EnvironmentConfig env(String project, String name) {
         return new EnvironmentConfig(project, name, "staging", null, null, null, List.of(), null, null);
     }
@@ -20,11 +20,11 @@ class EnvironmentResolverTest {
             List.of(env("acc", "odoo17"), env("acc", "prod"), env("beta", "prod")));
 
     private static String id(String project, String envOption) {
-        return EnvironmentResolver.resolve(CONFIG, project, envOption).id();
+        return EnvironmentLookup.resolve(CONFIG, project, envOption).id();
     }
 
     private static String rejected(String project, String envOption) {
-        return assertThrows(RequestRejected.class, () -> EnvironmentResolver.resolve(CONFIG, project, envOption)).getMessage();
+        return assertThrows(RequestRejected.class, () -> EnvironmentLookup.resolve(CONFIG, project, envOption)).getMessage();
     }
 
     @Test
@@ -51,7 +51,7 @@ class EnvironmentResolverTest {
 
     @Test
     void should_reject_unknown_and_malformed_names_naming_the_field() {
-        assertEquals("env: --env is required (E or P/E)", rejected("acc", null));
+        assertEquals("env: is required: E or P/E (project/environment)", rejected("acc", null));
         assertEquals("project: unknown project 'nope' (not in environments.yaml)", rejected(null, "nope/prod"));
         assertEquals("project: unknown project 'nope' (not in environments.yaml)", rejected("nope", "prod"));
         assertEquals("env: project 'acc' has no environment 'staging'", rejected(null, "acc/staging"));

@@ -1,23 +1,39 @@
-package dev.odooops.cli;
+package dev.odooops.app;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
+import dev.odooops.model.EnvironmentRequest;
 import dev.odooops.model.RequestRejected;
 
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The one reading of {@code --project} and {@code --env} that every command uses. {@code --env} is required and
- * is either {@code E} or {@code P/E}; {@code --project P} is optional, needed only when {@code E} alone exists
- * in several projects, and accepted beside {@code --env P/E} when it names the same project.
+ * The one reading of a request's project and environment, for every operation and every trigger (the entry
+ * routes' first step, {@code resolve-environment}). The environment is required and is either {@code E} or
+ * {@code P/E}; the project is optional, needed only when {@code E} alone exists in several projects, and
+ * accepted beside {@code P/E} when it names the same project.
  */
-public final class EnvironmentResolver {
-    private EnvironmentResolver() {
+public final class EnvironmentLookup {
+    private final OpsConfig config;
+
+    public EnvironmentLookup(OpsConfig config) {
+        this.config = config;
+    }
+
+    /** The request aimed at the configured project and environment it names; rejected naming the field otherwise. */
+    public EnvironmentRequest resolve(EnvironmentRequest request) {
+        EnvironmentConfig env = resolve(config, request.project(), request.environment());
+        return request.resolved(env.project(), env.name());
+    }
+
+    /** The configuration of a resolved request's environment. */
+    public EnvironmentConfig environment(EnvironmentRequest request) {
+        return resolve(config, request.project(), request.environment());
     }
 
     public static EnvironmentConfig resolve(OpsConfig config, String projectOption, String envOption) {
-        if (envOption == null || envOption.isBlank()) throw new RequestRejected("env", "--env is required (E or P/E)");
+        if (envOption == null || envOption.isBlank()) throw new RequestRejected("env", "is required: E or P/E (project/environment)");
         if (projectOption != null && projectOption.isBlank()) throw new RequestRejected("project", "--project is empty");
         String project = projectOption;
         String env = envOption;

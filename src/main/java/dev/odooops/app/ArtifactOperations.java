@@ -1,0 +1,55 @@
+package dev.odooops.app;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.OpsConfig;
+import dev.odooops.model.ArtifactRequest;
+import dev.odooops.model.PinRequest;
+import dev.odooops.model.PinResult;
+import dev.odooops.model.Report;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactVerifier;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The operations on one live artifact of the catalog: verify-artifact (re-read it from the store, every
+ * checksum and {@code pg_restore --list}) and pin/unpin. An unknown or pruned id is rejected naming {@code ID}.
+ */
+public final class ArtifactOperations {
+    private final OpsConfig config;
+    private final OpsCatalog catalog;
+    private final ArtifactVerifier verifier;
+
+    public ArtifactOperations(OpsConfig config, OpsCatalog catalog, ArtifactVerifier verifier) {
+        this.config = config;
+        this.catalog = catalog;
+        this.verifier = verifier;
+    }
+
+    public Report verify(ArtifactRequest request) throws IOException {
+        OpsCatalog.Artifact artifact = live(request.artifactId());
+        EnvironmentConfig env = config.environments().stream()
+                .filter(e -> e.id().equals(artifact.environmentId())).findFirst()
+                .orElseThrow(() -> new RequestRejected("ID", "artifact '" + artifact.id() + "' belongs to "
+                        + artifact.environmentId() + ", which is not in the environments file"));
+        Map<String, Object> report = verifier.verify(artifact, env.project(), env.name());
+        return new Report(Boolean.TRUE.equals(report.get("ok")), report);
+    }
+
+    public PinResult pin(PinRequest request) {
+        OpsCatalog.Artifact artifact = live(request.artifactId());
+        catalog.setPinned(artifact.id(), request.pinned());
+        return new PinResult(artifact.id(), request.pinned());
+    }
+
+    private OpsCatalog.Artifact live(String id) {
+        OpsCatalog.Artifact artifact = catalog.artifact(id)
+                .orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id + "' in the ops catalog"));
+        if (artifact.prunedAt() != null) {
+            throw new RequestRejected("ID", "artifact '" + id + "' was pruned at " + artifact.prunedAt());
+        }
+        return artifact;
+    }
+}

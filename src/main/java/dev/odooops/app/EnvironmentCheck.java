@@ -1,0 +1,99 @@
+package dev.odooops.app;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.OdooLog;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.Report;
+import dev.odooops.model.ValidateEnvRequest;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.step.EnvironmentValidator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * validate-env: the seven post-restore validations of {@link EnvironmentValidator}, run now on an environment,
+ * against the modules of an artifact (the given one, else the last one restored here) and judging only the
+ * Odoo log lines of a window ({@code since}, else since the last restart known).
+ */
+public final class EnvironmentCheck {
+    private final EnvironmentLookup environments;
+    private final OpsCatalog catalog;
+    private final EnvironmentValidator validator;
+    private final Clock clock;
+
+    public EnvironmentCheck(EnvironmentLookup environments, OpsCatalog catalog, EnvironmentValidator validator, Clock clock) {
+        this.environments = environments;
+        this.catalog = catalog;
+        this.validator = validator;
+        this.clock = clock;
+    }
+
+    public Report validate(ValidateEnvRequest request) {
+        EnvironmentConfig env = environments.environment(request);
+        String artifactId = request.artifactId();
+        if (artifactId == null) artifactId = catalog.lastSuccessfulRestoreArtifact(env.id()).orElse(null);
+        Map<String, Object> modules = null;
+        if (artifactId != null) {
+            String id = artifactId;
+            OpsCatalog.Artifact artifact = catalog.artifact(id)
+                    .orElseThrow(() -> new RequestRejected("artifact", "no artifact '" + id + "'"));
+            if (!artifact.environmentId().equals(env.id())) {
+                throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + artifact.environmentId());
+            }
+            modules = artifact.modulesInstalled();
+        }
+        LogWindow window = logWindow(env, request.since());
+        var checks = validator.validate(env, modules, -1, window.since(), new SecretRedactor(
+                env.database().password() == null ? List.of() : List.of(env.database().password().reveal())));
+        Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("source", window.source());
+        w.put("since", window.since() == null ? null : window.since().toString());
+        report.put("log_window", w);
+        report.put("environment_id", env.id());
+        report.put("compared_with_artifact", artifactId);
+        return new Report(Boolean.TRUE.equals(report.get("ok")), report);
+    }
+
+    /** Which log lines are judged, and why. */
+    record LogWindow(Instant since, String source) {
+    }
+
+    /**
+     * From {@code since}, else from the last restart odoo-ops knows of (its own restarts, or the last start
+     * banner in the log, whichever is later), else the whole log.
+     */
+    private LogWindow logWindow(EnvironmentConfig env, String since) {
+        if (since != null) {
+            try {
+                return new LogWindow(OdooLog.parseSince(since, clock.instant()), "--since " + since);
+            } catch (IllegalArgumentException e) {
+                throw new RequestRejected("since", "expected " + e.getMessage() + ", got '" + since + "'");
+            }
+        }
+        Instant recorded = catalog.lastOdooRestart(env.id()).orElse(null);
+        Instant banner = null;
+        Path logFile = env.control().logFile();
+        if (logFile != null && Files.exists(logFile)) {
+            try {
+                banner = OdooLog.lastStart(EnvironmentValidator.tail(logFile), ZoneId.systemDefault());
+            } catch (IOException e) {
+                banner = null;
+            }
+        }
+        if (recorded != null && (banner == null || recorded.isAfter(banner))) {
+            return new LogWindow(recorded, "the last restart by odoo-ops");
+        }
+        if (banner != null) return new LogWindow(banner, "the last Odoo start in the log");
+        return new LogWindow(null, "no restart known: the whole log");
+    }
+}

@@ -1,0 +1,109 @@
+package dev.odooops.app;
+
+import dev.odooops.model.ArtifactRequest;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.GetRunRequest;
+import dev.odooops.model.ListArtifactsRequest;
+import dev.odooops.model.ListRunsRequest;
+import dev.odooops.model.PinRequest;
+import dev.odooops.model.PinResult;
+import dev.odooops.model.RecoverRequest;
+import dev.odooops.model.Report;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.model.RunStartFailed;
+import dev.odooops.model.ValidateEnvRequest;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The application layer as every trigger sees it (the command line today; HTTP, JMS, the inbox and Quartz
+ * call the same): one method per operation, each sending its typed request to the operation's {@code direct:}
+ * entry route (routes/backup, restore and operations .camel.yaml) and returning the route's typed result.
+ * <p>Contract: a request refused before any run existed throws {@link RequestRejected} (its field named); a run
+ * that could not start returns a failed result (failed step {@code create-run}); a failed run returns its
+ * failed result, never throws; anything else (a bug, the catalog down) throws {@link OperationFailed}.
+ */
+public final class Operations {
+    private final ProducerTemplate template;
+
+    public Operations(ProducerTemplate template) {
+        this.template = template;
+    }
+
+    public BackupResult backup(BackupRequest request) {
+        try {
+            return call("direct:backup", request, BackupResult.class);
+        } catch (RunStartFailed f) {
+            return f.backupResult();
+        }
+    }
+
+    public RestoreResult restore(RestoreRequest request) {
+        try {
+            return call("direct:restore", request, RestoreResult.class);
+        } catch (RunStartFailed f) {
+            return f.restoreResult();
+        }
+    }
+
+    /** The nine restore checks without restoring: ok when all pass. */
+    public Report preflightRestore(RestoreRequest request) {
+        return call("direct:preflight-restore", request, Report.class);
+    }
+
+    public Report validateEnvironment(ValidateEnvRequest request) {
+        return call("direct:validate-env", request, Report.class);
+    }
+
+    public Report recover(RecoverRequest request) {
+        return call("direct:recover", request, Report.class);
+    }
+
+    public Report verifyArtifact(ArtifactRequest request) {
+        return call("direct:artifact-verify", request, Report.class);
+    }
+
+    public PinResult pin(PinRequest request) {
+        return call("direct:artifact-pin", request, PinResult.class);
+    }
+
+    /** The environment's artifacts, newest first, as rows ready for JSON. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> listArtifacts(ListArtifactsRequest request) {
+        return call("direct:artifact-list", request, List.class);
+    }
+
+    /** The environment's runs, newest first, as rows ready for JSON. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> listRuns(ListRunsRequest request) {
+        return call("direct:run-list", request, List.class);
+    }
+
+    public Report getRun(GetRunRequest request) {
+        return call("direct:run-get", request, Report.class);
+    }
+
+    private <T> T call(String route, Object request, Class<T> type) {
+        Exchange ex = template.request(route, e -> e.getMessage().setBody(request));
+        Exception failure = ex.getException();
+        if (failure instanceof RequestRejected r) throw r;
+        if (failure instanceof RunStartFailed f) throw f;
+        if (failure != null) throw new OperationFailed(route, failure);
+        T result = ex.getMessage().getBody(type);
+        if (result == null) throw new OperationFailed(route, new IllegalStateException("no " + type.getSimpleName() + " returned"));
+        return result;
+    }
+
+    /** An operation that neither ran to a result nor was rejected: a fault of odoo-ops or of its catalog. */
+    public static final class OperationFailed extends RuntimeException {
+        OperationFailed(String route, Throwable cause) {
+            super(cause.getMessage() == null ? route + " failed: " + cause.getClass().getName() : cause.getMessage(), cause);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.odooops.app;
+
+import dev.odooops.model.GetRunRequest;
+import dev.odooops.model.Report;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.ops.OpsCatalog;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** get-run: one run of the catalog with its status, the steps it completed, its failure and its evidence files. */
+public final class RunViews {
+    private final OpsCatalog catalog;
+
+    public RunViews(OpsCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public Report get(GetRunRequest request) {
+        OpsCatalog.RunView run = catalog.runView(request.runId())
+                .orElseThrow(() -> new RequestRejected("run_id", "no run '" + request.runId() + "' in the ops catalog"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", run.runId().toString());
+        m.put("environment_id", run.environmentId());
+        m.put("operation", run.operation());
+        m.put("status", run.status());
+        m.put("created_by", run.createdBy());
+        m.put("created_at", run.createdAt().toString());
+        m.put("finished_at", run.finishedAt() == null ? null : run.finishedAt().toString());
+        m.put("parent_run_id", run.parentRunId() == null ? null : run.parentRunId().toString());
+        m.put("artifact_id", run.metadata().get("artifact_id"));
+        m.put("steps_completed", run.stepsCompleted());
+        if (run.failedStep() != null || run.failureReason() != null) {
+            m.put("failed_step", run.failedStep());
+            m.put("error", run.failureReason());
+        }
+        m.put("evidence_dir", run.evidenceDir());
+        m.put("evidence_files", evidenceFiles(run.evidenceDir()));
+        return new Report("success".equals(run.status()), m);
+    }
+
+    /** The evidence files of a run, relative to its evidence directory, sorted; empty when the directory is gone. */
+    private static List<String> evidenceFiles(String dir) {
+        if (dir == null || !Files.isDirectory(Path.of(dir))) return List.of();
+        Path root = Path.of(dir);
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.odooops.cli;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.config.ConfigException;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.ListArtifactsRequest;
+import dev.odooops.model.ListRunsRequest;
+import dev.odooops.model.RecoverRequest;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.ValidateEnvRequest;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * The command line (picocli): one subcommand per operation, each turning its options into the operation's typed
+ * request and handing it to {@link Commands}. stdout carries the JSON result only; usage, logs and messages go to
+ * stderr, except {@code --help} and {@code help}, which print on stdout. Exit codes: 0 success, 1 the run failed,
+ * 2 rejected (bad option, unknown environment, no permission ...; the message names the field), 3 a failed
+ * restore after which Odoo did not come back healthy.
+ */
+@Command(name = "odoo-ops", mixinStandardHelpOptions = true, version = "odoo-ops 0.1.0",
+        description = "Backup, restore and environment copies for Odoo.",
+        subcommands = {Cli.Demo.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
+                Cli.ValidateEnv.class, Cli.Recover.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
+                Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.Completion.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
+                "when E is in several projects, and may be given with --env P/E naming the",
+                "same project.", "",
+                "Exit codes:", "  0  success", "  1  the run failed (or was rolled back)",
+                "  2  the request was rejected (the message names the field)",
+                "  3  a failed restore after which Odoo did not come back healthy"})
+public final class Cli implements Callable<Integer> {
+    private final Path home;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Function<String, String> env;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "configuration directory with application.properties and environments.yaml (default: <home>/config)")
+    Path config;
+
+    private Cli(Path home, PrintStream out, PrintStream err, Function<String, String> env) {
+        this.home = home;
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    /** Parses and runs one command line; returns the exit code. */
+    public static int run(Path home, List<String> args, PrintStream out, PrintStream err, Function<String, String> env) {
+        CommandLine cl = new CommandLine(new Cli(home, out, err, env));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setParameterExceptionHandler(Cli::rejectedOption);
+        cl.setExecutionExceptionHandler((e, c, parsed) -> failed(e, err));
+        return cl.execute(args.toArray(String[]::new));
+    }
+
+    /** No command: the usage, on stderr, and exit 2. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(err);
+        return Commands.REJECTED;
+    }
+
+    Path configDir() {
+        return config == null ? home.resolve("config") : config.toAbsolutePath();
+    }
+
+    OpsRuntime start() throws Exception {
+        return OpsRuntime.start(home, configDir(), env, Clock.systemUTC());
+    }
+
+    /** A command line picocli could not read: exit 2 with the option named, and picocli's suggestions for typos. */
+    private static int rejectedOption(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        String field = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^-+", "")
+                : e.getArgSpec() != null ? e.getArgSpec().paramLabel() : "argument";
+        String message = e.getMessage();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            boolean option = arg.startsWith("-");
+            field = arg.replaceFirst("^-+", "").replaceFirst("=.*", "");
+            boolean top = e.getCommandLine().getParent() == null;
+            field = option ? field : top ? "command" : "argument";
+            message = option ? "unknown option " + arg.replaceFirst("=.*", "") + " for '" + e.getCommandLine().getCommandName() + "'"
+                    : top ? "unknown command '" + arg + "'" : "unexpected argument '" + arg + "'";
+            List<String> suggestions = u.getSuggestions();
+            if (!suggestions.isEmpty()) message += "; did you mean " + String.join(" or ", suggestions) + "?";
+        } else if (e instanceof CommandLine.OverwrittenOptionException o) {
+            if (o.getOverwritten() instanceof CommandLine.Model.OptionSpec spec) field = spec.longestName().replaceFirst("^-+", "");
+            message = "given twice";
+        } else if (e instanceof CommandLine.MutuallyExclusiveArgsException) {
+            field = "force";
+            message = "--force and --validate-only cannot be combined";
+        } else if (e instanceof CommandLine.MissingParameterException m) {
+            CommandLine.Model.ArgSpec missing = m.getMissing().isEmpty() ? e.getArgSpec() : m.getMissing().get(0);
+            if (missing instanceof CommandLine.Model.OptionSpec o) {
+                field = o.longestName().replaceFirst("^-+", "");
+                message = "--" + field + (m.getMessage().startsWith("Missing required parameter") ? " needs a value" : " is required");
+            } else if (missing != null) {
+                field = missing.paramLabel();
+                message = field + " is required";
+            }
+        }
+        err.println("odoo-ops: rejected: " + field + ": " + message);
+        err.println("(" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help shows the usage)");
+        return Commands.REJECTED;
+    }
+
+    private static int failed(Exception e, PrintStream err) {
+        if (e instanceof RequestRejected) {
+            err.println("odoo-ops: rejected: " + e.getMessage());
+            return Commands.REJECTED;
+        }
+        if (e instanceof ConfigException) {
+            err.println("odoo-ops: invalid configuration: " + e.getMessage());
+            return Commands.REJECTED;
+        }
+        err.println("odoo-ops: failed: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+        return Commands.FAILED;
+    }
+
+    /** A whole number option, rejected naming the option. */
+    static Integer wholeNumber(String field, String value) {
+        if (value == null) return null;
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new RequestRejected(field, "must be a whole number, got '" + value + "'");
+        }
+    }
+
+    /** A command that runs against a started runtime (the catalog migrated, the routes up) and stops it after. */
+    abstract static class RuntimeCommand implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Override
+        public Integer call() throws Exception {
+            try (OpsRuntime rt = cli.start()) {
+                return run(new Commands(rt.operations(), cli.out), rt);
+            }
+        }
+
+        abstract int run(Commands commands, OpsRuntime rt);
+    }
+
+    /** A command aimed at one environment: --env E|P/E [--project P] [--user U]. */
+    abstract static class EnvCommand extends RuntimeCommand {
+        @Option(names = "--env", paramLabel = "E|P/E", description = "the environment: E, or P/E (project/environment)")
+        String env;
+
+        @Option(names = "--project", paramLabel = "P", description = "the project, when E alone is in several projects")
+        String project;
+
+        @Option(names = "--user", paramLabel = "U", description = "who asks, for the permission check (default: ops.default-user)")
+        String user;
+
+        String user(OpsRuntime rt) {
+            return user == null ? rt.settings().defaultUser() : user;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Back up a generated Odoo-shaped demo environment to an embedded S3, damage it, restore it and validate.")
+    static final class Demo implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Override
+        public Integer call() throws Exception {
+            return new DemoCommand(cli.home, cli.out, cli.err).run(cli.configDir(), cli.env);
+        }
+    }
+
+    @Command(name = "backup", mixinStandardHelpOptions = true,
+            description = "Back up an environment: database, filestore and config snapshot; prints the run as JSON.")
+    static final class Backup extends EnvCommand {
+        @Option(names = "--type", paramLabel = "TYPE", defaultValue = "full", description = "full | db_only | filestore_only (default: ${DEFAULT-VALUE})")
+        String type;
+
+        @Option(names = "--label", paramLabel = "L", description = "a label kept with the artifact")
+        String label;
+
+        @Option(names = "--keep-daily", paramLabel = "N", description = "retention override: daily backups kept")
+        String keepDaily;
+
+        @Option(names = "--keep-weekly", paramLabel = "N", description = "retention override: weekly backups kept")
+        String keepWeekly;
+
+        @Option(names = "--keep-monthly", paramLabel = "N", description = "retention override: monthly backups kept")
+        String keepMonthly;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.backup(BackupRequest.of(project, env, BackupType.parse("type", type), label,
+                    wholeNumber("keep-daily", keepDaily), wholeNumber("keep-weekly", keepWeekly),
+                    wholeNumber("keep-monthly", keepMonthly), user(rt), "cli"));
+        }
+    }
+
+    /** The options of a restore, shared by restore and preflight-restore. */
+    abstract static class RestoreOptions extends EnvCommand {
+        @Option(names = "--artifact", paramLabel = "A", required = true, description = "the artifact id to restore")
+        String artifact;
+
+        @Option(names = "--type", paramLabel = "TYPE", defaultValue = "full", description = "full | db_only | filestore_only (default: ${DEFAULT-VALUE})")
+        String type;
+
+        @Option(names = "--confirm", paramLabel = "P/E", description = "required for a production environment: its id")
+        String confirm;
+
+        @Option(names = "--no-verify", description = "skip the post-restore validations")
+        boolean noVerify;
+
+        @Option(names = "--no-rollback", description = "leave a failed restore as it is (forensics)")
+        boolean noRollback;
+
+        @ArgGroup(exclusive = true)
+        Mode mode;
+
+        static final class Mode {
+            @Option(names = "--force", description = "always restore, even when the environment holds what the last restore left")
+            boolean force;
+
+            @Option(names = "--validate-only", description = "change nothing, only run the validations")
+            boolean validateOnly;
+        }
+
+        RestoreRequest request(OpsRuntime rt) {
+            RestoreRequest.Mode m = mode == null ? RestoreRequest.Mode.AUTO
+                    : mode.force ? RestoreRequest.Mode.FORCE : RestoreRequest.Mode.VALIDATE_ONLY;
+            return new RestoreRequest(project, env, artifact, BackupType.parse("type", type), !noVerify, !noRollback,
+                    confirm, user(rt), "cli", m);
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Restore an artifact into an environment (safety backup first, automatic rollback); prints the run as JSON.")
+    static final class Restore extends RestoreOptions {
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.restore(request(rt));
+        }
+    }
+
+    @Command(name = "preflight-restore", mixinStandardHelpOptions = true,
+            description = "The nine restore checks as a JSON report, nothing touched (exit 0 when all pass, else 2).")
+    static final class PreflightRestore extends RestoreOptions {
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.preflightRestore(request(rt));
+        }
+    }
+
+    @Command(name = "validate-env", mixinStandardHelpOptions = true,
+            description = "The seven post-restore validations, now (exit 0 when none failed).")
+    static final class ValidateEnv extends EnvCommand {
+        @Option(names = "--artifact", paramLabel = "A", description = "compare modules with this artifact (default: the last one restored)")
+        String artifact;
+
+        @Option(names = "--since", paramLabel = "TIME|AGE", description = "judge Odoo log lines from then on: an ISO time with offset, or an age like 2h (default: the last restart known)")
+        String since;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.validateEnv(new ValidateEnvRequest(project, env, artifact, since));
+        }
+    }
+
+    @Command(name = "recover", mixinStandardHelpOptions = true,
+            description = "After a crash: clean up now what runs whose process died left (put back a half-done restore, bring Odoo back).")
+    static final class Recover extends EnvCommand {
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.recover(new RecoverRequest(project, env, user(rt), "cli"));
+        }
+    }
+
+    @Command(name = "artifacts", mixinStandardHelpOptions = true, description = "The environment's live artifacts, newest first.")
+    static final class Artifacts extends EnvCommand {
+        @Option(names = "--all", description = "pruned artifacts too")
+        boolean all;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.artifacts(new ListArtifactsRequest(project, env, all));
+        }
+    }
+
+    @Command(name = "runs", mixinStandardHelpOptions = true, description = "The environment's recent runs, newest first.")
+    static final class Runs extends EnvCommand {
+        @Option(names = "--limit", paramLabel = "N", description = "at most N runs, 1 to 1000 (default: 50)")
+        String limit;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.runs(new ListRunsRequest(project, env, wholeNumber("limit", limit)));
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "One run: status, steps completed, failure and evidence files (exit 0 when it succeeded).")
+    static final class Run extends RuntimeCommand {
+        @Parameters(paramLabel = "ID", description = "the run id")
+        String id;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.run(id);
+        }
+    }
+
+    @Command(name = "verify-artifact", mixinStandardHelpOptions = true,
+            description = "Re-read an artifact from the store: every checksum and pg_restore --list (exit 0 when all pass).")
+    static final class VerifyArtifact extends RuntimeCommand {
+        @Parameters(paramLabel = "ID", description = "the artifact id")
+        String id;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.verifyArtifact(id);
+        }
+    }
+
+    @Command(name = "pin", mixinStandardHelpOptions = true, description = "Pin an artifact: retention never prunes it.")
+    static final class Pin extends RuntimeCommand {
+        @Parameters(paramLabel = "ID", description = "the artifact id")
+        String id;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.pin(id, true);
+        }
+    }
+
+    @Command(name = "unpin", mixinStandardHelpOptions = true, description = "Unpin an artifact: back under the retention policy.")
+    static final class Unpin extends RuntimeCommand {
+        @Parameters(paramLabel = "ID", description = "the artifact id")
+        String id;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.pin(id, false);
+        }
+    }
+
+    @Command(name = "completion", mixinStandardHelpOptions = true,
+            description = "Print a bash/zsh completion script: source <(odoo-ops completion)")
+    static final class Completion implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Override
+        public Integer call() {
+            cli.out.print(AutoComplete.bash("odoo-ops", cli.spec.commandLine()));
+            return Commands.OK;
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.odooops.model;
+
+import java.util.UUID;
+
+/** One run of the catalog by id: its status, the steps it completed, its failure and its evidence files. */
+public record GetRunRequest(UUID runId) {
+    public static GetRunRequest parse(String field, String value) {
+        Fields.required(field, value);
+        try {
+            return new GetRunRequest(UUID.fromString(value));
+        } catch (IllegalArgumentException e) {
+            throw new RequestRejected(field, "expected a run id (a UUID), got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.odooops.model;
+
+/** The artifacts of an environment, newest first; pruned ones only with {@code includePruned}. */
+public record ListArtifactsRequest(String project, String environment, boolean includePruned) implements EnvironmentRequest {
+    public ListArtifactsRequest {
+        Fields.environment(environment);
+    }
+
+    @Override
+    public ListArtifactsRequest resolved(String project, String environment) {
+        return new ListArtifactsRequest(project, environment, includePruned);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.odooops.app;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.model.ArtifactRequest;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.GetRunRequest;
+import dev.odooops.model.ListArtifactsRequest;
+import dev.odooops.model.ListRunsRequest;
+import dev.odooops.model.PinRequest;
+import dev.odooops.model.RecoverRequest;
+import dev.odooops.model.Report;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.ValidateEnvRequest;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every operation through the application layer (app.Operations -> its direct: entry route), as every trigger
+ * calls it: typed request in, typed result out, the environment given as E or P/E, rejections naming the field.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OperationsTest {
+    private TestEnvironment env;
+    private OpsRuntime runtime;
+    private Operations ops;
+    private BackupResult backup;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        env = TestEnvironment.create("operations").withType("staging");
+        runtime = env.runtime();
+        ops = runtime.operations();
+        // the environment named alone (E), no project: the entry route resolves it
+        backup = ops.backup(BackupRequest.of(null, "prod", BackupType.FULL, "ops-test", null, null, null, "operator", "test"));
+        assertEquals("success", backup.status(), backup.error());
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (runtime != null) runtime.close();
+        if (env != null) env.close();
+    }
+
+    @Test
+    void should_list_the_artifacts_and_runs_of_an_environment_named_either_way() {
+        for (ListArtifactsRequest r : List.of(new ListArtifactsRequest(null, env.environmentId(), false),
+                new ListArtifactsRequest(env.project, "prod", false))) {
+            List<Map<String, Object>> rows = ops.listArtifacts(r);
+            assertEquals(List.of(backup.artifactId()), rows.stream().map(m -> m.get("artifact_id")).toList());
+            assertEquals("ops-test", rows.get(0).get("label"));
+        }
+        List<Map<String, Object>> runs = ops.listRuns(new ListRunsRequest(null, env.environmentId(), 1));
+        assertEquals(1, runs.size());
+        assertEquals(backup.runId(), runs.get(0).get("run_id"));
+    }
+
+    @Test
+    void should_show_one_run_with_its_steps_and_evidence_files() {
+        Report run = ops.getRun(GetRunRequest.parse("run_id", backup.runId()));
+        assertTrue(run.ok());
+        assertEquals("success", run.body().get("status"));
+        assertEquals(backup.artifactId(), run.body().get("artifact_id"));
+        @SuppressWarnings("unchecked")
+        List<String> steps = (List<String>) run.body().get("steps_completed");
+        assertTrue(steps.containsAll(List.of("resolve-bindings", "snapshot-config")), steps.toString());
+        @SuppressWarnings("unchecked")
+        List<String> files = (List<String>) run.body().get("evidence_files");
+        assertTrue(files.containsAll(List.of("inputs.json", "final_status.json", "db.dump.sha256")), files.toString());
+
+        RequestRejected unknown = assertThrows(RequestRejected.class, () -> ops.getRun(new GetRunRequest(UUID.randomUUID())));
+        assertEquals("run_id", unknown.field());
+        assertEquals("run_id", assertThrows(RequestRejected.class, () -> GetRunRequest.parse("run_id", "nope")).field());
+    }
+
+    @Test
+    void should_verify_pin_and_unpin_an_artifact_and_reject_an_unknown_one() {
+        assertTrue(ops.verifyArtifact(new ArtifactRequest(backup.artifactId())).ok());
+        assertTrue(ops.pin(new PinRequest(backup.artifactId(), true)).pinned());
+        assertEquals(Boolean.TRUE, ops.listArtifacts(new ListArtifactsRequest(null, "prod", false)).get(0).get("pinned"));
+        assertFalse(ops.pin(new PinRequest(backup.artifactId(), false)).pinned());
+        RequestRejected r = assertThrows(RequestRejected.class, () -> ops.verifyArtifact(new ArtifactRequest("no-such-artifact")));
+        assertEquals("ID", r.field());
+        assertTrue(r.getMessage().contains("no-such-artifact"), r.getMessage());
+    }
+
+    @Test
+    void should_run_preflight_validate_and_recover_through_their_routes() {
+        Report preflight = ops.preflightRestore(new RestoreRequest(null, env.environmentId(), backup.artifactId(),
+                BackupType.FULL, true, true, null, "operator", "test"));
+        assertTrue(preflight.ok(), preflight.body().toString());
+        Report validation = ops.validateEnvironment(new ValidateEnvRequest(null, "prod", backup.artifactId(), "1h"));
+        assertEquals(env.environmentId(), validation.body().get("environment_id"));
+        assertEquals("--since 1h", ((Map<?, ?>) validation.body().get("log_window")).get("source"));
+        Report recover = ops.recover(new RecoverRequest(env.project, "prod", "operator", "test"));
+        assertEquals("success", recover.body().get("status"));
+    }
+
+    @Test
+    void should_reject_bad_requests_naming_the_field_before_any_run() throws Exception {
+        int runsBefore = TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size();
+        assertEquals("env", assertThrows(RequestRejected.class, () -> ops.backup(BackupRequest.of(null, "nowhere",
+                BackupType.FULL, null, null, null, null, "operator", "test"))).field());
+        assertEquals("project", assertThrows(RequestRejected.class, () -> ops.listRuns(new ListRunsRequest("other",
+                env.environmentId(), null))).field());
+        assertEquals("limit", assertThrows(RequestRejected.class, () -> new ListRunsRequest(null, "prod", 0)).field());
+        assertEquals("since", assertThrows(RequestRejected.class, () -> ops.validateEnvironment(new ValidateEnvRequest(null,
+                "prod", null, "yesterday"))).field());
+        assertEquals("env", assertThrows(RequestRejected.class, () -> new RecoverRequest(null, " ", "operator", "test")).field());
+        assertEquals(runsBefore, TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size());
+    }
+}

@@ -1,0 +1,78 @@
+package dev.odooops.cli;
+
+import dev.odooops.App;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line's own behaviour, before any runtime starts: help, typos, exit codes, completion. */
+class CliTest {
+    record Result(int exit, String stdout, String stderr) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = App.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), name -> null);
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void should_print_each_commands_usage_on_help_with_exit_0() {
+        for (String command : List.of("backup", "restore", "preflight-restore", "validate-env", "recover", "artifacts", "runs",
+                "run", "verify-artifact", "pin", "unpin", "demo", "completion")) {
+            Result r = run(command, "--help");
+            assertEquals(0, r.exit(), command + r.stderr());
+            assertTrue(r.stdout().startsWith("Usage: odoo-ops " + command), command + ": " + r.stdout());
+        }
+        Result backup = run("help", "backup");
+        assertEquals(0, backup.exit());
+        assertTrue(backup.stdout().contains("--keep-daily=N"), backup.stdout());
+        assertTrue(run("--help").stdout().contains("Exit codes:"));
+    }
+
+    @Test
+    void should_reject_a_typo_with_exit_2_and_a_suggestion() {
+        Result command = run("restor", "--env", "x");
+        assertEquals(2, command.exit());
+        assertTrue(command.stderr().contains("odoo-ops: rejected: command: unknown command 'restor'; did you mean restore"),
+                command.stderr());
+        Result option = run("backup", "--env", "x", "--lable", "l");
+        assertEquals(2, option.exit());
+        assertTrue(option.stderr().contains("rejected: lable: unknown option --lable for 'backup'; did you mean --label?"),
+                option.stderr());
+        assertEquals("", option.stdout());
+    }
+
+    @Test
+    void should_name_the_option_of_a_missing_repeated_or_conflicting_value() {
+        assertTrue(run("restore", "--env", "x").stderr().contains("rejected: artifact: --artifact is required"));
+        assertTrue(run("backup", "--env").stderr().contains("rejected: env: --env needs a value"));
+        assertTrue(run("backup", "--env", "a", "--env", "b").stderr().contains("rejected: env: given twice"));
+        Result both = run("restore", "--env", "x", "--artifact", "a", "--force", "--validate-only");
+        assertEquals(2, both.exit());
+        assertTrue(both.stderr().contains("rejected: force: --force and --validate-only cannot be combined"), both.stderr());
+    }
+
+    @Test
+    void should_print_usage_on_stderr_with_exit_2_without_a_command() {
+        Result r = run();
+        assertEquals(2, r.exit());
+        assertEquals("", r.stdout());
+        assertTrue(r.stderr().startsWith("Usage: odoo-ops"), r.stderr());
+    }
+
+    @Test
+    void should_generate_a_bash_completion_script() {
+        Result r = run("completion");
+        assertEquals(0, r.exit());
+        assertTrue(r.stdout().contains("complete -F") && r.stdout().contains("preflight-restore"), r.stdout());
+    }
+}
