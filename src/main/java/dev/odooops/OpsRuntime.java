@@ -15,6 +15,7 @@ import dev.odooops.exec.ChildEnvironment;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
+import dev.odooops.run.StepJournal;
 import dev.odooops.step.*;
 import dev.odooops.store.ArtifactRemover;
 import dev.odooops.store.ArtifactStore;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -89,6 +91,9 @@ public final class OpsRuntime implements AutoCloseable {
             @Override
             public void beforeConfigure(BaseMainSupport m) {
                 bindBeans(m.getCamelContext(), clock);
+                // the run routes' node ids are the run's step names (see routes/backup.camel.yaml, restore.camel.yaml)
+                m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new StepJournal(catalog,
+                        Set.of("backup", "backup-run", "restore", "restore-run", "restore-validate-only")));
                 if (CrashPoints.armed()) m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPointStrategy());
             }
         });

@@ -18,6 +18,7 @@ public abstract class RunState {
     private volatile Evidence evidence;
     private volatile AutoCloseable lease;
     private volatile String step = "validate-request";
+    private volatile java.util.Map<String, Object> stepDetail = java.util.Map.of();
     private final java.util.Map<String, Object> swept = new java.util.concurrent.ConcurrentHashMap<>();
 
     protected RunState(EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
@@ -42,8 +43,17 @@ public abstract class RunState {
     public void evidence(Evidence e) { this.evidence = e; }
     public AutoCloseable lease() { return lease; }
     public void lease(AutoCloseable l) { this.lease = l; }
+    /** The step running now: the route node id, set by the step journal (run.StepJournal), never by a step. */
     public String step() { return step; }
     public void step(String s) { this.step = s; }
+    /** What the running step reports about itself, recorded with its step_completed event. */
+    public void stepDetail(java.util.Map<String, ?> detail) { this.stepDetail = java.util.Map.copyOf(detail); }
+    /** The running step's detail, handed once to the journal (and cleared). */
+    public java.util.Map<String, Object> takeStepDetail() {
+        java.util.Map<String, Object> d = stepDetail;
+        stepDetail = java.util.Map.of();
+        return d;
+    }
     /** Runs this run's start found abandoned, with what was cleaned up after each. */
     public java.util.Map<String, Object> swept() { return swept; }
 }

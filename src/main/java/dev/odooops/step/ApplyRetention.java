@@ -46,7 +46,6 @@ public class ApplyRetention {
     }
 
     public void plan(@Variable(Vars.BACKUP_JOB) BackupJob job) {
-        job.step("plan-retention");
         List<RetentionPlanner.Candidate> candidates =
                 catalog.retentionCandidates(job.environment().id(), job.request().kind(), job.request().type().wire());
         RetentionPolicy.Series series = job.retention().series(job.request().kind());
@@ -60,7 +59,6 @@ public class ApplyRetention {
     /** After the commit. Never throws: whatever goes wrong is recorded and becomes a warning of the result. */
     public void apply(@Variable(Vars.BACKUP_JOB) BackupJob job) {
         if (!job.committed()) throw new IllegalStateException("retention applied before the run was committed");
-        job.step("apply-retention");
         List<String> pruned = new ArrayList<>();
         Map<String, Object> failures = new LinkedHashMap<>();
         Map<String, Object> skipped = new LinkedHashMap<>();

@@ -72,7 +72,6 @@ public class ArchiveFilestore {
 
     public void archive(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
         if (!job.request().type().includesFilestore()) return;
-        job.step("archive-filestore");
         Path source = job.environment().filestore();
         Path archive = job.workDir().resolve("filestore.tar.zst");
         Instant started = Instant.now();
@@ -136,7 +135,7 @@ public class ArchiveFilestore {
         meta.put("duration_ms", Duration.between(started, finished).toMillis());
         Files.deleteIfExists(list);
         BundleParts.publish(job, "filestore.tar.zst", archive, size, sha, "filestore.meta.json", meta);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("size_bytes", size, "files", tree.fileCount(),
+        catalog.event(job.runId(), "step_completed", "archive-filestore", Map.of("size_bytes", size, "files", tree.fileCount(),
                 "missing_files", check.missing(), "corrupt_files", check.corrupt(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
     }

@@ -27,7 +27,6 @@ public class CompareConfig {
     }
 
     public void compare(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
-        job.step("compare-config");
         Map<String, Object> then = Json.readMap(job.files().get("config_snapshot.json"));
         job.evidence().json("config_snapshot.json", then);
         List<String> critical = new ArrayList<>();
@@ -45,7 +44,7 @@ public class CompareConfig {
         comparison.put("odoo_conf_differences", result.optionDifferences());
         comparison.put("applied", "nothing: odoo-ops never changes configuration");
         job.evidence().json("config_comparison.json", comparison);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("critical", critical.size(),
+        job.stepDetail(Map.of("critical", critical.size(),
                 "warnings", result.warnings().size()));
     }
 }

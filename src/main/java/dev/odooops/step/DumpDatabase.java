@@ -72,7 +72,6 @@ public class DumpDatabase {
     }
 
     private void dumpInSnapshot(BackupJob job) throws Exception {
-        job.step("dump-database");
         DatabaseConfig db = job.environment().database();
         Path dump = job.workDir().resolve("db.dump");
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -127,7 +126,7 @@ public class DumpDatabase {
         meta.put("table_count", counts.size());
         meta.put("row_counts", counts);
         BundleParts.publish(job, "db.dump", dump, size, sha, "db.dump.meta.json", meta);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("size_bytes", size, "tables", counts.size(),
+        catalog.event(job.runId(), "step_completed", "dump-database", Map.of("size_bytes", size, "tables", counts.size(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
     }
 

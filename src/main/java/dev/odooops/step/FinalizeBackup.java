@@ -43,7 +43,6 @@ public class FinalizeBackup {
     }
 
     public void commit(@Variable(Vars.BACKUP_JOB) BackupJob job) {
-        job.step("finalize");
         long size = size(job);
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("run_id", job.runId().toString());

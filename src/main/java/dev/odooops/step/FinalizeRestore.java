@@ -49,7 +49,6 @@ public class FinalizeRestore {
     }
 
     public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
-        job.step("finalize-restore");
         // what this run leaves, for the next restore of the same artifact to compare with
         Map<String, Object> fingerprint = job.fingerprint() != null ? job.fingerprint()
                 : EnvironmentFingerprint.of(job.environment(), job.request().type());

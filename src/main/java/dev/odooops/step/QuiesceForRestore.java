@@ -27,7 +27,6 @@ public class QuiesceForRestore {
     }
 
     public void quiesce(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
-        job.step("quiesce");
         Map<String, Object> maintenance = odoo.maintenanceOn(job.environment(), job.redactor());
         Map<String, Object> stop = odoo.stop(job.environment(), job.redactor());
         job.odooStopped(true); // from here on, the run ends by starting Odoo and leaving maintenance mode
@@ -56,6 +55,6 @@ public class QuiesceForRestore {
         status.put("quiesced", ok);
         status.put("note", ok ? "quiet" : "continuing: the database swap ends any session left");
         job.evidence().json("quiesce_status.json", status);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("quiesced", ok, "sessions_left", left));
+        job.stepDetail(Map.of("quiesced", ok, "sessions_left", left));
     }
 }

@@ -30,7 +30,6 @@ public class QuiesceOdoo {
     }
 
     public void quiesce(@Variable(Vars.BACKUP_JOB) BackupJob job) {
-        job.step("quiesce");
         OdooControl.Action action = job.environment().control().quiesce();
         Map<String, Object> status = new LinkedHashMap<>();
         long start = System.nanoTime();
@@ -56,7 +55,7 @@ public class QuiesceOdoo {
         status.put("degraded_mode", job.degradedMode());
         status.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
         job.evidence().json("quiesce_status.json", status);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("degraded_mode", job.degradedMode()));
+        job.stepDetail(Map.of("degraded_mode", job.degradedMode()));
     }
 
     /** The action's own timeout_seconds, else backup.quiesce-timeout-seconds. */

@@ -24,7 +24,6 @@ public class ResolveBindings {
     }
 
     public void resolve(@Variable(Vars.BACKUP_JOB) BackupJob job) throws SQLException {
-        job.step("resolve-bindings");
         EnvironmentConfig env = job.environment();
         DatabaseConfig db = env.database();
         Map<String, Object> database = new LinkedHashMap<>();
@@ -52,6 +51,6 @@ public class ResolveBindings {
         out.put("work_dir", job.workDir().toString());
         out.put("artifact_store", storeUri);
         job.evidence().json("runtime_bindings_redacted.json", job.redactor().redactMap(out));
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("db_major_version", job.dbMajorVersion()));
+        job.stepDetail(Map.of("db_major_version", job.dbMajorVersion()));
     }
 }

@@ -29,7 +29,6 @@ public class RestartOdoo {
     }
 
     public void restart(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
-        job.step("restart-odoo");
         var log = job.environment().control().logFile();
         job.odooLogOffset(log != null && Files.exists(log) ? Files.size(log) : 0);
         job.restartedAt(Instant.now());
@@ -67,6 +66,6 @@ public class RestartOdoo {
         job.evidence().json("restart_duration.json", Map.of("duration_ms", ms, "healthy", problem == null,
                 "actions", actions));
         if (problem != null) throw new IllegalStateException(problem);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("duration_ms", ms));
+        job.stepDetail(Map.of("duration_ms", ms));
     }
 }

@@ -43,7 +43,6 @@ public class RestoreDatabase {
 
     public void restore(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!job.request().type().includesDatabase()) return;
-        job.step("restore-database");
         DatabaseConfig db = job.environment().database();
         String live = db.name();
         String tag = job.sideTag();
@@ -129,7 +128,7 @@ public class RestoreDatabase {
         durations.put("swap_ms", (t4 - t3) / 1_000_000);
         durations.put("total_ms", (t4 - t0) / 1_000_000);
         job.evidence().json("db_restore_duration.json", durations);
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("tables", actual.size(),
+        job.stepDetail(Map.of("tables", actual.size(),
                 "pg_restore_ms", (t2 - t1) / 1_000_000, "swap_ms", (t4 - t3) / 1_000_000));
     }
 

@@ -66,7 +66,6 @@ public class RestoreFilestore {
 
     public void restore(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!job.request().type().includesFilestore()) return;
-        job.step("restore-filestore");
         Path live = job.environment().filestore().toAbsolutePath();
         String tag = job.sideTag();
         Path fresh = SideCopies.filestore(live, SideCopies.Role.RESTORE, tag);
@@ -124,7 +123,7 @@ public class RestoreFilestore {
         job.evidence().text("filestore_restore.log", log.toString());
         job.evidence().json("filestore_restore_duration.json", Map.of("extract_ms", (t1 - t0) / 1_000_000,
                 "verify_ms", (t2 - t1) / 1_000_000, "swap_ms", (t3 - t2) / 1_000_000, "total_ms", (t3 - t0) / 1_000_000));
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("files", tree.fileCount(),
+        job.stepDetail(Map.of("files", tree.fileCount(),
                 "extract_ms", (t1 - t0) / 1_000_000));
     }
 }

@@ -72,7 +72,6 @@ public class SafetyBackup {
     }
 
     public void take(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
-        job.step("pre-restore-backup");
         var r = job.request();
         BackupType type = whatExists(job);
         if (type == null) {
@@ -80,7 +79,7 @@ public class SafetyBackup {
                     + job.environment().database().name() + " does not exist" : "filestore does not exist")
                     + " (disaster recovery)";
             job.evidence().json("pre_restore_backup.json", Map.of("skipped", true, "reason", reason));
-            catalog.event(job.runId(), "step_completed", job.step(), Map.of("skipped", reason));
+            job.stepDetail(Map.of("skipped", reason));
             return;
         }
         BackupRequest request = new BackupRequest(r.project(), r.environment(), type, "pre-restore " + job.runId(),
@@ -119,6 +118,6 @@ public class SafetyBackup {
         }
         job.preRestoreBackupId(result.artifactId());
         catalog.mergeRunMetadata(job.runId(), Map.of("pre_restore_backup_id", result.artifactId()));
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("pre_restore_backup_id", result.artifactId()));
+        job.stepDetail(Map.of("pre_restore_backup_id", result.artifactId()));
     }
 }

@@ -41,7 +41,6 @@ public class SnapshotConfig {
     }
 
     public void snapshot(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
-        job.step("snapshot-config");
         Map<String, Object> snapshot = take(job.environment(), job.redactor());
         Path file = job.workDir().resolve("config_snapshot.json");
         Files.copy(job.evidence().json("config_snapshot.json", snapshot), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -49,7 +48,7 @@ public class SnapshotConfig {
         job.manifest().put("odoo_version", snapshot.get("odoo_version"));
         job.manifest().put("addons_hash", snapshot.get("addons_hash"));
         job.manifest().put("modules_installed", snapshot.get("modules_installed"));
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("modules_installed",
+        job.stepDetail(Map.of("modules_installed",
                 ((Map<?, ?>) snapshot.get("modules_installed")).size(), "odoo_version", String.valueOf(snapshot.get("odoo_version"))));
     }
 

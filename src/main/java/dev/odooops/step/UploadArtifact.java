@@ -39,7 +39,6 @@ public class UploadArtifact {
     }
 
     public void upload(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
-        job.step("upload-artifact");
         String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), job.artifactId());
         Map<String, Object> manifest = manifest(job);
         Path manifestFile = job.workDir().resolve(ArtifactManifest.FILE);

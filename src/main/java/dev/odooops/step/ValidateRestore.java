@@ -23,7 +23,6 @@ public class ValidateRestore {
     }
 
     public void validate(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
-        job.step("validate");
         if (!job.request().verify()) {
             job.evidence().json("validation_report.json", Map.of("ok", true, "skipped", true, "reason", "--no-verify"));
             return;
@@ -37,7 +36,7 @@ public class ValidateRestore {
         job.evidence().json("validation_report.json", report);
         List<String> failed = checks.stream().filter(EnvironmentValidator.Check::failed)
                 .map(c -> c.name() + ": " + c.detail()).toList();
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("failed_checks", failed.size()));
+        job.stepDetail(Map.of("failed_checks", failed.size()));
         if (!failed.isEmpty()) throw new IllegalStateException("post-restore validation failed: " + String.join("; ", failed));
     }
 }

@@ -22,7 +22,6 @@ public class VerifyRestoreArtifact {
     }
 
     public void verify(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
-        job.step("verify-artifact");
         Map<String, Object> files = new LinkedHashMap<>();
         boolean ok = true;
         for (Map.Entry<String, Path> f : job.files().entrySet()) {
@@ -40,6 +39,6 @@ public class VerifyRestoreArtifact {
         report.put("ok", ok);
         job.evidence().json("artifact_verification.json", report);
         if (!ok) throw new IllegalStateException("artifact integrity check failed: a fetched file differs from its recorded SHA-256");
-        catalog.event(job.runId(), "step_completed", job.step(), Map.of("files_verified", files.size()));
+        job.stepDetail(Map.of("files_verified", files.size()));
     }
 }

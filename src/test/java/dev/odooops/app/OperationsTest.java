@@ -77,7 +77,11 @@ class OperationsTest {
         assertEquals(backup.artifactId(), run.body().get("artifact_id"));
         @SuppressWarnings("unchecked")
         List<String> steps = (List<String>) run.body().get("steps_completed");
-        assertTrue(steps.containsAll(List.of("resolve-bindings", "snapshot-config")), steps.toString());
+        // the route's node ids, each once, recorded by one journal (the halves of dump-and-archive by their names)
+        assertEquals(List.of("create-run", "resolve-bindings", "quiesce"), steps.subList(0, 3), steps.toString());
+        assertTrue(steps.containsAll(List.of("dump-database", "archive-filestore", "dump-and-archive", "snapshot-config",
+                "upload-artifact", "plan-retention", "finalize", "apply-retention")), steps.toString());
+        assertEquals(steps.size(), new java.util.HashSet<>(steps).size(), "a step recorded twice: " + steps);
         @SuppressWarnings("unchecked")
         List<String> files = (List<String>) run.body().get("evidence_files");
         assertTrue(files.containsAll(List.of("inputs.json", "final_status.json", "db.dump.sha256")), files.toString());
