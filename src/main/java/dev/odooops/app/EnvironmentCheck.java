@@ -1,5 +1,7 @@
 package dev.odooops.app;
 
+import dev.odooops.odoo.EnvironmentValidator;
+
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.OdooLog;
 import dev.odooops.domain.SecretRedactor;
@@ -7,7 +9,6 @@ import dev.odooops.model.RequestRejected;
 import dev.odooops.model.Report;
 import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.step.EnvironmentValidator;
 
 import java.io.IOException;
 import java.nio.file.Files;

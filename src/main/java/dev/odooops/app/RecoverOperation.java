@@ -1,8 +1,9 @@
 package dev.odooops.app;
 
+import dev.odooops.run.RecoverEnvironment;
+
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.Report;
-import dev.odooops.step.RecoverEnvironment;
 
 /** recover: the resolved request's environment put in order now (see {@link RecoverEnvironment}). */
 public final class RecoverOperation {

@@ -1,5 +1,7 @@
 package dev.odooops.cli;
 
+import dev.odooops.odoo.EnvironmentValidator;
+
 import dev.odooops.OpsRuntime;
 import dev.odooops.config.Settings;
 import dev.odooops.demo.DemoEnvironment;
@@ -13,7 +15,6 @@ import dev.odooops.model.Report;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.model.ValidateEnvRequest;
-import dev.odooops.step.EnvironmentValidator;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,7 @@
 package dev.odooops.model;
 
+import dev.odooops.restore.EnvironmentFingerprint;
+
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.ops.OpsCatalog;

@@ -2,7 +2,6 @@ package dev.odooops.run;
 
 import dev.odooops.model.RunState;
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.step.Vars;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;

@@ -1,5 +1,7 @@
 package dev.odooops.store;
 
+import dev.odooops.run.CrashPoints;
+
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsCatalog.DeletionReason;
@@ -82,9 +84,9 @@ public class ArtifactRemover {
         Outcome outcome;
         try {
             StoreLocator.Location where = locator.locate(d.uri(), d.artifactId());
-            dev.odooops.step.CrashPoints.reached("store-deletion:journaled");
+            dev.odooops.run.CrashPoints.reached("store-deletion:journaled");
             ArtifactStore.Removal removal = where.store().removeAll(where.artifactPath());
-            dev.odooops.step.CrashPoints.reached("store-deletion:objects-removed");
+            dev.odooops.run.CrashPoints.reached("store-deletion:objects-removed");
             catalog.deletionDone(d.id());
             outcome = new Outcome(d.artifactId(), d.uri(), d.reason(), true, removal.objects(), removal.incompleteUploads(), null);
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.odooops.flows;
 
+import dev.odooops.run.CrashPoints;
+
 import dev.odooops.OpsRuntime;
 import dev.odooops.cli.Commands;
 import dev.odooops.model.BackupRequest;

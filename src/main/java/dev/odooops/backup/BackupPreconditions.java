@@ -1,0 +1,104 @@
+package dev.odooops.backup;
+
+import dev.odooops.postgres.EnvironmentDatabase;
+import dev.odooops.run.WorkFiles;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.OpsConfig;
+import dev.odooops.config.Settings;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.model.BackupJob;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.ops.OpsCatalog;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Checked before a run exists; each failure rejects the request (exit 2) with a message naming the field:
+ * project and environment exist and match, the user may back up the project, the database, filestore and
+ * odoo.conf are reachable, and the work directory has room for the estimated bundle.
+ * (The one-active-run rule is enforced by the database when the run is created.)
+ */
+public class BackupPreconditions {
+    private final OpsConfig config;
+    private final Settings settings;
+    private final OpsCatalog catalog;
+    private final Clock clock;
+
+    public BackupPreconditions(OpsConfig config, Settings settings, OpsCatalog catalog, Clock clock) {
+        this.config = config;
+        this.settings = settings;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    public BackupJob check(BackupRequest request) {
+        if (!config.hasProject(request.project())) {
+            throw new RequestRejected("project", "unknown project '" + request.project() + "' (not in " + config.file() + ")");
+        }
+        EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
+                new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'"));
+        if (!catalog.userHasPermission(request.user(), request.project(), request.kind().equals("pre_restore") ? "restore" : "backup")) {
+            throw new RequestRejected("user", "'" + request.user() + "' has no backup permission on project '" + request.project() + "'");
+        }
+        long estimate = 0;
+        if (request.type().includesDatabase()) estimate += databaseSize(env);
+        if (request.type().includesFilestore()) estimate += filestoreSize(env.filestore());
+        if (!Files.isReadable(env.odooConf())) {
+            throw new RequestRejected("odoo_conf", env.odooConf() + " of " + env.id() + " is not readable");
+        }
+        checkFreeSpace(estimate);
+        List<String> secrets = new ArrayList<>();
+        if (env.database().password() != null) secrets.add(env.database().password().reveal());
+        return new BackupJob(request, env, clock.instant(), new SecretRedactor(secrets));
+    }
+
+    private long databaseSize(EnvironmentConfig env) {
+        try (Connection c = EnvironmentDatabase.connect(env.database());
+             PreparedStatement ps = c.prepareStatement("select pg_database_size(current_database())");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new RequestRejected("database", "cannot connect to " + env.database().name() + " on "
+                    + env.database().host() + ":" + env.database().port() + " as " + env.database().user() + ": " + e.getMessage());
+        }
+    }
+
+    private static long filestoreSize(Path dir) {
+        if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
+            throw new RequestRejected("filestore", dir + " is not a readable directory");
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new RequestRejected("filestore", dir + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    private void checkFreeSpace(long estimate) {
+        Path work = settings.workDir();
+        try {
+            WorkFiles.createPrivate(work);
+            long free = Files.getFileStore(work).getUsableSpace();
+            long needed = (long) (estimate * settings.freeSpaceFactor());
+            if (free < needed) {
+                throw new RequestRejected("work-dir", work + " has " + free / (1 << 20) + " MiB free, the backup needs about "
+                        + needed / (1 << 20) + " MiB (estimate x backup.free-space-factor)");
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new RequestRejected("work-dir", work + " cannot be used: " + e.getMessage());
+        }
+    }
+}

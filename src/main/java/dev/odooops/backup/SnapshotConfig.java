@@ -1,0 +1,142 @@
+package dev.odooops.backup;
+
+import dev.odooops.postgres.EnvironmentDatabase;
+import dev.odooops.run.Vars;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.Checksums;
+import dev.odooops.domain.OdooConf;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.exec.ToolRunner;
+import dev.odooops.model.BackupJob;
+import dev.odooops.ops.OpsCatalog;
+import org.apache.camel.Variable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Step 6 (always): config_snapshot.json — odoo.conf with every secret redacted, the addons of each addons
+ * path, the installed modules with versions (ir_module_module), the git commit of each addons path that is a
+ * repository, and the Odoo version. Fills the manifest's odoo_version, modules_installed and addons_hash
+ * (sha256 over sorted {@code module=version} lines, then sorted {@code path@commit} lines).
+ */
+public class SnapshotConfig {
+    private final ToolRunner tools;
+    private final OpsCatalog catalog;
+
+    public SnapshotConfig(ToolRunner tools, OpsCatalog catalog) {
+        this.tools = tools;
+        this.catalog = catalog;
+    }
+
+    public void snapshot(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
+        Map<String, Object> snapshot = take(job.environment(), job.redactor());
+        Path file = job.workDir().resolve("config_snapshot.json");
+        Files.copy(job.evidence().json("config_snapshot.json", snapshot), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        job.add(BundleParts.file("config_snapshot.json", file));
+        job.manifest().put("odoo_version", snapshot.get("odoo_version"));
+        job.manifest().put("addons_hash", snapshot.get("addons_hash"));
+        job.manifest().put("modules_installed", snapshot.get("modules_installed"));
+        job.stepDetail(Map.of("modules_installed",
+                ((Map<?, ?>) snapshot.get("modules_installed")).size(), "odoo_version", String.valueOf(snapshot.get("odoo_version"))));
+    }
+
+    /** The environment's configuration as it is now, redacted (also what a restore compares against). */
+    public Map<String, Object> take(EnvironmentConfig env, SecretRedactor redactor) throws Exception {
+        OdooConf conf = OdooConf.read(env.odooConf());
+        Map<String, Object> sections = new LinkedHashMap<>();
+        conf.sections().forEach((name, kv) -> {
+            Map<String, Object> redacted = new LinkedHashMap<>();
+            kv.forEach((k, v) -> redacted.put(k, redactor.redactValue(k, v)));
+            sections.put(name, redacted);
+        });
+        Set<Path> paths = new LinkedHashSet<>(env.addonsPaths());
+        conf.addonsPaths().forEach(p -> paths.add(Path.of(p)));
+        List<Map<String, Object>> addons = new ArrayList<>();
+        Map<String, String> commits = new TreeMap<>();
+        for (Path p : paths) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("path", p.toString());
+            entry.put("exists", Files.isDirectory(p));
+            entry.put("modules", modulesIn(p));
+            String commit = gitCommit(p);
+            entry.put("git_commit", commit);
+            if (commit != null) commits.put(p.toString(), commit);
+            addons.add(entry);
+        }
+        Map<String, String> installed = installedModules(env);
+        String odooVersion = odooVersion(installed.get("base"));
+        StringBuilder hashInput = new StringBuilder();
+        installed.forEach((m, v) -> hashInput.append(m).append('=').append(v).append('\n'));
+        commits.forEach((p, c) -> hashInput.append(p).append('@').append(c).append('\n'));
+
+        Map<String, Object> snapshot = new LinkedHashMap<>();
+        snapshot.put("odoo_conf_path", env.odooConf().toString());
+        snapshot.put("odoo_conf", sections);
+        snapshot.put("odoo_version", odooVersion);
+        snapshot.put("addons_paths", addons);
+        snapshot.put("modules_installed", installed);
+        snapshot.put("addons_hash", Checksums.sha256(hashInput.toString()));
+        return snapshot;
+    }
+
+    /** "17.0.1.3" (base's latest_version) gives "17.0"; null when unknown. */
+    static String odooVersion(String baseVersion) {
+        if (baseVersion == null) return null;
+        String[] parts = baseVersion.split("\\.");
+        return parts.length >= 2 ? parts[0] + "." + parts[1] : baseVersion;
+    }
+
+    /**
+     * Installed modules and versions; none for a database without Odoo's tables (one Odoo created empty
+     * because it was missing, say): such a database is still backed up as it is.
+     */
+    static Map<String, String> installedModules(EnvironmentConfig env) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Connection c = EnvironmentDatabase.connect(env.database());
+             PreparedStatement probe = c.prepareStatement("select to_regclass('ir_module_module') is not null");
+             ResultSet has = probe.executeQuery()) {
+            has.next();
+            if (!has.getBoolean(1)) return out;
+        }
+        try (Connection c = EnvironmentDatabase.connect(env.database());
+             PreparedStatement ps = c.prepareStatement(
+                     "select name, coalesce(latest_version, '') from ir_module_module where state = 'installed' order by name");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+        }
+        return out;
+    }
+
+    private static List<String> modulesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> Files.isRegularFile(p.resolve("__manifest__.py")))
+                    .map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private String gitCommit(Path dir) {
+        if (!Files.exists(dir.resolve(".git"))) return null;
+        try {
+            return tools.run(List.of("git", "-c", "safe.directory=*", "-C", dir.toString(), "rev-parse", "HEAD"),
+                    Map.of(), Duration.ofSeconds(30)).stdout().strip();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.odooops.backup;
+
+import dev.odooops.run.Vars;
+
+import dev.odooops.config.Settings;
+import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.domain.Checksums;
+import dev.odooops.domain.Json;
+import dev.odooops.exec.ToolRunner;
+import dev.odooops.model.BackupJob;
+import dev.odooops.model.BackupJob.BundleFile;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactStore;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Step 7: write manifest.json (the artifact contract), upload every bundle file (the manifest last, so a
+ * manifest means a complete upload), read back each object's size and — unless store.verify-after-upload is
+ * false — its SHA-256 from the store, then register the artifact in ops.artifacts. Every uploaded key is
+ * remembered so the failure path can remove a partial upload.
+ */
+public class UploadArtifact {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadArtifact.class);
+    private final ArtifactStore store;
+    private final OpsCatalog catalog;
+    private final boolean verifyAfterUpload;
+
+    public UploadArtifact(ArtifactStore store, OpsCatalog catalog, Settings settings) {
+        this.store = store;
+        this.catalog = catalog;
+        this.verifyAfterUpload = settings.verifyAfterUpload();
+    }
+
+    public void upload(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
+        String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), job.artifactId());
+        Map<String, Object> manifest = manifest(job);
+        Path manifestFile = job.workDir().resolve(ArtifactManifest.FILE);
+        Files.writeString(manifestFile, Json.pretty(manifest));
+        job.add(BundleParts.file(ArtifactManifest.FILE, manifestFile));
+
+        Map<String, Object> readBack = new LinkedHashMap<>();
+        List<BundleFile> files = job.bundle().values().stream()
+                .sorted((a, b) -> Boolean.compare(a.name().equals(ArtifactManifest.FILE), b.name().equals(ArtifactManifest.FILE)))
+                .toList();
+        long total = 0;
+        for (BundleFile f : files) {
+            LOG.info("uploading {} ({}) to {}", f.name(), ToolRunner.human(f.size()), store.uri(path));
+            job.storedKeys().add(f.name());
+            store.put(path, f.name(), f.path());
+            long storedSize = store.size(path, f.name());
+            if (storedSize != f.size()) {
+                throw new IllegalStateException("store read-back: " + f.name() + " is " + storedSize + " bytes in the store, "
+                        + f.size() + " locally");
+            }
+            String storedSha = null;
+            if (verifyAfterUpload) {
+                try (InputStream in = store.open(path, f.name())) {
+                    storedSha = Checksums.sha256(in);
+                }
+                if (!storedSha.equals(f.sha256())) {
+                    throw new IllegalStateException("store read-back: sha256 of " + f.name() + " differs from the local file");
+                }
+            }
+            readBack.put(f.name(), Map.of("size", storedSize, "sha256", storedSha == null ? "not re-read" : storedSha,
+                    "verified", verifyAfterUpload));
+            total += f.size();
+        }
+        job.artifactUri(store.uri(path));
+        Map<String, Object> checksums = new LinkedHashMap<>();
+        Map<String, Object> sizes = new LinkedHashMap<>();
+        job.bundle().values().forEach(f -> {
+            checksums.put(f.name(), f.sha256());
+            sizes.put(f.name(), f.size());
+        });
+        catalog.registerArtifact(job.artifactId(), job.environment().id(), job.runId(), job.request().kind(),
+                job.request().type().wire(), job.artifactUri(), checksums, sizes, manifest, job.request().label(),
+                job.createdAt());
+        job.registered(true);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("artifact_id", job.artifactId());
+        evidence.put("uri", job.artifactUri());
+        evidence.put("total_bytes", total);
+        evidence.put("store_read_back", readBack);
+        evidence.put("artifact", manifest);
+        job.evidence().json("artifact_registration.json", evidence);
+        catalog.event(job.runId(), "artifact_registered", job.step(), Map.of("artifact_id", job.artifactId(),
+                "uri", job.artifactUri(), "total_bytes", total));
+    }
+
+    private static Map<String, Object> manifest(BackupJob job) {
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("project", job.environment().project());
+        source.put("name", job.environment().name());
+        source.put("environment_id", job.environment().id());
+        source.put("type", job.environment().type());
+        source.put("db", job.environment().database().name());
+        BundleFile dump = job.bundle().get("db.dump");
+        BundleFile archive = job.bundle().get("filestore.tar.zst");
+        Map<String, Object> tree = new LinkedHashMap<>();
+        if (archive != null) {
+            Map<String, Object> meta = Json.readMap(job.bundle().get("filestore.meta.json").path());
+            tree.put("tree_digest", meta.get("tree_digest"));
+            tree.put("file_count", meta.get("file_count"));
+            tree.put("tree_digest_version", meta.get("tree_digest_version"));
+        }
+        Map<String, Object> odoo = new LinkedHashMap<>();
+        odoo.put("odoo_version", job.manifest().get("odoo_version"));
+        odoo.put("addons_hash", job.manifest().get("addons_hash"));
+        odoo.put("modules_installed", job.manifest().get("modules_installed"));
+        odoo.put("db_major_version", job.dbMajorVersion());
+        Map<String, ArtifactManifest.Part> files = new LinkedHashMap<>();
+        job.bundle().values().stream().filter(f -> !f.name().equals(ArtifactManifest.FILE))
+                .forEach(f -> files.put(f.name(), new ArtifactManifest.Part(f.name(), f.sha256(), f.size())));
+        return ArtifactManifest.build(job.artifactId(), job.createdAt().toString(), job.request().type().wire(),
+                job.request().kind(), job.request().label(), source,
+                dump == null ? null : new ArtifactManifest.Part(dump.name(), dump.sha256(), dump.size()),
+                archive == null ? null : new ArtifactManifest.Part(archive.name(), archive.sha256(), archive.size()),
+                tree, odoo, files);
+    }
+}

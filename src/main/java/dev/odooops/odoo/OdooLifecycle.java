@@ -1,0 +1,124 @@
+package dev.odooops.odoo;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.OdooControl;
+import dev.odooops.domain.SecretRedactor;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Odoo's lifecycle during a restore: maintenance mode (the quiesce/resume actions), stop, start, and the
+ * wait for the health URL (GET, 200 = healthy), all bounded. Each call returns a record of what happened
+ * for the evidence; an action that is not configured is recorded as skipped. Works unchanged against a real
+ * Odoo 16-18 ({@code /web/health}, service commands) and against the tests' stand-in.
+ */
+public class OdooLifecycle {
+    private final OdooController controller;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    public OdooLifecycle(OdooController controller) {
+        this.controller = controller;
+    }
+
+    public Map<String, Object> maintenanceOn(EnvironmentConfig env, SecretRedactor r) {
+        return perform("maintenance_on", env.control().quiesce(), r);
+    }
+
+    public Map<String, Object> maintenanceOff(EnvironmentConfig env, SecretRedactor r) {
+        return perform("maintenance_off", env.control().resume(), r);
+    }
+
+    public Map<String, Object> stop(EnvironmentConfig env, SecretRedactor r) {
+        return perform("stop", env.control().stop(), r);
+    }
+
+    public Map<String, Object> start(EnvironmentConfig env, SecretRedactor r) {
+        return perform("start", env.control().start(), r);
+    }
+
+    private Map<String, Object> perform(String name, OdooControl.Action action, SecretRedactor r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("action", name);
+        long start = System.nanoTime();
+        if (action == null) {
+            m.put("configured", false);
+            m.put("ok", true);
+            m.put("detail", "skipped: no " + name + " action configured");
+            return m;
+        }
+        m.put("configured", true);
+        m.put("method", action.describe());
+        m.put("timeout_seconds", action.timeout(kind(name)).toSeconds());
+        try {
+            controller.perform(action, action.timeout(kind(name)));
+            m.put("ok", true);
+        } catch (Exception e) {
+            m.put("ok", false);
+            m.put("detail", r.scrub(String.valueOf(e.getMessage())));
+        }
+        m.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
+        return m;
+    }
+
+    private static String kind(String name) {
+        return switch (name) {
+            case "maintenance_on" -> "quiesce";
+            case "maintenance_off" -> "resume";
+            default -> name;
+        };
+    }
+
+    /** Polls the health URL until it answers 200 or the environment's timeout passes. */
+    public Map<String, Object> waitHealthy(EnvironmentConfig env) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("action", "health");
+        if (env.control().healthUrl() == null) {
+            m.put("configured", false);
+            m.put("ok", true);
+            m.put("detail", "skipped: no health_url configured");
+            return m;
+        }
+        m.put("configured", true);
+        m.put("url", env.control().healthUrl().toString());
+        m.put("timeout_seconds", env.control().timeoutSeconds());
+        Instant deadline = Instant.now().plusSeconds(env.control().timeoutSeconds());
+        long start = System.nanoTime();
+        String last = "no answer";
+        int attempts = 0;
+        while (true) {
+            attempts++;
+            try {
+                HttpResponse<Void> res = http.send(HttpRequest.newBuilder(env.control().healthUrl())
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding());
+                if (res.statusCode() == 200) {
+                    m.put("ok", true);
+                    break;
+                }
+                last = "HTTP " + res.statusCode();
+            } catch (Exception e) {
+                last = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                m.put("ok", false);
+                m.put("detail", "not healthy after " + env.control().timeoutSeconds() + " s, last answer: " + last);
+                break;
+            }
+            try {
+                Thread.sleep(500); // polling interval of a bounded wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                m.put("ok", false);
+                m.put("detail", "interrupted");
+                break;
+            }
+        }
+        m.put("attempts", attempts);
+        m.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
+        return m;
+    }
+}

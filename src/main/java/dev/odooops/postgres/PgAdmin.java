@@ -1,0 +1,136 @@
+package dev.odooops.postgres;
+
+import dev.odooops.config.DatabaseConfig;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Database-level operations of a restore (create, rename, drop, terminate sessions), as the environment's
+ * own database user connected to the maintenance database {@code postgres}. That user must own the Odoo
+ * database and have CREATEDB, as Odoo's own database manager requires. Identifiers cannot be bound
+ * parameters: the server quotes them ({@code quote_ident}) before they enter a statement.
+ */
+public final class PgAdmin implements AutoCloseable {
+    private final Connection c;
+
+    public PgAdmin(DatabaseConfig db) throws SQLException {
+        this.c = EnvironmentDatabase.connect(db, "postgres");
+    }
+
+    public boolean canCreateDatabases() throws SQLException {
+        return Boolean.parseBoolean(single("select (rolcreatedb or rolsuper)::text from pg_roles where rolname = current_user", null));
+    }
+
+    public boolean exists(String db) throws SQLException {
+        return single("select 1 from pg_database where datname = ?", db) != null;
+    }
+
+    /** Names of the databases that start with {@code prefix}. */
+    public java.util.List<String> namesLike(String prefix) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select datname from pg_database where starts_with(datname, ?) order by 1")) {
+            ps.setString(1, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** The database's OID (stays through a rename; a dropped and re-created database gets a new one), or null. */
+    public Long oid(String db) throws SQLException {
+        String v = single("select oid::text from pg_database where datname = ?", db);
+        return v == null ? null : Long.parseLong(v);
+    }
+
+    /** A new empty database (template0) with the encoding and locale of {@code like} when it exists. */
+    public void create(String db, String like) throws SQLException {
+        String encoding = "UTF8";
+        String collate = null;
+        String ctype = null;
+        try (PreparedStatement ps = c.prepareStatement(
+                "select pg_encoding_to_char(encoding), datcollate, datctype from pg_database where datname = ?")) {
+            ps.setString(1, like);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    encoding = rs.getString(1);
+                    collate = rs.getString(2);
+                    ctype = rs.getString(3);
+                }
+            }
+        }
+        String sql = "create database " + ident(db) + " template template0 encoding " + literal(encoding)
+                + (collate == null ? "" : " lc_collate " + literal(collate) + " lc_ctype " + literal(ctype));
+        try (var st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    public void rename(String from, String to) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("alter database " + ident(from) + " rename to " + ident(to));
+        }
+    }
+
+    public void dropIfExists(String db) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("drop database if exists " + ident(db) + " with (force)");
+        }
+    }
+
+    /** Ends every other session on {@code db}; returns how many there were. */
+    public int terminate(String db) throws SQLException {
+        return Integer.parseInt(single("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                + "where datname = ? and pid <> pg_backend_pid()", db));
+    }
+
+    public long size(String db) throws SQLException {
+        return Long.parseLong(single("select pg_database_size(?)", db));
+    }
+
+    public int sessions(String db) throws SQLException {
+        return Integer.parseInt(single("select count(*) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()", db));
+    }
+
+    /** Terminate, then rename; a session that reconnects in between makes the rename fail, so retry a few times. */
+    public void renameWithoutSessions(String from, String to) throws SQLException {
+        SQLException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            terminate(from);
+            try {
+                rename(from, to);
+                return;
+            } catch (SQLException e) {
+                last = e;
+                if (!"55006".equals(e.getSQLState())) throw e; // object_in_use: someone reconnected
+            }
+        }
+        throw last;
+    }
+
+    private String ident(String name) throws SQLException {
+        return single("select quote_ident(?)", name);
+    }
+
+    private String literal(String value) throws SQLException {
+        return single("select quote_literal(?)", value);
+    }
+
+    /** The first column of the first row as text (null when no row), with at most one bound parameter. */
+    private String single(String sql, String param) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (param != null) ps.setString(1, param);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        c.close();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.odooops.restore;
+
+import dev.odooops.postgres.EnvironmentDatabase;
+import dev.odooops.postgres.PgAdmin;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.TreeDigest;
+import dev.odooops.model.BackupType;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A fingerprint of an environment's database and filestore, taken at the end of a successful restore and
+ * compared before the next restore of the same artifact: only an equal fingerprint lets that restore skip
+ * to validation. Every value is text, so a fingerprint read back from the catalog compares equal.
+ * <ul>
+ *   <li>database: its OID (a dropped and re-created database, as Odoo creates when {@code db_name} is
+ *       missing, gets a new one) and a SHA-256 over every table's {@code count(*)} and
+ *       {@code sum(xmin)}. Any committed change moves one of them: a delete lowers the count, and every
+ *       inserted or updated row version carries a transaction id newer than all before it, so the sum grows.
+ *       One sequential scan per table, no row data read.</li>
+ *   <li>filestore: the {@link TreeDigest} of the directory (content of every file).</li>
+ * </ul>
+ * A part that does not exist has {@code exists=false}.
+ */
+public final class EnvironmentFingerprint {
+    private static final String TABLES = """
+            select n.nspname || '.' || c.relname,
+                   (xpath('/row/c/text()', query_to_xml(format(
+                       'select count(*)::text || '':'' || coalesce(sum(xmin::text::bigint), 0)::text as c from %I.%I',
+                       n.nspname, c.relname), false, true, '')))[1]::text
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema')
+               and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'
+             order by 1""";
+
+    private EnvironmentFingerprint() {
+    }
+
+    public static Map<String, Object> of(EnvironmentConfig env, BackupType type) throws Exception {
+        Map<String, Object> f = new LinkedHashMap<>();
+        if (type.includesDatabase()) f.put("database", database(env));
+        if (type.includesFilestore()) f.put("filestore", filestore(env.filestore()));
+        return f;
+    }
+
+    private static Map<String, Object> database(EnvironmentConfig env) throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Long oid;
+        try (PgAdmin admin = new PgAdmin(env.database())) {
+            oid = admin.oid(env.database().name());
+        }
+        if (oid == null) {
+            m.put("exists", "false");
+            return m;
+        }
+        MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        int tables = 0;
+        try (Connection c = EnvironmentDatabase.connect(env.database())) {
+            c.setAutoCommit(false);
+            c.createStatement().execute("set transaction isolation level repeatable read, read only");
+            try (PreparedStatement ps = c.prepareStatement(TABLES); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    md.update((rs.getString(1) + "\t" + rs.getString(2) + "\n").getBytes(StandardCharsets.UTF_8));
+                    tables++;
+                }
+            }
+            c.commit();
+        }
+        m.put("exists", "true");
+        m.put("oid", String.valueOf(oid));
+        m.put("tables", String.valueOf(tables));
+        m.put("rows_digest", HexFormat.of().formatHex(md.digest()));
+        return m;
+    }
+
+    private static Map<String, Object> filestore(Path dir) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (!Files.isDirectory(dir)) {
+            m.put("exists", "false");
+            return m;
+        }
+        TreeDigest.Result tree = TreeDigest.of(dir);
+        m.put("exists", "true");
+        m.put("files", String.valueOf(tree.fileCount()));
+        m.put("tree_digest", tree.digest());
+        return m;
+    }
+
+    /**
+     * Why {@code now} differs from {@code recorded} for the parts of {@code type}, or empty when it does not.
+     * A part missing from {@code recorded} is a difference (nothing proves it unchanged).
+     */
+    @SuppressWarnings("unchecked")
+    public static Optional<String> difference(Map<String, Object> recorded, Map<String, Object> now, BackupType type) {
+        if (recorded == null) return Optional.of("the last restore recorded no fingerprint");
+        for (String part : new String[]{"database", "filestore"}) {
+            if (part.equals("database") ? !type.includesDatabase() : !type.includesFilestore()) continue;
+            Map<String, Object> was = (Map<String, Object>) recorded.get(part);
+            Map<String, Object> is = (Map<String, Object>) now.get(part);
+            if (was == null) return Optional.of("the last restore recorded no " + part + " fingerprint");
+            if (is == null) return Optional.of("no " + part + " fingerprint now");
+            if ("false".equals(String.valueOf(is.get("exists")))) return Optional.of("the " + part + " does not exist");
+            for (String key : was.keySet()) {
+                if (!Objects.equals(String.valueOf(was.get(key)), String.valueOf(is.get(key)))) {
+                    return Optional.of("the " + part + " changed (" + key + ": " + was.get(key) + " -> " + is.get(key) + ")");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.odooops.restore;
+
+import dev.odooops.odoo.OdooLifecycle;
+import dev.odooops.postgres.PgAdmin;
+import dev.odooops.run.CrashPoints;
+import dev.odooops.run.RunEnd;
+import dev.odooops.run.Vars;
+
+import dev.odooops.model.RestoreJob;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.ops.OpsCatalog;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Restore step 10 (success): fingerprint what the run leaves, write final_status.json, check that every
+ * evidence file is there (missing evidence fails the run, which is then rolled back), then commit: the run is
+ * recorded successful. Only after the commit are the copies kept aside removed and maintenance lifted
+ * (never before the validations passed); nothing after the commit fails the run. Then release the lease and
+ * the work directory.
+ */
+public class FinalizeRestore {
+    private static final Logger LOG = LoggerFactory.getLogger(FinalizeRestore.class);
+    private final OpsCatalog catalog;
+    private final OdooLifecycle odoo;
+
+    public FinalizeRestore(OpsCatalog catalog, OdooLifecycle odoo) {
+        this.catalog = catalog;
+        this.odoo = odoo;
+    }
+
+    public static List<String> requiredEvidence(RestoreJob job) {
+        List<String> names = new ArrayList<>(List.of("inputs.json", "run_id.txt"));
+        if (!job.validationOnly()) {
+            names.addAll(List.of("artifact_verification.json", "pre_restore_backup.json", "quiesce_status.json"));
+            if (job.request().type().includesDatabase()) {
+                names.addAll(List.of("db_restore.log", "db_restore_duration.json", "db_restore_checksum_verification.json"));
+            }
+            if (job.request().type().includesFilestore()) {
+                names.addAll(List.of("filestore_restore.log", "filestore_restore_duration.json",
+                        "filestore_restore_checksum_verification.json"));
+            }
+            names.addAll(List.of("config_snapshot.json", "config_comparison.json", "odoo_restart.log", "restart_duration.json"));
+        }
+        names.addAll(List.of("validation_report.json", "final_status.json"));
+        return names;
+    }
+
+    public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        // what this run leaves, for the next restore of the same artifact to compare with
+        Map<String, Object> fingerprint = job.fingerprint() != null ? job.fingerprint()
+                : EnvironmentFingerprint.of(job.environment(), job.request().type());
+        job.fingerprint(fingerprint);
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("run_id", job.runId().toString());
+        status.put("status", "success");
+        status.put("artifact_id", job.artifact().id());
+        status.put("restore_type", job.request().type().wire());
+        status.put("mode", job.mode());
+        status.put("mode_reason", job.modeReason());
+        status.put("validation_only", job.validationOnly());
+        status.put("pre_restore_backup_id", job.preRestoreBackupId());
+        status.put("fingerprint", fingerprint);
+        status.put("started_at", job.createdAt().toString());
+        status.put("finished_at", Instant.now().toString());
+        status.put("duration_ms", Duration.between(job.createdAt(), Instant.now()).toMillis());
+        job.evidence().json("final_status.json", status);
+        List<String> bad = job.evidence().missingOrMalformed(requiredEvidence(job));
+        if (!bad.isEmpty()) throw new IllegalStateException("evidence incomplete: " + String.join(", ", bad));
+
+        CrashPoints.reached("finalize-restore:before-commit");
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("fingerprint", fingerprint);
+        metadata.put("mode", job.mode());
+        if (job.restartedAt() != null) metadata.put("odoo_restarted_at", job.restartedAt().toString());
+        metadata.put("after_commit_pending", !job.validationOnly()); // maintenance still to lift: done by the next run if we die
+        catalog.finishRun(job.runId(), "success", null, null, metadata);
+        // committed: from here on nothing may fail the run or put anything back; the copies kept aside are
+        // garbage now (renamed to trash first, so a crash never leaves a half-deleted copy under a name that
+        // could be put back; the next run's start finishes the deletion)
+        List<Object> done = new ArrayList<>();
+        List<String> leftovers = new ArrayList<>();
+        try {
+            CrashPoints.reached("finalize-restore:committed");
+            removeKeptAside(job, done, leftovers);
+            if (!job.validationOnly()) {
+                Map<String, Object> off = odoo.maintenanceOff(job.environment(), job.redactor());
+                done.add(off);
+                if (!Boolean.TRUE.equals(off.get("ok"))) leftovers.add("maintenance mode could not be lifted: " + off.get("detail"));
+            }
+            // a maintenance page that could not be lifted stays pending: the next run's start retries it
+            if (leftovers.stream().noneMatch(w -> w.startsWith("maintenance"))) {
+                catalog.mergeRunMetadata(job.runId(), Map.of("after_commit_pending", false));
+            }
+            status.put("after_commit", Map.of("actions", done.stream().map(String::valueOf).toList(), "warnings", leftovers));
+            job.evidence().json("final_status.json", status);
+            catalog.event(job.runId(), "restore_completed", job.step(), Map.of("artifact_id", job.artifact().id(),
+                    "mode", job.mode(), "after_commit", done.stream().map(String::valueOf).toList(), "warnings", leftovers));
+        } catch (RuntimeException e) {
+            LOG.error("restore run {} committed, but its clean-up failed: {}", job.runId(), job.redactor().scrub(e.getMessage()));
+        }
+        RunEnd.release(job);
+        LOG.info("restore run {} succeeded: {} restored into {} ({}){}", job.runId(), job.artifact().id(), job.environment().id(),
+                job.mode(), leftovers.isEmpty() ? "" : ", warnings: " + leftovers);
+        return new RestoreResult(job.runId().toString(), "success", job.evidence().dir().toString(), job.preRestoreBackupId(),
+                null, null, job.mode(), job.modeReason(), true);
+    }
+
+    private static void removeKeptAside(RestoreJob job, List<Object> done, List<String> leftovers) {
+        String tag = job.sideTag();
+        String live = job.environment().database().name();
+        if (job.asideDatabase() != null) {
+            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+                SideCopies.dropDatabase(admin, live, job.asideDatabase(), tag, done, leftovers);
+            } catch (Exception e) {
+                leftovers.add("database " + job.asideDatabase() + ": " + job.redactor().scrub(e.getMessage()));
+            }
+            CrashPoints.reached("finalize-restore:database-aside-dropped");
+        }
+        if (job.asideFilestore() != null) {
+            SideCopies.removeDirectory(job.asideFilestore(), tag, done, leftovers);
+        }
+    }
+}

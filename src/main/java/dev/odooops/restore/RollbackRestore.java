@@ -1,0 +1,225 @@
+package dev.odooops.restore;
+
+import dev.odooops.odoo.OdooLifecycle;
+import dev.odooops.postgres.PgAdmin;
+import dev.odooops.run.CrashPoints;
+import dev.odooops.run.Vars;
+import dev.odooops.run.WorkFiles;
+
+import dev.odooops.domain.Evidence;
+import dev.odooops.model.RestoreJob;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactStore;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rollback route's step: puts the environment back as it was before a failed restore, one level only.
+ * <ul>
+ *   <li>Nothing changed yet (failure in steps 2-4): nothing to roll back; Odoo is started again if it was stopped.</li>
+ *   <li>{@code --no-rollback}: the environment is left as the failure left it (recorded).</li>
+ *   <li>A rollback already recorded for this run: not repeated (warning).</li>
+ *   <li>Otherwise: maintenance on and Odoo stopped (it may be serving the restored data), then per part the
+ *       fast path: the copy kept aside goes back by rename (see {@link SideCopies#putBack}); the slow path,
+ *       only when the kept-aside copy has vanished: the pre-restore safety backup is restored (its evidence
+ *       under {@code rollback/}). A kept-aside copy is never dropped here: one that cannot be put back is kept
+ *       and reported ({@code rollback_failed}).</li>
+ * </ul>
+ * Then Odoo is started, its health decides whether maintenance is lifted and whether the run reports Odoo
+ * down. rollback.json records every action. Never throws.
+ */
+public class RollbackRestore {
+    private static final Logger LOG = LoggerFactory.getLogger(RollbackRestore.class);
+    private final OpsCatalog catalog;
+    private final ArtifactStore store;
+    private final RestoreDatabase database;
+    private final RestoreFilestore filestore;
+    private final OdooLifecycle odoo;
+
+    public RollbackRestore(OpsCatalog catalog, ArtifactStore store, RestoreDatabase database, RestoreFilestore filestore,
+                           OdooLifecycle odoo) {
+        this.catalog = catalog;
+        this.store = store;
+        this.database = database;
+        this.filestore = filestore;
+        this.odoo = odoo;
+    }
+
+    public void rollback(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        List<Object> actions = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        List<String> leftovers = new ArrayList<>();
+        String outcome;
+        Boolean healthy = null;
+        try {
+            if (!job.touchedData()) {
+                outcome = "not_needed";
+                actions.add("the failure came before any data was changed");
+                if (job.odooStopped()) healthy = bringBack(job, actions);
+            } else if (!job.request().rollback()) {
+                outcome = "disabled";
+                actions.add("--no-rollback: the environment is left as the failure left it");
+            } else if (catalog.hasEvent(job.runId(), "rollback_started")) {
+                outcome = "already_done";
+                LOG.warn("run {} already has a rollback recorded: not rolling back a second time", job.runId());
+                actions.add("a rollback is already recorded for this run: not repeated");
+            } else {
+                catalog.event(job.runId(), "rollback_started", job.failedStep(), Map.of("reason", String.valueOf(job.failureReason())));
+                // Odoo may be running on the restored data (restart-odoo passed): never swap under it
+                actions.add(odoo.maintenanceOn(job.environment(), job.redactor()));
+                actions.add(odoo.stop(job.environment(), job.redactor()));
+                job.odooStopped(true);
+                CrashPoints.reached("rollback:odoo-stopped");
+                boolean ok = rollbackPart(job, true, actions, kept, leftovers)
+                        & rollbackPart(job, false, actions, kept, leftovers);
+                outcome = ok ? "rolled_back" : "rollback_failed";
+                CrashPoints.reached("rollback:data-put-back");
+                healthy = bringBack(job, actions);
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("actions", actions.stream().map(String::valueOf).toList());
+                payload.put("odoo_healthy", healthy);
+                if (!kept.isEmpty()) payload.put("kept_for_operator", kept);
+                if (!leftovers.isEmpty()) payload.put("leftovers", leftovers);
+                catalog.event(job.runId(), ok ? "rollback_completed" : "rollback_failed", job.failedStep(), payload);
+            }
+        } catch (Exception e) {
+            outcome = "rollback_failed";
+            actions.add("unexpected: " + job.redactor().scrub(String.valueOf(e.getMessage())));
+        }
+        job.rollbackOutcome(outcome);
+        job.odooHealthy(healthy);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("outcome", outcome);
+        record.put("failed_step", job.failedStep());
+        record.put("reason", job.failureReason());
+        record.put("pre_restore_backup_id", job.preRestoreBackupId());
+        record.put("odoo_healthy", healthy);
+        record.put("actions", actions);
+        record.put("kept_for_operator", kept);
+        record.put("leftovers", leftovers);
+        try {
+            job.evidence().json("rollback.json", record);
+        } catch (RuntimeException e) {
+            LOG.error("could not write rollback.json of run {}: {}", job.runId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Start Odoo, wait for health, and lift maintenance only once it is healthy (a maintenance page is better
+     * than an error page). Returns whether Odoo came back.
+     */
+    private boolean bringBack(RestoreJob job, List<Object> actions) {
+        Map<String, Object> start = odoo.start(job.environment(), job.redactor());
+        actions.add(start);
+        Map<String, Object> health = odoo.waitHealthy(job.environment());
+        actions.add(health);
+        boolean healthy = Boolean.TRUE.equals(start.get("ok")) && Boolean.TRUE.equals(health.get("ok"));
+        if (healthy) {
+            actions.add(odoo.maintenanceOff(job.environment(), job.redactor()));
+            job.odooStopped(false);
+        } else {
+            actions.add("Odoo did not come back: maintenance mode left on");
+        }
+        return healthy;
+    }
+
+    /**
+     * Puts one part (database or filestore) back. Fast path: the copy kept aside goes back by rename, which
+     * never depends on removing the restored copy (that is recorded as a leftover when it fails). Slow path,
+     * only when the kept-aside copy has vanished: the pre-restore backup is restored. A kept-aside copy that
+     * exists but cannot be put back is kept and reported, never replaced by the older safety backup.
+     */
+    private boolean rollbackPart(RestoreJob job, boolean database, List<Object> actions, List<String> kept,
+                                 List<String> leftovers) {
+        var type = job.request().type();
+        if (database ? !type.includesDatabase() : !type.includesFilestore()) return true;
+        String part = database ? "database" : "filestore";
+        var env = job.environment();
+        String tag = job.sideTag();
+        boolean hadAside = database ? job.asideDatabase() != null : job.asideFilestore() != null;
+        boolean swapped = database ? job.databaseSwapped() : job.filestoreSwapped();
+        try {
+            boolean asideExists = database ? databaseExists(job, SideCopies.database(env.database().name(), SideCopies.Role.PRE, tag))
+                    : Files.exists(SideCopies.filestore(env.filestore().toAbsolutePath(), SideCopies.Role.PRE, tag));
+            if (hadAside && !asideExists) {
+                actions.add("the " + part + " kept aside is gone: slow path");
+                slowPath(job, database, actions, leftovers);
+                return true;
+            }
+            SideCopies.putBack(env, tag, database, !database, actions, leftovers);
+            if (swapped && !hadAside) {
+                // there was none before this restore: what stands under the live name now is the restored copy
+                if (database) {
+                    try (PgAdmin admin = new PgAdmin(env.database())) {
+                        admin.dropIfExists(env.database().name());
+                    }
+                    actions.add("dropped " + env.database().name() + " (there was none before the restore)");
+                } else {
+                    SideCopies.removeDirectory(env.filestore().toAbsolutePath(), tag, actions, leftovers);
+                }
+            }
+            if (database) job.asideDatabase(null);
+            else job.asideFilestore(null);
+            return true;
+        } catch (Exception e) {
+            String msg = job.redactor().scrub(String.valueOf(e.getMessage()));
+            actions.add(part + ": could not be put back: " + msg);
+            String aside = database ? SideCopies.database(env.database().name(), SideCopies.Role.PRE, tag)
+                    : SideCopies.filestore(env.filestore().toAbsolutePath(), SideCopies.Role.PRE, tag).toString();
+            if (hadAside) kept.add(part + " " + aside + " holds the state before the restore: it was kept (" + msg + ")");
+            return false;
+        }
+    }
+
+    private static boolean databaseExists(RestoreJob job, String name) throws Exception {
+        try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+            return admin.exists(name);
+        }
+    }
+
+    /** Restores one part of the safety backup over whatever the failed run left, with side copies of its own. */
+    private void slowPath(RestoreJob job, boolean databasePart, List<Object> actions, List<String> leftovers) throws Exception {
+        if (job.preRestoreBackupId() == null) throw new IllegalStateException("no pre-restore backup to restore");
+        OpsCatalog.Artifact safety = catalog.artifact(job.preRestoreBackupId()).orElseThrow();
+        RestoreRequest r = job.request();
+        var partType = databasePart ? dev.odooops.model.BackupType.DB_ONLY : dev.odooops.model.BackupType.FILESTORE_ONLY;
+        RestoreJob back = new RestoreJob(job, new RestoreRequest(r.project(), r.environment(), safety.id(), partType, false,
+                false, r.confirm(), r.user(), "rollback"), safety);
+        back.workDir(job.workDir().resolve("rollback-" + (databasePart ? "db" : "filestore")));
+        back.evidence(job.evidence().subdirectory("rollback"));
+        String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), safety.id());
+        Files.createDirectories(back.workDir());
+        for (String name : RestorePreflight.neededFiles(safety, partType)) {
+            Path local = back.workDir().resolve(name);
+            if (!store.fetch(path, name, local).equals(safety.checksums().get(name))) {
+                throw new IllegalStateException("pre-restore backup " + safety.id() + ": " + name + " differs from its recorded SHA-256");
+            }
+            back.files().put(name, local);
+        }
+        if (databasePart) database.restore(back);
+        else filestore.restore(back);
+        actions.add("slow path: " + (databasePart ? "database" : "filestore") + " of pre-restore backup " + safety.id() + " restored");
+        // what the slow path moved aside is the failed restore's copy; this run's own failed copies go too
+        SideCopies.putBack(job.environment(), job.sideTag(), databasePart, !databasePart, actions, leftovers);
+        String backTag = back.sideTag();
+        if (databasePart) {
+            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+                String aside = SideCopies.database(job.environment().database().name(), SideCopies.Role.PRE, backTag);
+                if (admin.exists(aside)) SideCopies.dropDatabase(admin, job.environment().database().name(), aside, backTag, actions, leftovers);
+            }
+        } else {
+            Path aside = SideCopies.filestore(job.environment().filestore().toAbsolutePath(), SideCopies.Role.PRE, backTag);
+            if (Files.exists(aside)) SideCopies.removeDirectory(aside, backTag, actions, leftovers);
+        }
+        WorkFiles.deleteTree(back.workDir());
+    }
+}

@@ -1,0 +1,126 @@
+package dev.odooops.restore;
+
+import dev.odooops.postgres.PgAdmin;
+import dev.odooops.run.Vars;
+
+import dev.odooops.domain.Json;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.RestoreJob;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactVerifier;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Variable;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Restore step 3 (mandatory): a backup of the environment as it is now, through the backup route as a child
+ * run of the restore, of the parts the restore will replace; verified from the store (the backup run's
+ * read-back of every object, or a full re-read when that was off). Its artifact id
+ * goes into the run's metadata (pre_restore_backup_id) and pre_restore_backup.json. Only what exists is
+ * backed up; when the database to be restored does not exist (disaster recovery) there is nothing to save
+ * and the step records why it took no backup. If the current state exists but cannot be backed up, the
+ * restore does not go on.
+ */
+public class SafetyBackup {
+    private final ProducerTemplate template;
+    private final OpsCatalog catalog;
+    private final ArtifactVerifier verifier;
+
+    /**
+     * The parts of the restore that exist now and can be backed up, or null when there is nothing: a restore
+     * that brings back a lost database (disaster recovery) has no current database to save, and the backup
+     * route needs the database for its snapshot, so then no safety backup is taken (recorded).
+     */
+    /**
+     * The backup route has already read every stored object back and compared its SHA-256 (and ran
+     * pg_restore --list on the same bytes before upload): when its evidence says so for every file, that is
+     * the verification. Null when read-back was off (store.verify-after-upload=false): verify from the store.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> readBack(BackupResult result) {
+        var registration = java.nio.file.Path.of(result.evidenceDir(), "artifact_registration.json");
+        Map<String, Object> readBack = (Map<String, Object>) Json.readMap(registration).get("store_read_back");
+        if (readBack == null || readBack.isEmpty()) return null;
+        for (Object f : readBack.values()) {
+            if (!Boolean.TRUE.equals(((Map<String, Object>) f).get("verified"))) return null;
+        }
+        return Map.of("ok", true, "method", "store read-back of every object by the backup run (sha256 compared)",
+                "files", readBack);
+    }
+
+    static BackupType whatExists(RestoreJob job) throws Exception {
+        BackupType wanted = job.request().type();
+        boolean db = false;
+        if (wanted.includesDatabase()) {
+            try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+                db = admin.exists(job.environment().database().name());
+            }
+            if (!db) return null;
+        }
+        boolean fs = wanted.includesFilestore() && java.nio.file.Files.isDirectory(job.environment().filestore());
+        if (db && fs) return BackupType.FULL;
+        if (db) return BackupType.DB_ONLY;
+        return fs ? BackupType.FILESTORE_ONLY : null;
+    }
+
+    public SafetyBackup(ProducerTemplate template, OpsCatalog catalog, ArtifactVerifier verifier) {
+        this.template = template;
+        this.catalog = catalog;
+        this.verifier = verifier;
+    }
+
+    public void take(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        var r = job.request();
+        BackupType type = whatExists(job);
+        if (type == null) {
+            String reason = "nothing to back up: the environment's " + (r.type().includesDatabase() ? "database "
+                    + job.environment().database().name() + " does not exist" : "filestore does not exist")
+                    + " (disaster recovery)";
+            job.evidence().json("pre_restore_backup.json", Map.of("skipped", true, "reason", reason));
+            job.stepDetail(Map.of("skipped", reason));
+            return;
+        }
+        BackupRequest request = new BackupRequest(r.project(), r.environment(), type, "pre-restore " + job.runId(),
+                null, null, null, r.user(), "pre_restore", "restore", job.runId());
+        Exchange ex = template.request("direct:backup", e -> e.getMessage().setBody(request));
+        if (ex.getException() instanceof dev.odooops.model.RunStartFailed f) {
+            throw new IllegalStateException("the pre-restore safety backup failed in " + dev.odooops.model.RunStartFailed.STEP
+                    + ": " + f.getMessage(), f);
+        }
+        if (ex.getException() != null) {
+            throw new IllegalStateException("the pre-restore safety backup was refused: " + ex.getException().getMessage(),
+                    ex.getException());
+        }
+        BackupResult result = ex.getMessage().getBody(BackupResult.class);
+        if (!result.succeeded()) {
+            throw new IllegalStateException("the pre-restore safety backup failed in " + result.failedStep() + ": " + result.error());
+        }
+        OpsCatalog.Artifact artifact = catalog.artifact(result.artifactId()).orElseThrow();
+        Map<String, Object> verification = readBack(result);
+        if (verification == null) {
+            verification = verifier.verify(artifact, job.environment().project(), job.environment().name());
+        }
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("artifact_id", result.artifactId());
+        evidence.put("backup_run_id", result.runId());
+        evidence.put("backup_evidence_dir", result.evidenceDir());
+        evidence.put("backup_type", type.wire());
+        evidence.put("uri", artifact.uri());
+        evidence.put("verified", verification.get("ok"));
+        evidence.put("verification", verification);
+        if (type != r.type()) evidence.put("note", "only the " + type.wire() + " part exists now and was backed up");
+        job.evidence().json("pre_restore_backup.json", evidence);
+        if (!Boolean.TRUE.equals(verification.get("ok"))) {
+            throw new IllegalStateException("the pre-restore safety backup " + result.artifactId() + " did not verify: "
+                    + Json.compact(verification));
+        }
+        job.preRestoreBackupId(result.artifactId());
+        catalog.mergeRunMetadata(job.runId(), Map.of("pre_restore_backup_id", result.artifactId()));
+        job.stepDetail(Map.of("pre_restore_backup_id", result.artifactId()));
+    }
+}

@@ -1,0 +1,230 @@
+package dev.odooops.run;
+
+import dev.odooops.odoo.OdooLifecycle;
+import dev.odooops.restore.RestoreRecovery;
+
+import dev.odooops.config.Settings;
+import dev.odooops.domain.Evidence;
+import dev.odooops.domain.Json;
+import dev.odooops.model.RunStartFailed;
+import dev.odooops.domain.PrivateFiles;
+import dev.odooops.model.RunState;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.ops.OpsDatabase;
+import dev.odooops.ops.RunLease;
+import dev.odooops.store.ArtifactRemover;
+import dev.odooops.store.ArtifactStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Starts any run: takes the environment's run lease ({@code ops.begin_run}, or a child run under a parent's
+ * lease), creates its evidence and work directories, records inputs.json and marks it running; then sweeps
+ * the leftovers of runs this start found abandoned. A failure leaves no active run behind.
+ */
+public class RunStarter {
+    private static final Logger LOG = LoggerFactory.getLogger(RunStarter.class);
+    private final OpsDatabase db;
+    private final OpsCatalog catalog;
+    private final Settings settings;
+    private final ArtifactStore store;
+    private final ArtifactRemover remover;
+
+    private final RestoreRecovery recovery;
+    private final OdooLifecycle odoo;
+
+    public RunStarter(OpsDatabase db, OpsCatalog catalog, Settings settings, ArtifactStore store, ArtifactRemover remover,
+                      RestoreRecovery recovery, OdooLifecycle odoo) {
+        this.db = db;
+        this.catalog = catalog;
+        this.settings = settings;
+        this.store = store;
+        this.recovery = recovery;
+        this.odoo = odoo;
+        this.remover = remover;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public void start(RunState run, String operation, String user, UUID parent, Map<String, Object> metadata,
+                      Path evidenceDir, Map<String, Object> inputs) {
+        start(run, operation, user, parent, metadata, evidenceDir, inputs, Map.of());
+    }
+
+    /**
+     * As {@link #start(RunState, String, String, UUID, Map, Path, Map)}, writing {@code texts} (name to content)
+     * beside inputs.json. Once the run exists, a failure ends it {@code failed} in step create-run, removes the
+     * work directory this start created and an evidence directory left empty, and throws {@link RunStartFailed}.
+     */
+    public void start(RunState run, String operation, String user, UUID parent, Map<String, Object> metadata,
+                      Path evidenceDir, Map<String, Object> inputs, Map<String, String> texts) {
+        run.step("create-run");
+        RunLease lease = null;
+        if (parent == null) {
+            lease = RunLease.begin(db, run.runId(), run.environment().project(), run.environment().id(), operation, user,
+                    Json.compact(metadata), settings.staleAfterSeconds(), settings.heartbeatSeconds());
+            run.lease(lease);
+        } else {
+            catalog.beginChildRun(run.runId(), parent, operation, user, metadata);
+        }
+        Path createdWork = null;
+        try {
+            run.evidence(new Evidence(evidenceDir, run.redactor(), settings.files()));
+            Path work = run.workDir();
+            if (work == null) {
+                work = settings.workDir().resolve(run.runId().toString());
+                createdWork = work;
+                WorkFiles.createPrivate(work);
+                run.workDir(work);
+            }
+            PrivateFiles.OWNER_ONLY.protect(work); // the run's own directory, even when a preflight made it
+            run.evidence().json("inputs.json", inputs);
+            for (Map.Entry<String, String> t : texts.entrySet()) run.evidence().text(t.getKey(), t.getValue());
+            catalog.runStarted(run.runId(), evidenceDir.toString());
+            // not at a restore's start: it may be about to use an artifact whose prune is pending
+            if (parent == null && !"restore".equals(operation)) retryStoreDeletions(run);
+            boolean restoreDied = sweepAbandoned(run);
+            if (parent == null) sweepSideCopies(run, restoreDied);
+        } catch (RuntimeException e) {
+            throw failed(run, lease, createdWork, e);
+        }
+    }
+
+    /** Ends a run that could not start: failed in create-run, nothing half-written left, the cause kept. */
+    private RunStartFailed failed(RunState run, RunLease lease, Path createdWork, Exception e) {
+        String reason = run.redactor().scrub(RunEnd.describe(e));
+        LOG.error("run {} could not start: {}", run.runId(), reason);
+        if (createdWork != null) WorkFiles.deleteTree(createdWork);
+        String evidenceDir = null;
+        if (run.evidence() != null) {
+            Path dir = run.evidence().dir();
+            try {
+                Map<String, Object> status = new LinkedHashMap<>();
+                status.put("run_id", run.runId().toString());
+                status.put("status", "failed");
+                status.put("failed_step", RunStartFailed.STEP);
+                status.put("reason", reason);
+                status.put("finished_at", java.time.Instant.now().toString());
+                run.evidence().json("final_status.json", status);
+            } catch (RuntimeException w) {
+                LOG.warn("could not write final_status.json of run {}: {}", run.runId(), w.getMessage());
+            }
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isEmpty()) Files.delete(dir);
+            } catch (IOException ignored) {
+                // it has files or is gone: reported below as it is
+            }
+            evidenceDir = Files.isDirectory(dir) ? dir.toString() : null;
+        }
+        try {
+            catalog.finishRun(run.runId(), "failed", RunStartFailed.STEP, reason, Map.of());
+        } catch (RuntimeException f) {
+            LOG.error("could not record the failed start of run {}: {}", run.runId(), f.getMessage());
+            e.addSuppressed(f);
+        }
+        if (lease != null) lease.close();
+        return new RunStartFailed(run.runId(), evidenceDir, reason, e);
+    }
+
+
+    /**
+     * Side copies of earlier restores of this environment (see {@link RestoreRecovery}): an environment left
+     * half-restored by a dead run is put back, then brought back into service (start, health, maintenance
+     * off), since the dead restore had stopped Odoo; garbage of committed runs is removed.
+     */
+    private void sweepSideCopies(RunState run, boolean restoreDied) {
+        RestoreRecovery.Outcome outcome = recovery.sweep(run.environment(), run.runId(), run.redactor());
+        // a backup or restore that committed but died before lifting maintenance: Odoo must come back
+        List<UUID> unfinished = catalog.runsPendingAfterCommit(run.environment().id());
+        restoreDied |= !unfinished.isEmpty();
+        if (outcome.isEmpty() && !restoreDied) return;
+        Map<String, Object> swept = new LinkedHashMap<>(outcome.toMap());
+        if (outcome.putBack() || restoreDied) {
+            List<Object> odooActions = new java.util.ArrayList<>();
+            odooActions.add(odoo.start(run.environment(), run.redactor()));
+            Map<String, Object> health = odoo.waitHealthy(run.environment());
+            odooActions.add(health);
+            boolean healthy = Boolean.TRUE.equals(health.get("ok"));
+            if (healthy) odooActions.add(odoo.maintenanceOff(run.environment(), run.redactor()));
+            swept.put("odoo", odooActions.stream().map(String::valueOf).toList());
+            swept.put("odoo_healthy", healthy);
+        }
+        if (Boolean.TRUE.equals(swept.get("odoo_healthy"))) {
+            for (UUID done : unfinished) catalog.mergeRunMetadata(done, Map.of("after_commit_pending", false));
+        }
+        if (!unfinished.isEmpty()) swept.put("committed_runs_finished", unfinished.stream().map(UUID::toString).toList());
+        run.swept().put("side_copies", swept);
+        catalog.event(run.runId(), "side_copies_swept", "create-run", swept);
+    }
+
+    /**
+     * Removals of stored objects that an earlier run journaled and could not finish (a prune interrupted or
+     * refused, the upload of a run that failed while the store was down) are retried first, at the start of
+     * a backup or recover run. One that fails again stays pending; it never stops this run.
+     */
+    private void retryStoreDeletions(RunState run) {
+        try {
+            List<ArtifactRemover.Outcome> retried = remover.retryPending(run.environment().id(), run.runId(), run.redactor());
+            if (retried.isEmpty()) return;
+            LOG.info("run {} retried {} pending store deletion(s) of {}: {} done", run.runId(), retried.size(),
+                    run.environment().id(), retried.stream().filter(ArtifactRemover.Outcome::done).count());
+            catalog.event(run.runId(), "store_deletions_retried", "create-run",
+                    Map.of("outcomes", retried.stream().map(ArtifactRemover.Outcome::toMap).toList()));
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: retrying the pending store deletions failed: {}", run.runId(), run.redactor().scrub(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /**
+     * Runs this start abandoned (their process died) leave a work directory and maybe a partial upload:
+     * remove both, aborting the multipart uploads the killed process left (an artifact that was registered
+     * is complete and stays). The removal is journaled: when the store is down it is retried by the next run.
+     * An abandoned restore may also have left the environment half-restored: it is put back as it was before
+     * that restore.
+     */
+    private boolean sweepAbandoned(RunState run) {
+        run.swept().clear();
+        boolean restoreDied = false;
+        for (OpsCatalog.AbandonedRun gone : catalog.abandonedBy(run.runId())) {
+            Map<String, Object> swept = new LinkedHashMap<>();
+            WorkFiles.deleteTree(settings.workDir().resolve(gone.runId().toString()));
+            swept.put("work_dir", "removed");
+            if (gone.unregisteredArtifactId() != null && gone.environmentId().equals(run.environment().id())) {
+                String path = ArtifactStore.artifactPath(run.environment().project(), run.environment().name(),
+                        gone.unregisteredArtifactId());
+                try {
+                    ArtifactRemover.Outcome o = remover.remove(gone.environmentId(), gone.unregisteredArtifactId(),
+                            store.uri(path), OpsCatalog.DeletionReason.ABANDONED_RUN, run.runId(), run.redactor());
+                    if (o.done()) {
+                        swept.put("partial_upload_objects_removed", o.objects());
+                        swept.put("incomplete_uploads_aborted", o.incompleteUploads());
+                    } else {
+                        swept.put("partial_upload", "could not be removed, retried by the next run: " + o.error());
+                    }
+                } catch (RuntimeException e) {
+                    swept.put("partial_upload", "could not be removed: " + run.redactor().scrub(String.valueOf(e.getMessage())));
+                }
+            }
+            if ("restore".equals(gone.operation()) && gone.environmentId().equals(run.environment().id())) restoreDied = true;
+            if ("backup".equals(gone.operation()) && gone.environmentId().equals(run.environment().id())
+                    && run.environment().control().quiesce() != null) {
+                // a killed backup never resumed Odoo from its quiesce (maintenance page)
+                swept.put("odoo", String.valueOf(odoo.maintenanceOff(run.environment(), run.redactor())));
+            }
+            LOG.warn("run {} had been abandoned (its process died); cleaned up: {}", gone.runId(), swept);
+            run.swept().put(gone.runId().toString(), Map.of("operation", gone.operation(), "cleanup", swept));
+            catalog.event(gone.runId(), "abandoned_run_swept", "create-run", swept);
+        }
+        return restoreDied;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.odooops.run;
+
+/** Names of the exchange variables our routes pass between steps. */
+public final class Vars {
+    /** The {@link dev.odooops.model.BackupJob} of the run in progress. */
+    public static final String BACKUP_JOB = "backupJob";
+    /** The {@link dev.odooops.model.RestoreJob} of the run in progress. */
+    public static final String RESTORE_JOB = "restoreJob";
+
+    private Vars() {
+    }
+}
