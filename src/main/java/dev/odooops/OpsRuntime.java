@@ -50,6 +50,10 @@ import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
 import dev.odooops.run.StepJournal;
+import dev.odooops.service.ApiTokens;
+import dev.odooops.service.HttpApi;
+import dev.odooops.service.RunQueue;
+import dev.odooops.service.ServiceSettings;
 import dev.odooops.store.ArtifactRemover;
 import dev.odooops.store.ArtifactStore;
 import dev.odooops.store.ArtifactVerifier;
@@ -86,6 +90,9 @@ public final class OpsRuntime implements AutoCloseable {
     private ArtifactStore store;
     private ProducerTemplate template;
     private Operations operations;
+    private ServiceSettings serviceSettings;
+    private RunQueue runQueue;
+    private ApiTokens apiTokens;
     private final Function<String, String> env;
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -98,6 +105,19 @@ public final class OpsRuntime implements AutoCloseable {
     }
 
     public static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock) throws Exception {
+        return start(home, configDir, env, clock, false);
+    }
+
+    /**
+     * Service mode ({@code odoo-ops serve}): the same runtime plus the worker queue, the HTTP API on the embedded
+     * server (routes/service/) and its bearer tokens.
+     */
+    public static OpsRuntime startService(Path home, Path configDir, Function<String, String> env, Clock clock) throws Exception {
+        return start(home, configDir, env, clock, true);
+    }
+
+    private static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock, boolean service)
+            throws Exception {
         Settings settings = Settings.load(home, configDir, env);
         OpsConfig config = EnvironmentsLoader.load(settings.environmentsFile(), settings.secretsFile(), env);
         OpsDatabase database = new OpsDatabase(settings);
@@ -105,6 +125,7 @@ public final class OpsRuntime implements AutoCloseable {
             database.migrate();
             database.sync(config);
             OpsRuntime runtime = new OpsRuntime(settings, config, database, env);
+            runtime.serviceSettings = service ? ServiceSettings.of(settings) : null;
             runtime.startCamel(clock);
             return runtime;
         } catch (Exception | Error e) {
@@ -115,9 +136,20 @@ public final class OpsRuntime implements AutoCloseable {
 
     private void startCamel(Clock clock) throws Exception {
         Path routes = settings.home().resolve(settings.property("ops.routes-dir", "routes")).normalize();
-        main.setInitialProperties(settings.raw());
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(settings.raw());
+        String include = "file:" + routes + "/*.camel.yaml";
+        if (serviceSettings != null) {
+            include += ",file:" + routes + "/service/*.camel.yaml";
+            props.setProperty("camel.server.enabled", "true");
+            props.setProperty("camel.server.host", serviceSettings.httpHost());
+            props.setProperty("camel.server.port", String.valueOf(serviceSettings.httpPort()));
+            // the server refuses (plain 413) only bodies far over the limit; HttpApi answers the others in JSON
+            props.setProperty("camel.server.maxBodySize", String.valueOf(4L * serviceSettings.maxBodyBytes()));
+        }
+        main.setInitialProperties(props);
         main.configure().withName("odoo-ops")
-                .withRoutesIncludePattern("file:" + routes + "/*.camel.yaml")
+                .withRoutesIncludePattern(include)
                 .withJmxEnabled(false)
                 .withShutdownTimeout(30);
         main.addMainListener(new MainListenerSupport() {
@@ -139,6 +171,7 @@ public final class OpsRuntime implements AutoCloseable {
         operations = new Operations(template);
         List<String> secrets = new ArrayList<>();
         if (settings.opsDbPassword() != null) secrets.add(settings.opsDbPassword().reveal());
+        config.apiTokens().values().forEach(t -> secrets.add(t.reveal()));
         config.environments().forEach(e -> {
             if (e.database().password() != null) secrets.add(e.database().password().reveal());
         });
@@ -202,6 +235,12 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("finalizeRestore", new FinalizeRestore(catalog, odoo));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, odoo));
+        if (serviceSettings != null) {
+            runQueue = new RunQueue(database, catalog, operations, environments, settings, serviceSettings);
+            apiTokens = new ApiTokens(config, serviceSettings.authFailuresPerMinute(), clock);
+            r.bind("httpApi", new HttpApi(operations, runQueue, apiTokens, environments, config, catalog,
+                    serviceSettings.maxBodyBytes()));
+        }
     }
 
     public Settings settings() {
@@ -228,6 +267,19 @@ public final class OpsRuntime implements AutoCloseable {
         return template;
     }
 
+    /** Service mode only (else null): the settings, the worker queue and the API tokens. */
+    public ServiceSettings serviceSettings() {
+        return serviceSettings;
+    }
+
+    public RunQueue runQueue() {
+        return runQueue;
+    }
+
+    public ApiTokens apiTokens() {
+        return apiTokens;
+    }
+
     /** The application layer: every operation as a typed call to its entry route. */
     public Operations operations() {
         return operations;
@@ -239,6 +291,7 @@ public final class OpsRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        if (runQueue != null) runQueue.close(); // first: running operations finish (within the grace period)
         try {
             main.stop();
         } catch (Exception ignored) {

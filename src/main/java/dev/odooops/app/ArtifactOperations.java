@@ -46,7 +46,8 @@ public final class ArtifactOperations {
 
     private OpsCatalog.Artifact live(String id) {
         OpsCatalog.Artifact artifact = catalog.artifact(id)
-                .orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id + "' in the ops catalog"));
+                .orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id + "' in the ops catalog",
+                        RequestRejected.Reason.NOT_FOUND));
         if (artifact.prunedAt() != null) {
             throw new RequestRejected("ID", "artifact '" + id + "' was pruned at " + artifact.prunedAt());
         }

@@ -46,7 +46,8 @@ public final class EnvironmentCheck {
         if (artifactId != null) {
             String id = artifactId;
             OpsCatalog.Artifact artifact = catalog.artifact(id)
-                    .orElseThrow(() -> new RequestRejected("artifact", "no artifact '" + id + "'"));
+                    .orElseThrow(() -> new RequestRejected("artifact", "no artifact '" + id + "'",
+                            RequestRejected.Reason.NOT_FOUND));
             if (!artifact.environmentId().equals(env.id())) {
                 throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + artifact.environmentId());
             }

@@ -54,15 +54,17 @@ public final class EnvironmentLookup {
             String p = project;
             String e = env;
             if (!config.hasProject(p)) {
-                throw new RequestRejected("project", "unknown project '" + p + "' (not in " + config.file() + ")");
+                throw new RequestRejected("project", "unknown project '" + p + "' (not in " + config.file() + ")",
+                        RequestRejected.Reason.NOT_FOUND);
             }
             return config.environment(p, e).orElseThrow(() ->
-                    new RequestRejected("env", "project '" + p + "' has no environment '" + e + "'"));
+                    new RequestRejected("env", "project '" + p + "' has no environment '" + e + "'", RequestRejected.Reason.NOT_FOUND));
         }
         String e = env;
         List<EnvironmentConfig> matches = config.environments().stream().filter(c -> c.name().equals(e)).toList();
         if (matches.isEmpty()) {
-            throw new RequestRejected("env", "no project has an environment '" + e + "' (not in " + config.file() + ")");
+            throw new RequestRejected("env", "no project has an environment '" + e + "' (not in " + config.file() + ")",
+                    RequestRejected.Reason.NOT_FOUND);
         }
         if (matches.size() > 1) {
             throw new RequestRejected("env", "'" + e + "' exists in several projects ("

@@ -8,6 +8,7 @@ import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.PinRequest;
 import dev.odooops.model.PinResult;
+import dev.odooops.model.QueuedRun;
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.Report;
 import dev.odooops.model.RequestRejected;
@@ -15,6 +16,7 @@ import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.model.RunStartFailed;
 import dev.odooops.model.ValidateEnvRequest;
+import dev.odooops.run.Vars;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
@@ -37,16 +39,26 @@ public final class Operations {
     }
 
     public BackupResult backup(BackupRequest request) {
+        return backup(request, null);
+    }
+
+    /** A backup in the run a service channel queued for it ({@code queued} null: a new run). */
+    public BackupResult backup(BackupRequest request, QueuedRun queued) {
         try {
-            return call("direct:backup", request, BackupResult.class);
+            return call("direct:backup", request, BackupResult.class, queued);
         } catch (RunStartFailed f) {
             return f.backupResult();
         }
     }
 
     public RestoreResult restore(RestoreRequest request) {
+        return restore(request, null);
+    }
+
+    /** A restore in the run a service channel queued for it ({@code queued} null: a new run). */
+    public RestoreResult restore(RestoreRequest request, QueuedRun queued) {
         try {
-            return call("direct:restore", request, RestoreResult.class);
+            return call("direct:restore", request, RestoreResult.class, queued);
         } catch (RunStartFailed f) {
             return f.restoreResult();
         }
@@ -90,7 +102,14 @@ public final class Operations {
     }
 
     private <T> T call(String route, Object request, Class<T> type) {
-        Exchange ex = template.request(route, e -> e.getMessage().setBody(request));
+        return call(route, request, type, null);
+    }
+
+    private <T> T call(String route, Object request, Class<T> type, QueuedRun queued) {
+        Exchange ex = template.request(route, e -> {
+            e.getMessage().setBody(request);
+            if (queued != null) e.setVariable(Vars.QUEUED_RUN, queued);
+        });
         Exception failure = ex.getException();
         if (failure instanceof RequestRejected r) throw r;
         if (failure instanceof RunStartFailed f) throw f;

@@ -23,7 +23,7 @@ public final class RunViews {
 
     public Report get(GetRunRequest request) {
         OpsCatalog.RunView run = catalog.runView(request.runId())
-                .orElseThrow(() -> new RequestRejected("run_id", "no run '" + request.runId() + "' in the ops catalog"));
+                .orElseThrow(() -> new RequestRejected("run_id", "no run '" + request.runId() + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", run.runId().toString());
         m.put("environment_id", run.environmentId());

@@ -1,5 +1,8 @@
 package dev.odooops.backup;
 
+import dev.odooops.model.QueuedRun;
+import dev.odooops.run.Vars;
+import org.apache.camel.Variable;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.run.WorkFiles;
 
@@ -43,14 +46,17 @@ public class BackupPreconditions {
         this.clock = clock;
     }
 
-    public BackupJob check(BackupRequest request) {
+    public BackupJob check(BackupRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued) {
         if (!config.hasProject(request.project())) {
-            throw new RequestRejected("project", "unknown project '" + request.project() + "' (not in " + config.file() + ")");
+            throw new RequestRejected("project", "unknown project '" + request.project() + "' (not in " + config.file() + ")",
+                    RequestRejected.Reason.NOT_FOUND);
         }
         EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
-                new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'"));
+                new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
+                        RequestRejected.Reason.NOT_FOUND));
         if (!catalog.userHasPermission(request.user(), request.project(), request.kind().equals("pre_restore") ? "restore" : "backup")) {
-            throw new RequestRejected("user", "'" + request.user() + "' has no backup permission on project '" + request.project() + "'");
+            throw new RequestRejected("user", "'" + request.user() + "' has no backup permission on project '" + request.project() + "'",
+                    RequestRejected.Reason.FORBIDDEN);
         }
         long estimate = 0;
         if (request.type().includesDatabase()) estimate += databaseSize(env);
@@ -61,7 +67,10 @@ public class BackupPreconditions {
         checkFreeSpace(estimate);
         List<String> secrets = new ArrayList<>();
         if (env.database().password() != null) secrets.add(env.database().password().reveal());
-        return new BackupJob(request, env, clock.instant(), new SecretRedactor(secrets));
+        if (queued == null) return new BackupJob(request, env, clock.instant(), new SecretRedactor(secrets));
+        BackupJob job = new BackupJob(queued.runId(), request, env, clock.instant(), new SecretRedactor(secrets));
+        job.lease(queued.lease());
+        return job;
     }
 
     private long databaseSize(EnvironmentConfig env) {

@@ -37,7 +37,7 @@ import java.util.function.Function;
  */
 @Command(name = "odoo-ops", mixinStandardHelpOptions = true, version = "odoo-ops 0.1.0",
         description = "Backup, restore and environment copies for Odoo.",
-        subcommands = {Cli.Demo.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
+        subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.Completion.class,
                 CommandLine.HelpCommand.class},
@@ -192,6 +192,18 @@ public final class Cli implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return new DemoCommand(cli.home, cli.out, cli.err).run(cli.configDir(), cli.env);
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run as a service: the HTTP API (and the other channels), a bounded worker pool, queued runs; SIGTERM stops gracefully.")
+    static final class Serve implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Override
+        public Integer call() throws Exception {
+            return new ServeCommand(cli.home, cli.err).run(cli.configDir(), cli.env);
         }
     }
 

@@ -48,7 +48,8 @@ public final class EnvironmentsLoader {
         ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets).only("store", "users", "projects");
         Path base = file.toAbsolutePath().getParent();
         StoreConfig store = store(top.object("store"), base);
-        Map<String, List<OpsConfig.Permission>> users = users(top);
+        Map<String, Secret> tokens = new LinkedHashMap<>();
+        Map<String, List<OpsConfig.Permission>> users = users(top, tokens, file.toString());
         List<EnvironmentConfig> environments = new ArrayList<>();
         Set<String> projects = new HashSet<>();
         for (ConfigNode p : top.list("projects", true)) {
@@ -62,7 +63,7 @@ public final class EnvironmentsLoader {
                 environments.add(ec);
             }
         }
-        return new OpsConfig(file.toString(), store, users, List.copyOf(environments));
+        return new OpsConfig(file.toString(), store, users, List.copyOf(environments), Map.copyOf(tokens));
     }
 
     static Map<String, String> readSecrets(Path secretsFile) {
@@ -103,11 +104,19 @@ public final class EnvironmentsLoader {
                 endpoint, s3.secret("access_key_id", true), s3.secret("secret_access_key", true)), null);
     }
 
-    private static Map<String, List<OpsConfig.Permission>> users(ConfigNode top) {
+    private static Map<String, List<OpsConfig.Permission>> users(ConfigNode top, Map<String, Secret> tokens, String file) {
         Map<String, List<OpsConfig.Permission>> users = new LinkedHashMap<>();
         for (ConfigNode u : top.list("users", true)) {
-            u.only("name", "permissions");
+            u.only("name", "permissions", "api_token");
             String name = u.string("name");
+            Secret token = u.secret("api_token", false);
+            if (token != null) {
+                if (token.reveal().length() < 24) {
+                    throw new ConfigException(file + ": " + u.child("api_token").path()
+                            + ": expected a token of at least 24 characters (e.g. openssl rand -hex 32)");
+                }
+                tokens.put(name, token);
+            }
             List<OpsConfig.Permission> perms = new ArrayList<>();
             for (ConfigNode p : u.list("permissions", false)) {
                 p.only("project", "actions");

@@ -41,7 +41,13 @@ public final class BackupJob extends RunState {
     private volatile boolean committed;
 
     public BackupJob(BackupRequest request, EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
-        super(environment, createdAt, redactor);
+        this(java.util.UUID.randomUUID(), request, environment, createdAt, redactor);
+    }
+
+    /** The job of a run whose id is already chosen (a queued service request). */
+    public BackupJob(java.util.UUID runId, BackupRequest request, EnvironmentConfig environment, Instant createdAt,
+                     SecretRedactor redactor) {
+        super(runId, environment, createdAt, redactor);
         this.request = request;
         this.retention = environment.retention().with(request.keepDaily(), request.keepWeekly(), request.keepMonthly());
         this.artifactId = environment.project() + "-" + environment.name() + "-"

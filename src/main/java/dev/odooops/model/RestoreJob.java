@@ -44,7 +44,13 @@ public final class RestoreJob extends RunState {
 
     public RestoreJob(RestoreRequest request, EnvironmentConfig environment, OpsCatalog.Artifact artifact,
                       Instant createdAt, SecretRedactor redactor) {
-        super(environment, createdAt, redactor);
+        this(java.util.UUID.randomUUID(), request, environment, artifact, createdAt, redactor);
+    }
+
+    /** The job of a run whose id is already chosen (a queued service request). */
+    public RestoreJob(java.util.UUID runId, RestoreRequest request, EnvironmentConfig environment,
+                      OpsCatalog.Artifact artifact, Instant createdAt, SecretRedactor redactor) {
+        super(runId, environment, createdAt, redactor);
         this.request = request;
         this.artifact = artifact;
         this.sideTag = runId().toString().substring(0, 8);

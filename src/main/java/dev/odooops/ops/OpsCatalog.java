@@ -158,8 +158,51 @@ public class OpsCatalog {
 
     /** Active (queued or running) top-level runs of an environment: "operation run_id by user". */
     public List<String> activeRuns(String environmentId) {
+        return activeRuns(environmentId, null);
+    }
+
+    /** The active runs of an environment other than {@code except} (a queued run checking its own environment). */
+    public List<String> activeRuns(String environmentId, UUID except) {
         return query("select operation_type || ' run ' || run_id || ' by ' || created_by from ops.runs where environment_id = ? "
-                + "and status in ('queued', 'running') and parent_run_id is null", rs -> rs.getString(1), environmentId);
+                + "and status in ('queued', 'running') and parent_run_id is null and run_id is distinct from cast(? as uuid)",
+                rs -> rs.getString(1), environmentId, except);
+    }
+
+    /** The newest live regular backup of an environment per backup type: type -> {artifact_id, created_at}. */
+    public Map<String, Map<String, Object>> lastBackups(String environmentId) {
+        Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
+        query("select distinct on (backup_type) backup_type, id, created_at from ops.artifacts where environment_id = ? "
+                + "and kind = 'backup' and pruned_at is null order by backup_type, created_at desc", rs -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("artifact_id", rs.getString(2));
+            m.put("created_at", rs.getTimestamp(3).toInstant().toString());
+            out.put(rs.getString(1), m);
+            return null;
+        }, environmentId);
+        return out;
+    }
+
+    /** A run a service request started, by the request's id (idempotency). */
+    public record RequestedRun(UUID runId, String status) {
+    }
+
+    public Optional<RequestedRun> runByRequestId(String environmentId, String requestId) {
+        return query("select run_id, status from ops.runs where environment_id = ? and request_id = ?",
+                rs -> new RequestedRun(rs.getObject(1, UUID.class), rs.getString(2)), environmentId, requestId)
+                .stream().findFirst();
+    }
+
+    /** A queued run carrying a request, waiting for a worker. */
+    public record PendingRequest(UUID runId, String environmentId, String operation, String createdBy, String request,
+                                 String requestId, String channel) {
+    }
+
+    /** Queued runs that carry a request, oldest first (a restarted service picks up those no live process owns). */
+    public List<PendingRequest> pendingRequests() {
+        return query("select run_id, environment_id, operation_type, created_by, request::text, request_id, channel from ops.runs "
+                + "where status = 'queued' and request is not null order by created_at", rs -> new PendingRequest(
+                rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7)));
     }
 
     /** A run that {@code ops.begin_run} abandoned while starting {@code by}, with its unregistered artifact id. */

@@ -39,10 +39,28 @@ public final class RunLease implements AutoCloseable {
 
     public static RunLease begin(OpsDatabase db, UUID runId, String project, String environmentId, String operation,
                                  String user, String metadataJson, int staleSeconds, int heartbeatSeconds) {
+        return begin(db, runId, project, environmentId, operation, user, metadataJson, staleSeconds, heartbeatSeconds, null);
+    }
+
+    /** A request a service channel accepted, recorded with its run (see {@code ops.begin_run}, V6). */
+    public record Request(String json, String requestId, String channel) {
+    }
+
+    /** Thrown when a request's id was already used on the environment: the first run answers it. */
+    public static final class DuplicateRequest extends RuntimeException {
+        public DuplicateRequest(String requestId) {
+            super("request_id '" + requestId + "' was already used on this environment");
+        }
+    }
+
+    /** As above, for a request a service channel accepted: the run stays queued, with its request, until a worker runs it. */
+    public static RunLease begin(OpsDatabase db, UUID runId, String project, String environmentId, String operation,
+                                 String user, String metadataJson, int staleSeconds, int heartbeatSeconds, Request request) {
         Connection c = null;
         try {
             c = db.dedicatedConnection();
-            try (PreparedStatement ps = c.prepareStatement("select ops.begin_run(?, ?, ?, ?, ?, cast(? as jsonb), ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select ops.begin_run(?, ?, ?, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), ?, ?)")) {
                 ps.setObject(1, runId);
                 ps.setString(2, project);
                 ps.setString(3, environmentId);
@@ -50,14 +68,20 @@ public final class RunLease implements AutoCloseable {
                 ps.setString(5, user);
                 ps.setString(6, metadataJson);
                 ps.setInt(7, staleSeconds);
+                ps.setString(8, request == null ? null : request.json());
+                ps.setString(9, request == null ? null : request.requestId());
+                ps.setString(10, request == null ? null : request.channel());
                 ps.executeQuery().close();
             }
             return new RunLease(c, runId, heartbeatSeconds);
         } catch (SQLException e) {
             closeQuietly(c);
+            if ("23505".equals(e.getSQLState()) && e.getMessage() != null && e.getMessage().contains("runs_request_id")) {
+                throw new DuplicateRequest(request.requestId());
+            }
             if ("23505".equals(e.getSQLState())) {
                 throw new RequestRejected("env", "another backup/restore/deploy run is active on " + environmentId
-                        + " (" + activeRun(db, environmentId) + "); wait for it to finish");
+                        + " (" + activeRun(db, environmentId) + "); wait for it to finish", RequestRejected.Reason.CONFLICT);
             }
             throw new IllegalStateException("cannot start the run in the ops catalog: " + e.getMessage(), e);
         }
@@ -74,6 +98,41 @@ public final class RunLease implements AutoCloseable {
             }
         } catch (SQLException e) {
             return "unknown run";
+        }
+    }
+
+    /**
+     * Takes over a queued run whose owner is gone (its lock is free): the lease of the process that picks it up.
+     * Empty when a live process still holds it or it is no longer queued.
+     */
+    public static java.util.Optional<RunLease> adopt(OpsDatabase db, UUID runId, int heartbeatSeconds) {
+        Connection c = null;
+        try {
+            c = db.dedicatedConnection();
+            boolean locked;
+            try (PreparedStatement ps = c.prepareStatement("select pg_try_advisory_lock(ops.run_lock_key(?))")) {
+                ps.setObject(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    locked = rs.getBoolean(1);
+                }
+            }
+            if (!locked) {
+                closeQuietly(c);
+                return java.util.Optional.empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update ops.runs set heartbeat = now() where run_id = ? and status = 'queued'")) {
+                ps.setObject(1, runId);
+                if (ps.executeUpdate() != 1) {
+                    closeQuietly(c);
+                    return java.util.Optional.empty();
+                }
+            }
+            return java.util.Optional.of(new RunLease(c, runId, heartbeatSeconds));
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new IllegalStateException("cannot take over queued run " + runId + ": " + e.getMessage(), e);
         }
     }
 

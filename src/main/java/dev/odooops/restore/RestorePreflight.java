@@ -1,5 +1,8 @@
 package dev.odooops.restore;
 
+import dev.odooops.model.QueuedRun;
+import dev.odooops.run.Vars;
+import org.apache.camel.Variable;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.run.WorkFiles;
 
@@ -65,13 +68,13 @@ public class RestorePreflight {
     }
 
     /** For the restore route: every check must pass; the needed files end up in the job's work directory. */
-    public RestoreJob check(RestoreRequest request) {
+    public RestoreJob check(RestoreRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued) {
         List<Check> checks = new ArrayList<>();
-        RestoreJob job = run(request, true, checks);
+        RestoreJob job = run(request, true, checks, queued);
         for (Check c : checks) {
             if (!c.ok()) {
                 if (job != null && job.workDir() != null) WorkFiles.deleteTree(job.workDir());
-                throw new RequestRejected(field(c.name()), c.detail());
+                throw new RequestRejected(field(c.name()), c.detail(), reason(c));
             }
         }
         return job;
@@ -80,7 +83,7 @@ public class RestorePreflight {
     /** For preflight-restore: the report of all checks (a check that depends on a failed one is not run). */
     public List<Check> report(RestoreRequest request) {
         List<Check> checks = new ArrayList<>();
-        RestoreJob job = run(request, false, checks);
+        RestoreJob job = run(request, false, checks, null);
         if (job != null && job.workDir() != null) WorkFiles.deleteTree(job.workDir());
         return checks;
     }
@@ -90,6 +93,16 @@ public class RestorePreflight {
         List<Check> checks = report(request);
         boolean ok = checks.stream().allMatch(Check::ok);
         return new Report(ok, Map.of("ok", ok, "checks", checks));
+    }
+
+    private static RequestRejected.Reason reason(Check c) {
+        return switch (c.name()) {
+            case "permission" -> RequestRejected.Reason.FORBIDDEN;
+            case "no_active_run" -> RequestRejected.Reason.CONFLICT;
+            case "environment" -> RequestRejected.Reason.NOT_FOUND;
+            case "artifact" -> c.detail().startsWith("no artifact") ? RequestRejected.Reason.NOT_FOUND : RequestRejected.Reason.INVALID;
+            default -> RequestRejected.Reason.INVALID;
+        };
     }
 
     private static String field(String check) {
@@ -105,7 +118,7 @@ public class RestorePreflight {
         };
     }
 
-    private RestoreJob run(RestoreRequest r, boolean fetch, List<Check> checks) {
+    private RestoreJob run(RestoreRequest r, boolean fetch, List<Check> checks, QueuedRun queued) {
         // 1. environment
         if (!config.hasProject(r.project())) {
             checks.add(new Check("environment", false, "unknown project '" + r.project() + "'"));
@@ -127,7 +140,7 @@ public class RestorePreflight {
         checks.add(new Check("permission", allowed, allowed ? r.user() + " may restore " + r.project()
                 : "'" + r.user() + "' has no restore permission on project '" + r.project() + "'"));
         // 3. no active run
-        List<String> active = catalog.activeRuns(env.id());
+        List<String> active = catalog.activeRuns(env.id(), queued == null ? null : queued.runId());
         checks.add(new Check("no_active_run", active.isEmpty(), active.isEmpty() ? "none"
                 : "another run is active on " + env.id() + ": " + active.get(0)));
         // 4. artifact
@@ -142,7 +155,9 @@ public class RestorePreflight {
                 : "the artifact manifest lacks " + String.join(", ", missing)));
         List<String> need = neededFiles(artifact, r.type());
         long needBytes = need.stream().mapToLong(n -> ((Number) artifact.sizes().getOrDefault(n, 0)).longValue()).sum();
-        RestoreJob job = new RestoreJob(r, env, artifact, clock.instant(), redactor);
+        RestoreJob job = queued == null ? new RestoreJob(r, env, artifact, clock.instant(), redactor)
+                : new RestoreJob(queued.runId(), r, env, artifact, clock.instant(), redactor);
+        if (queued != null) job.lease(queued.lease());
         job.workDir(settings.workDir().resolve(job.runId().toString()));
         // 6. disk space
         checks.add(diskSpace(needBytes, env));

@@ -37,7 +37,7 @@ public class RecoverEnvironment {
     public Map<String, Object> recover(EnvironmentConfig env, String user) {
         if (!catalog.userHasPermission(user, env.project(), "restore")) {
             throw new dev.odooops.model.RequestRejected("user", "'" + user + "' has no restore permission on project '"
-                    + env.project() + "' (recover needs it)");
+                    + env.project() + "' (recover needs it)", dev.odooops.model.RequestRejected.Reason.FORBIDDEN);
         }
         List<String> secrets = env.database().password() == null ? List.of() : List.of(env.database().password().reveal());
         RecoverJob job = new RecoverJob(env, clock.instant(), new SecretRedactor(secrets));

@@ -69,8 +69,11 @@ public class RunStarter {
     public void start(RunState run, String operation, String user, UUID parent, Map<String, Object> metadata,
                       Path evidenceDir, Map<String, Object> inputs, Map<String, String> texts) {
         run.step("create-run");
-        RunLease lease = null;
-        if (parent == null) {
+        AutoCloseable lease = null;
+        if (parent == null && run.lease() != null) {
+            lease = run.lease(); // a queued service request: its row exists, this process holds its lock
+            catalog.mergeRunMetadata(run.runId(), metadata);
+        } else if (parent == null) {
             lease = RunLease.begin(db, run.runId(), run.environment().project(), run.environment().id(), operation, user,
                     Json.compact(metadata), settings.staleAfterSeconds(), settings.heartbeatSeconds());
             run.lease(lease);
@@ -101,7 +104,7 @@ public class RunStarter {
     }
 
     /** Ends a run that could not start: failed in create-run, nothing half-written left, the cause kept. */
-    private RunStartFailed failed(RunState run, RunLease lease, Path createdWork, Exception e) {
+    private RunStartFailed failed(RunState run, AutoCloseable lease, Path createdWork, Exception e) {
         String reason = run.redactor().scrub(RunEnd.describe(e));
         LOG.error("run {} could not start: {}", run.runId(), reason);
         if (createdWork != null) WorkFiles.deleteTree(createdWork);
@@ -132,7 +135,13 @@ public class RunStarter {
             LOG.error("could not record the failed start of run {}: {}", run.runId(), f.getMessage());
             e.addSuppressed(f);
         }
-        if (lease != null) lease.close();
+        if (lease != null) {
+            try {
+                lease.close();
+            } catch (Exception c) {
+                LOG.warn("releasing the lease of run {} failed: {}", run.runId(), c.getMessage());
+            }
+        }
         return new RunStartFailed(run.runId(), evidenceDir, reason, e);
     }
 

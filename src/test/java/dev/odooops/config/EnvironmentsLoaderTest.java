@@ -205,7 +205,7 @@ class EnvironmentsLoaderTest {
         Map<String, String> env = Map.of("ODOO_OPS_S3_ACCESS_KEY", "k", "ACME_STAGING_DB_PASSWORD", "pw");
         Path secrets = dir.resolve("example-secrets.properties");
         try {
-            Files.writeString(secrets, "s3_secret_access_key=s\nacme_prod_db_password=p\n");
+            Files.writeString(secrets, "s3_secret_access_key=s\nacme_prod_db_password=p\nci_api_token=" + "t".repeat(32) + "\n");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -214,5 +214,22 @@ class EnvironmentsLoaderTest {
         assertEquals("require", c.environment("acme", "production").orElseThrow().database().sslmode());
         assertEquals(java.util.List.of("systemctl", "stop", "odoo-acme"),
                 c.environment("acme", "production").orElseThrow().control().stop().command());
+        assertEquals(java.util.Set.of("ci"), c.apiTokens().keySet());
+    }
+
+    @Test
+    void should_refuse_a_short_or_literal_api_token_without_echoing_it() throws Exception {
+        Path secrets = dir.resolve("token-secrets.properties");
+        Files.writeString(secrets, "short=abc\n");
+        Path file = dir.resolve("tokens.yaml");
+        String base = "store: {type: local, local: {path: /var/tmp/odoo-ops-test-store}}\nusers:\n  - name: ci\n    api_token: %s\n"
+                + "    permissions: []\nprojects: []\n";
+        Files.writeString(file, base.formatted("\"${secret:short}\""));
+        String msg = assertThrows(ConfigException.class, () -> EnvironmentsLoader.load(file, secrets, n -> null)).getMessage();
+        assertTrue(msg.contains("users[0].api_token: expected a token of at least 24 characters"), msg);
+        Files.writeString(file, base.formatted("literal-token-value-1234567890"));
+        msg = assertThrows(ConfigException.class, () -> EnvironmentsLoader.load(file, secrets, n -> null)).getMessage();
+        assertTrue(msg.contains("users[0].api_token: expected a secret reference"), msg);
+        assertFalse(msg.contains("literal-token-value"), msg);
     }
 }

@@ -35,6 +35,9 @@ public final class TestEnvironment implements AutoCloseable {
     public static final Path HOME = Path.of("").toAbsolutePath();
     public static final String S3_KEY = "test-access";
     public static final String S3_SECRET = "test-s3-secret-value";
+    /** The bearer tokens of the HTTP API (service mode) for the users operator and auditor. */
+    public static final String OPERATOR_TOKEN = "test-operator-token-5f1c0e9a2b7d";
+    public static final String AUDITOR_TOKEN = "test-auditor-token-93d2a6c1f0e4";
 
     public final String name;
     public final String project;
@@ -217,9 +220,11 @@ public final class TestEnvironment implements AutoCloseable {
         Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
                 users:
                   - name: operator
+                    api_token: "${secret:operator_token}"
                     permissions:
                       - {project: "*", actions: [backup, restore]}
                   - name: auditor
+                    api_token: "${secret:auditor_token}"
                     permissions: []
                 projects:
                   - name: %s
@@ -232,11 +237,27 @@ public final class TestEnvironment implements AutoCloseable {
                         addons_paths: [%s]
                 %s""".formatted(project, environmentType, database, database + "_owner", odoo.filestore(), odoo.odooConf(), odoo.addons(), quiesce));
         Files.writeString(configDir.resolve("secrets.properties"),
-                "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\n");
+                "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
+                        + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\n");
     }
 
     public OpsRuntime runtime() throws Exception {
         return OpsRuntime.start(HOME, configDir, System::getenv, Clock.systemUTC());
+    }
+
+    /** Service mode (odoo-ops serve in this JVM) on a free loopback port, set as http.port. */
+    public OpsRuntime serviceRuntime() throws Exception {
+        if (!properties.containsKey("http.port")) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                withProperty("http.port", String.valueOf(s.getLocalPort()));
+            }
+        }
+        return OpsRuntime.startService(HOME, configDir, System::getenv, Clock.systemUTC());
+    }
+
+    /** The base URL of this environment's service-mode HTTP API. */
+    public String apiUrl() {
+        return "http://127.0.0.1:" + properties.get("http.port") + "/api/v1";
     }
 
     /** odoo-ops as a separate JVM, as an operator runs it; stderr and stdout go to the given files. */

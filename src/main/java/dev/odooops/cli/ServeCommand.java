@@ -1,0 +1,60 @@
+package dev.odooops.cli;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.service.ServiceSettings;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+
+/**
+ * {@code odoo-ops serve}: one long-running runtime with the service channels on (the HTTP API today), a start-up
+ * summary on stderr (no secret), the pick-up of queued requests a dead process left, and a graceful stop on
+ * SIGTERM/SIGINT: no new request is accepted, running operations get {@code service.shutdown-grace-seconds}.
+ */
+public final class ServeCommand {
+    private final Path home;
+    private final PrintStream err;
+
+    public ServeCommand(Path home, PrintStream err) {
+        this.home = home;
+        this.err = err;
+    }
+
+    public int run(Path configDir, Function<String, String> env) throws Exception {
+        long started = System.nanoTime();
+        OpsRuntime rt = OpsRuntime.startService(home, configDir, env, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            err.println("odoo-ops serve: stopping (running operations get up to "
+                    + rt.serviceSettings().shutdownGraceSeconds() + " s)");
+            rt.close();
+            stopped.countDown();
+            err.println("odoo-ops serve: stopped");
+        }, "odoo-ops-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int picked = rt.runQueue().pickUpPending();
+        summary(rt, picked, (System.nanoTime() - started) / 1_000_000);
+        stopped.await();
+        return Commands.OK;
+    }
+
+    private void summary(OpsRuntime rt, int picked, long startMillis) {
+        ServiceSettings s = rt.serviceSettings();
+        SecretRedactor redact = new SecretRedactor(List.of());
+        err.println("odoo-ops serve: ready in " + startMillis + " ms");
+        err.println("  catalog       " + redact.scrub(rt.settings().opsDbUrl()));
+        err.println("  store         " + redact.scrub(rt.store().uri("")));
+        err.println("  workers       " + s.workers() + " (queue " + s.queueCapacity() + ", shutdown grace "
+                + s.shutdownGraceSeconds() + " s)");
+        err.println("  http          http://" + s.httpHost() + ":" + s.httpPort() + "/api/v1 (OpenAPI: /api/v1/openapi.json; "
+                + rt.apiTokens().count() + " user(s) with a token)");
+        err.println("  environments  " + String.join(", ", rt.config().environments().stream().map(EnvironmentConfig::id).toList()));
+        err.println("  picked up     " + picked + " queued request(s) left by a stopped process");
+    }
+}

@@ -1,0 +1,296 @@
+package dev.odooops.service;
+
+import dev.odooops.app.EnvironmentLookup;
+import dev.odooops.app.Operations;
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.OpsConfig;
+import dev.odooops.domain.Json;
+import dev.odooops.model.ArtifactRequest;
+import dev.odooops.model.GetRunRequest;
+import dev.odooops.model.ListArtifactsRequest;
+import dev.odooops.model.ListRunsRequest;
+import dev.odooops.model.PinRequest;
+import dev.odooops.model.PinResult;
+import dev.odooops.model.Report;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.ops.OpsCatalog;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The HTTP API (routes/service/http-api.camel.yaml) as a thin trigger: authenticate the bearer token, read the
+ * request, call the application layer (the {@link RunQueue} for backups and restores, {@link Operations} for the
+ * rest), and answer JSON with the status that says what happened:
+ * 202 queued (with {@code Location}), 200, 400 naming the field, 401, 403, 404, 409 (a run is active on the
+ * environment, named), 413 (body too large), 429 (too many failed authentications from this address), 503 (the
+ * queue is full or the service is stopping). Inbound {@code Camel*} headers are removed before anything is read.
+ */
+public final class HttpApi {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final String REMOTE = "CamelVertxPlatformHttpRemoteAddress";
+
+    private final Operations operations;
+    private final RunQueue queue;
+    private final ApiTokens tokens;
+    private final EnvironmentLookup environments;
+    private final OpsConfig config;
+    private final OpsCatalog catalog;
+    private final int maxBodyBytes;
+
+    public HttpApi(Operations operations, RunQueue queue, ApiTokens tokens, EnvironmentLookup environments, OpsConfig config,
+                   OpsCatalog catalog, int maxBodyBytes) {
+        this.operations = operations;
+        this.queue = queue;
+        this.tokens = tokens;
+        this.environments = environments;
+        this.config = config;
+        this.catalog = catalog;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** A response: status, JSON body, and the Location of a created run. */
+    record Response(int status, Object body, String location) {
+        static Response ok(Object body) {
+            return new Response(200, body, null);
+        }
+    }
+
+    private interface Action {
+        Response apply(String user, Exchange exchange);
+    }
+
+    // ---- the endpoints -------------------------------------------------------------------------------------
+
+    public void submitBackup(Exchange ex) {
+        handle(ex, (user, e) -> submit(e, user, "backup"));
+    }
+
+    public void submitRestore(Exchange ex) {
+        handle(ex, (user, e) -> submit(e, user, "restore"));
+    }
+
+    public void getRun(Exchange ex) {
+        handle(ex, (user, e) -> {
+            Report run = operations.getRun(GetRunRequest.parse("id", header(e, "id")));
+            requireRead(user, projectOf((String) run.body().get("environment_id")));
+            return Response.ok(run.body());
+        });
+    }
+
+    public void listRuns(Exchange ex) {
+        handle(ex, (user, e) -> {
+            EnvironmentConfig env = environment(e, user);
+            Integer limit = integer("limit", header(e, "limit"));
+            return Response.ok(operations.listRuns(new ListRunsRequest(env.project(), env.name(), limit)));
+        });
+    }
+
+    public void listArtifacts(Exchange ex) {
+        handle(ex, (user, e) -> {
+            EnvironmentConfig env = environment(e, user);
+            boolean all = "true".equals(header(e, "all"));
+            return Response.ok(operations.listArtifacts(new ListArtifactsRequest(env.project(), env.name(), all)));
+        });
+    }
+
+    public void verifyArtifact(Exchange ex) {
+        handle(ex, (user, e) -> {
+            String id = header(e, "id");
+            requireArtifactAccess(user, id, "backup");
+            return Response.ok(operations.verifyArtifact(new ArtifactRequest(id)).body());
+        });
+    }
+
+    public void pinArtifact(Exchange ex) {
+        handle(ex, (user, e) -> pin(user, header(e, "id"), true));
+    }
+
+    public void unpinArtifact(Exchange ex) {
+        handle(ex, (user, e) -> pin(user, header(e, "id"), false));
+    }
+
+    public void listEnvironments(Exchange ex) {
+        handle(ex, (user, e) -> {
+            List<Map<String, Object>> out = new java.util.ArrayList<>();
+            for (EnvironmentConfig env : config.environments()) {
+                if (!mayRead(user, env.project())) continue;
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", env.id());
+                m.put("project", env.project());
+                m.put("name", env.name());
+                m.put("type", env.type());
+                m.put("last_backup", catalog.lastBackups(env.id()));
+                out.add(m);
+            }
+            return Response.ok(out);
+        });
+    }
+
+    // ---- the work ----------------------------------------------------------------------------------------
+
+    private Response submit(Exchange e, String user, String operation) {
+        Map<String, Object> fields = jsonBody(e);
+        Object op = fields.remove("operation");
+        if (op != null && !operation.equals(op)) {
+            throw new RequestRejected("operation", "this endpoint takes '" + operation + "', got '" + op + "'");
+        }
+        RunQueue.Accepted accepted = queue.submit(Submission.of(operation, fields, user, "http"));
+        String location = "/api/v1/runs/" + accepted.runId();
+        return new Response(accepted.duplicate() ? 200 : 202, accepted.toJson(), location);
+    }
+
+    private Response pin(String user, String id, boolean pinned) {
+        requireArtifactAccess(user, id, "backup");
+        PinResult r = operations.pin(new PinRequest(id, pinned));
+        return Response.ok(Map.of("artifact_id", r.artifactId(), "pinned", r.pinned()));
+    }
+
+    private EnvironmentConfig environment(Exchange e, String user) {
+        String env = header(e, "env");
+        if (env == null || env.isBlank()) throw new RequestRejected("env", "the query parameter env=E or env=P/E is required");
+        EnvironmentConfig c = EnvironmentLookup.resolve(config, header(e, "project"), env);
+        requireRead(user, c.project());
+        return c;
+    }
+
+    private void requireArtifactAccess(String user, String id, String action) {
+        OpsCatalog.Artifact a = catalog.artifact(id).orElseThrow(() -> new RequestRejected("id", "no artifact '" + id
+                + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
+        String project = projectOf(a.environmentId());
+        if (!catalog.userHasPermission(user, project, action)) {
+            throw new RequestRejected("user", "'" + user + "' has no " + action + " permission on project '" + project + "'",
+                    RequestRejected.Reason.FORBIDDEN);
+        }
+    }
+
+    private boolean mayRead(String user, String project) {
+        return catalog.userHasPermission(user, project, "backup") || catalog.userHasPermission(user, project, "restore");
+    }
+
+    private void requireRead(String user, String project) {
+        if (!mayRead(user, project)) {
+            throw new RequestRejected("user", "'" + user + "' has no permission on project '" + project + "'",
+                    RequestRejected.Reason.FORBIDDEN);
+        }
+    }
+
+    private static String projectOf(String environmentId) {
+        int slash = environmentId.indexOf('/');
+        return slash < 0 ? environmentId : environmentId.substring(0, slash);
+    }
+
+    private Map<String, Object> jsonBody(Exchange e) {
+        String body = e.getMessage().getBody(String.class);
+        if (body == null || body.isBlank()) throw new RequestRejected("body", "expected a JSON object, got an empty body");
+        if (body.length() > maxBodyBytes) throw new TooLarge(body.length());
+        try {
+            return new LinkedHashMap<>(Json.readMap(body));
+        } catch (RuntimeException x) {
+            throw new RequestRejected("body", "expected a JSON object: " + firstLine(x.getMessage()));
+        }
+    }
+
+    private static Integer integer(String field, String value) {
+        if (value == null) return null;
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException x) {
+            throw new RequestRejected(field, "must be a whole number, got '" + value + "'");
+        }
+    }
+
+    private static String header(Exchange e, String name) {
+        Object v = e.getMessage().getHeader(name);
+        return v == null ? null : String.valueOf(v);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** A body over {@code http.max-body-bytes}. */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge(int size) {
+            super("body: " + size + " bytes is more than the limit");
+        }
+    }
+
+    // ---- the frame every endpoint shares -------------------------------------------------------------------
+
+    private void handle(Exchange ex, Action action) {
+        String address = remoteAddress(ex);
+        String authorization = header(ex, "Authorization");
+        ex.getMessage().removeHeaders("Camel*");
+        ex.getMessage().removeHeader("Authorization");
+        Response response;
+        try {
+            response = authenticated(ex, address, authorization, action);
+        } catch (RequestRejected r) {
+            response = error(status(r.reason()), r.getMessage(), r.field());
+        } catch (TooLarge t) {
+            response = error(413, t.getMessage() + " of " + maxBodyBytes + " bytes", "body");
+        } catch (RuntimeException x) {
+            LOG.error("HTTP request failed: {}", x.getMessage(), x);
+            response = error(500, "internal error: " + x.getMessage(), null);
+        }
+        respond(ex, response);
+    }
+
+    private Response authenticated(Exchange ex, String address, String authorization, Action action) {
+        if (tokens.blocked(address)) {
+            return error(429, "too many failed authentications from " + address + "; wait a minute", "Authorization");
+        }
+        String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim() : null;
+        Optional<String> user = tokens.user(token, address);
+        if (user.isEmpty()) {
+            LOG.warn("HTTP: refused a request from {} ({} bearer token)", address, token == null ? "no" : "an unknown");
+            Response r = error(401, token == null ? "a bearer token is required (Authorization: Bearer <token>)"
+                    : "the bearer token is not known", "Authorization");
+            ex.getMessage().setHeader("WWW-Authenticate", "Bearer");
+            return r;
+        }
+        return action.apply(user.get(), ex);
+    }
+
+    private static int status(RequestRejected.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static Response error(int status, String message, String field) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", message);
+        if (field != null) m.put("field", field);
+        m.put("status", status);
+        return new Response(status, m, null);
+    }
+
+    private static void respond(Exchange ex, Response r) {
+        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, r.status());
+        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (r.location() != null) ex.getMessage().setHeader("Location", r.location());
+        ex.getMessage().setBody(Json.compact(r.body()));
+    }
+
+    private static String remoteAddress(Exchange ex) {
+        Object a = ex.getMessage().getHeader(REMOTE);
+        if (a == null) return "unknown";
+        String s = String.valueOf(a);
+        int colon = s.lastIndexOf(':');
+        return colon > 0 ? s.substring(0, colon) : s;
+    }
+}

@@ -1,0 +1,277 @@
+package dev.odooops.service;
+
+import dev.odooops.app.EnvironmentLookup;
+import dev.odooops.app.Operations;
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.Settings;
+import dev.odooops.domain.Json;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.EnvironmentRequest;
+import dev.odooops.model.QueuedRun;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.ops.OpsDatabase;
+import dev.odooops.ops.RunLease;
+import dev.odooops.run.CrashPoints;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Service mode's one way into the application layer for long operations (backup, restore), whatever the channel.
+ * <ol>
+ *   <li>{@link #submit}: the cheap checks (environment, permission, production confirmation, the artifact
+ *   exists here), then the request is recorded as a {@code queued} run carrying the request, under a lease this
+ *   process holds, and only then acknowledged (the caller answers 202 / replies / writes the result file);</li>
+ *   <li>a worker of a bounded pool ({@code service.workers}) runs the operation through {@link Operations} in
+ *   that run: the full checks (a restore's nine preflight checks) happen there, and a refusal ends the queued run
+ *   {@code failed} in the preflight step with the reason;</li>
+ *   <li>{@link #pickUpPending}: at start, queued runs whose accepting process died are taken over and run, so a
+ *   crash loses no accepted request and runs none twice (the run's advisory lock decides who owns it).</li>
+ * </ol>
+ * More than {@code service.workers + service.queue-capacity} runs at once are refused (UNAVAILABLE) before any
+ * run row exists. The same {@code request_id} on the same environment returns the first run.
+ */
+public final class RunQueue implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunQueue.class);
+
+    private final OpsDatabase db;
+    private final OpsCatalog catalog;
+    private final Operations operations;
+    private final EnvironmentLookup environments;
+    private final Settings settings;
+    private final ServiceSettings service;
+    private final ThreadPoolExecutor pool;
+    private final Semaphore slots;
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean accepting = true;
+
+    /** What a channel answers: the run, {@code queued} (or, for a repeated request_id, the first run's status). */
+    public record Accepted(UUID runId, String status, boolean duplicate) {
+        public Map<String, Object> toJson() {
+            return duplicate ? Map.of("run_id", runId.toString(), "status", status, "duplicate", true)
+                    : Map.of("run_id", runId.toString(), "status", status);
+        }
+    }
+
+    public RunQueue(OpsDatabase db, OpsCatalog catalog, Operations operations, EnvironmentLookup environments,
+                    Settings settings, ServiceSettings service) {
+        this.db = db;
+        this.catalog = catalog;
+        this.operations = operations;
+        this.environments = environments;
+        this.settings = settings;
+        this.service = service;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(service.workers(), service.workers(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "odoo-ops-worker-" + n.incrementAndGet());
+            t.setDaemon(false);
+            return t;
+        });
+        this.slots = new Semaphore(service.workers() + service.queueCapacity());
+    }
+
+    /** Records the request as a queued run and hands it to a worker; throws {@link RequestRejected} with no run. */
+    public Accepted submit(Submission submission) {
+        if (!accepting) {
+            throw new RequestRejected("service", "odoo-ops is shutting down; send the request again later",
+                    RequestRejected.Reason.UNAVAILABLE);
+        }
+        EnvironmentRequest request = environments.resolve(submission.request());
+        EnvironmentConfig env = environments.environment(request);
+        Submission resolved = new Submission(submission.operation(), request, submission.requestId());
+        quickChecks(resolved, env);
+        if (resolved.requestId() != null) {
+            Optional<OpsCatalog.RequestedRun> first = catalog.runByRequestId(env.id(), resolved.requestId());
+            if (first.isPresent()) return new Accepted(first.get().runId(), first.get().status(), true);
+        }
+        if (!slots.tryAcquire()) {
+            throw new RequestRejected("service", "the queue is full (" + service.workers() + " workers, "
+                    + service.queueCapacity() + " queued); send the request again later", RequestRejected.Reason.UNAVAILABLE);
+        }
+        UUID runId = UUID.randomUUID();
+        String channel = channel(resolved);
+        RunLease lease;
+        try {
+            lease = RunLease.begin(db, runId, env.project(), env.id(), resolved.operation(), resolved.user(),
+                    Json.compact(Map.of("trigger", channel)), settings.staleAfterSeconds(), settings.heartbeatSeconds(),
+                    new RunLease.Request(Json.compact(resolved.toJson()), resolved.requestId(), channel));
+        } catch (RunLease.DuplicateRequest d) {
+            slots.release();
+            OpsCatalog.RequestedRun first = catalog.runByRequestId(env.id(), resolved.requestId()).orElseThrow(() -> d);
+            return new Accepted(first.runId(), first.status(), true);
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        catalog.event(runId, "request_accepted", null, resolved.requestId() == null ? Map.of("channel", channel)
+                : Map.of("channel", channel, "request_id", resolved.requestId()));
+        LOG.info("{} run {} queued for {} ({}, by {})", resolved.operation(), runId, env.id(), channel, resolved.user());
+        pool.execute(new Task(runId, lease, resolved));
+        return new Accepted(runId, "queued", false);
+    }
+
+    /** The checks a channel can answer at once (400/403/404); a restore's fetch and checksums run in the worker. */
+    private void quickChecks(Submission s, EnvironmentConfig env) {
+        if (!catalog.userHasPermission(s.user(), env.project(), s.operation())) {
+            throw new RequestRejected("user", "'" + s.user() + "' has no " + s.operation() + " permission on project '"
+                    + env.project() + "'", RequestRejected.Reason.FORBIDDEN);
+        }
+        if (s.request() instanceof RestoreRequest r) {
+            if (env.isProduction() && !env.id().equals(r.confirm())) {
+                throw new RequestRejected("confirm", env.id() + " is a production environment: restoring it needs confirm = '"
+                        + env.id() + "'" + (r.confirm() == null ? "" : " (got '" + r.confirm() + "')"));
+            }
+            OpsCatalog.Artifact a = catalog.artifact(r.artifactId()).orElseThrow(() -> new RequestRejected("artifact_id",
+                    "no artifact '" + r.artifactId() + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
+            if (!a.environmentId().equals(env.id())) {
+                throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' belongs to " + a.environmentId()
+                        + ", not " + env.id());
+            }
+            if (a.prunedAt() != null) throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' was pruned at " + a.prunedAt());
+        }
+    }
+
+    private static String channel(Submission s) {
+        return s.request() instanceof BackupRequest b ? b.trigger() : ((RestoreRequest) s.request()).trigger();
+    }
+
+    /** An accepted request waiting for a worker: its run and the lease this process holds on it. */
+    private final class Task implements Runnable {
+        final UUID runId;
+        final RunLease lease;
+        final Submission submission;
+
+        Task(UUID runId, RunLease lease, Submission submission) {
+            this.runId = runId;
+            this.lease = lease;
+            this.submission = submission;
+        }
+
+        @Override
+        public void run() {
+            execute(runId, lease, submission);
+        }
+    }
+
+    /** A worker: the operation in its queued run; whatever happens, the run ends and the slot is given back. */
+    private void execute(UUID runId, RunLease lease, Submission s) {
+        running.incrementAndGet();
+        try {
+            CrashPoints.reached("service:worker-start"); // accepted and recorded, not yet run
+            QueuedRun queued = new QueuedRun(runId, lease);
+            if (s.request() instanceof BackupRequest b) {
+                BackupResult r = operations.backup(b, queued);
+                LOG.info("backup run {} ended {}", runId, r.status());
+            } else {
+                RestoreResult r = operations.restore((RestoreRequest) s.request(), queued);
+                LOG.info("restore run {} ended {}", runId, r.status());
+            }
+        } catch (RequestRejected r) {
+            endQueued(runId, lease, s.operation().equals("restore") ? "restore-preflight" : "check-preconditions",
+                    r.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("{} run {} failed before it started: {}", s.operation(), runId, e.getMessage(), e);
+            endQueued(runId, lease, "create-run", e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+        } finally {
+            running.decrementAndGet();
+            slots.release();
+        }
+    }
+
+    /** A queued run refused by the full checks: failed with the reason, its lease released. */
+    private void endQueued(UUID runId, RunLease lease, String step, String reason) {
+        LOG.warn("queued run {} refused in {}: {}", runId, step, reason);
+        try {
+            if (catalog.finishRun(runId, "failed", step, reason, Map.of())) {
+                catalog.event(runId, "request_refused", step, Map.of("reason", reason));
+            }
+        } finally {
+            lease.close();
+        }
+    }
+
+    /**
+     * Takes over the queued runs whose accepting process is gone and runs them (at start, and whenever called).
+     * Returns how many were taken over.
+     */
+    public int pickUpPending() {
+        int taken = 0;
+        for (OpsCatalog.PendingRequest p : catalog.pendingRequests()) {
+            if (!slots.tryAcquire()) break; // the rest waits for the next pick-up
+            Optional<RunLease> lease = RunLease.adopt(db, p.runId(), settings.heartbeatSeconds());
+            if (lease.isEmpty()) {
+                slots.release(); // a live process owns it (or it is no longer queued)
+                continue;
+            }
+            Submission s;
+            try {
+                Map<String, Object> fields = new java.util.LinkedHashMap<>(Json.readMap(p.request()));
+                String operation = (String) fields.remove("operation");
+                // the channel it came by stays the run's trigger
+                s = Submission.of(operation, fields, p.createdBy(), p.channel() == null ? "service" : p.channel());
+            } catch (RuntimeException e) {
+                slots.release();
+                endQueued(p.runId(), lease.get(), "accept", "the queued request cannot be read back: " + e.getMessage());
+                continue;
+            }
+            catalog.event(p.runId(), "request_picked_up", null, Map.of("reason", "the process that accepted it is gone"));
+            LOG.info("picked up queued {} run {} for {}", p.operation(), p.runId(), p.environmentId());
+            pool.execute(new Task(p.runId(), lease.get(), s));
+            taken++;
+        }
+        return taken;
+    }
+
+    /** Runs in a worker now. */
+    public int running() {
+        return running.get();
+    }
+
+    /** Accepted runs not finished yet (running or waiting for a worker). */
+    public int inFlight() {
+        return service.workers() + service.queueCapacity() - slots.availablePermits();
+    }
+
+    /**
+     * Graceful stop: no new request is accepted; runs in progress get {@code service.shutdown-grace-seconds} to
+     * finish. Runs still queued stay queued (their requests are recorded) and the next {@code serve} picks them up;
+     * runs cut off by the end of the grace period die with the process and are put back by recovery at the next
+     * start, like any run whose process died.
+     */
+    @Override
+    public void close() {
+        accepting = false;
+        java.util.List<Runnable> waiting = new java.util.ArrayList<>();
+        pool.getQueue().drainTo(waiting);
+        for (Runnable r : waiting) {
+            Task t = (Task) r;
+            t.lease.close(); // still queued, with its request: the next serve picks it up
+            slots.release();
+            LOG.info("shutdown: queued run {} left for the next start", t.runId);
+        }
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(service.shutdownGraceSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("shutdown: {} run(s) still running after {} s; they are cut off and recovered at the next start",
+                        running.get(), service.shutdownGraceSeconds());
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pool.shutdownNow();
+        }
+    }
+}

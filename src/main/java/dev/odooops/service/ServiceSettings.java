@@ -1,0 +1,36 @@
+package dev.odooops.service;
+
+import dev.odooops.config.ConfigException;
+import dev.odooops.config.Settings;
+
+/**
+ * The settings of service mode ({@code odoo-ops serve}), from application.properties (docs/configuration.md):
+ * the worker pool, the queue, the shutdown grace period and the HTTP listener.
+ */
+public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceSeconds, String httpHost, int httpPort,
+                              int maxBodyBytes, int authFailuresPerMinute) {
+
+    public static ServiceSettings of(Settings settings) {
+        String file = settings.configDir().resolve("application.properties").toString();
+        return new ServiceSettings(
+                integer(settings, file, "service.workers", 2, 1, 64),
+                integer(settings, file, "service.queue-capacity", 16, 0, 10000),
+                integer(settings, file, "service.shutdown-grace-seconds", 300, 0, 86400),
+                settings.property("http.host", "127.0.0.1").trim(),
+                integer(settings, file, "http.port", 8780, 0, 65535),
+                integer(settings, file, "http.max-body-bytes", 65536, 256, 16 * 1024 * 1024),
+                integer(settings, file, "http.auth-failures-per-minute", 10, 1, 100000));
+    }
+
+    private static int integer(Settings settings, String file, String key, int fallback, int min, int max) {
+        String v = settings.property(key, null);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(file + ": " + key + ": expected a whole number from " + min + " to " + max + ", got '" + v + "'");
+        }
+    }
+}

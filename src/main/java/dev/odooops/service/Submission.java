@@ -1,0 +1,131 @@
+package dev.odooops.service;
+
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.EnvironmentRequest;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreRequest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A request as every service channel receives it (HTTP body, JMS message, inbox file, schedule), in the command
+ * line's words, and what it becomes: the operation's typed request, plus its optional {@code request_id}.
+ * <pre>
+ * backup:  {"project": "acme", "environment": "production", "type": "full", "label": null,
+ *           "keep_daily": null, "keep_weekly": null, "keep_monthly": null, "request_id": null}
+ * restore: the same without label/keep_*, plus "artifact_id", "confirm", "verify" (true), "rollback" (true),
+ *          "mode" (auto | force | validate_only)
+ * </pre>
+ * Unknown fields and wrongly typed values are rejected naming the field. The user is the channel's (the bearer
+ * token's on HTTP), never a field of the request.
+ */
+public record Submission(String operation, EnvironmentRequest request, String requestId) {
+    public static final Set<String> OPERATIONS = Set.of("backup", "restore");
+    private static final List<String> BACKUP_FIELDS = List.of("operation", "project", "environment", "type", "label",
+            "keep_daily", "keep_weekly", "keep_monthly", "request_id");
+    private static final List<String> RESTORE_FIELDS = List.of("operation", "project", "environment", "type",
+            "artifact_id", "confirm", "verify", "rollback", "mode", "request_id");
+
+    /** The request of {@code operation} read from {@code fields}; {@code channel} is recorded as the trigger. */
+    public static Submission of(String operation, Map<String, Object> fields, String user, String channel) {
+        if (operation == null || !OPERATIONS.contains(operation)) {
+            throw new RequestRejected("operation", "expected one of backup|restore, got '" + operation + "'");
+        }
+        Fields f = new Fields(fields, operation.equals("backup") ? BACKUP_FIELDS : RESTORE_FIELDS);
+        String requestId = f.string("request_id");
+        if (requestId != null && !requestId.matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw new RequestRejected("request_id", "expected 1-128 letters, digits or ._:-, got '" + requestId + "'");
+        }
+        BackupType type = BackupType.parse("type", f.string("type") == null ? "full" : f.string("type"));
+        EnvironmentRequest request = switch (operation) {
+            case "backup" -> BackupRequest.of(f.string("project"), f.required("environment"), type, f.string("label"),
+                    f.integer("keep_daily"), f.integer("keep_weekly"), f.integer("keep_monthly"), user, channel);
+            default -> new RestoreRequest(f.string("project"), f.required("environment"), f.required("artifact_id"), type,
+                    f.bool("verify", true), f.bool("rollback", true), f.string("confirm"), user, channel, mode(f.string("mode")));
+        };
+        return new Submission(operation, request, requestId);
+    }
+
+    private static RestoreRequest.Mode mode(String value) {
+        if (value == null) return RestoreRequest.Mode.AUTO;
+        for (RestoreRequest.Mode m : RestoreRequest.Mode.values()) if (m.wire().equals(value)) return m;
+        throw new RequestRejected("mode", "expected one of auto|force|validate_only, got '" + value + "'");
+    }
+
+    /** The request's fields as the JSON a pick-up after a restart reads back. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("operation", operation);
+        m.put("project", request.project());
+        m.put("environment", request.environment());
+        if (request instanceof BackupRequest b) {
+            m.put("type", b.type().wire());
+            m.put("label", b.label());
+            m.put("keep_daily", b.keepDaily());
+            m.put("keep_weekly", b.keepWeekly());
+            m.put("keep_monthly", b.keepMonthly());
+        } else if (request instanceof RestoreRequest r) {
+            m.put("type", r.type().wire());
+            m.put("artifact_id", r.artifactId());
+            m.put("confirm", r.confirm());
+            m.put("verify", r.verify());
+            m.put("rollback", r.rollback());
+            m.put("mode", r.mode().wire());
+        }
+        m.put("request_id", requestId);
+        return m;
+    }
+
+    public String user() {
+        return request instanceof BackupRequest b ? b.user() : ((RestoreRequest) request).user();
+    }
+
+    /** Typed reads of a JSON object's fields, each refusal naming the field. */
+    private record Fields(Map<String, Object> values, List<String> allowed) {
+        Fields {
+            if (values == null) throw new RequestRejected("body", "expected a JSON object");
+            for (String k : values.keySet()) {
+                if (!allowed.contains(k)) {
+                    throw new RequestRejected(k, "unknown field (expected " + String.join(", ", allowed) + ")");
+                }
+            }
+        }
+
+        String string(String key) {
+            Object v = values.get(key);
+            if (v == null) return null;
+            if (!(v instanceof String s)) throw new RequestRejected(key, "expected a string, got " + describe(v));
+            return s;
+        }
+
+        String required(String key) {
+            String v = string(key);
+            if (v == null || v.isBlank()) throw new RequestRejected(key, "is required");
+            return v;
+        }
+
+        Integer integer(String key) {
+            Object v = values.get(key);
+            if (v == null) return null;
+            if (v instanceof Integer i) return i;
+            if (v instanceof Long l && l == l.intValue()) return l.intValue();
+            throw new RequestRejected(key, "expected a whole number, got " + describe(v));
+        }
+
+        boolean bool(String key, boolean fallback) {
+            Object v = values.get(key);
+            if (v == null) return fallback;
+            if (!(v instanceof Boolean b)) throw new RequestRejected(key, "expected true or false, got " + describe(v));
+            return b;
+        }
+
+        private static String describe(Object v) {
+            String s = String.valueOf(v);
+            return (v instanceof String ? "'" + s + "'" : s.length() > 40 ? s.substring(0, 40) + "..." : s);
+        }
+    }
+}

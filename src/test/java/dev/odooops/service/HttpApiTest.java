@@ -1,0 +1,202 @@
+package dev.odooops.service;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.domain.Json;
+import dev.odooops.support.OdooStandIn;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Service mode's HTTP API end to end: a real `serve` runtime in this JVM on a loopback port, real HTTP, the real
+ * catalog, PostgreSQL, S3 endpoint and tools. Backups and restores are queued (202 + Location) and run by the
+ * worker pool; every refusal names its problem with the right status and leaves no run.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpApiTest {
+    private TestEnvironment env;
+    private OdooStandIn odoo;
+    private OpsRuntime runtime;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void setUp() throws Exception {
+        env = TestEnvironment.create("http_api");
+        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
+        env.withOdoo(odoo).withProperty("http.auth-failures-per-minute", "50");
+        runtime = env.serviceRuntime();
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (runtime != null) runtime.close();
+        if (odoo != null) odoo.close();
+        if (env != null) env.close();
+    }
+
+    record Answer(int status, String body, Map<String, List<String>> headers) {
+        Map<String, Object> json() {
+            return Json.readMap(body);
+        }
+    }
+
+    Answer call(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(env.apiUrl() + path)).timeout(Duration.ofSeconds(60));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body(), r.headers().map());
+    }
+
+    /** Polls GET /runs/{id} until the run has ended (a wait for the worker, not a timed assertion). */
+    Map<String, Object> awaitEnd(String runId) throws Exception {
+        Instant until = Instant.now().plusSeconds(180);
+        while (Instant.now().isBefore(until)) {
+            Answer a = call("GET", "/runs/" + runId, TestEnvironment.OPERATOR_TOKEN, null);
+            assertEquals(200, a.status(), a.body());
+            Object status = a.json().get("status");
+            if (!"queued".equals(status) && !"running".equals(status)) return a.json();
+            Thread.sleep(200);
+        }
+        throw new AssertionError("run " + runId + " did not end");
+    }
+
+    private long runs() throws Exception {
+        return TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size();
+    }
+
+    @Test
+    void should_queue_a_backup_answer_202_with_its_location_and_run_it() throws Exception {
+        Answer a = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN,
+                "{\"environment\": \"" + env.environmentId() + "\", \"type\": \"full\", \"label\": \"via http\"}");
+        assertEquals(202, a.status(), a.body());
+        String runId = (String) a.json().get("run_id");
+        assertEquals("queued", a.json().get("status"));
+        assertEquals(List.of("/api/v1/runs/" + runId), a.headers().get("location"));
+
+        Map<String, Object> run = awaitEnd(runId);
+        assertEquals("success", run.get("status"), run.toString());
+        assertTrue(((List<?>) run.get("steps_completed")).contains("upload-artifact"), run.toString());
+        assertTrue(((List<?>) run.get("evidence_files")).contains("final_status.json"), run.toString());
+        String artifact = (String) run.get("artifact_id");
+        assertEquals("http", TestEnvironment.ops("select channel from ops.runs where run_id = ?::uuid", runId).get(0).get("channel"));
+
+        Answer artifacts = call("GET", "/artifacts?env=" + env.environmentId(), TestEnvironment.OPERATOR_TOKEN, null);
+        assertEquals(200, artifacts.status());
+        assertTrue(artifacts.body().contains(artifact), artifacts.body());
+        Answer envs = call("GET", "/environments", TestEnvironment.OPERATOR_TOKEN, null);
+        assertTrue(envs.body().contains(artifact), "last backup per type: " + envs.body());
+        Answer runs = call("GET", "/runs?env=prod&project=" + env.project + "&limit=5", TestEnvironment.OPERATOR_TOKEN, null);
+        assertTrue(runs.body().contains(runId), runs.body());
+
+        Answer verify = call("POST", "/artifacts/" + artifact + "/verify", TestEnvironment.OPERATOR_TOKEN, null);
+        assertEquals(200, verify.status(), verify.body());
+        assertEquals(true, verify.json().get("ok"));
+        Answer pin = call("POST", "/artifacts/" + artifact + "/pin", TestEnvironment.OPERATOR_TOKEN, null);
+        assertEquals(Map.of("artifact_id", artifact, "pinned", true), pin.json());
+        assertEquals(false, call("POST", "/artifacts/" + artifact + "/unpin", TestEnvironment.OPERATOR_TOKEN, null).json().get("pinned"));
+
+        // a restore of that artifact through the same API (production: confirm given)
+        Answer r = call("POST", "/restores", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + env.environmentId()
+                + "\", \"artifact_id\": \"" + artifact + "\", \"confirm\": \"" + env.environmentId() + "\", \"mode\": \"force\"}");
+        assertEquals(202, r.status(), r.body());
+        Map<String, Object> restore = awaitEnd((String) r.json().get("run_id"));
+        assertEquals("success", restore.get("status"), restore.toString());
+        assertTrue(((List<?>) restore.get("steps_completed")).contains("restore-database"), restore.toString());
+    }
+
+    @Test
+    void should_refuse_bad_requests_with_the_status_and_field_and_record_no_run() throws Exception {
+        long before = runs();
+        String id = env.environmentId();
+        record Case(String path, String token, String body, int status, String field) {
+        }
+        List<Case> cases = List.of(
+                new Case("/backups", null, "{\"environment\": \"" + id + "\"}", 401, "Authorization"),
+                new Case("/backups", "not-a-known-token-at-all", "{\"environment\": \"" + id + "\"}", 401, "Authorization"),
+                new Case("/backups", TestEnvironment.AUDITOR_TOKEN, "{\"environment\": \"" + id + "\"}", 403, "user"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"nowhere\"}", 404, "env"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"type\": \"full\"}", 400, "environment"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"type\": 5}", 400, "type"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"type\": \"all\"}", 400, "type"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"colour\": \"red\"}", 400, "colour"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"keep_daily\": \"x\"}", 400, "keep_daily"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "not json", 400, "body"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "[1, 2]", 400, "body"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"label\": \""
+                        + "x".repeat(70_000) + "\"}", 413, "body"),
+                new Case("/restores", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"artifact_id\": \"none\"}",
+                        400, "confirm"),
+                new Case("/restores", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"artifact_id\": \"none\", "
+                        + "\"confirm\": \"" + id + "\"}", 404, "artifact_id"),
+                new Case("/runs/0b7c6a4e-1d2f-4c1e-9f00-000000000000", TestEnvironment.OPERATOR_TOKEN, null, 404, "run_id"),
+                new Case("/runs/nope", TestEnvironment.OPERATOR_TOKEN, null, 400, "id"));
+        for (Case c : cases) {
+            Answer a = call(c.body() == null ? "GET" : "POST", c.path(), c.token(), c.body());
+            String where = c.path() + " " + (c.body() == null ? "" : c.body().substring(0, Math.min(80, c.body().length())));
+            assertEquals(c.status(), a.status(), where + " -> " + a.body());
+            assertEquals(c.field(), a.json().get("field"), where + " -> " + a.body());
+            assertNotNull(a.json().get("error"));
+            assertFalse(a.body().contains(TestEnvironment.OPERATOR_TOKEN), "a token in an answer: " + a.body());
+        }
+        assertEquals(before, runs(), "a refused request recorded a run");
+    }
+
+    @Test
+    void should_return_the_first_run_for_a_repeated_request_id_and_409_while_a_run_is_active() throws Exception {
+        String body = "{\"environment\": \"" + env.environmentId() + "\", \"type\": \"db_only\", \"request_id\": \"nightly-42\"}";
+        Answer first = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, body);
+        assertEquals(202, first.status(), first.body());
+        Answer again = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, body);
+        assertEquals(200, again.status(), again.body());
+        assertEquals(first.json().get("run_id"), again.json().get("run_id"));
+        assertEquals(true, again.json().get("duplicate"));
+
+        // another request while the first is queued or running: refused, naming the active run
+        Answer other = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + env.environmentId()
+                + "\", \"type\": \"db_only\"}");
+        if (other.status() == 409) {
+            assertTrue(((String) other.json().get("error")).contains((String) first.json().get("run_id")), other.body());
+        } else {
+            // the first had already finished: the second was accepted
+            assertEquals(202, other.status(), other.body());
+            awaitEnd((String) other.json().get("run_id"));
+        }
+        assertEquals("success", awaitEnd((String) first.json().get("run_id")).get("status"));
+        Answer after = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, body);
+        assertEquals(first.json().get("run_id"), after.json().get("run_id"), "the same request id, after the run ended");
+        assertEquals("success", after.json().get("status"));
+        assertEquals(1, TestEnvironment.ops("select 1 from ops.runs where request_id = 'nightly-42' and environment_id = ?",
+                env.environmentId()).size());
+    }
+
+    @Test
+    void should_serve_an_openapi_document_of_the_api() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(env.apiUrl() + "/openapi.json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        Map<String, Object> doc = Json.readMap(r.body());
+        Map<?, ?> paths = (Map<?, ?>) doc.get("paths");
+        for (String p : List.of("/api/v1/backups", "/api/v1/restores", "/api/v1/runs/{id}", "/api/v1/runs",
+                "/api/v1/artifacts", "/api/v1/artifacts/{id}/verify", "/api/v1/artifacts/{id}/pin", "/api/v1/environments")) {
+            assertTrue(paths.containsKey(p), p + " in " + paths.keySet());
+        }
+    }
+}
