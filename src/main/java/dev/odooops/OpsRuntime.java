@@ -53,6 +53,7 @@ import dev.odooops.run.StepJournal;
 import dev.odooops.service.ApiTokens;
 import dev.odooops.service.HttpApi;
 import dev.odooops.service.RunQueue;
+import dev.odooops.service.Schedules;
 import dev.odooops.service.ServiceSettings;
 import dev.odooops.store.ArtifactRemover;
 import dev.odooops.store.ArtifactStore;
@@ -93,6 +94,7 @@ public final class OpsRuntime implements AutoCloseable {
     private ServiceSettings serviceSettings;
     private RunQueue runQueue;
     private ApiTokens apiTokens;
+    private Schedules schedules;
     private final Function<String, String> env;
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -235,12 +237,20 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("finalizeRestore", new FinalizeRestore(catalog, odoo));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, odoo));
+        if (serviceSettings == null) schedules = new Schedules(config, catalog, null, settings, database.dataSource());
         if (serviceSettings != null) {
             runQueue = new RunQueue(database, catalog, operations, environments, settings, serviceSettings);
+            schedules = new Schedules(config, catalog, runQueue, settings, database.dataSource());
+            try {
+                schedules.install(context);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot set up the schedules: " + e.getMessage(), e);
+            }
             apiTokens = new ApiTokens(config, serviceSettings.authFailuresPerMinute(), clock);
             r.bind("httpApi", new HttpApi(operations, runQueue, apiTokens, environments, config, catalog,
                     serviceSettings.maxBodyBytes()));
         }
+        r.bind("schedules", schedules);
     }
 
     public Settings settings() {
@@ -280,6 +290,10 @@ public final class OpsRuntime implements AutoCloseable {
         return apiTokens;
     }
 
+    public Schedules schedules() {
+        return schedules;
+    }
+
     /** The application layer: every operation as a typed call to its entry route. */
     public Operations operations() {
         return operations;
@@ -292,6 +306,7 @@ public final class OpsRuntime implements AutoCloseable {
     @Override
     public void close() {
         if (runQueue != null) runQueue.close(); // first: running operations finish (within the grace period)
+        if (schedules != null) schedules.close();
         try {
             main.stop();
         } catch (Exception ignored) {

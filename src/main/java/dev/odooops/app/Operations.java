@@ -7,6 +7,7 @@ import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.PinRequest;
+import dev.odooops.model.PauseScheduleRequest;
 import dev.odooops.model.PinResult;
 import dev.odooops.model.QueuedRun;
 import dev.odooops.model.RecoverRequest;
@@ -95,6 +96,17 @@ public final class Operations {
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> listRuns(ListRunsRequest request) {
         return call("direct:run-list", request, List.class);
+    }
+
+    /** The configured schedules with their state in the job store and next fire time. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> listSchedules() {
+        return call("direct:schedule-list", "", List.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> pauseSchedule(PauseScheduleRequest request) {
+        return call("direct:schedule-pause", request, Map.class);
     }
 
     public Report getRun(GetRunRequest request) {

@@ -39,7 +39,8 @@ import java.util.function.Function;
         description = "Backup, restore and environment copies for Odoo.",
         subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
-                Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.Completion.class,
+                Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
+                Cli.ResumeSchedule.class, Cli.Completion.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -376,6 +377,38 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.pin(id, false);
+        }
+    }
+
+    @Command(name = "schedules", mixinStandardHelpOptions = true,
+            description = "The backup schedules of the environments file, with their state (NORMAL, PAUSED) and next fire time.")
+    static final class ListSchedules extends RuntimeCommand {
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.schedules();
+        }
+    }
+
+    @Command(name = "pause-schedule", mixinStandardHelpOptions = true,
+            description = "Pause a schedule on every serve instance, until resumed (no restart needed).")
+    static final class PauseSchedule extends RuntimeCommand {
+        @Parameters(paramLabel = "KEY", description = "<project>.<env>.<name>, as `schedules` lists it")
+        String key;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.pauseSchedule(key, true);
+        }
+    }
+
+    @Command(name = "resume-schedule", mixinStandardHelpOptions = true, description = "Resume a paused schedule.")
+    static final class ResumeSchedule extends RuntimeCommand {
+        @Parameters(paramLabel = "KEY", description = "<project>.<env>.<name>, as `schedules` lists it")
+        String key;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.pauseSchedule(key, false);
         }
     }
 

@@ -116,6 +116,18 @@ public final class Commands {
         return print(operations.getRun(GetRunRequest.parse("ID", id)), FAILED);
     }
 
+    /** schedules: every configured schedule with its state and next fire time. */
+    public int schedules() {
+        out.println(Json.pretty(operations.listSchedules()));
+        return OK;
+    }
+
+    /** pause-schedule / resume-schedule KEY: prints {key, state}. */
+    public int pauseSchedule(String key, boolean paused) {
+        out.println(Json.compact(operations.pauseSchedule(new dev.odooops.model.PauseScheduleRequest(key, paused))));
+        return OK;
+    }
+
     /** pin / unpin: prints {artifact_id, pinned}. */
     public int pin(String id, boolean pinned) {
         PinResult r = operations.pin(new PinRequest(id, pinned));

@@ -38,6 +38,7 @@ public final class ServeCommand {
             err.println("odoo-ops serve: stopped");
         }, "odoo-ops-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        rt.schedules().dropStale();
         int picked = rt.runQueue().pickUpPending();
         summary(rt, picked, (System.nanoTime() - started) / 1_000_000);
         stopped.await();
@@ -55,6 +56,12 @@ public final class ServeCommand {
         err.println("  http          http://" + s.httpHost() + ":" + s.httpPort() + "/api/v1 (OpenAPI: /api/v1/openapi.json; "
                 + rt.apiTokens().count() + " user(s) with a token)");
         err.println("  environments  " + String.join(", ", rt.config().environments().stream().map(EnvironmentConfig::id).toList()));
+        var schedules = rt.schedules().list();
+        err.println("  schedules     " + (schedules.isEmpty() ? "none" : ""));
+        for (var sc : schedules) {
+            err.println("    " + sc.get("key") + "  '" + sc.get("cron") + "' " + sc.get("time_zone") + "  " + sc.get("type") + "  "
+                    + sc.get("state") + (sc.get("next_fire_time") == null ? "" : ", next " + sc.get("next_fire_time")));
+        }
         err.println("  picked up     " + picked + " queued request(s) left by a stopped process");
     }
 }

@@ -10,7 +10,13 @@ import java.util.List;
  */
 public record EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
                                 Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
-                                String filestoreOwner) {
+                                String filestoreOwner, List<Schedule> schedules) {
+
+    public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
+                             Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
+                             String filestoreOwner) {
+        this(project, name, type, database, filestore, odooConf, addonsPaths, control, retention, filestoreOwner, List.of());
+    }
 
     public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
                              Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention) {

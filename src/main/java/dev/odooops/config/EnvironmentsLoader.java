@@ -134,7 +134,8 @@ public final class EnvironmentsLoader {
     }
 
     private static EnvironmentConfig environment(String project, ConfigNode e, Path base) {
-        e.only("name", "type", "database", "filestore", "filestore_layout", "filestore_owner", "odoo_conf", "addons_paths", "odoo", "retention");
+        e.only("name", "type", "database", "filestore", "filestore_layout", "filestore_owner", "odoo_conf", "addons_paths", "odoo",
+                "retention", "schedules");
         String name = e.name("name");
         String type = e.oneOf("type", null, "development", "staging", "production");
         ConfigNode db = e.object("database").only("host", "port", "name", "user", "password", "sslmode");
@@ -163,7 +164,37 @@ public final class EnvironmentsLoader {
         if (owner != null && !owner.matches(FILESTORE_OWNER)) {
             throw e.error(e.child("filestore_owner").path(), "user or user:group (names or numeric ids)", owner);
         }
-        return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention, owner);
+        return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention, owner,
+                schedules(e));
+    }
+
+    /** {@code schedules: [{name, cron, time_zone, type, user, keep_daily, keep_weekly, keep_monthly}]}. */
+    private static List<Schedule> schedules(ConfigNode e) {
+        if (!e.has("schedules")) return List.of();
+        List<Schedule> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (ConfigNode s : e.list("schedules", false)) {
+            s.only("name", "cron", "time_zone", "type", "user", "keep_daily", "keep_weekly", "keep_monthly");
+            String name = s.name("name");
+            if (!names.add(name)) throw s.error(s.child("name").path(), "a name no other schedule of this environment has", name);
+            String cron = s.string("cron");
+            if (!org.quartz.CronExpression.isValidExpression(cron)) {
+                throw s.error(s.child("cron").path(), "a Quartz cron expression with seconds first (e.g. '0 0 3 * * ?')", cron);
+            }
+            String zone = s.string("time_zone");
+            java.time.ZoneId timeZone;
+            try {
+                timeZone = java.time.ZoneId.of(zone);
+            } catch (java.time.DateTimeException x) {
+                throw s.error(s.child("time_zone").path(), "a time zone id (e.g. Europe/Brussels or UTC)", zone);
+            }
+            String type = s.oneOf("type", "full", "full", "db_only", "filestore_only");
+            Integer daily = s.has("keep_daily") ? s.integer("keep_daily", 0, 0, 3650) : null;
+            Integer weekly = s.has("keep_weekly") ? s.integer("keep_weekly", 0, 0, 520) : null;
+            Integer monthly = s.has("keep_monthly") ? s.integer("keep_monthly", 0, 0, 1200) : null;
+            out.add(new Schedule(name, cron, timeZone, type, s.string("user", null), daily, weekly, monthly));
+        }
+        return List.copyOf(out);
     }
 
     /**

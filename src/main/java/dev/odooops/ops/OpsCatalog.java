@@ -182,6 +182,21 @@ public class OpsCatalog {
         return out;
     }
 
+    /**
+     * A request that could not run, recorded as a finished run {@code skipped} with the reason (a schedule's
+     * firing that met an active run). False when a run with this request id is already recorded.
+     */
+    public boolean recordSkipped(String project, String environmentId, String operation, String user, String requestId,
+                                 String channel, String reason, Map<String, ?> metadata) {
+        UUID runId = UUID.randomUUID();
+        int n = update("insert into ops.runs (run_id, project, environment_id, operation_type, status, metadata, created_by, "
+                + "finished_at, failure_reason, request_id, channel) values (?, ?, ?, ?, 'skipped', cast(? as jsonb), ?, now(), ?, ?, ?) "
+                + "on conflict (environment_id, request_id) where request_id is not null do nothing",
+                runId, project, environmentId, operation, Json.compact(metadata), user, reason, requestId, channel);
+        if (n == 1) event(runId, "run_skipped", null, Map.of("reason", reason));
+        return n == 1;
+    }
+
     /** A run a service request started, by the request's id (idempotency). */
     public record RequestedRun(UUID runId, String status) {
     }

@@ -115,6 +115,31 @@ public final class HttpApi {
         handle(ex, (user, e) -> pin(user, header(e, "id"), false));
     }
 
+    public void listSchedules(Exchange ex) {
+        handle(ex, (user, e) -> Response.ok(operations.listSchedules().stream()
+                .filter(s -> mayRead(user, projectOf((String) s.get("environment_id")))).toList()));
+    }
+
+    public void pauseSchedule(Exchange ex) {
+        handle(ex, (user, e) -> pause(user, header(e, "key"), true));
+    }
+
+    public void resumeSchedule(Exchange ex) {
+        handle(ex, (user, e) -> pause(user, header(e, "key"), false));
+    }
+
+    private Response pause(String user, String key, boolean paused) {
+        String environmentId = operations.listSchedules().stream().filter(s -> s.get("key").equals(key))
+                .map(s -> (String) s.get("environment_id")).findFirst()
+                .orElseThrow(() -> new RequestRejected("key", "no schedule '" + key + "'", RequestRejected.Reason.NOT_FOUND));
+        String project = projectOf(environmentId);
+        if (!catalog.userHasPermission(user, project, "backup")) {
+            throw new RequestRejected("user", "'" + user + "' has no backup permission on project '" + project + "'",
+                    RequestRejected.Reason.FORBIDDEN);
+        }
+        return Response.ok(operations.pauseSchedule(new dev.odooops.model.PauseScheduleRequest(key, paused)));
+    }
+
     public void listEnvironments(Exchange ex) {
         handle(ex, (user, e) -> {
             List<Map<String, Object>> out = new java.util.ArrayList<>();

@@ -60,6 +60,7 @@ public final class TestEnvironment implements AutoCloseable {
     private final Map<String, String> properties = new java.util.LinkedHashMap<>();
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
+    private String schedulesYaml;
 
     private TestEnvironment(String name) throws Exception {
         this.name = name;
@@ -121,6 +122,13 @@ public final class TestEnvironment implements AutoCloseable {
 
     public TestEnvironment withType(String type) throws IOException {
         this.environmentType = type;
+        writeConfig();
+        return this;
+    }
+
+    /** A raw {@code schedules:} list for the environment (the list items, indented under it). */
+    public TestEnvironment withSchedules(String items) throws IOException {
+        this.schedulesYaml = items;
         writeConfig();
         return this;
     }
@@ -217,6 +225,7 @@ public final class TestEnvironment implements AutoCloseable {
                     + "          log_file: " + odooServer.log() + "\n";
         }
         if (odooYaml != null) quiesce = "        odoo:\n" + odooYaml.indent(10);
+        if (schedulesYaml != null) quiesce += "        schedules:\n" + schedulesYaml.indent(10);
         Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
                 users:
                   - name: operator

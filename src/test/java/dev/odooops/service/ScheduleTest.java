@@ -1,0 +1,142 @@
+package dev.odooops.service;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.model.PauseScheduleRequest;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Backup schedules on Quartz's clustered JDBC job store in the ops catalog, with a seconds-level cron: firings
+ * become backup runs (or runs recorded as skipped, never dropped), pausing holds until resumed, and two serve
+ * instances on one catalog fire each time once.
+ */
+class ScheduleTest {
+    private static final String EVERY_2S = "- {name: often, cron: \"0/2 * * * * ?\", time_zone: UTC, type: db_only}";
+
+    private static List<Map<String, Object>> firings(TestEnvironment env) throws Exception {
+        return TestEnvironment.ops("select run_id::text as run_id, status, request_id, failure_reason from ops.runs "
+                + "where environment_id = ? and channel = 'schedule' order by created_at", env.environmentId());
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws Exception {
+        Instant until = Instant.now().plusSeconds(90);
+        while (Instant.now().isBefore(until)) {
+            if (condition.getAsBoolean()) return;
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private static int count(TestEnvironment env) {
+        try {
+            return firings(env).size();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void should_fire_backups_on_schedule_record_skips_and_hold_a_pause_until_resumed() throws Exception {
+        try (TestEnvironment env = TestEnvironment.create("schedules").withSchedules(EVERY_2S);
+             OpsRuntime rt = env.serviceRuntime()) {
+            String key = env.project + ".prod.often";
+            await("three firings", () -> count(env) >= 3);
+            List<Map<String, Object>> runs = firings(env);
+            Set<Object> ids = new HashSet<>();
+            for (Map<String, Object> r : runs) {
+                assertTrue(((String) r.get("request_id")).matches("schedule:often:\\d{4}-.*Z"), r.toString());
+                assertTrue(ids.add(r.get("request_id")), "a fire time twice: " + runs);
+                assertTrue(List.of("queued", "running", "success", "skipped").contains(r.get("status")), r.toString());
+                if ("skipped".equals(r.get("status"))) {
+                    assertTrue(((String) r.get("failure_reason")).contains("another backup/restore/deploy run is active"), r.toString());
+                }
+            }
+            await("a scheduled backup to succeed", () -> {
+                try {
+                    return firings(env).stream().anyMatch(r -> "success".equals(r.get("status")));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+
+            Map<String, Object> paused = rt.operations().pauseSchedule(new PauseScheduleRequest(key, true));
+            assertEquals("PAUSED", paused.get("state"));
+            assertEquals("PAUSED", rt.operations().listSchedules().stream().filter(s -> key.equals(s.get("key")))
+                    .findFirst().orElseThrow().get("state"));
+            Thread.sleep(500); // a firing already under way when the pause came is recorded still
+            int atPause = count(env);
+            Thread.sleep(4500); // two cron periods: a paused schedule records nothing
+            assertEquals(atPause, count(env), "a paused schedule fired");
+
+            assertEquals("NORMAL", rt.operations().pauseSchedule(new PauseScheduleRequest(key, false)).get("state"));
+            await("a firing after resume", () -> count(env) > atPause);
+            assertEquals("schedule", assertThrows(RequestRejected.class,
+                    () -> rt.operations().pauseSchedule(new PauseScheduleRequest("nope.prod.x", true))).field());
+        }
+    }
+
+    @Test
+    void should_fire_each_time_once_with_two_serve_instances_on_one_catalog() throws Exception {
+        try (TestEnvironment env = TestEnvironment.create("two_serves").withSchedules(EVERY_2S)) {
+            List<Process> serves = new ArrayList<>();
+            List<Path> logs = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    try (ServerSocket s = new ServerSocket(0)) {
+                        env.withProperty("http.port", String.valueOf(s.getLocalPort()));
+                    }
+                    Path err = env.root.resolve("serve" + i + ".err");
+                    logs.add(err);
+                    serves.add(env.spawn(env.root.resolve("serve" + i + ".out"), err, "serve"));
+                    Path log = err;
+                    await("serve " + i + " ready", () -> {
+                        try {
+                            return Files.exists(log) && Files.readString(log).contains("odoo-ops serve: ready");
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+                }
+                int start = count(env);
+                await("six firings with both instances up", () -> count(env) >= start + 6);
+            } finally {
+                for (Process p : serves) p.destroy();
+                for (Process p : serves) p.waitFor(60, TimeUnit.SECONDS);
+            }
+            // every fire time was taken by exactly one instance (the job store's cluster lock), never by both
+            Pattern fired = Pattern.compile("schedule \\S+ fired for (\\S+)");
+            Map<String, Integer> byTime = new java.util.HashMap<>();
+            for (Path log : logs) {
+
+                Matcher m = fired.matcher(Files.readString(log));
+                while (m.find()) {
+
+                    byTime.merge(m.group(1).replaceAll(":$", ""), 1, Integer::sum);
+                }
+            }
+            assertTrue(byTime.size() >= 6, "firings: " + byTime);
+            byTime.forEach((t, n) -> assertEquals(1, n, "fire time " + t + " taken by both instances"));
+            List<Map<String, Object>> runs = firings(env);
+            assertEquals(runs.stream().map(r -> r.get("request_id")).distinct().count(), runs.size(), "one run per firing");
+        }
+    }
+}
