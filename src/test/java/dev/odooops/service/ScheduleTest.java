@@ -78,8 +78,12 @@ class ScheduleTest {
                 }
             });
 
-            Map<String, Object> paused = rt.operations().pauseSchedule(new PauseScheduleRequest(key, true));
-            assertEquals("PAUSED", paused.get("state"));
+            // paused from the command line, another process: the service's scheduler holds it (the shared job store)
+            Path out = env.root.resolve("pause.out");
+            Process cli = env.spawn(out, env.root.resolve("pause.err"), "pause-schedule", key);
+            assertTrue(cli.waitFor(90, TimeUnit.SECONDS));
+            assertEquals(0, cli.exitValue(), Files.readString(env.root.resolve("pause.err")));
+            assertEquals("PAUSED", dev.odooops.domain.Json.readMap(Files.readString(out)).get("state"));
             assertEquals("PAUSED", rt.operations().listSchedules().stream().filter(s -> key.equals(s.get("key")))
                     .findFirst().orElseThrow().get("state"));
             Thread.sleep(500); // a firing already under way when the pause came is recorded still
@@ -87,6 +91,10 @@ class ScheduleTest {
             Thread.sleep(4500); // two cron periods: a paused schedule records nothing
             assertEquals(atPause, count(env), "a paused schedule fired");
 
+            Process list = env.spawn(env.root.resolve("list.out"), env.root.resolve("list.err"), "schedules");
+            assertTrue(list.waitFor(90, TimeUnit.SECONDS));
+            assertTrue(Files.readString(env.root.resolve("list.out")).contains("\"state\" : \"PAUSED\""),
+                    Files.readString(env.root.resolve("list.out")) + Files.readString(env.root.resolve("list.err")));
             assertEquals("NORMAL", rt.operations().pauseSchedule(new PauseScheduleRequest(key, false)).get("state"));
             await("a firing after resume", () -> count(env) > atPause);
             assertEquals("schedule", assertThrows(RequestRejected.class,
