@@ -52,6 +52,7 @@ import dev.odooops.ops.OpsDatabase;
 import dev.odooops.run.StepJournal;
 import dev.odooops.service.ApiTokens;
 import dev.odooops.service.HttpApi;
+import dev.odooops.service.Inbox;
 import dev.odooops.service.RunQueue;
 import dev.odooops.service.Schedules;
 import dev.odooops.service.ServiceSettings;
@@ -95,6 +96,7 @@ public final class OpsRuntime implements AutoCloseable {
     private RunQueue runQueue;
     private ApiTokens apiTokens;
     private Schedules schedules;
+    private Inbox inbox;
     private final Function<String, String> env;
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -243,8 +245,12 @@ public final class OpsRuntime implements AutoCloseable {
             schedules = new Schedules(config, catalog, runQueue, settings, database.dataSource());
             try {
                 schedules.install(context);
+                if (serviceSettings.inboxDir() != null) {
+                    inbox = new Inbox(runQueue, serviceSettings, settings.defaultUser(), database.dataSource());
+                    inbox.install(context);
+                }
             } catch (Exception e) {
-                throw new IllegalStateException("cannot set up the schedules: " + e.getMessage(), e);
+                throw new IllegalStateException("cannot set up the service channels: " + e.getMessage(), e);
             }
             apiTokens = new ApiTokens(config, serviceSettings.authFailuresPerMinute(), clock);
             r.bind("httpApi", new HttpApi(operations, runQueue, apiTokens, environments, config, catalog,
@@ -292,6 +298,11 @@ public final class OpsRuntime implements AutoCloseable {
 
     public Schedules schedules() {
         return schedules;
+    }
+
+    /** The inbox folder channel, or null when {@code inbox.dir} is not set (or not in service mode). */
+    public Inbox inbox() {
+        return inbox;
     }
 
     /** The application layer: every operation as a typed call to its entry route. */

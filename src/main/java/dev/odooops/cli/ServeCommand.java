@@ -55,6 +55,8 @@ public final class ServeCommand {
                 + s.shutdownGraceSeconds() + " s)");
         err.println("  http          http://" + s.httpHost() + ":" + s.httpPort() + "/api/v1 (OpenAPI: /api/v1/openapi.json; "
                 + rt.apiTokens().count() + " user(s) with a token)");
+        err.println("  inbox         " + (rt.inbox() == null ? "off (inbox.dir not set)" : rt.inbox().dir()
+                + " (write <name>.json.tmp, then rename to <name>.json)"));
         err.println("  environments  " + String.join(", ", rt.config().environments().stream().map(EnvironmentConfig::id).toList()));
         var schedules = rt.schedules().list();
         err.println("  schedules     " + (schedules.isEmpty() ? "none" : ""));

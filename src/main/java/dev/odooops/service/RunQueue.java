@@ -83,8 +83,27 @@ public final class RunQueue implements AutoCloseable {
         this.slots = new Semaphore(service.workers() + service.queueCapacity());
     }
 
+    /** How an accepted request's run ended (for a channel that reports the end too, like the inbox). */
+    public record Outcome(UUID runId, String status, String evidenceDir, String artifactId, String failedStep, String error) {
+        public Map<String, Object> toJson() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("run_id", runId.toString());
+            m.put("status", status);
+            m.put("evidence_dir", evidenceDir);
+            if (artifactId != null) m.put("artifact_id", artifactId);
+            if (failedStep != null) m.put("failed_step", failedStep);
+            if (error != null) m.put("error", error);
+            return m;
+        }
+    }
+
     /** Records the request as a queued run and hands it to a worker; throws {@link RequestRejected} with no run. */
     public Accepted submit(Submission submission) {
+        return submit(submission, null);
+    }
+
+    /** As {@link #submit(Submission)}; {@code onEnd} (may be null) is told how the run ended, from the worker. */
+    public Accepted submit(Submission submission, java.util.function.Consumer<Outcome> onEnd) {
         if (!accepting) {
             throw new RequestRejected("service", "odoo-ops is shutting down; send the request again later",
                     RequestRejected.Reason.UNAVAILABLE);
@@ -119,7 +138,7 @@ public final class RunQueue implements AutoCloseable {
         catalog.event(runId, "request_accepted", null, resolved.requestId() == null ? Map.of("channel", channel)
                 : Map.of("channel", channel, "request_id", resolved.requestId()));
         LOG.info("{} run {} queued for {} ({}, by {})", resolved.operation(), runId, env.id(), channel, resolved.user());
-        pool.execute(new Task(runId, lease, resolved));
+        pool.execute(new Task(runId, lease, resolved, onEnd));
         return new Accepted(runId, "queued", false);
     }
 
@@ -153,21 +172,30 @@ public final class RunQueue implements AutoCloseable {
         final UUID runId;
         final RunLease lease;
         final Submission submission;
+        final java.util.function.Consumer<Outcome> onEnd;
 
-        Task(UUID runId, RunLease lease, Submission submission) {
+        Task(UUID runId, RunLease lease, Submission submission, java.util.function.Consumer<Outcome> onEnd) {
             this.runId = runId;
             this.lease = lease;
             this.submission = submission;
+            this.onEnd = onEnd;
         }
 
         @Override
         public void run() {
-            execute(runId, lease, submission);
+            Outcome o = execute(runId, lease, submission);
+            if (onEnd != null) {
+                try {
+                    onEnd.accept(o);
+                } catch (RuntimeException e) {
+                    LOG.warn("run {}: reporting its end failed: {}", runId, e.getMessage());
+                }
+            }
         }
     }
 
     /** A worker: the operation in its queued run; whatever happens, the run ends and the slot is given back. */
-    private void execute(UUID runId, RunLease lease, Submission s) {
+    private Outcome execute(UUID runId, RunLease lease, Submission s) {
         running.incrementAndGet();
         try {
             CrashPoints.reached("service:worker-start"); // accepted and recorded, not yet run
@@ -175,16 +203,20 @@ public final class RunQueue implements AutoCloseable {
             if (s.request() instanceof BackupRequest b) {
                 BackupResult r = operations.backup(b, queued);
                 LOG.info("backup run {} ended {}", runId, r.status());
-            } else {
-                RestoreResult r = operations.restore((RestoreRequest) s.request(), queued);
-                LOG.info("restore run {} ended {}", runId, r.status());
+                return new Outcome(runId, r.status(), r.evidenceDir(), r.artifactId(), r.failedStep(), r.error());
             }
+            RestoreResult r = operations.restore((RestoreRequest) s.request(), queued);
+            LOG.info("restore run {} ended {}", runId, r.status());
+            return new Outcome(runId, r.status(), r.evidenceDir(), null, r.failedStep(), r.error());
         } catch (RequestRejected r) {
-            endQueued(runId, lease, s.operation().equals("restore") ? "restore-preflight" : "check-preconditions",
-                    r.getMessage());
+            String step = s.operation().equals("restore") ? "restore-preflight" : "check-preconditions";
+            endQueued(runId, lease, step, r.getMessage());
+            return new Outcome(runId, "failed", null, null, step, r.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{} run {} failed before it started: {}", s.operation(), runId, e.getMessage(), e);
-            endQueued(runId, lease, "create-run", e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+            String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            endQueued(runId, lease, "create-run", reason);
+            return new Outcome(runId, "failed", null, null, "create-run", reason);
         } finally {
             running.decrementAndGet();
             slots.release();
@@ -229,7 +261,7 @@ public final class RunQueue implements AutoCloseable {
             }
             catalog.event(p.runId(), "request_picked_up", null, Map.of("reason", "the process that accepted it is gone"));
             LOG.info("picked up queued {} run {} for {}", p.operation(), p.runId(), p.environmentId());
-            pool.execute(new Task(p.runId(), lease.get(), s));
+            pool.execute(new Task(p.runId(), lease.get(), s, null));
             taken++;
         }
         return taken;

@@ -8,7 +8,8 @@ import dev.odooops.config.Settings;
  * the worker pool, the queue, the shutdown grace period and the HTTP listener.
  */
 public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceSeconds, String httpHost, int httpPort,
-                              int maxBodyBytes, int authFailuresPerMinute) {
+                              int maxBodyBytes, int authFailuresPerMinute, java.nio.file.Path inboxDir,
+                              int inboxMaxFileBytes, int inboxPollMillis) {
 
     public static ServiceSettings of(Settings settings) {
         String file = settings.configDir().resolve("application.properties").toString();
@@ -19,7 +20,21 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 settings.property("http.host", "127.0.0.1").trim(),
                 integer(settings, file, "http.port", 8780, 0, 65535),
                 integer(settings, file, "http.max-body-bytes", 65536, 256, 16 * 1024 * 1024),
-                integer(settings, file, "http.auth-failures-per-minute", 10, 1, 100000));
+                integer(settings, file, "http.auth-failures-per-minute", 10, 1, 100000),
+                inboxDir(settings, file),
+                integer(settings, file, "inbox.max-file-bytes", 65536, 16, 16 * 1024 * 1024),
+                integer(settings, file, "inbox.poll-millis", 1000, 100, 3_600_000));
+    }
+
+    /** {@code inbox.dir}: unset or empty, no inbox; else an absolute (or home-relative) normalised directory. */
+    private static java.nio.file.Path inboxDir(Settings settings, String file) {
+        String v = settings.property("inbox.dir", "");
+        if (v.isBlank()) return null;
+        java.nio.file.Path p = settings.home().resolve(v.trim());
+        if (!p.normalize().equals(p) || p.getParent() == null) {
+            throw new ConfigException(file + ": inbox.dir: expected a normalised directory other than /, got '" + v + "'");
+        }
+        return p;
     }
 
     private static int integer(Settings settings, String file, String key, int fallback, int min, int max) {

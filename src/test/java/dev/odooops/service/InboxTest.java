@@ -1,0 +1,142 @@
+package dev.odooops.service;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.domain.Json;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The inbox folder of `serve`, on the real file system: a request file written then renamed starts its run and
+ * gets its result beside it in done/; a bad file goes to error/ with the reason; the same file twice runs once.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InboxTest {
+    private TestEnvironment env;
+    private OpsRuntime runtime;
+    private Path inbox;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        env = TestEnvironment.create("inbox").withType("staging");
+        inbox = env.root.resolve("inbox");
+        env.withProperty("inbox.dir", inbox.toString()).withProperty("inbox.poll-millis", "200")
+                .withProperty("inbox.max-file-bytes", "2048");
+        runtime = env.serviceRuntime();
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (runtime != null) runtime.close();
+        if (env != null) env.close();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws Exception {
+        Instant until = Instant.now().plusSeconds(120);
+        while (Instant.now().isBefore(until)) {
+            if (condition.getAsBoolean()) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    /** Written under a temporary name, then renamed: the convention the inbox documents. */
+    private void drop(String name, String content) throws Exception {
+        Path tmp = inbox.resolve(name + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, inbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private Map<String, Object> finalResult(String name) throws Exception {
+        Path result = inbox.resolve("done").resolve(name + ".result.json");
+        await(name + " to end", () -> {
+            try {
+                if (!Files.exists(result)) return false;
+                Object status = Json.readMap(Files.readString(result)).get("status");
+                return !"queued".equals(status) && !"running".equals(status);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return Json.readMap(Files.readString(result));
+    }
+
+    private long runs() throws Exception {
+        return TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size();
+    }
+
+    @Test
+    void should_run_a_request_file_and_write_its_result_beside_it_once() throws Exception {
+        String request = "operation: backup\nenvironment: " + env.environmentId() + "\ntype: db_only\nlabel: from the inbox\n";
+        drop("nightly.yaml", request);
+        Map<String, Object> result = finalResult("nightly.yaml");
+        assertEquals("success", result.get("status"), result.toString());
+        assertTrue(((String) result.get("artifact_id")).startsWith(env.project), result.toString());
+        assertTrue(Files.exists(inbox.resolve("done").resolve("nightly.yaml")), "the processed file is kept in done/");
+        assertFalse(Files.exists(inbox.resolve("nightly.yaml")));
+        assertEquals("inbox", TestEnvironment.ops("select channel from ops.runs where run_id = ?::uuid",
+                result.get("run_id")).get(0).get("channel"));
+
+        // the same file (name and content) again: no second run, the result names the first
+        long before = runs();
+        drop("nightly.yaml", request);
+        await("the repeated file to be handled", () -> !Files.exists(inbox.resolve("nightly.yaml")));
+        Map<String, Object> again = finalResult("nightly.yaml");
+        assertEquals(result.get("run_id"), again.get("run_id"));
+        assertEquals(before, runs(), "the same file started a second run");
+    }
+
+    @Test
+    void should_move_a_bad_file_to_error_with_the_reason_and_record_no_run() throws Exception {
+        long before = runs();
+        Path outside = env.root.resolve("outside.json");
+        Files.writeString(outside, "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId() + "\"}");
+        record Case(String name, String content, String reason) {
+        }
+        List<Case> cases = List.of(
+                new Case("broken.json", "{not json", "file: not valid JSON"),
+                new Case("noop.json", "{\"environment\": \"" + env.environmentId() + "\"}", "operation: expected one of backup|restore"),
+                new Case("typo.json", "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId() + "\", \"tpye\": \"full\"}",
+                        "tpye: unknown field"),
+                new Case("where.json", "{\"operation\": \"backup\", \"environment\": \"nowhere\"}", "env: no project has an environment 'nowhere'"),
+                new Case("who.json", "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId() + "\", \"user\": \"auditor\"}",
+                        "user: 'auditor' has no backup permission"),
+                new Case("big.json", "{\"operation\": \"backup\", \"label\": \"" + "x".repeat(3000) + "\"}", "more than inbox.max-file-bytes"));
+        for (Case c : cases) drop(c.name(), c.content());
+        Files.createSymbolicLink(inbox.resolve("link.json"), outside);
+        for (Case c : cases) {
+            Path error = inbox.resolve("error").resolve(c.name() + ".error.txt");
+            await(c.name() + " in error/", () -> Files.exists(error));
+            assertTrue(Files.readString(error).contains(c.reason()), c.name() + ": " + Files.readString(error));
+            assertTrue(Files.exists(inbox.resolve("error").resolve(c.name())), c.name() + " kept in error/");
+        }
+        Path linkError = inbox.resolve("error").resolve("link.json.error.txt");
+        await("the link in error/", () -> Files.exists(linkError));
+        assertTrue(Files.readString(linkError).contains("not a link"), Files.readString(linkError));
+        assertTrue(Files.exists(outside), "the link's target is left alone");
+        assertEquals(before, runs(), "a refused file started a run");
+    }
+
+    @Test
+    void should_never_read_a_file_still_being_written() throws Exception {
+        Path partial = inbox.resolve("slow.json.tmp");
+        Files.writeString(partial, "{\"operation\": \"backup\", ");
+        Thread.sleep(1000); // five polls
+        assertTrue(Files.exists(partial), "a .tmp file was read");
+        Files.delete(partial);
+    }
+}
