@@ -53,6 +53,7 @@ import dev.odooops.run.StepJournal;
 import dev.odooops.service.ApiTokens;
 import dev.odooops.service.HttpApi;
 import dev.odooops.service.Inbox;
+import dev.odooops.service.JmsChannel;
 import dev.odooops.service.RunQueue;
 import dev.odooops.service.Schedules;
 import dev.odooops.service.ServiceSettings;
@@ -97,6 +98,7 @@ public final class OpsRuntime implements AutoCloseable {
     private ApiTokens apiTokens;
     private Schedules schedules;
     private Inbox inbox;
+    private JmsChannel jms;
     private final Function<String, String> env;
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -245,6 +247,10 @@ public final class OpsRuntime implements AutoCloseable {
             schedules = new Schedules(config, catalog, runQueue, settings, database.dataSource());
             try {
                 schedules.install(context);
+                if (serviceSettings.jmsEnabled()) {
+                    jms = new JmsChannel(runQueue, serviceSettings, settings.defaultUser(), env);
+                    jms.install(context);
+                }
                 if (serviceSettings.inboxDir() != null) {
                     inbox = new Inbox(runQueue, serviceSettings, settings.defaultUser(), database.dataSource());
                     inbox.install(context);
@@ -300,6 +306,11 @@ public final class OpsRuntime implements AutoCloseable {
         return schedules;
     }
 
+    /** The JMS channel, or null when {@code jms.enabled=false} (or not in service mode). */
+    public JmsChannel jms() {
+        return jms;
+    }
+
     /** The inbox folder channel, or null when {@code inbox.dir} is not set (or not in service mode). */
     public Inbox inbox() {
         return inbox;
@@ -323,6 +334,7 @@ public final class OpsRuntime implements AutoCloseable {
         } catch (Exception ignored) {
             // shutting down anyway
         }
+        if (jms != null) jms.close();
         database.close();
     }
 }

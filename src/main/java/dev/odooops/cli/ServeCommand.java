@@ -55,6 +55,7 @@ public final class ServeCommand {
                 + s.shutdownGraceSeconds() + " s)");
         err.println("  http          http://" + s.httpHost() + ":" + s.httpPort() + "/api/v1 (OpenAPI: /api/v1/openapi.json; "
                 + rt.apiTokens().count() + " user(s) with a token)");
+        err.println("  jms           " + (rt.jms() == null ? "off (jms.enabled=false)" : rt.jms().address()));
         err.println("  inbox         " + (rt.inbox() == null ? "off (inbox.dir not set)" : rt.inbox().dir()
                 + " (write <name>.json.tmp, then rename to <name>.json)"));
         err.println("  environments  " + String.join(", ", rt.config().environments().stream().map(EnvironmentConfig::id).toList()));

@@ -35,7 +35,7 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
             throw new ConfigException(file + ": cannot be read: " + e.getMessage());
         }
         System.getProperties().stringPropertyNames().stream()
-                .filter(k -> k.startsWith("ops.") || k.startsWith("backup.") || k.startsWith("restore.") || k.startsWith("store.") || k.startsWith("service.") || k.startsWith("http.") || k.startsWith("inbox.")
+                .filter(k -> k.startsWith("ops.") || k.startsWith("backup.") || k.startsWith("restore.") || k.startsWith("store.") || k.startsWith("service.") || k.startsWith("http.") || k.startsWith("inbox.") || k.startsWith("jms.")
                         || k.startsWith("camel."))
                 .forEach(k -> p.setProperty(k, System.getProperty(k)));
         Keys reader = new Keys(file.toString(), p);

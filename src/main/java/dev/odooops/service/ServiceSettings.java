@@ -9,7 +9,9 @@ import dev.odooops.config.Settings;
  */
 public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceSeconds, String httpHost, int httpPort,
                               int maxBodyBytes, int authFailuresPerMinute, java.nio.file.Path inboxDir,
-                              int inboxMaxFileBytes, int inboxPollMillis) {
+                              int inboxMaxFileBytes, int inboxPollMillis, boolean jmsEnabled, String jmsBrokerUrl,
+                              String jmsUser, String jmsPasswordEnv, int jmsEmbeddedPort, java.nio.file.Path jmsDataDir,
+                              String jmsRequestQueue) {
 
     public static ServiceSettings of(Settings settings) {
         String file = settings.configDir().resolve("application.properties").toString();
@@ -23,7 +25,33 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 integer(settings, file, "http.auth-failures-per-minute", 10, 1, 100000),
                 inboxDir(settings, file),
                 integer(settings, file, "inbox.max-file-bytes", 65536, 16, 16 * 1024 * 1024),
-                integer(settings, file, "inbox.poll-millis", 1000, 100, 3_600_000));
+                integer(settings, file, "inbox.poll-millis", 1000, 100, 3_600_000),
+                bool(settings, file, "jms.enabled", true),
+                blankToNull(settings.property("jms.broker-url", "")),
+                blankToNull(settings.property("jms.user", "")),
+                settings.property("jms.password-env", "ODOO_OPS_JMS_PASSWORD").trim(),
+                integer(settings, file, "jms.embedded-port", 61616, 0, 65535),
+                settings.home().resolve(settings.property("jms.embedded-data-dir", "/var/tmp/odoo-ops/artemis").trim()),
+                queueName(settings, file));
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static boolean bool(Settings settings, String file, String key, boolean fallback) {
+        String v = settings.property(key, "").trim();
+        if (v.isEmpty()) return fallback;
+        if (!v.equals("true") && !v.equals("false")) throw new ConfigException(file + ": " + key + ": expected true or false, got '" + v + "'");
+        return Boolean.parseBoolean(v);
+    }
+
+    private static String queueName(Settings settings, String file) {
+        String v = settings.property("jms.request-queue", "odoo-ops.requests").trim();
+        if (!v.matches("[A-Za-z0-9._-]{1,200}")) {
+            throw new ConfigException(file + ": jms.request-queue: expected a queue name of letters, digits and ._-, got '" + v + "'");
+        }
+        return v;
     }
 
     /** {@code inbox.dir}: unset or empty, no inbox; else an absolute (or home-relative) normalised directory. */

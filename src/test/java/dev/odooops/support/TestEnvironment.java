@@ -198,6 +198,8 @@ public final class TestEnvironment implements AutoCloseable {
                 "ops.stale-after-seconds=60",
                 "store.upload-part-size-mb=5",
                 "camel.main.name=odoo-ops",
+                "jms.enabled=false", // a test that uses JMS turns it on (withProperty), on a port of its own
+                "jms.embedded-data-dir=" + root.resolve("artemis"),
                 "") + properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(java.util.stream.Collectors.joining()));
         String store = localStore
                 ? "  type: local\n  local:\n    path: " + localStoreDir() + "\n"

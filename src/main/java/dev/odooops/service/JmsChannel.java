@@ -1,0 +1,169 @@
+package dev.odooops.service;
+
+import dev.odooops.domain.Json;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.run.CrashPoints;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jms.JmsComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The JMS channel (camel-jms on ActiveMQ Artemis): a request message on {@code jms.request-queue} starts the
+ * operation it names, like an inbox file (a JSON object with {@code operation}, the HTTP request's fields and
+ * an optional {@code user}).
+ * <ul>
+ *   <li><b>Request/reply:</b> a message with {@code JMSReplyTo} is answered, with its {@code JMSCorrelationID}, by
+ *   the <em>accepted</em> reply {@code {"run_id", "status": "queued"}} (a backup or restore takes minutes to hours:
+ *   follow the run with {@code GET /api/v1/runs/{id}}), or by the refusal {@code {"error", "field"}}.</li>
+ *   <li><b>Acknowledged only once recorded:</b> the consumer is transacted; the message is committed after the
+ *   queued run is recorded, so a process killed in between gets the message redelivered (the request id
+ *   {@code jms:<JMSMessageID>}, unless the message gives one, keeps a redelivery from running twice).</li>
+ *   <li><b>Malformed or refused</b> messages go to {@code <queue>.dlq} with the reason in the string property
+ *   {@code OdooOpsError}.</li>
+ *   <li><b>The broker:</b> embedded (Artemis on {@code 127.0.0.1:jms.embedded-port}, persistent journal in
+ *   {@code jms.embedded-data-dir}) unless {@code jms.broker-url} names an external one ({@code jms.user},
+ *   password from the variable {@code jms.password-env}).</li>
+ * </ul>
+ * Several serve instances on one broker all consume the queue; each message goes to one of them.
+ */
+public final class JmsChannel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JmsChannel.class);
+    public static final String ERROR_PROPERTY = "OdooOpsError";
+
+    private final RunQueue queue;
+    private final ServiceSettings settings;
+    private final String defaultUser;
+    private final Function<String, String> env;
+    private EmbeddedActiveMQ broker;
+    private String url;
+
+    public JmsChannel(RunQueue queue, ServiceSettings settings, String defaultUser, Function<String, String> env) {
+        this.queue = queue;
+        this.settings = settings;
+        this.defaultUser = defaultUser;
+        this.env = env;
+    }
+
+    /** The broker's address, for the start-up summary (no credentials). */
+    public String address() {
+        return (broker != null ? "embedded " : "") + url + " queue " + settings.jmsRequestQueue();
+    }
+
+    /** Starts the embedded broker when no external one is configured, and adds the consumer route. */
+    public void install(CamelContext context) throws Exception {
+        String password = null;
+        if (settings.jmsBrokerUrl() == null) {
+            startEmbedded();
+            url = "tcp://127.0.0.1:" + settings.jmsEmbeddedPort();
+        } else {
+            url = settings.jmsBrokerUrl();
+            password = env.apply(settings.jmsPasswordEnv());
+        }
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, settings.jmsUser(), password);
+        JmsComponent jms = JmsComponent.jmsComponentTransacted(cf);
+        context.addComponent("jms", jms);
+        String requests = settings.jmsRequestQueue();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("jms:queue:" + requests + "?concurrentConsumers=1&replyToDeliveryPersistent=false")
+                        .routeId("jms-requests")
+                        .bean(JmsChannel.this, "handle")
+                        .filter(exchangeProperty(ERROR_PROPERTY).isNotNull())
+                            .setHeader(ERROR_PROPERTY, exchangeProperty(ERROR_PROPERTY))
+                            .setBody(exchangeProperty("odooOpsOriginalBody"))
+                            .to(org.apache.camel.ExchangePattern.InOnly, "jms:queue:" + requests + ".dlq")
+                            .setBody(exchangeProperty("odooOpsReply"))
+                        .end();
+            }
+        });
+    }
+
+    private void startEmbedded() throws Exception {
+        Files.createDirectories(settings.jmsDataDir());
+        Configuration c = new ConfigurationImpl();
+        c.setName("odoo-ops");
+        c.setPersistenceEnabled(true);
+        c.setSecurityEnabled(false); // loopback only; an external broker is the way to authenticate clients
+        c.setJournalDirectory(settings.jmsDataDir().resolve("journal").toString());
+        c.setBindingsDirectory(settings.jmsDataDir().resolve("bindings").toString());
+        c.setPagingDirectory(settings.jmsDataDir().resolve("paging").toString());
+        c.setLargeMessagesDirectory(settings.jmsDataDir().resolve("large-messages").toString());
+        c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + settings.jmsEmbeddedPort());
+        c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(10).setRedeliveryDelay(1000));
+        broker = new EmbeddedActiveMQ();
+        broker.setConfiguration(c);
+        broker.start();
+        LOG.info("embedded Artemis broker on tcp://127.0.0.1:{} (journal in {})", settings.jmsEmbeddedPort(), settings.jmsDataDir());
+    }
+
+    /** One request message: the accepted reply, or the refusal (also sent to the dead-letter queue). */
+    public void handle(Exchange exchange) {
+        CrashPoints.reached("jms:received"); // received, not yet recorded: the message must be redelivered
+        String body = exchange.getMessage().getBody(String.class);
+        String messageId = exchange.getMessage().getHeader("JMSMessageID", String.class);
+        exchange.getMessage().removeHeaders("Camel*");
+        Map<String, Object> reply;
+        try {
+            Map<String, Object> fields = parse(body);
+            Object op = fields.remove("operation");
+            Object u = fields.remove("user");
+            if (u != null && !(u instanceof String)) throw new RequestRejected("user", "expected a string, got " + u);
+            if (!fields.containsKey("request_id") && messageId != null) {
+                fields.put("request_id", "jms:" + messageId.replaceAll("[^A-Za-z0-9._:-]", "-"));
+            }
+            Submission s = Submission.of(op instanceof String o ? o : null, fields, u == null ? defaultUser : (String) u, "jms");
+            RunQueue.Accepted accepted = queue.submit(s);
+            reply = new LinkedHashMap<>(accepted.toJson());
+            LOG.info("jms: message {} accepted as {} run {}", messageId, s.operation(), accepted.runId());
+        } catch (RequestRejected r) {
+            reply = new LinkedHashMap<>();
+            reply.put("error", r.getMessage());
+            reply.put("field", r.field());
+            LOG.warn("jms: message {} refused: {}", messageId, r.getMessage());
+            exchange.setProperty(ERROR_PROPERTY, r.getMessage());
+            exchange.setProperty("odooOpsOriginalBody", body);
+        }
+        String json = Json.compact(reply);
+        exchange.setProperty("odooOpsReply", json);
+        exchange.getMessage().setBody(json);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(String body) {
+        if (body == null || body.isBlank()) throw new RequestRejected("body", "expected a JSON object, got an empty message");
+        try {
+            Object v = Json.MAPPER.readValue(body, Object.class);
+            if (!(v instanceof Map<?, ?> m)) throw new RequestRejected("body", "expected a JSON object with the request's fields");
+            return new LinkedHashMap<>((Map<String, Object>) m);
+        } catch (java.io.IOException e) {
+            String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+            throw new RequestRejected("body", "not valid JSON: " + msg);
+        }
+    }
+
+    /** Stops the embedded broker (after the Camel context, whose consumers use it). */
+    @Override
+    public void close() {
+        if (broker == null) return;
+        try {
+            broker.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the embedded broker: {}", e.getMessage());
+        }
+        broker = null;
+    }
+}
