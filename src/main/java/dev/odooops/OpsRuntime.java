@@ -54,6 +54,7 @@ import dev.odooops.service.ApiTokens;
 import dev.odooops.service.HttpApi;
 import dev.odooops.service.Inbox;
 import dev.odooops.service.JmsChannel;
+import dev.odooops.service.Observability;
 import dev.odooops.service.RunQueue;
 import dev.odooops.service.Schedules;
 import dev.odooops.service.ServiceSettings;
@@ -99,6 +100,7 @@ public final class OpsRuntime implements AutoCloseable {
     private Schedules schedules;
     private Inbox inbox;
     private JmsChannel jms;
+    private Observability observability;
     private final Function<String, String> env;
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -152,6 +154,15 @@ public final class OpsRuntime implements AutoCloseable {
             props.setProperty("camel.server.port", String.valueOf(serviceSettings.httpPort()));
             // the server refuses (plain 413) only bodies far over the limit; HttpApi answers the others in JSON
             props.setProperty("camel.server.maxBodySize", String.valueOf(4L * serviceSettings.maxBodyBytes()));
+            // Camel's management services on the same server: /observe/health (live, ready), /observe/metrics
+            props.setProperty("camel.management.enabled", "true");
+            props.setProperty("camel.management.host", serviceSettings.httpHost());
+            props.setProperty("camel.management.port", String.valueOf(serviceSettings.httpPort()));
+            props.setProperty("camel.management.healthCheckEnabled", "true");
+            props.setProperty("camel.management.metricsEnabled", "true");
+            props.setProperty("camel.management.infoEnabled", "true");
+            props.setProperty("camel.metrics.enabled", "true");
+            props.setProperty("camel.health.enabled", "true");
         }
         main.setInitialProperties(props);
         main.configure().withName("odoo-ops")
@@ -169,6 +180,11 @@ public final class OpsRuntime implements AutoCloseable {
             }
         });
         main.start();
+        if (serviceSettings != null) {
+            observability = new Observability(config, catalog, runQueue);
+            CamelContext context = main.getCamelContext();
+            observability.install(context, store, () -> jms == null || jms.up(context), schedules::running);
+        }
     }
 
     private void bindBeans(CamelContext context, Clock clock) {
@@ -329,6 +345,7 @@ public final class OpsRuntime implements AutoCloseable {
     public void close() {
         if (runQueue != null) runQueue.close(); // first: running operations finish (within the grace period)
         if (schedules != null) schedules.close();
+        if (observability != null) observability.close();
         try {
             main.stop();
         } catch (Exception ignored) {

@@ -197,6 +197,36 @@ public class OpsCatalog {
         return n == 1;
     }
 
+    /**
+     * The figures service mode's metrics show, read in one go: per "env|type" the newest successful backup, per
+     * "env|operation" the last finished run's duration (seconds), per env the live artifacts' bytes, and per
+     * "env|operation|failed_step" how many runs failed there.
+     */
+    public record Figures(Map<String, Instant> lastSuccess, Map<String, Double> lastDuration, Map<String, Long> storedBytes,
+                          Map<String, Long> failuresByStep) {
+        public static final Figures EMPTY = new Figures(Map.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    public Figures figures() {
+        Map<String, Instant> last = new LinkedHashMap<>();
+        query("select environment_id || '|' || backup_type, max(created_at) from ops.artifacts where kind = 'backup' "
+                + "group by 1", rs -> last.put(rs.getString(1), rs.getTimestamp(2).toInstant()));
+        Map<String, Double> durations = new LinkedHashMap<>();
+        query("select distinct on (environment_id, operation_type) environment_id || '|' || operation_type, "
+                + "extract(epoch from finished_at - coalesce(started_at, created_at)) from ops.runs "
+                + "where finished_at is not null and parent_run_id is null and status <> 'skipped' "
+                + "order by environment_id, operation_type, finished_at desc",
+                rs -> durations.put(rs.getString(1), rs.getDouble(2)));
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        query("select environment_id, coalesce(sum((select coalesce(sum(v::bigint), 0) from jsonb_each_text(sizes) as s(k, v))), 0) "
+                + "from ops.artifacts where pruned_at is null group by 1", rs -> bytes.put(rs.getString(1), rs.getLong(2)));
+        Map<String, Long> failures = new LinkedHashMap<>();
+        query("select environment_id || '|' || operation_type || '|' || coalesce(failed_step, 'unknown'), count(*) "
+                + "from ops.runs where status in ('failed', 'rolled_back', 'rolled_back_odoo_down') group by 1",
+                rs -> failures.put(rs.getString(1), rs.getLong(2)));
+        return new Figures(last, durations, bytes, failures);
+    }
+
     /** A run a service request started, by the request's id (idempotency). */
     public record RequestedRun(UUID runId, String status) {
     }

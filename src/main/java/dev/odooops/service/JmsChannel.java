@@ -155,6 +155,13 @@ public final class JmsChannel implements AutoCloseable {
         }
     }
 
+    /** For readiness: the embedded broker is active (an external one: its consumer route is started). */
+    public boolean up(CamelContext context) {
+        if (broker != null) return broker.getActiveMQServer() != null && broker.getActiveMQServer().isActive();
+        return context.getRouteController().getRouteStatus("jms-requests") != null
+                && context.getRouteController().getRouteStatus("jms-requests").isStarted();
+    }
+
     /** Stops the embedded broker (after the Camel context, whose consumers use it). */
     @Override
     public void close() {

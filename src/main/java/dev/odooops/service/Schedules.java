@@ -131,6 +131,16 @@ public final class Schedules {
         return standalone;
     }
 
+    /** For readiness: the service's scheduler is started and not shut down. */
+    public boolean running() {
+        try {
+            Scheduler s = quartz.getScheduler();
+            return s != null && s.isStarted() && !s.isShutdown() && !s.isInStandbyMode();
+        } catch (SchedulerException e) {
+            return false;
+        }
+    }
+
     /** Ends the command line's scheduler (the service's ends with its Camel context). */
     public synchronized void close() {
         if (standalone == null) return;

@@ -199,4 +199,36 @@ class HttpApiTest {
             assertTrue(paths.containsKey(p), p + " in " + paths.keySet());
         }
     }
+
+    @Test
+    void should_report_health_and_prometheus_metrics_on_the_management_server() throws Exception {
+        for (String probe : List.of("/observe/health/live", "/observe/health/ready")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(env.managementUrl() + probe)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), probe + " " + r.body());
+            assertTrue(r.body().contains("UP"), probe + " " + r.body());
+        }
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(env.managementUrl()
+                + "/observe/health/ready?exposureLevel=full")).build(), HttpResponse.BodyHandlers.ofString());
+        for (String check : List.of("ops-catalog", "artifact-store", "jms-broker", "scheduler")) {
+            assertTrue(ready.body().contains(check), check + " in " + ready.body());
+        }
+        // a backup, then its time as the metric operators alert on
+        Answer a = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + env.environmentId()
+                + "\", \"type\": \"db_only\"}");
+        if (a.status() == 202) awaitEnd((String) a.json().get("run_id"));
+        Instant until = Instant.now().plusSeconds(60);
+        String metrics = "";
+        String line = "odoo_ops_last_success_timestamp_seconds{environment=\"" + env.environmentId() + "\",type=\"db_only\"}";
+        while (Instant.now().isBefore(until)) {
+            metrics = http.send(HttpRequest.newBuilder(URI.create(env.managementUrl() + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (metrics.lines().anyMatch(l -> l.startsWith(line) && !l.endsWith("NaN"))) break;
+            Thread.sleep(500);
+        }
+        String found = metrics.lines().filter(l -> l.startsWith(line)).findFirst().orElse("none in:\n" + metrics);
+        assertFalse(found.endsWith("NaN") || found.startsWith("none"), found);
+        assertTrue(metrics.contains("odoo_ops_queue_depth"), metrics);
+        assertTrue(metrics.contains("odoo_ops_stored_bytes{environment=\"" + env.environmentId() + "\"}"), metrics);
+    }
 }

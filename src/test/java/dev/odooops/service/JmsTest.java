@@ -40,7 +40,7 @@ class JmsTest {
 
     private static TestEnvironment withJms(TestEnvironment env, int port) throws Exception {
         return env.withProperty("jms.enabled", "true").withProperty("jms.embedded-port", String.valueOf(port))
-                .withProperty("http.port", String.valueOf(freePort()));
+                .withServicePorts();
     }
 
     /** Sends {@code body} to the request queue and waits for the reply on a temporary queue. */

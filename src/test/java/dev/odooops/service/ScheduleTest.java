@@ -6,7 +6,6 @@ import dev.odooops.model.RequestRejected;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -109,9 +108,7 @@ class ScheduleTest {
             List<Path> logs = new ArrayList<>();
             try {
                 for (int i = 0; i < 2; i++) {
-                    try (ServerSocket s = new ServerSocket(0)) {
-                        env.withProperty("http.port", String.valueOf(s.getLocalPort()));
-                    }
+                    env.withServicePorts();
                     Path err = env.root.resolve("serve" + i + ".err");
                     logs.add(err);
                     serves.add(env.spawn(env.root.resolve("serve" + i + ".out"), err, "serve"));

@@ -3,7 +3,6 @@ package dev.odooops.service;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,11 +44,8 @@ class ServeRestartTest {
     @Test
     void should_run_a_request_accepted_before_a_crash_exactly_once_after_the_restart() throws Exception {
         try (TestEnvironment env = TestEnvironment.create("serve_restart").withType("staging")) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            env.withProperty("http.port", String.valueOf(port));
+            env.withServicePorts();
+            int port = Integer.parseInt(env.apiUrl().replaceAll(".*:(\\d+)/api/v1", "$1"));
             env.withSpawnEnv("ODOO_OPS_CRASH_AT", "service:worker-start");
             Path err1 = env.root.resolve("serve1.err");
             Process first = env.spawn(env.root.resolve("serve1.out"), err1, "serve");

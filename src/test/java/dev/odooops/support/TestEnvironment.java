@@ -256,14 +256,24 @@ public final class TestEnvironment implements AutoCloseable {
         return OpsRuntime.start(HOME, configDir, System::getenv, Clock.systemUTC());
     }
 
-    /** Service mode (odoo-ops serve in this JVM) on a free loopback port, set as http.port. */
-    public OpsRuntime serviceRuntime() throws Exception {
-        if (!properties.containsKey("http.port")) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                withProperty("http.port", String.valueOf(s.getLocalPort()));
-            }
+    /** A fresh free loopback port for the HTTP API (and /observe) of the next serve. */
+    public TestEnvironment withServicePorts() throws IOException {
+        try (ServerSocket a = new ServerSocket(0)) {
+            properties.put("http.port", String.valueOf(a.getLocalPort()));
         }
+        writeConfig();
+        return this;
+    }
+
+    /** Service mode (odoo-ops serve in this JVM) on free loopback ports (see {@link #withServicePorts}). */
+    public OpsRuntime serviceRuntime() throws Exception {
+        if (!properties.containsKey("http.port")) withServicePorts();
         return OpsRuntime.startService(HOME, configDir, System::getenv, Clock.systemUTC());
+    }
+
+    /** The base URL of this environment's service-mode server, where /observe/... is served. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + properties.get("http.port");
     }
 
     /** The base URL of this environment's service-mode HTTP API. */

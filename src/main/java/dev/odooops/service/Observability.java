@@ -1,0 +1,166 @@
+package dev.odooops.service;
+
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.OpsConfig;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactStore;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What `serve` tells a monitoring system, on Camel's management server ({@code /observe/health/live},
+ * {@code /observe/health/ready}, {@code /observe/metrics} in Prometheus format):
+ * <ul>
+ *   <li>readiness checks for the ops catalog, the artifact store, the JMS broker and the scheduler;</li>
+ *   <li>our gauges and counters beside Camel's: per environment and backup type
+ *   {@code odoo_ops_last_success_timestamp_seconds} (what to alert on), per environment and operation
+ *   {@code odoo_ops_last_run_duration_seconds}, {@code odoo_ops_stored_bytes}, {@code odoo_ops_runs_failed_total}
+ *   by failed step, {@code odoo_ops_queue_depth} and {@code odoo_ops_running_operations}.</li>
+ * </ul>
+ * The catalog figures are read at most every 15 s, whatever the scrape interval.
+ */
+public final class Observability {
+    private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
+    private static final List<String> TYPES = List.of("full", "db_only", "filestore_only");
+    private static final Duration CACHE = Duration.ofSeconds(15);
+
+    private final OpsConfig config;
+    private final OpsCatalog catalog;
+    private final RunQueue queue;
+    private volatile OpsCatalog.Figures figures;
+    private volatile Instant readAt = Instant.EPOCH;
+    private MultiGauge failures;
+    private final java.util.concurrent.ScheduledExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "odoo-ops-metrics");
+                t.setDaemon(true);
+                return t;
+            });
+
+    public Observability(OpsConfig config, OpsCatalog catalog, RunQueue queue) {
+        this.config = config;
+        this.catalog = catalog;
+        this.queue = queue;
+    }
+
+    /** Registers the readiness checks and the meters (the context is started: its registries exist). */
+    public void install(CamelContext context, ArtifactStore store, BooleanSupplier brokerUp, BooleanSupplier schedulerUp) {
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(check("ops-catalog", () -> {
+                catalog.activeRuns("-");
+                return true;
+            }));
+            health.register(check("artifact-store", () -> {
+                store.list(".ready-check"); // one listing of an empty prefix: throws when the store cannot be reached
+                return true;
+            }));
+            health.register(check("jms-broker", brokerUp));
+            health.register(check("scheduler", schedulerUp));
+        }
+        MeterRegistry meters = context.getRegistry().findSingleByType(MeterRegistry.class);
+        if (meters == null) {
+            LOG.warn("no meter registry: /observe/metrics has Camel's meters only");
+            return;
+        }
+        for (EnvironmentConfig env : config.environments()) {
+            for (String type : TYPES) {
+                Gauge.builder("odoo_ops_last_success_timestamp_seconds", () -> lastSuccess(env.id(), type))
+                        .description("when the newest successful backup of this type was taken (unix seconds; NaN: never)")
+                        .tags("environment", env.id(), "type", type).register(meters);
+            }
+            for (String op : List.of("backup", "restore")) {
+                Gauge.builder("odoo_ops_last_run_duration_seconds", () -> lastDuration(env.id(), op))
+                        .description("how long the environment's last finished run of this operation took")
+                        .tags("environment", env.id(), "operation", op).register(meters);
+            }
+            Gauge.builder("odoo_ops_stored_bytes", () -> figures().storedBytes().getOrDefault(env.id(), 0L).doubleValue())
+                    .description("bytes of the environment's live artifacts in the store")
+                    .tags("environment", env.id()).register(meters);
+        }
+        failures = MultiGauge.builder("odoo_ops_runs_failed")
+                .description("failed runs recorded in the catalog, by environment, operation and the step that failed")
+                .register(meters);
+        refresher.scheduleWithFixedDelay(this::refresh, 0, CACHE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        Gauge.builder("odoo_ops_queue_depth", () -> Math.max(0, queue.inFlight() - queue.running()))
+                .description("accepted requests waiting for a worker").register(meters);
+        Gauge.builder("odoo_ops_running_operations", queue::running)
+                .description("operations running in a worker now").register(meters);
+    }
+
+    /** Re-reads the catalog figures and the failure rows (every 15 s, on a daemon thread). */
+    private void refresh() {
+        readAt = Instant.EPOCH;
+        OpsCatalog.Figures f = figures();
+        if (failures == null) return;
+        java.util.List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        for (Map.Entry<String, Long> e : f.failuresByStep().entrySet()) {
+            String[] k = e.getKey().split("\\|", 3);
+            rows.add(MultiGauge.Row.of(Tags.of("environment", k[0], "operation", k[1], "failed_step", k.length > 2 ? k[2] : ""),
+                    e.getValue()));
+        }
+        failures.register(rows, true);
+    }
+
+    /** Stops the refresher. */
+    public void close() {
+        refresher.shutdownNow();
+    }
+
+    private double lastSuccess(String env, String type) {
+        Instant t = figures().lastSuccess().get(env + "|" + type);
+        return t == null ? Double.NaN : t.getEpochSecond();
+    }
+
+    private double lastDuration(String env, String op) {
+        Double d = figures().lastDuration().get(env + "|" + op);
+        return d == null ? Double.NaN : d;
+    }
+
+    private OpsCatalog.Figures figures() {
+        if (figures == null || Instant.now().isAfter(readAt.plus(CACHE))) {
+            try {
+                figures = catalog.figures();
+                readAt = Instant.now();
+            } catch (RuntimeException e) {
+                LOG.warn("metrics: cannot read the catalog: {}", e.getMessage());
+                if (figures == null) figures = OpsCatalog.Figures.EMPTY;
+            }
+        }
+        return figures;
+    }
+
+    private static AbstractHealthCheck check(String id, BooleanSupplier up) {
+        AbstractHealthCheck c = new AbstractHealthCheck("odoo-ops", id) {
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                try {
+                    if (up.getAsBoolean()) builder.up();
+                    else builder.down().message(id + " is not available");
+                } catch (RuntimeException e) {
+                    builder.down().message(id + ": " + e.getMessage());
+                }
+            }
+
+            @Override
+            public boolean isLiveness() {
+                return false; // readiness only: a down dependency means "do not send work", not "restart me"
+            }
+        };
+        return c;
+    }
+}
