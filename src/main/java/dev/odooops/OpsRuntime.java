@@ -162,6 +162,7 @@ public final class OpsRuntime implements AutoCloseable {
             props.setProperty("camel.management.metricsEnabled", "true");
             props.setProperty("camel.management.infoEnabled", "true");
             props.setProperty("camel.metrics.enabled", "true");
+            props.setProperty("camel.metrics.enableExchangeEventNotifier", "false");
             props.setProperty("camel.health.enabled", "true");
         }
         main.setInitialProperties(props);

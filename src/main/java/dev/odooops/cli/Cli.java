@@ -202,8 +202,13 @@ public final class Cli implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
+        @Option(names = "--demo", description = "serve the demo environment (built like `demo` does, with its embedded S3), "
+                + "every channel on, and print a bearer token and curl lines to try")
+        boolean demo;
+
         @Override
         public Integer call() throws Exception {
+            if (demo) return new DemoCommand(cli.home, cli.out, cli.err).serve(cli.configDir(), cli.env);
             return new ServeCommand(cli.home, cli.err).run(cli.configDir(), cli.env);
         }
     }

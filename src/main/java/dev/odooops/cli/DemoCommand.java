@@ -61,7 +61,7 @@ public final class DemoCommand {
         DemoEnvironment.deleteTree(root.resolve("s3"));
         try (EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3"), "odoo-backups", s3Key, s3Secret)) {
             say("2/8 S3 endpoint (s3proxy) listening on " + s3.endpoint() + ", bucket odoo-backups");
-            Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret);
+            Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret, null);
             try (OpsRuntime rt = OpsRuntime.start(home, demoConfig, env, Clock.systemUTC())) {
                 say("3/8 backing up demo/production (database + filestore + config snapshot)");
                 BackupResult result = rt.operations().backup(BackupRequest.of("demo", "production",
@@ -125,8 +125,44 @@ public final class DemoCommand {
         return s.length() > 90 ? s.substring(0, 90) + "..." : s;
     }
 
+    /**
+     * {@code odoo-ops serve --demo}: the same demo environment and embedded S3 endpoint, served with every channel on
+     * (HTTP with a printed bearer token, a schedule, an inbox under the demo root, the embedded broker).
+     */
+    public int serve(Path configDir, Function<String, String> env) throws Exception {
+        Settings base = Settings.load(home, configDir, env);
+        Path root = Path.of(base.property("demo.root", "/var/tmp/odoo-ops/demo")).toAbsolutePath();
+        String dbPassword = random();
+        String s3Key = "demo-" + random().substring(0, 8);
+        String s3Secret = random();
+        String token = random() + random().substring(0, 16);
+        say("building the Odoo-shaped demo environment in " + root + " (database odoo_demo)");
+        DemoEnvironment.Created demo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres",
+                "odoo_demo", "odoo_demo", dbPassword, root, 500, 200, 42));
+        DemoEnvironment.deleteTree(root.resolve("s3"));
+        try (EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3"), "odoo-backups", s3Key, s3Secret)) {
+            Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret, token);
+            String api = "http://" + base.property("http.host", "127.0.0.1") + ":" + base.property("http.port", "8780");
+            List<String> banner = List.of(
+                    "demo: serving demo/production (S3 endpoint " + s3.endpoint() + ", inbox " + root.resolve("inbox") + ")",
+                    "demo: bearer token of the user operator: " + token,
+                    "demo: try",
+                    "  TOKEN=" + token,
+                    "  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"environment\": \"demo/production\"}' "
+                            + api + "/api/v1/backups",
+                    "  curl -s -H \"Authorization: Bearer $TOKEN\" " + api + "/api/v1/runs/<run_id>",
+                    "  curl -s -H \"Authorization: Bearer $TOKEN\" '" + api + "/api/v1/artifacts?env=demo/production'",
+                    "  printf '{\"operation\": \"backup\", \"environment\": \"demo/production\", \"type\": \"db_only\"}' > "
+                            + root.resolve("inbox") + "/now.json.tmp && mv " + root.resolve("inbox") + "/now.json.tmp "
+                            + root.resolve("inbox") + "/now.json",
+                    "  curl -s " + api + "/observe/health/ready",
+                    "demo: Ctrl-C stops (running operations finish first)");
+            return new ServeCommand(home, err).run(demoConfig, env, banner);
+        }
+    }
+
     private Path writeConfig(Path root, Path configDir, EmbeddedS3 s3, DemoEnvironment.Created demo, String dbPassword,
-                             String s3Key, String s3Secret) throws IOException {
+                             String s3Key, String s3Secret, String apiToken) throws IOException {
         Path dir = root.resolve("config");
         Files.createDirectories(dir);
         Files.copy(configDir.resolve("application.properties"), dir.resolve("application.properties"),
@@ -143,7 +179,7 @@ public final class DemoCommand {
                     access_key_id: ${secret:s3.access_key_id}
                     secret_access_key: ${secret:s3.secret_access_key}
                 users:
-                  - name: operator
+                  - name: operator%s
                     permissions:
                       - project: "*"
                         actions: [backup, restore]
@@ -156,13 +192,19 @@ public final class DemoCommand {
                         filestore: %s
                         odoo_conf: %s
                         addons_paths: [%s]
-                        retention: {daily: 7, weekly: 4, monthly: 3}
-                """.formatted(s3.endpoint(), demo.filestore(), demo.odooConf(), demo.addons()));
+                        retention: {daily: 7, weekly: 4, monthly: 3}%s
+                """.formatted(s3.endpoint(), apiToken == null ? "" : "\n    api_token: \"${secret:demo.api_token}\"",
+                demo.filestore(), demo.odooConf(), demo.addons(), apiToken == null ? ""
+                        : "\n        schedules:\n          - {name: nightly, cron: \"0 0 3 * * ?\", time_zone: UTC, type: full}"));
+        if (apiToken != null) {
+            Files.writeString(dir.resolve("application.properties"), "\n# serve --demo\ninbox.dir=" + root.resolve("inbox")
+                    + "\njms.embedded-data-dir=" + root.resolve("artemis") + "\n", java.nio.file.StandardOpenOption.APPEND);
+        }
         Path secrets = dir.resolve("secrets.properties");
         Files.deleteIfExists(secrets);
         Files.createFile(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(secrets, "s3.access_key_id=" + s3Key + "\ns3.secret_access_key=" + s3Secret
-                + "\ndemo.db_password=" + dbPassword + "\n");
+                + "\ndemo.db_password=" + dbPassword + "\n" + (apiToken == null ? "" : "demo.api_token=" + apiToken + "\n"));
         return dir;
     }
 

@@ -27,6 +27,11 @@ public final class ServeCommand {
     }
 
     public int run(Path configDir, Function<String, String> env) throws Exception {
+        return run(configDir, env, List.of());
+    }
+
+    /** As {@link #run(Path, Function)}, printing {@code banner} after the start-up summary (serve --demo). */
+    public int run(Path configDir, Function<String, String> env, List<String> banner) throws Exception {
         long started = System.nanoTime();
         OpsRuntime rt = OpsRuntime.startService(home, configDir, env, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -41,6 +46,7 @@ public final class ServeCommand {
         rt.schedules().dropStale();
         int picked = rt.runQueue().pickUpPending();
         summary(rt, picked, (System.nanoTime() - started) / 1_000_000);
+        banner.forEach(err::println);
         stopped.await();
         return Commands.OK;
     }

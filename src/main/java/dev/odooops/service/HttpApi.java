@@ -212,6 +212,11 @@ public final class HttpApi {
 
     private Map<String, Object> jsonBody(Exchange e) {
         String body = e.getMessage().getBody(String.class);
+        String type = header(e, "Content-Type");
+        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new RequestRejected("Content-Type", "send the request as JSON with Content-Type: application/json, got '"
+                    + type + "'");
+        }
         if (body == null || body.isBlank()) throw new RequestRejected("body", "expected a JSON object, got an empty body");
         if (body.length() > maxBodyBytes) throw new TooLarge(body.length());
         try {
@@ -305,6 +310,9 @@ public final class HttpApi {
     }
 
     private static void respond(Exchange ex, Response r) {
+        boolean challenge = ex.getMessage().getHeader("WWW-Authenticate") != null;
+        ex.getMessage().removeHeaders("*"); // nothing of the request (query parameters included) goes back as a header
+        if (challenge) ex.getMessage().setHeader("WWW-Authenticate", "Bearer");
         ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, r.status());
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         if (r.location() != null) ex.getMessage().setHeader("Location", r.location());

@@ -30,6 +30,8 @@ import java.util.Map;
  *   <li>A file is {@code {"operation": "backup"|"restore", ...the fields of an HTTP request..., "user"?}}.</li>
  *   <li>Accepted: moved to {@code done/} with {@code <name>.result.json} (run_id, status {@code queued}), which is
  *   rewritten when the run ends (status, evidence_dir, artifact_id or failed_step and error).</li>
+ *   <li>Busy (another run is active on the environment, the queue is full): the file stays and is tried again at
+ *   the next poll.</li>
  *   <li>Refused (unreadable, wrong field, unknown environment, no permission, a symlink, over
  *   {@code inbox.max-file-bytes}): moved to {@code error/} with {@code <name>.error.txt} naming the problem.</li>
  *   <li>Once: the request id (the file's {@code request_id}, else {@code inbox:} + the SHA-256 of name and content)
@@ -77,7 +79,10 @@ public final class Inbox {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("file:" + dir + "?include=[^.][^/]*\\.(json|ya?ml)&exclude=.*\\.(tmp|part)&maxDepth=1&delete=true"
+                // noop + idempotent=false: the consumer neither moves nor remembers files; handle() moves each one
+                // into done/ or error/, and a busy one stays to be read again at the next poll
+                from("file:" + dir + "?include=[^.][^/]*\\.(json|ya?ml)&exclude=.*\\.(tmp|part)&maxDepth=1"
+                        + "&noop=true&idempotent=false"
                         + "&readLock=idempotent&idempotentRepository=#inboxReadLocks&readLockRemoveOnCommit=true"
                         + "&readLockRemoveOnRollback=true&delay=" + pollMillis + "&maxMessagesPerPoll=20")
                         .routeId("inbox")
@@ -103,6 +108,7 @@ public final class Inbox {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         Path file = dir.resolve(name);
         exchange.getMessage().removeHeaders("Camel*");
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return; // another instance handled it since the listing
         try {
             byte[] content = read(name, file);
             Map<String, Object> fields = parse(name, content);
@@ -127,6 +133,11 @@ public final class Inbox {
             LOG.info("inbox: {} accepted as {} run {}{}", name, submission.operation(), accepted.runId(),
                     accepted.duplicate() ? " (already accepted before)" : "");
         } catch (RequestRejected r) {
+            if (r.reason() == RequestRejected.Reason.CONFLICT || r.reason() == RequestRejected.Reason.UNAVAILABLE) {
+                // busy (another run on the environment, the queue full): the file stays for the next poll
+                LOG.info("inbox: {} waits: {}", name, r.getMessage());
+                return;
+            }
             refuse(name, file, r.getMessage());
         } catch (IOException | RuntimeException e) {
             refuse(name, file, "cannot be handled: " + e.getMessage());
@@ -188,10 +199,11 @@ public final class Inbox {
         }
     }
 
-    /** The file into done/ or error/ (the consumer then deletes the original, if it is still there). */
+    /** The file into done/ or error/: the copy written whole first, then the original removed. */
     private static void moveTo(Path file, Path target, byte[] content) throws IOException {
         if (content != null) write(target, content);
         else Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(file);
     }
 
     private static void writeResult(Path result, Map<String, Object> json) {

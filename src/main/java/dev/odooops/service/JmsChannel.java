@@ -103,7 +103,11 @@ public final class JmsChannel implements AutoCloseable {
         c.setPagingDirectory(settings.jmsDataDir().resolve("paging").toString());
         c.setLargeMessagesDirectory(settings.jmsDataDir().resolve("large-messages").toString());
         c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + settings.jmsEmbeddedPort());
-        c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(10).setRedeliveryDelay(1000));
+        String dlq = settings.jmsRequestQueue() + ".dlq";
+        // a message that fails 10 times (odoo-ops could not record it: the catalog down) ends in the dead-letter queue
+        c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(10).setRedeliveryDelay(1000)
+                .setDeadLetterAddress(org.apache.activemq.artemis.api.core.SimpleString.of(dlq))
+                .setExpiryAddress(org.apache.activemq.artemis.api.core.SimpleString.of(dlq)));
         broker = new EmbeddedActiveMQ();
         broker.setConfiguration(c);
         broker.start();

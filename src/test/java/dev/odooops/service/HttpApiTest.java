@@ -148,6 +148,13 @@ class HttpApiTest {
                         + "\"confirm\": \"" + id + "\"}", 404, "artifact_id"),
                 new Case("/runs/0b7c6a4e-1d2f-4c1e-9f00-000000000000", TestEnvironment.OPERATOR_TOKEN, null, 404, "run_id"),
                 new Case("/runs/nope", TestEnvironment.OPERATOR_TOKEN, null, 400, "id"));
+        // curl -d without -H 'Content-Type: application/json' sends a form type: told so, not misread
+        HttpResponse<String> form = http.send(HttpRequest.newBuilder(URI.create(env.apiUrl() + "/backups"))
+                .header("Authorization", "Bearer " + TestEnvironment.OPERATOR_TOKEN)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"environment\": \"" + id + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, form.statusCode(), form.body());
+        assertEquals("Content-Type", Json.readMap(form.body()).get("field"));
         for (Case c : cases) {
             Answer a = call(c.body() == null ? "GET" : "POST", c.path(), c.token(), c.body());
             String where = c.path() + " " + (c.body() == null ? "" : c.body().substring(0, Math.min(80, c.body().length())));

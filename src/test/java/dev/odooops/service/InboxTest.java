@@ -139,4 +139,21 @@ class InboxTest {
         assertTrue(Files.exists(partial), "a .tmp file was read");
         Files.delete(partial);
     }
+
+    @Test
+    void should_keep_a_file_for_a_busy_environment_and_run_it_when_the_environment_is_free() throws Exception {
+        // three requests at once for one environment: one runs, the others wait in the inbox and run after it
+        for (int i = 1; i <= 3; i++) {
+            drop("busy-" + i + ".json", "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId()
+                    + "\", \"type\": \"db_only\", \"label\": \"busy " + i + "\"}");
+        }
+        java.util.Set<Object> runIds = new java.util.HashSet<>();
+        for (int i = 1; i <= 3; i++) {
+            Map<String, Object> r = finalResult("busy-" + i + ".json");
+            assertEquals("success", r.get("status"), r.toString());
+            runIds.add(r.get("run_id"));
+            assertFalse(Files.exists(inbox.resolve("error").resolve("busy-" + i + ".json.error.txt")), "a busy file was refused");
+        }
+        assertEquals(3, runIds.size(), "three files, three runs");
+    }
 }

@@ -104,6 +104,8 @@ class ScheduleTest {
     @Test
     void should_fire_each_time_once_with_two_serve_instances_on_one_catalog() throws Exception {
         try (TestEnvironment env = TestEnvironment.create("two_serves").withSchedules(EVERY_2S)) {
+            Path inbox = env.root.resolve("shared-inbox");
+            env.withProperty("inbox.dir", inbox.toString()).withProperty("inbox.poll-millis", "200");
             List<Process> serves = new ArrayList<>();
             List<Path> logs = new ArrayList<>();
             try {
@@ -122,7 +124,22 @@ class ScheduleTest {
                     });
                 }
                 int start = count(env);
+                // both instances watch one inbox: each file is handled once
+                for (int i = 1; i <= 3; i++) {
+                    Path tmp = inbox.resolve("shared-" + i + ".json.tmp");
+                    Files.writeString(tmp, "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId()
+                            + "\", \"type\": \"db_only\", \"label\": \"shared " + i + "\"}");
+                    Files.move(tmp, inbox.resolve("shared-" + i + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
                 await("six firings with both instances up", () -> count(env) >= start + 6);
+                await("the three inbox files to run", () -> {
+                    try {
+                        return TestEnvironment.ops("select 1 from ops.runs where environment_id = ? and channel = 'inbox' "
+                                + "and status = 'success'", env.environmentId()).size() >= 3;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
             } finally {
                 for (Process p : serves) p.destroy();
                 for (Process p : serves) p.waitFor(60, TimeUnit.SECONDS);
@@ -142,6 +159,14 @@ class ScheduleTest {
             byTime.forEach((t, n) -> assertEquals(1, n, "fire time " + t + " taken by both instances"));
             List<Map<String, Object>> runs = firings(env);
             assertEquals(runs.stream().map(r -> r.get("request_id")).distinct().count(), runs.size(), "one run per firing");
+            assertEquals(3, TestEnvironment.ops("select 1 from ops.runs where environment_id = ? and channel = 'inbox'",
+                    env.environmentId()).size(), "one run per inbox file");
+            try (var errors = Files.list(inbox.resolve("error"))) {
+                assertEquals(List.of(), errors.toList(), "an inbox file refused");
+            }
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(Files.exists(inbox.resolve("done").resolve("shared-" + i + ".json.result.json")), "result of file " + i);
+            }
         }
     }
 }
