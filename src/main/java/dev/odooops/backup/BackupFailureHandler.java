@@ -1,5 +1,6 @@
 package dev.odooops.backup;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.Vars;
 
@@ -83,7 +84,7 @@ public class BackupFailureHandler {
         }
         try {
             catalog.event(job.runId(), "backup_failed", step, Map.of("reason", reason, "cleanup", cleanup));
-            catalog.finishRun(job.runId(), "failed", step, reason, Map.of("artifact_id", job.artifactId()));
+            catalog.finishRun(job.runId(), RunStatus.FAILED, step, reason, Map.of("artifact_id", job.artifactId()));
         } catch (RuntimeException e) {
             LOG.error("could not record the failure of run {} in the ops catalog: {}", job.runId(), e.getMessage());
         }

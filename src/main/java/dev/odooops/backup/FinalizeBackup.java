@@ -1,5 +1,6 @@
 package dev.odooops.backup;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.Vars;
 
@@ -83,7 +84,7 @@ public class FinalizeBackup {
         // Odoo is still quiesced: if this process dies before finish, the next run's start lifts it
         metadata.put("after_commit_pending", job.environment().control().quiesce() != null);
         filestoreNumbers(job).forEach(metadata::put);
-        catalog.finishRun(job.runId(), "success", null, null, metadata);
+        catalog.finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
         job.committed(true);
         LOG.info("backup run {} committed: artifact {} ({} bytes)", job.runId(), job.artifactId(), size);
     }

@@ -1,5 +1,6 @@
 package dev.odooops.ops;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.RetentionPlanner;
 
@@ -62,10 +63,12 @@ public class OpsCatalog {
     }
 
     /** Final status; merges {@code metadata} into the run's metadata. Only an active run changes. */
-    public boolean finishRun(UUID runId, String status, String failedStep, String reason, Map<String, ?> metadata) {
+    public boolean finishRun(UUID runId, RunStatus status, String failedStep, String reason,
+                             Map<String, ?> metadata) {
+        if (status.active()) throw new IllegalArgumentException("a run ends in a final status, not " + status.wire());
         return update("update ops.runs set status = ?, finished_at = now(), failed_step = ?, failure_reason = ?, "
                         + "metadata = metadata || cast(? as jsonb) where run_id = ? and status in ('queued', 'running')",
-                status, failedStep, reason, Json.compact(metadata), runId) == 1;
+                status.wire(), failedStep, reason, Json.compact(metadata), runId) == 1;
     }
 
     public void registerArtifact(String id, String environmentId, UUID runId, String kind, String backupType,

@@ -1,5 +1,6 @@
 package dev.odooops.restore;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.odoo.OdooLifecycle;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.run.CrashPoints;
@@ -82,7 +83,7 @@ public class FinalizeRestore {
         metadata.put("mode", job.mode());
         if (job.restartedAt() != null) metadata.put("odoo_restarted_at", job.restartedAt().toString());
         metadata.put("after_commit_pending", !job.validationOnly()); // maintenance still to lift: done by the next run if we die
-        catalog.finishRun(job.runId(), "success", null, null, metadata);
+        catalog.finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
         // committed: from here on nothing may fail the run or put anything back; the copies kept aside are
         // garbage now (renamed to trash first, so a crash never leaves a half-deleted copy under a name that
         // could be put back; the next run's start finishes the deletion)

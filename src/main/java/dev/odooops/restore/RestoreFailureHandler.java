@@ -1,5 +1,6 @@
 package dev.odooops.restore;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.Vars;
 
@@ -46,7 +47,9 @@ public class RestoreFailureHandler {
 
     public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
         boolean rolledBack = "rolled_back".equals(job.rollbackOutcome());
-        String status = !rolledBack ? "failed" : Boolean.FALSE.equals(job.odooHealthy()) ? "rolled_back_odoo_down" : "rolled_back";
+        RunStatus runStatus = !rolledBack ? RunStatus.FAILED
+                : Boolean.FALSE.equals(job.odooHealthy()) ? RunStatus.ROLLED_BACK_ODOO_DOWN : RunStatus.ROLLED_BACK;
+        String status = runStatus.wire();
         Map<String, Object> fin = new LinkedHashMap<>();
         fin.put("run_id", job.runId().toString());
         fin.put("status", status);
@@ -62,7 +65,7 @@ public class RestoreFailureHandler {
         fin.put("finished_at", Instant.now().toString());
         try {
             job.evidence().json("final_status.json", fin);
-            catalog.finishRun(job.runId(), status, job.failedStep(), job.failureReason(),
+            catalog.finishRun(job.runId(), runStatus, job.failedStep(), job.failureReason(),
                     java.util.Collections.singletonMap("rollback", String.valueOf(job.rollbackOutcome())));
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {}: {}", job.runId(), e.getMessage());

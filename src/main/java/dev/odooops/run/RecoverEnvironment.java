@@ -1,5 +1,6 @@
 package dev.odooops.run;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.RecoverJob;
@@ -59,7 +60,7 @@ public class RecoverEnvironment {
         result.put("finished_at", Instant.now().toString());
         job.evidence().json("final_status.json", result);
         catalog.event(job.runId(), "recover_completed", "recover", Map.of("recovered_runs", job.swept().keySet()));
-        catalog.finishRun(job.runId(), "success", null, null, Map.of("recovered_runs", job.swept().size()));
+        catalog.finishRun(job.runId(), RunStatus.SUCCESS, null, null, Map.of("recovered_runs", job.swept().size()));
         try {
             job.lease().close();
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.odooops.run;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.odoo.OdooLifecycle;
 import dev.odooops.restore.RestoreRecovery;
 
@@ -130,7 +131,7 @@ public class RunStarter {
             evidenceDir = Files.isDirectory(dir) ? dir.toString() : null;
         }
         try {
-            catalog.finishRun(run.runId(), "failed", RunStartFailed.STEP, reason, Map.of());
+            catalog.finishRun(run.runId(), RunStatus.FAILED, RunStartFailed.STEP, reason, Map.of());
         } catch (RuntimeException f) {
             LOG.error("could not record the failed start of run {}: {}", run.runId(), f.getMessage());
             e.addSuppressed(f);

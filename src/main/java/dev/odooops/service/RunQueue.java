@@ -1,5 +1,6 @@
 package dev.odooops.service;
 
+import dev.odooops.model.RunStatus;
 import dev.odooops.app.EnvironmentLookup;
 import dev.odooops.app.Operations;
 import dev.odooops.config.EnvironmentConfig;
@@ -227,7 +228,7 @@ public final class RunQueue implements AutoCloseable {
     private void endQueued(UUID runId, RunLease lease, String step, String reason) {
         LOG.warn("queued run {} refused in {}: {}", runId, step, reason);
         try {
-            if (catalog.finishRun(runId, "failed", step, reason, Map.of())) {
+            if (catalog.finishRun(runId, RunStatus.FAILED, step, reason, Map.of())) {
                 catalog.event(runId, "request_refused", step, Map.of("reason", reason));
             }
         } finally {
