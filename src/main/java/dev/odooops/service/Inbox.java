@@ -128,6 +128,7 @@ public final class Inbox {
             Path result = dir.resolve("done").resolve(name + ".result.json");
             ResultFile rf = new ResultFile(result);
             RunQueue.Accepted accepted = queue.submit(submission, outcome -> rf.ended(outcome.toJson()));
+            dev.odooops.run.CrashPoints.reached("inbox:accepted"); // recorded, the file not moved yet
             rf.accepted(new LinkedHashMap<>(accepted.toJson()));
             moveTo(file, dir.resolve("done").resolve(name), content);
             LOG.info("inbox: {} accepted as {} run {}{}", name, submission.operation(), accepted.runId(),

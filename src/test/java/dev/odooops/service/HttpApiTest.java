@@ -202,9 +202,22 @@ class HttpApiTest {
         Map<String, Object> doc = Json.readMap(r.body());
         Map<?, ?> paths = (Map<?, ?>) doc.get("paths");
         for (String p : List.of("/api/v1/backups", "/api/v1/restores", "/api/v1/runs/{id}", "/api/v1/runs",
-                "/api/v1/artifacts", "/api/v1/artifacts/{id}/verify", "/api/v1/artifacts/{id}/pin", "/api/v1/environments")) {
+                "/api/v1/artifacts", "/api/v1/artifacts/{id}/verify", "/api/v1/artifacts/{id}/pin", "/api/v1/environments",
+                "/api/v1/schedules", "/api/v1/schedules/{key}/pause")) {
             assertTrue(paths.containsKey(p), p + " in " + paths.keySet());
         }
+        // every documented route answers, and none without a token
+        int routes = 0;
+        for (Map.Entry<?, ?> p : paths.entrySet()) {
+            for (Object method : ((Map<?, ?>) p.getValue()).keySet()) {
+                String path = ((String) p.getKey()).replaceFirst("^/api/v1", "").replace("{id}", "x").replace("{key}", "x");
+                Answer a = call(((String) method).toUpperCase(), path, null, "post".equals(method) ? "{}" : null);
+                assertEquals(401, a.status(), method + " " + p.getKey() + " -> " + a.body());
+                assertEquals("Authorization", a.json().get("field"));
+                routes++;
+            }
+        }
+        assertEquals(12, routes, "routes documented");
     }
 
     @Test
