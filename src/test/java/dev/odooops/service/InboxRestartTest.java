@@ -1,13 +1,13 @@
 package dev.odooops.service;
 
 import dev.odooops.domain.Json;
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,24 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with that run, and the request runs exactly once.
  */
 class InboxRestartTest {
-    private static void await(String what, java.util.function.BooleanSupplier condition) throws Exception {
-        Instant until = Instant.now().plusSeconds(120);
-        while (Instant.now().isBefore(until)) {
-            if (condition.getAsBoolean()) return;
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for " + what);
-    }
-
-    private static boolean ready(Path err) {
-        try {
-            return Files.exists(err) && Files.readString(err).contains("odoo-ops serve: ready");
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
-
-    @Test
+@Test
     void should_run_an_inbox_file_accepted_before_a_crash_exactly_once() throws Exception {
         try (TestEnvironment env = TestEnvironment.create("inbox_restart").withType("staging").withServicePorts()) {
             Path inbox = env.root.resolve("inbox");
@@ -46,7 +29,7 @@ class InboxRestartTest {
             env.withSpawnEnv("ODOO_OPS_CRASH_AT", "inbox:accepted");
             Path err1 = env.root.resolve("serve1.err");
             Process first = env.spawn(env.root.resolve("serve1.out"), err1, "serve");
-            await("the first serve", () -> ready(err1));
+            Await.serveReady(first, err1);
             Path tmp = inbox.resolve("crash.json.tmp");
             Files.writeString(tmp, "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId() + "\", \"type\": \"db_only\"}");
             Files.move(tmp, inbox.resolve("crash.json"), StandardCopyOption.ATOMIC_MOVE);
@@ -62,12 +45,12 @@ class InboxRestartTest {
             Path err2 = env.root.resolve("serve2.err");
             Process second = env.spawn(env.root.resolve("serve2.out"), err2, "serve");
             try {
-                await("the second serve", () -> ready(err2));
+                Await.serveReady(second, err2);
                 Path result = inbox.resolve("done").resolve("crash.json.result.json");
-                await("the file answered", () -> Files.exists(result));
+                Await.until("the file answered", () -> Files.exists(result));
                 assertEquals(runs.get(0).get("run_id"), Json.readMap(Files.readString(result)).get("run_id"),
                         "the file is answered with the run it was accepted as");
-                await("the run to succeed", () -> {
+                Await.until("the run to succeed", () -> {
                     try {
                         return "success".equals(TestEnvironment.ops("select status from ops.runs where run_id = ?::uuid",
                                 runs.get(0).get("run_id")).get(0).get("status"));

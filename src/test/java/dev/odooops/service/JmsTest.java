@@ -2,6 +2,7 @@ package dev.odooops.service;
 
 import dev.odooops.OpsRuntime;
 import dev.odooops.domain.Json;
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
@@ -113,7 +114,7 @@ class JmsTest {
             env.withSpawnEnv("ODOO_OPS_CRASH_AT", "jms:received");
             Path err1 = env.root.resolve("serve1.err");
             Process first = env.spawn(env.root.resolve("serve1.out"), err1, "serve");
-            awaitReady(first, err1);
+            Await.serveReady(first, err1);
             try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port + "?reconnectAttempts=0").createConnection()) {
                 Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
                 Queue q = s.createQueue("odoo-ops.requests");
@@ -132,7 +133,7 @@ class JmsTest {
             Path err2 = env.root.resolve("serve2.err");
             Process second = env.spawn(env.root.resolve("serve2.out"), err2, "serve");
             try {
-                awaitReady(second, err2);
+                Await.serveReady(second, err2);
                 Instant until = Instant.now().plusSeconds(120);
                 List<Map<String, Object>> runs = List.of();
                 while (Instant.now().isBefore(until)) {
@@ -150,13 +151,4 @@ class JmsTest {
         }
     }
 
-    private static void awaitReady(Process p, Path err) throws Exception {
-        Instant until = Instant.now().plusSeconds(90);
-        while (Instant.now().isBefore(until)) {
-            if (Files.exists(err) && Files.readString(err).contains("odoo-ops serve: ready")) return;
-            if (!p.isAlive()) throw new AssertionError("serve ended: " + Files.readString(err));
-            Thread.sleep(100);
-        }
-        throw new AssertionError("serve did not get ready: " + Files.readString(err));
-    }
 }

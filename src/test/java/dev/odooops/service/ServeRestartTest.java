@@ -1,5 +1,6 @@
 package dev.odooops.service;
 
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -26,17 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServeRestartTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static void awaitReady(Process p, Path err) throws Exception {
-        Instant until = Instant.now().plusSeconds(90);
-        while (Instant.now().isBefore(until)) {
-            if (Files.exists(err) && Files.readString(err).contains("odoo-ops serve: ready")) return;
-            if (!p.isAlive()) throw new AssertionError("serve ended: " + Files.readString(err));
-            Thread.sleep(100);
-        }
-        throw new AssertionError("serve did not get ready: " + Files.readString(err));
-    }
-
-    private List<Map<String, Object>> runsOf(TestEnvironment env, String requestId) throws Exception {
+private List<Map<String, Object>> runsOf(TestEnvironment env, String requestId) throws Exception {
         return TestEnvironment.ops("select run_id::text as run_id, status, channel from ops.runs where environment_id = ? "
                 + "and request_id = ?", env.environmentId(), requestId);
     }
@@ -49,7 +40,7 @@ class ServeRestartTest {
             env.withSpawnEnv("ODOO_OPS_CRASH_AT", "service:worker-start");
             Path err1 = env.root.resolve("serve1.err");
             Process first = env.spawn(env.root.resolve("serve1.out"), err1, "serve");
-            awaitReady(first, err1);
+            Await.serveReady(first, err1);
 
             HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/backups"))
                     .header("Authorization", "Bearer " + TestEnvironment.OPERATOR_TOKEN)
@@ -71,7 +62,7 @@ class ServeRestartTest {
             Path err2 = env.root.resolve("serve2.err");
             Process second = env.spawn(env.root.resolve("serve2.out"), err2, "serve");
             try {
-                awaitReady(second, err2);
+                Await.serveReady(second, err2);
                 assertTrue(Files.readString(err2).contains("picked up     1 queued request(s)"), Files.readString(err2));
                 Instant until = Instant.now().plusSeconds(120);
                 List<Map<String, Object>> runs = runsOf(env, "accepted-then-killed");
