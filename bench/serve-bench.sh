@@ -7,9 +7,10 @@
 #
 # The latency is measured twice, idle and during the backup, so the figures compare the two in one run
 # (the targets of issue #7: p99 under 50 ms during the backup, idle RSS under 300 MB, ready under 5 s).
-# Prints a table; nothing is asserted. Needs python3 (the load clients), /usr/bin/time and bc.
+# Prints a table; nothing is asserted. Needs ab (apache2-utils, installed when missing) for the load, and bc.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup
+command -v ab >/dev/null || { apt-get update -q && apt-get install -y -q apache2-utils; }
 CLIENTS=${CLIENTS:-50}
 SECONDS_PER_PHASE=${SECONDS_PER_PHASE:-15}   # each client requests in a loop for this long
 PORT=${PORT:-18780}
@@ -37,32 +38,12 @@ ready_ms=$(grep -o "ready in [0-9]* ms" "$BENCH_ROOT/serve.err" | grep -o "[0-9]
 sleep 10
 idle_rss_mb=$(( $(ps -o rss= -p $pid) / 1024 ))
 
-load() {  # phase name -> "p50_ms p99_ms max_ms requests errors"
-  python3 - "$PORT" "$TOKEN" "$CLIENTS" "$SECONDS_PER_PHASE" <<'PY'
-import http.client, sys, threading, time
-port, token, clients, seconds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-stop = time.perf_counter() + seconds
-lat, errors, lock = [], [0], threading.Lock()
-def client():
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    while time.perf_counter() < stop:
-        t = time.perf_counter()
-        try:
-            c.request("GET", "/api/v1/runs?env=perf/src&limit=20", headers={"Authorization": "Bearer " + token})
-            r = c.getresponse(); r.read()
-            ok = r.status == 200
-        except Exception:
-            ok = False; c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        d = (time.perf_counter() - t) * 1000
-        with lock:
-            lat.append(d)
-            if not ok: errors[0] += 1
-threads = [threading.Thread(target=client) for _ in range(clients)]
-[t.start() for t in threads]; [t.join() for t in threads]
-lat.sort()
-q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))]
-print("%.1f %.1f %.1f %d %d" % (q(0.50), q(0.99), lat[-1], len(lat), errors[0]))
-PY
+load() {  # -> "p50_ms p99_ms max_ms requests errors", from ab (keep-alive, $CLIENTS at once, $SECONDS_PER_PHASE s)
+  ab -q -k -c "$CLIENTS" -t "$SECONDS_PER_PHASE" -n 10000000 -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PORT/api/v1/runs?env=perf/src&limit=20" > "$BENCH_ROOT/ab-$1.txt" 2>&1 || true
+  awk '/Complete requests:/ {n=$3} /Failed requests:/ {f=$3} /Non-2xx responses:/ {f+=$3}
+       / 50% / {p50=$2} / 99% / {p99=$2} /100% / {mx=$2}
+       END {printf "%s %s %s %s %s\n", p50, p99, mx, n, f+0}' "$BENCH_ROOT/ab-$1.txt"
 }
 
 echo "GET /api/v1/runs, $CLIENTS clients for $SECONDS_PER_PHASE s, idle ..." >&2

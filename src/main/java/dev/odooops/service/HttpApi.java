@@ -133,7 +133,7 @@ public final class HttpApi {
                 .map(s -> (String) s.get("environment_id")).findFirst()
                 .orElseThrow(() -> new RequestRejected("key", "no schedule '" + key + "'", RequestRejected.Reason.NOT_FOUND));
         String project = projectOf(environmentId);
-        if (!catalog.userHasPermission(user, project, "backup")) {
+        if (!config.allows(user, project, "backup")) {
             throw new RequestRejected("user", "'" + user + "' has no backup permission on project '" + project + "'",
                     RequestRejected.Reason.FORBIDDEN);
         }
@@ -188,14 +188,14 @@ public final class HttpApi {
         OpsCatalog.Artifact a = catalog.artifact(id).orElseThrow(() -> new RequestRejected("id", "no artifact '" + id
                 + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         String project = projectOf(a.environmentId());
-        if (!catalog.userHasPermission(user, project, action)) {
+        if (!config.allows(user, project, action)) {
             throw new RequestRejected("user", "'" + user + "' has no " + action + " permission on project '" + project + "'",
                     RequestRejected.Reason.FORBIDDEN);
         }
     }
 
     private boolean mayRead(String user, String project) {
-        return catalog.userHasPermission(user, project, "backup") || catalog.userHasPermission(user, project, "restore");
+        return config.allows(user, project, "backup") || config.allows(user, project, "restore");
     }
 
     private void requireRead(String user, String project) {
@@ -269,7 +269,7 @@ public final class HttpApi {
             response = error(413, t.getMessage() + " of " + maxBodyBytes + " bytes", "body");
         } catch (RuntimeException x) {
             LOG.error("HTTP request failed: {}", x.getMessage(), x);
-            response = error(500, "internal error: " + x.getMessage(), null);
+            response = error(500, "internal error (the odoo-ops log has the cause)", null); // no internals in answers
         }
         respond(ex, response);
     }
