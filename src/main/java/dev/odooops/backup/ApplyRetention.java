@@ -49,8 +49,8 @@ public class ApplyRetention {
 
     public void plan(@Variable(Vars.BACKUP_JOB) BackupJob job) {
         List<RetentionPlanner.Candidate> candidates =
-                catalog.retentionCandidates(job.environment().id(), job.request().kind(), job.request().type().wire());
-        RetentionPolicy.Series series = job.retention().series(job.request().kind());
+                catalog.retentionCandidates(job.environment().id(), job.request().kind().wire(), job.request().type().wire());
+        RetentionPolicy.Series series = job.retention().series(job.request().kind().wire());
         RetentionPlanner.Plan plan = planner.plan(candidates, series, Set.of(job.artifactId()), clock.instant());
         job.plannedPrunes(plan.prune());
         Map<String, Object> evidence = planEvidence(job, series, candidates.size(), plan);
@@ -124,7 +124,7 @@ public class ApplyRetention {
         policy.put("keep_within", series.keepWithin().toString());
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("policy", policy);
-        evidence.put("scope", Map.of("environment_id", job.environment().id(), "kind", job.request().kind(),
+        evidence.put("scope", Map.of("environment_id", job.environment().id(), "kind", job.request().kind().wire(),
                 "backup_type", job.request().type().wire()));
         evidence.put("rules", "newest artifact of each of the N most recent days / ISO weeks / months (UTC) that have one; "
                 + "the last N; every artifact younger than keep_within; plus the newest, the one just made and pinned ones");

@@ -81,7 +81,7 @@ public class UploadArtifact {
             checksums.put(f.name(), f.sha256());
             sizes.put(f.name(), f.size());
         });
-        catalog.registerArtifact(job.artifactId(), job.environment().id(), job.runId(), job.request().kind(),
+        catalog.registerArtifact(job.artifactId(), job.environment().id(), job.runId(), job.request().kind().wire(),
                 job.request().type().wire(), job.artifactUri(), checksums, sizes, manifest, job.request().label(),
                 job.createdAt());
         job.registered(true);
@@ -121,7 +121,7 @@ public class UploadArtifact {
         job.bundle().values().stream().filter(f -> !f.name().equals(ArtifactManifest.FILE))
                 .forEach(f -> files.put(f.name(), new ArtifactManifest.Part(f.name(), f.sha256(), f.size())));
         return ArtifactManifest.build(job.artifactId(), job.createdAt().toString(), job.request().type().wire(),
-                job.request().kind(), job.request().label(), source,
+                job.request().kind().wire(), job.request().label(), source,
                 dump == null ? null : new ArtifactManifest.Part(dump.name(), dump.sha256(), dump.size()),
                 archive == null ? null : new ArtifactManifest.Part(archive.name(), archive.sha256(), archive.size()),
                 tree, odoo, files);

@@ -2,11 +2,11 @@ package dev.odooops.model;
 
 /**
  * A request for a backup, as every trigger hands it over ({@code project} may be null: see {@link EnvironmentRequest}). Retention overrides are null when not given.
- * {@code kind} is "backup" for operator backups and "pre_restore" for the safety backup a restore takes; the
+ * {@code kind} is {@link ArtifactKind#BACKUP} for operator backups and {@link ArtifactKind#PRE_RESTORE} for the safety backup a restore takes; the
  * latter runs as a child of the restore run ({@code parentRunId}) under the restore's lease.
  */
 public record BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
-                            Integer keepWeekly, Integer keepMonthly, String user, String kind, String trigger,
+                            Integer keepWeekly, Integer keepMonthly, String user, ArtifactKind kind, String trigger,
                             java.util.UUID parentRunId) implements EnvironmentRequest {
 
     public BackupRequest {
@@ -20,8 +20,8 @@ public record BackupRequest(String project, String environment, BackupType type,
         if (label != null && !label.matches("[\\p{L}\\p{N} ._:-]{1,100}")) {
             throw new RequestRejected("label", "must be 1-100 letters, digits, spaces or ._:-");
         }
-        if (kind == null) kind = "backup";
-        if (kind.equals("pre_restore") != (parentRunId != null)) {
+        if (kind == null) kind = ArtifactKind.BACKUP;
+        if ((kind == ArtifactKind.PRE_RESTORE) != (parentRunId != null)) {
             throw new IllegalArgumentException("a pre_restore backup needs its parent run, and only it has one");
         }
         if (trigger == null) trigger = "cli";
@@ -36,7 +36,7 @@ public record BackupRequest(String project, String environment, BackupType type,
     /** A request with no parent run: an operator's or a schedule's backup. */
     public static BackupRequest of(String project, String environment, BackupType type, String label, Integer keepDaily,
                                    Integer keepWeekly, Integer keepMonthly, String user, String trigger) {
-        return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, "backup",
+        return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, ArtifactKind.BACKUP,
                 trigger, null);
     }
 

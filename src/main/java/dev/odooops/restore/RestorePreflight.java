@@ -182,7 +182,7 @@ public class RestorePreflight {
         if (!a.environmentId().equals(env.id())) {
             return "artifact '" + a.id() + "' belongs to " + a.environmentId() + ", not to " + env.id();
         }
-        if (!a.kind().equals("backup") && !a.kind().equals("pre_restore")) return "artifact '" + a.id() + "' is not a backup";
+        if (dev.odooops.model.ArtifactKind.of(a.kind()) == null) return "artifact '" + a.id() + "' is not a backup";
         if (a.prunedAt() != null) return "artifact '" + a.id() + "' was pruned at " + a.prunedAt();
         BackupType has = BackupType.parse("artifact", a.backupType());
         if (r.type().includesDatabase() && !has.includesDatabase()) {

@@ -86,7 +86,7 @@ public class SafetyBackup {
             return;
         }
         BackupRequest request = new BackupRequest(r.project(), r.environment(), type, "pre-restore " + job.runId(),
-                null, null, null, r.user(), "pre_restore", "restore", job.runId());
+                null, null, null, r.user(), dev.odooops.model.ArtifactKind.PRE_RESTORE, "restore", job.runId());
         Exchange ex = template.request("direct:backup", e -> e.getMessage().setBody(request));
         if (ex.getException() instanceof dev.odooops.model.RunStartFailed f) {
             throw new IllegalStateException("the pre-restore safety backup failed in " + dev.odooops.model.RunStartFailed.STEP

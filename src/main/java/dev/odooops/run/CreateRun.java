@@ -28,7 +28,7 @@ public class CreateRun {
         BackupRequest r = job.request();
         String day = job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString();
         Path dir = starter.settings().evidenceRoot().resolve(day).resolve("backup").resolve(job.runId().toString());
-        starter.start(job, "backup", r.user(), r.parentRunId(), Map.of("backup_type", r.type().wire(), "kind", r.kind(),
+        starter.start(job, "backup", r.user(), r.parentRunId(), Map.of("backup_type", r.type().wire(), "kind", r.kind().wire(),
                 "trigger", r.trigger(), "artifact_id", job.artifactId()), dir, inputs(job));
         LOG.info("backup run {} started for {} ({}), evidence in {}", job.runId(), job.environment().id(),
                 r.type().wire(), dir);
@@ -44,7 +44,7 @@ public class CreateRun {
         m.put("environment_id", job.environment().id());
         m.put("environment_type", job.environment().type());
         m.put("backup_type", r.type().wire());
-        m.put("kind", r.kind());
+        m.put("kind", r.kind().wire());
         m.put("label", r.label());
         m.put("user", r.user());
         m.put("trigger", r.trigger());
