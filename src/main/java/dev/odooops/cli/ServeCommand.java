@@ -44,7 +44,7 @@ public final class ServeCommand {
         }, "odoo-ops-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         rt.schedules().dropStale();
-        int picked = rt.runQueue().pickUpPending();
+        int picked = rt.runQueue().startPickUp(java.time.Duration.ofSeconds(rt.serviceSettings().pickupSeconds()));
         summary(rt, picked, (System.nanoTime() - started) / 1_000_000);
         banner.forEach(err::println);
         stopped.await();

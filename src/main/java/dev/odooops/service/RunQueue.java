@@ -57,6 +57,12 @@ public final class RunQueue implements AutoCloseable {
     private final Semaphore slots;
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean accepting = true;
+    private final java.util.concurrent.ScheduledExecutorService pickUp =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "odoo-ops-pickup");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** What a channel answers: the run, {@code queued} (or, for a repeated request_id, the first run's status). */
     public record Accepted(UUID runId, String status, boolean duplicate) {
@@ -268,6 +274,22 @@ public final class RunQueue implements AutoCloseable {
         return taken;
     }
 
+    /**
+     * Picks up, now and then every {@code every}, the queued requests a stopped or dead instance left: with several
+     * instances, a survivor runs them without waiting for the dead one to come back.
+     */
+    public int startPickUp(java.time.Duration every) {
+        int now = pickUpPending();
+        pickUp.scheduleWithFixedDelay(() -> {
+            try {
+                if (accepting) pickUpPending();
+            } catch (RuntimeException e) {
+                LOG.warn("picking up queued requests failed (tried again later): {}", e.getMessage());
+            }
+        }, every.toSeconds(), every.toSeconds(), TimeUnit.SECONDS);
+        return now;
+    }
+
     /** Runs in a worker now. */
     public int running() {
         return running.get();
@@ -287,6 +309,7 @@ public final class RunQueue implements AutoCloseable {
     @Override
     public void close() {
         accepting = false;
+        pickUp.shutdownNow();
         java.util.List<Runnable> waiting = new java.util.ArrayList<>();
         pool.getQueue().drainTo(waiting);
         for (Runnable r : waiting) {

@@ -7,7 +7,8 @@ import dev.odooops.config.Settings;
  * The settings of service mode ({@code odoo-ops serve}), from application.properties (docs/configuration.md):
  * the worker pool, the queue, the shutdown grace period and the HTTP listener.
  */
-public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceSeconds, String httpHost, int httpPort,
+public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceSeconds, int pickupSeconds, String httpHost,
+                              int httpPort,
                               int maxBodyBytes, int authFailuresPerMinute, java.nio.file.Path inboxDir,
                               int inboxMaxFileBytes, int inboxPollMillis, boolean jmsEnabled, String jmsBrokerUrl,
                               String jmsUser, String jmsPasswordEnv, int jmsEmbeddedPort, java.nio.file.Path jmsDataDir,
@@ -19,6 +20,7 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 integer(settings, file, "service.workers", 2, 1, 64),
                 integer(settings, file, "service.queue-capacity", 16, 0, 10000),
                 integer(settings, file, "service.shutdown-grace-seconds", 300, 0, 86400),
+                integer(settings, file, "service.pickup-seconds", 60, 1, 86400),
                 settings.property("http.host", "127.0.0.1").trim(),
                 integer(settings, file, "http.port", 8780, 0, 65535),
                 integer(settings, file, "http.max-body-bytes", 65536, 256, 16 * 1024 * 1024),
