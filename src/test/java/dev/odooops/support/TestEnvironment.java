@@ -61,6 +61,8 @@ public final class TestEnvironment implements AutoCloseable {
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
     private String schedulesYaml;
+    /** Every process spawn() started: any still alive when the test ends (it failed early) is killed in close(). */
+    private final List<Process> spawned = new ArrayList<>();
 
     private TestEnvironment(String name) throws Exception {
         this.name = name;
@@ -289,7 +291,9 @@ public final class TestEnvironment implements AutoCloseable {
         cmd.addAll(List.of("--config", configDir.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         pb.environment().putAll(spawnEnvironment);
-        return pb.start();
+        Process p = pb.start();
+        spawned.add(p);
+        return p;
     }
 
     public String environmentId() {
@@ -323,6 +327,12 @@ public final class TestEnvironment implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        for (Process p : spawned) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
         if (s3 != null) s3.close();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
             c.createStatement().execute("drop database if exists " + database + " with (force)");
