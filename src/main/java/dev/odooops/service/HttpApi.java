@@ -219,11 +219,7 @@ public final class HttpApi {
         }
         if (body == null || body.isBlank()) throw new RequestRejected("body", "expected a JSON object, got an empty body");
         if (body.length() > maxBodyBytes) throw new TooLarge(body.length());
-        try {
-            return new LinkedHashMap<>(Json.readMap(body));
-        } catch (RuntimeException x) {
-            throw new RequestRejected("body", "expected a JSON object: " + firstLine(x.getMessage()));
-        }
+        return Submission.read(body.getBytes(java.nio.charset.StandardCharsets.UTF_8), false, "body");
     }
 
     private static Integer integer(String field, String value) {
@@ -238,12 +234,6 @@ public final class HttpApi {
     private static String header(Exchange e, String name) {
         Object v = e.getMessage().getHeader(name);
         return v == null ? null : String.valueOf(v);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** A body over {@code http.max-body-bytes}. */

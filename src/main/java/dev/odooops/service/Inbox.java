@@ -1,7 +1,5 @@
 package dev.odooops.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.Json;
 import dev.odooops.model.RequestRejected;
@@ -41,7 +39,6 @@ import java.util.Map;
  */
 public final class Inbox {
     private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final RunQueue queue;
     private final Path dir;
@@ -111,20 +108,12 @@ public final class Inbox {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return; // another instance handled it since the listing
         try {
             byte[] content = read(name, file);
-            Map<String, Object> fields = parse(name, content);
-            Object op = fields.remove("operation");
-            String operation = op instanceof String s ? s : null;
-            Object u = fields.remove("user");
-            if (u != null && !(u instanceof String)) throw new RequestRejected("user", "expected a string, got " + u);
-            String user = u == null ? defaultUser : (String) u;
-            if (!fields.containsKey("request_id")) {
-                java.io.ByteArrayOutputStream key = new java.io.ByteArrayOutputStream();
-                key.write((name + "\0").getBytes(StandardCharsets.UTF_8));
-                key.write(content);
-                fields.put("request_id", "inbox:" + Checksums.sha256(new java.io.ByteArrayInputStream(key.toByteArray()))
-                        .substring(0, 40));
-            }
-            Submission submission = Submission.of(operation, fields, user, "inbox");
+            Map<String, Object> fields = Submission.read(content, !name.endsWith(".json"), "file");
+            java.io.ByteArrayOutputStream key = new java.io.ByteArrayOutputStream();
+            key.write((name + "\0").getBytes(StandardCharsets.UTF_8));
+            key.write(content);
+            String requestId = "inbox:" + Checksums.sha256(new java.io.ByteArrayInputStream(key.toByteArray())).substring(0, 40);
+            Submission submission = Submission.ofMessage(fields, defaultUser, "inbox", requestId);
             Path result = dir.resolve("done").resolve(name + ".result.json");
             ResultFile rf = new ResultFile(result);
             RunQueue.Accepted accepted = queue.submit(submission, outcome -> rf.ended(outcome.toJson()));
@@ -155,18 +144,6 @@ public final class Inbox {
         long size = Files.size(file);
         if (size > maxBytes) throw new RequestRejected("file", size + " bytes is more than inbox.max-file-bytes (" + maxBytes + ")");
         return Files.readAllBytes(file);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> parse(String name, byte[] content) {
-        try {
-            Object v = (name.endsWith(".json") ? Json.MAPPER : YAML).readValue(content, Object.class);
-            if (!(v instanceof Map<?, ?> m)) throw new RequestRejected("file", "expected an object with the request's fields");
-            return new LinkedHashMap<>((Map<String, Object>) m);
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
-            throw new RequestRejected("file", "not valid " + (name.endsWith(".json") ? "JSON" : "YAML") + ": " + msg);
-        }
     }
 
     /** A file's result.json: "queued" when accepted, the outcome when the run ends, never the other way round. */

@@ -15,6 +15,7 @@ import org.apache.camel.component.jms.JmsComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -122,14 +123,9 @@ public final class JmsChannel implements AutoCloseable {
         exchange.getMessage().removeHeaders("Camel*");
         Map<String, Object> reply;
         try {
-            Map<String, Object> fields = parse(body);
-            Object op = fields.remove("operation");
-            Object u = fields.remove("user");
-            if (u != null && !(u instanceof String)) throw new RequestRejected("user", "expected a string, got " + u);
-            if (!fields.containsKey("request_id") && messageId != null) {
-                fields.put("request_id", "jms:" + messageId.replaceAll("[^A-Za-z0-9._:-]", "-"));
-            }
-            Submission s = Submission.of(op instanceof String o ? o : null, fields, u == null ? defaultUser : (String) u, "jms");
+            Map<String, Object> fields = Submission.read(body == null ? null : body.getBytes(StandardCharsets.UTF_8), false, "body");
+            Submission s = Submission.ofMessage(fields, defaultUser, "jms",
+                    messageId == null ? null : "jms:" + messageId.replaceAll("[^A-Za-z0-9._:-]", "-"));
             RunQueue.Accepted accepted = queue.submit(s);
             reply = new LinkedHashMap<>(accepted.toJson());
             LOG.info("jms: message {} accepted as {} run {}", messageId, s.operation(), accepted.runId());
@@ -144,19 +140,6 @@ public final class JmsChannel implements AutoCloseable {
         String json = Json.compact(reply);
         exchange.setProperty("odooOpsReply", json);
         exchange.getMessage().setBody(json);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> parse(String body) {
-        if (body == null || body.isBlank()) throw new RequestRejected("body", "expected a JSON object, got an empty message");
-        try {
-            Object v = Json.MAPPER.readValue(body, Object.class);
-            if (!(v instanceof Map<?, ?> m)) throw new RequestRejected("body", "expected a JSON object with the request's fields");
-            return new LinkedHashMap<>((Map<String, Object>) m);
-        } catch (java.io.IOException e) {
-            String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
-            throw new RequestRejected("body", "not valid JSON: " + msg);
-        }
     }
 
     /** For readiness: the embedded broker is active (an external one: its consumer route is started). */

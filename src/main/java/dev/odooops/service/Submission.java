@@ -50,6 +50,36 @@ public record Submission(String operation, EnvironmentRequest request, String re
         return new Submission(operation, request, requestId);
     }
 
+    /**
+     * A request as an inbox file or a JMS message carries it: {@code operation} and {@code user} are fields of it
+     * (the user defaults to {@code defaultUser}); {@code defaultRequestId} applies when it gives no request_id.
+     */
+    public static Submission ofMessage(Map<String, Object> fields, String defaultUser, String channel, String defaultRequestId) {
+        Map<String, Object> f = new LinkedHashMap<>(fields);
+        Object op = f.remove("operation");
+        Object user = f.remove("user");
+        if (user != null && !(user instanceof String)) throw new RequestRejected("user", "expected a string, got " + user);
+        if (!f.containsKey("request_id") && defaultRequestId != null) f.put("request_id", defaultRequestId);
+        return of(op instanceof String o ? o : null, f, user == null ? defaultUser : (String) user, channel);
+    }
+
+    /** The JSON (or YAML) object of a request body, message or file; a refusal names {@code field}. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> read(byte[] content, boolean yaml, String field) {
+        if (content == null || content.length == 0) throw new RequestRejected(field, "expected a JSON object, got nothing");
+        try {
+            Object v = (yaml ? YAML : dev.odooops.domain.Json.MAPPER).readValue(content, Object.class);
+            if (!(v instanceof Map<?, ?> m)) throw new RequestRejected(field, "expected an object with the request's fields");
+            return new LinkedHashMap<>((Map<String, Object>) m);
+        } catch (java.io.IOException e) {
+            String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+            throw new RequestRejected(field, "not valid " + (yaml ? "YAML" : "JSON") + ": " + msg);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+
     private static RestoreRequest.Mode mode(String value) {
         if (value == null) return RestoreRequest.Mode.AUTO;
         for (RestoreRequest.Mode m : RestoreRequest.Mode.values()) if (m.wire().equals(value)) return m;

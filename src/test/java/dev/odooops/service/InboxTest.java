@@ -2,6 +2,7 @@ package dev.odooops.service;
 
 import dev.odooops.OpsRuntime;
 import dev.odooops.domain.Json;
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,10 +12,8 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,15 +44,6 @@ class InboxTest {
         if (env != null) env.close();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws Exception {
-        Instant until = Instant.now().plusSeconds(120);
-        while (Instant.now().isBefore(until)) {
-            if (condition.getAsBoolean()) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what);
-    }
-
     /** Written under a temporary name, then renamed: the convention the inbox documents. */
     private void drop(String name, String content) throws Exception {
         Path tmp = inbox.resolve(name + ".tmp");
@@ -63,7 +53,7 @@ class InboxTest {
 
     private Map<String, Object> finalResult(String name) throws Exception {
         Path result = inbox.resolve("done").resolve(name + ".result.json");
-        await(name + " to end", () -> {
+        Await.until(name + " to end", () -> {
             try {
                 if (!Files.exists(result)) return false;
                 Object status = Json.readMap(Files.readString(result)).get("status");
@@ -94,7 +84,7 @@ class InboxTest {
         // the same file (name and content) again: no second run, the result names the first
         long before = runs();
         drop("nightly.yaml", request);
-        await("the repeated file to be handled", () -> !Files.exists(inbox.resolve("nightly.yaml")));
+        Await.until("the repeated file to be handled", () -> !Files.exists(inbox.resolve("nightly.yaml")));
         Map<String, Object> again = finalResult("nightly.yaml");
         assertEquals(result.get("run_id"), again.get("run_id"));
         assertEquals(before, runs(), "the same file started a second run");
@@ -120,12 +110,12 @@ class InboxTest {
         Files.createSymbolicLink(inbox.resolve("link.json"), outside);
         for (Case c : cases) {
             Path error = inbox.resolve("error").resolve(c.name() + ".error.txt");
-            await(c.name() + " in error/", () -> Files.exists(error));
+            Await.until(c.name() + " in error/", () -> Files.exists(error));
             assertTrue(Files.readString(error).contains(c.reason()), c.name() + ": " + Files.readString(error));
             assertTrue(Files.exists(inbox.resolve("error").resolve(c.name())), c.name() + " kept in error/");
         }
         Path linkError = inbox.resolve("error").resolve("link.json.error.txt");
-        await("the link in error/", () -> Files.exists(linkError));
+        Await.until("the link in error/", () -> Files.exists(linkError));
         assertTrue(Files.readString(linkError).contains("not a link"), Files.readString(linkError));
         assertTrue(Files.exists(outside), "the link's target is left alone");
         assertEquals(before, runs(), "a refused file started a run");

@@ -3,19 +3,18 @@ package dev.odooops.service;
 import dev.odooops.OpsRuntime;
 import dev.odooops.model.PauseScheduleRequest;
 import dev.odooops.model.RequestRejected;
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,15 +35,6 @@ class ScheduleTest {
                 + "where environment_id = ? and channel = 'schedule' order by created_at", env.environmentId());
     }
 
-    private static void await(String what, BooleanSupplier condition) throws Exception {
-        Instant until = Instant.now().plusSeconds(90);
-        while (Instant.now().isBefore(until)) {
-            if (condition.getAsBoolean()) return;
-            Thread.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for " + what);
-    }
-
     private static int count(TestEnvironment env) {
         try {
             return firings(env).size();
@@ -58,7 +48,7 @@ class ScheduleTest {
         try (TestEnvironment env = TestEnvironment.create("schedules").withSchedules(EVERY_2S);
              OpsRuntime rt = env.serviceRuntime()) {
             String key = env.project + ".prod.often";
-            await("three firings", () -> count(env) >= 3);
+            Await.until("three firings", () -> count(env) >= 3);
             List<Map<String, Object>> runs = firings(env);
             Set<Object> ids = new HashSet<>();
             for (Map<String, Object> r : runs) {
@@ -69,7 +59,7 @@ class ScheduleTest {
                     assertTrue(((String) r.get("failure_reason")).contains("another backup/restore/deploy run is active"), r.toString());
                 }
             }
-            await("a scheduled backup to succeed", () -> {
+            Await.until("a scheduled backup to succeed", () -> {
                 try {
                     return firings(env).stream().anyMatch(r -> "success".equals(r.get("status")));
                 } catch (Exception e) {
@@ -95,7 +85,7 @@ class ScheduleTest {
             assertTrue(Files.readString(env.root.resolve("list.out")).contains("\"state\" : \"PAUSED\""),
                     Files.readString(env.root.resolve("list.out")) + Files.readString(env.root.resolve("list.err")));
             assertEquals("NORMAL", rt.operations().pauseSchedule(new PauseScheduleRequest(key, false)).get("state"));
-            await("a firing after resume", () -> count(env) > atPause);
+            Await.until("a firing after resume", () -> count(env) > atPause);
             assertEquals("schedule", assertThrows(RequestRejected.class,
                     () -> rt.operations().pauseSchedule(new PauseScheduleRequest("nope.prod.x", true))).field());
         }
@@ -115,7 +105,7 @@ class ScheduleTest {
                     logs.add(err);
                     serves.add(env.spawn(env.root.resolve("serve" + i + ".out"), err, "serve"));
                     Path log = err;
-                    await("serve " + i + " ready", () -> {
+                    Await.until("serve " + i + " ready", () -> {
                         try {
                             return Files.exists(log) && Files.readString(log).contains("odoo-ops serve: ready");
                         } catch (Exception e) {
@@ -131,8 +121,8 @@ class ScheduleTest {
                             + "\", \"type\": \"db_only\", \"label\": \"shared " + i + "\"}");
                     Files.move(tmp, inbox.resolve("shared-" + i + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 }
-                await("six firings with both instances up", () -> count(env) >= start + 6);
-                await("the three inbox files to run", () -> {
+                Await.until("six firings with both instances up", () -> count(env) >= start + 6);
+                Await.until("the three inbox files to run", () -> {
                     try {
                         return TestEnvironment.ops("select 1 from ops.runs where environment_id = ? and channel = 'inbox' "
                                 + "and status = 'success'", env.environmentId()).size() >= 3;
