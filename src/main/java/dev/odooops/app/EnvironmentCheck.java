@@ -42,7 +42,7 @@ public final class EnvironmentCheck {
         EnvironmentConfig env = environments.environment(request);
         String artifactId = request.artifactId();
         if (artifactId == null) artifactId = catalog.lastSuccessfulRestoreArtifact(env.id()).orElse(null);
-        Map<String, Object> modules = null;
+        Map<String, String> modules = null;
         if (artifactId != null) {
             String id = artifactId;
             OpsCatalog.Artifact artifact = catalog.artifact(id)

@@ -4,6 +4,7 @@ import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.run.Vars;
 
 import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.OdooConf;
 import dev.odooops.domain.SecretRedactor;
@@ -48,9 +49,10 @@ public class SnapshotConfig {
         Path file = job.workDir().resolve("config_snapshot.json");
         Files.copy(job.evidence().json("config_snapshot.json", snapshot), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         job.add(BundleParts.file("config_snapshot.json", file));
-        job.manifest().put("odoo_version", snapshot.get("odoo_version"));
-        job.manifest().put("addons_hash", snapshot.get("addons_hash"));
-        job.manifest().put("modules_installed", snapshot.get("modules_installed"));
+        @SuppressWarnings("unchecked")
+        Map<String, String> modules = (Map<String, String>) snapshot.get("modules_installed");
+        job.odooState(new ArtifactManifest.OdooState((String) snapshot.get("odoo_version"),
+                (String) snapshot.get("addons_hash"), modules, null));
         job.stepDetail(Map.of("modules_installed",
                 ((Map<?, ?>) snapshot.get("modules_installed")).size(), "odoo_version", String.valueOf(snapshot.get("odoo_version"))));
     }

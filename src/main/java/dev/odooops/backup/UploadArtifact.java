@@ -42,9 +42,9 @@ public class UploadArtifact {
 
     public void upload(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
         String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), job.artifactId());
-        Map<String, Object> manifest = manifest(job);
+        ArtifactManifest manifest = manifest(job);
         Path manifestFile = job.workDir().resolve(ArtifactManifest.FILE);
-        Files.writeString(manifestFile, Json.pretty(manifest));
+        Files.writeString(manifestFile, manifest.toJson());
         job.add(BundleParts.file(ArtifactManifest.FILE, manifestFile));
 
         Map<String, Object> readBack = new LinkedHashMap<>();
@@ -96,34 +96,24 @@ public class UploadArtifact {
                 "uri", job.artifactUri(), "total_bytes", total));
     }
 
-    private static Map<String, Object> manifest(BackupJob job) {
-        Map<String, Object> source = new LinkedHashMap<>();
-        source.put("project", job.environment().project());
-        source.put("name", job.environment().name());
-        source.put("environment_id", job.environment().id());
-        source.put("type", job.environment().type());
-        source.put("db", job.environment().database().name());
+    private static ArtifactManifest manifest(BackupJob job) {
+        var env = job.environment();
+        var source = new ArtifactManifest.SourceEnv(env.project(), env.name(), env.id(), env.type(), env.database().name());
         BundleFile dump = job.bundle().get("db.dump");
         BundleFile archive = job.bundle().get("filestore.tar.zst");
-        Map<String, Object> tree = new LinkedHashMap<>();
+        ArtifactManifest.FilestorePart filestore = null;
         if (archive != null) {
             Map<String, Object> meta = Json.readMap(job.bundle().get("filestore.meta.json").path());
-            tree.put("tree_digest", meta.get("tree_digest"));
-            tree.put("file_count", meta.get("file_count"));
-            tree.put("tree_digest_version", meta.get("tree_digest_version"));
+            filestore = new ArtifactManifest.FilestorePart(archive.name(), archive.sha256(), archive.size(),
+                    (String) meta.get("tree_digest"), ((Number) meta.get("file_count")).intValue(),
+                    ((Number) meta.get("tree_digest_version")).intValue());
         }
-        Map<String, Object> odoo = new LinkedHashMap<>();
-        odoo.put("odoo_version", job.manifest().get("odoo_version"));
-        odoo.put("addons_hash", job.manifest().get("addons_hash"));
-        odoo.put("modules_installed", job.manifest().get("modules_installed"));
-        odoo.put("db_major_version", job.dbMajorVersion());
-        Map<String, ArtifactManifest.Part> files = new LinkedHashMap<>();
+        Map<String, ArtifactManifest.FileSum> files = new LinkedHashMap<>();
         job.bundle().values().stream().filter(f -> !f.name().equals(ArtifactManifest.FILE))
-                .forEach(f -> files.put(f.name(), new ArtifactManifest.Part(f.name(), f.sha256(), f.size())));
-        return ArtifactManifest.build(job.artifactId(), job.createdAt().toString(), job.request().type().wire(),
+                .forEach(f -> files.put(f.name(), new ArtifactManifest.FileSum(f.sha256(), f.size())));
+        return new ArtifactManifest(job.artifactId(), job.createdAt().toString(), job.request().type().wire(),
                 job.request().kind().wire(), job.request().label(), source,
                 dump == null ? null : new ArtifactManifest.Part(dump.name(), dump.sha256(), dump.size()),
-                archive == null ? null : new ArtifactManifest.Part(archive.name(), archive.sha256(), archive.size()),
-                tree, odoo, files);
+                filestore, job.odooState().withDbMajorVersion(job.dbMajorVersion()), files);
     }
 }

@@ -1,7 +1,10 @@
 package dev.odooops.domain;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -9,78 +12,126 @@ import java.util.Map;
  * The artifact contract, written as manifest.json beside the files and stored in {@code ops.artifacts}:
  * <pre>
  * {artifact_id, created_at, backup_type, kind, label,
- *  source_env {project, name, environment_id, db},
+ *  source_env {project, name, environment_id, type, db},
  *  db_dump {path, sha256, size}            (null for filestore_only)
- *  filestore {path, sha256, size, tree_digest, file_count}   (null for db_only)
+ *  filestore {path, sha256, size, tree_digest, file_count, tree_digest_version}   (null for db_only)
  *  manifest {odoo_version, addons_hash, modules_installed, db_major_version},
  *  files {name: {sha256, size}}}
  * </pre>
- * The restore side refuses an artifact whose manifest lacks any field {@link #missingFields} reports.
+ * The JSON names are the contract (artifacts written by earlier versions read the same); fields this version
+ * does not know are ignored when reading. The restore side refuses an artifact whose manifest lacks any field
+ * {@link #missingFields} reports.
  */
-public final class ArtifactManifest {
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ArtifactManifest(
+        @JsonProperty("artifact_id") String artifactId,
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("backup_type") String backupType,
+        @JsonProperty("kind") String kind,
+        @JsonProperty("label") String label,
+        @JsonProperty("source_env") SourceEnv sourceEnv,
+        @JsonProperty("db_dump") Part dbDump,
+        @JsonProperty("filestore") FilestorePart filestore,
+        @JsonProperty("manifest") OdooState odoo,
+        @JsonProperty("files") Map<String, FileSum> files) {
+
     public static final String FILE = "manifest.json";
 
-    private ArtifactManifest() {
+    /** The environment the artifact was taken from. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SourceEnv(@JsonProperty("project") String project, @JsonProperty("name") String name,
+                            @JsonProperty("environment_id") String environmentId, @JsonProperty("type") String type,
+                            @JsonProperty("db") String db) {
     }
 
-    public record Part(String path, String sha256, long size) {
+    /** One data file of the artifact (the database dump). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Part(@JsonProperty("path") String path, @JsonProperty("sha256") String sha256,
+                       @JsonProperty("size") long size) {
     }
 
-    public static Map<String, Object> build(String artifactId, String createdAt, String backupType, String kind,
-                                            String label, Map<String, Object> sourceEnv, Part dbDump, Part filestore,
-                                            Map<String, Object> filestoreTree, Map<String, Object> odoo,
-                                            Map<String, Part> files) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("artifact_id", artifactId);
-        m.put("created_at", createdAt);
-        m.put("backup_type", backupType);
-        m.put("kind", kind);
-        m.put("label", label);
-        m.put("source_env", sourceEnv);
-        m.put("db_dump", dbDump == null ? null : part(dbDump, Map.of()));
-        m.put("filestore", filestore == null ? null : part(filestore, filestoreTree));
-        m.put("manifest", odoo);
-        Map<String, Object> f = new LinkedHashMap<>();
-        files.forEach((name, p) -> f.put(name, Map.of("sha256", p.sha256(), "size", p.size())));
-        m.put("files", f);
-        return m;
+    /** The filestore archive and the tree it holds (digest and file count, checked after extraction). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FilestorePart(@JsonProperty("path") String path, @JsonProperty("sha256") String sha256,
+                                @JsonProperty("size") long size, @JsonProperty("tree_digest") String treeDigest,
+                                @JsonProperty("file_count") Integer fileCount,
+                                @JsonProperty("tree_digest_version") Integer treeDigestVersion) {
     }
 
-    private static Map<String, Object> part(Part p, Map<String, Object> extra) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("path", p.path());
-        m.put("sha256", p.sha256());
-        m.put("size", p.size());
-        m.putAll(extra);
-        return m;
+    /** What Odoo was when the backup was taken: the restore compares it with the target. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record OdooState(@JsonProperty("odoo_version") String odooVersion,
+                            @JsonProperty("addons_hash") String addonsHash,
+                            @JsonProperty("modules_installed") Map<String, String> modulesInstalled,
+                            @JsonProperty("db_major_version") String dbMajorVersion) {
+        /** The same facts with the server's major version, known once the dump has run. */
+        public OdooState withDbMajorVersion(String version) {
+            return new OdooState(odooVersion, addonsHash, modulesInstalled, version);
+        }
     }
 
-    /** The contract fields missing from a manifest (empty when it is complete for its backup type). */
-    @SuppressWarnings("unchecked")
-    public static List<String> missingFields(Map<String, Object> m) {
+    /** A file's digest and size, as listed in {@code files}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FileSum(@JsonProperty("sha256") String sha256, @JsonProperty("size") long size) {
+    }
+
+    /** A manifest from its JSON (manifest.json, or the catalog's copy). */
+    public static ArtifactManifest parse(String json) {
+        try {
+            return Json.MAPPER.readValue(json, ArtifactManifest.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not an artifact manifest: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public String toJson() {
+        return Json.pretty(this);
+    }
+
+    /** module -> version as the backup recorded them, or null when the manifest has none. */
+    public Map<String, String> modulesInstalled() {
+        return odoo == null ? null : odoo.modulesInstalled();
+    }
+
+    /**
+     * The contract fields missing from this manifest (empty when it is complete for its backup type). Only
+     * {@code manifest.odoo_version} may be null: a database without Odoo's tables has no version.
+     */
+    public List<String> missingFields() {
         List<String> missing = new ArrayList<>();
-        for (String k : List.of("artifact_id", "created_at", "backup_type", "source_env", "manifest", "files")) {
-            if (m.get(k) == null) missing.add(k);
+        require(artifactId, "artifact_id", missing);
+        require(createdAt, "created_at", missing);
+        require(backupType, "backup_type", missing);
+        require(sourceEnv, "source_env", missing);
+        require(odoo, "manifest", missing);
+        require(files, "files", missing);
+        if (sourceEnv != null) {
+            require(sourceEnv.name(), "source_env.name", missing);
+            require(sourceEnv.db(), "source_env.db", missing);
         }
-        if (m.get("source_env") instanceof Map<?, ?> env) {
-            for (String k : List.of("name", "db")) if (env.get(k) == null) missing.add("source_env." + k);
+        if (odoo != null) {
+            require(odoo.addonsHash(), "manifest.addons_hash", missing);
+            require(odoo.modulesInstalled(), "manifest.modules_installed", missing);
+            require(odoo.dbMajorVersion(), "manifest.db_major_version", missing);
         }
-        if (m.get("manifest") instanceof Map<?, ?> odoo) {
-            for (String k : List.of("odoo_version", "addons_hash", "modules_installed", "db_major_version")) {
-                if (!odoo.containsKey(k)) missing.add("manifest." + k);
+        if (!"filestore_only".equals(backupType)) {
+            if (dbDump == null) missing.add("db_dump");
+            else {
+                require(dbDump.path(), "db_dump.path", missing);
+                require(dbDump.sha256(), "db_dump.sha256", missing);
             }
         }
-        String type = String.valueOf(m.get("backup_type"));
-        if (!type.equals("filestore_only")) requirePart(m, "db_dump", missing);
-        if (!type.equals("db_only")) requirePart(m, "filestore", missing);
+        if (!"db_only".equals(backupType)) {
+            if (filestore == null) missing.add("filestore");
+            else {
+                require(filestore.path(), "filestore.path", missing);
+                require(filestore.sha256(), "filestore.sha256", missing);
+            }
+        }
         return missing;
     }
 
-    private static void requirePart(Map<String, Object> m, String key, List<String> missing) {
-        if (!(m.get(key) instanceof Map<?, ?> part)) {
-            missing.add(key);
-            return;
-        }
-        for (String k : List.of("path", "sha256")) if (part.get(k) == null) missing.add(key + "." + k);
+    private static void require(Object value, String field, List<String> missing) {
+        if (value == null) missing.add(field);
     }
 }

@@ -2,6 +2,7 @@ package dev.odooops.model;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.RetentionPolicy;
+import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.FilestoreCheck;
 import dev.odooops.domain.SecretRedactor;
 
@@ -29,7 +30,7 @@ public final class BackupJob extends RunState {
     private volatile boolean degradedMode;
     private volatile String dbMajorVersion;
     private final Map<String, BundleFile> bundle = Collections.synchronizedMap(new LinkedHashMap<>());
-    private final Map<String, Object> manifest = Collections.synchronizedMap(new LinkedHashMap<>());
+    private volatile ArtifactManifest.OdooState odooState;
     private final List<String> storedKeys = Collections.synchronizedList(new ArrayList<>());
     private volatile String artifactUri;
     private volatile boolean registered;
@@ -64,7 +65,9 @@ public final class BackupJob extends RunState {
     public void dbMajorVersion(String v) { this.dbMajorVersion = v; }
     public Map<String, BundleFile> bundle() { return bundle; }
     public void add(BundleFile f) { bundle.put(f.name(), f); }
-    public Map<String, Object> manifest() { return manifest; }
+    /** Odoo's version, addons hash and modules as the config snapshot found them (the manifest's "manifest"). */
+    public ArtifactManifest.OdooState odooState() { return odooState; }
+    public void odooState(ArtifactManifest.OdooState s) { this.odooState = s; }
     public List<String> storedKeys() { return storedKeys; }
     public String artifactUri() { return artifactUri; }
     public void artifactUri(String uri) { this.artifactUri = uri; }

@@ -56,7 +56,7 @@ public class EnvironmentValidator {
     }
 
     /** @param expectedModules module -> version from the artifact manifest, or null to skip check 3 */
-    public List<Check> validate(EnvironmentConfig env, Map<String, Object> expectedModules, long logOffset,
+    public List<Check> validate(EnvironmentConfig env, Map<String, String> expectedModules, long logOffset,
                                 SecretRedactor redactor) {
         return validate(env, expectedModules, logOffset, null, redactor);
     }
@@ -65,7 +65,7 @@ public class EnvironmentValidator {
      * @param logOffset the log's size at the restart (the restore knows it), or -1
      * @param logSince  without an offset: only log lines from this time on count (validate-env); null: whole log
      */
-    public List<Check> validate(EnvironmentConfig env, Map<String, Object> expectedModules, long logOffset,
+    public List<Check> validate(EnvironmentConfig env, Map<String, String> expectedModules, long logOffset,
                                 java.time.Instant logSince, SecretRedactor redactor) {
         List<Check> checks = new ArrayList<>();
         try (Connection c = EnvironmentDatabase.connect(env.database())) {
@@ -110,7 +110,7 @@ public class EnvironmentValidator {
                 : new Check("migrations", "failed", "modules left pending: " + pending);
     }
 
-    private static Check modules(Connection c, Map<String, Object> expected) throws SQLException {
+    private static Check modules(Connection c, Map<String, String> expected) throws SQLException {
         if (expected == null) return new Check("modules", "skipped", "no artifact manifest to compare with");
         Map<String, String> installed = new TreeMap<>();
         try (PreparedStatement ps = c.prepareStatement(
@@ -119,7 +119,7 @@ public class EnvironmentValidator {
             while (rs.next()) installed.put(rs.getString(1), rs.getString(2));
         }
         Map<String, String> want = new TreeMap<>();
-        expected.forEach((k, v) -> want.put(k, String.valueOf(v)));
+        want.putAll(expected);
         if (installed.equals(want)) return new Check("modules", "passed", installed.size() + " modules, versions as in the manifest");
         Map<String, String> diff = new TreeMap<>();
         want.forEach((m, v) -> { if (!v.equals(installed.get(m))) diff.put(m, "manifest " + v + ", installed " + installed.get(m)); });

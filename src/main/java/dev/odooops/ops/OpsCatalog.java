@@ -1,6 +1,7 @@
 package dev.odooops.ops;
 
 import dev.odooops.model.RunStatus;
+import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.RetentionPlanner;
 
@@ -31,13 +32,11 @@ public class OpsCatalog {
 
     /** An artifact row as the restore and verify sides read it. */
     public record Artifact(String id, String environmentId, UUID runId, String kind, String backupType, String uri,
-                           Map<String, Object> checksums, Map<String, Object> sizes, Map<String, Object> manifest,
+                           Map<String, Object> checksums, Map<String, Object> sizes, ArtifactManifest manifest,
                            String label, boolean pinned, Instant createdAt, Instant prunedAt) {
         /** module -> version as the backup recorded them (the manifest's manifest.modules_installed), or null. */
-        @SuppressWarnings("unchecked")
-        public Map<String, Object> modulesInstalled() {
-            Object odoo = manifest == null ? null : manifest.get("manifest");
-            return odoo instanceof Map<?, ?> m ? (Map<String, Object>) m.get("modules_installed") : null;
+        public Map<String, String> modulesInstalled() {
+            return manifest == null ? null : manifest.modulesInstalled();
         }
     }
 
@@ -72,7 +71,7 @@ public class OpsCatalog {
     }
 
     public void registerArtifact(String id, String environmentId, UUID runId, String kind, String backupType,
-                                 String uri, Map<String, ?> checksums, Map<String, ?> sizes, Map<String, ?> manifest,
+                                 String uri, Map<String, ?> checksums, Map<String, ?> sizes, ArtifactManifest manifest,
                                  String label, Instant createdAt) {
         update("insert into ops.artifacts(id, environment_id, run_id, kind, backup_type, uri, checksums, sizes, manifest, "
                         + "label, created_at) values (?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?, ?)",
@@ -314,7 +313,7 @@ public class OpsCatalog {
         return new Artifact(rs.getString("id"), rs.getString("environment_id"), (UUID) rs.getObject("run_id"),
                 rs.getString("kind"), rs.getString("backup_type"), rs.getString("uri"),
                 Json.readMap(rs.getString("checksums")), Json.readMap(rs.getString("sizes")),
-                Json.readMap(rs.getString("manifest")), rs.getString("label"), rs.getBoolean("pinned"),
+                ArtifactManifest.parse(rs.getString("manifest")), rs.getString("label"), rs.getBoolean("pinned"),
                 rs.getTimestamp("created_at").toInstant(), pruned == null ? null : pruned.toInstant());
     }
 

@@ -150,7 +150,7 @@ public class RestorePreflight {
                 + ", " + artifact.createdAt() + ")" : problem));
         if (problem != null) return null;
         // 5. metadata
-        List<String> missing = ArtifactManifest.missingFields(artifact.manifest());
+        List<String> missing = artifact.manifest().missingFields();
         checks.add(new Check("metadata", missing.isEmpty(), missing.isEmpty() ? "artifact contract complete"
                 : "the artifact manifest lacks " + String.join(", ", missing)));
         List<String> need = neededFiles(artifact, r.type());

@@ -75,7 +75,7 @@ public class ArtifactVerifier {
             report.put("artifact_id", artifact.id());
             report.put("uri", artifact.uri());
             report.put("files", files);
-            List<String> missing = ArtifactManifest.missingFields(artifact.manifest());
+            List<String> missing = artifact.manifest().missingFields();
             report.put("manifest_complete", missing.isEmpty());
             if (!missing.isEmpty()) {
                 report.put("manifest_missing_fields", missing);
@@ -118,7 +118,7 @@ public class ArtifactVerifier {
         }
         report.put("sha256_files", sums);
         try (InputStream in = store.open(path, ArtifactManifest.FILE)) {
-            boolean same = Json.readMap(new String(in.readAllBytes())).equals(artifact.manifest());
+            boolean same = ArtifactManifest.parse(new String(in.readAllBytes())).equals(artifact.manifest());
             report.put("stored_manifest_matches_catalog", same);
             ok &= same;
         } catch (RuntimeException e) {

@@ -97,9 +97,7 @@ class BackupFlowTest {
         OpsCatalog.Artifact artifact = runtime.catalog().artifact(full.artifactId()).orElseThrow();
         String dumpSum = sh(stored, "sha256sum", "db.dump").substring(0, 64);
         assertEquals(dumpSum, artifact.checksums().get("db.dump"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> dbDump = (Map<String, Object>) artifact.manifest().get("db_dump");
-        assertEquals(dumpSum, dbDump.get("sha256"));
+        assertEquals(dumpSum, artifact.manifest().dbDump().sha256());
     }
 
     @Test
@@ -165,15 +163,13 @@ class BackupFlowTest {
         OpsCatalog.Artifact artifact = runtime.catalog().artifact(full.artifactId()).orElseThrow();
         assertEquals(env.environmentId(), artifact.environmentId());
         assertEquals("full", artifact.backupType());
-        Map<String, Object> m = artifact.manifest();
-        for (String k : List.of("artifact_id", "created_at", "source_env", "db_dump", "filestore", "manifest")) {
-            assertNotNull(m.get(k), k);
-        }
-        Map<String, Object> odoo = castMap(m.get("manifest"));
-        assertEquals("17.0", odoo.get("odoo_version"));
-        assertEquals("15", odoo.get("db_major_version"));
-        assertEquals("17.0.1.3", castMap(odoo.get("modules_installed")).get("base"));
-        assertEquals(env.database, castMap(m.get("source_env")).get("db"));
+        var m = artifact.manifest();
+        assertEquals(List.of(), m.missingFields());
+        assertNotNull(m.filestore().treeDigest());
+        assertEquals("17.0", m.odoo().odooVersion());
+        assertEquals("15", m.odoo().dbMajorVersion());
+        assertEquals("17.0.1.3", m.modulesInstalled().get("base"));
+        assertEquals(env.database, m.sourceEnv().db());
 
         List<Map<String, Object>> run = ops("select status, evidence_dir, finished_at from ops.runs where run_id = ?::uuid", full.runId());
         assertEquals("success", run.get(0).get("status"));
@@ -216,13 +212,13 @@ class BackupFlowTest {
         assertEquals(List.of("config_snapshot.json", "db.dump", "db.dump.meta.json", "db.dump.sha256", "manifest.json"),
                 names(storedArtifact(db.artifactId())));
         assertFalse(Files.exists(Path.of(db.evidenceDir(), "filestore.meta.json")));
-        assertNull(runtime.catalog().artifact(db.artifactId()).orElseThrow().manifest().get("filestore"));
+        assertNull(runtime.catalog().artifact(db.artifactId()).orElseThrow().manifest().filestore());
 
         BackupResult fs = backup(BackupType.FILESTORE_ONLY);
         assertEquals("success", fs.status(), fs.error());
         assertEquals(List.of("config_snapshot.json", "filestore.meta.json", "filestore.tar.zst", "filestore.tar.zst.sha256",
                 "manifest.json"), names(storedArtifact(fs.artifactId())));
-        assertNull(runtime.catalog().artifact(fs.artifactId()).orElseThrow().manifest().get("db_dump"));
+        assertNull(runtime.catalog().artifact(fs.artifactId()).orElseThrow().manifest().dbDump());
     }
 
     @Test
