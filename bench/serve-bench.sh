@@ -38,7 +38,17 @@ ready_ms=$(grep -o "ready in [0-9]* ms" "$BENCH_ROOT/serve.err" | grep -o "[0-9]
 sleep 10
 idle_rss_mb=$(( $(ps -o rss= -p $pid) / 1024 ))
 
+# a catalog with history, so that the list holds its 20 rows: 60 earlier daily backups of perf/src
+psql -U postgres -d odoo_ops -q -c "delete from ops.runs where created_by = 'bench-history'" \
+  -c "insert into ops.runs(run_id, project, environment_id, operation_type, status, created_by, created_at, started_at,
+        finished_at, evidence_dir, metadata)
+      select gen_random_uuid(), 'perf', 'perf/src', 'backup', 'success', 'bench-history', now() - i * interval '1 day',
+        now() - i * interval '1 day', now() - i * interval '1 day' + interval '70 seconds',
+        '$BENCH_ROOT/evidence/history/' || i, jsonb_build_object('artifact_id', 'perf-src-history-' || i)
+      from generate_series(1, 60) as i"
+
 load() {  # -> "p50_ms p99_ms max_ms requests errors", from ab (keep-alive, $CLIENTS at once, $SECONDS_PER_PHASE s)
+  # closed loop: each of the $CLIENTS clients sends its next request as soon as the previous one is answered
   ab -q -k -c "$CLIENTS" -t "$SECONDS_PER_PHASE" -n 10000000 -H "Authorization: Bearer $TOKEN" \
     "http://127.0.0.1:$PORT/api/v1/runs?env=perf/src&limit=20" > "$BENCH_ROOT/ab-$1.txt" 2>&1 || true
   awk '/Complete requests:/ {n=$3} /Failed requests:/ {f=$3} /Non-2xx responses:/ {f+=$3}
@@ -46,6 +56,8 @@ load() {  # -> "p50_ms p99_ms max_ms requests errors", from ab (keep-alive, $CLI
        END {printf "%s %s %s %s %s\n", p50, p99, mx, n, f+0}' "$BENCH_ROOT/ab-$1.txt"
 }
 
+echo "warming up (5 s, not counted: the JIT compiles the request path) ..." >&2
+SECONDS_PER_PHASE=5 load warmup > /dev/null
 echo "GET /api/v1/runs, $CLIENTS clients for $SECONDS_PER_PHASE s, idle ..." >&2
 read -r i50 i99 imax in ierr < <(load idle)
 

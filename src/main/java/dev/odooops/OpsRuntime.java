@@ -127,7 +127,7 @@ public final class OpsRuntime implements AutoCloseable {
     private static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock, boolean service)
             throws Exception {
         Settings settings = Settings.load(home, configDir, env);
-        OpsConfig config = EnvironmentsLoader.load(settings.environmentsFile(), settings.secretsFile(), env);
+        OpsConfig config = EnvironmentsLoader.load(settings.ops().environmentsFile(), settings.ops().secretsFile(), env);
         OpsDatabase database = new OpsDatabase(settings);
         try {
             database.migrate();
@@ -193,7 +193,7 @@ public final class OpsRuntime implements AutoCloseable {
         template = context.createProducerTemplate();
         operations = new Operations(template);
         List<String> secrets = new ArrayList<>();
-        if (settings.opsDbPassword() != null) secrets.add(settings.opsDbPassword().reveal());
+        if (settings.opsDb().password() != null) secrets.add(settings.opsDb().password().reveal());
         config.apiTokens().values().forEach(t -> secrets.add(t.reveal()));
         config.environments().forEach(e -> {
             if (e.database().password() != null) secrets.add(e.database().password().reveal());
@@ -201,24 +201,24 @@ public final class OpsRuntime implements AutoCloseable {
         if (config.store().isS3()) {
             secrets.add(config.store().s3().secretAccessKey().reveal());
             r.bind(S3ArtifactStore.CLIENT_BEAN, S3ArtifactStore.client(config.store().s3()));
-            store = new S3ArtifactStore(template, config.store().s3(), settings.uploadPartSizeMb() * 1024L * 1024L);
+            store = new S3ArtifactStore(template, config.store().s3(), settings.store().uploadPartSizeBytes());
         } else {
             store = new LocalArtifactStore(config.store().localPath(), settings.files());
         }
         SecretRedactor redactor = new SecretRedactor(secrets);
         ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10),
-                ChildEnvironment.of(env, settings.toolEnv(), settings.commandEnv()));
+                ChildEnvironment.of(env, settings.tools().toolEnv(), settings.tools().commandEnv()), settings.tools().nice());
         OdooController controller = new OdooController(tools);
-        QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings);
+        QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings.backup());
         OdooLifecycle odoo = new OdooLifecycle(controller);
         r.bind("opsCatalog", catalog);
         r.bind("opsDataSource", database.dataSource());
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
-        r.bind("backupPreconditions", new BackupPreconditions(config, settings, catalog, clock));
-        long partSize = settings.uploadPartSizeMb() * 1024L * 1024L;
+        r.bind("backupPreconditions", new BackupPreconditions(config, settings.ops(), settings.backup(), catalog, clock));
+        long partSize = settings.store().uploadPartSizeBytes();
         ArtifactRemover remover = new ArtifactRemover(new StoreLocator(config.store(), store, template, partSize), catalog);
-        RunStarter starter = new RunStarter(database, catalog, settings, store, remover, new RestoreRecovery(catalog), odoo);
+        RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover, new RestoreRecovery(catalog), odoo);
         r.bind("createRun", new CreateRun(starter));
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
@@ -226,30 +226,30 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("runViews", new RunViews(catalog));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
-        DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings);
-        ArchiveFilestore archiveFilestore = new ArchiveFilestore(tools, catalog, settings);
+        DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings.backup());
+        ArchiveFilestore archiveFilestore = new ArchiveFilestore(tools, catalog, settings.backup());
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
-        r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings));
+        r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), remover, clock));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, quiesce));
         r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, quiesce, remover));
 
         SnapshotConfig snapshots = new SnapshotConfig(tools, catalog);
-        RestoreDatabase restoreDatabase = new RestoreDatabase(tools, catalog, settings);
-        RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings);
-        EnvironmentValidator validator = new EnvironmentValidator(tools, settings);
+        RestoreDatabase restoreDatabase = new RestoreDatabase(tools, catalog, settings.restore());
+        RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings.backup());
+        EnvironmentValidator validator = new EnvironmentValidator(tools, settings.restore());
         r.bind("snapshotConfig", snapshots);
         r.bind("environmentCheck", new EnvironmentCheck(environments, catalog, validator, clock));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
-                new ArtifactVerifier(store, tools, settings.workDir().resolve("verify"))));
-        r.bind("restorePreflight", new RestorePreflight(config, settings, catalog, store, clock, redactor));
+                new ArtifactVerifier(store, tools, settings.ops().workDir().resolve("verify"))));
+        r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, store, clock, redactor));
         r.bind("createRestoreRun", new CreateRestoreRun(starter, catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
         r.bind("safetyBackup", new SafetyBackup(template, catalog,
-                new ArtifactVerifier(store, tools, settings.workDir().resolve("verify"))));
-        r.bind("quiesceForRestore", new QuiesceForRestore(odoo, catalog, settings));
+                new ArtifactVerifier(store, tools, settings.ops().workDir().resolve("verify"))));
+        r.bind("quiesceForRestore", new QuiesceForRestore(odoo, catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
         r.bind("restoreFilestore", restoreFilestore);
         r.bind("compareConfig", new CompareConfig(snapshots, catalog));
@@ -258,18 +258,19 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("finalizeRestore", new FinalizeRestore(catalog, odoo));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, odoo));
-        if (serviceSettings == null) schedules = new Schedules(config, catalog, null, settings, database.dataSource());
+        if (serviceSettings == null) schedules = new Schedules(config, catalog, null, settings.ops().defaultUser(), instanceName(), database.dataSource());
         if (serviceSettings != null) {
-            runQueue = new RunQueue(database, catalog, operations, environments, settings, serviceSettings);
-            schedules = new Schedules(config, catalog, runQueue, settings, database.dataSource());
+            runQueue = new RunQueue(database, catalog, operations, environments, settings.ops(), serviceSettings);
+            schedules = new Schedules(config, catalog, runQueue, settings.ops().defaultUser(), instanceName(),
+                    database.dataSource());
             try {
                 schedules.install(context);
                 if (serviceSettings.jmsEnabled()) {
-                    jms = new JmsChannel(runQueue, serviceSettings, settings.defaultUser(), env);
+                    jms = new JmsChannel(runQueue, serviceSettings, settings.ops().defaultUser(), env);
                     jms.install(context);
                 }
                 if (serviceSettings.inboxDir() != null) {
-                    inbox = new Inbox(runQueue, serviceSettings, settings.defaultUser(), database.dataSource());
+                    inbox = new Inbox(runQueue, serviceSettings, settings.ops().defaultUser(), database.dataSource());
                     inbox.install(context);
                 }
             } catch (Exception e) {
@@ -280,6 +281,11 @@ public final class OpsRuntime implements AutoCloseable {
                     serviceSettings.maxBodyBytes()));
         }
         r.bind("schedules", schedules);
+    }
+
+    /** The Quartz instance name (camel.main.name): instances of one cluster share it. */
+    private String instanceName() {
+        return settings.property("camel.main.name", "odoo-ops");
     }
 
     public Settings settings() {

@@ -28,6 +28,11 @@ public final class ArtifactOperations {
         this.verifier = verifier;
     }
 
+    /** list-artifacts of a resolved request: its environment's artifacts, newest first. */
+    public java.util.List<java.util.Map<String, Object>> list(dev.odooops.model.ListArtifactsRequest request) {
+        return catalog.listArtifacts(request.environmentId(), request.includePruned());
+    }
+
     public Report verify(ArtifactRequest request) throws IOException {
         OpsCatalog.Artifact artifact = live(request.artifactId());
         EnvironmentConfig env = config.environments().stream()

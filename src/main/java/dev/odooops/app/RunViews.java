@@ -21,6 +21,11 @@ public final class RunViews {
         this.catalog = catalog;
     }
 
+    /** list-runs of a resolved request: its environment's runs, newest first. */
+    public List<Map<String, Object>> list(dev.odooops.model.ListRunsRequest request) {
+        return catalog.listRuns(request.environmentId(), request.limit());
+    }
+
     public Report get(GetRunRequest request) {
         OpsCatalog.RunView run = catalog.runView(request.runId())
                 .orElseThrow(() -> new RequestRejected("run_id", "no run '" + request.runId() + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));

@@ -68,7 +68,7 @@ public class ArchiveFilestore {
     private final Duration timeout;
     private final int zstdLevel;
 
-    public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings settings) {
+    public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());

@@ -35,13 +35,15 @@ import java.util.stream.Stream;
  */
 public class BackupPreconditions {
     private final OpsConfig config;
-    private final Settings settings;
+    private final Settings.Ops ops;
+    private final Settings.Backup backup;
     private final OpsCatalog catalog;
     private final Clock clock;
 
-    public BackupPreconditions(OpsConfig config, Settings settings, OpsCatalog catalog, Clock clock) {
+    public BackupPreconditions(OpsConfig config, Settings.Ops ops, Settings.Backup backup, OpsCatalog catalog, Clock clock) {
         this.config = config;
-        this.settings = settings;
+        this.ops = ops;
+        this.backup = backup;
         this.catalog = catalog;
         this.clock = clock;
     }
@@ -97,11 +99,11 @@ public class BackupPreconditions {
     }
 
     private void checkFreeSpace(long estimate) {
-        Path work = settings.workDir();
+        Path work = ops.workDir();
         try {
             WorkFiles.createPrivate(work);
             long free = Files.getFileStore(work).getUsableSpace();
-            long needed = (long) (estimate * settings.freeSpaceFactor());
+            long needed = (long) (estimate * backup.freeSpaceFactor());
             if (free < needed) {
                 throw new RequestRejected("work-dir", work + " has " + free / (1 << 20) + " MiB free, the backup needs about "
                         + needed / (1 << 20) + " MiB (estimate x backup.free-space-factor)");

@@ -48,7 +48,7 @@ public class DumpDatabase {
     private final OpsCatalog catalog;
     private final Duration timeout;
 
-    public DumpDatabase(ToolRunner tools, OpsCatalog catalog, Settings settings) {
+    public DumpDatabase(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.pgDumpTimeoutSeconds());

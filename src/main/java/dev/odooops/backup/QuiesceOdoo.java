@@ -26,7 +26,7 @@ public class QuiesceOdoo {
     private final OpsCatalog catalog;
     private final Duration timeout;
 
-    public QuiesceOdoo(OdooController controller, OpsCatalog catalog, Settings settings) {
+    public QuiesceOdoo(OdooController controller, OpsCatalog catalog, Settings.Backup settings) {
         this.controller = controller;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.quiesceTimeoutSeconds());

@@ -34,7 +34,7 @@ public class UploadArtifact {
     private final OpsCatalog catalog;
     private final boolean verifyAfterUpload;
 
-    public UploadArtifact(ArtifactStore store, OpsCatalog catalog, Settings settings) {
+    public UploadArtifact(ArtifactStore store, OpsCatalog catalog, Settings.Store settings) {
         this.store = store;
         this.catalog = catalog;
         this.verifyAfterUpload = settings.verifyAfterUpload();

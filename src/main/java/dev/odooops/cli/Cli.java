@@ -180,7 +180,7 @@ public final class Cli implements Callable<Integer> {
         String user;
 
         String user(OpsRuntime rt) {
-            return user == null ? rt.settings().defaultUser() : user;
+            return user == null ? rt.settings().ops().defaultUser() : user;
         }
     }
 

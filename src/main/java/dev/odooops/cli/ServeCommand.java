@@ -55,7 +55,7 @@ public final class ServeCommand {
         ServiceSettings s = rt.serviceSettings();
         SecretRedactor redact = new SecretRedactor(List.of());
         err.println("odoo-ops serve: ready in " + startMillis + " ms");
-        err.println("  catalog       " + redact.scrub(rt.settings().opsDbUrl()));
+        err.println("  catalog       " + redact.scrub(rt.settings().opsDb().url()));
         err.println("  store         " + redact.scrub(rt.store().uri("")));
         err.println("  workers       " + s.workers() + " (queue " + s.queueCapacity() + ", shutdown grace "
                 + s.shutdownGraceSeconds() + " s)");

@@ -12,16 +12,42 @@ import java.util.function.Function;
 
 /**
  * The typed, validated view of {@code config/application.properties} (every key is documented in
- * docs/configuration.md). System properties of the same name override the file. Relative paths are
- * resolved against the odoo-ops home (the repository or installation directory).
+ * docs/configuration.md), one record per area: a bean is given only the records of the areas it works in.
+ * System properties of the same name override the file. Relative paths are resolved against the odoo-ops
+ * home (the repository or installation directory).
  */
-public record Settings(Properties raw, Path home, Path configDir, String opsDbUrl, String opsDbUser, Secret opsDbPassword,
-                       boolean opsDbCreateIfMissing, Path evidenceRoot, Path workDir, String defaultUser,
-                       int heartbeatSeconds, int staleAfterSeconds, Path environmentsFile, Path secretsFile,
-                       int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
-                       double freeSpaceFactor, int uploadPartSizeMb, boolean verifyAfterUpload,
-                       int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
-                       int filestoreCheckLimit, List<String> toolEnv, List<String> commandEnv, PrivateFiles files) {
+public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, Ops ops, Backup backup, Restore restore,
+                       Store store, Tools tools, PrivateFiles files) {
+
+    /** {@code ops.db.*}: the ops catalog's database. */
+    public record OpsDb(String url, String user, Secret password, boolean createIfMissing) {
+    }
+
+    /** {@code ops.*}: where runs write, who runs them by default, their heartbeat, the configuration files. */
+    public record Ops(Path evidenceRoot, Path workDir, String defaultUser, int heartbeatSeconds, int staleAfterSeconds,
+                      Path environmentsFile, Path secretsFile) {
+    }
+
+    /** {@code backup.*}. */
+    public record Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
+                         double freeSpaceFactor) {
+    }
+
+    /** {@code restore.*}. */
+    public record Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
+                          int filestoreCheckLimit) {
+    }
+
+    /** {@code store.*} beyond the store's own definition in the environments file. */
+    public record Store(int uploadPartSizeMb, boolean verifyAfterUpload) {
+        public long uploadPartSizeBytes() {
+            return uploadPartSizeMb * 1024L * 1024L;
+        }
+    }
+
+    /** {@code ops.tool-env}, {@code ops.command-env}, {@code ops.tool-nice}: what child processes get. */
+    public record Tools(List<String> toolEnv, List<String> commandEnv, int nice) {
+    }
 
     public static Settings load(Path home, Path configDir, Function<String, String> env) {
         Path file = configDir.resolve("application.properties");
@@ -43,30 +69,30 @@ public record Settings(Properties raw, Path home, Path configDir, String opsDbUr
         String dbPassword = env.apply(dbPasswordEnv);
         Path base = home.toAbsolutePath();
         return new Settings(p, base, configDir,
-                reader.string("ops.db.url", "jdbc:postgresql://127.0.0.1:5432/odoo_ops"),
-                reader.string("ops.db.user", "postgres"),
-                dbPassword == null ? null : new Secret(dbPassword),
-                reader.bool("ops.db.create-if-missing", true),
-                base.resolve(reader.directory("ops.evidence-root", "docs/evidence")),
-                base.resolve(reader.directory("ops.work-dir", "/var/tmp/odoo-ops/work")),
-                reader.string("ops.default-user", "operator"),
-                reader.integer("ops.heartbeat-seconds", 10, 1, 3600),
-                reader.integer("ops.stale-after-seconds", 120, 3, 86400),
-                configDir.resolve(reader.string("ops.environments-file", "environments.yaml")),
-                configDir.resolve(reader.string("ops.secrets-file", "secrets.properties")),
-                reader.integer("backup.pg-dump-timeout-seconds", 21600, 10, 604800),
-                reader.integer("backup.archive-timeout-seconds", 21600, 10, 604800),
-                reader.integer("backup.zstd-level", 3, 1, 19),
-                reader.integer("backup.quiesce-timeout-seconds", 30, 1, 3600),
-                reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0),
-                reader.integer("store.upload-part-size-mb", 64, 5, 5120),
-                reader.bool("store.verify-after-upload", true),
-                reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
-                reader.integer("restore.pg-restore-jobs", 2, 1, 64),
-                reader.integer("restore.connections-close-seconds", 30, 0, 3600),
-                reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE),
-                reader.names("ops.tool-env"),
-                reader.names("ops.command-env"),
+                new OpsDb(reader.string("ops.db.url", "jdbc:postgresql://127.0.0.1:5432/odoo_ops"),
+                        reader.string("ops.db.user", "postgres"),
+                        dbPassword == null ? null : new Secret(dbPassword),
+                        reader.bool("ops.db.create-if-missing", true)),
+                new Ops(base.resolve(reader.directory("ops.evidence-root", "docs/evidence")),
+                        base.resolve(reader.directory("ops.work-dir", "/var/tmp/odoo-ops/work")),
+                        reader.string("ops.default-user", "operator"),
+                        reader.integer("ops.heartbeat-seconds", 10, 1, 3600),
+                        reader.integer("ops.stale-after-seconds", 120, 3, 86400),
+                        configDir.resolve(reader.string("ops.environments-file", "environments.yaml")),
+                        configDir.resolve(reader.string("ops.secrets-file", "secrets.properties"))),
+                new Backup(reader.integer("backup.pg-dump-timeout-seconds", 21600, 10, 604800),
+                        reader.integer("backup.archive-timeout-seconds", 21600, 10, 604800),
+                        reader.integer("backup.zstd-level", 3, 1, 19),
+                        reader.integer("backup.quiesce-timeout-seconds", 30, 1, 3600),
+                        reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0)),
+                new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
+                        reader.integer("restore.pg-restore-jobs", 2, 1, 64),
+                        reader.integer("restore.connections-close-seconds", 30, 0, 3600),
+                        reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE)),
+                new Store(reader.integer("store.upload-part-size-mb", 64, 5, 5120),
+                        reader.bool("store.verify-after-upload", true)),
+                new Tools(reader.names("ops.tool-env"), reader.names("ops.command-env"),
+                        reader.integer("ops.tool-nice", 10, 0, 19)),
                 reader.group("ops.file-group"));
     }
 

@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  *     {@link #run} until the child has ended (or was stopped at its time-out). A tool's own children (tar's
  *     zstd, pg_restore's workers) end with it, on the broken pipe or closed connection; an operator command that
  *     starts a long child of its own should {@code exec} it.</li>
+ * <li>{@code nice -n ops.tool-nice} (odoo-ops's own tools only): a backup's pg_dump, tar and zstd give way
+ *     to Odoo and to the service's answers on the same machine; Odoo's own commands are never niced.</li>
  * </ul>
  */
 public class ToolRunner {
@@ -49,12 +51,14 @@ public class ToolRunner {
     private static final int STDERR_TAIL = 4000;
     private static final int EXIT_KILLED = 143;
     static final String SETPRIV = "/usr/bin/setpriv";
+    static final String NICE = "/usr/bin/nice";
 
     private final ProducerTemplate template;
     private final SecretRedactor redactor;
     private final Duration progressEvery;
     private final ChildEnvironment childEnvironment;
     private final boolean parentDeathSignal;
+    private final int toolNice;
 
     /** Children get only the base variables of {@link ChildEnvironment} from odoo-ops's environment. */
     public ToolRunner(ProducerTemplate template, SecretRedactor redactor, Duration progressEvery) {
@@ -62,6 +66,17 @@ public class ToolRunner {
     }
 
     public ToolRunner(ProducerTemplate template, SecretRedactor redactor, Duration progressEvery, ChildEnvironment childEnvironment) {
+        this(template, redactor, progressEvery, childEnvironment, 0);
+    }
+
+    /**
+     * @param toolNice the niceness odoo-ops's own tools run at ({@code ops.tool-nice}, 0 to 19; 0: as odoo-ops);
+     *                 operator commands (Odoo's start, stop, validate) always run at odoo-ops's own priority
+     */
+    public ToolRunner(ProducerTemplate template, SecretRedactor redactor, Duration progressEvery, ChildEnvironment childEnvironment,
+                      int toolNice) {
+        if (toolNice < 0 || toolNice > 19) throw new IllegalArgumentException("tool niceness must be 0 to 19, got " + toolNice);
+        this.toolNice = toolNice;
         this.template = template;
         this.redactor = redactor;
         this.progressEvery = progressEvery;
@@ -104,12 +119,19 @@ public class ToolRunner {
 
     /** A tool of odoo-ops's own (pg_dump, pg_restore, tar, git) with the variables {@code env} adds. */
     public ToolResult run(List<String> argv, Map<String, String> env, Duration timeout, Progress progressOf) {
-        return execute(argv, childEnvironment.tools(), env, timeout, progressOf);
+        return execute(toolNice == 0 ? argv : niced(argv), childEnvironment.tools(), env, timeout, progressOf);
     }
 
     /** An operator's command (an odoo.* action, validate_command): the base variables and those of ops.command-env. */
     public ToolResult runCommand(List<String> argv, Duration timeout) {
         return execute(argv, childEnvironment.commands(), Map.of(), timeout, null);
+    }
+
+    /** {@code nice -n N tool args}: nice execs the tool, so it stays one process (and setpriv's child). */
+    private List<String> niced(List<String> argv) {
+        List<String> out = new ArrayList<>(List.of(NICE, "-n", String.valueOf(toolNice)));
+        out.addAll(argv);
+        return out;
     }
 
     /** The argument list handed to {@code /usr/bin/env}: the child's whole environment, then the tool. */
@@ -126,7 +148,7 @@ public class ToolRunner {
 
     private ToolResult execute(List<String> argv, Map<String, String> inherited, Map<String, String> env, Duration timeout,
                                Progress progressOf) {
-        String tool = Path.of(argv.get(0)).getFileName().toString();
+        String tool = Path.of(argv.get(0).equals(NICE) ? argv.get(3) : argv.get(0)).getFileName().toString();
         List<String> args = commandLine(argv, inherited, env);
         long start = System.nanoTime();
         ScheduledExecutorService progress = progressOf == null ? null : startProgress(tool, progressOf, start);

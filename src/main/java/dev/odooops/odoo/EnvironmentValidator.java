@@ -44,7 +44,7 @@ public class EnvironmentValidator {
     private final ToolRunner tools;
     private final int filestoreLimit;
 
-    public EnvironmentValidator(ToolRunner tools, Settings settings) {
+    public EnvironmentValidator(ToolRunner tools, Settings.Restore settings) {
         this.tools = tools;
         this.filestoreLimit = settings.filestoreCheckLimit();
     }

@@ -171,6 +171,51 @@ public class OpsCatalog {
     }
 
     /** The newest live regular backup of an environment per backup type: type -> {artifact_id, created_at}. */
+    private static final String UTC_STAMP = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+
+    /** The runs of an environment, newest first, at most {@code limit}: the rows of list-runs. */
+    public List<Map<String, Object>> listRuns(String environmentId, int limit) {
+        return query("select r.run_id::text, r.operation_type, r.status, r.created_by, "
+                + "to_char(r.created_at at time zone 'UTC', " + UTC_STAMP + "), "
+                + "to_char(r.finished_at at time zone 'UTC', " + UTC_STAMP + "), r.failed_step, r.failure_reason, "
+                + "r.evidence_dir, r.parent_run_id::text, r.metadata->>'artifact_id' "
+                + "from ops.runs r where r.environment_id = ? order by r.created_at desc limit ?", rs -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_id", rs.getString(1));
+            m.put("operation_type", rs.getString(2));
+            m.put("status", rs.getString(3));
+            m.put("created_by", rs.getString(4));
+            m.put("created_at", rs.getString(5));
+            m.put("finished_at", rs.getString(6));
+            m.put("failed_step", rs.getString(7));
+            m.put("failure_reason", rs.getString(8));
+            m.put("evidence_dir", rs.getString(9));
+            m.put("parent_run_id", rs.getString(10));
+            m.put("artifact_id", rs.getString(11));
+            return m;
+        }, environmentId, limit);
+    }
+
+    /** The artifacts of an environment, newest first, pruned ones only when asked: the rows of list-artifacts. */
+    public List<Map<String, Object>> listArtifacts(String environmentId, boolean includePruned) {
+        return query("select a.id, to_char(a.created_at at time zone 'UTC', " + UTC_STAMP + "), a.backup_type, a.kind, "
+                + "a.label, a.pinned, a.uri, (select coalesce(sum(v::bigint), 0) from jsonb_each_text(a.sizes) as s(k, v)), "
+                + "to_char(a.pruned_at at time zone 'UTC', " + UTC_STAMP + ") from ops.artifacts a "
+                + "where a.environment_id = ? and (? or a.pruned_at is null) order by a.created_at desc", rs -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("artifact_id", rs.getString(1));
+            m.put("created_at", rs.getString(2));
+            m.put("backup_type", rs.getString(3));
+            m.put("kind", rs.getString(4));
+            m.put("label", rs.getString(5));
+            m.put("pinned", rs.getBoolean(6));
+            m.put("uri", rs.getString(7));
+            m.put("size_bytes", rs.getLong(8));
+            m.put("pruned_at", rs.getString(9));
+            return m;
+        }, environmentId, includePruned);
+    }
+
     public Map<String, Map<String, Object>> lastBackups(String environmentId) {
         Map<String, Map<String, Object>> out = new java.util.TreeMap<>();
         query("select distinct on (backup_type) backup_type, id, created_at from ops.artifacts where environment_id = ? "

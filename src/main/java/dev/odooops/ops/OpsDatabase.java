@@ -28,15 +28,20 @@ public final class OpsDatabase implements AutoCloseable {
     private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/]+)/([A-Za-z_][A-Za-z0-9_]*)(\\?.*)?");
 
     private final HikariDataSource dataSource;
-    private final Settings settings;
+    private final Settings.OpsDb settings;
 
-    public OpsDatabase(Settings settings) {
+    /** The ops database of {@code settings} (its ops.db.* keys; errors name that file). */
+    public OpsDatabase(Settings all) {
+        this(all.opsDb(), all.configDir().resolve("application.properties"));
+    }
+
+    public OpsDatabase(Settings.OpsDb settings, java.nio.file.Path propertiesFile) {
         this.settings = settings;
-        if (settings.opsDbCreateIfMissing()) createIfMissing(settings);
+        if (settings.createIfMissing()) createIfMissing(settings);
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(settings.opsDbUrl());
-        hc.setUsername(settings.opsDbUser());
-        if (settings.opsDbPassword() != null) hc.setPassword(settings.opsDbPassword().reveal());
+        hc.setJdbcUrl(settings.url());
+        hc.setUsername(settings.user());
+        if (settings.password() != null) hc.setPassword(settings.password().reveal());
         hc.setMaximumPoolSize(6);
         hc.setMinimumIdle(0);
         hc.setPoolName("ops");
@@ -46,8 +51,8 @@ public final class OpsDatabase implements AutoCloseable {
             c.isValid(5);
         } catch (SQLException e) {
             dataSource.close();
-            throw new ConfigException(settings.configDir().resolve("application.properties") + ": ops.db.url: cannot connect to "
-                    + settings.opsDbUrl() + " as " + settings.opsDbUser() + ": " + e.getMessage());
+            throw new ConfigException(propertiesFile + ": ops.db.url: cannot connect to "
+                    + settings.url() + " as " + settings.user() + ": " + e.getMessage());
         }
     }
 
@@ -58,10 +63,10 @@ public final class OpsDatabase implements AutoCloseable {
     /** A dedicated physical connection (not pooled): a run's advisory lock dies with it. */
     public Connection dedicatedConnection() throws SQLException {
         Properties p = new Properties();
-        p.setProperty("user", settings.opsDbUser());
-        if (settings.opsDbPassword() != null) p.setProperty("password", settings.opsDbPassword().reveal());
+        p.setProperty("user", settings.user());
+        if (settings.password() != null) p.setProperty("password", settings.password().reveal());
         p.setProperty("ApplicationName", "odoo-ops run lease");
-        return DriverManager.getConnection(settings.opsDbUrl(), p);
+        return DriverManager.getConnection(settings.url(), p);
     }
 
     public void migrate() {
@@ -99,13 +104,13 @@ public final class OpsDatabase implements AutoCloseable {
     }
 
     /** CREATE DATABASE cannot take a bound parameter: the name is checked against a strict pattern first. */
-    private static void createIfMissing(Settings s) {
-        Matcher m = URL.matcher(s.opsDbUrl());
+    private static void createIfMissing(Settings.OpsDb s) {
+        Matcher m = URL.matcher(s.url());
         if (!m.matches()) return;
         String db = m.group(2);
         Properties p = new Properties();
-        p.setProperty("user", s.opsDbUser());
-        if (s.opsDbPassword() != null) p.setProperty("password", s.opsDbPassword().reveal());
+        p.setProperty("user", s.user());
+        if (s.password() != null) p.setProperty("password", s.password().reveal());
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + m.group(1) + "/postgres", p)) {
             boolean exists;
             try (PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {

@@ -36,7 +36,7 @@ public class CreateRestoreRun {
 
     public void create(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
         RestoreRequest r = job.request();
-        Path dir = starter.settings().evidenceRoot().resolve(DIR.format(job.createdAt().atOffset(ZoneOffset.UTC)))
+        Path dir = starter.ops().evidenceRoot().resolve(DIR.format(job.createdAt().atOffset(ZoneOffset.UTC)))
                 .resolve("restore").resolve(job.runId().toString());
         decideMode(job);
         boolean sameAsLast = job.validationOnly();

@@ -24,7 +24,7 @@ public class QuiesceForRestore {
     private final OpsCatalog catalog;
     private final int closeSeconds;
 
-    public QuiesceForRestore(OdooLifecycle odoo, OpsCatalog catalog, Settings settings) {
+    public QuiesceForRestore(OdooLifecycle odoo, OpsCatalog catalog, Settings.Restore settings) {
         this.odoo = odoo;
         this.catalog = catalog;
         this.closeSeconds = settings.connectionsCloseSeconds();

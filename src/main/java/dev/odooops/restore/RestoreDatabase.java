@@ -38,7 +38,7 @@ public class RestoreDatabase {
     private final Duration timeout;
     private final int jobs;
 
-    public RestoreDatabase(ToolRunner tools, OpsCatalog catalog, Settings settings) {
+    public RestoreDatabase(ToolRunner tools, OpsCatalog catalog, Settings.Restore settings) {
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.pgRestoreTimeoutSeconds());

@@ -36,7 +36,7 @@ public class RestoreFilestore {
     private final OpsCatalog catalog;
     private final Duration timeout;
 
-    public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings settings) {
+    public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());

@@ -51,16 +51,16 @@ public class RestorePreflight {
     }
 
     private final OpsConfig config;
-    private final Settings settings;
+    private final Settings.Ops ops;
     private final OpsCatalog catalog;
     private final ArtifactStore store;
     private final Clock clock;
     private final SecretRedactor redactor;
 
-    public RestorePreflight(OpsConfig config, Settings settings, OpsCatalog catalog, ArtifactStore store, Clock clock,
+    public RestorePreflight(OpsConfig config, Settings.Ops ops, OpsCatalog catalog, ArtifactStore store, Clock clock,
                             SecretRedactor redactor) {
         this.config = config;
-        this.settings = settings;
+        this.ops = ops;
         this.catalog = catalog;
         this.store = store;
         this.clock = clock;
@@ -158,7 +158,7 @@ public class RestorePreflight {
         RestoreJob job = queued == null ? new RestoreJob(r, env, artifact, clock.instant(), redactor)
                 : new RestoreJob(queued.runId(), r, env, artifact, clock.instant(), redactor);
         if (queued != null) job.lease(queued.lease());
-        job.workDir(settings.workDir().resolve(job.runId().toString()));
+        job.workDir(ops.workDir().resolve(job.runId().toString()));
         // 6. disk space
         checks.add(diskSpace(needBytes, env));
         // 7. postgres
@@ -207,7 +207,7 @@ public class RestorePreflight {
 
     private Check diskSpace(long needBytes, EnvironmentConfig env) {
         List<String> short_ = new ArrayList<>();
-        for (Path dir : List.of(settings.workDir(), env.filestore().toAbsolutePath().getParent())) {
+        for (Path dir : List.of(ops.workDir(), env.filestore().toAbsolutePath().getParent())) {
             try {
                 Path existing = dir;
                 while (existing != null && !Files.exists(existing)) existing = existing.getParent(); // touch nothing

@@ -27,7 +27,7 @@ public class CreateRun {
     public void create(@Variable(Vars.BACKUP_JOB) BackupJob job) {
         BackupRequest r = job.request();
         String day = job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString();
-        Path dir = starter.settings().evidenceRoot().resolve(day).resolve("backup").resolve(job.runId().toString());
+        Path dir = starter.ops().evidenceRoot().resolve(day).resolve("backup").resolve(job.runId().toString());
         starter.start(job, "backup", r.user(), r.parentRunId(), Map.of("backup_type", r.type().wire(), "kind", r.kind().wire(),
                 "trigger", r.trigger(), "artifact_id", job.artifactId()), dir, inputs(job));
         LOG.info("backup run {} started for {} ({}), evidence in {}", job.runId(), job.environment().id(),

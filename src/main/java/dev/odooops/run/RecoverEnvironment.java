@@ -42,7 +42,7 @@ public class RecoverEnvironment {
         }
         List<String> secrets = env.database().password() == null ? List.of() : List.of(env.database().password().reveal());
         RecoverJob job = new RecoverJob(env, clock.instant(), new SecretRedactor(secrets));
-        Path dir = starter.settings().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
+        Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
                 .resolve("recover").resolve(job.runId().toString());
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());

@@ -35,26 +35,28 @@ public class RunStarter {
     private static final Logger LOG = LoggerFactory.getLogger(RunStarter.class);
     private final OpsDatabase db;
     private final OpsCatalog catalog;
-    private final Settings settings;
+    private final Settings.Ops ops;
+    private final dev.odooops.domain.PrivateFiles files;
     private final ArtifactStore store;
     private final ArtifactRemover remover;
 
     private final RestoreRecovery recovery;
     private final OdooLifecycle odoo;
 
-    public RunStarter(OpsDatabase db, OpsCatalog catalog, Settings settings, ArtifactStore store, ArtifactRemover remover,
+    public RunStarter(OpsDatabase db, OpsCatalog catalog, Settings.Ops ops, dev.odooops.domain.PrivateFiles files, ArtifactStore store, ArtifactRemover remover,
                       RestoreRecovery recovery, OdooLifecycle odoo) {
         this.db = db;
         this.catalog = catalog;
-        this.settings = settings;
+        this.ops = ops;
+        this.files = files;
         this.store = store;
         this.recovery = recovery;
         this.odoo = odoo;
         this.remover = remover;
     }
 
-    public Settings settings() {
-        return settings;
+    public Settings.Ops ops() {
+        return ops;
     }
 
     public void start(RunState run, String operation, String user, UUID parent, Map<String, Object> metadata,
@@ -76,17 +78,17 @@ public class RunStarter {
             catalog.mergeRunMetadata(run.runId(), metadata);
         } else if (parent == null) {
             lease = RunLease.begin(db, run.runId(), run.environment().project(), run.environment().id(), operation, user,
-                    Json.compact(metadata), settings.staleAfterSeconds(), settings.heartbeatSeconds());
+                    Json.compact(metadata), ops.staleAfterSeconds(), ops.heartbeatSeconds());
             run.lease(lease);
         } else {
             catalog.beginChildRun(run.runId(), parent, operation, user, metadata);
         }
         Path createdWork = null;
         try {
-            run.evidence(new Evidence(evidenceDir, run.redactor(), settings.files()));
+            run.evidence(new Evidence(evidenceDir, run.redactor(), files));
             Path work = run.workDir();
             if (work == null) {
-                work = settings.workDir().resolve(run.runId().toString());
+                work = ops.workDir().resolve(run.runId().toString());
                 createdWork = work;
                 WorkFiles.createPrivate(work);
                 run.workDir(work);
@@ -207,7 +209,7 @@ public class RunStarter {
         boolean restoreDied = false;
         for (OpsCatalog.AbandonedRun gone : catalog.abandonedBy(run.runId())) {
             Map<String, Object> swept = new LinkedHashMap<>();
-            WorkFiles.deleteTree(settings.workDir().resolve(gone.runId().toString()));
+            WorkFiles.deleteTree(ops.workDir().resolve(gone.runId().toString()));
             swept.put("work_dir", "removed");
             if (gone.unregisteredArtifactId() != null && gone.environmentId().equals(run.environment().id())) {
                 String path = ArtifactStore.artifactPath(run.environment().project(), run.environment().name(),

@@ -51,7 +51,7 @@ public final class RunQueue implements AutoCloseable {
     private final OpsCatalog catalog;
     private final Operations operations;
     private final EnvironmentLookup environments;
-    private final Settings settings;
+    private final Settings.Ops ops;
     private final ServiceSettings service;
     private final ThreadPoolExecutor pool;
     private final Semaphore slots;
@@ -73,12 +73,12 @@ public final class RunQueue implements AutoCloseable {
     }
 
     public RunQueue(OpsDatabase db, OpsCatalog catalog, Operations operations, EnvironmentLookup environments,
-                    Settings settings, ServiceSettings service) {
+                    Settings.Ops ops, ServiceSettings service) {
         this.db = db;
         this.catalog = catalog;
         this.operations = operations;
         this.environments = environments;
-        this.settings = settings;
+        this.ops = ops;
         this.service = service;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(service.workers(), service.workers(), 0, TimeUnit.SECONDS,
@@ -132,7 +132,7 @@ public final class RunQueue implements AutoCloseable {
         RunLease lease;
         try {
             lease = RunLease.begin(db, runId, env.project(), env.id(), resolved.operation(), resolved.user(),
-                    Json.compact(Map.of("trigger", channel)), settings.staleAfterSeconds(), settings.heartbeatSeconds(),
+                    Json.compact(Map.of("trigger", channel)), ops.staleAfterSeconds(), ops.heartbeatSeconds(),
                     new RunLease.Request(Json.compact(resolved.toJson()), resolved.requestId(), channel));
         } catch (RunLease.DuplicateRequest d) {
             slots.release();
@@ -250,7 +250,7 @@ public final class RunQueue implements AutoCloseable {
         int taken = 0;
         for (OpsCatalog.PendingRequest p : catalog.pendingRequests()) {
             if (!slots.tryAcquire()) break; // the rest waits for the next pick-up
-            Optional<RunLease> lease = RunLease.adopt(db, p.runId(), settings.heartbeatSeconds());
+            Optional<RunLease> lease = RunLease.adopt(db, p.runId(), ops.heartbeatSeconds());
             if (lease.isEmpty()) {
                 slots.release(); // a live process owns it (or it is no longer queued)
                 continue;

@@ -63,14 +63,15 @@ public final class Schedules {
     private final DataSource catalogDb;
 
     /** @param queue the service's queue; null on the command line, where schedules are only listed, paused and resumed */
-    public Schedules(OpsConfig config, OpsCatalog catalog, RunQueue queue, Settings settings, DataSource catalogDb) {
+    public Schedules(OpsConfig config, OpsCatalog catalog, RunQueue queue, String defaultUser, String instanceName,
+                     DataSource catalogDb) {
         this.config = config;
         this.catalog = catalog;
         this.queue = queue;
-        this.defaultUser = settings.defaultUser();
+        this.defaultUser = defaultUser;
         this.quartz = new QuartzComponent();
         quartz.setPrefixInstanceName(false);
-        quartz.setProperties(quartzProperties(settings.property("camel.main.name", "odoo-ops")));
+        quartz.setProperties(quartzProperties(instanceName));
         this.catalogDb = catalogDb;
     }
 

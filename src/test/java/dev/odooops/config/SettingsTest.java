@@ -34,7 +34,19 @@ class SettingsTest {
     @Test
     void should_resolve_relative_directories_against_the_home() throws Exception {
         Settings s = load("ops.work-dir=work/\nops.evidence-root=/var/tmp/evidence\n");
-        assertEquals(dir.resolve("work"), s.workDir());
-        assertEquals(Path.of("/var/tmp/evidence"), s.evidenceRoot());
+        assertEquals(dir.resolve("work"), s.ops().workDir());
+        assertEquals(Path.of("/var/tmp/evidence"), s.ops().evidenceRoot());
+    }
+
+    @Test
+    void should_group_the_keys_by_area_and_check_the_tool_niceness() throws Exception {
+        Settings s = load("backup.zstd-level=7\nrestore.pg-restore-jobs=4\nstore.upload-part-size-mb=8\nops.tool-nice=5\n");
+        assertEquals(7, s.backup().zstdLevel());
+        assertEquals(4, s.restore().pgRestoreJobs());
+        assertEquals(8L * 1024 * 1024, s.store().uploadPartSizeBytes());
+        assertEquals(5, s.tools().nice());
+        assertEquals(10, load("").tools().nice());
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> load("ops.tool-nice=20\n"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("ops.tool-nice"), e.getMessage());
     }
 }

@@ -98,4 +98,19 @@ class ToolRunnerTest {
                 List.of("sh", "-c", "trap 'exit 0' TERM; sleep 30 & wait"), Duration.ofSeconds(1)));
         assertTrue(e.getMessage().contains("timed out"), e.getMessage());
     }
+
+    @Test
+    void should_run_its_own_tools_at_the_configured_niceness_and_operator_commands_at_its_own() {
+        // `nice` with no argument prints the niceness it runs at: the tool's, as the kernel gave it
+        ChildEnvironment child = ChildEnvironment.of(ODOO_OPS_ENV::get, List.of(), List.of());
+        ToolRunner niced = new ToolRunner(camel.createProducerTemplate(), new SecretRedactor(List.of()),
+                Duration.ofSeconds(10), child, 7);
+        int own = Integer.parseInt(runner().run(List.of("nice"), Map.of(), Duration.ofSeconds(20)).stdout().strip());
+        assertEquals(own + 7, Integer.parseInt(niced.run(List.of("nice"), Map.of(), Duration.ofSeconds(20)).stdout().strip()));
+        assertEquals(own, Integer.parseInt(niced.runCommand(List.of("nice"), Duration.ofSeconds(20)).stdout().strip()));
+        // a failing niced tool is still named by itself in the error, not by nice
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class,
+                () -> niced.run(List.of("false"), Map.of(), Duration.ofSeconds(20)));
+        assertTrue(e.getMessage().startsWith("false exited with 1"), e.getMessage());
+    }
 }
