@@ -2,6 +2,7 @@ package dev.odooops;
 
 import dev.odooops.backup.ApplyRetention;
 import dev.odooops.backup.ArchiveFilestore;
+import dev.odooops.backup.CheckUnchanged;
 import dev.odooops.backup.BackupFailureHandler;
 import dev.odooops.backup.BackupPreconditions;
 import dev.odooops.backup.DumpAndArchive;
@@ -40,6 +41,8 @@ import dev.odooops.app.EnvironmentLookup;
 import dev.odooops.app.Operations;
 import dev.odooops.app.RecoverOperation;
 import dev.odooops.app.RunViews;
+import dev.odooops.domain.GenerationCache;
+import dev.odooops.ops.RunChanges;
 import dev.odooops.config.EnvironmentsLoader;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
@@ -77,6 +80,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -99,6 +103,7 @@ public final class OpsRuntime implements AutoCloseable {
     private ApiTokens apiTokens;
     private Schedules schedules;
     private Inbox inbox;
+    private RunChanges runChanges;
     private JmsChannel jms;
     private Observability observability;
     private final Function<String, String> env;
@@ -223,7 +228,9 @@ public final class OpsRuntime implements AutoCloseable {
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
         r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock)));
-        r.bind("runViews", new RunViews(catalog));
+        GenerationCache<String, Integer, List<Map<String, Object>>> runLists = new GenerationCache<>();
+        if (serviceSettings != null) runChanges = new RunChanges(database, runLists).start();
+        r.bind("runViews", new RunViews(catalog, runLists));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
         DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings.backup());
@@ -231,6 +238,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
+        r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup()));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), remover, clock));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, quiesce));
@@ -353,6 +361,7 @@ public final class OpsRuntime implements AutoCloseable {
         if (runQueue != null) runQueue.close(); // first: running operations finish (within the grace period)
         if (schedules != null) schedules.close();
         if (observability != null) observability.close();
+        if (runChanges != null) runChanges.close();
         try {
             main.stop();
         } catch (Exception ignored) {

@@ -1,5 +1,6 @@
 package dev.odooops.app;
 
+import dev.odooops.domain.GenerationCache;
 import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.Report;
 import dev.odooops.model.RequestRejected;
@@ -8,22 +9,36 @@ import dev.odooops.ops.OpsCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** get-run: one run of the catalog with its status, the steps it completed, its failure and its evidence files. */
+/**
+ * get-run (one run of the catalog with its status, the steps it completed, its failure and its evidence files)
+ * and list-runs. Service mode answers list-runs from a cache that {@link dev.odooops.ops.RunChanges} empties for
+ * an environment whenever one of its runs changes (on any instance), so dashboards polling the list cost a map
+ * lookup instead of a query; without a listener (the command line) every call reads the catalog.
+ */
 public final class RunViews {
     private final OpsCatalog catalog;
+    private final GenerationCache<String, Integer, List<Map<String, Object>>> lists;
 
     public RunViews(OpsCatalog catalog) {
+        this(catalog, new GenerationCache<>());
+    }
+
+    public RunViews(OpsCatalog catalog, GenerationCache<String, Integer, List<Map<String, Object>>> lists) {
         this.catalog = catalog;
+        this.lists = lists;
     }
 
     /** list-runs of a resolved request: its environment's runs, newest first. */
     public List<Map<String, Object>> list(dev.odooops.model.ListRunsRequest request) {
-        return catalog.listRuns(request.environmentId(), request.limit());
+        return lists.get(request.environmentId(), request.limit(),
+                () -> catalog.listRuns(request.environmentId(), request.limit()).stream()
+                        .map(Collections::unmodifiableMap).toList());
     }
 
     public Report get(GetRunRequest request) {
@@ -46,7 +61,7 @@ public final class RunViews {
         }
         m.put("evidence_dir", run.evidenceDir());
         m.put("evidence_files", evidenceFiles(run.evidenceDir()));
-        return new Report("success".equals(run.status()), m);
+        return new Report("success".equals(run.status()) || "skipped_unchanged".equals(run.status()), m);
     }
 
     /** The evidence files of a run, relative to its evidence directory, sorted; empty when the directory is gone. */

@@ -83,7 +83,7 @@ public class UploadArtifact {
         });
         catalog.registerArtifact(job.artifactId(), job.environment().id(), job.runId(), job.request().kind().wire(),
                 job.request().type().wire(), job.artifactUri(), checksums, sizes, manifest, job.request().label(),
-                job.createdAt());
+                job.createdAt(), job.fingerprint(), verifyAfterUpload);
         job.registered(true);
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("artifact_id", job.artifactId());

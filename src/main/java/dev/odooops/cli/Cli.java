@@ -231,11 +231,15 @@ public final class Cli implements Callable<Integer> {
         @Option(names = "--keep-monthly", paramLabel = "N", description = "retention override: monthly backups kept")
         String keepMonthly;
 
+        @Option(names = "--force", description = "take a backup even when the environment is unchanged since its last "
+                + "verified artifact (otherwise the run ends skipped_unchanged, naming that artifact)")
+        boolean force;
+
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.backup(BackupRequest.of(project, env, BackupType.parse("type", type), label,
                     wholeNumber("keep-daily", keepDaily), wholeNumber("keep-weekly", keepWeekly),
-                    wholeNumber("keep-monthly", keepMonthly), user(rt), "cli"));
+                    wholeNumber("keep-monthly", keepMonthly), user(rt), "cli").forced(force));
         }
     }
 

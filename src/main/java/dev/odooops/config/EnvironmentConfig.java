@@ -10,7 +10,28 @@ import java.util.List;
  */
 public record EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
                                 Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
-                                String filestoreOwner, List<Schedule> schedules) {
+                                String filestoreOwner, List<Schedule> schedules, java.util.Set<String> volatileTables) {
+
+    /**
+     * Tables whose writes do not make a backup necessary (left out of the database fingerprint, see
+     * {@link dev.odooops.domain.ChangeFingerprint}): Odoo's notification bus and presence, its cron bookkeeping
+     * (last and next call, triggers, progress) and its login and device logs. The environments file's
+     * {@code volatile_tables} adds to them.
+     */
+    public static final java.util.Set<String> ODOO_VOLATILE_TABLES = java.util.Set.of("bus_bus", "bus_presence",
+            "mail_presence", "ir_cron", "ir_cron_trigger", "ir_cron_progress", "res_users_log", "res_device_log",
+            "res_device");
+
+    public EnvironmentConfig {
+        volatileTables = volatileTables == null ? ODOO_VOLATILE_TABLES : java.util.Set.copyOf(volatileTables);
+    }
+
+    public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
+                             Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
+                             String filestoreOwner, List<Schedule> schedules) {
+        this(project, name, type, database, filestore, odooConf, addonsPaths, control, retention, filestoreOwner, schedules,
+                null);
+    }
 
     public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
                              Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,

@@ -135,7 +135,7 @@ public final class EnvironmentsLoader {
 
     private static EnvironmentConfig environment(String project, ConfigNode e, Path base) {
         e.only("name", "type", "database", "filestore", "filestore_layout", "filestore_owner", "odoo_conf", "addons_paths", "odoo",
-                "retention", "schedules");
+                "retention", "schedules", "volatile_tables");
         String name = e.name("name");
         String type = e.oneOf("type", null, "development", "staging", "production");
         ConfigNode db = e.object("database").only("host", "port", "name", "user", "password", "sslmode");
@@ -164,8 +164,15 @@ public final class EnvironmentsLoader {
         if (owner != null && !owner.matches(FILESTORE_OWNER)) {
             throw e.error(e.child("filestore_owner").path(), "user or user:group (names or numeric ids)", owner);
         }
+        java.util.Set<String> volatileTables = new java.util.TreeSet<>(EnvironmentConfig.ODOO_VOLATILE_TABLES);
+        for (String t : e.strings("volatile_tables")) {
+            if (!t.matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
+                throw e.error(e.child("volatile_tables").path(), "table names (letters, digits, _ and $)", t);
+            }
+            volatileTables.add(t);
+        }
         return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention, owner,
-                schedules(e));
+                schedules(e), volatileTables);
     }
 
     /** {@code schedules: [{name, cron, time_zone, type, user, keep_daily, keep_weekly, keep_monthly}]}. */

@@ -30,7 +30,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
 
     /** {@code backup.*}. */
     public record Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
-                         double freeSpaceFactor) {
+                         double freeSpaceFactor, boolean skipUnchanged) {
     }
 
     /** {@code restore.*}. */
@@ -84,7 +84,8 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.integer("backup.archive-timeout-seconds", 21600, 10, 604800),
                         reader.integer("backup.zstd-level", 3, 1, 19),
                         reader.integer("backup.quiesce-timeout-seconds", 30, 1, 3600),
-                        reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0)),
+                        reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0),
+                        reader.bool("backup.skip-unchanged", true)),
                 new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                         reader.integer("restore.pg-restore-jobs", 2, 1, 64),
                         reader.integer("restore.connections-close-seconds", 30, 0, 3600),

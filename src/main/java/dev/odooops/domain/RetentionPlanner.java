@@ -26,6 +26,11 @@ import java.util.function.Function;
  * Then {@code last N} keeps the N newest, and {@code keep_within} keeps every artifact younger than the window
  * (its age counted from {@code now}). An artifact may be kept by several rules. Pinned artifacts, the newest
  * one and the protected ids (the artifact just made) are always kept. Everything else is pruned.
+ * <p>
+ * An artifact may be a candidate more than once: at its creation and at each later time a backup found the
+ * environment unchanged since it (a run {@code skipped_unchanged}). Each occurrence fills its own day, week and
+ * month, so seven days of unchanged backups are seven daily backups, all kept by the one artifact, and
+ * {@code keep_within} counts the newest occurrence. {@code last N} counts distinct artifacts.
  */
 public final class RetentionPlanner {
 
@@ -51,8 +56,9 @@ public final class RetentionPlanner {
         keepNewestPerBucket(newestFirst, policy.weekly(), "weekly",
                 t -> t.get(IsoFields.WEEK_BASED_YEAR) + "-W" + t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), keep);
         keepNewestPerBucket(newestFirst, policy.monthly(), "monthly", t -> t.getYear() + "-" + t.getMonthValue(), keep);
-        for (int i = 0; i < Math.min(policy.last(), newestFirst.size()); i++) {
-            keep.computeIfAbsent(newestFirst.get(i).id(), k -> new TreeSet<>()).add("last");
+        List<String> distinct = newestFirst.stream().map(Candidate::id).distinct().toList();
+        for (int i = 0; i < Math.min(policy.last(), distinct.size()); i++) {
+            keep.computeIfAbsent(distinct.get(i), k -> new TreeSet<>()).add("last");
         }
         if (!newestFirst.isEmpty()) keep.computeIfAbsent(newestFirst.get(0).id(), k -> new TreeSet<>()).add("newest");
         Instant youngFrom = now.minus(policy.keepWithin());
@@ -62,8 +68,8 @@ public final class RetentionPlanner {
             if (protectedIds.contains(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("protected");
         }
         List<String> prune = new ArrayList<>();
-        for (int i = newestFirst.size() - 1; i >= 0; i--) {
-            String id = newestFirst.get(i).id();
+        for (int i = distinct.size() - 1; i >= 0; i--) {
+            String id = distinct.get(i);
             if (!keep.containsKey(id)) prune.add(id);
         }
         return new Plan(keep, prune);

@@ -31,6 +31,8 @@ public final class BackupJob extends RunState {
     private volatile String dbMajorVersion;
     private final Map<String, BundleFile> bundle = Collections.synchronizedMap(new LinkedHashMap<>());
     private volatile ArtifactManifest.OdooState odooState;
+    private volatile Map<String, Map<String, String>> fingerprint;
+    private volatile String unchangedSince;
     private final List<String> storedKeys = Collections.synchronizedList(new ArrayList<>());
     private volatile String artifactUri;
     private volatile boolean registered;
@@ -65,6 +67,13 @@ public final class BackupJob extends RunState {
     public void dbMajorVersion(String v) { this.dbMajorVersion = v; }
     public Map<String, BundleFile> bundle() { return bundle; }
     public void add(BundleFile f) { bundle.put(f.name(), f); }
+    /** The change fingerprints ({@code database}, {@code filestore}) read before the dump, stored with the artifact. */
+    public Map<String, Map<String, String>> fingerprint() { return fingerprint; }
+    public void fingerprint(Map<String, Map<String, String>> f) { this.fingerprint = f; }
+    /** The verified artifact this run found the environment unchanged since (the run is skipped), or null. */
+    public String unchangedSince() { return unchangedSince; }
+    public void unchangedSince(String artifactId) { this.unchangedSince = artifactId; }
+    public boolean skippedUnchanged() { return unchangedSince != null; }
     /** Odoo's version, addons hash and modules as the config snapshot found them (the manifest's "manifest"). */
     public ArtifactManifest.OdooState odooState() { return odooState; }
     public void odooState(ArtifactManifest.OdooState s) { this.odooState = s; }

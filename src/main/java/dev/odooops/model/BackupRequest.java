@@ -3,11 +3,26 @@ package dev.odooops.model;
 /**
  * A request for a backup, as every trigger hands it over ({@code project} may be null: see {@link EnvironmentRequest}). Retention overrides are null when not given.
  * {@code kind} is {@link ArtifactKind#BACKUP} for operator backups and {@link ArtifactKind#PRE_RESTORE} for the safety backup a restore takes; the
- * latter runs as a child of the restore run ({@code parentRunId}) under the restore's lease.
+ * latter runs as a child of the restore run ({@code parentRunId}) under the restore's lease. {@code force} takes a real
+ * backup even when the environment is unchanged since its last verified artifact (otherwise such a backup is recorded
+ * as a run {@code skipped_unchanged} pointing at that artifact).
  */
 public record BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
                             Integer keepWeekly, Integer keepMonthly, String user, ArtifactKind kind, String trigger,
-                            java.util.UUID parentRunId) implements EnvironmentRequest {
+                            java.util.UUID parentRunId, boolean force) implements EnvironmentRequest {
+
+    /** A request that may be skipped when the environment is unchanged ({@code force} false). */
+    public BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
+                         Integer keepWeekly, Integer keepMonthly, String user, ArtifactKind kind, String trigger,
+                         java.util.UUID parentRunId) {
+        this(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger, parentRunId, false);
+    }
+
+    /** The same request, taken even when the environment is unchanged since its last verified artifact. */
+    public BackupRequest forced(boolean force) {
+        return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger,
+                parentRunId, force);
+    }
 
     public BackupRequest {
         if (project != null && project.isBlank()) throw new RequestRejected("project", "is empty");
@@ -30,7 +45,7 @@ public record BackupRequest(String project, String environment, BackupType type,
     @Override
     public BackupRequest resolved(String project, String environment) {
         return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger,
-                parentRunId);
+                parentRunId, force);
     }
 
     /** A request with no parent run: an operator's or a schedule's backup. */

@@ -18,7 +18,12 @@ public record BackupResult(String runId, String artifactId, String status, Strin
         this(runId, artifactId, status, evidenceDir, failedStep, error, List.of());
     }
 
+    /** A new artifact, or an unchanged environment covered by the verified artifact {@code artifactId}. */
     public boolean succeeded() {
-        return "success".equals(status);
+        return "success".equals(status) || skippedUnchanged();
+    }
+
+    public boolean skippedUnchanged() {
+        return "skipped_unchanged".equals(status);
     }
 }

@@ -70,13 +70,51 @@ public class OpsCatalog {
                 status.wire(), failedStep, reason, Json.compact(metadata), runId) == 1;
     }
 
+    /**
+     * Registers an uploaded artifact. {@code fingerprint} (the change fingerprints read before its dump) may be
+     * null; {@code verified} records that the upload was read back and checked.
+     */
     public void registerArtifact(String id, String environmentId, UUID runId, String kind, String backupType,
                                  String uri, Map<String, ?> checksums, Map<String, ?> sizes, ArtifactManifest manifest,
-                                 String label, Instant createdAt) {
+                                 String label, Instant createdAt, Map<String, ?> fingerprint, boolean verified) {
         update("insert into ops.artifacts(id, environment_id, run_id, kind, backup_type, uri, checksums, sizes, manifest, "
-                        + "label, created_at) values (?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?, ?)",
+                        + "label, created_at, fingerprint, verified_at) values (?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), "
+                        + "cast(? as jsonb), ?, ?, cast(? as jsonb), case when ? then now() end)",
                 id, environmentId, runId, kind, backupType, uri, Json.compact(checksums), Json.compact(sizes),
-                Json.compact(manifest), label, Timestamp.from(createdAt));
+                Json.compact(manifest), label, Timestamp.from(createdAt), fingerprint == null ? null : Json.compact(fingerprint),
+                verified);
+    }
+
+    /** verify-artifact found the artifact intact. */
+    public void markVerified(String artifactId) {
+        update("update ops.artifacts set verified_at = now() where id = ?", artifactId);
+    }
+
+    /** A verified artifact's change fingerprints, for the skip-if-unchanged check. */
+    public record Fingerprinted(String artifactId, Instant createdAt, Map<String, Map<String, String>> fingerprint) {
+    }
+
+    /**
+     * The environment's newest live, verified operator backup of {@code backupType}, with its fingerprints (null
+     * for an artifact made before they were recorded).
+     */
+    @SuppressWarnings("unchecked")
+    public Optional<Fingerprinted> lastVerifiedBackup(String environmentId, String backupType) {
+        return query("select id, created_at, fingerprint::text from ops.artifacts where environment_id = ? and backup_type = ? "
+                        + "and kind = 'backup' and pruned_at is null and verified_at is not null order by created_at desc limit 1",
+                rs -> {
+                    String f = rs.getString(3);
+                    Map<String, Map<String, String>> fp = null;
+                    if (f != null) {
+                        fp = new LinkedHashMap<>();
+                        for (Map.Entry<String, Object> e : Json.readMap(f).entrySet()) {
+                            Map<String, String> part = new LinkedHashMap<>();
+                            ((Map<String, Object>) e.getValue()).forEach((k, v) -> part.put(k, String.valueOf(v)));
+                            fp.put(e.getKey(), part);
+                        }
+                    }
+                    return new Fingerprinted(rs.getString(1), rs.getTimestamp(2).toInstant(), fp);
+                }, environmentId, backupType).stream().findFirst();
     }
 
     public void deleteArtifact(String id) {
@@ -87,12 +125,20 @@ public class OpsCatalog {
      * Live (unpruned) artifacts of one environment, kind and backup type: one retention series. An artifact
      * whose prune is already journaled (pending in ops.store_deletions) is on its way out and not a candidate.
      */
+    /**
+     * The live artifacts retention may keep or prune, each at its creation time, and once more at the time of every
+     * run that found the environment unchanged since it ({@code skipped_unchanged}): the days such a run covers
+     * count as days with that artifact.
+     */
     public List<RetentionPlanner.Candidate> retentionCandidates(String environmentId, String kind, String backupType) {
-        return query("select id, created_at, pinned from ops.artifacts a where environment_id = ? and kind = ? "
+        return query("with live as (select id, created_at, pinned from ops.artifacts a where environment_id = ? and kind = ? "
                         + "and backup_type = ? and pruned_at is null and not exists (select 1 from ops.store_deletions d "
-                        + "where d.artifact_id = a.id and d.done_at is null) order by created_at",
+                        + "where d.artifact_id = a.id and d.done_at is null)) "
+                        + "select id, created_at, pinned from live union all "
+                        + "select l.id, r.created_at, l.pinned from ops.runs r join live l on l.id = r.metadata->>'artifact_id' "
+                        + "where r.environment_id = ? and r.status = 'skipped_unchanged' order by 2",
                 rs -> new RetentionPlanner.Candidate(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)),
-                environmentId, kind, backupType);
+                environmentId, kind, backupType, environmentId);
     }
 
     /** Why stored objects are removed: a retention prune, a failed run's upload, a dead run's partial upload. */
@@ -256,8 +302,11 @@ public class OpsCatalog {
 
     public Figures figures() {
         Map<String, Instant> last = new LinkedHashMap<>();
-        query("select environment_id || '|' || backup_type, max(created_at) from ops.artifacts where kind = 'backup' "
-                + "group by 1", rs -> last.put(rs.getString(1), rs.getTimestamp(2).toInstant()));
+        // a run that found the environment unchanged since a backup counts as a backup at its own time
+        query("select k, max(t) from (select environment_id || '|' || backup_type as k, created_at as t from ops.artifacts "
+                + "where kind = 'backup' union all select r.environment_id || '|' || a.backup_type, r.finished_at from ops.runs r "
+                + "join ops.artifacts a on a.id = r.metadata->>'artifact_id' where r.status = 'skipped_unchanged') c group by k",
+                rs -> last.put(rs.getString(1), rs.getTimestamp(2).toInstant()));
         Map<String, Double> durations = new LinkedHashMap<>();
         query("select distinct on (environment_id, operation_type) environment_id || '|' || operation_type, "
                 + "extract(epoch from finished_at - coalesce(started_at, created_at)) from ops.runs "

@@ -62,10 +62,15 @@ public final class OpsDatabase implements AutoCloseable {
 
     /** A dedicated physical connection (not pooled): a run's advisory lock dies with it. */
     public Connection dedicatedConnection() throws SQLException {
+        return dedicatedConnection("odoo-ops run lease");
+    }
+
+    /** A dedicated physical connection, named in pg_stat_activity by {@code applicationName}. */
+    public Connection dedicatedConnection(String applicationName) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", settings.user());
         if (settings.password() != null) p.setProperty("password", settings.password().reveal());
-        p.setProperty("ApplicationName", "odoo-ops run lease");
+        p.setProperty("ApplicationName", applicationName);
         return DriverManager.getConnection(settings.url(), p);
     }
 

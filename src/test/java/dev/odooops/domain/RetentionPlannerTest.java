@@ -144,4 +144,23 @@ class RetentionPlannerTest {
         // 3 daily (01-28..01-30) + monthly newest of January (01-30)
         assertEquals(ids("2026-01-28", "2026-01-29", "2026-01-30"), kept);
     }
+
+    @Test
+    void should_count_the_days_a_skipped_backup_covers_as_days_of_the_artifact_it_names() {
+        // daily backups for ten days, then the environment stays unchanged: each later day's backup is a run
+        // skipped_unchanged naming the last artifact, an occurrence of it at that day
+        List<RetentionPlanner.Candidate> live = new ArrayList<>();
+        for (int d = 0; d < 10; d++) live.add(daily(START.plusDays(d), false));
+        RetentionPlanner.Candidate last = live.get(live.size() - 1);
+        for (int d = 10; d < 17; d++) {
+            live.add(new RetentionPlanner.Candidate(last.id(), START.plusDays(d).atTime(2, 0).toInstant(ZoneOffset.UTC), false));
+        }
+        RetentionPolicy daily7 = new RetentionPolicy(7, 0, 0, Duration.ZERO, 0, Duration.ZERO);
+        RetentionPlanner.Plan plan = planner.plan(live, daily7.series("backup"), Set.of(),
+                START.plusDays(16).atTime(3, 0).toInstant(ZoneOffset.UTC));
+        // the last seven days are all covered by the artifact of day 10: the nine before it go
+        assertEquals(Set.of(last.id()), plan.keep().keySet());
+        assertEquals(9, plan.prune().size());
+        assertEquals(List.copyOf(new java.util.LinkedHashSet<>(plan.prune())), plan.prune(), "each artifact once");
+    }
 }

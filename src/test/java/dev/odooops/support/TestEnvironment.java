@@ -201,6 +201,9 @@ public final class TestEnvironment implements AutoCloseable {
                 "store.upload-part-size-mb=5",
                 "camel.main.name=odoo-ops",
                 "jms.enabled=false", // a test that uses JMS turns it on (withProperty), on a port of its own
+                // most tests back an unchanged environment up several times and need each copy; the skip tests
+                // turn it on
+                "backup.skip-unchanged=false",
                 "jms.embedded-data-dir=" + root.resolve("artemis"),
                 "") + properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(java.util.stream.Collectors.joining()));
         String store = localStore

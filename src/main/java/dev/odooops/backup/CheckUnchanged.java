@@ -1,0 +1,130 @@
+package dev.odooops.backup;
+
+import dev.odooops.config.Settings;
+import dev.odooops.domain.ChangeFingerprint;
+import dev.odooops.domain.FilestoreInventory;
+import dev.odooops.model.ArtifactKind;
+import dev.odooops.model.BackupJob;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.RunStatus;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.postgres.WriteCounters;
+import dev.odooops.run.RunEnd;
+import dev.odooops.run.Vars;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The first step of a backup run: read the environment's change fingerprints ({@link ChangeFingerprint}: the
+ * database's write counters, the filestore's name/size inventory; milliseconds, whatever the size) before
+ * anything else, so the dump's snapshot comes after them, and compare them with those of the environment's
+ * newest verified backup of the same type. Equal, the run ends {@code skipped_unchanged} naming that artifact
+ * ({@link #finish}); the evidence (unchanged_check.json) says what was compared and why. A real backup follows
+ * when the request is forced, {@code backup.skip-unchanged} is false, the run is a restore's safety backup,
+ * there is no verified artifact with fingerprints, or anything differs. The fingerprints are kept for the
+ * artifact this run makes.
+ */
+public class CheckUnchanged {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckUnchanged.class);
+    private final OpsCatalog catalog;
+    private final boolean enabled;
+
+    public CheckUnchanged(OpsCatalog catalog, Settings.Backup settings) {
+        this.catalog = catalog;
+        this.enabled = settings.skipUnchanged();
+    }
+
+    public void check(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
+        long t0 = System.nanoTime();
+        Map<String, Map<String, String>> now = new LinkedHashMap<>();
+        List<String> parts = new ArrayList<>();
+        if (job.request().type().includesDatabase()) {
+            now.put("database", WriteCounters.fingerprint(job.environment().database(), job.environment().volatileTables()));
+            parts.add("database");
+        }
+        if (job.request().type().includesFilestore()) {
+            now.put("filestore", Files.isDirectory(job.environment().filestore())
+                    ? ChangeFingerprint.filestore(FilestoreInventory.of(job.environment().filestore()).files())
+                    : Map.of("exists", "false", "digest", "none"));
+            parts.add("filestore");
+        }
+        job.fingerprint(now);
+
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("fingerprint", now);
+        evidence.put("volatile_tables", new java.util.TreeSet<>(job.environment().volatileTables()));
+        String decision;
+        String reason;
+        Optional<OpsCatalog.Fingerprinted> last = Optional.empty();
+        if (job.request().kind() != ArtifactKind.BACKUP) {
+            decision = "backup";
+            reason = "a restore's safety backup is always taken";
+        } else if (job.request().force()) {
+            decision = "backup";
+            reason = "forced (--force)";
+        } else if (!enabled) {
+            decision = "backup";
+            reason = "backup.skip-unchanged is false";
+        } else {
+            last = catalog.lastVerifiedBackup(job.environment().id(), job.request().type().wire());
+            if (last.isEmpty()) {
+                decision = "backup";
+                reason = "no verified " + job.request().type().wire() + " backup of this environment to compare with";
+            } else {
+                evidence.put("compared_with", Map.of("artifact_id", last.get().artifactId(),
+                        "created_at", last.get().createdAt().toString(),
+                        "fingerprint", last.get().fingerprint() == null ? Map.of() : last.get().fingerprint()));
+                Optional<String> diff = ChangeFingerprint.difference(last.get().fingerprint(), now, parts);
+                decision = diff.isPresent() ? "backup" : "skip";
+                reason = diff.orElse("unchanged since " + last.get().artifactId());
+            }
+        }
+        evidence.put("decision", decision);
+        evidence.put("reason", reason);
+        evidence.put("duration_ms", (System.nanoTime() - t0) / 1_000_000);
+        job.evidence().json("unchanged_check.json", evidence);
+        if (decision.equals("skip")) job.unchangedSince(last.get().artifactId());
+        job.stepDetail(Map.of("decision", decision, "reason", reason));
+        LOG.info("backup run {}: {} ({})", job.runId(), decision.equals("skip") ? "environment unchanged, skipped"
+                : "a backup is taken", reason);
+    }
+
+    /** Ends a run that found the environment unchanged: its evidence, the run {@code skipped_unchanged}, the lease. */
+    public BackupResult finish(@Variable(Vars.BACKUP_JOB) BackupJob job) {
+        String artifact = job.unchangedSince();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("run_id", job.runId().toString());
+        status.put("status", RunStatus.SKIPPED_UNCHANGED.wire());
+        status.put("artifact_id", artifact);
+        status.put("backup_type", job.request().type().wire());
+        status.put("reason", "the environment is unchanged since the verified artifact " + artifact
+                + " (unchanged_check.json); --force takes a new one");
+        status.put("started_at", job.createdAt().toString());
+        status.put("finished_at", Instant.now().toString());
+        status.put("duration_ms", Duration.between(job.createdAt(), Instant.now()).toMillis());
+        status.put("evidence_dir", job.evidence().dir().toString());
+        job.evidence().json("final_status.json", status);
+        List<String> bad = job.evidence().missingOrMalformed(List.of("inputs.json", "unchanged_check.json", "final_status.json"));
+        if (!bad.isEmpty()) throw new IllegalStateException("evidence incomplete: " + String.join(", ", bad));
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("artifact_id", artifact);
+        metadata.put("unchanged_since", artifact);
+        catalog.event(job.runId(), "backup_skipped_unchanged", job.step(), Map.of("artifact_id", artifact));
+        catalog.finishRun(job.runId(), RunStatus.SKIPPED_UNCHANGED, null, null, metadata);
+        job.committed(true);
+        RunEnd.release(job);
+        LOG.info("backup run {} skipped: {} is unchanged since {}", job.runId(), job.environment().id(), artifact);
+        return new BackupResult(job.runId().toString(), artifact, RunStatus.SKIPPED_UNCHANGED.wire(),
+                job.evidence().dir().toString(), null, null, List.of());
+    }
+}
