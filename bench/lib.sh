@@ -8,6 +8,7 @@ DATASET=${DATASET:-$home/../shared/bench/make-dataset.sh}
 PERF_ROOT=/var/tmp/perf
 PERF_DB=${PERF_DB:-perf_src}
 FS_DIR=$PERF_ROOT/filestore/$PERF_DB
+BENCH_CATALOG=odoo_ops_bench
 export PGHOST=127.0.0.1 PGPORT=5432
 
 bench_setup() {
@@ -23,7 +24,11 @@ db_password = perf_bench
 admin_passwd = bench-admin
 CONF
   cp "$home/config/application.properties" "$BENCH_ROOT/config/"
+  # a catalog of its own, new each run: the store under $BENCH_ROOT is new too, and no earlier artifact may
+  # stand for an unchanged environment (skip if unchanged) unless the benchmark makes it
+  psql -U postgres -q -c "drop database if exists $BENCH_CATALOG with (force)"
   cat >> "$BENCH_ROOT/config/application.properties" <<PROPS
+ops.db.url=jdbc:postgresql://127.0.0.1:5432/$BENCH_CATALOG
 ops.evidence-root=$BENCH_ROOT/evidence
 ops.work-dir=$BENCH_ROOT/work
 PROPS

@@ -39,7 +39,7 @@ sleep 10
 idle_rss_mb=$(( $(ps -o rss= -p $pid) / 1024 ))
 
 # a catalog with history, so that the list holds its 20 rows: 60 earlier daily backups of perf/src
-psql -U postgres -d odoo_ops -q -c "delete from ops.runs where created_by = 'bench-history'" \
+psql -U postgres -d "$BENCH_CATALOG" -q -c "delete from ops.runs where created_by = 'bench-history'" \
   -c "insert into ops.runs(run_id, project, environment_id, operation_type, status, created_by, created_at, started_at,
         finished_at, evidence_dir, metadata)
       select gen_random_uuid(), 'perf', 'perf/src', 'backup', 'success', 'bench-history', now() - i * interval '1 day',
