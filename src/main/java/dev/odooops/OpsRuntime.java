@@ -41,6 +41,7 @@ import dev.odooops.app.EnvironmentLookup;
 import dev.odooops.app.Operations;
 import dev.odooops.app.RecoverOperation;
 import dev.odooops.app.RunViews;
+import dev.odooops.app.RetentionView;
 import dev.odooops.domain.GenerationCache;
 import dev.odooops.ops.RunChanges;
 import dev.odooops.config.EnvironmentsLoader;
@@ -231,6 +232,7 @@ public final class OpsRuntime implements AutoCloseable {
         GenerationCache<String, Integer, List<Map<String, Object>>> runLists = new GenerationCache<>();
         if (serviceSettings != null) runChanges = new RunChanges(database, runLists).start();
         r.bind("runViews", new RunViews(catalog, runLists));
+        r.bind("retentionView", new RetentionView(environments, catalog, new RetentionPlanner(ZoneOffset.UTC), clock));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
         DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings.backup());
@@ -251,7 +253,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("snapshotConfig", snapshots);
         r.bind("environmentCheck", new EnvironmentCheck(environments, catalog, validator, clock));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
-                new ArtifactVerifier(store, tools, settings.ops().workDir().resolve("verify"))));
+                new ArtifactVerifier(store, tools, settings.ops().workDir().resolve("verify")), clock));
         r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, store, clock, redactor));
         r.bind("createRestoreRun", new CreateRestoreRun(starter, catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));

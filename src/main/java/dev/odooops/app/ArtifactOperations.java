@@ -22,7 +22,10 @@ public final class ArtifactOperations {
     private final OpsCatalog catalog;
     private final ArtifactVerifier verifier;
 
-    public ArtifactOperations(OpsConfig config, OpsCatalog catalog, ArtifactVerifier verifier) {
+    private final java.time.Clock clock;
+
+    public ArtifactOperations(OpsConfig config, OpsCatalog catalog, ArtifactVerifier verifier, java.time.Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.catalog = catalog;
         this.verifier = verifier;
@@ -47,8 +50,11 @@ public final class ArtifactOperations {
 
     public PinResult pin(PinRequest request) {
         OpsCatalog.Artifact artifact = live(request.artifactId());
-        catalog.setPinned(artifact.id(), request.pinned());
-        return new PinResult(artifact.id(), request.pinned());
+        if (request.until() != null && !request.until().isAfter(clock.instant())) {
+            throw new RequestRejected("until", "the hold would already be over: " + request.until());
+        }
+        catalog.setPinned(artifact.id(), request.pinned(), request.reason(), request.until());
+        return new PinResult(artifact.id(), request.pinned(), request.reason(), request.until());
     }
 
     private OpsCatalog.Artifact live(String id) {

@@ -109,6 +109,11 @@ public final class Operations {
         return call("direct:schedule-pause", request, Map.class);
     }
 
+    /** What retention would prune in an environment now, and why (nothing changes). */
+    public Report retentionPlan(dev.odooops.model.RetentionPlanRequest request) {
+        return call("direct:retention-plan", request, Report.class);
+    }
+
     public Report getRun(GetRunRequest request) {
         return call("direct:run-get", request, Report.class);
     }

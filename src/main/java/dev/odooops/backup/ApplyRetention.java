@@ -120,13 +120,14 @@ public class ApplyRetention {
         policy.put("daily", series.daily());
         policy.put("weekly", series.weekly());
         policy.put("monthly", series.monthly());
+        policy.put("yearly", series.yearly());
         policy.put("last", series.last());
         policy.put("keep_within", series.keepWithin().toString());
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("policy", policy);
         evidence.put("scope", Map.of("environment_id", job.environment().id(), "kind", job.request().kind().wire(),
                 "backup_type", job.request().type().wire()));
-        evidence.put("rules", "newest artifact of each of the N most recent days / ISO weeks / months (UTC) that have one; "
+        evidence.put("rules", "newest artifact of each of the N most recent days / ISO weeks / months / years (UTC) that have one; "
                 + "the last N; every artifact younger than keep_within; plus the newest, the one just made and pinned ones");
         evidence.put("candidates", candidates);
         evidence.put("kept", plan.keep());

@@ -3,6 +3,7 @@ package dev.odooops.cli;
 import dev.odooops.OpsRuntime;
 import dev.odooops.config.ConfigException;
 import dev.odooops.model.BackupRequest;
+import dev.odooops.model.PinRequest;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
@@ -40,7 +41,7 @@ import java.util.function.Function;
         subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
-                Cli.ResumeSchedule.class, Cli.Completion.class,
+                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Completion.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -155,11 +156,17 @@ public final class Cli implements Callable<Integer> {
 
     /** A command that runs against a started runtime (the catalog migrated, the routes up) and stops it after. */
     abstract static class RuntimeCommand implements Callable<Integer> {
+        /** The top command, or a group of commands under it ({@code retention}). */
         @ParentCommand
-        Cli cli;
+        Object parent;
+
+        Cli cli() {
+            return parent instanceof Cli c ? c : ((Retention) parent).cli;
+        }
 
         @Override
         public Integer call() throws Exception {
+            Cli cli = cli();
             try (OpsRuntime rt = cli.start()) {
                 return run(new Commands(rt.operations(), cli.out), rt);
             }
@@ -231,6 +238,9 @@ public final class Cli implements Callable<Integer> {
         @Option(names = "--keep-monthly", paramLabel = "N", description = "retention override: monthly backups kept")
         String keepMonthly;
 
+        @Option(names = "--keep-yearly", paramLabel = "N", description = "retention override: yearly backups kept")
+        String keepYearly;
+
         @Option(names = "--force", description = "take a backup even when the environment is unchanged since its last "
                 + "verified artifact (otherwise the run ends skipped_unchanged, naming that artifact)")
         boolean force;
@@ -239,7 +249,8 @@ public final class Cli implements Callable<Integer> {
         int run(Commands commands, OpsRuntime rt) {
             return commands.backup(BackupRequest.of(project, env, BackupType.parse("type", type), label,
                     wholeNumber("keep-daily", keepDaily), wholeNumber("keep-weekly", keepWeekly),
-                    wholeNumber("keep-monthly", keepMonthly), user(rt), "cli").forced(force));
+                    wholeNumber("keep-monthly", keepMonthly), user(rt), "cli").forced(force)
+                    .keepingYearly(wholeNumber("keep-yearly", keepYearly)));
         }
     }
 
@@ -372,9 +383,16 @@ public final class Cli implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "the artifact id")
         String id;
 
+        @Option(names = "--reason", paramLabel = "TEXT", description = "why it is held (a legal hold: an audit, a dispute); shown by artifacts")
+        String reason;
+
+        @Option(names = "--until", paramLabel = "DATE", description = "end of the hold: a date (to the end of that day, UTC) "
+                + "or an instant; afterwards retention treats the artifact as unpinned (default: until unpin)")
+        String until;
+
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.pin(id, true);
+            return commands.pin(new PinRequest(id, true, reason, PinRequest.until("until", until)));
         }
     }
 
@@ -385,7 +403,45 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.pin(id, false);
+            return commands.pin(new PinRequest(id, false));
+        }
+    }
+
+    @Command(name = "retention", mixinStandardHelpOptions = true, subcommands = {Cli.RetentionPlan.class},
+            description = "Retention of an environment's artifacts: `retention plan --env E`.")
+    static final class Retention implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "retention: which? plan");
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "What retention would prune now in each series of the environment, and why; changes nothing.")
+    static final class RetentionPlan extends EnvCommand {
+        @Option(names = "--keep-daily", paramLabel = "N", description = "as a backup with this override would plan")
+        String keepDaily;
+
+        @Option(names = "--keep-weekly", paramLabel = "N", description = "as a backup with this override would plan")
+        String keepWeekly;
+
+        @Option(names = "--keep-monthly", paramLabel = "N", description = "as a backup with this override would plan")
+        String keepMonthly;
+
+        @Option(names = "--keep-yearly", paramLabel = "N", description = "as a backup with this override would plan")
+        String keepYearly;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.retentionPlan(new dev.odooops.model.RetentionPlanRequest(project, env,
+                    wholeNumber("keep-daily", keepDaily), wholeNumber("keep-weekly", keepWeekly),
+                    wholeNumber("keep-monthly", keepMonthly), wholeNumber("keep-yearly", keepYearly)));
         }
     }
 

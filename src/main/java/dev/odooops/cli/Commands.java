@@ -9,7 +9,6 @@ import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.PinRequest;
-import dev.odooops.model.PinResult;
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.Report;
 import dev.odooops.model.RestoreRequest;
@@ -129,9 +128,13 @@ public final class Commands {
     }
 
     /** pin / unpin: prints {artifact_id, pinned}. */
-    public int pin(String id, boolean pinned) {
-        PinResult r = operations.pin(new PinRequest(id, pinned));
-        out.println(Json.compact(Map.of("artifact_id", r.artifactId(), "pinned", r.pinned())));
+    /** retention plan: the report as JSON; exit 0 (it changes nothing). */
+    public int retentionPlan(dev.odooops.model.RetentionPlanRequest request) {
+        return print(operations.retentionPlan(request), FAILED);
+    }
+
+    public int pin(PinRequest request) {
+        out.println(Json.compact(operations.pin(request).toJson()));
         return OK;
     }
 

@@ -148,7 +148,7 @@ public final class EnvironmentsLoader {
         OdooControl control = e.has("odoo") ? control(e.object("odoo"), base) : OdooControl.NONE;
         RetentionPolicy retention = RetentionPolicy.DEFAULT;
         if (e.has("retention")) {
-            ConfigNode r = e.object("retention").only("daily", "weekly", "monthly", "keep_within", "pre_restore");
+            ConfigNode r = e.object("retention").only("daily", "weekly", "monthly", "yearly", "keep_within", "pre_restore");
             int last = RetentionPolicy.DEFAULT_PRE_RESTORE_LAST;
             java.time.Duration preRestoreWithin = RetentionPolicy.DEFAULT_PRE_RESTORE_KEEP_WITHIN;
             if (r.has("pre_restore")) {
@@ -158,7 +158,7 @@ public final class EnvironmentsLoader {
             }
             retention = new RetentionPolicy(r.integer("daily", 7, 0, 3650), r.integer("weekly", 4, 0, 520),
                     r.integer("monthly", 3, 0, 1200), duration(r, "keep_within", RetentionPolicy.DEFAULT_KEEP_WITHIN),
-                    last, preRestoreWithin);
+                    last, preRestoreWithin, r.integer("yearly", 0, 0, 1000));
         }
         String owner = e.string("filestore_owner", null);
         if (owner != null && !owner.matches(FILESTORE_OWNER)) {

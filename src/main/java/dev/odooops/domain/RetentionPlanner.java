@@ -21,7 +21,8 @@ import java.util.function.Function;
  * <ul>
  *   <li>daily N keeps the newest artifact of each of the N most recent days that have an artifact;</li>
  *   <li>weekly N keeps the newest artifact of each of the N most recent ISO weeks that have one;</li>
- *   <li>monthly N keeps the newest artifact of each of the N most recent months that have one.</li>
+ *   <li>monthly N keeps the newest artifact of each of the N most recent months that have one;</li>
+ *   <li>yearly N keeps the newest artifact of each of the N most recent calendar years that have one.</li>
  * </ul>
  * Then {@code last N} keeps the N newest, and {@code keep_within} keeps every artifact younger than the window
  * (its age counted from {@code now}). An artifact may be kept by several rules. Pinned artifacts, the newest
@@ -56,6 +57,7 @@ public final class RetentionPlanner {
         keepNewestPerBucket(newestFirst, policy.weekly(), "weekly",
                 t -> t.get(IsoFields.WEEK_BASED_YEAR) + "-W" + t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), keep);
         keepNewestPerBucket(newestFirst, policy.monthly(), "monthly", t -> t.getYear() + "-" + t.getMonthValue(), keep);
+        keepNewestPerBucket(newestFirst, policy.yearly(), "yearly", t -> String.valueOf(t.getYear()), keep);
         List<String> distinct = newestFirst.stream().map(Candidate::id).distinct().toList();
         for (int i = 0; i < Math.min(policy.last(), distinct.size()); i++) {
             keep.computeIfAbsent(distinct.get(i), k -> new TreeSet<>()).add("last");

@@ -52,7 +52,8 @@ public final class BackupJob extends RunState {
                      SecretRedactor redactor) {
         super(runId, environment, createdAt, redactor);
         this.request = request;
-        this.retention = environment.retention().with(request.keepDaily(), request.keepWeekly(), request.keepMonthly());
+        this.retention = environment.retention().with(request.keepDaily(), request.keepWeekly(), request.keepMonthly(),
+                request.keepYearly());
         this.artifactId = environment.project() + "-" + environment.name() + "-"
                 + createdAt.toString().replaceAll("[-:]", "").replaceAll("\\.\\d+", "") + "-"
                 + runId().toString().substring(0, 6);

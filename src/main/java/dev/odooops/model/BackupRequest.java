@@ -9,19 +9,26 @@ package dev.odooops.model;
  */
 public record BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
                             Integer keepWeekly, Integer keepMonthly, String user, ArtifactKind kind, String trigger,
-                            java.util.UUID parentRunId, boolean force) implements EnvironmentRequest {
+                            java.util.UUID parentRunId, boolean force, Integer keepYearly) implements EnvironmentRequest {
 
     /** A request that may be skipped when the environment is unchanged ({@code force} false). */
     public BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
                          Integer keepWeekly, Integer keepMonthly, String user, ArtifactKind kind, String trigger,
                          java.util.UUID parentRunId) {
-        this(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger, parentRunId, false);
+        this(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger, parentRunId, false,
+                null);
     }
 
     /** The same request, taken even when the environment is unchanged since its last verified artifact. */
     public BackupRequest forced(boolean force) {
         return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger,
-                parentRunId, force);
+                parentRunId, force, keepYearly);
+    }
+
+    /** The same request with a yearly retention override (null: the environment's). */
+    public BackupRequest keepingYearly(Integer yearly) {
+        return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger,
+                parentRunId, force, yearly);
     }
 
     public BackupRequest {
@@ -32,6 +39,7 @@ public record BackupRequest(String project, String environment, BackupType type,
         checkKeep("keep-daily", keepDaily);
         checkKeep("keep-weekly", keepWeekly);
         checkKeep("keep-monthly", keepMonthly);
+        checkKeep("keep-yearly", keepYearly);
         if (label != null && !label.matches("[\\p{L}\\p{N} ._:-]{1,100}")) {
             throw new RequestRejected("label", "must be 1-100 letters, digits, spaces or ._:-");
         }
@@ -45,7 +53,7 @@ public record BackupRequest(String project, String environment, BackupType type,
     @Override
     public BackupRequest resolved(String project, String environment) {
         return new BackupRequest(project, environment, type, label, keepDaily, keepWeekly, keepMonthly, user, kind, trigger,
-                parentRunId, force);
+                parentRunId, force, keepYearly);
     }
 
     /** A request with no parent run: an operator's or a schedule's backup. */

@@ -34,6 +34,7 @@ public class OpsCatalog {
     public record Artifact(String id, String environmentId, UUID runId, String kind, String backupType, String uri,
                            Map<String, Object> checksums, Map<String, Object> sizes, ArtifactManifest manifest,
                            String label, boolean pinned, Instant createdAt, Instant prunedAt) {
+        // pinned: held now; a pin whose legal hold has ended (pinned_until passed) is not
         /** module -> version as the backup recorded them (the manifest's manifest.modules_installed), or null. */
         public Map<String, String> modulesInstalled() {
             return manifest == null ? null : manifest.modulesInstalled();
@@ -131,7 +132,8 @@ public class OpsCatalog {
      * count as days with that artifact.
      */
     public List<RetentionPlanner.Candidate> retentionCandidates(String environmentId, String kind, String backupType) {
-        return query("with live as (select id, created_at, pinned from ops.artifacts a where environment_id = ? and kind = ? "
+        return query("with live as (select id, created_at, pinned and (pinned_until is null or pinned_until > now()) as pinned "
+                        + "from ops.artifacts a where environment_id = ? and kind = ? "
                         + "and backup_type = ? and pruned_at is null and not exists (select 1 from ops.store_deletions d "
                         + "where d.artifact_id = a.id and d.done_at is null)) "
                         + "select id, created_at, pinned from live union all "
@@ -196,8 +198,18 @@ public class OpsCatalog {
                 rs.getString("last_error"));
     }
 
-    public void setPinned(String id, boolean pinned) {
-        update("update ops.artifacts set pinned = ? where id = ?", pinned, id);
+    /** The environment's pinned artifacts whose legal hold has ended (id -> end): retention treats them as unpinned. */
+    public Map<String, Instant> endedHolds(String environmentId) {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        query("select id, pinned_until from ops.artifacts where environment_id = ? and pinned and pinned_until <= now() "
+                + "and pruned_at is null", rs -> out.put(rs.getString(1), rs.getTimestamp(2).toInstant()), environmentId);
+        return out;
+    }
+
+    /** Pins (with the hold's reason and end, both optional) or unpins (clearing them) an artifact. */
+    public void setPinned(String id, boolean pinned, String reason, Instant until) {
+        update("update ops.artifacts set pinned = ?, pin_reason = ?, pinned_until = ? where id = ?", pinned,
+                pinned ? reason : null, pinned && until != null ? Timestamp.from(until) : null, id);
     }
 
     public Optional<Artifact> artifact(String id) {
@@ -246,7 +258,8 @@ public class OpsCatalog {
     public List<Map<String, Object>> listArtifacts(String environmentId, boolean includePruned) {
         return query("select a.id, to_char(a.created_at at time zone 'UTC', " + UTC_STAMP + "), a.backup_type, a.kind, "
                 + "a.label, a.pinned, a.uri, (select coalesce(sum(v::bigint), 0) from jsonb_each_text(a.sizes) as s(k, v)), "
-                + "to_char(a.pruned_at at time zone 'UTC', " + UTC_STAMP + ") from ops.artifacts a "
+                + "to_char(a.pruned_at at time zone 'UTC', " + UTC_STAMP + "), a.pin_reason, "
+                + "to_char(a.pinned_until at time zone 'UTC', " + UTC_STAMP + ") from ops.artifacts a "
                 + "where a.environment_id = ? and (? or a.pruned_at is null) order by a.created_at desc", rs -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("artifact_id", rs.getString(1));
@@ -258,6 +271,8 @@ public class OpsCatalog {
             m.put("uri", rs.getString(7));
             m.put("size_bytes", rs.getLong(8));
             m.put("pruned_at", rs.getString(9));
+            if (rs.getString(10) != null) m.put("pin_reason", rs.getString(10));
+            if (rs.getString(11) != null) m.put("pinned_until", rs.getString(11));
             return m;
         }, environmentId, includePruned);
     }
@@ -402,12 +417,18 @@ public class OpsCatalog {
         return !query("select 1 from ops.run_events where run_id = ? and event_type = ? limit 1", rs -> 1, runId, eventType).isEmpty();
     }
 
+    /** Pinned, and its legal hold (if it has an end) not over: what keeps an artifact from retention. */
+    private static boolean heldNow(ResultSet rs) throws SQLException {
+        Timestamp until = rs.getTimestamp("pinned_until");
+        return rs.getBoolean("pinned") && (until == null || until.toInstant().isAfter(Instant.now()));
+    }
+
     private static Artifact artifactRow(ResultSet rs) throws SQLException {
         Timestamp pruned = rs.getTimestamp("pruned_at");
         return new Artifact(rs.getString("id"), rs.getString("environment_id"), (UUID) rs.getObject("run_id"),
                 rs.getString("kind"), rs.getString("backup_type"), rs.getString("uri"),
                 Json.readMap(rs.getString("checksums")), Json.readMap(rs.getString("sizes")),
-                ArtifactManifest.parse(rs.getString("manifest")), rs.getString("label"), rs.getBoolean("pinned"),
+                ArtifactManifest.parse(rs.getString("manifest")), rs.getString("label"), heldNow(rs),
                 rs.getTimestamp("created_at").toInstant(), pruned == null ? null : pruned.toInstant());
     }
 

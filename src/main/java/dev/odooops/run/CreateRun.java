@@ -49,7 +49,7 @@ public class CreateRun {
         m.put("user", r.user());
         m.put("trigger", r.trigger());
         if (r.parentRunId() != null) m.put("parent_run_id", r.parentRunId().toString());
-        m.put("retention", Map.of("daily", job.retention().daily(), "weekly", job.retention().weekly(),
+        m.put("retention", Map.of("daily", job.retention().daily(), "weekly", job.retention().weekly(), "yearly", job.retention().yearly(),
                 "monthly", job.retention().monthly()));
         m.put("artifact_id", job.artifactId());
         m.put("requested_at", job.createdAt().toString());

@@ -10,7 +10,6 @@ import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.PinRequest;
-import dev.odooops.model.PinResult;
 import dev.odooops.model.Report;
 import dev.odooops.model.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
@@ -107,12 +106,26 @@ public final class HttpApi {
         });
     }
 
+    /** Body optional: {@code {"reason": "...", "until": "2036-12-31"}} makes the pin a legal hold. */
     public void pinArtifact(Exchange ex) {
-        handle(ex, (user, e) -> pin(user, header(e, "id"), true));
+        handle(ex, (user, e) -> {
+            String body = e.getMessage().getBody(String.class);
+            Map<String, Object> f = body == null || body.isBlank() ? Map.of() : jsonBody(e);
+            for (String k : f.keySet()) {
+                if (!k.equals("reason") && !k.equals("until")) {
+                    throw new RequestRejected(k, "unknown field (expected reason, until)");
+                }
+            }
+            Object reason = f.get("reason");
+            Object until = f.get("until");
+            if (reason != null && !(reason instanceof String)) throw new RequestRejected("reason", "expected a string");
+            if (until != null && !(until instanceof String)) throw new RequestRejected("until", "expected a date or an instant");
+            return pin(user, new PinRequest(header(e, "id"), true, (String) reason, PinRequest.until("until", (String) until)));
+        });
     }
 
     public void unpinArtifact(Exchange ex) {
-        handle(ex, (user, e) -> pin(user, header(e, "id"), false));
+        handle(ex, (user, e) -> pin(user, new PinRequest(header(e, "id"), false)));
     }
 
     public void listSchedules(Exchange ex) {
@@ -170,10 +183,9 @@ public final class HttpApi {
         return new Response(accepted.duplicate() ? 200 : 202, accepted.toJson(), location);
     }
 
-    private Response pin(String user, String id, boolean pinned) {
-        requireArtifactAccess(user, id, "backup");
-        PinResult r = operations.pin(new PinRequest(id, pinned));
-        return Response.ok(Map.of("artifact_id", r.artifactId(), "pinned", r.pinned()));
+    private Response pin(String user, PinRequest request) {
+        requireArtifactAccess(user, request.artifactId(), "backup");
+        return Response.ok(operations.pin(request).toJson());
     }
 
     private EnvironmentConfig environment(Exchange e, String user) {

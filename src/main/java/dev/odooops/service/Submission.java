@@ -16,7 +16,7 @@ import java.util.Set;
  * line's words, and what it becomes: the operation's typed request, plus its optional {@code request_id}.
  * <pre>
  * backup:  {"project": "acme", "environment": "production", "type": "full", "label": null,
- *           "keep_daily": null, "keep_weekly": null, "keep_monthly": null, "force": false, "request_id": null}
+ *           "keep_daily": null, "keep_weekly": null, "keep_monthly": null, "keep_yearly": null, "force": false, "request_id": null}
  * restore: the same without label/keep_*, plus "artifact_id", "confirm", "verify" (true), "rollback" (true),
  *          "mode" (auto | force | validate_only)
  * </pre>
@@ -26,7 +26,7 @@ import java.util.Set;
 public record Submission(String operation, EnvironmentRequest request, String requestId) {
     public static final Set<String> OPERATIONS = Set.of("backup", "restore");
     private static final List<String> BACKUP_FIELDS = List.of("operation", "project", "environment", "type", "label",
-            "keep_daily", "keep_weekly", "keep_monthly", "force", "request_id");
+            "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly", "force", "request_id");
     private static final List<String> RESTORE_FIELDS = List.of("operation", "project", "environment", "type",
             "artifact_id", "confirm", "verify", "rollback", "mode", "request_id");
 
@@ -44,7 +44,7 @@ public record Submission(String operation, EnvironmentRequest request, String re
         EnvironmentRequest request = switch (operation) {
             case "backup" -> BackupRequest.of(f.string("project"), f.required("environment"), type, f.string("label"),
                     f.integer("keep_daily"), f.integer("keep_weekly"), f.integer("keep_monthly"), user, channel)
-                    .forced(f.bool("force", false));
+                    .forced(f.bool("force", false)).keepingYearly(f.integer("keep_yearly"));
             default -> new RestoreRequest(f.string("project"), f.required("environment"), f.required("artifact_id"), type,
                     f.bool("verify", true), f.bool("rollback", true), f.string("confirm"), user, channel, mode(f.string("mode")));
         };
@@ -99,6 +99,7 @@ public record Submission(String operation, EnvironmentRequest request, String re
             m.put("keep_daily", b.keepDaily());
             m.put("keep_weekly", b.keepWeekly());
             m.put("keep_monthly", b.keepMonthly());
+            m.put("keep_yearly", b.keepYearly());
             m.put("force", b.force());
         } else if (request instanceof RestoreRequest r) {
             m.put("type", r.type().wire());
