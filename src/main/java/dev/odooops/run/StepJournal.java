@@ -38,6 +38,10 @@ public final class StepJournal implements InterceptStrategy {
     public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition, Processor target,
                                                  Processor nextTarget) {
         if (!(definition instanceof ProcessorDefinition<?> node) || !node.hasCustomIdAssigned()) return target;
+        // a choice or a stop routes the run; it does no work of its own to record as a step
+        if (node instanceof org.apache.camel.model.ChoiceDefinition || node instanceof org.apache.camel.model.StopDefinition) {
+            return target;
+        }
         RouteDefinition route = ProcessorDefinitionHelper.getRoute(node);
         if (route == null || !routes.contains(route.getRouteId())) return target;
         String step = node.getId();

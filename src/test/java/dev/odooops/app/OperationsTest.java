@@ -78,7 +78,8 @@ class OperationsTest {
         @SuppressWarnings("unchecked")
         List<String> steps = (List<String>) run.body().get("steps_completed");
         // the route's node ids, each once, recorded by one journal (the halves of dump-and-archive by their names)
-        assertEquals(List.of("create-run", "resolve-bindings", "quiesce"), steps.subList(0, 3), steps.toString());
+        assertEquals(List.of("create-run", "check-unchanged", "resolve-bindings", "quiesce"), steps.subList(0, 4),
+                steps.toString());
         assertTrue(steps.containsAll(List.of("dump-database", "archive-filestore", "dump-and-archive", "snapshot-config",
                 "upload-artifact", "plan-retention", "finalize", "apply-retention")), steps.toString());
         assertEquals(steps.size(), new java.util.HashSet<>(steps).size(), "a step recorded twice: " + steps);
