@@ -236,7 +236,8 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
         DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings.backup());
-        ArchiveFilestore archiveFilestore = new ArchiveFilestore(tools, catalog, settings.backup());
+        ArchiveFilestore archiveFilestore = new ArchiveFilestore(tools, catalog, settings.backup(), store,
+                settings.store().verifyAfterUpload());
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
@@ -248,7 +249,7 @@ public final class OpsRuntime implements AutoCloseable {
 
         SnapshotConfig snapshots = new SnapshotConfig(tools, catalog);
         RestoreDatabase restoreDatabase = new RestoreDatabase(tools, catalog, settings.restore());
-        RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings.backup());
+        RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings.backup(), store);
         EnvironmentValidator validator = new EnvironmentValidator(tools, settings.restore());
         r.bind("snapshotConfig", snapshots);
         r.bind("environmentCheck", new EnvironmentCheck(environments, catalog, validator, clock));

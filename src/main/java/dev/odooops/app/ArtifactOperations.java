@@ -42,7 +42,9 @@ public final class ArtifactOperations {
                 .filter(e -> e.id().equals(artifact.environmentId())).findFirst()
                 .orElseThrow(() -> new RequestRejected("ID", "artifact '" + artifact.id() + "' belongs to "
                         + artifact.environmentId() + ", which is not in the environments file"));
-        Map<String, Object> report = verifier.verify(artifact, env.project(), env.name());
+        Map<String, Object> report = request.readData()
+                ? verifier.verifyData(artifact, env.project(), env.name(), request.samplePercent())
+                : verifier.verify(artifact, env.project(), env.name());
         boolean ok = Boolean.TRUE.equals(report.get("ok"));
         if (ok) catalog.markVerified(artifact.id()); // an intact artifact may stand for an unchanged environment
         return new Report(ok, report);

@@ -7,6 +7,11 @@ import dev.odooops.run.WorkFiles;
 
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArchivedFiles;
+import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.domain.CompressionProbe;
+import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.domain.PackPlanner;
+import dev.odooops.store.ArtifactStore;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreCheck;
 import dev.odooops.domain.FilestoreInventory;
@@ -67,16 +72,34 @@ public class ArchiveFilestore {
     private final OpsCatalog catalog;
     private final Duration timeout;
     private final int zstdLevel;
+    private final boolean packed;
+    private final long packBytes;
+    private final ArtifactStore store;
+    private final boolean verifyAfterUpload;
 
     public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
+        this(tools, catalog, settings, null, true);
+    }
+
+    /** @param store where a packed filestore's packs go ({@code backup.filestore-format=packed}) */
+    public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, ArtifactStore store,
+                            boolean verifyAfterUpload) {
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
         this.zstdLevel = settings.zstdLevel();
+        this.packed = settings.packedFilestore() && store != null;
+        this.packBytes = settings.packSizeBytes();
+        this.store = store;
+        this.verifyAfterUpload = verifyAfterUpload;
     }
 
     public void archive(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
         if (!job.request().type().includesFilestore()) return;
+        if (packed) {
+            archivePacked(job);
+            return;
+        }
         Path source = job.environment().filestore();
         Path archive = job.workDir().resolve("filestore.tar.zst");
         Instant started = Instant.now();
@@ -143,6 +166,239 @@ public class ArchiveFilestore {
         catalog.event(job.runId(), "step_completed", "archive-filestore", Map.of("size_bytes", size, "files", tree.fileCount(),
                 "missing_files", check.missing(), "corrupt_files", check.corrupt(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
+    }
+
+    /**
+     * The packed filestore (format 2): the index of every file, and packs of only the files the project's packs do
+     * not hold yet. An Odoo-named file ({@code <2 hex>/<sha1>}) the project holds with that size is not read; any
+     * other file is hashed, and stored unless the project holds that path with that content. New files go into
+     * packs of about {@code backup.pack-size-mb} ({@code <project>/_packs/<id>.tar.zst}, uploaded here, registered
+     * with the artifact by upload-artifact); already-compressed content into packs of their own written at zstd's
+     * fastest level. The index's tree digest (version 3) and the filestore check come from the index.
+     */
+    private void archivePacked(BackupJob job) throws Exception {
+        Path source = job.environment().filestore();
+        String project = job.environment().project();
+        Instant started = Instant.now();
+        FilestoreCheck.References refs = references(job);
+        Instant inventoryAt = Instant.now();
+        FilestoreInventory inventory = FilestoreInventory.of(source);
+        Map<String, List<OpsCatalog.StoredObject>> stored = catalog.storedObjects(project, inventory.files().keySet());
+
+        List<FilestoreIndex.Entry> entries = new ArrayList<>();
+        List<String> toRead = new ArrayList<>();
+        for (Map.Entry<String, Long> f : inventory.files().entrySet()) {
+            String named = FilestoreIndex.odooSha1(f.getKey());
+            OpsCatalog.StoredObject hit = named == null ? null : held(stored.get(f.getKey()), named, f.getValue());
+            if (hit != null) entries.add(new FilestoreIndex.Entry(f.getKey(), named, f.getValue(), hit.packId()));
+            else toRead.add(f.getKey());
+        }
+        int knownByName = entries.size();
+        Map<String, Probe> read = probeAll(source, toRead);
+        List<PackPlanner.NewFile> newFiles = new ArrayList<>();
+        for (Map.Entry<String, Probe> r : read.entrySet()) {
+            Probe p = r.getValue();
+            OpsCatalog.StoredObject hit = held(stored.get(r.getKey()), p.sha1(), p.size());
+            if (hit != null) entries.add(new FilestoreIndex.Entry(r.getKey(), p.sha1(), p.size(), hit.packId()));
+            else newFiles.add(new PackPlanner.NewFile(r.getKey(), p.sha1(), p.size(), p.compressed()));
+        }
+
+        String packsPath = ArtifactStore.packsPath(project);
+        List<OpsCatalog.NewPack> newPacks = new ArrayList<>();
+        List<OpsCatalog.StoredObject> newObjects = new ArrayList<>();
+        List<String> vanished = new ArrayList<>();
+        int n = 0;
+        for (PackPlanner.Pack pack : new PackPlanner(packBytes).plan(newFiles)) {
+            String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
+            Path file = job.workDir().resolve(id + ".tar.zst");
+            Set<String> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"));
+            String sha = Checksums.sha256(file);
+            long size = Files.size(file);
+            job.uploadedPacks().add(id + ".tar.zst");
+            store.put(packsPath, id + ".tar.zst", file);
+            long storedSize = store.size(packsPath, id + ".tar.zst");
+            if (storedSize != size) {
+                throw new IllegalStateException("store read-back: pack " + id + " is " + storedSize + " bytes in the store, "
+                        + size + " locally");
+            }
+            if (verifyAfterUpload) {
+                try (var in = store.open(packsPath, id + ".tar.zst")) {
+                    if (!Checksums.sha256(in).equals(sha)) {
+                        throw new IllegalStateException("store read-back: sha256 of pack " + id + " differs from the local file");
+                    }
+                }
+            }
+            Files.delete(file);
+            long bytes = 0;
+            int files = 0;
+            for (PackPlanner.NewFile f : pack.members()) {
+                if (!archived.contains(f.path())) {
+                    vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
+                    continue;
+                }
+                entries.add(new FilestoreIndex.Entry(f.path(), f.sha1(), f.size(), id));
+                newObjects.add(new OpsCatalog.StoredObject(f.path(), f.sha1(), f.size(), id));
+                bytes += f.size();
+                files++;
+            }
+            newPacks.add(new OpsCatalog.NewPack(id, store.uri(packsPath) + id + ".tar.zst", sha, size, files, bytes,
+                    pack.compressed()));
+        }
+        FilestoreIndex index = FilestoreIndex.of(entries);
+        Map<String, String> sha1ByPath = new LinkedHashMap<>();
+        index.entries().forEach(e -> sha1ByPath.put(e.path(), e.sha1()));
+        FilestoreCheck check = FilestoreCheck.of(refs, sha1ByPath, inventory.others(),
+                unreadable(source, inventory, sha1ByPath.keySet()));
+        job.evidence().json("filestore_check.json", check.evidence());
+        job.filestoreCheck(check);
+        check.warnings().forEach(job::warn);
+
+        // every pack the index refers to, with its digest and size (new ones from this run, the others from the catalog)
+        Map<String, OpsCatalog.NewPack> all = new LinkedHashMap<>();
+        newPacks.forEach(p -> all.put(p.packId(), p));
+        Set<String> older = new java.util.LinkedHashSet<>(index.packs());
+        older.removeAll(all.keySet());
+        all.putAll(catalog.packs(project, older));
+        List<ArtifactManifest.PackRef> refsOfIndex = new ArrayList<>();
+        StringBuilder sums = new StringBuilder();
+        Path indexFile = job.workDir().resolve(FilestoreIndex.FILE);
+        Files.writeString(indexFile, index.toTsv(), StandardCharsets.UTF_8);
+        String indexSha = Checksums.sha256(indexFile);
+        sums.append(Checksums.sha256sumLine(indexSha, FilestoreIndex.FILE));
+        for (String id : index.packs()) {
+            OpsCatalog.NewPack p = all.get(id);
+            if (p == null) throw new IllegalStateException("the catalog has no pack " + id + " of project " + project);
+            refsOfIndex.add(new ArtifactManifest.PackRef(id, p.sha256(), p.size()));
+            sums.append(Checksums.sha256sumLine(p.sha256(), "../../" + ArtifactStore.PACKS + "/" + id + ".tar.zst"));
+        }
+        job.packed(new BackupJob.PackedFilestore(index, List.copyOf(newPacks), List.copyOf(newObjects), List.copyOf(refsOfIndex)));
+
+        Instant finished = Instant.now();
+        long readBytes = read.values().stream().mapToLong(Probe::size).sum();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("file", FilestoreIndex.FILE);
+        meta.put("format", "packed: " + FilestoreIndex.FILE + " lists <path> <sha1> <size> <pack>; each pack is "
+                + ArtifactStore.PACKS + "/<pack>.tar.zst of the project, members named by their path");
+        meta.put("format_version", ArtifactManifest.FORMAT_PACKED);
+        meta.put("size_bytes", Files.size(indexFile));
+        meta.put("sha256", indexSha);
+        meta.put("source_path", source.toString());
+        meta.put("file_count", index.entries().size());
+        meta.put("total_bytes", index.totalBytes());
+        meta.put("tree_digest", index.treeDigest());
+        meta.put("tree_digest_version", TreeDigest.V3);
+        meta.put("tree_digest_algorithm", "sha256 over sorted lines 'f\\t<relative path>\\t<sha1>\\t<size>\\n' of every file");
+        meta.put("packs", index.packs().size());
+        meta.put("new_packs", newPacks.size());
+        meta.put("known_by_name", knownByName);
+        meta.put("read_files", read.size());
+        meta.put("read_bytes", readBytes);
+        meta.put("new_files", newObjects.size());
+        meta.put("new_bytes", newObjects.stream().mapToLong(OpsCatalog.StoredObject::size).sum());
+        meta.put("vanished_while_read", vanished.size());
+        meta.put("inventory_taken_at", inventoryAt.toString());
+        meta.put("inventory_after", job.request().type().includesDatabase() ? "the database dump's snapshot" : "reading ir_attachment");
+        meta.put("missing_files", check.missing());
+        meta.put("corrupt_files", check.corrupt());
+        meta.put("non_regular_entries", check.nonRegular().size());
+        meta.put("started_at", started.toString());
+        meta.put("finished_at", finished.toString());
+        meta.put("duration_ms", Duration.between(started, finished).toMillis());
+        BundleParts.publish(job, FilestoreIndex.FILE, indexFile, Files.size(indexFile), indexSha, "filestore.meta.json", meta,
+                "filestore.tar.zst.sha256", sums.toString());
+        catalog.event(job.runId(), "step_completed", "archive-filestore", Map.of("files", index.entries().size(),
+                "new_files", newObjects.size(), "new_packs", newPacks.size(), "read_files", read.size(),
+                "missing_files", check.missing(), "corrupt_files", check.corrupt(),
+                "duration_ms", Duration.between(started, finished).toMillis()));
+    }
+
+    /** The stored object of this path with this content and size, if the project's packs hold one. */
+    private static OpsCatalog.StoredObject held(List<OpsCatalog.StoredObject> candidates, String sha1, long size) {
+        if (candidates == null) return null;
+        for (OpsCatalog.StoredObject o : candidates) if (o.sha1().equals(sha1) && o.size() == size) return o;
+        return null;
+    }
+
+    /** A file read for the packed filestore: its SHA-1, size and whether its content is already compressed. */
+    private record Probe(String sha1, long size, boolean compressed) {
+    }
+
+    /** Reads each file once (SHA-1 and the first bytes), in parallel; a file that vanished meanwhile is left out. */
+    private static Map<String, Probe> probeAll(Path root, List<String> files) {
+        Map<String, Probe> out = new ConcurrentHashMap<>();
+        files.parallelStream().forEach(rel -> {
+            try {
+                out.put(rel, probe(root.resolve(rel)));
+            } catch (NoSuchFileException gone) {
+                // removed by Odoo's garbage collector since the inventory
+            } catch (IOException e) {
+                // unreadable: reported by the filestore check (present, not in the index)
+            }
+        });
+        return new java.util.TreeMap<>(out);
+    }
+
+    private static Probe probe(Path file) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-1");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] head = new byte[CompressionProbe.PROBE_BYTES];
+        int headLength = 0;
+        long size = 0;
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[256 * 1024];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                if (headLength < head.length) {
+                    int take = Math.min(r, head.length - headLength);
+                    System.arraycopy(buf, 0, head, headLength, take);
+                    headLength += take;
+                }
+                md.update(buf, 0, r);
+                size += r;
+            }
+        }
+        return new Probe(java.util.HexFormat.of().formatHex(md.digest()), size,
+                CompressionProbe.alreadyCompressed(head, headLength));
+    }
+
+    /**
+     * tar of one pack's members (named by their path), at the pack's zstd level. Returns the paths tar archived
+     * with the size that was hashed; a member that vanished is left out, one whose size changed fails the step.
+     */
+    private Set<String> writePack(Path source, PackPlanner.Pack pack, Path file, Path list) throws IOException {
+        writeNullSeparated(list, pack.members().stream().map(PackPlanner.NewFile::path).toList());
+        Path listing = Path.of(list + ".index");
+        List<String> argv = new ArrayList<>(List.of("tar", "--zstd", "--create", "--file=" + file, "--directory=" + source,
+                "--no-recursion", "--ignore-failed-read", "--warning=no-file-changed", "--warning=no-file-removed",
+                "--null", "--verbatim-files-from", "--files-from=" + list, "--verbose", "--index-file=" + listing));
+        argv.addAll(TarListing.LIST_OPTIONS); // with the --verbose above: the long listing, as tar --list -v prints it
+        int level = pack.compressed() ? 1 : zstdLevel;
+        try {
+            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(level), "ZSTD_NBTHREADS", "0"), timeout,
+                    ToolRunner.Progress.file(file));
+        } catch (ToolFailedException e) {
+            if (!(e.exitCode() == 1 && onlyChangedWhileRead(e.getMessage()))) throw e;
+        }
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (TarListing.Member m : TarListing.parse(Files.readString(listing, StandardCharsets.UTF_8))) {
+            if (m.kind() != TarListing.Kind.FILE) {
+                throw new IllegalStateException("the filestore changed under tar: " + m.line() + " is not a regular file");
+            }
+            sizes.put(m.path(), m.size());
+        }
+        Files.deleteIfExists(listing);
+        Files.deleteIfExists(list);
+        for (PackPlanner.NewFile f : pack.members()) {
+            Long archived = sizes.get(f.path());
+            if (archived != null && archived != f.size()) {
+                throw new IllegalStateException("the filestore changed under tar: " + f.path() + " was " + f.size()
+                        + " bytes when hashed and " + archived + " when archived; the next backup takes it");
+            }
+        }
+        return sizes.keySet();
     }
 
     /** The dump's snapshot's references for a backup with the database; a plain read for filestore_only. */

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,6 +61,20 @@ public class BackupFailureHandler {
             } catch (RuntimeException e) {
                 cleanup.put("store", "could not be removed: " + job.redactor().scrub(String.valueOf(e.getMessage())));
             }
+        }
+        if (!job.uploadedPacks().isEmpty() && (job.packed() == null || !job.registered())) {
+            // packs nobody registered: no artifact or backup can count on them
+            String packs = ArtifactStore.packsPath(job.environment().project());
+            List<String> left = new java.util.ArrayList<>();
+            for (String name : List.copyOf(job.uploadedPacks())) {
+                try {
+                    store.delete(packs, name);
+                } catch (RuntimeException e) {
+                    left.add(name);
+                }
+            }
+            cleanup.put("packs", left.isEmpty() ? "removed: " + job.uploadedPacks().size() + " unregistered pack(s)"
+                    : "could not remove " + left + " (unregistered: `check` finds them)");
         }
         if (job.registered()) {
             try {

@@ -29,6 +29,18 @@ public final class BundleParts {
         job.add(file(metaName, metaFile));
     }
 
+    /** As {@link #publish} with the sha256sum file of another name and content (several lines). */
+    public static void publish(BackupJob job, String dataName, Path data, long size, String sha256, String metaName,
+                               Map<String, Object> meta, String sumName, String sumLines) throws IOException {
+        Path metaFile = job.workDir().resolve(metaName);
+        Path sumFile = job.workDir().resolve(sumName);
+        Files.copy(job.evidence().json(metaName, meta), metaFile, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(job.evidence().text(sumName, sumLines), sumFile, StandardCopyOption.REPLACE_EXISTING);
+        job.add(new BundleFile(dataName, data, size, sha256));
+        job.add(file(sumName, sumFile));
+        job.add(file(metaName, metaFile));
+    }
+
     public static BundleFile file(String name, Path file) throws IOException {
         return new BundleFile(name, file, Files.size(file), Checksums.sha256(file));
     }

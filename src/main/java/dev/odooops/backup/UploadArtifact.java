@@ -83,7 +83,11 @@ public class UploadArtifact {
         });
         catalog.registerArtifact(job.artifactId(), job.environment().id(), job.runId(), job.request().kind().wire(),
                 job.request().type().wire(), job.artifactUri(), checksums, sizes, manifest, job.request().label(),
-                job.createdAt(), job.fingerprint(), verifyAfterUpload);
+                job.createdAt(), job.fingerprint(), verifyAfterUpload, job.packed() == null ? null
+                        // the packs, the objects they hold and what this artifact refers to: from now on a backup of
+                        // the project reuses them
+                        : new OpsCatalog.PackRegistration(job.environment().project(), job.packed().newPacks(),
+                        job.packed().newObjects(), job.packed().index().packs()));
         job.registered(true);
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("artifact_id", job.artifactId());
@@ -101,8 +105,13 @@ public class UploadArtifact {
         var source = new ArtifactManifest.SourceEnv(env.project(), env.name(), env.id(), env.type(), env.database().name());
         BundleFile dump = job.bundle().get("db.dump");
         BundleFile archive = job.bundle().get("filestore.tar.zst");
+        BundleFile index = job.bundle().get(dev.odooops.domain.FilestoreIndex.FILE);
         ArtifactManifest.FilestorePart filestore = null;
-        if (archive != null) {
+        if (index != null && job.packed() != null) {
+            filestore = new ArtifactManifest.FilestorePart(index.name(), index.sha256(), index.size(),
+                    job.packed().index().treeDigest(), job.packed().index().entries().size(),
+                    dev.odooops.domain.TreeDigest.V3, job.packed().packRefs());
+        } else if (archive != null) {
             Map<String, Object> meta = Json.readMap(job.bundle().get("filestore.meta.json").path());
             filestore = new ArtifactManifest.FilestorePart(archive.name(), archive.sha256(), archive.size(),
                     (String) meta.get("tree_digest"), ((Number) meta.get("file_count")).intValue(),
@@ -114,6 +123,7 @@ public class UploadArtifact {
         return new ArtifactManifest(job.artifactId(), job.createdAt().toString(), job.request().type().wire(),
                 job.request().kind().wire(), job.request().label(), source,
                 dump == null ? null : new ArtifactManifest.Part(dump.name(), dump.sha256(), dump.size()),
-                filestore, job.odooState().withDbMajorVersion(job.dbMajorVersion()), files);
+                filestore, job.odooState().withDbMajorVersion(job.dbMajorVersion()), files,
+                job.packed() != null ? ArtifactManifest.FORMAT_PACKED : null);
     }
 }

@@ -372,9 +372,18 @@ public final class Cli implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "the artifact id")
         String id;
 
+        @Option(names = "--read-data", description = "packed artifacts: read the packs and check every file's SHA-1 "
+                + "against the index (otherwise packs are checked for presence and size)")
+        boolean readData;
+
+        @Option(names = "--sample", paramLabel = "PCT", description = "with --read-data: read this percentage of the packs, "
+                + "chosen at random (default: 100)")
+        String sample;
+
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.verifyArtifact(id);
+            Integer pct = wholeNumber("sample", sample);
+            return commands.verifyArtifact(new dev.odooops.model.ArtifactRequest(id, readData, pct == null ? 100 : pct));
         }
     }
 

@@ -95,7 +95,11 @@ public final class Commands {
 
     /** verify-artifact ID: the artifact re-read from the store; exit 0 when every check passed. */
     public int verifyArtifact(String id) {
-        return print(operations.verifyArtifact(new ArtifactRequest(id)), FAILED);
+        return verifyArtifact(new ArtifactRequest(id));
+    }
+
+    public int verifyArtifact(ArtifactRequest request) {
+        return print(operations.verifyArtifact(request), FAILED);
     }
 
     /** artifacts: the environment's artifacts, newest first. */

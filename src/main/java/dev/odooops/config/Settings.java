@@ -30,7 +30,10 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
 
     /** {@code backup.*}. */
     public record Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
-                         double freeSpaceFactor, boolean skipUnchanged) {
+                         double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb) {
+        public long packSizeBytes() {
+            return packSizeMb * 1024L * 1024L;
+        }
     }
 
     /** {@code restore.*}. */
@@ -85,7 +88,9 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.integer("backup.zstd-level", 3, 1, 19),
                         reader.integer("backup.quiesce-timeout-seconds", 30, 1, 3600),
                         reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0),
-                        reader.bool("backup.skip-unchanged", true)),
+                        reader.bool("backup.skip-unchanged", true),
+                        reader.oneOf("backup.filestore-format", "archive", "archive", "packed").equals("packed"),
+                        reader.integer("backup.pack-size-mb", 64, 1, 4096)),
                 new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                         reader.integer("restore.pg-restore-jobs", 2, 1, 64),
                         reader.integer("restore.connections-close-seconds", 30, 0, 3600),
@@ -141,6 +146,12 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(file, key, "a group this user may give files to (" + e.getMessage() + ")", v);
             }
+        }
+
+        String oneOf(String key, String fallback, String... allowed) {
+            String v = string(key, fallback);
+            if (!java.util.List.of(allowed).contains(v)) throw new ConfigException(file, key, String.join("|", allowed), v);
+            return v;
         }
 
         boolean bool(String key, boolean fallback) {

@@ -1,6 +1,7 @@
 package dev.odooops.domain;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -14,9 +15,11 @@ import java.util.Map;
  * {artifact_id, created_at, backup_type, kind, label,
  *  source_env {project, name, environment_id, type, db},
  *  db_dump {path, sha256, size}            (null for filestore_only)
- *  filestore {path, sha256, size, tree_digest, file_count, tree_digest_version}   (null for db_only)
+ *  filestore {path, sha256, size, tree_digest, file_count, tree_digest_version[, packs [{id, sha256, size}]]}
+ *                                          (null for db_only; format 2: path is filestore.index.tsv)
  *  manifest {odoo_version, addons_hash, modules_installed, db_major_version},
- *  files {name: {sha256, size}}}
+ *  files {name: {sha256, size}},
+ *  format_version}                         (absent: 1, the filestore as filestore.tar.zst; 2: packed)
  * </pre>
  * The JSON names are the contract (artifacts written by earlier versions read the same); fields this version
  * does not know are ignored when reading. The restore side refuses an artifact whose manifest lacks any field
@@ -33,9 +36,31 @@ public record ArtifactManifest(
         @JsonProperty("db_dump") Part dbDump,
         @JsonProperty("filestore") FilestorePart filestore,
         @JsonProperty("manifest") OdooState odoo,
-        @JsonProperty("files") Map<String, FileSum> files) {
+        @JsonProperty("files") Map<String, FileSum> files,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("format_version") Integer formatVersion) {
 
     public static final String FILE = "manifest.json";
+    /** Format 1: the filestore as one filestore.tar.zst. Format 2: a filestore index and the project's packs. */
+    public static final int FORMAT_ARCHIVE = 1;
+    public static final int FORMAT_PACKED = 2;
+
+    /** An artifact of format 1 (what every version before the packed filestore wrote; the field was absent). */
+    public ArtifactManifest(String artifactId, String createdAt, String backupType, String kind, String label,
+                            SourceEnv sourceEnv, Part dbDump, FilestorePart filestore, OdooState odoo,
+                            Map<String, FileSum> files) {
+        this(artifactId, createdAt, backupType, kind, label, sourceEnv, dbDump, filestore, odoo, files, null);
+    }
+
+    /** 1 when the manifest does not say (artifacts made before the packed filestore). */
+    public int format() {
+        return formatVersion == null ? FORMAT_ARCHIVE : formatVersion;
+    }
+
+    /** A pack the packed filestore of this artifact needs: {@code <project>/_packs/<id>.tar.zst}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record PackRef(@JsonProperty("id") String id, @JsonProperty("sha256") String sha256,
+                          @JsonProperty("size") long size) {
+    }
 
     /** The environment the artifact was taken from. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -55,7 +80,13 @@ public record ArtifactManifest(
     public record FilestorePart(@JsonProperty("path") String path, @JsonProperty("sha256") String sha256,
                                 @JsonProperty("size") long size, @JsonProperty("tree_digest") String treeDigest,
                                 @JsonProperty("file_count") Integer fileCount,
-                                @JsonProperty("tree_digest_version") Integer treeDigestVersion) {
+                                @JsonProperty("tree_digest_version") Integer treeDigestVersion,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("packs") java.util.List<PackRef> packs) {
+        /** The filestore archive of format 1. */
+        public FilestorePart(String path, String sha256, long size, String treeDigest, Integer fileCount,
+                             Integer treeDigestVersion) {
+            this(path, sha256, size, treeDigest, fileCount, treeDigestVersion, null);
+        }
     }
 
     /** What Odoo was when the backup was taken: the restore compares it with the target. */

@@ -76,6 +76,24 @@ public record FilestoreOwner(UserPrincipal user, GroupPrincipal group) {
         }
     }
 
+    /**
+     * Gives the directories under {@code root} (root included) this owner and the directory mode, and leaves the
+     * files alone: a restore's hard links to the live filestore's files must not change them.
+     */
+    public void applyToDirectories(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    set(dir, DIRS);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set owner and modes under " + root, e);
+        }
+    }
+
     private void set(Path p, Set<PosixFilePermission> mode) throws IOException {
         PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         PosixFileAttributes now = view.readAttributes();

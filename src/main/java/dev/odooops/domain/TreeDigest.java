@@ -35,6 +35,8 @@ import java.util.stream.Stream;
 public final class TreeDigest {
     public static final int V1 = 1;
     public static final int V2 = 2;
+    /** Version 3: the packed filestore's, computed from its index ({@link FilestoreIndex#treeDigest}). */
+    public static final int V3 = 3;
     /** The version new backups record. */
     public static final int CURRENT = V2;
 

@@ -33,6 +33,8 @@ public final class BackupJob extends RunState {
     private volatile ArtifactManifest.OdooState odooState;
     private volatile Map<String, Map<String, String>> fingerprint;
     private volatile String unchangedSince;
+    private volatile PackedFilestore packed;
+    private final List<String> uploadedPacks = Collections.synchronizedList(new ArrayList<>());
     private final List<String> storedKeys = Collections.synchronizedList(new ArrayList<>());
     private volatile String artifactUri;
     private volatile boolean registered;
@@ -68,6 +70,20 @@ public final class BackupJob extends RunState {
     public void dbMajorVersion(String v) { this.dbMajorVersion = v; }
     public Map<String, BundleFile> bundle() { return bundle; }
     public void add(BundleFile f) { bundle.put(f.name(), f); }
+    /**
+     * What the filestore half of a packed backup (format 2) made: the index, the packs it wrote (uploaded already)
+     * and the objects they hold; registered with the artifact.
+     */
+    public record PackedFilestore(dev.odooops.domain.FilestoreIndex index,
+                                  List<dev.odooops.ops.OpsCatalog.NewPack> newPacks,
+                                  List<dev.odooops.ops.OpsCatalog.StoredObject> newObjects,
+                                  List<ArtifactManifest.PackRef> packRefs) {
+    }
+
+    public PackedFilestore packed() { return packed; }
+    public void packed(PackedFilestore p) { this.packed = p; }
+    /** Store keys of the packs this run uploaded ({@code <project>/_packs} names): a run failing before it registers them removes them. */
+    public List<String> uploadedPacks() { return uploadedPacks; }
     /** The change fingerprints ({@code database}, {@code filestore}) read before the dump, stored with the artifact. */
     public Map<String, Map<String, String>> fingerprint() { return fingerprint; }
     public void fingerprint(Map<String, Map<String, String>> f) { this.fingerprint = f; }

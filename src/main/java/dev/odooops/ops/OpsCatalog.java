@@ -78,12 +78,71 @@ public class OpsCatalog {
     public void registerArtifact(String id, String environmentId, UUID runId, String kind, String backupType,
                                  String uri, Map<String, ?> checksums, Map<String, ?> sizes, ArtifactManifest manifest,
                                  String label, Instant createdAt, Map<String, ?> fingerprint, boolean verified) {
-        update("insert into ops.artifacts(id, environment_id, run_id, kind, backup_type, uri, checksums, sizes, manifest, "
-                        + "label, created_at, fingerprint, verified_at) values (?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), "
-                        + "cast(? as jsonb), ?, ?, cast(? as jsonb), case when ? then now() end)",
-                id, environmentId, runId, kind, backupType, uri, Json.compact(checksums), Json.compact(sizes),
-                Json.compact(manifest), label, Timestamp.from(createdAt), fingerprint == null ? null : Json.compact(fingerprint),
-                verified);
+        registerArtifact(id, environmentId, runId, kind, backupType, uri, checksums, sizes, manifest, label, createdAt,
+                fingerprint, verified, null);
+    }
+
+    /** What a packed artifact adds to its registration: the packs it wrote, their objects, the packs it refers to. */
+    public record PackRegistration(String project, List<NewPack> packs, List<StoredObject> objects,
+                                   java.util.Collection<String> referenced) {
+    }
+
+    /**
+     * Registers an uploaded artifact, and for a packed one its packs, their objects and the packs it refers to, in
+     * one transaction: an object is known to later backups only once an artifact referring to its pack exists.
+     */
+    public void registerArtifact(String id, String environmentId, UUID runId, String kind, String backupType,
+                                 String uri, Map<String, ?> checksums, Map<String, ?> sizes, ArtifactManifest manifest,
+                                 String label, Instant createdAt, Map<String, ?> fingerprint, boolean verified,
+                                 PackRegistration packed) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = bind(c.prepareStatement("insert into ops.artifacts(id, environment_id, run_id, "
+                                + "kind, backup_type, uri, checksums, sizes, manifest, label, created_at, fingerprint, verified_at) "
+                                + "values (?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?, ?, "
+                                + "cast(? as jsonb), case when ? then now() end)"),
+                        id, environmentId, runId, kind, backupType, uri, Json.compact(checksums), Json.compact(sizes),
+                        Json.compact(manifest), label, Timestamp.from(createdAt),
+                        fingerprint == null ? null : Json.compact(fingerprint), verified)) {
+                    ps.executeUpdate();
+                }
+                if (packed != null) insertPacks(c, id, packed);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("registering artifact " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void insertPacks(Connection c, String artifactId, PackRegistration r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into ops.filestore_packs(project, pack_id, uri, sha256, "
+                + "size, files, bytes, compressed) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (NewPack p : r.packs()) {
+                bind(ps, r.project(), p.packId(), p.uri(), p.sha256(), p.size(), p.files(), p.bytes(), p.compressed());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into ops.filestore_objects(project, path, sha1, size, "
+                + "pack_id) values (?, ?, ?, ?, ?) on conflict do nothing")) {
+            for (StoredObject o : r.objects()) {
+                bind(ps, r.project(), o.path(), o.sha1(), o.size(), o.packId());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into ops.artifact_packs(artifact_id, project, pack_id) values (?, ?, ?)")) {
+            for (String pack : r.referenced()) {
+                bind(ps, artifactId, r.project(), pack);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /** verify-artifact found the artifact intact. */
@@ -118,8 +177,70 @@ public class OpsCatalog {
                 }, environmentId, backupType).stream().findFirst();
     }
 
+    /**
+     * Removes a failed run's artifact row. The packs it registered stay (with the objects they hold): their content
+     * is valid, another backup of the project may already count on it, and the next backup reuses it; `check`
+     * finds packs no artifact references.
+     */
     public void deleteArtifact(String id) {
+        update("delete from ops.artifact_packs where artifact_id = ?", id);
         update("delete from ops.artifacts where id = ?", id);
+    }
+
+    /** A file the project's packs hold: its path, the SHA-1 of its content, its size and its pack. */
+    public record StoredObject(String path, String sha1, long size, String packId) {
+    }
+
+    /** A pack a backup wrote, to register with its artifact. */
+    public record NewPack(String packId, String uri, String sha256, long size, int files, long bytes, boolean compressed) {
+    }
+
+    /**
+     * The objects the project's live packs hold under these paths (several per path when its content changed),
+     * read in batches.
+     */
+    public Map<String, List<StoredObject>> storedObjects(String project, java.util.Collection<String> paths) {
+        Map<String, List<StoredObject>> out = new java.util.HashMap<>();
+        List<String> all = new ArrayList<>(paths);
+        for (int i = 0; i < all.size(); i += 5000) {
+            List<String> batch = all.subList(i, Math.min(all.size(), i + 5000));
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "select o.path, o.sha1, o.size, o.pack_id from ops.filestore_objects o join ops.filestore_packs p "
+                            + "on p.project = o.project and p.pack_id = o.pack_id where o.project = ? and p.deleted_at is null "
+                            + "and o.path = any(?)")) {
+                ps.setString(1, project);
+                ps.setArray(2, c.createArrayOf("text", batch.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new StoredObject(rs.getString(1),
+                                rs.getString(2), rs.getLong(3), rs.getString(4)));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("ops catalog query failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Where each of a project's packs was written, by id (restore and verify fetch them from there). */
+    public Map<String, NewPack> packs(String project, java.util.Collection<String> ids) {
+        Map<String, NewPack> out = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select pack_id, uri, sha256, size, files, bytes, compressed from ops.filestore_packs where project = ? "
+                        + "and pack_id = any(?)")) {
+            ps.setString(1, project);
+            ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new NewPack(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            rs.getInt(5), rs.getLong(6), rs.getBoolean(7)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("ops catalog query failed: " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /**

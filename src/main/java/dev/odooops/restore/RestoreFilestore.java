@@ -5,7 +5,11 @@ import dev.odooops.run.Vars;
 import dev.odooops.run.WorkFiles;
 
 import dev.odooops.config.Settings;
+import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.domain.Checksums;
+import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.FilestoreOwner;
+import dev.odooops.store.ArtifactStore;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TarListing;
 import dev.odooops.domain.TreeDigest;
@@ -35,8 +39,10 @@ public class RestoreFilestore {
     private final ToolRunner tools;
     private final OpsCatalog catalog;
     private final Duration timeout;
+    private final ArtifactStore store;
 
-    public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
+    public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, ArtifactStore store) {
+        this.store = store;
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
@@ -79,39 +85,65 @@ public class RestoreFilestore {
         WorkFiles.deleteTree(fresh); // a leftover of an earlier, killed run
         Files.createDirectories(fresh);
         job.newFilestore(fresh);
-        Path archive = job.files().get("filestore.tar.zst");
+        boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
         Map<String, Object> meta = Json.readMap(job.files().get("filestore.meta.json"));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        String digest;
+        long fileCount;
+        int version;
         try {
-            admit(job, archive, meta);
-            tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + fresh,
-                    "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), timeout,
-                    ToolRunner.Progress.directory(fresh));
-            log.append("extracted filestore.tar.zst into ").append(fresh).append('\n');
-            FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
-            owner.apply(fresh);
-            log.append("owner ").append(owner).append(", directories ").append(FilestoreOwner.DIR_MODE)
-                    .append(", files ").append(FilestoreOwner.FILE_MODE).append('\n');
+            if (packed) {
+                FilestoreIndex index = FilestoreIndex.parse(Files.readString(job.files().get(FilestoreIndex.FILE)));
+                assemble(job, index, live, fresh, log, detail);
+                version = TreeDigest.V3;
+                digest = null; // checked file by file while assembling, then as a whole below
+                fileCount = index.entries().size();
+                detail.put("tree", index);
+            } else {
+                Path archive = job.files().get("filestore.tar.zst");
+                admit(job, archive, meta);
+                tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + fresh,
+                        "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), timeout,
+                        ToolRunner.Progress.directory(fresh));
+                log.append("extracted filestore.tar.zst into ").append(fresh).append('\n');
+                FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
+                owner.apply(fresh);
+                log.append("owner ").append(owner).append(", directories ").append(FilestoreOwner.DIR_MODE)
+                        .append(", files ").append(FilestoreOwner.FILE_MODE).append('\n');
+                version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
+                digest = null;
+                fileCount = -1;
+            }
         } catch (RuntimeException | java.io.IOException e) {
             log.append("FAILED: ").append(e.getMessage()).append('\n');
             job.evidence().text("filestore_restore.log", log.toString());
             throw e;
         }
         long t1 = System.nanoTime();
-        int version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
-        TreeDigest.Result tree = TreeDigest.of(fresh, version);
-        boolean match = tree.digest().equals(meta.get("tree_digest"));
+        String actual;
+        long actualFiles;
+        if (packed) {
+            FilestoreIndex index = (FilestoreIndex) detail.remove("tree");
+            actual = verifiedTree(fresh, index);
+            actualFiles = index.entries().size();
+        } else {
+            TreeDigest.Result tree = TreeDigest.of(fresh, version);
+            actual = tree.digest();
+            actualFiles = tree.fileCount();
+        }
+        boolean match = actual.equals(meta.get("tree_digest"));
         Map<String, Object> verification = new LinkedHashMap<>();
         verification.put("directory", fresh.toString());
         verification.put("tree_digest_version", version);
         verification.put("expected_tree_digest", meta.get("tree_digest"));
-        verification.put("actual_tree_digest", tree.digest());
+        verification.put("actual_tree_digest", actual);
         verification.put("expected_file_count", meta.get("file_count"));
-        verification.put("actual_file_count", tree.fileCount());
+        verification.put("actual_file_count", actualFiles);
         verification.put("ok", match);
         job.evidence().json("filestore_restore_checksum_verification.json", verification);
         if (!match) {
             job.evidence().text("filestore_restore.log", log.toString());
-            throw new IllegalStateException("extracted filestore does not match the tree digest recorded at backup time");
+            throw new IllegalStateException("restored filestore does not match the tree digest recorded at backup time");
         }
         long t2 = System.nanoTime();
         if (Files.exists(live)) {
@@ -125,9 +157,115 @@ public class RestoreFilestore {
         log.append("renamed ").append(fresh).append(" -> ").append(live).append('\n');
         long t3 = System.nanoTime();
         job.evidence().text("filestore_restore.log", log.toString());
-        job.evidence().json("filestore_restore_duration.json", Map.of("extract_ms", (t1 - t0) / 1_000_000,
-                "verify_ms", (t2 - t1) / 1_000_000, "swap_ms", (t3 - t2) / 1_000_000, "total_ms", (t3 - t0) / 1_000_000));
-        job.stepDetail(Map.of("files", tree.fileCount(),
-                "extract_ms", (t1 - t0) / 1_000_000));
+        Map<String, Object> durations = new LinkedHashMap<>();
+        durations.put(packed ? "assemble_ms" : "extract_ms", (t1 - t0) / 1_000_000);
+        durations.put("verify_ms", (t2 - t1) / 1_000_000);
+        durations.put("swap_ms", (t3 - t2) / 1_000_000);
+        durations.put("total_ms", (t3 - t0) / 1_000_000);
+        durations.putAll(detail);
+        job.evidence().json("filestore_restore_duration.json", durations);
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("files", actualFiles);
+        step.put(packed ? "assemble_ms" : "extract_ms", (t1 - t0) / 1_000_000);
+        step.putAll(detail);
+        job.stepDetail(step);
+    }
+
+    /**
+     * The packed filestore's new tree: every file the live filestore already holds under the same path with the
+     * same size and SHA-1 (read and checked first) is hard-linked into it, so it is neither copied nor changed (its
+     * owner and mode stay the live file's); every other file is extracted from its pack, fetched from the store
+     * with its digest checked, and its SHA-1 checked against the index. Only the packs that hold a missing file
+     * are fetched.
+     */
+    private void assemble(RestoreJob job, FilestoreIndex index, Path live, Path fresh, StringBuilder log,
+                          Map<String, Object> detail) throws java.io.IOException {
+        Map<String, List<FilestoreIndex.Entry>> missing = new java.util.TreeMap<>();
+        java.util.concurrent.atomic.AtomicLong linked = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong linkedBytes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ConcurrentLinkedQueue<FilestoreIndex.Entry> fetch = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        boolean haveLive = Files.isDirectory(live);
+        index.entries().parallelStream().forEach(e -> {
+            Path have = live.resolve(e.path());
+            try {
+                if (haveLive && Files.isRegularFile(have, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(have) == e.size()
+                        && Checksums.sha1(have).equals(e.sha1())) {
+                    Path target = fresh.resolve(e.path());
+                    Files.createDirectories(target.getParent());
+                    Files.createLink(target, have);
+                    linked.incrementAndGet();
+                    linkedBytes.addAndGet(e.size());
+                    return;
+                }
+            } catch (java.io.IOException | java.io.UncheckedIOException | UnsupportedOperationException x) {
+                // not linkable (another file system, a permission): fetched instead
+            }
+            fetch.add(e);
+        });
+        for (FilestoreIndex.Entry e : fetch) missing.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e);
+        log.append("linked ").append(linked.get()).append(" file(s) the live filestore holds with the same SHA-1\n");
+        Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
+        job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
+        String packs = ArtifactStore.packsPath(job.environment().project());
+        FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
+        long fetchedBytes = 0;
+        int fetchedFiles = 0;
+        for (Map.Entry<String, List<FilestoreIndex.Entry>> p : missing.entrySet()) {
+            ArtifactManifest.PackRef ref = refs.get(p.getKey());
+            if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
+            Path pack = job.workDir().resolve(p.getKey() + ".tar.zst");
+            String sha = store.fetch(packs, p.getKey() + ".tar.zst", pack);
+            if (!sha.equals(ref.sha256())) {
+                throw new IllegalStateException("pack " + p.getKey() + " is damaged in the store: sha256 " + sha + ", recorded "
+                        + ref.sha256());
+            }
+            Path members = job.workDir().resolve(p.getKey() + ".members");
+            StringBuilder list = new StringBuilder();
+            for (FilestoreIndex.Entry e : p.getValue()) list.append("./").append(e.path()).append('\0');
+            Files.writeString(members, list, java.nio.charset.StandardCharsets.UTF_8);
+            Path staging = job.workDir().resolve(p.getKey() + ".d");
+            WorkFiles.deleteTree(staging);
+            Files.createDirectories(staging);
+            // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
+            admit(job, pack, Map.of());
+            tools.run(List.of("tar", "--zstd", "--extract", "--file=" + pack, "--directory=" + staging, "--no-same-owner",
+                    "--no-same-permissions", "--null", "--verbatim-files-from", "--files-from=" + members), Map.of(), timeout,
+                    ToolRunner.Progress.directory(staging));
+            owner.apply(staging);
+            for (FilestoreIndex.Entry e : p.getValue()) {
+                Path got = staging.resolve(e.path());
+                if (!Files.isRegularFile(got, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()
+                        || !Checksums.sha1(got).equals(e.sha1())) {
+                    throw new IllegalStateException("pack " + p.getKey() + " does not hold " + e.path() + " as the index says");
+                }
+                Path target = fresh.resolve(e.path());
+                Files.createDirectories(target.getParent());
+                Files.move(got, target, StandardCopyOption.ATOMIC_MOVE);
+                fetchedBytes += e.size();
+                fetchedFiles++;
+            }
+            WorkFiles.deleteTree(staging);
+            Files.deleteIfExists(pack);
+            Files.deleteIfExists(members);
+            log.append("fetched ").append(p.getValue().size()).append(" file(s) from pack ").append(p.getKey()).append('\n');
+        }
+        owner.applyToDirectories(fresh);
+        detail.put("linked_files", linked.get());
+        detail.put("linked_bytes", linkedBytes.get());
+        detail.put("fetched_files", fetchedFiles);
+        detail.put("fetched_bytes", fetchedBytes);
+        detail.put("fetched_packs", missing.size());
+    }
+
+    /**
+     * The tree digest (version 3) of the assembled directory, from its own walk: every regular file must be in the
+     * index with its size (each one's SHA-1 was checked as it was linked or extracted) and nothing else may be there.
+     */
+    private static String verifiedTree(Path fresh, FilestoreIndex index) throws java.io.IOException {
+        Map<String, Long> found = dev.odooops.domain.FilestoreInventory.of(fresh).files();
+        Map<String, Long> expected = new LinkedHashMap<>();
+        index.entries().forEach(e -> expected.put(e.path(), e.size()));
+        if (!found.equals(expected)) return "differs: " + found.size() + " file(s) found, " + expected.size() + " indexed";
+        return index.treeDigest();
     }
 }

@@ -199,7 +199,8 @@ public class RestorePreflight {
         List<String> out = new ArrayList<>();
         for (String name : a.checksums().keySet()) {
             if (name.equals("db.dump") && !type.includesDatabase()) continue;
-            if (name.equals("filestore.tar.zst") && !type.includesFilestore()) continue;
+            if ((name.equals("filestore.tar.zst") || name.equals(dev.odooops.domain.FilestoreIndex.FILE))
+                    && !type.includesFilestore()) continue;
             out.add(name);
         }
         return out;

@@ -74,4 +74,11 @@ public interface ArtifactStore {
     static String artifactPath(String project, String environment, String artifactId) {
         return project + "/" + environment + "/" + artifactId;
     }
+
+    /** The folder of a project's packs (packed filestore): beside its environments' folders, a name no environment has. */
+    String PACKS = "_packs";
+
+    static String packsPath(String project) {
+        return project + "/" + PACKS;
+    }
 }

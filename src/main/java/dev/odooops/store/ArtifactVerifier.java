@@ -1,6 +1,7 @@
 package dev.odooops.store;
 
 import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.PrivateFiles;
@@ -34,6 +35,83 @@ public class ArtifactVerifier {
     }
 
     public Map<String, Object> verify(OpsCatalog.Artifact artifact, String project, String environment) throws IOException {
+        return verify(artifact, project, environment, false);
+    }
+
+    /**
+     * {@code verify-artifact --read-data}: {@link #verify} and, for a packed artifact, every file of a sample of its
+     * packs (restic's {@code check --read-data} for Odoo): the pack is fetched with its SHA-256 checked, its members
+     * the index lists are extracted to a scratch directory and each one's SHA-1 and size compared with the index.
+     */
+    public Map<String, Object> verifyData(OpsCatalog.Artifact artifact, String project, String environment, int samplePercent)
+            throws IOException {
+        Map<String, Object> report = verify(artifact, project, environment, true);
+        var fs = artifact.manifest().filestore();
+        if (fs == null || fs.packs() == null) {
+            report.put("read_data", "not a packed artifact: the checksums above read every byte");
+            return report;
+        }
+        String path = ArtifactStore.artifactPath(project, environment, artifact.id());
+        FilestoreIndex index;
+        try (InputStream in = store.open(path, FilestoreIndex.FILE)) {
+            index = FilestoreIndex.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        List<String> packIds = new java.util.ArrayList<>(index.packs());
+        java.util.Collections.shuffle(packIds);
+        int take = Math.max(1, (int) Math.ceil(packIds.size() * samplePercent / 100.0));
+        List<String> sample = packIds.subList(0, Math.min(take, packIds.size()));
+        List<String> bad = new java.util.ArrayList<>();
+        long checked = 0;
+        String packs = ArtifactStore.packsPath(project);
+        for (String id : sample) {
+            Path scratch = Files.createTempDirectory(workDir, "read-data-");
+            try {
+                Path pack = scratch.resolve(id + ".tar.zst");
+                store.fetch(packs, id + ".tar.zst", pack);
+                Path out = Files.createDirectories(scratch.resolve("files"));
+                List<FilestoreIndex.Entry> members = index.entries().stream().filter(e -> e.pack().equals(id)).toList();
+                Path list = scratch.resolve("members");
+                StringBuilder sb = new StringBuilder();
+                members.forEach(e -> sb.append("./").append(e.path()).append('\0'));
+                Files.writeString(list, sb, java.nio.charset.StandardCharsets.UTF_8);
+                try {
+                    tools.run(List.of("tar", "--zstd", "--extract", "--file=" + pack, "--directory=" + out, "--no-same-owner",
+                            "--no-same-permissions", "--null", "--verbatim-files-from", "--files-from=" + list), Map.of(),
+                            java.time.Duration.ofHours(1));
+                } catch (RuntimeException e) {
+                    bad.add(id + ": cannot be read: " + e.getMessage());
+                    continue;
+                }
+                for (FilestoreIndex.Entry e : members) {
+                    Path f = out.resolve(e.path());
+                    if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) bad.add(e.path() + ": not in pack " + id);
+                    else if (Files.size(f) != e.size() || !Checksums.sha1(f).equals(e.sha1())) {
+                        bad.add(e.path() + ": content differs from the index (pack " + id + ")");
+                    }
+                    checked++;
+                }
+            } finally {
+                dev.odooops.run.WorkFiles.deleteTree(scratch);
+            }
+        }
+        Map<String, Object> read = new LinkedHashMap<>();
+        read.put("packs", packIds.size());
+        read.put("packs_read", sample.size());
+        read.put("sample_percent", samplePercent);
+        read.put("files_checked", checked);
+        read.put("bad", bad.size());
+        read.put("bad_files", bad.subList(0, Math.min(100, bad.size())));
+        report.put("read_data", read);
+        if (!bad.isEmpty()) report.put("ok", false);
+        return report;
+    }
+
+    /**
+     * @param readPacks false: a packed artifact's packs are checked for presence and size only (the restore's
+     *                  safety backup: the packs it wrote were read back at upload, the others when they were written)
+     */
+    public Map<String, Object> verify(OpsCatalog.Artifact artifact, String project, String environment, boolean readPacks)
+            throws IOException {
         String path = ArtifactStore.artifactPath(project, environment, artifact.id());
         Map<String, Object> files = new LinkedHashMap<>();
         boolean ok = true;
@@ -71,10 +149,13 @@ public class ArtifactVerifier {
                 ok &= match;
                 files.put(name, r);
             }
+            Map<String, Object> packs = new LinkedHashMap<>();
+            ok &= packsIntact(artifact, project, packs, readPacks);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("artifact_id", artifact.id());
             report.put("uri", artifact.uri());
             report.put("files", files);
+            if (!packs.isEmpty()) report.put("packs", packs);
             List<String> missing = artifact.manifest().missingFields();
             report.put("manifest_complete", missing.isEmpty());
             if (!missing.isEmpty()) {
@@ -97,6 +178,38 @@ public class ArtifactVerifier {
         } finally {
             if (dumpCopy != null) Files.deleteIfExists(dumpCopy);
         }
+    }
+
+    /** A packed artifact's packs (the project's {@code _packs}): each must be there with the size and SHA-256 recorded. */
+    private boolean packsIntact(OpsCatalog.Artifact artifact, String project, Map<String, Object> report, boolean read)
+            throws IOException {
+        var fs = artifact.manifest().filestore();
+        if (fs == null || fs.packs() == null) return true;
+        String packs = ArtifactStore.packsPath(project);
+        boolean ok = true;
+        for (var ref : fs.packs()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            String name = ref.id() + ".tar.zst";
+            long size = store.size(packs, name);
+            r.put("size", size);
+            r.put("expected_sha256", ref.sha256());
+            boolean good = size == ref.size();
+            if (size < 0) {
+                r.put("error", "missing from the store");
+            } else if (!read) {
+                r.put("sha256", "not re-read (read back when it was written)");
+            } else {
+                try (InputStream in = store.open(packs, name)) {
+                    String actual = Checksums.sha256(in);
+                    r.put("actual_sha256", actual);
+                    good &= actual.equals(ref.sha256());
+                }
+            }
+            r.put("ok", good);
+            ok &= good;
+            report.put(ref.id(), r);
+        }
+        return ok;
     }
 
     /** db.dump.sha256 and filestore.tar.zst.sha256 as stored must name the same digests as the catalog. */

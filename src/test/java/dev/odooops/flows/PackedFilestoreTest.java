@@ -1,0 +1,208 @@
+package dev.odooops.flows;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.domain.Checksums;
+import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.domain.Json;
+import dev.odooops.domain.TreeDigest;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static dev.odooops.support.TestEnvironment.sh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packed filestore (issue #8 part 1 and 3) against the real store, tar and zstd: a backup reads and stores
+ * only the files the project's packs do not hold; a restore links what the live filestore already has and
+ * fetches only the rest; a filestore rebuilt from the packs with zstd and tar alone is the one backed up; an
+ * artifact of the earlier format still restores.
+ */
+class PackedFilestoreTest {
+    private TestEnvironment env;
+    private OpsRuntime runtime;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        env = TestEnvironment.create("packed").withLocalStore().withType("staging")
+                .withProperty("backup.filestore-format", "packed");
+        runtime = env.runtime();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (runtime != null) runtime.close();
+        if (env != null) env.close();
+    }
+
+    private BackupResult backup() {
+        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                null, null, "operator", "test"));
+        assertEquals("success", r.status(), r.error());
+        return r;
+    }
+
+    private RestoreResult restore(String artifactId) {
+        RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod", artifactId, BackupType.FULL,
+                true, true, null, "operator", "test"));
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+        return r;
+    }
+
+    private Map<String, Object> meta(BackupResult b) {
+        return Json.readMap(Path.of(b.evidenceDir()).resolve("filestore.meta.json"));
+    }
+
+    private static int number(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).intValue();
+    }
+
+    /** A new Odoo attachment: named by the SHA-1 of its content. */
+    private String addAttachment(String content) throws Exception {
+        Path tmp = Files.createTempFile(env.root, "att", "");
+        Files.writeString(tmp, content);
+        String sha = Checksums.sha1(tmp);
+        Path target = env.odoo.filestore().resolve(sha.substring(0, 2)).resolve(sha);
+        Files.createDirectories(target.getParent());
+        Files.move(tmp, target);
+        return sha.substring(0, 2) + "/" + sha;
+    }
+
+    private Map<String, String> tree(Path root) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path f : s.filter(Files::isRegularFile).toList()) out.put(root.relativize(f).toString(), Checksums.sha1(f));
+        }
+        return out;
+    }
+
+    private Path stored(String artifactId) {
+        return env.localStoreDir().resolve(env.project).resolve("prod").resolve(artifactId);
+    }
+
+    @Test
+    void should_store_only_what_the_project_does_not_hold_and_restore_by_linking_what_is_there() throws Exception {
+        int files = tree(env.odoo.filestore()).size();
+        BackupResult first = backup();
+        Map<String, Object> m1 = meta(first);
+        assertEquals(files, number(m1, "file_count"));
+        assertEquals(files, number(m1, "new_files"), "the first backup stores everything");
+        assertEquals(2, number(m1, "format_version"));
+        assertEquals(2, runtime.catalog().artifact(first.artifactId()).orElseThrow().manifest().format());
+        assertTrue(Files.isRegularFile(stored(first.artifactId()).resolve(FilestoreIndex.FILE)));
+        assertFalse(Files.exists(stored(first.artifactId()).resolve("filestore.tar.zst")));
+        // the sums file checks the index and every pack with sha256sum alone, from the artifact's folder
+        sh(stored(first.artifactId()), "sha256sum", "-c", "filestore.tar.zst.sha256");
+
+        String added = addAttachment("a contract signed today");
+        BackupResult second = backup();
+        Map<String, Object> m2 = meta(second);
+        assertEquals(files + 1, number(m2, "file_count"));
+        assertEquals(files, number(m2, "known_by_name"), "files the project holds by name are not read");
+        assertEquals(1, number(m2, "read_files"));
+        assertEquals(1, number(m2, "new_files"));
+        assertEquals(1, number(m2, "new_packs"));
+
+        // the "undo today" case: the environment changed since; the restore links what it still holds
+        Map<String, String> backedUp = tree(env.odoo.filestore());
+        Path gone = env.odoo.filestore().resolve(added);
+        Files.delete(gone);
+        addAttachment("a file written after the backup");
+        RestoreResult undo = restore(second.artifactId());
+        assertEquals(backedUp, tree(env.odoo.filestore()), "the restored tree is the backed-up one, every SHA-1 as named");
+        Map<String, Object> d = Json.readMap(Path.of(undo.evidenceDir()).resolve("filestore_restore_duration.json"));
+        assertEquals(files, number(d, "linked_files"), "unchanged files are linked, not copied");
+        assertEquals(1, number(d, "fetched_files"), "only the missing file is fetched");
+        assertEquals(1, number(d, "fetched_packs"));
+
+        // disaster recovery: nothing is there, everything is fetched
+        sh(null, "rm", "-rf", env.odoo.filestore().toString());
+        RestoreResult dr = restore(second.artifactId());
+        assertEquals(backedUp, tree(env.odoo.filestore()));
+        Map<String, Object> d2 = Json.readMap(Path.of(dr.evidenceDir()).resolve("filestore_restore_duration.json"));
+        assertEquals(0, number(d2, "linked_files"));
+        assertEquals(files + 1, number(d2, "fetched_files"));
+    }
+
+    @Test
+    void should_rebuild_the_filestore_from_the_index_and_the_packs_with_zstd_and_tar_alone() throws Exception {
+        addAttachment("one more");
+        backup();
+        addAttachment("and another");
+        BackupResult b = backup();
+        Map<String, String> expected = tree(env.odoo.filestore());
+        Path out = Files.createDirectories(env.root.resolve("rebuilt"));
+        // docs/runbook.md, "A packed filestore by hand": for each pack the index names, extract the paths it holds
+        Path artifact = stored(b.artifactId());
+        String script = """
+                set -euo pipefail
+                cd "$1"
+                for pack in $(cut -f4 filestore.index.tsv | sort -u); do
+                  awk -F'\\t' -v p="$pack" '$4 == p {print "./" $1}' filestore.index.tsv > "$2/.members"
+                  zstd -dc "../../_packs/$pack.tar.zst" | tar -x -C "$2" --files-from="$2/.members"
+                done
+                rm "$2/.members"
+                """;
+        sh(null, "bash", "-c", script, "rebuild", artifact.toString(), out.toString());
+        assertEquals(expected, tree(out));
+        FilestoreIndex index = FilestoreIndex.parse(Files.readString(artifact.resolve(FilestoreIndex.FILE)));
+        index.entries().forEach(e -> assertEquals(e.sha1(), expected.get(e.path()), e.path()));
+        assertEquals(TreeDigest.V3, number(meta(b), "tree_digest_version"));
+    }
+
+    @Test
+    void should_still_restore_an_artifact_of_the_earlier_format() throws Exception {
+        runtime.close();
+        runtime = null;
+        env.withProperty("backup.filestore-format", "archive");
+        try (OpsRuntime archive = env.runtime()) {
+            runtime = archive;
+            BackupResult old = backup();
+            assertTrue(Files.isRegularFile(stored(old.artifactId()).resolve("filestore.tar.zst")));
+            runtime = null;
+            archive.close();
+            env.withProperty("backup.filestore-format", "packed");
+            runtime = env.runtime();
+            Map<String, String> expected = tree(env.odoo.filestore());
+            addAttachment("after the old backup");
+            restore(old.artifactId());
+            assertEquals(expected, tree(env.odoo.filestore()));
+            assertEquals(1, runtime.catalog().artifact(old.artifactId()).orElseThrow().manifest().format());
+        }
+    }
+
+    @Test
+    void should_catch_one_flipped_byte_in_a_pack_with_read_data_only() throws Exception {
+        BackupResult b = backup();
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100)).ok());
+        Path packs = env.localStoreDir().resolve(env.project).resolve("_packs");
+        Path pack;
+        try (Stream<Path> s = Files.list(packs)) {
+            pack = s.filter(p -> p.toString().endsWith(".tar.zst")).sorted().findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(pack, bytes);
+
+        var quick = runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId()));
+        assertTrue(quick.ok(), "without --read-data a pack is checked for presence and size: " + quick.body());
+        var full = runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100));
+        assertFalse(full.ok(), "one flipped byte is found");
+        String report = String.valueOf(full.body());
+        assertTrue(report.contains(pack.getFileName().toString().replace(".tar.zst", "")), report);
+    }
+}
