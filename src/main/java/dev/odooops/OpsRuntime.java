@@ -232,6 +232,7 @@ public final class OpsRuntime implements AutoCloseable {
         GenerationCache<String, Integer, List<Map<String, Object>>> runLists = new GenerationCache<>();
         if (serviceSettings != null) runChanges = new RunChanges(database, runLists).start();
         r.bind("runViews", new RunViews(catalog, runLists));
+        r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, store));
         r.bind("retentionView", new RetentionView(environments, catalog, new RetentionPlanner(ZoneOffset.UTC), clock));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", quiesce);
@@ -243,7 +244,8 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
         r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup()));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
-        r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), remover, clock));
+        r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), remover, clock,
+                new dev.odooops.store.PackCollector(catalog, store)));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, quiesce));
         r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, quiesce, remover));
 

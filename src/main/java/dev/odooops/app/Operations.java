@@ -114,6 +114,11 @@ public final class Operations {
         return call("direct:retention-plan", request, Report.class);
     }
 
+    /** The store of a project against the catalog: packs missing for live artifacts, packs nobody refers to. */
+    public Report check(dev.odooops.model.CheckRequest request) {
+        return call("direct:store-check", request, Report.class);
+    }
+
     public Report getRun(GetRunRequest request) {
         return call("direct:run-get", request, Report.class);
     }

@@ -40,7 +40,11 @@ public class ApplyRetention {
     private final ArtifactRemover remover;
     private final Clock clock;
 
-    public ApplyRetention(OpsCatalog catalog, RetentionPlanner planner, ArtifactRemover remover, Clock clock) {
+    private final dev.odooops.store.PackCollector packs;
+
+    public ApplyRetention(OpsCatalog catalog, RetentionPlanner planner, ArtifactRemover remover, Clock clock,
+                          dev.odooops.store.PackCollector packs) {
+        this.packs = packs;
         this.catalog = catalog;
         this.planner = planner;
         this.remover = remover;
@@ -91,10 +95,17 @@ public class ApplyRetention {
             LOG.warn("retention of run {} stopped: {}", job.runId(), reason);
         }
         job.prunedIds(pruned);
+        // the packed filestore: packs no live artifact of the project refers to any more
+        dev.odooops.store.PackCollector.Outcome collected = packs.collect(job.environment().project());
+        collected.failures().forEach((id, why) -> job.warn("retention: pack " + id + " was not removed (retried by the "
+                + "next run): " + job.redactor().scrub(String.valueOf(why))));
         try {
             Map<String, Object> outcome = new LinkedHashMap<>();
             outcome.put("pruned_ids", pruned);
             outcome.put("prune_failures", failures);
+            outcome.put("packs_removed", collected.removed());
+            if (!collected.claimed().isEmpty()) outcome.put("packs_claimed_meanwhile", collected.claimed());
+            if (!collected.failures().isEmpty()) outcome.put("pack_failures", collected.failures());
             if (!skipped.isEmpty()) outcome.put("skipped", skipped);
             Map<String, Object> evidence = new LinkedHashMap<>(dev.odooops.domain.Json.readMap(job.evidence().dir().resolve(EVIDENCE)));
             evidence.put("status", failures.isEmpty() ? "applied" : "applied with failures (retried by the next run)");

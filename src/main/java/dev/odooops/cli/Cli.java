@@ -41,7 +41,7 @@ import java.util.function.Function;
         subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
-                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Completion.class,
+                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Completion.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -413,6 +413,19 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.pin(new PinRequest(id, false));
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "A project's store against the catalog: packs live artifacts need that are missing or damaged "
+                    + "(exit 1), packs nobody refers to.")
+    static final class Check extends RuntimeCommand {
+        @Option(names = "--project", paramLabel = "P", required = true, description = "the project")
+        String project;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.check(new dev.odooops.model.CheckRequest(project));
         }
     }
 

@@ -132,6 +132,11 @@ public final class Commands {
     }
 
     /** pin / unpin: prints {artifact_id, pinned}. */
+    /** check: the report as JSON; exit 1 when a live artifact's pack is missing or damaged. */
+    public int check(dev.odooops.model.CheckRequest request) {
+        return print(operations.check(request), FAILED);
+    }
+
     /** retention plan: the report as JSON; exit 0 (it changes nothing). */
     public int retentionPlan(dev.odooops.model.RetentionPlanRequest request) {
         return print(operations.retentionPlan(request), FAILED);

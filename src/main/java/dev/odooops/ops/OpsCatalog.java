@@ -135,6 +135,17 @@ public class OpsCatalog {
             }
             ps.executeBatch();
         }
+        // the row lock the collector takes too: a pack it marked deleted cannot be referred to any more
+        try (PreparedStatement ps = c.prepareStatement("update ops.filestore_packs set referenced_at = now() "
+                + "where project = ? and pack_id = any(?) and deleted_at is null")) {
+            ps.setString(1, r.project());
+            ps.setArray(2, c.createArrayOf("text", r.referenced().toArray()));
+            int live = ps.executeUpdate();
+            if (live != r.referenced().size()) {
+                throw new SQLException("a pack this artifact refers to was collected meanwhile (" + live + " of "
+                        + r.referenced().size() + " live); the next backup stores those files again");
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into ops.artifact_packs(artifact_id, project, pack_id) values (?, ?, ?)")) {
             for (String pack : r.referenced()) {
@@ -221,6 +232,64 @@ public class OpsCatalog {
             }
         }
         return out;
+    }
+
+    /** The project's packs no live artifact refers to any more, and those marked deleted (their removal unfinished). */
+    public List<String> collectablePacks(String project) {
+        return query("select p.pack_id from ops.filestore_packs p where p.project = ? and (p.deleted_at is not null or "
+                + "not exists (select 1 from ops.artifact_packs ap join ops.artifacts a on a.id = ap.artifact_id "
+                + "where ap.project = p.project and ap.pack_id = p.pack_id and a.pruned_at is null)) order by 1",
+                rs -> rs.getString(1), project);
+    }
+
+    /**
+     * Marks a pack deleted when no live artifact refers to it, under its row lock (see V13); true when it is (or
+     * already was) marked, false when a live artifact refers to it now.
+     */
+    public boolean markPackDeleted(String project, String packId) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = bind(c.prepareStatement("select deleted_at from ops.filestore_packs "
+                        + "where project = ? and pack_id = ? for update"), project, packId); ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        c.rollback();
+                        return true;
+                    }
+                    if (rs.getTimestamp(1) != null) {
+                        c.commit();
+                        return true;
+                    }
+                }
+                // a new statement, a new snapshot: it sees a registration that committed while we waited for the lock
+                try (PreparedStatement live = bind(c.prepareStatement("select 1 from ops.artifact_packs ap join ops.artifacts a "
+                        + "on a.id = ap.artifact_id where ap.project = ? and ap.pack_id = ? and a.pruned_at is null limit 1"),
+                        project, packId); ResultSet rs = live.executeQuery()) {
+                    if (rs.next()) {
+                        c.rollback();
+                        return false;
+                    }
+                }
+                try (PreparedStatement mark = bind(c.prepareStatement("update ops.filestore_packs set deleted_at = now() "
+                        + "where project = ? and pack_id = ?"), project, packId)) {
+                    mark.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("ops catalog update failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** After the pack's object is gone from the store: its objects, the references of pruned artifacts, its row. */
+    public void forgetPack(String project, String packId) {
+        update("delete from ops.filestore_objects where project = ? and pack_id = ?", project, packId);
+        update("delete from ops.artifact_packs where project = ? and pack_id = ?", project, packId);
+        update("delete from ops.filestore_packs where project = ? and pack_id = ? and deleted_at is not null", project, packId);
     }
 
     /** Where each of a project's packs was written, by id (restore and verify fetch them from there). */
@@ -331,6 +400,12 @@ public class OpsCatalog {
     public void setPinned(String id, boolean pinned, String reason, Instant until) {
         update("update ops.artifacts set pinned = ?, pin_reason = ?, pinned_until = ? where id = ?", pinned,
                 pinned ? reason : null, pinned && until != null ? Timestamp.from(until) : null, id);
+    }
+
+    /** The live artifacts of a project's environments, oldest first. */
+    public List<Artifact> liveArtifacts(String project) {
+        return query("select a.* from ops.artifacts a join ops.environments e on e.id = a.environment_id "
+                + "where e.project = ? and a.pruned_at is null order by a.created_at", OpsCatalog::artifactRow, project);
     }
 
     public Optional<Artifact> artifact(String id) {

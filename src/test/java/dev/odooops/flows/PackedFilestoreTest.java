@@ -205,4 +205,76 @@ class PackedFilestoreTest {
         String report = String.valueOf(full.body());
         assertTrue(report.contains(pack.getFileName().toString().replace(".tar.zst", "")), report);
     }
+
+    private BackupResult backupKeepingOne() {
+        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, 1, 0, 0,
+                "operator", "test"));
+        assertEquals("success", r.status(), r.error());
+        return r;
+    }
+
+    private static void age(String artifactId) throws Exception {
+        RetentionFlowTest.age(artifactId, "3 days");
+    }
+
+    private List<String> packsInStore() throws Exception {
+        Path dir = env.localStoreDir().resolve(env.project).resolve("_packs");
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString().replace(".tar.zst", "")).sorted().toList();
+        }
+    }
+
+    /** Three backups, the file of the second's new pack deleted again: that pack is referred to by pruned artifacts only. */
+    private String packOnlyPrunedArtifactsNeed() throws Exception {
+        BackupResult first = backup();
+        age(first.artifactId());
+        String added = addAttachment("kept for a while, then removed by Odoo's garbage collector");
+        BackupResult second = backup();
+        age(second.artifactId());
+        List<String> before = packsInStore();
+        Files.delete(env.odoo.filestore().resolve(added));
+        String onlyNew = FilestoreIndex.parse(Files.readString(stored(second.artifactId()).resolve(FilestoreIndex.FILE)))
+                .entries().stream().filter(e -> e.path().equals(added)).findFirst().orElseThrow().pack();
+        assertTrue(before.contains(onlyNew));
+        return onlyNew;
+    }
+
+    @Test
+    void should_remove_the_packs_no_live_artifact_needs_and_keep_every_pack_a_live_index_names() throws Exception {
+        String gone = packOnlyPrunedArtifactsNeed();
+        BackupResult last = backupKeepingOne();
+        assertFalse(packsInStore().contains(gone), "the pack only pruned artifacts needed is removed");
+        assertTrue(TestEnvironment.ops("select 1 from ops.filestore_packs where pack_id = ?", gone).isEmpty());
+        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+        assertTrue(check.ok(), check.body().toString());
+        assertEquals(List.of(), check.body().get("unreferenced_packs"));
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(last.artifactId(), true, 100)).ok());
+        Map<String, Object> retention = Json.readMap(Path.of(last.evidenceDir()).resolve("retention_prune.json"));
+        assertEquals(List.of(gone), retention.get("packs_removed"));
+    }
+
+    @Test
+    void should_never_leave_a_live_index_naming_a_removed_pack_when_killed_while_collecting() throws Exception {
+        for (String point : List.of("pack-collection:marked", "pack-collection:object-removed")) {
+            String gone = packOnlyPrunedArtifactsNeed();
+            runtime.close();
+            runtime = null;
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
+            Process p = env.spawn(env.root.resolve("crash.out"), env.root.resolve("crash.err"), "backup", "--env",
+                    env.environmentId(), "--keep-daily", "1", "--keep-weekly", "0", "--keep-monthly", "0");
+            assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS));
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+            assertEquals(137, p.exitValue(), "killed at " + point + ": " + Files.readString(env.root.resolve("crash.err")));
+            runtime = env.runtime();
+            // what the killed run committed is whole: every pack its index names is there
+            var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+            assertTrue(check.ok(), point + ": " + check.body());
+            runtime.operations().recover(new dev.odooops.model.RecoverRequest(env.project, "prod", "operator", "test"));
+            BackupResult next = backupKeepingOne();
+            assertFalse(packsInStore().contains(gone), point + ": the next collection finishes it");
+            assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(next.artifactId(), true, 100))
+                    .ok(), point);
+            age(next.artifactId());
+        }
+    }
 }

@@ -1,0 +1,76 @@
+package dev.odooops.app;
+
+import dev.odooops.config.OpsConfig;
+import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.model.CheckRequest;
+import dev.odooops.model.Report;
+import dev.odooops.model.RequestRejected;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.store.ArtifactStore;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * check --project P: every live packed artifact's index must find each of its packs in the store with the size the
+ * manifest records (a missing one is an artifact that cannot be restored: not ok); the packs in the store that no
+ * live artifact refers to are listed (the next backup's retention removes them). Reads only.
+ */
+public final class StoreCheck {
+    private final OpsConfig config;
+    private final OpsCatalog catalog;
+    private final ArtifactStore store;
+
+    public StoreCheck(OpsConfig config, OpsCatalog catalog, ArtifactStore store) {
+        this.config = config;
+        this.catalog = catalog;
+        this.store = store;
+    }
+
+    public Report check(CheckRequest request) {
+        if (config.environments().stream().noneMatch(e -> e.project().equals(request.project()))) {
+            throw new RequestRejected("project", "no project '" + request.project() + "' in the environments file",
+                    RequestRejected.Reason.NOT_FOUND);
+        }
+        String packsPath = ArtifactStore.packsPath(request.project());
+        Set<String> inStore = new LinkedHashSet<>();
+        for (String name : store.list(packsPath)) {
+            if (name.endsWith(".tar.zst")) inStore.add(name.substring(0, name.length() - ".tar.zst".length()));
+        }
+        Set<String> referenced = new LinkedHashSet<>();
+        List<Map<String, Object>> broken = new ArrayList<>();
+        int packedArtifacts = 0;
+        for (OpsCatalog.Artifact a : catalog.liveArtifacts(request.project())) {
+            var fs = a.manifest().filestore();
+            if (fs == null || fs.packs() == null) continue;
+            packedArtifacts++;
+            for (ArtifactManifest.PackRef ref : fs.packs()) {
+                referenced.add(ref.id());
+                long size = inStore.contains(ref.id()) ? store.size(packsPath, ref.id() + ".tar.zst") : -1;
+                if (size != ref.size()) {
+                    Map<String, Object> b = new LinkedHashMap<>();
+                    b.put("artifact_id", a.id());
+                    b.put("pack", ref.id());
+                    b.put("problem", size < 0 ? "missing from the store" : "is " + size + " bytes, the manifest says " + ref.size());
+                    broken.add(b);
+                }
+            }
+        }
+        List<String> unreferenced = inStore.stream().filter(id -> !referenced.contains(id)).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("project", request.project());
+        body.put("packed_artifacts", packedArtifacts);
+        body.put("packs_in_store", inStore.size());
+        body.put("packs_referenced", referenced.size());
+        body.put("missing_or_damaged", broken);
+        body.put("unreferenced_packs", unreferenced);
+        body.put("ok", broken.isEmpty());
+        body.put("note", "unreferenced packs are removed by the next backup's retention of the project; "
+                + "verify-artifact --read-data reads packs and checks every file");
+        return new Report(broken.isEmpty(), body);
+    }
+}
