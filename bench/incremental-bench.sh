@@ -40,8 +40,19 @@ add_attachments() {  # count day
     rows+=("('bench-day$day-$i', '${sha:0:2}/$sha', '$sha', $avg_size)")
   done
   local IFS=,
-  psql -U postgres -d "$PERF_DB" -qc "insert into ir_attachment(name, store_fname, checksum, file_size) values ${rows[*]}"
+  psql -U postgres -d "$PERF_DB" -qc "insert into ir_attachment(id, name, store_fname, checksum, file_size)
+    select (select coalesce(max(id), 0) from ir_attachment) + row_number() over (), v.*
+    from (values ${rows[*]}) as v(name, store_fname, checksum, file_size)"
 }
+
+cleanup_dataset() {  # the attachments this benchmark added, files and rows (also when it fails)
+  psql -U postgres -d "$PERF_DB" -Atc "select store_fname from ir_attachment where name like 'bench-day%'" 2>/dev/null | \
+    while read -r f; do rm -f "$FS_DIR/$f"; done
+  psql -U postgres -d "$PERF_DB" -qc "delete from ir_attachment where name like 'bench-day%'" 2>/dev/null || true
+  [ -d "$FS_DIR.gone" ] && [ ! -d "$FS_DIR" ] && mv "$FS_DIR.gone" "$FS_DIR"
+  true
+}
+trap cleanup_dataset EXIT
 
 dump_for_restic() { PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d "$PERF_DB" -f "$BENCH_ROOT/restic-dump/db.dump"; }
 mkdir -p "$BENCH_ROOT/restic-dump"
@@ -142,8 +153,3 @@ printf 'disaster recovery: fetched %s files; assemble %s s, verify %s s; pg_rest
   "$(grep -o '"fetched_files" : [0-9]*' "$dr_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
   "$(ms "$dr_ev/filestore_restore_duration.json" assemble_ms)" "$(ms "$dr_ev/filestore_restore_duration.json" verify_ms)" \
   "$(ms "$dr_ev/db_restore_duration.json" pg_restore_ms)"
-
-# the dataset as it was: the attachments this benchmark added, files and rows
-psql -U postgres -d "$PERF_DB" -Atc "select store_fname from ir_attachment where name like 'bench-day%'" | \
-  while read -r f; do rm -f "$FS_DIR/$f"; done
-psql -U postgres -d "$PERF_DB" -qc "delete from ir_attachment where name like 'bench-day%'"

@@ -194,7 +194,22 @@ public final class OpsRuntime implements AutoCloseable {
         }
     }
 
+    /** What the beans of several areas share: the store, the tools, Odoo's controls, the run starter. */
+    private record Shared(Registry registry, Clock clock, SecretRedactor redactor, ToolRunner tools, QuiesceOdoo quiesce,
+                          OdooLifecycle odoo, ArtifactRemover remover, RunStarter starter, EnvironmentLookup environments) {
+    }
+
+    /** Every bean of the routes, made here and nowhere else, by area; each gets only the settings of its areas. */
     private void bindBeans(CamelContext context, Clock clock) {
+        Shared shared = bindShared(context, clock);
+        bindOperations(shared);
+        bindBackup(shared);
+        bindRestore(shared);
+        bindService(context, shared);
+    }
+
+    /** The catalog, the store, child processes, Odoo's controls, run start and recovery. */
+    private Shared bindShared(CamelContext context, Clock clock) {
         Registry r = context.getRegistry();
         template = context.createProducerTemplate();
         operations = new Operations(template);
@@ -221,59 +236,80 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("opsDataSource", database.dataSource());
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
-        r.bind("backupPreconditions", new BackupPreconditions(config, settings.ops(), settings.backup(), catalog, clock));
-        long partSize = settings.store().uploadPartSizeBytes();
-        ArtifactRemover remover = new ArtifactRemover(new StoreLocator(config.store(), store, template, partSize), catalog);
-        RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover, new RestoreRecovery(catalog), odoo);
-        r.bind("createRun", new CreateRun(starter));
+        ArtifactRemover remover = new ArtifactRemover(new StoreLocator(config.store(), store, template,
+                settings.store().uploadPartSizeBytes()), catalog);
+        RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover,
+                new RestoreRecovery(catalog), odoo);
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
         r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock)));
+        return new Shared(r, clock, redactor, tools, quiesce, odoo, remover, starter, environments);
+    }
+
+    /** The operator views and checks: runs, artifacts, retention plan, store check. */
+    private void bindOperations(Shared s) {
+        Registry r = s.registry();
         GenerationCache<String, Integer, List<Map<String, Object>>> runLists = new GenerationCache<>();
         if (serviceSettings != null) runChanges = new RunChanges(database, runLists).start();
         r.bind("runViews", new RunViews(catalog, runLists));
         r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, store));
-        r.bind("retentionView", new RetentionView(environments, catalog, new RetentionPlanner(ZoneOffset.UTC), clock));
+        r.bind("retentionView", new RetentionView(s.environments(), catalog, new RetentionPlanner(ZoneOffset.UTC), s.clock()));
+        r.bind("artifactOperations", new ArtifactOperations(config, catalog,
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify")), s.clock()));
+    }
+
+    /** The backup steps (routes/backup.camel.yaml). */
+    private void bindBackup(Shared s) {
+        Registry r = s.registry();
+        r.bind("backupPreconditions", new BackupPreconditions(config, settings.ops(), settings.backup(), catalog, s.clock()));
+        r.bind("createRun", new CreateRun(s.starter()));
+        r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup()));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
-        r.bind("quiesceOdoo", quiesce);
-        DumpDatabase dumpDatabase = new DumpDatabase(tools, catalog, settings.backup());
-        ArchiveFilestore archiveFilestore = new ArchiveFilestore(tools, catalog, settings.backup(), store,
+        r.bind("quiesceOdoo", s.quiesce());
+        DumpDatabase dumpDatabase = new DumpDatabase(s.tools(), catalog, settings.backup());
+        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store,
                 settings.store().verifyAfterUpload());
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
-        r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup()));
+        r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
-        r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), remover, clock,
+        r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), s.remover(), s.clock(),
                 new dev.odooops.store.PackCollector(catalog, store)));
-        r.bind("finalizeBackup", new FinalizeBackup(catalog, quiesce));
-        r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, quiesce, remover));
+        r.bind("finalizeBackup", new FinalizeBackup(catalog, s.quiesce()));
+        r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, s.quiesce(), s.remover()));
+    }
 
-        SnapshotConfig snapshots = new SnapshotConfig(tools, catalog);
-        RestoreDatabase restoreDatabase = new RestoreDatabase(tools, catalog, settings.restore());
-        RestoreFilestore restoreFilestore = new RestoreFilestore(tools, catalog, settings.backup(), store);
-        EnvironmentValidator validator = new EnvironmentValidator(tools, settings.restore());
-        r.bind("snapshotConfig", snapshots);
-        r.bind("environmentCheck", new EnvironmentCheck(environments, catalog, validator, clock));
-        r.bind("artifactOperations", new ArtifactOperations(config, catalog,
-                new ArtifactVerifier(store, tools, settings.ops().workDir().resolve("verify")), clock));
-        r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, store, clock, redactor));
-        r.bind("createRestoreRun", new CreateRestoreRun(starter, catalog));
+    /** The restore steps, rollback and validation (routes/restore.camel.yaml, validate-env). */
+    private void bindRestore(Shared s) {
+        Registry r = s.registry();
+        RestoreDatabase restoreDatabase = new RestoreDatabase(s.tools(), catalog, settings.restore());
+        RestoreFilestore restoreFilestore = new RestoreFilestore(s.tools(), catalog, settings.backup(), store);
+        EnvironmentValidator validator = new EnvironmentValidator(s.tools(), settings.restore());
+        r.bind("environmentCheck", new EnvironmentCheck(s.environments(), catalog, validator, s.clock()));
+        r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, store, s.clock(), s.redactor()));
+        r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
         r.bind("safetyBackup", new SafetyBackup(template, catalog,
-                new ArtifactVerifier(store, tools, settings.ops().workDir().resolve("verify"))));
-        r.bind("quiesceForRestore", new QuiesceForRestore(odoo, catalog, settings.restore()));
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"))));
+        r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
         r.bind("restoreFilestore", restoreFilestore);
-        r.bind("compareConfig", new CompareConfig(snapshots, catalog));
-        r.bind("restartOdoo", new RestartOdoo(odoo, catalog));
+        r.bind("compareConfig", new CompareConfig(new SnapshotConfig(s.tools(), catalog), catalog));
+        r.bind("restartOdoo", new RestartOdoo(s.odoo(), catalog));
         r.bind("validateRestore", new ValidateRestore(validator, catalog));
-        r.bind("finalizeRestore", new FinalizeRestore(catalog, odoo));
+        r.bind("finalizeRestore", new FinalizeRestore(catalog, s.odoo()));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
-        r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, odoo));
-        if (serviceSettings == null) schedules = new Schedules(config, catalog, null, settings.ops().defaultUser(), instanceName(), database.dataSource());
-        if (serviceSettings != null) {
-            runQueue = new RunQueue(database, catalog, operations, environments, settings.ops(), serviceSettings);
+        r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, s.odoo()));
+    }
+
+    /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */
+    private void bindService(CamelContext context, Shared s) {
+        Registry r = s.registry();
+        if (serviceSettings == null) {
+            schedules = new Schedules(config, catalog, null, settings.ops().defaultUser(), instanceName(), database.dataSource());
+        } else {
+            runQueue = new RunQueue(database, catalog, operations, s.environments(), settings.ops(), serviceSettings);
             schedules = new Schedules(config, catalog, runQueue, settings.ops().defaultUser(), instanceName(),
                     database.dataSource());
             try {
@@ -289,8 +325,8 @@ public final class OpsRuntime implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot set up the service channels: " + e.getMessage(), e);
             }
-            apiTokens = new ApiTokens(config, serviceSettings.authFailuresPerMinute(), clock);
-            r.bind("httpApi", new HttpApi(operations, runQueue, apiTokens, environments, config, catalog,
+            apiTokens = new ApiTokens(config, serviceSettings.authFailuresPerMinute(), s.clock());
+            r.bind("httpApi", new HttpApi(operations, runQueue, apiTokens, s.environments(), config, catalog,
                     serviceSettings.maxBodyBytes()));
         }
         r.bind("schedules", schedules);

@@ -102,7 +102,13 @@ public final class HttpApi {
         handle(ex, (user, e) -> {
             String id = header(e, "id");
             requireArtifactAccess(user, id, "backup");
-            return Response.ok(operations.verifyArtifact(new ArtifactRequest(id)).body());
+            String readData = header(e, "read_data");
+            if (readData != null && !readData.equals("true") && !readData.equals("false")) {
+                throw new RequestRejected("read_data", "expected true or false, got '" + readData + "'");
+            }
+            Integer sample = integer("sample", header(e, "sample"));
+            return Response.ok(operations.verifyArtifact(new ArtifactRequest(id, "true".equals(readData),
+                    sample == null ? 100 : sample)).body());
         });
     }
 
