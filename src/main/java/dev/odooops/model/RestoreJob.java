@@ -32,6 +32,7 @@ public final class RestoreJob extends RunState {
     private volatile Path newFilestore;
     private volatile Path asideFilestore;
     private volatile boolean filestoreSwapped;
+    private volatile java.util.concurrent.CompletableFuture<?> filestorePreparation;
     private volatile String rollbackOutcome;
     private volatile String failedStep;
     private volatile String failureReason;
@@ -92,6 +93,24 @@ public final class RestoreJob extends RunState {
     public void newFilestore(Path p) { this.newFilestore = p; }
     public Path asideFilestore() { return asideFilestore; }
     public void asideFilestore(Path p) { this.asideFilestore = p; }
+    /** The new filestore being built in the background while the database is restored (prepare-filestore), or null. */
+    public java.util.concurrent.CompletableFuture<?> filestorePreparation() { return filestorePreparation; }
+    public void filestorePreparation(java.util.concurrent.CompletableFuture<?> f) { this.filestorePreparation = f; }
+
+    /**
+     * Waits until the background preparation of the filestore has ended, whatever its outcome: nothing may
+     * remove or rename side copies while it still writes into one.
+     */
+    public void awaitFilestorePreparation() {
+        var f = filestorePreparation;
+        if (f == null) return;
+        try {
+            f.join();
+        } catch (RuntimeException ignored) {
+            // its failure is the step's, reported there; here only its end matters
+        }
+    }
+
     public boolean filestoreSwapped() { return filestoreSwapped; }
     public void filestoreSwapped(boolean s) { this.filestoreSwapped = s; }
     public String rollbackOutcome() { return rollbackOutcome; }
@@ -115,8 +134,11 @@ public final class RestoreJob extends RunState {
         this.failureReason = reason;
     }
 
-    /** True once the run has changed the environment's data (steps 5 and later). */
+    /**
+     * True once the run has changed the environment's data (steps 5 and later). A filestore only being prepared in
+     * the background (prepare-filestore, beside the live one and not swapped) has not changed it.
+     */
     public boolean touchedData() {
-        return newDatabase != null || newFilestore != null;
+        return newDatabase != null || filestoreSwapped || (newFilestore != null && filestorePreparation == null);
     }
 }

@@ -74,8 +74,51 @@ public class RestoreFilestore {
         }
     }
 
+    /** The new tree, built and checked beside the live filestore, not yet in its place. */
+    private record Prepared(Path live, Path fresh, Path aside, StringBuilder log, long t0, long t1, long t2,
+                            long files, boolean packed, Map<String, Object> detail) {
+    }
+
+    private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "prepare-filestore");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * prepare-filestore: starts building the new tree in the background, so that it is assembled while
+     * pg_restore runs (it only reads the live filestore and writes the side directory); restore-filestore waits
+     * for it. The swaps keep the mandated order: the database first, then the filestore.
+     */
+    public void start(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        if (!job.request().type().includesFilestore()) return;
+        job.filestorePreparation(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return prepare(job);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, background));
+    }
+
     public void restore(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!job.request().type().includesFilestore()) return;
+        Prepared prepared;
+        var started = job.filestorePreparation();
+        if (started == null) {
+            prepared = prepare(job);
+        } else {
+            try {
+                prepared = (Prepared) started.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof Exception x) throw x;
+                throw e;
+            }
+        }
+        swap(job, prepared);
+    }
+
+    private Prepared prepare(RestoreJob job) throws Exception {
         Path live = job.environment().filestore().toAbsolutePath();
         String tag = job.sideTag();
         Path fresh = SideCopies.filestore(live, SideCopies.Role.RESTORE, tag);
@@ -88,17 +131,13 @@ public class RestoreFilestore {
         boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
         Map<String, Object> meta = Json.readMap(job.files().get("filestore.meta.json"));
         Map<String, Object> detail = new LinkedHashMap<>();
-        String digest;
-        long fileCount;
+        FilestoreIndex index = null;
         int version;
         try {
             if (packed) {
-                FilestoreIndex index = FilestoreIndex.parse(Files.readString(job.files().get(FilestoreIndex.FILE)));
+                index = FilestoreIndex.parse(Files.readString(job.files().get(FilestoreIndex.FILE)));
                 assemble(job, index, live, fresh, log, detail);
                 version = TreeDigest.V3;
-                digest = null; // checked file by file while assembling, then as a whole below
-                fileCount = index.entries().size();
-                detail.put("tree", index);
             } else {
                 Path archive = job.files().get("filestore.tar.zst");
                 admit(job, archive, meta);
@@ -111,8 +150,6 @@ public class RestoreFilestore {
                 log.append("owner ").append(owner).append(", directories ").append(FilestoreOwner.DIR_MODE)
                         .append(", files ").append(FilestoreOwner.FILE_MODE).append('\n');
                 version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
-                digest = null;
-                fileCount = -1;
             }
         } catch (RuntimeException | java.io.IOException e) {
             log.append("FAILED: ").append(e.getMessage()).append('\n');
@@ -123,7 +160,6 @@ public class RestoreFilestore {
         String actual;
         long actualFiles;
         if (packed) {
-            FilestoreIndex index = (FilestoreIndex) detail.remove("tree");
             actual = verifiedTree(fresh, index);
             actualFiles = index.entries().size();
         } else {
@@ -145,29 +181,36 @@ public class RestoreFilestore {
             job.evidence().text("filestore_restore.log", log.toString());
             throw new IllegalStateException("restored filestore does not match the tree digest recorded at backup time");
         }
-        long t2 = System.nanoTime();
-        if (Files.exists(live)) {
-            Files.move(live, aside, StandardCopyOption.ATOMIC_MOVE);
-            job.asideFilestore(aside);
-            log.append("renamed ").append(live).append(" -> ").append(aside).append('\n');
+        return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), actualFiles, packed, detail);
+    }
+
+    /** The live filestore aside, the new one in its place (both renames); the evidence of the whole step. */
+    private void swap(RestoreJob job, Prepared p) throws java.io.IOException {
+        long waited = System.nanoTime();
+        StringBuilder log = p.log();
+        if (Files.exists(p.live())) {
+            Files.move(p.live(), p.aside(), StandardCopyOption.ATOMIC_MOVE);
+            job.asideFilestore(p.aside());
+            log.append("renamed ").append(p.live()).append(" -> ").append(p.aside()).append('\n');
         }
         CrashPoints.reached("restore-filestore:live-moved-aside");
-        Files.move(fresh, live, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(p.fresh(), p.live(), StandardCopyOption.ATOMIC_MOVE);
         job.filestoreSwapped(true);
-        log.append("renamed ").append(fresh).append(" -> ").append(live).append('\n');
+        log.append("renamed ").append(p.fresh()).append(" -> ").append(p.live()).append('\n');
         long t3 = System.nanoTime();
         job.evidence().text("filestore_restore.log", log.toString());
         Map<String, Object> durations = new LinkedHashMap<>();
-        durations.put(packed ? "assemble_ms" : "extract_ms", (t1 - t0) / 1_000_000);
-        durations.put("verify_ms", (t2 - t1) / 1_000_000);
-        durations.put("swap_ms", (t3 - t2) / 1_000_000);
-        durations.put("total_ms", (t3 - t0) / 1_000_000);
-        durations.putAll(detail);
+        durations.put(p.packed() ? "assemble_ms" : "extract_ms", (p.t1() - p.t0()) / 1_000_000);
+        durations.put("verify_ms", (p.t2() - p.t1()) / 1_000_000);
+        durations.put("swap_ms", (t3 - waited) / 1_000_000);
+        durations.put("total_ms", (t3 - p.t0()) / 1_000_000);
+        durations.put("prepared_while_the_database_was_restored", job.filestorePreparation() != null);
+        durations.putAll(p.detail());
         job.evidence().json("filestore_restore_duration.json", durations);
         Map<String, Object> step = new LinkedHashMap<>();
-        step.put("files", actualFiles);
-        step.put(packed ? "assemble_ms" : "extract_ms", (t1 - t0) / 1_000_000);
-        step.putAll(detail);
+        step.put("files", p.files());
+        step.put(p.packed() ? "assemble_ms" : "extract_ms", (p.t1() - p.t0()) / 1_000_000);
+        step.putAll(p.detail());
         job.stepDetail(step);
     }
 

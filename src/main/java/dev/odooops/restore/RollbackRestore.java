@@ -55,6 +55,7 @@ public class RollbackRestore {
     }
 
     public void rollback(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        job.awaitFilestorePreparation(); // it may still be writing the new filestore's side copy
         List<Object> actions = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         List<String> leftovers = new ArrayList<>();
@@ -64,6 +65,10 @@ public class RollbackRestore {
             if (!job.touchedData()) {
                 outcome = "not_needed";
                 actions.add("the failure came before any data was changed");
+                if (job.newFilestore() != null && Files.exists(job.newFilestore())) {
+                    // the filestore prepared in the background, never swapped in
+                    SideCopies.removeDirectory(job.newFilestore(), job.sideTag(), actions, leftovers);
+                }
                 if (job.odooStopped()) healthy = bringBack(job, actions);
             } else if (!job.request().rollback()) {
                 outcome = "disabled";
