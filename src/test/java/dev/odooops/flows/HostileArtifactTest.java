@@ -170,8 +170,11 @@ class HostileArtifactTest {
         RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod",
                 backup.artifactId(), BackupType.FILESTORE_ONLY, true, true, env.environmentId(), "operator", "test"));
 
-        assertEquals("rolled_back", r.status(), kind + ": " + r.error());
+        // refused while the new filestore was being prepared beside the live one: nothing live changed, so
+        // there is nothing to roll back (the prepared side copy is removed)
+        assertEquals("failed", r.status(), kind + ": " + r.error());
         assertEquals("restore-filestore", r.failedStep());
+        assertEquals("not_needed", Json.readMap(Path.of(r.evidenceDir(), "rollback.json")).get("outcome"));
         assertTrue(r.error().contains("filestore.tar.zst refused"), r.error());
         Map<String, Object> check = Json.readMap(Path.of(r.evidenceDir(), "filestore_archive_check.json"));
         assertEquals(false, check.get("ok"));
