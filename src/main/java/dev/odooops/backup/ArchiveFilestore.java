@@ -215,19 +215,7 @@ public class ArchiveFilestore {
             String sha = Checksums.sha256(file);
             long size = Files.size(file);
             job.uploadedPacks().add(id + ".tar.zst");
-            store.put(packsPath, id + ".tar.zst", file);
-            long storedSize = store.size(packsPath, id + ".tar.zst");
-            if (storedSize != size) {
-                throw new IllegalStateException("store read-back: pack " + id + " is " + storedSize + " bytes in the store, "
-                        + size + " locally");
-            }
-            if (verifyAfterUpload) {
-                try (var in = store.open(packsPath, id + ".tar.zst")) {
-                    if (!Checksums.sha256(in).equals(sha)) {
-                        throw new IllegalStateException("store read-back: sha256 of pack " + id + " differs from the local file");
-                    }
-                }
-            }
+            store.putAndReadBack(packsPath, id + ".tar.zst", file, size, sha, verifyAfterUpload);
             Files.delete(file);
             long bytes = 0;
             int files = 0;

@@ -4,7 +4,6 @@ import dev.odooops.run.Vars;
 
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArtifactManifest;
-import dev.odooops.domain.Checksums;
 import dev.odooops.domain.Json;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.BackupJob;
@@ -15,7 +14,6 @@ import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -55,22 +53,8 @@ public class UploadArtifact {
         for (BundleFile f : files) {
             LOG.info("uploading {} ({}) to {}", f.name(), ToolRunner.human(f.size()), store.uri(path));
             job.storedKeys().add(f.name());
-            store.put(path, f.name(), f.path());
-            long storedSize = store.size(path, f.name());
-            if (storedSize != f.size()) {
-                throw new IllegalStateException("store read-back: " + f.name() + " is " + storedSize + " bytes in the store, "
-                        + f.size() + " locally");
-            }
-            String storedSha = null;
-            if (verifyAfterUpload) {
-                try (InputStream in = store.open(path, f.name())) {
-                    storedSha = Checksums.sha256(in);
-                }
-                if (!storedSha.equals(f.sha256())) {
-                    throw new IllegalStateException("store read-back: sha256 of " + f.name() + " differs from the local file");
-                }
-            }
-            readBack.put(f.name(), Map.of("size", storedSize, "sha256", storedSha == null ? "not re-read" : storedSha,
+            String storedSha = store.putAndReadBack(path, f.name(), f.path(), f.size(), f.sha256(), verifyAfterUpload);
+            readBack.put(f.name(), Map.of("size", f.size(), "sha256", storedSha == null ? "not re-read" : storedSha,
                     "verified", verifyAfterUpload));
             total += f.size();
         }

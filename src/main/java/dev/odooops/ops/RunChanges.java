@@ -27,7 +27,6 @@ public final class RunChanges implements AutoCloseable {
     private final GenerationCache<String, ?, ?> cache;
     private final Thread thread;
     private volatile boolean stopping;
-    private volatile Connection connection;
 
     public RunChanges(OpsDatabase db, GenerationCache<String, ?, ?> cache) {
         this.db = db;
@@ -49,7 +48,6 @@ public final class RunChanges implements AutoCloseable {
     private void listen() {
         while (!stopping) {
             try (Connection c = db.dedicatedConnection("odoo-ops run changes")) {
-                connection = c;
                 try (Statement s = c.createStatement()) {
                     s.execute("listen " + CHANNEL);
                 }
@@ -68,7 +66,6 @@ public final class RunChanges implements AutoCloseable {
                 sleep();
             } finally {
                 cache.enabled(false);
-                connection = null;
             }
         }
     }

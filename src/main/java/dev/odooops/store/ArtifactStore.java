@@ -53,6 +53,30 @@ public interface ArtifactStore {
         return new Removal(names.size(), aborted);
     }
 
+    /**
+     * Uploads {@code file} and reads the stored object back: its size must be {@code size}, and with
+     * {@code verifySha256} its SHA-256 must be {@code sha256}. Returns the SHA-256 read back, or null when not
+     * re-read; throws naming the object when the store holds something else.
+     */
+    default String putAndReadBack(String artifactPath, String name, Path file, long size, String sha256,
+                                  boolean verifySha256) {
+        put(artifactPath, name, file);
+        long stored = size(artifactPath, name);
+        if (stored != size) {
+            throw new IllegalStateException("store read-back: " + name + " is " + stored + " bytes in the store, " + size
+                    + " locally");
+        }
+        if (!verifySha256) return null;
+        String read;
+        try (InputStream in = open(artifactPath, name)) {
+            read = dev.odooops.domain.Checksums.sha256(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("store read-back of " + name + " failed", e);
+        }
+        if (!read.equals(sha256)) throw new IllegalStateException("store read-back: sha256 of " + name + " differs from the local file");
+        return read;
+    }
+
     /** Copies an object to a local file and returns the SHA-256 of the bytes written (one pass). */
     default String fetch(String artifactPath, String name, Path target) {
         try (InputStream in = open(artifactPath, name);
