@@ -361,17 +361,7 @@ public class ArchiveFilestore {
     private Set<String> writePack(Path source, PackPlanner.Pack pack, Path file, Path list) throws IOException {
         writeNullSeparated(list, pack.members().stream().map(PackPlanner.NewFile::path).toList());
         Path listing = Path.of(list + ".index");
-        List<String> argv = new ArrayList<>(List.of("tar", "--zstd", "--create", "--file=" + file, "--directory=" + source,
-                "--no-recursion", "--ignore-failed-read", "--warning=no-file-changed", "--warning=no-file-removed",
-                "--null", "--verbatim-files-from", "--files-from=" + list, "--verbose", "--index-file=" + listing));
-        argv.addAll(TarListing.LIST_OPTIONS); // with the --verbose above: the long listing, as tar --list -v prints it
-        int level = pack.compressed() ? 1 : zstdLevel;
-        try {
-            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(level), "ZSTD_NBTHREADS", "0"), timeout,
-                    ToolRunner.Progress.file(file));
-        } catch (ToolFailedException e) {
-            if (!(e.exitCode() == 1 && onlyChangedWhileRead(e.getMessage()))) throw e;
-        }
+        createArchive(source, file, list, listing, pack.compressed() ? 1 : zstdLevel);
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (TarListing.Member m : TarListing.parse(Files.readString(listing, StandardCharsets.UTF_8))) {
             if (m.kind() != TarListing.Kind.FILE) {
@@ -418,12 +408,17 @@ public class ArchiveFilestore {
      * vanished while it read them; any other failure is thrown.
      */
     private String createArchive(Path source, Path archive, Path list, Path index) {
+        return createArchive(source, archive, list, index, zstdLevel);
+    }
+
+    /** As above at this zstd level (a pack of already-compressed content is written at 1). */
+    private String createArchive(Path source, Path archive, Path list, Path index, int level) {
         List<String> argv = new ArrayList<>(List.of("tar", "--zstd", "--create", "--file=" + archive, "--directory=" + source,
                 "--no-recursion", "--ignore-failed-read", "--warning=no-file-changed", "--warning=no-file-removed",
                 "--null", "--verbatim-files-from", "--files-from=" + list, "--verbose", "--index-file=" + index));
         argv.addAll(TarListing.LIST_OPTIONS); // with the --verbose above: the long listing, as tar --list -v prints it
         try {
-            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(zstdLevel), "ZSTD_NBTHREADS", "0"), timeout,
+            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(level), "ZSTD_NBTHREADS", "0"), timeout,
                     ToolRunner.Progress.file(archive));
             return null;
         } catch (ToolFailedException e) {

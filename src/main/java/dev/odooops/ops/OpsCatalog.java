@@ -214,22 +214,12 @@ public class OpsCatalog {
         Map<String, List<StoredObject>> out = new java.util.HashMap<>();
         List<String> all = new ArrayList<>(paths);
         for (int i = 0; i < all.size(); i += 5000) {
-            List<String> batch = all.subList(i, Math.min(all.size(), i + 5000));
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "select o.path, o.sha1, o.size, o.pack_id from ops.filestore_objects o join ops.filestore_packs p "
+            String[] batch = all.subList(i, Math.min(all.size(), i + 5000)).toArray(String[]::new);
+            query("select o.path, o.sha1, o.size, o.pack_id from ops.filestore_objects o join ops.filestore_packs p "
                             + "on p.project = o.project and p.pack_id = o.pack_id where o.project = ? and p.deleted_at is null "
-                            + "and o.path = any(?)")) {
-                ps.setString(1, project);
-                ps.setArray(2, c.createArrayOf("text", batch.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new StoredObject(rs.getString(1),
-                                rs.getString(2), rs.getLong(3), rs.getString(4)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("ops catalog query failed: " + e.getMessage(), e);
-            }
+                            + "and o.path = any(?)",
+                    rs -> out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new StoredObject(rs.getString(1),
+                            rs.getString(2), rs.getLong(3), rs.getString(4))), project, batch);
         }
         return out;
     }
@@ -295,20 +285,10 @@ public class OpsCatalog {
     /** Where each of a project's packs was written, by id (restore and verify fetch them from there). */
     public Map<String, NewPack> packs(String project, java.util.Collection<String> ids) {
         Map<String, NewPack> out = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select pack_id, uri, sha256, size, files, bytes, compressed from ops.filestore_packs where project = ? "
-                        + "and pack_id = any(?)")) {
-            ps.setString(1, project);
-            ps.setArray(2, c.createArrayOf("text", ids.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), new NewPack(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                            rs.getInt(5), rs.getLong(6), rs.getBoolean(7)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("ops catalog query failed: " + e.getMessage(), e);
-        }
+        query("select pack_id, uri, sha256, size, files, bytes, compressed from ops.filestore_packs where project = ? "
+                        + "and pack_id = any(?)",
+                rs -> out.put(rs.getString(1), new NewPack(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getInt(5), rs.getLong(6), rs.getBoolean(7))), project, ids.toArray(String[]::new));
         return out;
     }
 

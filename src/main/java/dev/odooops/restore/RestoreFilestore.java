@@ -262,18 +262,12 @@ public class RestoreFilestore {
                 throw new IllegalStateException("pack " + p.getKey() + " is damaged in the store: sha256 " + sha + ", recorded "
                         + ref.sha256());
             }
-            Path members = job.workDir().resolve(p.getKey() + ".members");
-            StringBuilder list = new StringBuilder();
-            for (FilestoreIndex.Entry e : p.getValue()) list.append("./").append(e.path()).append('\0');
-            Files.writeString(members, list, java.nio.charset.StandardCharsets.UTF_8);
             Path staging = job.workDir().resolve(p.getKey() + ".d");
             WorkFiles.deleteTree(staging);
             Files.createDirectories(staging);
             // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
             admit(job, pack, Map.of());
-            tools.run(List.of("tar", "--zstd", "--extract", "--file=" + pack, "--directory=" + staging, "--no-same-owner",
-                    "--no-same-permissions", "--null", "--verbatim-files-from", "--files-from=" + members), Map.of(), timeout,
-                    ToolRunner.Progress.directory(staging));
+            dev.odooops.store.PackMembers.extract(tools, pack, p.getValue(), staging, timeout);
             owner.apply(staging);
             for (FilestoreIndex.Entry e : p.getValue()) {
                 Path got = staging.resolve(e.path());
@@ -289,7 +283,6 @@ public class RestoreFilestore {
             }
             WorkFiles.deleteTree(staging);
             Files.deleteIfExists(pack);
-            Files.deleteIfExists(members);
             log.append("fetched ").append(p.getValue().size()).append(" file(s) from pack ").append(p.getKey()).append('\n');
         }
         owner.applyToDirectories(fresh);

@@ -70,14 +70,8 @@ public class ArtifactVerifier {
                 store.fetch(packs, id + ".tar.zst", pack);
                 Path out = Files.createDirectories(scratch.resolve("files"));
                 List<FilestoreIndex.Entry> members = index.entries().stream().filter(e -> e.pack().equals(id)).toList();
-                Path list = scratch.resolve("members");
-                StringBuilder sb = new StringBuilder();
-                members.forEach(e -> sb.append("./").append(e.path()).append('\0'));
-                Files.writeString(list, sb, java.nio.charset.StandardCharsets.UTF_8);
                 try {
-                    tools.run(List.of("tar", "--zstd", "--extract", "--file=" + pack, "--directory=" + out, "--no-same-owner",
-                            "--no-same-permissions", "--null", "--verbatim-files-from", "--files-from=" + list), Map.of(),
-                            java.time.Duration.ofHours(1));
+                    PackMembers.extract(tools, pack, members, out, java.time.Duration.ofHours(1));
                 } catch (RuntimeException e) {
                     bad.add(id + ": cannot be read: " + e.getMessage());
                     continue;

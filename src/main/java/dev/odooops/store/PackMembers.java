@@ -1,0 +1,37 @@
+package dev.odooops.store;
+
+import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.exec.ToolRunner;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Extracts the members an index lists from one pack of the packed filestore, and nothing else: what a restore
+ * and {@code verify-artifact --read-data} share. Owners and modes of the pack are not used.
+ */
+public final class PackMembers {
+    private PackMembers() {
+    }
+
+    /** {@code tar --zstd --extract} of {@code members} of {@code pack} into the directory {@code into}. */
+    public static void extract(ToolRunner tools, Path pack, List<FilestoreIndex.Entry> members, Path into, Duration timeout)
+            throws IOException {
+        Path list = into.resolveSibling(into.getFileName() + ".members");
+        StringBuilder sb = new StringBuilder();
+        for (FilestoreIndex.Entry e : members) sb.append("./").append(e.path()).append('\0');
+        Files.writeString(list, sb, StandardCharsets.UTF_8);
+        try {
+            tools.run(List.of("tar", "--zstd", "--extract", "--file=" + pack, "--directory=" + into, "--no-same-owner",
+                    "--no-same-permissions", "--null", "--verbatim-files-from", "--files-from=" + list), Map.of(), timeout,
+                    ToolRunner.Progress.directory(into));
+        } finally {
+            Files.deleteIfExists(list);
+        }
+    }
+}
