@@ -43,6 +43,7 @@ public final class EnvironmentCheck {
         String artifactId = request.artifactId();
         if (artifactId == null) artifactId = catalog.lastSuccessfulRestoreArtifact(env.id()).orElse(null);
         Map<String, String> modules = null;
+        String appVersion = null;
         if (artifactId != null) {
             String id = artifactId;
             OpsCatalog.Artifact artifact = catalog.artifact(id)
@@ -52,9 +53,12 @@ public final class EnvironmentCheck {
                 throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + artifact.environmentId());
             }
             modules = artifact.modulesInstalled();
+            appVersion = artifact.manifest().odoo() == null ? null : artifact.manifest().odoo().appVersion();
         }
         LogWindow window = logWindow(env, request.since());
-        var checks = validator.validate(env, modules, -1, window.since(), new SecretRedactor(
+        // the environment has lived since the artifact: its modules and version compare, its rows and files need not
+        var expected = new EnvironmentValidator.Expected(modules, appVersion, null, null, null);
+        var checks = validator.validate(env, expected, -1, window.since(), new SecretRedactor(
                 env.database().password() == null ? List.of() : List.of(env.database().password().reveal())));
         Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
         Map<String, Object> w = new LinkedHashMap<>();

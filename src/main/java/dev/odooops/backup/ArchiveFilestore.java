@@ -105,7 +105,7 @@ public class ArchiveFilestore {
         Instant started = Instant.now();
         FilestoreCheck.References refs = references(job);
         Instant inventoryAt = Instant.now();
-        FilestoreInventory inventory = FilestoreInventory.of(source);
+        FilestoreInventory inventory = FilestoreInventory.of(source, job.environment().app());
         Path list = job.workDir().resolve("filestore.members");
         writeNullSeparated(list, inventory.archivable());
 
@@ -152,7 +152,8 @@ public class ArchiveFilestore {
         meta.put("tree_digest_algorithm", "sha256 over sorted lines '<kind d|f|l|o>\\t<relative path>\\t<sha256 of file|link target|>\\n'"
                 + " of every archived entry");
         meta.put("inventory_taken_at", inventoryAt.toString());
-        meta.put("inventory_after", job.request().type().includesDatabase() ? "the database dump's snapshot" : "reading ir_attachment");
+        meta.put("inventory_after", job.request().type().includesDatabase() ? "the database dump's snapshot"
+                : "reading " + AttachmentReferences.source(job.environment().app()));
         meta.put("missing_files", check.missing());
         meta.put("corrupt_files", check.corrupt());
         meta.put("non_regular_entries", check.nonRegular().size());
@@ -182,13 +183,13 @@ public class ArchiveFilestore {
         Instant started = Instant.now();
         FilestoreCheck.References refs = references(job);
         Instant inventoryAt = Instant.now();
-        FilestoreInventory inventory = FilestoreInventory.of(source);
+        FilestoreInventory inventory = FilestoreInventory.of(source, job.environment().app());
         Map<String, List<OpsCatalog.StoredObject>> stored = catalog.storedObjects(project, inventory.files().keySet());
 
         List<FilestoreIndex.Entry> entries = new ArrayList<>();
         List<String> toRead = new ArrayList<>();
         for (Map.Entry<String, Long> f : inventory.files().entrySet()) {
-            String named = FilestoreIndex.odooSha1(f.getKey());
+            String named = job.environment().app().namesByContent() ? FilestoreIndex.odooSha1(f.getKey()) : null;
             OpsCatalog.StoredObject hit = named == null ? null : held(stored.get(f.getKey()), named, f.getValue());
             if (hit != null) entries.add(new FilestoreIndex.Entry(f.getKey(), named, f.getValue(), hit.packId()));
             else toRead.add(f.getKey());
@@ -285,7 +286,8 @@ public class ArchiveFilestore {
         meta.put("new_bytes", newObjects.stream().mapToLong(OpsCatalog.StoredObject::size).sum());
         meta.put("vanished_while_read", vanished.size());
         meta.put("inventory_taken_at", inventoryAt.toString());
-        meta.put("inventory_after", job.request().type().includesDatabase() ? "the database dump's snapshot" : "reading ir_attachment");
+        meta.put("inventory_after", job.request().type().includesDatabase() ? "the database dump's snapshot"
+                : "reading " + AttachmentReferences.source(job.environment().app()));
         meta.put("missing_files", check.missing());
         meta.put("corrupt_files", check.corrupt());
         meta.put("non_regular_entries", check.nonRegular().size());
@@ -394,12 +396,13 @@ public class ArchiveFilestore {
         try (Connection c = EnvironmentDatabase.connect(job.environment().database())) {
             c.setAutoCommit(false);
             try {
-                return AttachmentReferences.read(c);
+                return AttachmentReferences.read(c, job.environment().app());
             } finally {
                 c.rollback();
             }
         } catch (java.sql.SQLException e) {
-            return FilestoreCheck.References.unavailable("cannot read ir_attachment: " + e.getMessage());
+            return FilestoreCheck.References.unavailable("cannot read " + AttachmentReferences.source(job.environment().app())
+                    + ": " + e.getMessage());
         }
     }
 

@@ -63,8 +63,8 @@ public class BackupPreconditions {
         long estimate = 0;
         if (request.type().includesDatabase()) estimate += databaseSize(env);
         if (request.type().includesFilestore()) estimate += filestoreSize(env.filestore());
-        if (!Files.isReadable(env.odooConf())) {
-            throw new RequestRejected("odoo_conf", env.odooConf() + " of " + env.id() + " is not readable");
+        if (!Files.isReadable(env.appConf())) {
+            throw new RequestRejected(env.app().confKey(), env.appConf() + " of " + env.id() + " is not readable");
         }
         checkFreeSpace(estimate);
         List<String> secrets = new ArrayList<>();

@@ -54,7 +54,7 @@ public class CheckUnchanged {
         }
         if (job.request().type().includesFilestore()) {
             now.put("filestore", Files.isDirectory(job.environment().filestore())
-                    ? ChangeFingerprint.filestore(FilestoreInventory.of(job.environment().filestore()).files())
+                    ? ChangeFingerprint.filestore(FilestoreInventory.of(job.environment().filestore(), job.environment().app()).files())
                     : Map.of("exists", "false", "digest", "none"));
             parts.add("filestore");
         }

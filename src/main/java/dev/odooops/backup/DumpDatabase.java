@@ -90,7 +90,7 @@ public class DumpDatabase {
                     () -> tools.run(argv, pass.environment(db), timeout, ToolRunner.Progress.file(dump)));
             try {
                 // the filestore half takes its inventory once it has these: after the snapshot
-                job.attachmentReferences().complete(AttachmentReferences.read(snap));
+                job.attachmentReferences().complete(AttachmentReferences.read(snap, job.environment().app()));
                 counts = TableCounts.of(snap);
             } catch (SQLException e) {
                 // the snapshot's transaction is now aborted, so pg_dump fails too: report the first cause

@@ -49,7 +49,8 @@ public class ResolveBindings {
         out.put("environment_id", env.id());
         out.put("database", database);
         out.put("filestore_path", env.filestore().toString());
-        out.put("odoo_conf", env.odooConf().toString());
+        out.put("app", env.app().key());
+        out.put(env.app().confKey(), env.appConf().toString());
         out.put("addons_paths", env.addonsPaths().stream().map(Object::toString).toList());
         out.put("work_dir", job.workDir().toString());
         out.put("artifact_store", storeUri);

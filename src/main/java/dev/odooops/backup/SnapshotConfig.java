@@ -6,7 +6,10 @@ import dev.odooops.run.Vars;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Checksums;
+import dev.odooops.domain.AppProfile;
 import dev.odooops.domain.OdooConf;
+import dev.odooops.domain.PhpConf;
+import dev.odooops.postgres.DolibarrState;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.BackupJob;
@@ -30,7 +33,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Step 6 (always): config_snapshot.json — odoo.conf with every secret redacted, the addons of each addons
+ * Step 6 (always): config_snapshot.json — odoo.conf (Dolibarr: conf.php) with every secret redacted, the addons of each addons
  * path, the installed modules with versions (ir_module_module), the git commit of each addons path that is a
  * repository, and the Odoo version. Fills the manifest's odoo_version, modules_installed and addons_hash
  * (sha256 over sorted {@code module=version} lines, then sorted {@code path@commit} lines).
@@ -51,49 +54,73 @@ public class SnapshotConfig {
         job.add(BundleParts.file("config_snapshot.json", file));
         @SuppressWarnings("unchecked")
         Map<String, String> modules = (Map<String, String>) snapshot.get("modules_installed");
+        AppProfile app = job.environment().app();
         job.odooState(new ArtifactManifest.OdooState((String) snapshot.get("odoo_version"),
-                (String) snapshot.get("addons_hash"), modules, null));
-        job.stepDetail(Map.of("modules_installed",
-                ((Map<?, ?>) snapshot.get("modules_installed")).size(), "odoo_version", String.valueOf(snapshot.get("odoo_version"))));
+                (String) snapshot.get("addons_hash"), modules, null, app == AppProfile.ODOO ? null : app.key(),
+                (String) snapshot.get("app_version")));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("modules_installed", modules.size());
+        detail.put(app == AppProfile.ODOO ? "odoo_version" : "app_version",
+                String.valueOf(snapshot.get(app == AppProfile.ODOO ? "odoo_version" : "app_version")));
+        job.stepDetail(detail);
     }
 
-    /** The environment's configuration as it is now, redacted (also what a restore compares against). */
+    /**
+     * The environment's configuration as it is now, redacted (also what a restore compares against). Odoo: the
+     * odoo.conf sections ({@code odoo_conf}), the addons paths with their modules and commits, the installed
+     * modules and the Odoo version. Dolibarr: the variables of conf.php ({@code dolibarr_conf.options}), the
+     * {@code addons_paths} (custom module directories) with their modules and commits, the enabled modules and the
+     * version from llx_const ({@code app_version}).
+     */
     public Map<String, Object> take(EnvironmentConfig env, SecretRedactor redactor) throws Exception {
-        OdooConf conf = OdooConf.read(env.odooConf());
+        AppProfile app = env.app();
         Map<String, Object> sections = new LinkedHashMap<>();
-        conf.sections().forEach((name, kv) -> {
-            Map<String, Object> redacted = new LinkedHashMap<>();
-            kv.forEach((k, v) -> redacted.put(k, redactor.redactValue(k, v)));
-            sections.put(name, redacted);
-        });
         Set<Path> paths = new LinkedHashSet<>(env.addonsPaths());
-        conf.addonsPaths().forEach(p -> paths.add(Path.of(p)));
+        if (app == AppProfile.ODOO) {
+            OdooConf conf = OdooConf.read(env.appConf());
+            conf.sections().forEach((name, kv) -> sections.put(name, redacted(kv, redactor)));
+            conf.addonsPaths().forEach(p -> paths.add(Path.of(p)));
+        } else {
+            sections.put("options", redacted(PhpConf.read(env.appConf()), redactor));
+        }
         List<Map<String, Object>> addons = new ArrayList<>();
         Map<String, String> commits = new TreeMap<>();
         for (Path p : paths) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("path", p.toString());
             entry.put("exists", Files.isDirectory(p));
-            entry.put("modules", modulesIn(p));
+            entry.put("modules", modulesIn(p, app));
             String commit = gitCommit(p);
             entry.put("git_commit", commit);
             if (commit != null) commits.put(p.toString(), commit);
             addons.add(entry);
         }
-        Map<String, String> installed = installedModules(env);
-        String odooVersion = odooVersion(installed.get("base"));
+        Map<String, String> installed = app == AppProfile.ODOO ? installedModules(env) : DolibarrState.enabledModules(env.database());
         StringBuilder hashInput = new StringBuilder();
         installed.forEach((m, v) -> hashInput.append(m).append('=').append(v).append('\n'));
         commits.forEach((p, c) -> hashInput.append(p).append('@').append(c).append('\n'));
 
         Map<String, Object> snapshot = new LinkedHashMap<>();
-        snapshot.put("odoo_conf_path", env.odooConf().toString());
-        snapshot.put("odoo_conf", sections);
-        snapshot.put("odoo_version", odooVersion);
+        if (app == AppProfile.ODOO) {
+            snapshot.put("odoo_conf_path", env.appConf().toString());
+            snapshot.put("odoo_conf", sections);
+            snapshot.put("odoo_version", odooVersion(installed.get("base")));
+        } else {
+            snapshot.put("app", app.key());
+            snapshot.put(app.confKey() + "_path", env.appConf().toString());
+            snapshot.put(app.confKey(), sections);
+            snapshot.put("app_version", DolibarrState.version(env.database()));
+        }
         snapshot.put("addons_paths", addons);
         snapshot.put("modules_installed", installed);
         snapshot.put("addons_hash", Checksums.sha256(hashInput.toString()));
         return snapshot;
+    }
+
+    private static Map<String, Object> redacted(Map<String, String> kv, SecretRedactor redactor) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        kv.forEach((k, v) -> out.put(k, redactor.redactValue(k, v)));
+        return out;
     }
 
     /** "17.0.1.3" (base's latest_version) gives "17.0"; null when unknown. */
@@ -124,11 +151,22 @@ public class SnapshotConfig {
         return out;
     }
 
-    private static List<String> modulesIn(Path dir) throws IOException {
+    /** Odoo: the directories holding a __manifest__.py. Dolibarr: those holding core/modules/mod*.class.php. */
+    private static List<String> modulesIn(Path dir, AppProfile app) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> Files.isRegularFile(p.resolve("__manifest__.py")))
+            return s.filter(p -> app == AppProfile.ODOO ? Files.isRegularFile(p.resolve("__manifest__.py")) : dolibarrModule(p))
                     .map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static boolean dolibarrModule(Path dir) {
+        Path descriptors = dir.resolve("core").resolve("modules");
+        if (!Files.isDirectory(descriptors)) return false;
+        try (Stream<Path> s = Files.list(descriptors)) {
+            return s.anyMatch(f -> f.getFileName().toString().matches("mod[A-Za-z0-9_]+\\.class\\.php"));
+        } catch (IOException e) {
+            return false;
         }
     }
 

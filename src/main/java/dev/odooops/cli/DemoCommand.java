@@ -194,7 +194,7 @@ public final class DemoCommand {
                         addons_paths: [%s]
                         retention: {daily: 7, weekly: 4, monthly: 3}%s
                 """.formatted(s3.endpoint(), apiToken == null ? "" : "\n    api_token: \"${secret:demo.api_token}\"",
-                demo.filestore(), demo.odooConf(), demo.addons(), apiToken == null ? ""
+                demo.filestore(), demo.appConf(), demo.addons(), apiToken == null ? ""
                         : "\n        schedules:\n          - {name: nightly, cron: \"0 0 3 * * ?\", time_zone: UTC, type: full}"));
         if (apiToken != null) {
             Files.writeString(dir.resolve("application.properties"), "\n# serve --demo\ninbox.dir=" + root.resolve("inbox")

@@ -1,47 +1,50 @@
 package dev.odooops.config;
 
+import dev.odooops.domain.AppProfile;
+
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One Odoo environment of a project, as declared in the environments file. {@code filestoreOwner} is
- * {@code user[:group]} for the files a restore puts into the filestore, or null: the owner of the live
- * filestore (or of its parent directory when there is none).
+ * One environment of a project, as declared in the environments file: an Odoo (the default) or a Dolibarr
+ * ({@code app}, see {@link AppProfile}). {@code filestore} is Odoo's filestore or Dolibarr's documents directory;
+ * {@code appConf} its odoo.conf or conf.php. {@code filestoreOwner} is {@code user[:group]} for the files a
+ * restore puts into the filestore, or null: the owner of the live filestore (or of its parent directory when
+ * there is none). {@code volatileTables}: null gives the profile's defaults.
  */
 public record EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
-                                Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
-                                String filestoreOwner, List<Schedule> schedules, java.util.Set<String> volatileTables) {
-
-    /**
-     * Tables whose writes do not make a backup necessary (left out of the database fingerprint, see
-     * {@link dev.odooops.domain.ChangeFingerprint}): Odoo's notification bus and presence, its cron bookkeeping
-     * (last and next call, triggers, progress) and its login and device logs. The environments file's
-     * {@code volatile_tables} adds to them.
-     */
-    public static final java.util.Set<String> ODOO_VOLATILE_TABLES = java.util.Set.of("bus_bus", "bus_presence",
-            "mail_presence", "ir_cron", "ir_cron_trigger", "ir_cron_progress", "res_users_log", "res_device_log",
-            "res_device");
+                                Path appConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
+                                String filestoreOwner, List<Schedule> schedules, java.util.Set<String> volatileTables,
+                                AppProfile app) {
 
     public EnvironmentConfig {
-        volatileTables = volatileTables == null ? ODOO_VOLATILE_TABLES : java.util.Set.copyOf(volatileTables);
+        app = app == null ? AppProfile.ODOO : app;
+        volatileTables = volatileTables == null ? app.volatileTables() : java.util.Set.copyOf(volatileTables);
     }
 
     public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
-                             Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
+                             Path appConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
+                             String filestoreOwner, List<Schedule> schedules, java.util.Set<String> volatileTables) {
+        this(project, name, type, database, filestore, appConf, addonsPaths, control, retention, filestoreOwner, schedules,
+                volatileTables, AppProfile.ODOO);
+    }
+
+    public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
+                             Path appConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
                              String filestoreOwner, List<Schedule> schedules) {
-        this(project, name, type, database, filestore, odooConf, addonsPaths, control, retention, filestoreOwner, schedules,
+        this(project, name, type, database, filestore, appConf, addonsPaths, control, retention, filestoreOwner, schedules,
                 null);
     }
 
     public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
-                             Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
+                             Path appConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
                              String filestoreOwner) {
-        this(project, name, type, database, filestore, odooConf, addonsPaths, control, retention, filestoreOwner, List.of());
+        this(project, name, type, database, filestore, appConf, addonsPaths, control, retention, filestoreOwner, List.of());
     }
 
     public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
-                             Path odooConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention) {
-        this(project, name, type, database, filestore, odooConf, addonsPaths, control, retention, null);
+                             Path appConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention) {
+        this(project, name, type, database, filestore, appConf, addonsPaths, control, retention, null);
     }
 
     /** The id operators confirm production restores with: {@code <project>/<env>}. */

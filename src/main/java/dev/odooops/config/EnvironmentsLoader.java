@@ -3,6 +3,7 @@ package dev.odooops.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.odooops.domain.AppProfile;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -134,18 +135,26 @@ public final class EnvironmentsLoader {
     }
 
     private static EnvironmentConfig environment(String project, ConfigNode e, Path base) {
-        e.only("name", "type", "database", "filestore", "filestore_layout", "filestore_owner", "odoo_conf", "addons_paths", "odoo",
-                "retention", "schedules", "volatile_tables");
+        AppProfile app = app(e);
+        AppProfile other = app == AppProfile.ODOO ? AppProfile.DOLIBARR : AppProfile.ODOO;
+        for (String key : List.of(other.confKey(), other.controlKey())) {
+            if (e.has(key)) {
+                throw e.error(e.child(key).path(), "no " + key + " in an environment of app " + app.key()
+                        + " (it has " + app.confKey() + " and " + app.controlKey() + ")", key);
+            }
+        }
+        e.only("name", "app", "type", "database", "filestore", "filestore_layout", "filestore_owner", app.confKey(),
+                "addons_paths", app.controlKey(), "retention", "schedules", "volatile_tables");
         String name = e.name("name");
         String type = e.oneOf("type", null, "development", "staging", "production");
         ConfigNode db = e.object("database").only("host", "port", "name", "user", "password", "sslmode");
         DatabaseConfig database = new DatabaseConfig(db.string("host", "127.0.0.1"), db.integer("port", 5432, 1, 65535),
                 db.string("name"), db.string("user"), db.secret("password", false),
                 db.oneOf("sslmode", "prefer", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
-        Path filestore = filestore(e, database.name());
-        Path odooConf = base.resolve(e.string("odoo_conf")).normalize();
+        Path filestore = filestore(e, database.name(), app);
+        Path appConf = base.resolve(e.string(app.confKey())).normalize();
         List<Path> addons = e.strings("addons_paths").stream().map(a -> base.resolve(a).normalize()).toList();
-        OdooControl control = e.has("odoo") ? control(e.object("odoo"), base) : OdooControl.NONE;
+        OdooControl control = e.has(app.controlKey()) ? control(e.object(app.controlKey()), base) : OdooControl.NONE;
         RetentionPolicy retention = RetentionPolicy.DEFAULT;
         if (e.has("retention")) {
             ConfigNode r = e.object("retention").only("daily", "weekly", "monthly", "yearly", "keep_within", "pre_restore");
@@ -164,15 +173,20 @@ public final class EnvironmentsLoader {
         if (owner != null && !owner.matches(FILESTORE_OWNER)) {
             throw e.error(e.child("filestore_owner").path(), "user or user:group (names or numeric ids)", owner);
         }
-        java.util.Set<String> volatileTables = new java.util.TreeSet<>(EnvironmentConfig.ODOO_VOLATILE_TABLES);
+        java.util.Set<String> volatileTables = new java.util.TreeSet<>(app.volatileTables());
         for (String t : e.strings("volatile_tables")) {
             if (!t.matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
                 throw e.error(e.child("volatile_tables").path(), "table names (letters, digits, _ and $)", t);
             }
             volatileTables.add(t);
         }
-        return new EnvironmentConfig(project, name, type, database, filestore, odooConf, addons, control, retention, owner,
-                schedules(e), volatileTables);
+        return new EnvironmentConfig(project, name, type, database, filestore, appConf, addons, control, retention, owner,
+                schedules(e), volatileTables, app);
+    }
+
+    /** {@code app: odoo|dolibarr}, default odoo. */
+    private static AppProfile app(ConfigNode e) {
+        return AppProfile.of(e.oneOf("app", "odoo", "odoo", "dolibarr"));
     }
 
     /** {@code schedules: [{name, cron, time_zone, type, user, keep_daily, keep_weekly, keep_monthly}]}. */
@@ -205,15 +219,18 @@ public final class EnvironmentsLoader {
     }
 
     /**
-     * The filestore: an absolute, normalised path, not a system directory, and by default in Odoo's layout
-     * ({@code <data_dir>/filestore/<database.name>}); {@code filestore_layout: custom} lifts only the layout rule.
+     * The filestore: an absolute, normalised path, not a system directory, and for Odoo by default in Odoo's
+     * layout ({@code <data_dir>/filestore/<database.name>}); {@code filestore_layout: custom} lifts only the layout
+     * rule. A Dolibarr documents directory has no layout rule (its default layout is {@code custom}).
      */
-    private static Path filestore(ConfigNode e, String database) {
+    private static Path filestore(ConfigNode e, String database, AppProfile app) {
         String raw = e.string("filestore");
         String where = e.child("filestore").path();
         String bad = PathRules.filestore(raw);
         if (bad != null) throw e.error(where, bad, raw);
-        if (e.oneOf("filestore_layout", "odoo", "odoo", "custom").equals("odoo")) {
+        String layout = app == AppProfile.ODOO ? e.oneOf("filestore_layout", "odoo", "odoo", "custom")
+                : e.oneOf("filestore_layout", "custom", "custom");
+        if (layout.equals("odoo")) {
             bad = PathRules.odooLayout(raw, database);
             if (bad != null) throw e.error(where, bad, raw);
         }

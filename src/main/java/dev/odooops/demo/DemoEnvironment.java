@@ -27,7 +27,7 @@ public final class DemoEnvironment {
                        String rolePassword, Path root, int partners, int attachments, long seed) {
     }
 
-    public record Created(Path filestore, Path odooConf, Path addons, int attachmentFiles) {
+    public record Created(Path filestore, Path appConf, Path addons, int attachmentFiles) {
     }
 
     private static final List<String[]> MODULES = List.of(
@@ -145,7 +145,7 @@ public final class DemoEnvironment {
     }
 
     /** Drops (terminating sessions) and recreates the database and its owner role. Names are checked first. */
-    private static void recreateDatabase(Spec s) throws SQLException {
+    public static void recreateDatabase(Spec s) throws SQLException {
         for (String name : List.of(s.database(), s.role())) {
             if (!name.matches("[a-z_][a-z0-9_]{0,62}")) throw new IllegalArgumentException("unsafe name: " + name);
         }

@@ -17,7 +17,7 @@ import java.util.Map;
  *  db_dump {path, sha256, size}            (null for filestore_only)
  *  filestore {path, sha256, size, tree_digest, file_count, tree_digest_version[, packs [{id, sha256, size}]]}
  *                                          (null for db_only; format 2: path is filestore.index.tsv)
- *  manifest {odoo_version, addons_hash, modules_installed, db_major_version},
+ *  manifest {odoo_version, addons_hash, modules_installed, db_major_version[, app, app_version]},
  *  files {name: {sha256, size}},
  *  format_version}                         (absent: 1, the filestore as filestore.tar.zst; 2: packed)
  * </pre>
@@ -89,15 +89,31 @@ public record ArtifactManifest(
         }
     }
 
-    /** What Odoo was when the backup was taken: the restore compares it with the target. */
+    /**
+     * What the application was when the backup was taken: the restore compares it with the target. {@code app} is
+     * absent for Odoo (every artifact before the Dolibarr profile) and {@code dolibarr} otherwise; a Dolibarr's
+     * version is {@code app_version} (its {@code odoo_version} is null) and its {@code modules_installed} are the
+     * enabled modules.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record OdooState(@JsonProperty("odoo_version") String odooVersion,
                             @JsonProperty("addons_hash") String addonsHash,
                             @JsonProperty("modules_installed") Map<String, String> modulesInstalled,
-                            @JsonProperty("db_major_version") String dbMajorVersion) {
+                            @JsonProperty("db_major_version") String dbMajorVersion,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("app") String app,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("app_version") String appVersion) {
+        public OdooState(String odooVersion, String addonsHash, Map<String, String> modulesInstalled, String dbMajorVersion) {
+            this(odooVersion, addonsHash, modulesInstalled, dbMajorVersion, null, null);
+        }
+
         /** The same facts with the server's major version, known once the dump has run. */
         public OdooState withDbMajorVersion(String version) {
-            return new OdooState(odooVersion, addonsHash, modulesInstalled, version);
+            return new OdooState(odooVersion, addonsHash, modulesInstalled, version, app, appVersion);
+        }
+
+        /** The application the artifact was taken from (odoo when the manifest does not say). */
+        public AppProfile profile() {
+            return AppProfile.of(app);
         }
     }
 

@@ -10,13 +10,14 @@ import java.util.TreeSet;
 
 /**
  * Compares two configuration snapshots (the one stored with an artifact, and the environment's now).
- * Critical: a different Odoo version; an addons path or a module directory of the backup missing now; a
- * changed {@code addons_path}, {@code data_dir}, {@code db_name}, {@code dbfilter} or
- * {@code server_wide_modules}. Warnings: any other option, an addons path at another git commit.
+ * Critical: a different application or version (Odoo's {@code odoo_version}, Dolibarr's {@code app_version}); an
+ * addons path or a module directory of the backup missing now; a changed critical option of the profile
+ * ({@link AppProfile#criticalOptions}: Odoo's {@code addons_path}, {@code data_dir}, {@code db_name},
+ * {@code dbfilter} and {@code server_wide_modules}; Dolibarr's data root, document roots, database name, prefix
+ * and type, URL root). Warnings: any other option, an addons path at another git commit.
  */
 public final class ConfigComparison {
-    public static final Set<String> CRITICAL_OPTIONS = Set.of("addons_path", "data_dir", "db_name", "dbfilter",
-            "server_wide_modules");
+    public static final Set<String> CRITICAL_OPTIONS = AppProfile.ODOO.criticalOptions();
 
     public record Result(List<String> critical, List<String> warnings, Map<String, Object> optionDifferences) {
     }
@@ -25,20 +26,30 @@ public final class ConfigComparison {
     }
 
     public static Result compare(Map<String, Object> then, Map<String, Object> now) {
+        return compare(then, now, AppProfile.ODOO);
+    }
+
+    public static Result compare(Map<String, Object> then, Map<String, Object> now, AppProfile app) {
         List<String> critical = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        if (!Objects.equals(then.get("odoo_version"), now.get("odoo_version"))) {
-            critical.add("odoo_version: backup " + then.get("odoo_version") + ", now " + now.get("odoo_version"));
+        String appThen = then.get("app") == null ? "odoo" : String.valueOf(then.get("app"));
+        if (!appThen.equals(app.key())) {
+            critical.add("app: the backup is of " + appThen + ", the environment is " + app.key());
         }
-        Map<String, Object> optThen = options(then);
-        Map<String, Object> optNow = options(now);
+        String version = app == AppProfile.ODOO ? "odoo_version" : "app_version";
+        if (!Objects.equals(then.get(version), now.get(version))) {
+            critical.add(version + ": backup " + then.get(version) + ", now " + now.get(version));
+        }
+        String confName = app == AppProfile.ODOO ? "odoo.conf" : "conf.php";
+        Map<String, Object> optThen = options(then, app.confKey());
+        Map<String, Object> optNow = options(now, app.confKey());
         Set<String> keys = new TreeSet<>(optThen.keySet());
         keys.addAll(optNow.keySet());
         Map<String, Object> diffs = new LinkedHashMap<>();
         for (String k : keys) {
             if (!Objects.equals(optThen.get(k), optNow.get(k))) {
                 diffs.put(k, Map.of("backup", String.valueOf(optThen.get(k)), "now", String.valueOf(optNow.get(k))));
-                (CRITICAL_OPTIONS.contains(k) ? critical : warnings).add("odoo.conf " + k + " differs");
+                (app.criticalOptions().contains(k) ? critical : warnings).add(confName + " " + k + " differs");
             }
         }
         Map<String, Map<String, Object>> pathsNow = new LinkedHashMap<>();
@@ -65,8 +76,8 @@ public final class ConfigComparison {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> options(Map<String, Object> snapshot) {
-        if (!(snapshot.get("odoo_conf") instanceof Map<?, ?> sections)) return Map.of();
+    private static Map<String, Object> options(Map<String, Object> snapshot, String confKey) {
+        if (!(snapshot.get(confKey) instanceof Map<?, ?> sections)) return Map.of();
         return sections.get("options") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 

@@ -44,6 +44,11 @@ public record FilestoreCheck(boolean referencesRead, String referencesNote, int 
             String known = into.get(storeFname);
             if (known == null) into.put(storeFname, expected);
         }
+
+        /** Adds a file the database names without a checksum (Dolibarr's llx_ecm_files): its presence is checked. */
+        public static void addPresence(Map<String, String> into, String path) {
+            into.putIfAbsent(path, null);
+        }
     }
 
     /**

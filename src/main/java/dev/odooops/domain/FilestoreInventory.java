@@ -34,6 +34,14 @@ public record FilestoreInventory(List<String> directories, Map<String, Long> fil
     }
 
     public static FilestoreInventory of(Path root) {
+        return of(root, AppProfile.ODOO);
+    }
+
+    /**
+     * The inventory of the files of an application: what its profile leaves out ({@link AppProfile#leftOut},
+     * Dolibarr's {@code *}{@code /temp/*}) is not walked and not listed at all.
+     */
+    public static FilestoreInventory of(Path root, AppProfile app) {
         List<String> dirs = new ArrayList<>();
         Map<String, Long> files = new TreeMap<>();
         List<String> others = new ArrayList<>();
@@ -42,13 +50,17 @@ public record FilestoreInventory(List<String> directories, Map<String, Long> fil
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (!dir.equals(root)) dirs.add(rel(root, dir));
+                    if (dir.equals(root)) return FileVisitResult.CONTINUE;
+                    String rel = rel(root, dir);
+                    if (app.leftOut(rel, true)) return FileVisitResult.SKIP_SUBTREE;
+                    dirs.add(rel);
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     String rel = rel(root, file);
+                    if (app.leftOut(rel, attrs.isDirectory())) return FileVisitResult.CONTINUE;
                     if (attrs.isRegularFile()) files.put(rel, attrs.size());
                     else if (attrs.isSymbolicLink()) others.add("symlink " + rel);
                     else others.add(TreeDigest.otherKind(file) + " " + rel);

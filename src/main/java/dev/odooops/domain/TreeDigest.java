@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -69,6 +70,30 @@ public final class TreeDigest {
             case V2 -> of(allEntries(root), V2);
             default -> throw new IllegalArgumentException("tree_digest_version: 1 or 2 expected, got " + version);
         };
+    }
+
+    /**
+     * The digest of the tree at {@code root} as an application's backup saw it: what the profile leaves out
+     * ({@link AppProfile#leftOut}) does not count. Version 3 (the packed filestore's) is computed here from the
+     * files' SHA-1 and sizes, as {@link FilestoreIndex#treeDigest} computes it from an index.
+     */
+    public static Result of(Path root, int version, AppProfile app) {
+        if (version == V3) {
+            FilestoreInventory inventory = FilestoreInventory.of(root, app);
+            List<Map.Entry<String, Long>> files = new ArrayList<>(inventory.files().entrySet());
+            String[] sha1 = new String[files.size()];
+            IntStream.range(0, files.size()).parallel().forEach(i -> sha1[i] = Checksums.sha1(root.resolve(files.get(i).getKey())));
+            MessageDigest md = Checksums.messageDigest("SHA-256");
+            long bytes = 0;
+            for (int i = 0; i < files.size(); i++) {
+                md.update(("f\t" + files.get(i).getKey() + "\t" + sha1[i] + "\t" + files.get(i).getValue() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                bytes += files.get(i).getValue();
+            }
+            return new Result(HexFormat.of().formatHex(md.digest()), files.size(), bytes);
+        }
+        if (version != V2 || app == AppProfile.ODOO) return of(root, version);
+        return of(allEntries(root).stream().filter(e -> !app.leftOut(e.path(), e.kind() == 'd')).toList(), V2);
     }
 
     /** The digest of a list of entries (the order does not matter); version 1 uses the regular files only. */

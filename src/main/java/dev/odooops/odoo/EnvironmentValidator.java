@@ -4,7 +4,11 @@ import dev.odooops.postgres.EnvironmentDatabase;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.Settings;
+import dev.odooops.domain.AppProfile;
 import dev.odooops.domain.Checksums;
+import dev.odooops.domain.TreeDigest;
+import dev.odooops.postgres.DolibarrState;
+import dev.odooops.postgres.TableCounts;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.exec.ToolRunner;
 
@@ -38,9 +42,21 @@ import java.util.regex.Pattern;
  *   <li>odoo_command: the configured odoo.validate_command exits 0 (skipped, with the reason, when none);</li>
  *   <li>odoo_log: no ERROR or CRITICAL line in odoo.log_file since the restart (skipped when none).</li>
  * </ol>
+ * A Dolibarr environment ({@link AppProfile#DOLIBARR}) has its own eight instead of Odoo's:
+ * <ol>
+ *   <li>modules: the modules enabled in llx_const equal the artifact manifest's (skipped without one);</li>
+ *   <li>version: the version llx_const records equals the manifest's {@code app_version} (skipped without one);</li>
+ *   <li>row_counts: every table's row count equals the one the backup counted in the dump's snapshot, the
+ *       volatile tables excepted (Dolibarr writes llx_const and llx_events as soon as it serves a page; skipped
+ *       without an artifact or for a filestore_only restore);</li>
+ *   <li>data_samples: five random rows of llx_societe, llx_user and llx_facture (when it exists) read back whole;</li>
+ *   <li>documents: the documents directory's tree digest (<code>*&#47;temp/*</code> left out) equals the artifact's
+ *       (skipped without an artifact or for a db_only restore);</li>
+ *   <li>references: every document llx_ecm_files indexes exists;</li>
+ *   <li>dolibarr_command and dolibarr_log: as odoo_command and odoo_log, from the dolibarr block.</li>
+ * </ol>
  */
 public class EnvironmentValidator {
-    private static final Pattern BAD_LOG_LINE = Pattern.compile("\\b(ERROR|CRITICAL)\\b");
     private final ToolRunner tools;
     private final int filestoreLimit;
 
@@ -55,32 +71,108 @@ public class EnvironmentValidator {
         }
     }
 
+    /**
+     * What the restored environment should hold, from the artifact: modules (module -> version), the
+     * application's version, the dump's row counts and the files' tree digest with its version; any may be null
+     * (the checks that need it are skipped, saying why).
+     */
+    public record Expected(Map<String, String> modules, String appVersion, Map<String, Long> rowCounts,
+                           String treeDigest, Integer treeDigestVersion) {
+        public static Expected modules(Map<String, String> modules) {
+            return new Expected(modules, null, null, null, null);
+        }
+    }
+
     /** @param expectedModules module -> version from the artifact manifest, or null to skip check 3 */
     public List<Check> validate(EnvironmentConfig env, Map<String, String> expectedModules, long logOffset,
                                 SecretRedactor redactor) {
-        return validate(env, expectedModules, logOffset, null, redactor);
+        return validate(env, Expected.modules(expectedModules), logOffset, null, redactor);
+    }
+
+    public List<Check> validate(EnvironmentConfig env, Map<String, String> expectedModules, long logOffset,
+                                java.time.Instant logSince, SecretRedactor redactor) {
+        return validate(env, Expected.modules(expectedModules), logOffset, logSince, redactor);
     }
 
     /**
      * @param logOffset the log's size at the restart (the restore knows it), or -1
      * @param logSince  without an offset: only log lines from this time on count (validate-env); null: whole log
      */
-    public List<Check> validate(EnvironmentConfig env, Map<String, String> expectedModules, long logOffset,
+    public List<Check> validate(EnvironmentConfig env, Expected expected, long logOffset,
                                 java.time.Instant logSince, SecretRedactor redactor) {
         List<Check> checks = new ArrayList<>();
+        AppProfile app = env.app();
         try (Connection c = EnvironmentDatabase.connect(env.database())) {
-            checks.add(guard("registry", () -> registry(c)));
-            checks.add(guard("migrations", () -> migrations(c)));
-            checks.add(guard("modules", () -> modules(c, expectedModules)));
-            checks.add(guard("data_samples", () -> samples(c)));
-            checks.add(guard("filestore", () -> filestore(c, env.filestore())));
+            if (app == AppProfile.ODOO) {
+                checks.add(guard("registry", () -> registry(c)));
+                checks.add(guard("migrations", () -> migrations(c)));
+                checks.add(guard("modules", () -> modules(c, expected.modules())));
+                checks.add(guard("data_samples", () -> samples(c, app)));
+                checks.add(guard("filestore", () -> filestore(c, env.filestore())));
+            } else {
+                checks.add(guard("modules", () -> compareModules(DolibarrState.enabledModules(c), expected.modules(),
+                        "modules enabled")));
+                checks.add(guard("version", () -> version(DolibarrState.version(c), expected.appVersion())));
+                checks.add(guard("row_counts", () -> rowCounts(c, expected.rowCounts(), env.volatileTables())));
+                checks.add(guard("data_samples", () -> samples(c, app)));
+                checks.add(guard("documents", () -> documents(env, expected)));
+                checks.add(guard("references", () -> references(c, env)));
+            }
         } catch (SQLException e) {
             checks.add(new Check("database", "failed", "cannot connect: " + redactor.scrub(e.getMessage())));
         }
-        checks.add(guard("odoo_command", () -> command(env)));
-        checks.add(guard("odoo_log", () -> logOffset < 0 && logSince != null ? logSince(env.control().logFile(), logSince)
-                : log(env.control().logFile(), logOffset)));
+        String control = app.controlKey();
+        checks.add(guard(control + "_command", () -> command(env, control)));
+        checks.add(guard(control + "_log", () -> logOffset < 0 && logSince != null
+                ? logSince(env.control().logFile(), logSince, app) : log(env.control().logFile(), logOffset, app)));
         return checks.stream().map(c -> new Check(c.name(), c.status(), redactor.scrub(c.detail()))).toList();
+    }
+
+    private static Check version(String now, String expected) {
+        if (expected == null) return new Check("version", "skipped", "no app_version in an artifact manifest to compare with");
+        return expected.equals(now) ? new Check("version", "passed", "llx_const records " + now + ", as in the manifest")
+                : new Check("version", "failed", "llx_const records " + now + ", the manifest " + expected);
+    }
+
+    private static Check rowCounts(Connection c, Map<String, Long> expected, java.util.Set<String> volatileTables)
+            throws SQLException {
+        if (expected == null) return new Check("row_counts", "skipped", "no row counts of a restored dump to compare with");
+        Map<String, Long> now = TableCounts.of(c);
+        Map<String, String> diff = new TreeMap<>();
+        int compared = 0;
+        for (Map.Entry<String, Long> e : expected.entrySet()) {
+            String table = e.getKey().substring(e.getKey().indexOf('.') + 1);
+            if (volatileTables.contains(table)) continue;
+            compared++;
+            Long got = now.get(e.getKey());
+            if (!e.getValue().equals(got)) diff.put(e.getKey(), "dump " + e.getValue() + ", now " + (got == null ? "missing" : got));
+        }
+        return diff.isEmpty() ? new Check("row_counts", "passed", compared + " tables with the dump's row counts (volatile tables not compared)")
+                : new Check("row_counts", "failed", diff.size() + " table(s) differ from the dump: " + diff);
+    }
+
+    private static Check documents(EnvironmentConfig env, Expected expected) {
+        if (expected.treeDigest() == null) return new Check("documents", "skipped", "no tree digest of restored documents to compare with");
+        int version = expected.treeDigestVersion() == null ? TreeDigest.V1 : expected.treeDigestVersion();
+        TreeDigest.Result now = TreeDigest.of(env.filestore(), version, env.app());
+        return now.digest().equals(expected.treeDigest())
+                ? new Check("documents", "passed", now.fileCount() + " files, tree digest (version " + version + ") as in the artifact")
+                : new Check("documents", "failed", "tree digest (version " + version + ") of " + env.filestore() + " is "
+                + now.digest() + " over " + now.fileCount() + " files, the artifact's " + expected.treeDigest());
+    }
+
+    private static Check references(Connection c, EnvironmentConfig env) throws SQLException {
+        var refs = dev.odooops.backup.AttachmentReferences.read(c, env.app());
+        if (refs.unavailable() != null) return new Check("references", "skipped", refs.unavailable());
+        List<String> missing = new ArrayList<>();
+        for (String path : new java.util.TreeSet<>(refs.expectedSha1().keySet())) {
+            Path f = env.filestore().resolve(path).normalize();
+            if (!f.startsWith(env.filestore()) || !Files.isRegularFile(f)) missing.add(path);
+        }
+        return missing.isEmpty() ? new Check("references", "passed", "all " + refs.expectedSha1().size()
+                + " documents llx_ecm_files indexes are present")
+                : new Check("references", "failed", missing.size() + " of " + refs.expectedSha1().size()
+                + " documents llx_ecm_files indexes are missing, first " + missing.subList(0, Math.min(20, missing.size())));
     }
 
     private interface Body {
@@ -118,18 +210,25 @@ public class EnvironmentValidator {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) installed.put(rs.getString(1), rs.getString(2));
         }
+        return compareModules(installed, expected, "modules");
+    }
+
+    /** The modules the database has now against the manifest's; {@code what} names them in the detail. */
+    private static Check compareModules(Map<String, String> installed, Map<String, String> expected, String what) {
+        if (expected == null) return new Check("modules", "skipped", "no artifact manifest to compare with");
         Map<String, String> want = new TreeMap<>();
         want.putAll(expected);
-        if (installed.equals(want)) return new Check("modules", "passed", installed.size() + " modules, versions as in the manifest");
+        if (installed.equals(want)) return new Check("modules", "passed", installed.size() + " " + what + ", as in the manifest");
         Map<String, String> diff = new TreeMap<>();
         want.forEach((m, v) -> { if (!v.equals(installed.get(m))) diff.put(m, "manifest " + v + ", installed " + installed.get(m)); });
         installed.forEach((m, v) -> { if (!want.containsKey(m)) diff.put(m, "installed " + v + ", not in the manifest"); });
         return new Check("modules", "failed", "modules differ from the manifest: " + diff);
     }
 
-    private static Check samples(Connection c) throws SQLException {
+    private static Check samples(Connection c, AppProfile app) throws SQLException {
         List<String> read = new ArrayList<>();
-        for (String table : List.of("res_partner", "res_users", "account_move")) {
+        List<String> tables = app.sampleTables();
+        for (String table : tables) {
             boolean exists;
             try (PreparedStatement ps = c.prepareStatement("select to_regclass(?) is not null")) {
                 ps.setString(1, "public." + table);
@@ -139,10 +238,10 @@ public class EnvironmentValidator {
                 }
             }
             if (!exists) {
-                if (!table.equals("account_move")) return new Check("data_samples", "failed", "table " + table + " is missing");
+                if (!table.equals(tables.get(2))) return new Check("data_samples", "failed", "table " + table + " is missing");
                 continue;
             }
-            // the table name is one of three constants above, never input
+            // the table name is one of the profile's three constants, never input
             int rows = 0;
             try (PreparedStatement ps = c.prepareStatement("select * from " + table + " order by random() limit 5");
                  ResultSet rs = ps.executeQuery()) {
@@ -190,17 +289,20 @@ public class EnvironmentValidator {
                 : new Check("filestore", "failed", "in " + scope + ": " + bad);
     }
 
-    private Check command(EnvironmentConfig env) {
+    private Check command(EnvironmentConfig env, String control) {
         List<String> argv = env.control().validateCommand();
-        if (argv == null || argv.isEmpty()) return new Check("odoo_command", "skipped", "no odoo.validate_command configured");
+        String name = control + "_command";
+        if (argv == null || argv.isEmpty()) return new Check(name, "skipped", "no " + control + ".validate_command configured");
         tools.runCommand(argv, Duration.ofMinutes(30));
-        return new Check("odoo_command", "passed", argv.get(0) + " exited 0");
+        return new Check(name, "passed", argv.get(0) + " exited 0");
     }
 
-    private static Check log(Path logFile, long offset) throws IOException {
-        if (logFile == null) return new Check("odoo_log", "skipped", "no odoo.log_file configured");
+    private static Check log(Path logFile, long offset, AppProfile app) throws IOException {
+        String control = app.controlKey();
+        String name = control + "_log";
+        if (logFile == null) return new Check(name, "skipped", "no " + control + ".log_file configured");
         String since = offset >= 0 ? " since the restart" : " (whole file: no restart time known)";
-        if (!Files.exists(logFile)) return new Check("odoo_log", "passed", logFile + " has no lines" + since);
+        if (!Files.exists(logFile)) return new Check(name, "passed", logFile + " has no lines" + since);
         List<String> bad = new ArrayList<>();
         try (RandomAccessFile f = new RandomAccessFile(logFile.toFile(), "r")) {
             long from = offset >= 0 && offset <= f.length() ? offset : 0; // a rotated log restarts at 0
@@ -208,21 +310,23 @@ public class EnvironmentValidator {
             byte[] rest = new byte[(int) Math.min(f.length() - from, 64L << 20)];
             f.readFully(rest);
             for (String line : new String(rest, StandardCharsets.UTF_8).split("\n")) {
-                if (BAD_LOG_LINE.matcher(line).find()) bad.add(line.length() > 300 ? line.substring(0, 300) : line);
+                if (dev.odooops.domain.OdooLog.problem(line, app)) bad.add(line.length() > 300 ? line.substring(0, 300) : line);
                 if (bad.size() >= 10) break;
             }
         }
-        return bad.isEmpty() ? new Check("odoo_log", "passed", "no ERROR/CRITICAL line" + since)
-                : new Check("odoo_log", "failed", bad.size() + " ERROR/CRITICAL line(s)" + since + ", first: " + bad.get(0));
+        return bad.isEmpty() ? new Check(name, "passed", "no ERROR/CRITICAL line" + since)
+                : new Check(name, "failed", bad.size() + " ERROR/CRITICAL line(s)" + since + ", first: " + bad.get(0));
     }
 
-    private static Check logSince(Path logFile, java.time.Instant since) throws IOException {
-        if (logFile == null) return new Check("odoo_log", "skipped", "no odoo.log_file configured");
+    private static Check logSince(Path logFile, java.time.Instant since, AppProfile app) throws IOException {
+        String control = app.controlKey();
+        String name = control + "_log";
+        if (logFile == null) return new Check(name, "skipped", "no " + control + ".log_file configured");
         String window = " since " + since + " (server local time " + java.time.ZoneId.systemDefault() + ")";
-        if (!Files.exists(logFile)) return new Check("odoo_log", "passed", logFile + " has no lines" + window);
-        List<String> bad = dev.odooops.domain.OdooLog.problemsSince(tail(logFile), since, java.time.ZoneId.systemDefault(), 10);
-        return bad.isEmpty() ? new Check("odoo_log", "passed", "no ERROR/CRITICAL line" + window)
-                : new Check("odoo_log", "failed", bad.size() + " ERROR/CRITICAL line(s)" + window + ", first: " + bad.get(0));
+        if (!Files.exists(logFile)) return new Check(name, "passed", logFile + " has no lines" + window);
+        List<String> bad = dev.odooops.domain.OdooLog.problemsSince(tail(logFile), since, java.time.ZoneId.systemDefault(), 10, app);
+        return bad.isEmpty() ? new Check(name, "passed", "no ERROR/CRITICAL line" + window)
+                : new Check(name, "failed", bad.size() + " ERROR/CRITICAL line(s)" + window + ", first: " + bad.get(0));
     }
 
     /** The last 64 MiB of a log, as lines. */

@@ -34,17 +34,18 @@ public class CompareConfig {
         job.evidence().json("config_snapshot.json", then);
         List<String> critical = new ArrayList<>();
         Map<String, Object> now = Map.of();
-        if (Files.isReadable(job.environment().odooConf())) {
+        if (Files.isReadable(job.environment().appConf())) {
             now = snapshots.take(job.environment(), job.redactor());
         } else {
-            critical.add("odoo.conf " + job.environment().odooConf() + " is missing now: compare and restore it by hand");
+            critical.add(job.environment().app().confKey() + " " + job.environment().appConf()
+                    + " is missing now: compare and restore it by hand");
         }
-        ConfigComparison.Result result = ConfigComparison.compare(then, now);
+        ConfigComparison.Result result = ConfigComparison.compare(then, now, job.environment().app());
         critical.addAll(result.critical());
         Map<String, Object> comparison = new LinkedHashMap<>();
         comparison.put("critical", critical);
         comparison.put("warnings", result.warnings());
-        comparison.put("odoo_conf_differences", result.optionDifferences());
+        comparison.put(job.environment().app().confKey() + "_differences", result.optionDifferences());
         comparison.put("applied", "nothing: odoo-ops never changes configuration");
         job.evidence().json("config_comparison.json", comparison);
         job.stepDetail(Map.of("critical", critical.size(),

@@ -219,7 +219,9 @@ public class RestoreFilestore {
      * same size and SHA-1 (read and checked first) is hard-linked into it, so it is neither copied nor changed (its
      * owner and mode stay the live file's); every other file is extracted from its pack, fetched from the store
      * with its digest checked, and its SHA-1 checked against the index. Only the packs that hold a missing file
-     * are fetched.
+     * are fetched. An application that rewrites files under the same name (Dolibarr, see
+     * {@link dev.odooops.domain.AppProfile#namesByContent}) gets copies instead of links, each copy's SHA-1
+     * checked, so a later rewrite of the restored file cannot reach the live tree kept aside for the rollback.
      */
     private void assemble(RestoreJob job, FilestoreIndex index, Path live, Path fresh, StringBuilder log,
                           Map<String, Object> detail) throws java.io.IOException {
@@ -228,17 +230,31 @@ public class RestoreFilestore {
         java.util.concurrent.atomic.AtomicLong linkedBytes = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.ConcurrentLinkedQueue<FilestoreIndex.Entry> fetch = new java.util.concurrent.ConcurrentLinkedQueue<>();
         boolean haveLive = Files.isDirectory(live);
+        boolean link = job.environment().app().namesByContent();
+        FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
         index.entries().parallelStream().forEach(e -> {
             Path have = live.resolve(e.path());
             try {
-                if (haveLive && Files.isRegularFile(have, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(have) == e.size()
-                        && Checksums.sha1(have).equals(e.sha1())) {
+                if (haveLive && Files.isRegularFile(have, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(have) == e.size()) {
                     Path target = fresh.resolve(e.path());
-                    Files.createDirectories(target.getParent());
-                    Files.createLink(target, have);
-                    linked.incrementAndGet();
-                    linkedBytes.addAndGet(e.size());
-                    return;
+                    if (link && Checksums.sha1(have).equals(e.sha1())) {
+                        Files.createDirectories(target.getParent());
+                        Files.createLink(target, have);
+                        linked.incrementAndGet();
+                        linkedBytes.addAndGet(e.size());
+                        return;
+                    }
+                    if (!link) {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(have, target, StandardCopyOption.REPLACE_EXISTING);
+                        if (Checksums.sha1(target).equals(e.sha1())) { // the copy is what is checked: the live file may change
+                            owner.apply(target);
+                            linked.incrementAndGet();
+                            linkedBytes.addAndGet(e.size());
+                            return;
+                        }
+                        Files.delete(target);
+                    }
                 }
             } catch (java.io.IOException | java.io.UncheckedIOException | UnsupportedOperationException x) {
                 // not linkable (another file system, a permission): fetched instead
@@ -246,11 +262,11 @@ public class RestoreFilestore {
             fetch.add(e);
         });
         for (FilestoreIndex.Entry e : fetch) missing.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e);
-        log.append("linked ").append(linked.get()).append(" file(s) the live filestore holds with the same SHA-1\n");
+        log.append(link ? "linked " : "copied ").append(linked.get())
+                .append(" file(s) the live filestore holds with the same SHA-1\n");
         Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
         job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
         String packs = ArtifactStore.packsPath(job.environment().project());
-        FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
         long fetchedBytes = 0;
         int fetchedFiles = 0;
         for (Map.Entry<String, List<FilestoreIndex.Entry>> p : missing.entrySet()) {
@@ -286,8 +302,8 @@ public class RestoreFilestore {
             log.append("fetched ").append(p.getValue().size()).append(" file(s) from pack ").append(p.getKey()).append('\n');
         }
         owner.applyToDirectories(fresh);
-        detail.put("linked_files", linked.get());
-        detail.put("linked_bytes", linkedBytes.get());
+        detail.put(link ? "linked_files" : "copied_files", linked.get());
+        detail.put(link ? "linked_bytes" : "copied_bytes", linkedBytes.get());
         detail.put("fetched_files", fetchedFiles);
         detail.put("fetched_bytes", fetchedBytes);
         detail.put("fetched_packs", missing.size());

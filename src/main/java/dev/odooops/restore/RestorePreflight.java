@@ -184,6 +184,12 @@ public class RestorePreflight {
         }
         if (dev.odooops.model.ArtifactKind.of(a.kind()) == null) return "artifact '" + a.id() + "' is not a backup";
         if (a.prunedAt() != null) return "artifact '" + a.id() + "' was pruned at " + a.prunedAt();
+        dev.odooops.domain.AppProfile from = a.manifest() == null || a.manifest().odoo() == null
+                ? dev.odooops.domain.AppProfile.ODOO : a.manifest().odoo().profile();
+        if (from != env.app()) {
+            return "artifact '" + a.id() + "' is a backup of " + from.key() + " and " + env.id() + " is app "
+                    + env.app().key() + ": restore it into an environment of app " + from.key();
+        }
         BackupType has = BackupType.parse("artifact", a.backupType());
         if (r.type().includesDatabase() && !has.includesDatabase()) {
             return "artifact '" + a.id() + "' is " + has.wire() + ": it has no database for a " + r.type().wire() + " restore";

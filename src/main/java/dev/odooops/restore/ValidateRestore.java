@@ -3,6 +3,7 @@ package dev.odooops.restore;
 import dev.odooops.odoo.EnvironmentValidator;
 import dev.odooops.run.Vars;
 
+import dev.odooops.domain.Json;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.Variable;
@@ -25,14 +26,13 @@ public class ValidateRestore {
         this.catalog = catalog;
     }
 
-    public void validate(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+    public void validate(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws java.io.IOException {
         if (!job.request().verify()) {
             job.evidence().json("validation_report.json", Map.of("ok", true, "skipped", true, "reason", "--no-verify"));
             return;
         }
-        List<EnvironmentValidator.Check> checks = validator.validate(job.environment(), job.artifact().modulesInstalled(),
-                job.odooLogOffset(),
-                job.redactor());
+        List<EnvironmentValidator.Check> checks = validator.validate(job.environment(), expected(job), job.odooLogOffset(),
+                null, job.redactor());
         Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
         report.put("artifact_id", job.artifact().id());
         report.put("validation_only", job.validationOnly());
@@ -41,5 +41,29 @@ public class ValidateRestore {
                 .map(c -> c.name() + ": " + c.detail()).toList();
         job.stepDetail(Map.of("failed_checks", failed.size()));
         if (!failed.isEmpty()) throw new IllegalStateException("post-restore validation failed: " + String.join("; ", failed));
+    }
+
+    /**
+     * What the artifact says the environment now holds: its modules and version, the dump's row counts when the
+     * database was restored, the tree digest when the files were.
+     */
+    @SuppressWarnings("unchecked")
+    static EnvironmentValidator.Expected expected(RestoreJob job) throws java.io.IOException {
+        var manifest = job.artifact().manifest();
+        Map<String, Long> rows = null;
+        java.nio.file.Path dbMeta = job.files().get("db.dump.meta.json");
+        if (job.request().type().includesDatabase() && dbMeta != null
+                && Json.readMap(dbMeta).get("row_counts") instanceof Map<?, ?> counts) {
+            rows = new java.util.TreeMap<>();
+            for (Map.Entry<?, ?> e : counts.entrySet()) rows.put(String.valueOf(e.getKey()), ((Number) e.getValue()).longValue());
+        }
+        String digest = null;
+        Integer version = null;
+        if (job.request().type().includesFilestore() && manifest.filestore() != null) {
+            digest = manifest.filestore().treeDigest();
+            version = manifest.filestore().treeDigestVersion();
+        }
+        return new EnvironmentValidator.Expected(job.artifact().modulesInstalled(),
+                manifest.odoo() == null ? null : manifest.odoo().appVersion(), rows, digest, version);
     }
 }

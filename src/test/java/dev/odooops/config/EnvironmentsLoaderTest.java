@@ -232,4 +232,37 @@ class EnvironmentsLoaderTest {
         assertTrue(msg.contains("users[0].api_token: expected a secret reference"), msg);
         assertFalse(msg.contains("literal-token-value"), msg);
     }
+
+    private static final String DOLIBARR = VALID
+            .replace("type: production", "type: production\n        app: dolibarr")
+            .replace("filestore: /var/lib/odoo/filestore/acme", "filestore: /var/lib/dolibarr/documents")
+            .replace("odoo_conf: /etc/odoo/acme.conf", "dolibarr_conf: /var/www/dolibarr/htdocs/conf/conf.php")
+            .replace("    odoo:\n", "    dolibarr:\n");
+
+    @Test
+    void should_load_a_dolibarr_environment_with_its_profile_defaults() throws Exception {
+        EnvironmentConfig e = load(DOLIBARR).environment("acme", "prod").orElseThrow();
+        assertEquals(dev.odooops.domain.AppProfile.DOLIBARR, e.app());
+        assertEquals(Path.of("/var/www/dolibarr/htdocs/conf/conf.php"), e.appConf());
+        assertTrue(e.volatileTables().contains("llx_const"), e.volatileTables().toString());
+        assertFalse(e.volatileTables().contains("bus_bus"), "Odoo's volatile tables are not Dolibarr's");
+        assertEquals("POST", e.control().quiesce().httpMethod());
+        // Odoo stays the default, with its own volatile tables
+        EnvironmentConfig odoo = load(VALID).environment("acme", "prod").orElseThrow();
+        assertEquals(dev.odooops.domain.AppProfile.ODOO, odoo.app());
+        assertTrue(odoo.volatileTables().contains("bus_bus"));
+    }
+
+    @Test
+    void should_name_the_key_that_belongs_to_the_other_application() {
+        String msg = error(DOLIBARR.replace("dolibarr_conf:", "odoo_conf:"));
+        assertTrue(msg.contains("projects[0].environments[0].odoo_conf: expected no odoo_conf in an environment of app dolibarr"
+                + " (it has dolibarr_conf and dolibarr)"), msg);
+        msg = error(VALID.replace("    odoo:\n", "    dolibarr:\n"));
+        assertTrue(msg.contains("projects[0].environments[0].dolibarr: expected no dolibarr in an environment of app odoo"), msg);
+        msg = error(VALID.replace("type: production", "type: production\n        app: erpnext"));
+        assertTrue(msg.contains("projects[0].environments[0].app: expected one of odoo|dolibarr, got 'erpnext'"), msg);
+        msg = error(DOLIBARR.replace("        dolibarr_conf: /var/www/dolibarr/htdocs/conf/conf.php\n", ""));
+        assertTrue(msg.contains("projects[0].environments[0].dolibarr_conf: expected"), msg);
+    }
 }

@@ -80,7 +80,7 @@ class SecretsSweepTest {
         Path records = Files.createDirectories(env.root.resolve("child-environments"));
         Path bin = Files.createDirectories(env.root.resolve("bin"));
         for (String tool : List.of("pg_dump", "pg_restore", "tar", "git")) recordingWrapper(bin, records, tool);
-        Files.writeString(env.odoo.odooConf(), String.join("\n",
+        Files.writeString(env.odoo.appConf(), String.join("\n",
                 "session_redis_url = redis://:" + REDIS_SECRET + "@127.0.0.1:6379/0",
                 "db_replica = postgres://odoo:" + PG_URL_SECRET + "@10.0.0.9:5432/acme",
                 ""), StandardOpenOption.APPEND);

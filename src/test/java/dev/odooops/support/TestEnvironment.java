@@ -49,7 +49,9 @@ public final class TestEnvironment implements AutoCloseable {
     public final Path s3Dir;
     /** Faults to inject into the S3 endpoint (see {@link StoreFaults}). */
     public final StoreFaults storeFaults = new StoreFaults();
+    /** The application's files and configuration: Odoo's filestore and odoo.conf, or Dolibarr's documents and conf.php. */
     public final DemoEnvironment.Created odoo;
+    public final dev.odooops.domain.AppProfile app;
     private EmbeddedS3 s3;
     private String quiesceCommand;
     private String endpointOverride;
@@ -65,7 +67,12 @@ public final class TestEnvironment implements AutoCloseable {
     private final List<Process> spawned = new ArrayList<>();
 
     private TestEnvironment(String name) throws Exception {
+        this(name, dev.odooops.domain.AppProfile.ODOO);
+    }
+
+    private TestEnvironment(String name, dev.odooops.domain.AppProfile app) throws Exception {
         this.name = name;
+        this.app = app;
         // unique per environment: the ops catalog is shared by every test and keeps its history
         this.project = "p-" + name.replace('_', '-') + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
         this.database = "t_" + name + SUFFIX;
@@ -74,8 +81,9 @@ public final class TestEnvironment implements AutoCloseable {
         this.evidenceRoot = root.resolve("evidence");
         this.workDir = root.resolve("work");
         this.s3Dir = root.resolve("s3");
-        this.odoo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres", database,
-                database + "_owner", PASSWORD, root.resolve("odoo"), 300, 60, name.hashCode()));
+        DemoEnvironment.Spec spec = new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres", database,
+                database + "_owner", PASSWORD, root.resolve(app.key()), 300, 60, name.hashCode());
+        this.odoo = app == dev.odooops.domain.AppProfile.ODOO ? DemoEnvironment.create(spec) : DolibarrShape.create(spec, 30);
         this.s3 = EmbeddedS3.start(s3Dir, "backups", S3_KEY, S3_SECRET, storeFaults::wrap);
         writeConfig();
     }
@@ -89,6 +97,11 @@ public final class TestEnvironment implements AutoCloseable {
 
     public static TestEnvironment create(String name) throws Exception {
         return new TestEnvironment(name);
+    }
+
+    /** A Dolibarr environment ({@code app: dolibarr}, see {@link DolibarrShape}) instead of an Odoo one. */
+    public static TestEnvironment createDolibarr(String name) throws Exception {
+        return new TestEnvironment(name, dev.odooops.domain.AppProfile.DOLIBARR);
     }
 
     /** Runs this command (argv, no shell) as the environment's quiesce action. */
@@ -219,10 +232,11 @@ public final class TestEnvironment implements AutoCloseable {
                     secret_access_key: ${%s}
                 """.formatted(endpointOverride != null ? endpointOverride : s3.endpoint().toString(),
                 s3SecretEnv != null ? "env:" + s3SecretEnv : "secret:s3_secret");
-        String quiesce = quiesceCommand == null ? "" : "        odoo:\n          quiesce: {command: " + quiesceCommand + "}\n";
+        String control = "        " + app.controlKey() + ":\n";
+        String quiesce = quiesceCommand == null ? "" : control + "          quiesce: {command: " + quiesceCommand + "}\n";
         if (odooServer != null) {
             String u = odooServer.url();
-            quiesce = "        odoo:\n"
+            quiesce = control
                     + "          quiesce: {http: {url: \"" + u + "/maintenance/on\"}}\n"
                     + "          resume: {http: {url: \"" + u + "/maintenance/off\"}}\n"
                     + "          stop: {http: {url: \"" + u + "/stop\"}}\n"
@@ -231,7 +245,7 @@ public final class TestEnvironment implements AutoCloseable {
                     + "          timeout_seconds: 3\n"
                     + "          log_file: " + odooServer.log() + "\n";
         }
-        if (odooYaml != null) quiesce = "        odoo:\n" + odooYaml.indent(10);
+        if (odooYaml != null) quiesce = control + odooYaml.indent(10);
         if (schedulesYaml != null) quiesce += "        schedules:\n" + schedulesYaml.indent(10);
         Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
                 users:
@@ -248,10 +262,12 @@ public final class TestEnvironment implements AutoCloseable {
                       - name: prod
                         type: %s
                         database: {host: 127.0.0.1, port: 5432, name: %s, user: %s, password: "${secret:db_password}"}
+                        app: %s
                         filestore: %s
-                        odoo_conf: %s
+                        %s: %s
                         addons_paths: [%s]
-                %s""".formatted(project, environmentType, database, database + "_owner", odoo.filestore(), odoo.odooConf(), odoo.addons(), quiesce));
+                %s""".formatted(project, environmentType, database, database + "_owner", app.key(), odoo.filestore(),
+                app.confKey(), odoo.appConf(), odoo.addons(), quiesce));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
                         + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\n");
