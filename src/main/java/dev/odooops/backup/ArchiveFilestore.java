@@ -217,6 +217,7 @@ public class ArchiveFilestore {
             long size = Files.size(file);
             job.uploadedPacks().add(id + ".tar.zst");
             store.putAndReadBack(packsPath, id + ".tar.zst", file, size, sha, verifyAfterUpload);
+            dev.odooops.run.CrashPoints.reached("archive-filestore:pack-uploaded"); // stored, registered by nobody yet
             Files.delete(file);
             long bytes = 0;
             int files = 0;

@@ -227,6 +227,17 @@ public class RunStarter {
                     swept.put("partial_upload", "could not be removed: " + run.redactor().scrub(String.valueOf(e.getMessage())));
                 }
             }
+            if (gone.unregisteredArtifactId() != null && gone.environmentId().equals(run.environment().id())) {
+                // a packed backup uploads its new packs before it registers them: those of a killed run are nobody's
+                try {
+                    List<String> packs = new dev.odooops.store.PackCollector(catalog, store)
+                            .removeUnregistered(run.environment().project(), gone.unregisteredArtifactId());
+                    if (!packs.isEmpty()) swept.put("unregistered_packs_removed", packs);
+                } catch (RuntimeException e) {
+                    swept.put("unregistered_packs", "could not be removed (check --project lists them): "
+                            + run.redactor().scrub(String.valueOf(e.getMessage())));
+                }
+            }
             if ("restore".equals(gone.operation()) && gone.environmentId().equals(run.environment().id())) restoreDied = true;
             if ("backup".equals(gone.operation()) && gone.environmentId().equals(run.environment().id())
                     && run.environment().control().quiesce() != null) {

@@ -34,7 +34,15 @@ public interface ArtifactStore {
      * store's half-copied {@code .<name>.part} file). Only for an artifact no live run is writing. Returns how
      * many were aborted; none is not an error.
      */
-    int abortIncompleteUploads(String artifactPath);
+    default int abortIncompleteUploads(String artifactPath) {
+        return abortIncompleteUploads(artifactPath, "");
+    }
+
+    /**
+     * The same for the uploads under the folder whose object name starts with {@code namePrefix} only (the packs
+     * one run uploaded to its project's {@code _packs}, which other runs share).
+     */
+    int abortIncompleteUploads(String artifactPath, String namePrefix);
 
     /** What {@link #removeAll} removed. */
     record Removal(int objects, int incompleteUploads) {

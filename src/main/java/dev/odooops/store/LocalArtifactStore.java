@@ -106,11 +106,11 @@ public class LocalArtifactStore implements ArtifactStore {
 
     /** Half-copied {@code .<name>.part} files of a put that never finished; the folder goes when it is empty. */
     @Override
-    public int abortIncompleteUploads(String artifactPath) {
+    public int abortIncompleteUploads(String artifactPath, String namePrefix) {
         Path dir = root.resolve(artifactPath);
         if (!Files.isDirectory(dir)) return 0;
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> parts = s.filter(p -> p.getFileName().toString().startsWith(".")
+            List<Path> parts = s.filter(p -> p.getFileName().toString().startsWith("." + namePrefix)
                     && p.getFileName().toString().endsWith(".part")).toList();
             for (Path p : parts) Files.deleteIfExists(p);
             try (Stream<Path> rest = Files.list(dir)) {

@@ -61,4 +61,30 @@ public final class PackCollector {
         }
         return new Outcome(removed, claimed, failures);
     }
+
+    /**
+     * The packs a run uploaded and never registered (its process was killed between the upload and the
+     * registration, which is one transaction with the artifact): every object of the project's {@code _packs}
+     * named after that run's artifact ({@code <artifact id>-<n>.tar.zst}) that the catalog does not know, and the
+     * uploads of such names left unfinished. Only for a run known dead (abandoned); a pack another run registered
+     * is never touched, since pack names are the uploading run's own. Returns the names removed; throws when the
+     * store cannot be listed (the sweep records it, and `check` still finds them).
+     */
+    public List<String> removeUnregistered(String project, String artifactId) {
+        String packs = ArtifactStore.packsPath(project);
+        String prefix = artifactId.toLowerCase(java.util.Locale.ROOT) + "-";
+        List<String> names = store.list(packs).stream()
+                .filter(n -> n.startsWith(prefix) && n.endsWith(".tar.zst")).toList();
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        names.forEach(n -> ids.add(n.substring(0, n.length() - ".tar.zst".length())));
+        java.util.Set<String> known = catalog.packs(project, ids).keySet();
+        List<String> removed = new ArrayList<>();
+        for (String n : names) {
+            if (known.contains(n.substring(0, n.length() - ".tar.zst".length()))) continue;
+            store.delete(packs, n);
+            removed.add(n);
+        }
+        store.abortIncompleteUploads(packs, prefix);
+        return removed;
+    }
 }

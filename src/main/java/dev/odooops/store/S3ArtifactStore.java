@@ -122,8 +122,8 @@ public class S3ArtifactStore implements ArtifactStore {
      * freed). camel-aws2-s3 has no operation for listing multipart uploads, so this uses the bound client.
      */
     @Override
-    public int abortIncompleteUploads(String artifactPath) {
-        String prefix = key(artifactPath, "");
+    public int abortIncompleteUploads(String artifactPath, String namePrefix) {
+        String prefix = key(artifactPath, namePrefix);
         S3Client client = template.getCamelContext().getRegistry().lookupByNameAndType(CLIENT_BEAN, S3Client.class);
         if (client == null) throw new StoreException("no S3 client bound as " + CLIENT_BEAN);
         int aborted = 0;

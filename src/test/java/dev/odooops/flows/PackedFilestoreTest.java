@@ -277,4 +277,39 @@ class PackedFilestoreTest {
             age(next.artifactId());
         }
     }
+
+    @Test
+    void should_remove_the_packs_of_a_backup_killed_before_it_registered_them() throws Exception {
+        backup();
+        for (String point : List.of("archive-filestore:pack-uploaded", "before:upload-artifact")) {
+            addAttachment("new today, before the kill at " + point);
+            List<String> before = packsInStore();
+            runtime.close();
+            runtime = null;
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
+            Process p = env.spawn(env.root.resolve("crash.out"), env.root.resolve("crash.err"), "backup", "--env",
+                    env.environmentId());
+            assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS));
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+            assertEquals(137, p.exitValue(), "killed at " + point + ": " + Files.readString(env.root.resolve("crash.err")));
+            List<String> orphans = new java.util.ArrayList<>(packsInStore());
+            orphans.removeAll(before);
+            assertEquals(1, orphans.size(), point + ": the killed run had uploaded its new pack");
+            runtime = env.runtime();
+            var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+            assertEquals(orphans, check.body().get("unreferenced_packs"), point + ": check finds it");
+
+            // the next run on the environment finds the dead run and removes what it left in the store
+            var recovered = runtime.operations().recover(new dev.odooops.model.RecoverRequest(env.project, "prod", "operator", "test"));
+            assertTrue(recovered.ok(), recovered.body().toString());
+            assertEquals(before, packsInStore(), point + ": the unregistered pack is gone, every registered one stays");
+            assertTrue(String.valueOf(recovered.body()).contains("unregistered_packs_removed"), recovered.body().toString());
+            check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+            assertTrue(check.ok(), point + ": " + check.body());
+            assertEquals(List.of(), check.body().get("unreferenced_packs"));
+            BackupResult next = backup();
+            assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(next.artifactId(), true, 100))
+                    .ok(), point);
+        }
+    }
 }
