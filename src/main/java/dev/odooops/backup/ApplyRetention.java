@@ -55,7 +55,13 @@ public class ApplyRetention {
         List<RetentionPlanner.Candidate> candidates =
                 catalog.retentionCandidates(job.environment().id(), job.request().kind().wire(), job.request().type().wire());
         RetentionPolicy.Series series = job.retention().series(job.request().kind().wire());
-        RetentionPlanner.Plan plan = planner.plan(candidates, series, Set.of(job.artifactId()), clock.instant());
+        // an artifact a recent restore recorded as its safety backup (reused because nothing had changed) is kept as
+        // long as a safety backup of its own would be
+        java.time.Duration window = job.retention().series(dev.odooops.model.ArtifactKind.PRE_RESTORE.wire()).keepWithin();
+        Map<String, String> held = new LinkedHashMap<>();
+        catalog.safetyBackupsOfRestoresSince(job.environment().id(), clock.instant().minus(window))
+                .forEach(id -> held.put(id, "safety_backup_of_recent_restore"));
+        RetentionPlanner.Plan plan = planner.plan(candidates, series, Set.of(job.artifactId()), held, clock.instant());
         job.plannedPrunes(plan.prune());
         Map<String, Object> evidence = planEvidence(job, series, candidates.size(), plan);
         evidence.put("status", "planned: pruned only after the run is committed");

@@ -30,34 +30,49 @@ import java.util.Optional;
  * anything else, so the dump's snapshot comes after them, and compare them with those of the environment's
  * newest verified backup of the same type. Equal, the run ends {@code skipped_unchanged} naming that artifact
  * ({@link #finish}); the evidence (unchanged_check.json) says what was compared and why. A real backup follows
- * when the request is forced, {@code backup.skip-unchanged} is false, the run is a restore's safety backup,
- * there is no verified artifact with fingerprints, or anything differs. The fingerprints are kept for the
- * artifact this run makes.
+ * when the request is forced, {@code backup.skip-unchanged} is false, there is no verified artifact with
+ * fingerprints, or anything differs. The fingerprints are kept for the artifact this run makes.
+ *
+ * <p>A restore's safety backup ({@code restore.safety-backup-reuse}, default on) is compared the same way, with
+ * the newest verified artifact of the environment of either kind, and must match twice: PostgreSQL's write
+ * counters trail the writes (a backend flushes its statistics at most once a second, an idle one within 10 s, up
+ * to 60 s under contention for the same counters), so the fingerprint is read again
+ * {@code restore.safety-settle-seconds} (default 11) after the first match. Both equal, the safety backup is that
+ * artifact; anything else takes a real one.
  */
 public class CheckUnchanged {
     private static final Logger LOG = LoggerFactory.getLogger(CheckUnchanged.class);
     private final OpsCatalog catalog;
     private final boolean enabled;
+    private final boolean safetyReuse;
+    private final Duration settle;
 
-    public CheckUnchanged(OpsCatalog catalog, Settings.Backup settings) {
+    public CheckUnchanged(OpsCatalog catalog, Settings.Backup settings, Settings.Restore restore) {
         this.catalog = catalog;
         this.enabled = settings.skipUnchanged();
+        this.safetyReuse = restore.safetyBackupReuse();
+        this.settle = Duration.ofSeconds(restore.safetySettleSeconds());
     }
 
-    public void check(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
-        long t0 = System.nanoTime();
+    private Map<String, Map<String, String>> fingerprint(BackupJob job) throws Exception {
         Map<String, Map<String, String>> now = new LinkedHashMap<>();
-        List<String> parts = new ArrayList<>();
         if (job.request().type().includesDatabase()) {
             now.put("database", WriteCounters.fingerprint(job.environment().database(), job.environment().volatileTables()));
-            parts.add("database");
         }
         if (job.request().type().includesFilestore()) {
             now.put("filestore", Files.isDirectory(job.environment().filestore())
                     ? ChangeFingerprint.filestore(FilestoreInventory.of(job.environment().filestore(), job.environment().app()).files())
                     : Map.of("exists", "false", "digest", "none"));
-            parts.add("filestore");
         }
+        return now;
+    }
+
+    public void check(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
+        long t0 = System.nanoTime();
+        List<String> parts = new ArrayList<>();
+        if (job.request().type().includesDatabase()) parts.add("database");
+        if (job.request().type().includesFilestore()) parts.add("filestore");
+        Map<String, Map<String, String>> now = fingerprint(job);
         job.fingerprint(now);
 
         Map<String, Object> evidence = new LinkedHashMap<>();
@@ -66,17 +81,20 @@ public class CheckUnchanged {
         String decision;
         String reason;
         Optional<OpsCatalog.Fingerprinted> last = Optional.empty();
-        if (job.request().kind() != ArtifactKind.BACKUP) {
+        boolean safety = job.request().kind() == ArtifactKind.PRE_RESTORE;
+        if (job.request().kind() != ArtifactKind.BACKUP && !(safety && safetyReuse)) {
             decision = "backup";
-            reason = "a restore's safety backup is always taken";
+            reason = safety ? "restore.safety-backup-reuse is false: a restore's safety backup is always taken"
+                    : "a " + job.request().kind().wire() + " backup is always taken";
         } else if (job.request().force()) {
             decision = "backup";
             reason = "forced (--force)";
-        } else if (!enabled) {
+        } else if (!enabled && !safety) {
             decision = "backup";
             reason = "backup.skip-unchanged is false";
         } else {
-            last = catalog.lastVerifiedBackup(job.environment().id(), job.request().type().wire());
+            last = safety ? catalog.lastVerifiedArtifact(job.environment().id(), job.request().type().wire())
+                    : catalog.lastVerifiedBackup(job.environment().id(), job.request().type().wire());
             if (last.isEmpty()) {
                 decision = "backup";
                 reason = "no verified " + job.request().type().wire() + " backup of this environment to compare with";
@@ -85,8 +103,19 @@ public class CheckUnchanged {
                         "created_at", last.get().createdAt().toString(),
                         "fingerprint", last.get().fingerprint() == null ? Map.of() : last.get().fingerprint()));
                 Optional<String> diff = ChangeFingerprint.difference(last.get().fingerprint(), now, parts);
+                if (diff.isEmpty() && safety) {
+                    // the statistics trail the writes: only a fingerprint that still matches after they settled counts
+                    Thread.sleep(settle.toMillis());
+                    Map<String, Map<String, String>> settled = fingerprint(job);
+                    evidence.put("settled_fingerprint", settled);
+                    evidence.put("settle_seconds", settle.toSeconds());
+                    diff = ChangeFingerprint.difference(last.get().fingerprint(), settled, parts)
+                            .map(d -> d + " (seen " + settle.toSeconds() + " s after a first match)");
+                    job.fingerprint(settled);
+                }
                 decision = diff.isPresent() ? "backup" : "skip";
-                reason = diff.orElse("unchanged since " + last.get().artifactId());
+                reason = diff.orElse("unchanged since " + last.get().artifactId()
+                        + (safety ? ", also " + settle.toSeconds() + " s later: it is the safety backup" : ""));
             }
         }
         evidence.put("decision", decision);

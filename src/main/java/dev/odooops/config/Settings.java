@@ -36,9 +36,16 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         }
     }
 
-    /** {@code restore.*}. */
+    /**
+     * {@code restore.*}. {@code safetyBackupReuse}: a restore of an environment unchanged since a verified artifact
+     * records that artifact as its safety backup, once the fingerprint still matches {@code safetySettleSeconds}
+     * after the first read (PostgreSQL's statistics trail the writes, see CheckUnchanged).
+     */
     public record Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
-                          int filestoreCheckLimit) {
+                          int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds) {
+        public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds, int filestoreCheckLimit) {
+            this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, true, 11);
+        }
     }
 
     /** {@code store.*} beyond the store's own definition in the environments file. */
@@ -94,7 +101,9 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                 new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                         reader.integer("restore.pg-restore-jobs", 2, 1, 64),
                         reader.integer("restore.connections-close-seconds", 30, 0, 3600),
-                        reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE)),
+                        reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE),
+                        reader.bool("restore.safety-backup-reuse", true),
+                        reader.integer("restore.safety-settle-seconds", 11, 0, 600)),
                 new Store(reader.integer("store.upload-part-size-mb", 64, 5, 5120),
                         reader.bool("store.verify-after-upload", true)),
                 new Tools(reader.names("ops.tool-env"), reader.names("ops.command-env"),

@@ -49,6 +49,12 @@ public final class RetentionPlanner {
     }
 
     public Plan plan(List<Candidate> candidates, RetentionPolicy.Series policy, Set<String> protectedIds, Instant now) {
+        return plan(candidates, policy, protectedIds, Map.of(), now);
+    }
+
+    /** @param held artifacts kept whatever the policy, with the rule that keeps each (a recent restore's safety backup) */
+    public Plan plan(List<Candidate> candidates, RetentionPolicy.Series policy, Set<String> protectedIds,
+                     Map<String, String> held, Instant now) {
         List<Candidate> newestFirst = candidates.stream()
                 .sorted(Comparator.comparing(Candidate::createdAt).reversed().thenComparing(Candidate::id))
                 .toList();
@@ -68,6 +74,7 @@ public final class RetentionPlanner {
             if (c.createdAt().isAfter(youngFrom)) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("keep_within");
             if (c.pinned()) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("pinned");
             if (protectedIds.contains(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("protected");
+            if (held.containsKey(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add(held.get(c.id()));
         }
         List<String> prune = new ArrayList<>();
         for (int i = distinct.size() - 1; i >= 0; i--) {

@@ -171,8 +171,22 @@ public class OpsCatalog {
      */
     @SuppressWarnings("unchecked")
     public Optional<Fingerprinted> lastVerifiedBackup(String environmentId, String backupType) {
+        return lastVerified(environmentId, backupType, "kind = 'backup'");
+    }
+
+    /**
+     * The newest verified, unpruned artifact of the environment of this type, of either kind (a regular backup
+     * or an earlier restore's safety backup): what a restore's safety backup may be when nothing changed since.
+     */
+    public Optional<Fingerprinted> lastVerifiedArtifact(String environmentId, String backupType) {
+        return lastVerified(environmentId, backupType, "kind in ('backup', 'pre_restore')");
+    }
+
+    /** {@code kinds}: one of the two constant conditions above, never input. */
+    @SuppressWarnings("unchecked")
+    private Optional<Fingerprinted> lastVerified(String environmentId, String backupType, String kinds) {
         return query("select id, created_at, fingerprint::text from ops.artifacts where environment_id = ? and backup_type = ? "
-                        + "and kind = 'backup' and pruned_at is null and verified_at is not null order by created_at desc limit 1",
+                        + "and " + kinds + " and pruned_at is null and verified_at is not null order by created_at desc limit 1",
                 rs -> {
                     String f = rs.getString(3);
                     Map<String, Map<String, String>> fp = null;
@@ -311,6 +325,13 @@ public class OpsCatalog {
                         + "where r.environment_id = ? and r.status = 'skipped_unchanged' order by 2",
                 rs -> new RetentionPlanner.Candidate(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)),
                 environmentId, kind, backupType, environmentId);
+    }
+
+    /** Artifacts the environment's restores created since {@code since} recorded as their safety backup. */
+    public List<String> safetyBackupsOfRestoresSince(String environmentId, Instant since) {
+        return query("select distinct metadata->>'pre_restore_backup_id' from ops.runs where environment_id = ? "
+                        + "and operation_type = 'restore' and created_at >= ? and metadata->>'pre_restore_backup_id' is not null",
+                rs -> rs.getString(1), environmentId, java.sql.Timestamp.from(since));
     }
 
     /** Why stored objects are removed: a retention prune, a failed run's upload, a dead run's partial upload. */

@@ -24,7 +24,10 @@ import java.util.Map;
  * goes into the run's metadata (pre_restore_backup_id) and pre_restore_backup.json. Only what exists is
  * backed up; when the database to be restored does not exist (disaster recovery) there is nothing to save
  * and the step records why it took no backup. If the current state exists but cannot be backed up, the
- * restore does not go on.
+ * restore does not go on. When the environment is unchanged since a verified artifact (the backup run ends
+ * skipped_unchanged, see {@link dev.odooops.backup.CheckUnchanged}), that artifact is the safety backup: it was
+ * verified when it was made, and every object it needs must still be in the store with its size. Retention
+ * keeps it as long as a safety backup of its own would be kept.
  */
 public class SafetyBackup {
     private final ProducerTemplate template;
@@ -101,12 +104,19 @@ public class SafetyBackup {
             throw new IllegalStateException("the pre-restore safety backup failed in " + result.failedStep() + ": " + result.error());
         }
         OpsCatalog.Artifact artifact = catalog.artifact(result.artifactId()).orElseThrow();
-        Map<String, Object> verification = readBack(result);
+        boolean reused = result.skippedUnchanged();
+        Map<String, Object> verification = reused
+                ? verifier.stillStored(artifact, job.environment().project(), job.environment().name()) : readBack(result);
         if (verification == null) {
             verification = verifier.verify(artifact, job.environment().project(), job.environment().name());
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("artifact_id", result.artifactId());
+        evidence.put("reused", reused);
+        if (reused) {
+            evidence.put("reason", "the environment is unchanged since " + result.artifactId() + " (its fingerprint matched twice, "
+                    + "see the backup run's unchanged_check.json): that verified artifact is the safety backup");
+        }
         evidence.put("backup_run_id", result.runId());
         evidence.put("backup_evidence_dir", result.evidenceDir());
         evidence.put("backup_type", type.wire());

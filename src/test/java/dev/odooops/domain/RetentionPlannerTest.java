@@ -163,4 +163,17 @@ class RetentionPlannerTest {
         assertEquals(9, plan.prune().size());
         assertEquals(List.copyOf(new java.util.LinkedHashSet<>(plan.prune())), plan.prune(), "each artifact once");
     }
+
+    @Test
+    void should_keep_an_artifact_a_recent_restore_recorded_as_its_safety_backup_whatever_its_series_says() {
+        List<RetentionPlanner.Candidate> live = new ArrayList<>();
+        for (int d = 0; d < 10; d++) live.add(daily(START.plusDays(d), false));
+        RetentionPolicy.Series oneDay = new RetentionPolicy(1, 0, 0, Duration.ZERO, 3, Duration.ZERO).series("backup");
+        Instant now = START.plusDays(9).atTime(3, 0).toInstant(ZoneOffset.UTC);
+        String reused = "bk-" + START.plusDays(4);
+        RetentionPlanner.Plan plan = planner.plan(live, oneDay, Set.of(), java.util.Map.of(reused, "safety_backup_of_recent_restore"), now);
+        assertTrue(plan.keep().get(reused).contains("safety_backup_of_recent_restore"), plan.keep().toString());
+        assertEquals(8, plan.prune().size(), "the newest and the held one stay: " + plan.prune());
+        assertTrue(!plan.prune().contains(reused));
+    }
 }

@@ -217,6 +217,8 @@ public final class TestEnvironment implements AutoCloseable {
                 // most tests back an unchanged environment up several times and need each copy; the skip tests
                 // turn it on
                 "backup.skip-unchanged=false",
+                // and most restores expect a safety backup of their own; SafetyBackupReuseTest turns reuse on
+                "restore.safety-backup-reuse=false",
                 "jms.embedded-data-dir=" + root.resolve("artemis"),
                 "") + properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(java.util.stream.Collectors.joining()));
         String store = localStore

@@ -1,0 +1,115 @@
+package dev.odooops.flows;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.domain.Json;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.RestoreRequest;
+import dev.odooops.model.RestoreResult;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.List;
+import java.util.Map;
+
+import static dev.odooops.support.TestEnvironment.ops;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue #8 part 3: a restore of an environment unchanged since a verified artifact records that artifact as its
+ * safety backup (its fingerprint matching twice, the settle interval apart), and takes a real one as soon as
+ * anything changed; the reused artifact is still checked in the store.
+ */
+class SafetyBackupReuseTest {
+    private TestEnvironment env;
+    private OpsRuntime runtime;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        env = TestEnvironment.create("safereuse").withType("staging")
+                .withProperty("restore.safety-backup-reuse", "true")
+                .withProperty("restore.safety-settle-seconds", "2");
+        runtime = env.runtime();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (runtime != null) runtime.close();
+        if (env != null) env.close();
+    }
+
+    private RestoreResult restore(String artifactId) {
+        return runtime.operations().restore(new RestoreRequest(env.project, "prod", artifactId, BackupType.FULL, true,
+                true, null, "operator", "test"));
+    }
+
+    private static Map<String, Object> safety(RestoreResult r) {
+        return Json.readMap(Path.of(r.evidenceDir()).resolve("pre_restore_backup.json"));
+    }
+
+    private long safetyBackups() throws Exception {
+        return ((Number) ops("select count(*) as n from ops.artifacts where environment_id = ? and kind = 'pre_restore'",
+                env.environmentId()).get(0).get("n")).longValue();
+    }
+
+    @Test
+    void should_reuse_the_safety_backup_of_a_rolled_back_restore_and_take_a_real_one_after_a_change() throws Exception {
+        BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                null, null, "operator", "test"));
+        assertEquals("success", b.status(), b.error());
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+            c.createStatement().execute("update res_partner set name = name || ' (changed)' where id = 1");
+        }
+
+        // changed since the backup: a real safety backup; the restore then fails validation and is rolled back
+        env.withOdooYaml("validate_command: [\"false\"]");
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult failed = restore(b.artifactId());
+        assertEquals("rolled_back", failed.status(), failed.error());
+        assertEquals(Boolean.FALSE, safety(failed).get("reused"));
+        String taken = failed.preRestoreBackupId();
+        assertNotEquals(b.artifactId(), taken);
+        assertEquals(1, safetyBackups());
+
+        // the rollback put the environment back as it was: the retry reuses that safety backup, checked in the store
+        env.withOdooYaml(null);
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult retry = restore(b.artifactId());
+        assertEquals("success", retry.status(), retry.error() + " in " + retry.failedStep());
+        assertEquals(taken, retry.preRestoreBackupId(), "the unchanged environment's verified artifact is its safety backup");
+        Map<String, Object> evidence = safety(retry);
+        assertEquals(Boolean.TRUE, evidence.get("reused"), evidence.toString());
+        assertEquals(Boolean.TRUE, evidence.get("verified"), evidence.toString());
+        assertEquals(1, safetyBackups(), "no second copy was made");
+        Map<String, Object> child = ops("select status from ops.runs where run_id = ?::uuid",
+                evidence.get("backup_run_id")).get(0);
+        assertEquals("skipped_unchanged", child.get("status"));
+        Map<String, Object> check = Json.readMap(Path.of(String.valueOf(evidence.get("backup_evidence_dir")))
+                .resolve("unchanged_check.json"));
+        assertEquals(2, ((Number) check.get("settle_seconds")).intValue(), "the fingerprint was read again after settling");
+        assertTrue(check.containsKey("settled_fingerprint"), check.toString());
+
+        // used since (a write): the next restore takes a real one
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+            c.createStatement().execute("update res_partner set name = name || ' (again)' where id = 2");
+        }
+        RestoreResult again = restore(b.artifactId());
+        assertEquals("success", again.status(), again.error());
+        assertEquals(Boolean.FALSE, safety(again).get("reused"));
+        assertEquals(2, safetyBackups());
+
+        // retention keeps what a recent restore recorded as its safety backup, whatever its own series says
+        List<Map<String, Object>> held = ops("select 1 from ops.artifacts where id = ? and pruned_at is null", taken);
+        assertEquals(1, held.size());
+    }
+}
