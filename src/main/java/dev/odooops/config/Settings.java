@@ -96,7 +96,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.integer("backup.quiesce-timeout-seconds", 30, 1, 3600),
                         reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0),
                         reader.bool("backup.skip-unchanged", true),
-                        reader.oneOf("backup.filestore-format", "archive", "archive", "packed").equals("packed"),
+                        reader.oneOf("backup.filestore-format", "packed", "archive", "packed").equals("packed"),
                         reader.integer("backup.pack-size-mb", 64, 1, 4096)),
                 new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                         reader.integer("restore.pg-restore-jobs", 2, 1, 64),

@@ -111,7 +111,7 @@ public class EnvironmentValidator {
                 checks.add(guard("filestore", () -> filestore(c, env.filestore())));
             } else {
                 checks.add(guard("modules", () -> compareModules(DolibarrState.enabledModules(c), expected.modules(),
-                        "modules enabled")));
+                        "modules enabled, as in the manifest")));
                 checks.add(guard("version", () -> version(DolibarrState.version(c), expected.appVersion())));
                 checks.add(guard("row_counts", () -> rowCounts(c, expected.rowCounts(), env.volatileTables())));
                 checks.add(guard("data_samples", () -> samples(c, app)));
@@ -210,15 +210,15 @@ public class EnvironmentValidator {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) installed.put(rs.getString(1), rs.getString(2));
         }
-        return compareModules(installed, expected, "modules");
+        return compareModules(installed, expected, "modules, versions as in the manifest");
     }
 
-    /** The modules the database has now against the manifest's; {@code what} names them in the detail. */
+    /** The modules the database has now against the manifest's; {@code what} follows their count when they match. */
     private static Check compareModules(Map<String, String> installed, Map<String, String> expected, String what) {
         if (expected == null) return new Check("modules", "skipped", "no artifact manifest to compare with");
         Map<String, String> want = new TreeMap<>();
         want.putAll(expected);
-        if (installed.equals(want)) return new Check("modules", "passed", installed.size() + " " + what + ", as in the manifest");
+        if (installed.equals(want)) return new Check("modules", "passed", installed.size() + " " + what);
         Map<String, String> diff = new TreeMap<>();
         want.forEach((m, v) -> { if (!v.equals(installed.get(m))) diff.put(m, "manifest " + v + ", installed " + installed.get(m)); });
         installed.forEach((m, v) -> { if (!want.containsKey(m)) diff.put(m, "installed " + v + ", not in the manifest"); });

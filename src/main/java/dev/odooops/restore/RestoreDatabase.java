@@ -108,6 +108,22 @@ public class RestoreDatabase {
                     + " table(s): " + mismatches.keySet());
         }
         long t3 = System.nanoTime();
+        // the new filestore is prepared meanwhile: when that has already failed (a pack damaged in the store, a
+        // hostile archive), the restore fails here, before the live database is swapped out for nothing
+        var preparation = job.filestorePreparation();
+        if (preparation != null && preparation.isCompletedExceptionally()) {
+            Throwable cause;
+            try {
+                preparation.join();
+                cause = null;
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                cause = e.getCause() == null ? e : e.getCause();
+            }
+            log.append("not swapped: the new filestore could not be prepared\n");
+            job.evidence().text("db_restore.log", log.toString());
+            throw new IllegalStateException("the new filestore could not be prepared, the database was not swapped: "
+                    + (cause == null ? "unknown" : cause.getMessage()), cause);
+        }
 
         try (PgAdmin admin = new PgAdmin(db)) {
             if (admin.exists(live)) {

@@ -51,12 +51,14 @@ class BackupFailureTest {
         assertEquals(r.failedStep(), fin.get("failed_step"));
     }
 
-    @Test
-    void should_fail_the_run_without_artifact_or_temp_files_when_s3_is_down() throws Exception {
-        env = TestEnvironment.create("s3down").withDeadS3();
+    /** The archive fails where it uploads; the packed format where it uploads its first pack. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"archive, upload-artifact", "packed, archive-filestore"})
+    void should_fail_the_run_without_artifact_or_temp_files_when_s3_is_down(String format, String step) throws Exception {
+        env = TestEnvironment.create("s3down").withDeadS3().withProperty("backup.filestore-format", format);
         runtime = env.runtime();
         BackupResult r = backup();
-        assertFailedCleanly(r, "upload-artifact");
+        assertFailedCleanly(r, step);
         assertTrue(r.error().contains("S3"), r.error());
     }
 

@@ -45,7 +45,8 @@ class BackupFlowTest {
 
     @BeforeAll
     void backUp() throws Exception {
-        env = TestEnvironment.create("flow");
+        // format 1, one filestore.tar.zst per artifact: the packed format's flow is PackedFilestoreTest's
+        env = TestEnvironment.create("flow").withProperty("backup.filestore-format", "archive");
         runtime = env.runtime();
         full = backup(BackupType.FULL);
         assertEquals("success", full.status(), () -> "backup failed: " + full.error());

@@ -51,7 +51,8 @@ class HostileArtifactTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        env = TestEnvironment.create("hostile");
+        // hostile filestore.tar.zst archives (format 1); a pack is checked against its SHA-256 first (PackedFilestoreTest)
+        env = TestEnvironment.create("hostile").withProperty("backup.filestore-format", "archive");
         odoo = new OdooStandIn(env.root.resolve("odoo.log"));
         env.withOdoo(odoo);
         runtime = env.runtime();

@@ -312,4 +312,51 @@ class PackedFilestoreTest {
                     .ok(), point);
         }
     }
+
+    @Test
+    void should_back_up_only_the_requested_half_in_the_packed_format() throws Exception {
+        BackupResult db = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.DB_ONLY, null, null,
+                null, null, "operator", "test"));
+        assertEquals("success", db.status(), db.error());
+        assertEquals(List.of("config_snapshot.json", "db.dump", "db.dump.meta.json", "db.dump.sha256", "manifest.json"),
+                names(stored(db.artifactId())));
+        assertFalse(Files.exists(env.localStoreDir().resolve(env.project).resolve("_packs")), "a database-only backup writes no pack");
+
+        BackupResult fs = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FILESTORE_ONLY, null,
+                null, null, null, "operator", "test"));
+        assertEquals("success", fs.status(), fs.error());
+        assertEquals(List.of("config_snapshot.json", FilestoreIndex.FILE, "filestore.meta.json", "filestore.tar.zst.sha256",
+                "manifest.json"), names(stored(fs.artifactId())));
+        assertEquals(null, runtime.catalog().artifact(fs.artifactId()).orElseThrow().manifest().dbDump());
+        sh(stored(fs.artifactId()), "sha256sum", "-c", "filestore.tar.zst.sha256");
+    }
+
+    @Test
+    void should_refuse_a_pack_that_differs_from_its_recorded_digest_before_anything_live_changes() throws Exception {
+        BackupResult b = backup();
+        Map<String, String> live = tree(env.odoo.filestore());
+        String pack = packsInStore().get(0);
+        Files.writeString(env.localStoreDir().resolve(env.project).resolve("_packs").resolve(pack + ".tar.zst"),
+                "not the pack that was stored");
+        // the restore needs that pack: the live filestore lost its files
+        for (String f : List.copyOf(live.keySet())) Files.delete(env.odoo.filestore().resolve(f));
+        Map<String, String> emptied = tree(env.odoo.filestore());
+
+        RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod", b.artifactId(),
+                BackupType.FULL, true, true, null, "operator", "test"));
+        assertTrue(r.error().contains("pack " + pack + " is damaged in the store"), r.error());
+        assertTrue(List.of("restore-database", "restore-filestore").contains(r.failedStep()), r.failedStep());
+        assertTrue(List.of("failed", "rolled_back").contains(r.status()), r.status());
+        assertEquals(emptied, tree(env.odoo.filestore()), "nothing live was changed");
+        if (r.failedStep().equals("restore-database")) {
+            // the preparation had failed by then: the live database was never swapped out
+            assertFalse(Files.readString(Path.of(r.evidenceDir(), "db_restore.log")).contains("renamed"));
+        }
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
 }
