@@ -255,7 +255,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, store));
         r.bind("retentionView", new RetentionView(s.environments(), catalog, new RetentionPlanner(ZoneOffset.UTC), s.clock()));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify")), s.clock()));
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"), catalog), s.clock()));
     }
 
     /** The backup steps (routes/backup.camel.yaml). */
@@ -275,7 +275,10 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), s.remover(), s.clock(),
-                new dev.odooops.store.PackCollector(catalog, store)));
+                new dev.odooops.store.PackCollector(catalog, store),
+                new dev.odooops.store.PackRepacker(catalog, store, s.tools(), settings.ops().workDir(),
+                        settings.backup().repackDeadPercent(), settings.backup().zstdLevel(),
+                        Duration.ofSeconds(settings.backup().archiveTimeoutSeconds()))));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, s.quiesce()));
         r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, s.quiesce(), s.remover()));
     }
@@ -291,7 +294,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
         r.bind("safetyBackup", new SafetyBackup(template, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"))));
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
         r.bind("restoreFilestore", restoreFilestore);

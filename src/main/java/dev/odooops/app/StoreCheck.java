@@ -48,13 +48,18 @@ public final class StoreCheck {
             var fs = a.manifest().filestore();
             if (fs == null || fs.packs() == null) continue;
             packedArtifacts++;
-            for (ArtifactManifest.PackRef ref : fs.packs()) {
+            // a pack written again by a repack is found under the id it moved to, with that pack's size
+            Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(request.project(),
+                    fs.packs().stream().map(ArtifactManifest.PackRef::id).toList());
+            for (ArtifactManifest.PackRef named : fs.packs()) {
+                ArtifactManifest.PackRef ref = now.getOrDefault(named.id(), named);
                 referenced.add(ref.id());
                 long size = inStore.contains(ref.id()) ? store.size(packsPath, ref.id() + ".tar.zst") : -1;
                 if (size != ref.size()) {
                     Map<String, Object> b = new LinkedHashMap<>();
                     b.put("artifact_id", a.id());
                     b.put("pack", ref.id());
+                    if (!ref.id().equals(named.id())) b.put("repacked_from", named.id());
                     b.put("problem", size < 0 ? "missing from the store" : "is " + size + " bytes, the manifest says " + ref.size());
                     broken.add(b);
                 }

@@ -41,10 +41,12 @@ public class ApplyRetention {
     private final Clock clock;
 
     private final dev.odooops.store.PackCollector packs;
+    private final dev.odooops.store.PackRepacker repacker;
 
     public ApplyRetention(OpsCatalog catalog, RetentionPlanner planner, ArtifactRemover remover, Clock clock,
-                          dev.odooops.store.PackCollector packs) {
+                          dev.odooops.store.PackCollector packs, dev.odooops.store.PackRepacker repacker) {
         this.packs = packs;
+        this.repacker = repacker;
         this.catalog = catalog;
         this.planner = planner;
         this.remover = remover;
@@ -101,7 +103,13 @@ public class ApplyRetention {
             LOG.warn("retention of run {} stopped: {}", job.runId(), reason);
         }
         job.prunedIds(pruned);
-        // the packed filestore: packs no live artifact of the project refers to any more
+        // the packed filestore: the packs the pruned artifacts left mostly dead are written again with their live
+        // members, then the packs no live artifact of the project refers to any more are removed
+        dev.odooops.store.PackRepacker.Outcome repacked = repacker == null
+                ? new dev.odooops.store.PackRepacker.Outcome(Map.of(), Map.of())
+                : repacker.repack(job.environment().project(), pruned);
+        repacked.failures().forEach((id, why) -> job.warn("retention: pack " + id + " was not repacked (tried again later): "
+                + job.redactor().scrub(String.valueOf(why))));
         dev.odooops.store.PackCollector.Outcome collected = packs.collect(job.environment().project());
         collected.failures().forEach((id, why) -> job.warn("retention: pack " + id + " was not removed (retried by the "
                 + "next run): " + job.redactor().scrub(String.valueOf(why))));
@@ -110,6 +118,8 @@ public class ApplyRetention {
             outcome.put("pruned_ids", pruned);
             outcome.put("prune_failures", failures);
             outcome.put("packs_removed", collected.removed());
+            if (!repacked.repacked().isEmpty()) outcome.put("packs_repacked", repacked.repacked());
+            if (!repacked.failures().isEmpty()) outcome.put("repack_failures", repacked.failures());
             if (!collected.claimed().isEmpty()) outcome.put("packs_claimed_meanwhile", collected.claimed());
             if (!collected.failures().isEmpty()) outcome.put("pack_failures", collected.failures());
             if (!skipped.isEmpty()) outcome.put("skipped", skipped);

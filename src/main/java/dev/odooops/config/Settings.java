@@ -30,7 +30,14 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
 
     /** {@code backup.*}. */
     public record Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
-                         double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb) {
+                         double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb,
+                         int repackDeadPercent) {
+        public Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
+                      double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb) {
+            this(pgDumpTimeoutSeconds, archiveTimeoutSeconds, zstdLevel, quiesceTimeoutSeconds, freeSpaceFactor, skipUnchanged,
+                    packedFilestore, packSizeMb, 50);
+        }
+
         public long packSizeBytes() {
             return packSizeMb * 1024L * 1024L;
         }
@@ -97,7 +104,8 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.decimal("backup.free-space-factor", 1.2, 0.0, 10.0),
                         reader.bool("backup.skip-unchanged", true),
                         reader.oneOf("backup.filestore-format", "packed", "archive", "packed").equals("packed"),
-                        reader.integer("backup.pack-size-mb", 64, 1, 4096)),
+                        reader.integer("backup.pack-size-mb", 64, 1, 4096),
+                        reader.integer("backup.repack-dead-percent", 50, 0, 100)),
                 new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                         reader.integer("restore.pg-restore-jobs", 2, 1, 64),
                         reader.integer("restore.connections-close-seconds", 30, 0, 3600),

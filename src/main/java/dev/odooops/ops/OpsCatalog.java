@@ -289,8 +289,118 @@ public class OpsCatalog {
         }
     }
 
+    /**
+     * The pack that holds the files an index lists under each of these packs now: the pack itself while the catalog
+     * has it live, else the pack it was repacked into (V14). Absent: neither (a pack collected with every artifact
+     * that needed it, or never registered).
+     */
+    public Map<String, ArtifactManifest.PackRef> currentPacks(String project, java.util.Collection<String> ids) {
+        Map<String, ArtifactManifest.PackRef> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) return out;
+        query("select i.id, p.pack_id, p.sha256, p.size from unnest(?::text[]) as i(id) "
+                        + "left join ops.pack_moves m on m.project = ? and m.pack_id = i.id "
+                        + "join ops.filestore_packs p on p.project = ? and p.deleted_at is null "
+                        + "and p.pack_id = case when exists (select 1 from ops.filestore_packs q where q.project = ? "
+                        + "and q.pack_id = i.id and q.deleted_at is null) then i.id else m.moved_to end",
+                rs -> out.put(rs.getString(1), new ArtifactManifest.PackRef(rs.getString(2), rs.getString(3), rs.getLong(4))),
+                ids.toArray(String[]::new), project, project, project);
+        return out;
+    }
+
+    /** The packs whose files were moved into this one by a repack. */
+    public List<String> movedInto(String project, String packId) {
+        return query("select pack_id from ops.pack_moves where project = ? and moved_to = ? order by 1",
+                rs -> rs.getString(1), project, packId);
+    }
+
+    /** A live artifact that refers to a pack, with the environment whose folder holds its index. */
+    public record PackUser(String artifactId, String environment) {
+    }
+
+    /** The live artifacts that refer to this pack (their index lists some of its files). */
+    public List<PackUser> liveArtifactsOfPack(String project, String packId) {
+        return query("select a.id, a.environment_id from ops.artifact_packs ap join ops.artifacts a on a.id = ap.artifact_id "
+                        + "where ap.project = ? and ap.pack_id = ? and a.pruned_at is null order by a.created_at",
+                rs -> new PackUser(rs.getString(1), rs.getString(2).substring(rs.getString(2).indexOf('/') + 1)), project, packId);
+    }
+
+    /** The live packs these artifacts refer to (after they were pruned: the packs that lost a reader). */
+    public List<String> livePacksOf(String project, java.util.Collection<String> artifactIds) {
+        return query("select distinct ap.pack_id from ops.artifact_packs ap join ops.filestore_packs p on p.project = ap.project "
+                        + "and p.pack_id = ap.pack_id where ap.project = ? and ap.artifact_id = any(?) and p.deleted_at is null order by 1",
+                rs -> rs.getString(1), project, artifactIds.toArray(String[]::new));
+    }
+
+    /**
+     * Records that {@code from} was written again as {@code to} with only {@code live} of its objects, in one
+     * transaction under {@code from}'s row lock (the lock registrations and the collector take): {@code to} is
+     * registered with those objects, the others are forgotten, every live artifact that needed {@code from} needs
+     * {@code to} instead, and pack_moves sends {@code from} (and whatever had moved into it) to {@code to}. Nothing
+     * live refers to {@code from} then, so the collector removes it. False when {@code from} was marked deleted
+     * meanwhile (nothing is recorded).
+     */
+    public boolean recordRepack(String project, String from, NewPack to, List<StoredObject> live) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = bind(c.prepareStatement("select deleted_at from ops.filestore_packs "
+                        + "where project = ? and pack_id = ? for update"), project, from); ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next() || rs.getTimestamp(1) != null) {
+                        c.rollback();
+                        return false;
+                    }
+                }
+                try (PreparedStatement ps = bind(c.prepareStatement("insert into ops.filestore_packs(project, pack_id, uri, "
+                        + "sha256, size, files, bytes, compressed) select ?, ?, ?, ?, ?, ?, ?, compressed from ops.filestore_packs "
+                        + "where project = ? and pack_id = ?"), project, to.packId(), to.uri(), to.sha256(), to.size(), to.files(),
+                        to.bytes(), project, from)) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = bind(c.prepareStatement("update ops.filestore_objects o set pack_id = ? from "
+                        + "unnest(?::text[], ?::text[]) as l(path, sha1) where o.project = ? and o.pack_id = ? "
+                        + "and o.path = l.path and o.sha1 = l.sha1"), to.packId(),
+                        live.stream().map(StoredObject::path).toArray(String[]::new),
+                        live.stream().map(StoredObject::sha1).toArray(String[]::new), project, from)) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = bind(c.prepareStatement("delete from ops.filestore_objects where project = ? "
+                        + "and pack_id = ?"), project, from)) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = bind(c.prepareStatement("insert into ops.artifact_packs(artifact_id, project, pack_id) "
+                        + "select ap.artifact_id, ap.project, ? from ops.artifact_packs ap join ops.artifacts a on a.id = ap.artifact_id "
+                        + "where ap.project = ? and ap.pack_id = ? and a.pruned_at is null on conflict do nothing"),
+                        to.packId(), project, from)) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = bind(c.prepareStatement("delete from ops.artifact_packs ap using ops.artifacts a "
+                        + "where a.id = ap.artifact_id and ap.project = ? and ap.pack_id = ? and a.pruned_at is null"), project, from)) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = bind(c.prepareStatement("update ops.pack_moves set moved_to = ?, moved_at = now() "
+                        + "where project = ? and moved_to = ?"), to.packId(), project, from)) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = bind(c.prepareStatement("insert into ops.pack_moves(project, pack_id, moved_to) "
+                        + "values (?, ?, ?) on conflict (project, pack_id) do update set moved_to = excluded.moved_to, "
+                        + "moved_at = now()"), project, from, to.packId())) {
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("recording the repack of " + from + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** After the pack's object is gone from the store: its objects, the references of pruned artifacts, its row. */
     public void forgetPack(String project, String packId) {
+        // nothing live needs the files of packs that had moved into this one either
+        update("delete from ops.pack_moves where project = ? and moved_to = ?", project, packId);
         update("delete from ops.filestore_objects where project = ? and pack_id = ?", project, packId);
         update("delete from ops.artifact_packs where project = ? and pack_id = ?", project, packId);
         update("delete from ops.filestore_packs where project = ? and pack_id = ? and deleted_at is not null", project, packId);

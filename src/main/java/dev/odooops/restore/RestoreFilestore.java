@@ -266,16 +266,19 @@ public class RestoreFilestore {
                 .append(" file(s) the live filestore holds with the same SHA-1\n");
         Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
         job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
+        // a pack written again by a repack (V14) holds the same members under another id: the catalog says which
+        Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(job.environment().project(), missing.keySet());
+        now.forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
         String packs = ArtifactStore.packsPath(job.environment().project());
         long fetchedBytes = 0;
         int fetchedFiles = 0;
         for (Map.Entry<String, List<FilestoreIndex.Entry>> p : missing.entrySet()) {
             ArtifactManifest.PackRef ref = refs.get(p.getKey());
             if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
-            Path pack = job.workDir().resolve(p.getKey() + ".tar.zst");
-            String sha = store.fetch(packs, p.getKey() + ".tar.zst", pack);
+            Path pack = job.workDir().resolve(ref.id() + ".tar.zst");
+            String sha = store.fetch(packs, ref.id() + ".tar.zst", pack);
             if (!sha.equals(ref.sha256())) {
-                throw new IllegalStateException("pack " + p.getKey() + " is damaged in the store: sha256 " + sha + ", recorded "
+                throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded "
                         + ref.sha256());
             }
             Path staging = job.workDir().resolve(p.getKey() + ".d");

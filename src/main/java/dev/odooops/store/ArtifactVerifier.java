@@ -28,10 +28,22 @@ public class ArtifactVerifier {
     private final ToolRunner tools;
     private final Path workDir;
 
-    public ArtifactVerifier(ArtifactStore store, ToolRunner tools, Path workDir) {
+    private final OpsCatalog catalog;
+
+    public ArtifactVerifier(ArtifactStore store, ToolRunner tools, Path workDir, OpsCatalog catalog) {
         this.store = store;
         this.tools = tools;
         this.workDir = workDir;
+        this.catalog = catalog;
+    }
+
+    /**
+     * Each pack of the manifest as it is to be found now: itself, or the pack a repack wrote its files into (with
+     * that pack's digest and size, from the catalog).
+     */
+    private List<ArtifactManifest.PackRef> current(String project, List<ArtifactManifest.PackRef> refs) {
+        Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(project, refs.stream().map(ArtifactManifest.PackRef::id).toList());
+        return refs.stream().map(r -> now.getOrDefault(r.id(), r)).toList();
     }
 
     public Map<String, Object> verify(OpsCatalog.Artifact artifact, String project, String environment) throws IOException {
@@ -56,7 +68,7 @@ public class ArtifactVerifier {
         var fs = artifact.manifest().filestore();
         if (fs != null && fs.packs() != null) {
             String packs = ArtifactStore.packsPath(project);
-            for (var p : fs.packs()) {
+            for (var p : current(project, fs.packs())) {
                 long stored = store.size(packs, p.id() + ".tar.zst");
                 files.put(ArtifactStore.PACKS + "/" + p.id() + ".tar.zst", Map.of("size", p.size(), "stored_size", stored));
                 if (stored != p.size()) bad.add("pack " + p.id() + (stored < 0 ? " is missing" : " is " + stored + " bytes, recorded " + p.size()));
@@ -100,7 +112,8 @@ public class ArtifactVerifier {
             Path scratch = Files.createTempDirectory(workDir, "read-data-");
             try {
                 Path pack = scratch.resolve(id + ".tar.zst");
-                store.fetch(packs, id + ".tar.zst", pack);
+                String holder = current(project, List.of(new ArtifactManifest.PackRef(id, "", 0))).get(0).id();
+                store.fetch(packs, holder + ".tar.zst", pack);
                 Path out = Files.createDirectories(scratch.resolve("files"));
                 List<FilestoreIndex.Entry> members = index.entries().stream().filter(e -> e.pack().equals(id)).toList();
                 try {
@@ -214,7 +227,7 @@ public class ArtifactVerifier {
         if (fs == null || fs.packs() == null) return true;
         String packs = ArtifactStore.packsPath(project);
         boolean ok = true;
-        for (var ref : fs.packs()) {
+        for (var ref : current(project, fs.packs())) {
             Map<String, Object> r = new LinkedHashMap<>();
             String name = ref.id() + ".tar.zst";
             long size = store.size(packs, name);

@@ -52,6 +52,9 @@ public final class PackCollector {
                 CrashPoints.reached("pack-collection:marked");
                 store.delete(packs, id + ".tar.zst");
                 CrashPoints.reached("pack-collection:object-removed");
+                // the notes of packs whose files had moved into this one go with it (this pack's own note stays:
+                // it says where its files went while the pack they went to lives)
+                for (String from : catalog.movedInto(project, id)) store.delete(packs, from + PackRepacker.MOVED);
                 catalog.forgetPack(project, id);
                 removed.add(id);
             } catch (RuntimeException e) {

@@ -34,4 +34,23 @@ public final class PackMembers {
             Files.deleteIfExists(list);
         }
     }
+
+    /**
+     * {@code tar --zstd --create} of the files {@code paths} below {@code dir} into {@code pack}, members named by
+     * their path (as a backup writes a pack), at this zstd level.
+     */
+    public static void create(ToolRunner tools, Path dir, List<String> paths, Path pack, int level, Duration timeout)
+            throws IOException {
+        Path list = pack.resolveSibling(pack.getFileName() + ".members");
+        StringBuilder sb = new StringBuilder();
+        for (String p : paths) sb.append("./").append(p).append('\0');
+        Files.writeString(list, sb, StandardCharsets.UTF_8);
+        try {
+            tools.run(List.of("tar", "--zstd", "--create", "--file=" + pack, "--directory=" + dir, "--no-recursion",
+                    "--null", "--verbatim-files-from", "--files-from=" + list), Map.of("ZSTD_CLEVEL", String.valueOf(level),
+                    "ZSTD_NBTHREADS", "0"), timeout, ToolRunner.Progress.file(pack));
+        } finally {
+            Files.deleteIfExists(list);
+        }
+    }
 }

@@ -10,6 +10,7 @@ import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
+import dev.odooops.demo.DemoEnvironment;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -220,7 +221,8 @@ class PackedFilestoreTest {
     private List<String> packsInStore() throws Exception {
         Path dir = env.localStoreDir().resolve(env.project).resolve("_packs");
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString().replace(".tar.zst", "")).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tar.zst"))
+                    .map(n -> n.replace(".tar.zst", "")).sorted().toList();
         }
     }
 
@@ -358,5 +360,115 @@ class PackedFilestoreTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
+    }
+
+    /** Deletes the largest files until at least {@code percent} of the filestore's bytes are gone; returns what is left. */
+    private Map<String, String> deleteMostOfTheFilestore(int percent) throws Exception {
+        Map<String, String> all = tree(env.odoo.filestore());
+        long total = 0;
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (String f : all.keySet()) {
+            long size = Files.size(env.odoo.filestore().resolve(f));
+            sizes.put(f, size);
+            total += size;
+        }
+        long gone = 0;
+        for (String f : all.keySet().stream().sorted(java.util.Comparator.comparing(sizes::get).reversed()).toList()) {
+            if (gone * 100 >= total * percent) break;
+            Files.delete(env.odoo.filestore().resolve(f));
+            gone += sizes.get(f);
+        }
+        return tree(env.odoo.filestore());
+    }
+
+    /** The database still names the attachments deleted here: the filestore is restored without validation. */
+    private void restoreFilesOnly(String artifactId) {
+        RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod", artifactId,
+                BackupType.FILESTORE_ONLY, false, true, null, "operator", "test"));
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+    }
+
+    private Path packFile(String id) {
+        return env.localStoreDir().resolve(env.project).resolve("_packs").resolve(id);
+    }
+
+    @Test
+    void should_repack_a_mostly_dead_pack_and_still_restore_every_live_artifact() throws Exception {
+        BackupResult first = backup();
+        String pack = packsInStore().get(0);
+        age(first.artifactId());
+        Map<String, String> left = deleteMostOfTheFilestore(70);
+        BackupResult second = backupKeepingOne(); // prunes the first: most of its pack is nobody's now
+        Map<String, Object> retention = Json.readMap(Path.of(second.evidenceDir()).resolve("retention_prune.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> repacked = (Map<String, Object>) retention.get("packs_repacked");
+        assertTrue(repacked != null && repacked.containsKey(pack), retention.toString());
+        String into = pack + "-r1";
+        assertEquals(List.of(into), packsInStore(), "the old pack is collected once nothing live needs it");
+        assertEquals(into + "\n", Files.readString(packFile(pack + ".moved")), "the store says where its files went");
+        assertEquals(left.size(), TestEnvironment.ops("select 1 from ops.filestore_objects where pack_id = ?", into).size());
+        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+        assertTrue(check.ok(), check.body().toString());
+        assertEquals(List.of(), check.body().get("unreferenced_packs"));
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(second.artifactId(), true, 100)).ok());
+
+        // by hand: the index still names the old pack; its .moved names the one that holds the files now
+        Path out = Files.createTempDirectory(env.root, "rebuild-");
+        sh(null, "bash", "-c", """
+                set -euo pipefail
+                cd "$1"
+                for pack in $(cut -f4 filestore.index.tsv | sort -u); do
+                  p=$pack; [ -f "../../_packs/$p.tar.zst" ] || p=$(cat "../../_packs/$pack.moved")
+                  awk -F'\\t' -v p="$pack" '$4 == p {print "./" $1}' filestore.index.tsv > "$2/../.members"
+                  zstd -dc "../../_packs/$p.tar.zst" | tar -x -C "$2" --files-from="$2/../.members"
+                done
+                """, "rebuild", stored(second.artifactId()).toString(), out.toString());
+        assertEquals(left, tree(out));
+
+        // disaster recovery from the repacked pack, and a later backup refers to the new pack directly
+        DemoEnvironment.deleteTree(env.odoo.filestore());
+        restoreFilesOnly(second.artifactId());
+        assertEquals(left, tree(env.odoo.filestore()));
+        addAttachment("new after the repack");
+        BackupResult third = backup();
+        FilestoreIndex index = FilestoreIndex.parse(Files.readString(stored(third.artifactId()).resolve(FilestoreIndex.FILE)));
+        assertTrue(index.packs().contains(into) && !index.packs().contains(pack), index.packs().toString());
+    }
+
+    @Test
+    void should_leave_every_live_artifact_restorable_when_killed_while_repacking() throws Exception {
+        BackupResult first = backup();
+        String pack = packsInStore().get(0);
+        age(first.artifactId());
+        Map<String, String> left = deleteMostOfTheFilestore(70);
+        BackupResult kept = backup();
+        age(kept.artifactId());
+        runtime.close();
+        runtime = null;
+        for (String point : List.of("repack:uploaded", "repack:recorded")) {
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
+            Process p = env.spawn(env.root.resolve("crash.out"), env.root.resolve("crash.err"), "backup", "--env",
+                    env.environmentId(), "--keep-daily", "2", "--keep-weekly", "0", "--keep-monthly", "0");
+            assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS));
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+            assertEquals(137, p.exitValue(), "killed at " + point + ": " + Files.readString(env.root.resolve("crash.err")));
+            try (OpsRuntime after = env.runtime()) {
+                runtime = after;
+                runtime.operations().recover(new dev.odooops.model.RecoverRequest(env.project, "prod", "operator", "test"));
+                assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(kept.artifactId(), true, 100))
+                        .ok(), point + ": the live artifact still reads whole");
+                runtime = null;
+            }
+        }
+        runtime = env.runtime();
+        BackupResult next = backupKeepingOne();
+        assertEquals(List.of(pack + "-r1"), packsInStore().stream().filter(id -> id.startsWith(pack)).toList(),
+                "the interrupted repack is finished and the old pack collected");
+        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+        assertTrue(check.ok(), check.body().toString());
+        assertEquals(List.of(), check.body().get("unreferenced_packs"));
+        DemoEnvironment.deleteTree(env.odoo.filestore());
+        restoreFilesOnly(next.artifactId());
+        assertEquals(left, tree(env.odoo.filestore()));
     }
 }
