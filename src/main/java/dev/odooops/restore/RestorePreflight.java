@@ -177,7 +177,7 @@ public class RestorePreflight {
         return job;
     }
 
-    private static String artifactProblem(OpsCatalog.Artifact a, EnvironmentConfig env, RestoreRequest r) {
+    static String artifactProblem(OpsCatalog.Artifact a, EnvironmentConfig env, RestoreRequest r) {
         if (a == null) return "no artifact '" + r.artifactId() + "' in the ops catalog";
         if (!a.environmentId().equals(env.id())) {
             return "artifact '" + a.id() + "' belongs to " + a.environmentId() + ", not to " + env.id();
