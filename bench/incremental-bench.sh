@@ -15,7 +15,7 @@
 # run with --no-verify (as restore-bench.sh). Prints a table; nothing is asserted.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup
-command -v restic >/dev/null || { apt-get update -q && apt-get install -y -q restic; }
+command -v restic >/dev/null || { apt-get update -q >&2 && apt-get install -y -q restic >&2; }
 DAYS=${DAYS:-30}
 cat >> "$BENCH_ROOT/config/application.properties" <<PROPS
 backup.filestore-format=packed

@@ -12,8 +12,8 @@ BENCH_CATALOG=odoo_ops_bench
 export PGHOST=127.0.0.1 PGPORT=5432
 
 bench_setup() {
-  command -v /usr/bin/time >/dev/null || { apt-get update -q && apt-get install -y -q time; }
-  command -v bc >/dev/null || { apt-get update -q && apt-get install -y -q bc; }
+  command -v /usr/bin/time >/dev/null || { apt-get update -q >&2 && apt-get install -y -q time >&2; }
+  command -v bc >/dev/null || { apt-get update -q >&2 && apt-get install -y -q bc >&2; }
   SCALE=$SCALE PERF_DB=$PERF_DB bash "$DATASET" >&2
   rm -rf "$BENCH_ROOT"; mkdir -p "$BENCH_ROOT"/{config,store,manual,work}
   cat > "$BENCH_ROOT/odoo.conf" <<CONF

@@ -10,7 +10,7 @@
 # Prints a table; nothing is asserted. Needs ab (apache2-utils, installed when missing) for the load, and bc.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup
-command -v ab >/dev/null || { apt-get update -q && apt-get install -y -q apache2-utils; }
+command -v ab >/dev/null || { apt-get update -q >&2 && apt-get install -y -q apache2-utils >&2; }
 CLIENTS=${CLIENTS:-50}
 SECONDS_PER_PHASE=${SECONDS_PER_PHASE:-15}   # each client requests in a loop for this long
 PORT=${PORT:-18780}
