@@ -216,9 +216,7 @@ public final class OpsRuntime implements AutoCloseable {
         List<String> secrets = new ArrayList<>();
         if (settings.opsDb().password() != null) secrets.add(settings.opsDb().password().reveal());
         config.apiTokens().values().forEach(t -> secrets.add(t.reveal()));
-        config.environments().forEach(e -> {
-            if (e.database().password() != null) secrets.add(e.database().password().reveal());
-        });
+        config.environments().forEach(e -> secrets.addAll(dev.odooops.config.EnvironmentSecrets.of(e)));
         if (config.store().isS3()) {
             secrets.add(config.store().s3().secretAccessKey().reveal());
             r.bind(S3ArtifactStore.CLIENT_BEAN, S3ArtifactStore.client(config.store().s3()));

@@ -58,8 +58,8 @@ public final class EnvironmentCheck {
         LogWindow window = logWindow(env, request.since());
         // the environment has lived since the artifact: its modules and version compare, its rows and files need not
         var expected = new EnvironmentValidator.Expected(modules, appVersion, null, null, null);
-        var checks = validator.validate(env, expected, -1, window.since(), new SecretRedactor(
-                env.database().password() == null ? List.of() : List.of(env.database().password().reveal())));
+        var checks = validator.validate(env, expected, -1, window.since(),
+                new SecretRedactor(dev.odooops.config.EnvironmentSecrets.of(env)));
         Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("source", window.source());

@@ -49,7 +49,10 @@ public final class RetentionView {
                 if (candidates.isEmpty()) continue;
                 RetentionPolicy.Series policy = env.retention().with(request.keepDaily(), request.keepWeekly(),
                         request.keepMonthly(), request.keepYearly()).series(kind.wire());
-                RetentionPlanner.Plan plan = planner.plan(candidates, policy, Set.of(), now);
+                // as a backup's retention does: what recent restores recorded as their safety backup is held
+                Map<String, String> held = RetentionPlanner.heldAsSafetyBackups(catalog.safetyBackupsOfRestoresSince(env.id(),
+                        now.minus(env.retention().series(ArtifactKind.PRE_RESTORE.wire()).keepWithin())));
+                RetentionPlanner.Plan plan = planner.plan(candidates, policy, Set.of(), held, now);
                 Map<String, Object> s = new LinkedHashMap<>();
                 s.put("kind", kind.wire());
                 s.put("backup_type", type.wire());

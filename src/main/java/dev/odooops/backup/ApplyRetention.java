@@ -60,9 +60,8 @@ public class ApplyRetention {
         // an artifact a recent restore recorded as its safety backup (reused because nothing had changed) is kept as
         // long as a safety backup of its own would be
         java.time.Duration window = job.retention().series(dev.odooops.model.ArtifactKind.PRE_RESTORE.wire()).keepWithin();
-        Map<String, String> held = new LinkedHashMap<>();
-        catalog.safetyBackupsOfRestoresSince(job.environment().id(), clock.instant().minus(window))
-                .forEach(id -> held.put(id, "safety_backup_of_recent_restore"));
+        Map<String, String> held = RetentionPlanner.heldAsSafetyBackups(
+                catalog.safetyBackupsOfRestoresSince(job.environment().id(), clock.instant().minus(window)));
         RetentionPlanner.Plan plan = planner.plan(candidates, series, Set.of(job.artifactId()), held, clock.instant());
         job.plannedPrunes(plan.prune());
         Map<String, Object> evidence = planEvidence(job, series, candidates.size(), plan);
@@ -107,7 +106,7 @@ public class ApplyRetention {
         // members, then the packs no live artifact of the project refers to any more are removed
         dev.odooops.store.PackRepacker.Outcome repacked = repacker == null
                 ? new dev.odooops.store.PackRepacker.Outcome(Map.of(), Map.of())
-                : repacker.repack(job.environment().project(), pruned);
+                : repacker.repack(job.environment().project(), pruned, job.artifactId());
         repacked.failures().forEach((id, why) -> job.warn("retention: pack " + id + " was not repacked (tried again later): "
                 + job.redactor().scrub(String.valueOf(why))));
         dev.odooops.store.PackCollector.Outcome collected = packs.collect(job.environment().project());

@@ -67,8 +67,7 @@ public class BackupPreconditions {
             throw new RequestRejected(env.app().confKey(), env.appConf() + " of " + env.id() + " is not readable");
         }
         checkFreeSpace(estimate);
-        List<String> secrets = new ArrayList<>();
-        if (env.database().password() != null) secrets.add(env.database().password().reveal());
+        List<String> secrets = new ArrayList<>(dev.odooops.config.EnvironmentSecrets.of(env));
         if (queued == null) return new BackupJob(request, env, clock.instant(), new SecretRedactor(secrets));
         BackupJob job = new BackupJob(queued.runId(), request, env, clock.instant(), new SecretRedactor(secrets));
         job.lease(queued.lease());

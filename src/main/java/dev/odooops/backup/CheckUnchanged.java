@@ -33,12 +33,12 @@ import java.util.Optional;
  * when the request is forced, {@code backup.skip-unchanged} is false, there is no verified artifact with
  * fingerprints, or anything differs. The fingerprints are kept for the artifact this run makes.
  *
- * <p>A restore's safety backup ({@code restore.safety-backup-reuse}, default on) is compared the same way, with
- * the newest verified artifact of the environment of either kind, and must match twice: PostgreSQL's write
- * counters trail the writes (a backend flushes its statistics at most once a second, an idle one within 10 s, up
- * to 60 s under contention for the same counters), so the fingerprint is read again
- * {@code restore.safety-settle-seconds} (default 11) after the first match. Both equal, the safety backup is that
- * artifact; anything else takes a real one.
+ * <p>A restore's safety backup ({@code restore.safety-backup-reuse}, default on) is compared with the newest
+ * verified artifact of the environment of either kind, on the stricter fingerprints (the volatile tables counted,
+ * every file's modification time), and must match twice: PostgreSQL's write counters trail the writes (a backend
+ * flushes its statistics at most once a second, an idle one within 10 s, up to 60 s under contention for the same
+ * counters), so the fingerprint is read again {@code restore.safety-settle-seconds} (default 61) after the first
+ * match. Both equal, the safety backup is that artifact; anything else takes a real one.
  */
 public class CheckUnchanged {
     private static final Logger LOG = LoggerFactory.getLogger(CheckUnchanged.class);
@@ -54,24 +54,38 @@ public class CheckUnchanged {
         this.settle = Duration.ofSeconds(restore.safetySettleSeconds());
     }
 
+    /**
+     * The fingerprints of the environment now. {@code database} and {@code filestore} decide whether a backup is
+     * skipped; {@code database_all} (the volatile tables too) and {@code filestore_times} (each file's modification
+     * time as well) whether an artifact can be a restore's safety backup: what the restore replaces must be in it,
+     * whatever the volatile list says (a Dolibarr's llx_const holds its setup) and whatever size a rewritten file has.
+     */
     private Map<String, Map<String, String>> fingerprint(BackupJob job) throws Exception {
         Map<String, Map<String, String>> now = new LinkedHashMap<>();
+        var env = job.environment();
         if (job.request().type().includesDatabase()) {
-            now.put("database", WriteCounters.fingerprint(job.environment().database(), job.environment().volatileTables()));
+            now.put("database", WriteCounters.fingerprint(env.database(), env.volatileTables()));
+            now.put("database_all", WriteCounters.fingerprint(env.database(), java.util.Set.of()));
         }
         if (job.request().type().includesFilestore()) {
-            now.put("filestore", Files.isDirectory(job.environment().filestore())
-                    ? ChangeFingerprint.filestore(FilestoreInventory.of(job.environment().filestore(), job.environment().app()).files())
+            boolean exists = Files.isDirectory(env.filestore());
+            now.put("filestore", exists ? ChangeFingerprint.filestore(FilestoreInventory.of(env.filestore(), env.app()).files())
                     : Map.of("exists", "false", "digest", "none"));
+            Map<String, String> times = exists
+                    ? new LinkedHashMap<>(ChangeFingerprint.filestore(FilestoreInventory.modifiedTimes(env.filestore(), env.app())))
+                    : new LinkedHashMap<>(Map.of("exists", "false", "digest", "none"));
+            times.remove("bytes"); // a sum of times and sizes says nothing
+            now.put("filestore_times", times);
         }
         return now;
     }
 
     public void check(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
         long t0 = System.nanoTime();
+        boolean safety = job.request().kind() == ArtifactKind.PRE_RESTORE;
         List<String> parts = new ArrayList<>();
-        if (job.request().type().includesDatabase()) parts.add("database");
-        if (job.request().type().includesFilestore()) parts.add("filestore");
+        if (job.request().type().includesDatabase()) parts.add(safety ? "database_all" : "database");
+        if (job.request().type().includesFilestore()) parts.add(safety ? "filestore_times" : "filestore");
         Map<String, Map<String, String>> now = fingerprint(job);
         job.fingerprint(now);
 
@@ -81,7 +95,6 @@ public class CheckUnchanged {
         String decision;
         String reason;
         Optional<OpsCatalog.Fingerprinted> last = Optional.empty();
-        boolean safety = job.request().kind() == ArtifactKind.PRE_RESTORE;
         if (job.request().kind() != ArtifactKind.BACKUP && !(safety && safetyReuse)) {
             decision = "backup";
             reason = safety ? "restore.safety-backup-reuse is false: a restore's safety backup is always taken"

@@ -51,7 +51,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
     public record Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
                           int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds) {
         public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds, int filestoreCheckLimit) {
-            this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, true, 11);
+            this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, true, 61);
         }
     }
 
@@ -111,7 +111,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.integer("restore.connections-close-seconds", 30, 0, 3600),
                         reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE),
                         reader.bool("restore.safety-backup-reuse", true),
-                        reader.integer("restore.safety-settle-seconds", 11, 0, 600)),
+                        reader.integer("restore.safety-settle-seconds", 61, 0, 600)),
                 new Store(reader.integer("store.upload-part-size-mb", 64, 5, 5120),
                         reader.bool("store.verify-after-upload", true)),
                 new Tools(reader.names("ops.tool-env"), reader.names("ops.command-env"),

@@ -15,7 +15,8 @@ import java.util.Set;
  *   <li><b>dolibarr</b>: the documents directory ({@code $dolibarr_main_data_root}), files under their own names;
  *   {@code dolibarr_conf} ({@code htdocs/conf/conf.php}); enabled modules and the version from {@code llx_const};
  *   indexed documents from {@code llx_ecm_files}; every <code>*&#47;temp/*</code> (each module's {@code dir_temp}) is
- *   scratch space, left out of the fingerprint, the archive and the restored tree.</li>
+ *   scratch space, and its log files at the top ({@code dolibarr.log} and its rotations), both left out of the
+ *   fingerprint, the archive and the restored tree.</li>
  * </ul>
  */
 public enum AppProfile {
@@ -34,6 +35,8 @@ public enum AppProfile {
      * {@code llx_events}, sessions kept in the database ({@code llx_session}, when a module keeps them there) and
      * the cron bookkeeping of {@code llx_cronjob} (last run, result, output, next run).
      */
+    private static final java.util.regex.Pattern DOLIBARR_LOG =
+            java.util.regex.Pattern.compile("dolibarr[A-Za-z0-9_.-]*\\.log(\\.[A-Za-z0-9]+)*");
     private static final Set<String> DOLIBARR_VOLATILE = Set.of("llx_const", "llx_user", "llx_events", "llx_session",
             "llx_cronjob");
 
@@ -64,6 +67,9 @@ public enum AppProfile {
      */
     public boolean leftOut(String relativePath, boolean directory) {
         if (this != DOLIBARR) return false;
+        // Dolibarr's own log files at the top (DOL_DATA_ROOT/dolibarr.log, its rotations, dolibarr_install.log):
+        // written on every page, not documents
+        if (!directory && DOLIBARR_LOG.matcher(relativePath).matches()) return true;
         String[] segments = relativePath.split("/");
         int dirs = directory ? segments.length : segments.length - 1;
         for (int i = 1; i < dirs; i++) if (segments[i].equals("temp")) return true;

@@ -52,6 +52,16 @@ public final class RetentionPlanner {
         return plan(candidates, policy, protectedIds, Map.of(), now);
     }
 
+    /** The rule that keeps an artifact a restore recorded as its safety backup (reused, see CheckUnchanged). */
+    public static final String SAFETY_BACKUP_OF_RECENT_RESTORE = "safety_backup_of_recent_restore";
+
+    /** The artifacts recent restores recorded as their safety backup, each with the rule that keeps it. */
+    public static Map<String, String> heldAsSafetyBackups(java.util.Collection<String> ids) {
+        Map<String, String> out = new LinkedHashMap<>();
+        ids.forEach(id -> out.put(id, SAFETY_BACKUP_OF_RECENT_RESTORE));
+        return out;
+    }
+
     /** @param held artifacts kept whatever the policy, with the rule that keeps each (a recent restore's safety backup) */
     public Plan plan(List<Candidate> candidates, RetentionPolicy.Series policy, Set<String> protectedIds,
                      Map<String, String> held, Instant now) {

@@ -186,7 +186,9 @@ public class OpsCatalog {
     @SuppressWarnings("unchecked")
     private Optional<Fingerprinted> lastVerified(String environmentId, String backupType, String kinds) {
         return query("select id, created_at, fingerprint::text from ops.artifacts where environment_id = ? and backup_type = ? "
-                        + "and " + kinds + " and pruned_at is null and verified_at is not null order by created_at desc limit 1",
+                        + "and " + kinds + " and pruned_at is null and verified_at is not null and not exists (select 1 "
+                        + "from ops.store_deletions d where d.artifact_id = ops.artifacts.id and d.done_at is null) "
+                        + "order by created_at desc limit 1",
                 rs -> {
                     String f = rs.getString(3);
                     Map<String, Map<String, String>> fp = null;
@@ -240,7 +242,8 @@ public class OpsCatalog {
 
     /** The project's packs no live artifact refers to any more, and those marked deleted (their removal unfinished). */
     public List<String> collectablePacks(String project) {
-        return query("select p.pack_id from ops.filestore_packs p where p.project = ? and (p.deleted_at is not null or "
+        return query("select p.pack_id from ops.filestore_packs p where p.project = ? "
+                + "and (p.pending_since is null or p.pending_since < now() - interval '1 day') and (p.deleted_at is not null or "
                 + "not exists (select 1 from ops.artifact_packs ap join ops.artifacts a on a.id = ap.artifact_id "
                 + "where ap.project = p.project and ap.pack_id = p.pack_id and a.pruned_at is null)) order by 1",
                 rs -> rs.getString(1), project);
@@ -307,6 +310,28 @@ public class OpsCatalog {
         return out;
     }
 
+    /**
+     * Reserves a pack a repack is about to write (pending, with nothing in it yet), before anything is uploaded: a
+     * run killed before {@link #recordRepack} leaves this row, and the collector removes it and its object after a
+     * day. Returns false when the id is taken.
+     */
+    public boolean reservePack(String project, String packId, String uri, boolean compressed) {
+        return update("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, "
+                + "pending_since) values (?, ?, ?, '', 0, 0, 0, ?, now()) on conflict do nothing", project, packId, uri,
+                compressed) == 1;
+    }
+
+    /** Drops a reservation whose repack did not happen (its object removed first). */
+    public void dropReservation(String project, String packId) {
+        update("delete from ops.filestore_packs where project = ? and pack_id = ? and pending_since is not null", project, packId);
+    }
+
+    /** The pack a repack moved this one's files into, if any. */
+    public Optional<String> movedTo(String project, String packId) {
+        return query("select moved_to from ops.pack_moves where project = ? and pack_id = ?", rs -> rs.getString(1),
+                project, packId).stream().findFirst();
+    }
+
     /** The packs whose files were moved into this one by a repack. */
     public List<String> movedInto(String project, String packId) {
         return query("select pack_id from ops.pack_moves where project = ? and moved_to = ? order by 1",
@@ -335,11 +360,12 @@ public class OpsCatalog {
      * Records that {@code from} was written again as {@code to} with only {@code live} of its objects, in one
      * transaction under {@code from}'s row lock (the lock registrations and the collector take): {@code to} is
      * registered with those objects, the others are forgotten, every live artifact that needed {@code from} needs
-     * {@code to} instead, and pack_moves sends {@code from} (and whatever had moved into it) to {@code to}. Nothing
-     * live refers to {@code from} then, so the collector removes it. False when {@code from} was marked deleted
-     * meanwhile (nothing is recorded).
+     * {@code to} instead, pack_moves sends {@code from} (and whatever had moved into it) to {@code to}, and
+     * {@code from} is marked deleted, so the collector removes it. False, with nothing recorded, when {@code from} was
+     * marked deleted meanwhile or the live artifacts that refer to it are not {@code planned} any more (a backup
+     * registered since the plan may need members the plan left out).
      */
-    public boolean recordRepack(String project, String from, NewPack to, List<StoredObject> live) {
+    public boolean recordRepack(String project, String from, NewPack to, List<StoredObject> live, java.util.Set<String> planned) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -350,11 +376,27 @@ public class OpsCatalog {
                         return false;
                     }
                 }
-                try (PreparedStatement ps = bind(c.prepareStatement("insert into ops.filestore_packs(project, pack_id, uri, "
-                        + "sha256, size, files, bytes, compressed) select ?, ?, ?, ?, ?, ?, ?, compressed from ops.filestore_packs "
-                        + "where project = ? and pack_id = ?"), project, to.packId(), to.uri(), to.sha256(), to.size(), to.files(),
-                        to.bytes(), project, from)) {
-                    ps.executeUpdate();
+                // a new statement, a new snapshot: it sees a registration that committed while we waited for the lock;
+                // the live members were planned from exactly these artifacts' indexes
+                java.util.Set<String> users = new java.util.TreeSet<>();
+                try (PreparedStatement ps = bind(c.prepareStatement("select ap.artifact_id from ops.artifact_packs ap join "
+                        + "ops.artifacts a on a.id = ap.artifact_id where ap.project = ? and ap.pack_id = ? and a.pruned_at is null"),
+                        project, from); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) users.add(rs.getString(1));
+                }
+                if (!users.equals(new java.util.TreeSet<>(planned))) {
+                    c.rollback();
+                    return false;
+                }
+                // the reservation of the new pack becomes a live pack (gone: a collection removed it as an orphan)
+                try (PreparedStatement ps = bind(c.prepareStatement("update ops.filestore_packs set uri = ?, sha256 = ?, "
+                        + "size = ?, files = ?, bytes = ?, pending_since = null where project = ? and pack_id = ? "
+                        + "and pending_since is not null and deleted_at is null"), to.uri(), to.sha256(), to.size(), to.files(),
+                        to.bytes(), project, to.packId())) {
+                    if (ps.executeUpdate() != 1) {
+                        c.rollback();
+                        return false;
+                    }
                 }
                 try (PreparedStatement ps = bind(c.prepareStatement("update ops.filestore_objects o set pack_id = ? from "
                         + "unnest(?::text[], ?::text[]) as l(path, sha1) where o.project = ? and o.pack_id = ? "
@@ -384,6 +426,12 @@ public class OpsCatalog {
                 try (PreparedStatement ps = bind(c.prepareStatement("insert into ops.pack_moves(project, pack_id, moved_to) "
                         + "values (?, ?, ?) on conflict (project, pack_id) do update set moved_to = excluded.moved_to, "
                         + "moved_at = now()"), project, from, to.packId())) {
+                    ps.executeUpdate();
+                }
+                // marked as the collector marks: a registration waiting for the lock now refuses it (V13), and readers
+                // find its files in the new pack at once
+                try (PreparedStatement ps = bind(c.prepareStatement("update ops.filestore_packs set deleted_at = now() "
+                        + "where project = ? and pack_id = ?"), project, from)) {
                     ps.executeUpdate();
                 }
                 c.commit();

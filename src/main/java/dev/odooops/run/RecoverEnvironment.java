@@ -40,7 +40,7 @@ public class RecoverEnvironment {
             throw new dev.odooops.model.RequestRejected("user", "'" + user + "' has no restore permission on project '"
                     + env.project() + "' (recover needs it)", dev.odooops.model.RequestRejected.Reason.FORBIDDEN);
         }
-        List<String> secrets = env.database().password() == null ? List.of() : List.of(env.database().password().reveal());
+        List<String> secrets = dev.odooops.config.EnvironmentSecrets.of(env);
         RecoverJob job = new RecoverJob(env, clock.instant(), new SecretRedactor(secrets));
         Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
                 .resolve("recover").resolve(job.runId().toString());

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Removes the packs of a project no live artifact refers to (the packed filestore), after retention has pruned
@@ -50,6 +51,12 @@ public final class PackCollector {
                     continue;
                 }
                 CrashPoints.reached("pack-collection:marked");
+                // a repacked pack: before it goes, the store says (for a rebuild by hand) where its files are, and so
+                // for every pack whose files had moved into it, now in the same pack
+                Optional<String> target = catalog.movedTo(project, id);
+                if (target.isPresent()) {
+                    for (String from : catalog.movedInto(project, target.get())) note(packs, from, target.get());
+                }
                 store.delete(packs, id + ".tar.zst");
                 CrashPoints.reached("pack-collection:object-removed");
                 // the notes of packs whose files had moved into this one go with it (this pack's own note stays:
@@ -63,6 +70,21 @@ public final class PackCollector {
             }
         }
         return new Outcome(removed, claimed, failures);
+    }
+
+    /** {@code <from>.moved} holding the id of the pack that has its files now. */
+    private void note(String packs, String from, String to) {
+        try {
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("pack-moved-", ".txt");
+            try {
+                java.nio.file.Files.writeString(tmp, to + "\n");
+                store.put(packs, from + PackRepacker.MOVED, tmp);
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + from + PackRepacker.MOVED, e);
+        }
     }
 
     /**

@@ -29,12 +29,14 @@ import java.util.Map;
  * pruning, each pack a pruned artifact referred to and a live one still does is measured against the indexes of
  * the live artifacts that refer to it; when at least {@code backup.repack-dead-percent} of its bytes are nobody's,
  * (1) its live members are extracted (the pack's SHA-256 and each member's SHA-1 checked), (2) written as a new pack
- * {@code <id>-r<n>} and uploaded with its read-back, (3) {@code <id>.moved} naming the new pack is stored beside it
- * (for a rebuild by hand), (4) the catalog records the move in one transaction ({@link OpsCatalog#recordRepack}).
- * The old pack, referred to by nothing live then, is removed by the pack collection that follows. A crash before
- * (4) leaves a new pack nobody refers to (the next repack writes it again under the same name; {@code check}
- * lists it meanwhile) and the old pack as it was; a crash after (4) leaves the old pack for the next collection.
- * Never throws: failures are returned.
+ * named after the pruning run's artifact ({@code <artifact>-r<n>}) and uploaded with its read-back, (3) the catalog
+ * records the move in one transaction ({@link OpsCatalog#recordRepack}), refused when anything changed since the
+ * plan (the artifacts that refer to the pack, a collection, another run's repack), which also marks the old pack
+ * deleted. The pack collection that follows writes {@code <old>.moved} beside the packs (for a rebuild by hand)
+ * and removes the old pack. The new pack is reserved in the catalog before anything is uploaded: a crash before
+ * (3) leaves that reservation and maybe its object, which a collection removes once a day has passed (never
+ * sooner: its writer may still be at work), and the old pack as it was; a crash after (3) leaves the old pack for
+ * the next collection. Never throws: failures are returned.
  */
 public final class PackRepacker {
     private static final Logger LOG = LoggerFactory.getLogger(PackRepacker.class);
@@ -62,24 +64,23 @@ public final class PackRepacker {
     public record Outcome(Map<String, Object> repacked, Map<String, String> failures) {
     }
 
-    public Outcome repack(String project, List<String> prunedArtifacts) {
+    /**
+     * @param runArtifact the artifact of the run that prunes: new packs are named after it ({@code <artifact>-r<n>}),
+     *                    so two runs never write the same name and a killed run's packs are swept with its others
+     */
+    public Outcome repack(String project, List<String> prunedArtifacts, String runArtifact) {
         Map<String, Object> repacked = new LinkedHashMap<>();
         Map<String, String> failures = new LinkedHashMap<>();
-        if (deadPercent <= 0) return new Outcome(repacked, failures);
+        if (deadPercent <= 0 || prunedArtifacts.isEmpty()) return new Outcome(repacked, failures);
         List<String> candidates;
         try {
-            java.util.Set<String> all = new java.util.LinkedHashSet<>(prunedArtifacts.isEmpty() ? List.of()
-                    : catalog.livePacksOf(project, prunedArtifacts));
-            // a repack a crash interrupted after it stored <id>.moved: tried again (its new pack is written again)
-            List<String> markers = store.list(ArtifactStore.packsPath(project)).stream().filter(n -> n.endsWith(MOVED))
-                    .map(n -> n.substring(0, n.length() - MOVED.length())).toList();
-            if (!markers.isEmpty()) all.addAll(catalog.packs(project, markers).keySet());
-            candidates = List.copyOf(all);
+            candidates = catalog.livePacksOf(project, prunedArtifacts);
         } catch (RuntimeException e) {
             failures.put("catalog", e.getMessage());
             return new Outcome(repacked, failures);
         }
         Map<String, FilestoreIndex> indexes = new HashMap<>();
+        int n = 0;
         for (String pack : candidates) {
             try {
                 List<OpsCatalog.PackUser> users = catalog.liveArtifactsOfPack(project, pack);
@@ -94,7 +95,10 @@ public final class PackRepacker {
                 OpsCatalog.NewPack old = catalog.packs(project, List.of(pack)).get(pack);
                 long liveBytes = live.stream().mapToLong(FilestoreIndex.Entry::size).sum();
                 if (old == null || !RepackPlanner.worthRepacking(old.bytes(), liveBytes, deadPercent)) continue;
-                repacked.put(pack, repackOne(project, old, live));
+                String id = runArtifact.toLowerCase(java.util.Locale.ROOT) + String.format("-r%04d", ++n);
+                java.util.Set<String> planned = new java.util.TreeSet<>();
+                users.forEach(u -> planned.add(u.artifactId()));
+                repacked.put(pack, repackOne(project, old, live, id, planned));
             } catch (RuntimeException | IOException e) {
                 failures.put(pack, e.getMessage());
                 LOG.warn("pack {} of {} not repacked (tried again after the next prune): {}", pack, project, e.getMessage());
@@ -111,11 +115,11 @@ public final class PackRepacker {
         }
     }
 
-    private Map<String, Object> repackOne(String project, OpsCatalog.NewPack old, List<FilestoreIndex.Entry> live)
-            throws IOException {
+    private Map<String, Object> repackOne(String project, OpsCatalog.NewPack old, List<FilestoreIndex.Entry> live, String id,
+                                          java.util.Set<String> planned) throws IOException {
         String packs = ArtifactStore.packsPath(project);
-        String id = RepackPlanner.nextId(old.packId());
-        Path scratch = Files.createDirectories(workDir.resolve("repack-" + id));
+        Files.createDirectories(workDir);
+        Path scratch = Files.createTempDirectory(workDir, "repack-");
         try {
             Path pack = scratch.resolve(old.packId() + ".tar.zst");
             String sha = store.fetch(packs, old.packId() + ".tar.zst", pack);
@@ -133,25 +137,26 @@ public final class PackRepacker {
                 }
             }
             Files.delete(pack);
+            if (!catalog.reservePack(project, id, store.uri(packs) + id + ".tar.zst", old.compressed())) {
+                throw new IllegalStateException("pack id " + id + " is taken");
+            }
             Path fresh = scratch.resolve(id + ".tar.zst");
             PackMembers.create(tools, files, live.stream().map(FilestoreIndex.Entry::path).toList(), fresh,
                     old.compressed() ? 1 : zstdLevel, timeout);
             String freshSha = Checksums.sha256(fresh);
             long size = Files.size(fresh);
             store.putAndReadBack(packs, id + ".tar.zst", fresh, size, freshSha, true);
-            Path moved = scratch.resolve(old.packId() + MOVED);
-            Files.writeString(moved, id + "\n", StandardCharsets.UTF_8);
-            store.put(packs, old.packId() + MOVED, moved);
             CrashPoints.reached("repack:uploaded"); // the new pack stored, the catalog not told yet
             long bytes = live.stream().mapToLong(FilestoreIndex.Entry::size).sum();
             OpsCatalog.NewPack next = new OpsCatalog.NewPack(id, store.uri(packs) + id + ".tar.zst", freshSha, size,
                     live.size(), bytes, old.compressed());
             List<OpsCatalog.StoredObject> objects = live.stream()
                     .map(e -> new OpsCatalog.StoredObject(e.path(), e.sha1(), e.size(), id)).toList();
-            if (!catalog.recordRepack(project, old.packId(), next, objects)) {
-                store.delete(packs, id + ".tar.zst");
-                store.delete(packs, old.packId() + MOVED);
-                throw new IllegalStateException("pack " + old.packId() + " was collected meanwhile");
+            if (!catalog.recordRepack(project, old.packId(), next, objects, planned)) {
+                store.delete(packs, id + ".tar.zst"); // this run's own name: nobody else's pack
+                catalog.dropReservation(project, id);
+                throw new IllegalStateException("pack " + old.packId() + " changed meanwhile (collected, repacked by another "
+                        + "run, or referred to by a new backup): left as it is");
             }
             CrashPoints.reached("repack:recorded");
             Map<String, Object> out = new LinkedHashMap<>();

@@ -23,6 +23,11 @@ class AppProfileTest {
         assertFalse(d.leftOut("facture/FA01/FA01.pdf", false));
         assertFalse(d.leftOut("facture/temporary/x", false));
         assertFalse(AppProfile.ODOO.leftOut("ab/temp/x", false), "Odoo leaves nothing out");
+        assertTrue(d.leftOut("dolibarr.log", false), "Dolibarr's log is written on every page");
+        assertTrue(d.leftOut("dolibarr.log.1", false));
+        assertTrue(d.leftOut("dolibarr_install.log", false));
+        assertFalse(d.leftOut("facture/FA01/dolibarr.log", false), "only its own, at the top");
+        assertFalse(AppProfile.ODOO.leftOut("dolibarr.log", false));
     }
 
     @Test
