@@ -208,11 +208,12 @@ public class ArchiveFilestore {
         List<OpsCatalog.NewPack> newPacks = new ArrayList<>();
         List<OpsCatalog.StoredObject> newObjects = new ArrayList<>();
         List<String> vanished = new ArrayList<>();
+        List<String> rehashed = new ArrayList<>();
         int n = 0;
         for (PackPlanner.Pack pack : new PackPlanner(packBytes).plan(newFiles)) {
             String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
             Path file = job.workDir().resolve(id + ".tar.zst");
-            Set<String> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"));
+            Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
             String sha = Checksums.sha256(file);
             long size = Files.size(file);
             job.uploadedPacks().add(id + ".tar.zst");
@@ -222,13 +223,15 @@ public class ArchiveFilestore {
             long bytes = 0;
             int files = 0;
             for (PackPlanner.NewFile f : pack.members()) {
-                if (!archived.contains(f.path())) {
+                FilestoreIndex.Entry e = archived.get(f.path());
+                if (e == null) {
                     vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
                     continue;
                 }
-                entries.add(new FilestoreIndex.Entry(f.path(), f.sha1(), f.size(), id));
-                newObjects.add(new OpsCatalog.StoredObject(f.path(), f.sha1(), f.size(), id));
-                bytes += f.size();
+                if (e.size() != f.size()) rehashed.add(f.path());
+                entries.add(e);
+                newObjects.add(new OpsCatalog.StoredObject(e.path(), e.sha1(), e.size(), id));
+                bytes += e.size();
                 files++;
             }
             newPacks.add(new OpsCatalog.NewPack(id, store.uri(packsPath) + id + ".tar.zst", sha, size, files, bytes,
@@ -286,6 +289,7 @@ public class ArchiveFilestore {
         meta.put("new_files", newObjects.size());
         meta.put("new_bytes", newObjects.stream().mapToLong(OpsCatalog.StoredObject::size).sum());
         meta.put("vanished_while_read", vanished.size());
+        meta.put("hashed_from_pack", rehashed.size());
         meta.put("inventory_taken_at", inventoryAt.toString());
         meta.put("inventory_after", job.request().type().includesDatabase() ? "the database dump's snapshot"
                 : "reading " + AttachmentReferences.source(job.environment().app()));
@@ -358,10 +362,12 @@ public class ArchiveFilestore {
     }
 
     /**
-     * tar of one pack's members (named by their path), at the pack's zstd level. Returns the paths tar archived
-     * with the size that was hashed; a member that vanished is left out, one whose size changed fails the step.
+     * tar of one pack's members (named by their path), at the pack's zstd level. Returns what tar archived, path to
+     * SHA-1 and size: a member that vanished is left out; one tar read in another size than the probe hashed (a file
+     * Odoo was still writing) is hashed again from the pack itself, so the index says what the pack holds.
      */
-    private Set<String> writePack(Path source, PackPlanner.Pack pack, Path file, Path list) throws IOException {
+    private Map<String, FilestoreIndex.Entry> writePack(Path source, PackPlanner.Pack pack, Path file, Path list, String id)
+            throws IOException {
         writeNullSeparated(list, pack.members().stream().map(PackPlanner.NewFile::path).toList());
         Path listing = Path.of(list + ".index");
         createArchive(source, file, list, listing, pack.compressed() ? 1 : zstdLevel);
@@ -374,14 +380,28 @@ public class ArchiveFilestore {
         }
         Files.deleteIfExists(listing);
         Files.deleteIfExists(list);
+        Map<String, FilestoreIndex.Entry> out = new LinkedHashMap<>();
+        List<FilestoreIndex.Entry> changed = new ArrayList<>();
         for (PackPlanner.NewFile f : pack.members()) {
             Long archived = sizes.get(f.path());
-            if (archived != null && archived != f.size()) {
-                throw new IllegalStateException("the filestore changed under tar: " + f.path() + " was " + f.size()
-                        + " bytes when hashed and " + archived + " when archived; the next backup takes it");
+            if (archived == null) continue;
+            FilestoreIndex.Entry e = new FilestoreIndex.Entry(f.path(), f.sha1(), f.size(), id);
+            if (archived != f.size()) changed.add(e);
+            else out.put(f.path(), e);
+        }
+        if (!changed.isEmpty()) {
+            Path scratch = Files.createTempDirectory(file.getParent(), "rehash-");
+            try {
+                dev.odooops.store.PackMembers.extract(tools, file, changed, scratch, timeout);
+                for (FilestoreIndex.Entry e : changed) {
+                    Path got = scratch.resolve(e.path());
+                    out.put(e.path(), new FilestoreIndex.Entry(e.path(), Checksums.sha1(got), Files.size(got), id));
+                }
+            } finally {
+                dev.odooops.run.WorkFiles.deleteTree(scratch);
             }
         }
-        return sizes.keySet();
+        return out;
     }
 
     /** The dump's snapshot's references for a backup with the database; a plain read for filestore_only. */
