@@ -185,6 +185,22 @@ public class ArchiveFilestore {
         Instant inventoryAt = Instant.now();
         FilestoreInventory inventory = FilestoreInventory.of(source, job.environment().app());
         Map<String, List<OpsCatalog.StoredObject>> stored = catalog.storedObjects(project, inventory.files().keySet());
+        // a pack the catalog knows must be in the store with its size before this artifact counts on it (a store
+        // emptied or replaced under a catalog that remembers it): the files of one that is not are stored again
+        String packsPath = ArtifactStore.packsPath(project);
+        Set<String> held = new java.util.TreeSet<>();
+        stored.values().forEach(l -> l.forEach(o -> held.add(o.packId())));
+        Map<String, OpsCatalog.NewPack> recorded = catalog.packs(project, held);
+        Set<String> absent = new java.util.TreeSet<>();
+        for (String id : held) {
+            OpsCatalog.NewPack p = recorded.get(id);
+            if (p == null || store.size(packsPath, id + ".tar.zst") != p.size()) absent.add(id);
+        }
+        if (!absent.isEmpty()) {
+            stored.values().forEach(l -> l.removeIf(o -> absent.contains(o.packId())));
+            job.warn("filestore: " + absent.size() + " pack(s) the catalog knows are missing from the store or damaged, first "
+                    + absent.iterator().next() + ": their files are stored again (check --project " + project + ")");
+        }
 
         List<FilestoreIndex.Entry> entries = new ArrayList<>();
         List<String> toRead = new ArrayList<>();
@@ -204,7 +220,6 @@ public class ArchiveFilestore {
             else newFiles.add(new PackPlanner.NewFile(r.getKey(), p.sha1(), p.size(), p.compressed()));
         }
 
-        String packsPath = ArtifactStore.packsPath(project);
         List<OpsCatalog.NewPack> newPacks = new ArrayList<>();
         List<OpsCatalog.StoredObject> newObjects = new ArrayList<>();
         List<String> vanished = new ArrayList<>();
@@ -284,6 +299,7 @@ public class ArchiveFilestore {
         meta.put("packs", index.packs().size());
         meta.put("new_packs", newPacks.size());
         meta.put("known_by_name", knownByName);
+        meta.put("packs_missing_from_store", absent);
         meta.put("read_files", read.size());
         meta.put("read_bytes", readBytes);
         meta.put("new_files", newObjects.size());

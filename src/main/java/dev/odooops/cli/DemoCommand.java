@@ -92,6 +92,10 @@ public final class DemoCommand {
                         + restored.error()) + "; safety backup taken first: " + restored.preRestoreBackupId());
                 say("    restore evidence: " + restored.evidenceDir());
 
+                if (!restored.succeeded()) {
+                    throw new IllegalStateException("the demo restore did not succeed (" + restored.status() + " in "
+                            + restored.failedStep() + "): see " + restored.evidenceDir());
+                }
                 say("7/8 validations after the restore:");
                 Map<String, Object> validation = Json.readMap(Path.of(restored.evidenceDir(), "validation_report.json"));
                 for (Object check : (List<?>) validation.getOrDefault("checks", List.of())) {

@@ -503,4 +503,20 @@ class PackedFilestoreTest {
         catalog.dropReservation(env.project, id);
         assertTrue(TestEnvironment.ops("select 1 from ops.filestore_packs where pack_id = ?", id).isEmpty());
     }
+
+    @Test
+    void should_store_again_the_files_of_a_pack_missing_from_the_store_instead_of_counting_on_it() throws Exception {
+        backup();
+        String pack = packsInStore().get(0);
+        Files.delete(packFile(pack + ".tar.zst")); // the store lost it; the catalog still knows it
+        addAttachment("new after the loss");
+        BackupResult b = backup();
+        assertTrue(b.warnings().stream().anyMatch(w -> w.contains("missing from the store")), b.warnings().toString());
+        Map<String, Object> m = meta(b);
+        assertEquals(List.of(pack), m.get("packs_missing_from_store"));
+        assertEquals(number(m, "file_count"), number(m, "new_files"), "every file of the lost pack is stored again");
+        FilestoreIndex index = FilestoreIndex.parse(Files.readString(stored(b.artifactId()).resolve(FilestoreIndex.FILE)));
+        assertFalse(index.packs().contains(pack));
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100)).ok());
+    }
 }
