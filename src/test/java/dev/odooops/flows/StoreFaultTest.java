@@ -95,7 +95,9 @@ class StoreFaultTest {
         BackupResult r = backup();
 
         assertEquals("failed", r.status());
-        assertEquals("upload-artifact", r.failedStep(), r.error());
+        // a packed backup first asks the store for the packs it counts on (their size): there, a failing HEAD stops it
+        String step = operation.equals("blobMetadata") ? "archive-filestore" : "upload-artifact";
+        assertEquals(step, r.failedStep(), r.error());
         assertNull(r.artifactId(), "nothing registered");
         env.storeFaults.clear();
         assertStoreHoldsExactlyTheRegisteredArtifacts();
