@@ -4,6 +4,7 @@ import dev.odooops.domain.SecretRedactor;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.exec.ExecBinding;
+import org.apache.camel.component.exec.ExecEndpoint;
 import org.apache.camel.component.exec.ExecResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +28,18 @@ import java.util.concurrent.TimeUnit;
  * exit codes, time-outs and stderr become {@link ToolFailedException}s. While a tool runs, the growth of what
  * it produces (a file, a directory, a database) is logged as progress.
  * <p>
- * Every child runs as {@code /usr/bin/env -i NAME=value... /usr/bin/setpriv --pdeathsig KILL -- tool args}
- * (exec has no environment option; all three exec into one another, so they are one process):
+ * Every child runs as {@code /usr/bin/env -i NAME=value... /usr/bin/setsid /usr/bin/setpriv --pdeathsig KILL -- tool args}
+ * (exec has no environment option; all four exec into one another, so they are one process):
  * <ul>
  * <li>{@code env -i}: the child inherits nothing from odoo-ops but the allow-list of {@link ChildEnvironment}
  *     and the variables its call passes, so the secrets in odoo-ops's environment (S3 keys, database passwords
  *     of {@code ${env:...}} references) never reach pg_dump's or an operator command's environment. Values are
  *     never logged.</li>
+ * <li>{@code setsid}: the child leads a session and process group of its own, so a signal meant for odoo-ops's
+ *     group (a terminal's Ctrl-C, {@code kill -TERM -PGID}, serve's stop) does not reach it: a running pg_dump ends
+ *     its work while {@code serve} drains ({@code service.shutdown-grace-seconds}). At its time-out the whole group
+ *     is ended ({@link ProcessGroupExecutor}), grandchildren included. setsid does not change the parent, so the
+ *     parent-death signal below still fires when the JVM dies.</li>
  * <li>{@code setpriv --pdeathsig KILL}: the kernel kills the child when its parent dies, so a killed JVM leaves
  *     no pg_restore or tar writing into side copies until the next run. PR_SET_PDEATHSIG fires when the
  *     <em>thread</em> that forked the child ends, not the process; that is safe here because camel-exec's
@@ -51,6 +57,7 @@ public class ToolRunner {
     private static final int STDERR_TAIL = 4000;
     private static final int EXIT_KILLED = 143;
     static final String SETPRIV = "/usr/bin/setpriv";
+    static final String SETSID = "/usr/bin/setsid";
     static final String NICE = "/usr/bin/nice";
 
     private final ProducerTemplate template;
@@ -58,6 +65,7 @@ public class ToolRunner {
     private final Duration progressEvery;
     private final ChildEnvironment childEnvironment;
     private final boolean parentDeathSignal;
+    private final boolean ownGroup;
     private final int toolNice;
 
     /** Children get only the base variables of {@link ChildEnvironment} from odoo-ops's environment. */
@@ -85,6 +93,11 @@ public class ToolRunner {
         if (!parentDeathSignal) {
             LOG.warn("{} not found (util-linux): child processes will outlive a killed odoo-ops", SETPRIV);
         }
+        this.ownGroup = Files.isExecutable(Path.of(SETSID));
+        if (!ownGroup) {
+            LOG.warn("{} not found (util-linux): a signal to odoo-ops's process group stops its child processes too", SETSID);
+        }
+        template.getCamelContext().getEndpoint(ENDPOINT, ExecEndpoint.class).setCommandExecutor(new ProcessGroupExecutor(ownGroup));
     }
 
     /** What a long-running tool has produced so far, for progress lines: a name and a size in bytes. */
@@ -141,6 +154,7 @@ public class ToolRunner {
         List<String> args = new ArrayList<>();
         args.add("-i");
         vars.forEach((k, v) -> args.add(k + "=" + v));
+        if (ownGroup) args.add(SETSID);
         if (parentDeathSignal) args.addAll(List.of(SETPRIV, "--pdeathsig", "KILL", "--"));
         args.addAll(argv);
         return args;

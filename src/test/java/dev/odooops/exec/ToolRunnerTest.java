@@ -92,6 +92,49 @@ class ToolRunnerTest {
     }
 
     @Test
+    void should_start_each_child_as_the_leader_of_a_process_group_and_session_of_its_own() throws Exception {
+        // fields 5 and 6 of /proc/PID/stat are the process group and the session
+        String out = runner().run(List.of("sh", "-c", "echo $$; cut -d' ' -f5,6 /proc/$$/stat"), Map.of(),
+                Duration.ofSeconds(20)).stdout();
+        String[] lines = out.strip().split("\n");
+        String pid = lines[0].strip();
+        assertEquals(pid + " " + pid, lines[1].strip(), "group and session of child " + pid + ": " + out);
+        String own = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+        String ownGroup = own.substring(own.lastIndexOf(')') + 2).split(" ")[2];
+        assertFalse(ownGroup.equals(pid), "the child is not in the JVM's process group");
+    }
+
+    @Test
+    void should_end_the_whole_process_group_at_the_time_out_and_return_on_time() throws Exception {
+        // the action's grandchild keeps the child's stdout open: the call used to wait for it, not the time-out
+        java.nio.file.Path pidFile = java.nio.file.Files.createTempFile("grandchild", ".pid");
+        try {
+            long start = System.nanoTime();
+            var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class, () -> runner().runCommand(
+                    List.of("sh", "-c", "sleep 30 & echo $! > '" + pidFile + "'; sleep 60"), Duration.ofSeconds(2)));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(e.getMessage().contains("timed out after 2 s"), e.getMessage());
+            assertTrue(millis < 2000 + ProcessGroupExecutor.KILL_AFTER_MILLIS + 4000, "returned after " + millis + " ms");
+            long grandchild = Long.parseLong(java.nio.file.Files.readString(pidFile).strip());
+            assertFalse(alive(grandchild), "grandchild " + grandchild + " still runs after the time-out");
+        } finally {
+            java.nio.file.Files.deleteIfExists(pidFile);
+        }
+    }
+
+    /** Alive and not a zombie waiting to be reaped. */
+    private static boolean alive(long pid) throws Exception {
+        java.nio.file.Path stat = java.nio.file.Path.of("/proc", String.valueOf(pid), "stat");
+        try {
+            String s = java.nio.file.Files.readString(stat);
+            char state = s.charAt(s.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Test
     void should_fail_a_command_stopped_at_its_time_out_even_when_it_exits_0() {
         // an operator's start command that traps SIGTERM and exits 0 when killed: it did not finish
         var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class, () -> runner().runCommand(
