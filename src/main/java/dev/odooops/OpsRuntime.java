@@ -95,6 +95,7 @@ public final class OpsRuntime implements AutoCloseable {
     private final OpsConfig config;
     private final OpsDatabase database;
     private final OpsCatalog catalog;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpsRuntime.class);
     private final Main main;
     private ArtifactStore store;
     private ProducerTemplate template;
@@ -186,6 +187,11 @@ public final class OpsRuntime implements AutoCloseable {
                 if (CrashPoints.armed()) m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPointStrategy());
             }
         });
+        if (serviceSettings != null) {
+            // camel-main's hang-up interceptor (a JVM shutdown hook) would stop the context, and with it the runs in
+            // progress, as soon as serve gets SIGTERM; serve's own hook drains first (see drain)
+            ((org.apache.camel.main.DefaultMainShutdownStrategy) main.getShutdownStrategy()).disableHangupSupport();
+        }
         main.start();
         if (serviceSettings != null) {
             observability = new Observability(config, catalog, runQueue);
@@ -398,9 +404,31 @@ public final class OpsRuntime implements AutoCloseable {
         return main.getCamelContext();
     }
 
+    /**
+     * serve's graceful stop, first half: every channel stops taking requests (HTTP answers 503, the JMS consumer and
+     * the inbox stop, so their requests wait in the queue and the folder; this node's Quartz scheduler stands by),
+     * then the runs in progress get {@code service.shutdown-grace-seconds} to end. Answers whether they all did;
+     * {@link #close} follows either way, except in a process about to exit with runs cut off.
+     */
+    public boolean drain() {
+        if (runQueue == null) return true;
+        runQueue.stopAccepting();
+        CamelContext context = main.getCamelContext();
+        for (String route : List.of("jms-requests", "inbox")) {
+            try {
+                if (context.getRoute(route) != null) context.getRouteController().stopRoute(route);
+            } catch (Exception e) {
+                LOG.warn("shutdown: stopping route {} failed: {}", route, e.getMessage());
+            }
+        }
+        if (schedules != null) schedules.standby();
+        return runQueue.awaitRuns(Duration.ofSeconds(serviceSettings.shutdownGraceSeconds()));
+    }
+
     @Override
     public void close() {
-        if (runQueue != null) runQueue.close(); // first: running operations finish (within the grace period)
+        drain(); // first: no new request, running operations finish (within the grace period)
+        if (runQueue != null) runQueue.close(); // runs still going after the grace are interrupted
         if (schedules != null) schedules.close();
         if (observability != null) observability.close();
         if (runChanges != null) runChanges.close();

@@ -35,12 +35,21 @@ public final class ServeCommand {
         long started = System.nanoTime();
         OpsRuntime rt = OpsRuntime.startService(home, configDir, env, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
+        // the JVM runs this hook on SIGTERM/SIGINT and exits when it returns: it returns once the runs ended (or the
+        // grace did); camel-main's own hook is off in service mode, so nothing stops the routes under a running run
         Thread hook = new Thread(() -> {
-            err.println("odoo-ops serve: stopping (running operations get up to "
-                    + rt.serviceSettings().shutdownGraceSeconds() + " s)");
-            rt.close();
+            err.println("odoo-ops serve: stopping: no new request; running operations get up to "
+                    + rt.serviceSettings().shutdownGraceSeconds() + " s (service.shutdown-grace-seconds)");
+            if (rt.drain()) {
+                rt.close();
+                err.println("odoo-ops serve: stopped");
+            } else {
+                // no orderly close under runs still writing: the process exits, its children die with it (their
+                // parent-death signal) and the runs are recovered like those of a killed process
+                err.println("odoo-ops serve: stopped with " + rt.runQueue().running() + " run(s) cut off at the end of the "
+                        + "grace; they are recovered at the next run on their environment or by odoo-ops recover");
+            }
             stopped.countDown();
-            err.println("odoo-ops serve: stopped");
         }, "odoo-ops-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         rt.schedules().dropStale();

@@ -301,13 +301,12 @@ public final class RunQueue implements AutoCloseable {
     }
 
     /**
-     * Graceful stop: no new request is accepted; runs in progress get {@code service.shutdown-grace-seconds} to
-     * finish. Runs still queued stay queued (their requests are recorded) and the next {@code serve} picks them up;
-     * runs cut off by the end of the grace period die with the process and are put back by recovery at the next
-     * start, like any run whose process died.
+     * The first half of a graceful stop: no new request is accepted (channels answer UNAVAILABLE: HTTP 503), the
+     * periodic pick-up ends, and runs still waiting for a worker stay queued with their requests (their leases
+     * released) for the next {@code serve}, or another instance, to pick up. Runs in a worker go on.
      */
-    @Override
-    public void close() {
+    public synchronized void stopAccepting() {
+        if (!accepting) return;
         accepting = false;
         pickUp.shutdownNow();
         java.util.List<Runnable> waiting = new java.util.ArrayList<>();
@@ -319,15 +318,37 @@ public final class RunQueue implements AutoCloseable {
             LOG.info("shutdown: queued run {} left for the next start", t.runId);
         }
         pool.shutdown();
+    }
+
+    /** Whether requests are accepted (false once the stop began). */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * The second half: waits up to {@code grace} for the runs in a worker to end, and answers whether they all
+     * did. Runs still going are not interrupted: they go on until the process exits, and are then recovered
+     * like any run whose process died (the next run on the environment, or {@code recover}, sweeps them).
+     */
+    public boolean awaitRuns(java.time.Duration grace) {
+        stopAccepting();
         try {
-            if (!pool.awaitTermination(service.shutdownGraceSeconds(), TimeUnit.SECONDS)) {
-                LOG.warn("shutdown: {} run(s) still running after {} s; they are cut off and recovered at the next start",
-                        running.get(), service.shutdownGraceSeconds());
-                pool.shutdownNow();
-            }
+            if (pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pool.shutdownNow();
         }
+        LOG.warn("shutdown: {} run(s) still running after {} s; they are cut off and recovered at the next start",
+                running.get(), grace.toSeconds());
+        return false;
+    }
+
+    /**
+     * After {@link #awaitRuns} (or instead of it): no request is accepted, and runs still in a worker are
+     * interrupted.
+     */
+    @Override
+    public void close() {
+        stopAccepting();
+        if (!pool.isTerminated()) pool.shutdownNow();
     }
 }

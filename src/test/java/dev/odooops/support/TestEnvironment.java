@@ -306,7 +306,21 @@ public final class TestEnvironment implements AutoCloseable {
 
     /** odoo-ops as a separate JVM, as an operator runs it; stderr and stdout go to the given files. */
     public Process spawn(Path stdout, Path stderr, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return spawn(List.of(), stdout, stderr, args);
+    }
+
+    /**
+     * As {@link #spawn}, in a session and process group of its own ({@code setsid}, which execs the JVM: the
+     * process's pid is the group's id), as systemd or a terminal starts it: a test may signal the whole group
+     * ({@code kill -TERM -PID}) without hitting its own JVM.
+     */
+    public Process spawnInOwnGroup(Path stdout, Path stderr, String... args) throws IOException {
+        return spawn(List.of("/usr/bin/setsid"), stdout, stderr, args);
+    }
+
+    private Process spawn(List<String> prefix, Path stdout, Path stderr, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dodoo.ops.home=" + HOME, "dev.odooops.App"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", configDir.toString()));
@@ -315,6 +329,19 @@ public final class TestEnvironment implements AutoCloseable {
         Process p = pb.start();
         spawned.add(p);
         return p;
+    }
+
+    /**
+     * Adds a table of about {@code mb} MiB of incompressible-looking rows to the environment's database (owned by
+     * its role), so that pg_dump and pg_restore run for seconds.
+     */
+    public TestEnvironment withBulk(int mb) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", "")) {
+            c.createStatement().execute("create table bulk_rows as select g as id, md5(g::text) || md5((g * 7)::text) "
+                    + "|| md5((g * 13)::text) || md5((g * 31)::text) as payload from generate_series(1, " + (mb * 5000) + ") g");
+            c.createStatement().execute("alter table bulk_rows owner to " + database + "_owner");
+        }
+        return this;
     }
 
     public String environmentId() {
