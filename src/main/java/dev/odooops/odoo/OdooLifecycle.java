@@ -59,10 +59,27 @@ public class OdooLifecycle {
             m.put("ok", true);
         } catch (Exception e) {
             m.put("ok", false);
+            if (e instanceof dev.odooops.exec.ToolFailedException t && t.exitCode() >= 0) m.put("exit_code", t.exitCode());
             m.put("detail", r.scrub(String.valueOf(e.getMessage())));
         }
         m.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
         return m;
+    }
+
+    /**
+     * Start, then wait for health: the two records. A start that failed (a command that exited non-zero, an HTTP
+     * call refused) is not followed by the wait: its health record says so, and the caller fails at once instead
+     * of after odoo.timeout_seconds.
+     */
+    public java.util.List<Map<String, Object>> startAndWaitHealthy(EnvironmentConfig env, SecretRedactor r) {
+        Map<String, Object> start = start(env, r);
+        if (Boolean.TRUE.equals(start.get("ok"))) return java.util.List.of(start, waitHealthy(env));
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("action", "health");
+        health.put("ok", false);
+        health.put("waited", false);
+        health.put("detail", "not waited for: the start failed (" + start.get("detail") + ")");
+        return java.util.List.of(start, health);
     }
 
     private static String kind(String name) {

@@ -39,14 +39,10 @@ public class RestartOdoo {
         long t0 = System.nanoTime();
         List<Map<String, Object>> actions = new ArrayList<>();
         String problem = null;
-        Map<String, Object> start = odoo.start(job.environment(), job.redactor());
-        actions.add(start);
-        if (!Boolean.TRUE.equals(start.get("ok"))) problem = "start failed: " + start.get("detail");
-        if (problem == null) {
-            Map<String, Object> health = odoo.waitHealthy(job.environment());
-            actions.add(health);
-            if (!Boolean.TRUE.equals(health.get("ok"))) problem = "health check failed: " + health.get("detail");
-        }
+        List<Map<String, Object>> startAndHealth = odoo.startAndWaitHealthy(job.environment(), job.redactor());
+        actions.addAll(startAndHealth);
+        if (!Boolean.TRUE.equals(startAndHealth.get(0).get("ok"))) problem = "start failed: " + startAndHealth.get(0).get("detail");
+        else if (!Boolean.TRUE.equals(startAndHealth.get(1).get("ok"))) problem = "health check failed: " + startAndHealth.get(1).get("detail");
         if (problem == null) {
             Map<String, Object> db = new LinkedHashMap<>();
             db.put("action", "database_connection");

@@ -123,11 +123,9 @@ public class RollbackRestore {
      * than an error page). Returns whether Odoo came back.
      */
     private boolean bringBack(RestoreJob job, List<Object> actions) {
-        Map<String, Object> start = odoo.start(job.environment(), job.redactor());
-        actions.add(start);
-        Map<String, Object> health = odoo.waitHealthy(job.environment());
-        actions.add(health);
-        boolean healthy = Boolean.TRUE.equals(start.get("ok")) && Boolean.TRUE.equals(health.get("ok"));
+        List<Map<String, Object>> startAndHealth = odoo.startAndWaitHealthy(job.environment(), job.redactor());
+        actions.addAll(startAndHealth);
+        boolean healthy = startAndHealth.stream().allMatch(a -> Boolean.TRUE.equals(a.get("ok")));
         if (healthy) {
             actions.add(odoo.maintenanceOff(job.environment(), job.redactor()));
             job.odooStopped(false);

@@ -163,10 +163,9 @@ public class RunStarter {
         Map<String, Object> swept = new LinkedHashMap<>(outcome.toMap());
         if (outcome.putBack() || restoreDied) {
             List<Object> odooActions = new java.util.ArrayList<>();
-            odooActions.add(odoo.start(run.environment(), run.redactor()));
-            Map<String, Object> health = odoo.waitHealthy(run.environment());
-            odooActions.add(health);
-            boolean healthy = Boolean.TRUE.equals(health.get("ok"));
+            List<Map<String, Object>> startAndHealth = odoo.startAndWaitHealthy(run.environment(), run.redactor());
+            odooActions.addAll(startAndHealth);
+            boolean healthy = startAndHealth.stream().allMatch(a -> Boolean.TRUE.equals(a.get("ok")));
             if (healthy) odooActions.add(odoo.maintenanceOff(run.environment(), run.redactor()));
             swept.put("odoo", odooActions.stream().map(String::valueOf).toList());
             swept.put("odoo_healthy", healthy);
