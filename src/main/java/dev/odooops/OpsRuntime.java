@@ -241,7 +241,7 @@ public final class OpsRuntime implements AutoCloseable {
                 new RestoreRecovery(catalog), odoo);
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
-        r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock)));
+        r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock, odoo)));
         return new Shared(r, clock, redactor, tools, quiesce, odoo, remover, starter, environments);
     }
 

@@ -73,6 +73,23 @@ public class OdooLifecycle {
         };
     }
 
+    /**
+     * Brings Odoo back into service: start, wait for health, and only once healthy lift maintenance. Returns
+     * {@code actions} (what each did, for the evidence) and {@code healthy}.
+     */
+    public Map<String, Object> bringBack(EnvironmentConfig env, SecretRedactor r) {
+        java.util.List<Object> actions = new java.util.ArrayList<>();
+        actions.add(start(env, r));
+        Map<String, Object> health = waitHealthy(env);
+        actions.add(health);
+        boolean healthy = Boolean.TRUE.equals(health.get("ok"));
+        if (healthy) actions.add(maintenanceOff(env, r));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("actions", actions);
+        m.put("healthy", healthy);
+        return m;
+    }
+
     /** Polls the health URL until it answers 200 or the environment's timeout passes. */
     public Map<String, Object> waitHealthy(EnvironmentConfig env) {
         Map<String, Object> m = new LinkedHashMap<>();

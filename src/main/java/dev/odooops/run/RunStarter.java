@@ -162,14 +162,9 @@ public class RunStarter {
         if (outcome.isEmpty() && !restoreDied) return;
         Map<String, Object> swept = new LinkedHashMap<>(outcome.toMap());
         if (outcome.putBack() || restoreDied) {
-            List<Object> odooActions = new java.util.ArrayList<>();
-            odooActions.add(odoo.start(run.environment(), run.redactor()));
-            Map<String, Object> health = odoo.waitHealthy(run.environment());
-            odooActions.add(health);
-            boolean healthy = Boolean.TRUE.equals(health.get("ok"));
-            if (healthy) odooActions.add(odoo.maintenanceOff(run.environment(), run.redactor()));
-            swept.put("odoo", odooActions.stream().map(String::valueOf).toList());
-            swept.put("odoo_healthy", healthy);
+            Map<String, Object> back = odoo.bringBack(run.environment(), run.redactor());
+            swept.put("odoo", ((List<?>) back.get("actions")).stream().map(String::valueOf).toList());
+            swept.put("odoo_healthy", back.get("healthy"));
         }
         if (Boolean.TRUE.equals(swept.get("odoo_healthy"))) {
             for (UUID done : unfinished) catalog.mergeRunMetadata(done, Map.of("after_commit_pending", false));
