@@ -15,6 +15,7 @@ import dev.odooops.backup.UploadArtifact;
 import dev.odooops.odoo.EnvironmentValidator;
 import dev.odooops.odoo.OdooController;
 import dev.odooops.odoo.OdooLifecycle;
+import dev.odooops.odoo.ServerVersions;
 import dev.odooops.restore.CompareConfig;
 import dev.odooops.restore.CreateRestoreRun;
 import dev.odooops.restore.FinalizeRestore;
@@ -246,7 +247,7 @@ public final class OpsRuntime implements AutoCloseable {
                 new RestoreRecovery(catalog), odoo);
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
-        r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock)));
+        r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock, odoo)));
         return new Shared(r, clock, redactor, tools, quiesce, odoo, remover, starter, environments);
     }
 
@@ -293,8 +294,10 @@ public final class OpsRuntime implements AutoCloseable {
         RestoreDatabase restoreDatabase = new RestoreDatabase(s.tools(), catalog, settings.restore());
         RestoreFilestore restoreFilestore = new RestoreFilestore(s.tools(), catalog, settings.backup(), store);
         EnvironmentValidator validator = new EnvironmentValidator(s.tools(), settings.restore());
-        r.bind("environmentCheck", new EnvironmentCheck(s.environments(), catalog, validator, s.clock()));
-        r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, store, s.clock(), s.redactor()));
+        ServerVersions versions = new ServerVersions(s.tools());
+        r.bind("environmentCheck", new EnvironmentCheck(s.environments(), catalog, validator, s.clock(), versions));
+        r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, store, s.clock(), s.redactor(),
+                versions));
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
         r.bind("safetyBackup", new SafetyBackup(template, catalog,

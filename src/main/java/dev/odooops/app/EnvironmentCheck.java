@@ -1,6 +1,7 @@
 package dev.odooops.app;
 
 import dev.odooops.odoo.EnvironmentValidator;
+import dev.odooops.odoo.ServerVersions;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.OdooLog;
@@ -30,8 +31,11 @@ public final class EnvironmentCheck {
     private final OpsCatalog catalog;
     private final EnvironmentValidator validator;
     private final Clock clock;
+    private final ServerVersions versions;
 
-    public EnvironmentCheck(EnvironmentLookup environments, OpsCatalog catalog, EnvironmentValidator validator, Clock clock) {
+    public EnvironmentCheck(EnvironmentLookup environments, OpsCatalog catalog, EnvironmentValidator validator, Clock clock,
+                            ServerVersions versions) {
+        this.versions = versions;
         this.environments = environments;
         this.catalog = catalog;
         this.validator = validator;
@@ -57,7 +61,9 @@ public final class EnvironmentCheck {
         }
         LogWindow window = logWindow(env, request.since());
         // the environment has lived since the artifact: its modules and version compare, its rows and files need not
-        var expected = new EnvironmentValidator.Expected(modules, appVersion, null, null, null);
+        // and the database's version compares with the server's, when it can be learned
+        ServerVersions.Learned server = versions.learn(env);
+        var expected = new EnvironmentValidator.Expected(modules, appVersion, null, null, null, server.target());
         var checks = validator.validate(env, expected, -1, window.since(),
                 new SecretRedactor(dev.odooops.config.EnvironmentSecrets.of(env)));
         Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
@@ -67,6 +73,8 @@ public final class EnvironmentCheck {
         report.put("log_window", w);
         report.put("environment_id", env.id());
         report.put("compared_with_artifact", artifactId);
+        report.put("server_version", server.target() != null ? server.target().describe()
+                : "unknown: " + server.unknownReason());
         return new Report(Boolean.TRUE.equals(report.get("ok")), report);
     }
 

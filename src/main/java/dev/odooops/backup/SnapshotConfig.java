@@ -76,8 +76,10 @@ public class SnapshotConfig {
         AppProfile app = env.app();
         Map<String, Object> sections = new LinkedHashMap<>();
         Set<Path> paths = new LinkedHashSet<>(env.addonsPaths());
+        List<String> confProblems = List.of();
         if (app == AppProfile.ODOO) {
             OdooConf conf = OdooConf.read(env.appConf());
+            confProblems = conf.problems();
             conf.sections().forEach((name, kv) -> sections.put(name, redacted(kv, redactor)));
             conf.addonsPaths().forEach(p -> paths.add(Path.of(p)));
         } else {
@@ -104,6 +106,8 @@ public class SnapshotConfig {
         if (app == AppProfile.ODOO) {
             snapshot.put("odoo_conf_path", env.appConf().toString());
             snapshot.put("odoo_conf", sections);
+            // what Odoo's configparser refuses in it (Odoo does not start with such a file); absent when nothing
+            if (!confProblems.isEmpty()) snapshot.put("odoo_conf_problems", confProblems);
             snapshot.put("odoo_version", odooVersion(installed.get("base")));
         } else {
             snapshot.put("app", app.key());

@@ -271,6 +271,10 @@ public final class Cli implements Callable<Integer> {
         @Option(names = "--no-rollback", description = "leave a failed restore as it is (forensics)")
         boolean noRollback;
 
+        @Option(names = "--odoo-version", paramLabel = "SERIES", description = "the series the target server runs (17.0, "
+                + "saas~17.1; Dolibarr 20.0), needed only when odoo-ops cannot learn it (no version_command, server down)")
+        String odooVersion;
+
         @ArgGroup(exclusive = true)
         Mode mode;
 
@@ -285,8 +289,10 @@ public final class Cli implements Callable<Integer> {
         RestoreRequest request(OpsRuntime rt) {
             RestoreRequest.Mode m = mode == null ? RestoreRequest.Mode.AUTO
                     : mode.force ? RestoreRequest.Mode.FORCE : RestoreRequest.Mode.VALIDATE_ONLY;
+            String problem = dev.odooops.domain.VersionGuard.statedProblem(odooVersion);
+            if (problem != null) throw new RequestRejected("odoo-version", problem);
             return new RestoreRequest(project, env, artifact, BackupType.parse("type", type), !noVerify, !noRollback,
-                    confirm, user(rt), "cli", m);
+                    confirm, user(rt), "cli", m, odooVersion);
         }
     }
 

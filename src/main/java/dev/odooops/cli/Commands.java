@@ -87,10 +87,14 @@ public final class Commands {
         return print(operations.validateEnvironment(request), FAILED);
     }
 
-    /** recover: clean up after runs whose process died; prints what was done. */
+    /**
+     * recover: clean up after runs whose process died, bring Odoo back after a rolled_back_odoo_down; prints what was
+     * done. Exit 3 when Odoo it had to bring back still does not answer.
+     */
     public int recover(RecoverRequest request) {
-        out.println(Json.compact(operations.recover(request).body()));
-        return OK;
+        Map<String, Object> body = operations.recover(request).body();
+        out.println(Json.compact(body));
+        return Boolean.FALSE.equals(body.get("odoo_healthy")) ? ODOO_DOWN : OK;
     }
 
     /** verify-artifact ID: the artifact re-read from the store; exit 0 when every check passed. */

@@ -196,6 +196,8 @@ public final class DemoCommand {
                         filestore: %s
                         odoo_conf: %s
                         addons_paths: [%s]
+                        # the demo has no Odoo: this stands for [/opt/odoo/odoo-bin, --version] (its data is Odoo 17.0)
+                        odoo: {version_command: [echo, "Odoo Server 17.0"]}
                         retention: {daily: 7, weekly: 4, monthly: 3}%s
                 """.formatted(s3.endpoint(), apiToken == null ? "" : "\n    api_token: \"${secret:demo.api_token}\"",
                 demo.filestore(), demo.appConf(), demo.addons(), apiToken == null ? ""

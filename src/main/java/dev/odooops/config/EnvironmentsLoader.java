@@ -154,7 +154,7 @@ public final class EnvironmentsLoader {
         Path filestore = filestore(e, database.name(), app);
         Path appConf = base.resolve(e.string(app.confKey())).normalize();
         List<Path> addons = e.strings("addons_paths").stream().map(a -> base.resolve(a).normalize()).toList();
-        OdooControl control = e.has(app.controlKey()) ? control(e.object(app.controlKey()), base) : OdooControl.NONE;
+        OdooControl control = e.has(app.controlKey()) ? control(e.object(app.controlKey()), base, app) : OdooControl.NONE;
         RetentionPolicy retention = RetentionPolicy.DEFAULT;
         if (e.has("retention")) {
             ConfigNode r = e.object("retention").only("daily", "weekly", "monthly", "yearly", "keep_within", "pre_restore");
@@ -254,11 +254,22 @@ public final class EnvironmentsLoader {
         return d;
     }
 
-    private static OdooControl control(ConfigNode o, Path base) {
-        o.only("quiesce", "resume", "stop", "start", "health_url", "timeout_seconds", "log_file", "validate_command");
+    /** An Odoo's control block; a Dolibarr's has no version_command (its version is read from its code). */
+    private static OdooControl control(ConfigNode o, Path base, AppProfile app) {
+        if (app == AppProfile.ODOO) {
+            o.only("quiesce", "resume", "stop", "start", "health_url", "timeout_seconds", "log_file", "validate_command",
+                    "version_command");
+        } else {
+            o.only("quiesce", "resume", "stop", "start", "health_url", "timeout_seconds", "log_file", "validate_command");
+        }
+        List<String> version = app == AppProfile.ODOO ? o.strings("version_command") : List.of();
+        if (o.has("version_command") && version.isEmpty()) {
+            throw o.error(o.child("version_command").path(), "a non-empty argument list (e.g. [/opt/odoo/odoo-bin, --version])", "[]");
+        }
         return new OdooControl(action(o, "quiesce"), action(o, "resume"), action(o, "stop"), action(o, "start"),
                 o.has("health_url") ? uri(o, "health_url") : null, o.integer("timeout_seconds", 120, 1, 3600),
-                o.has("log_file") ? base.resolve(o.string("log_file")).normalize() : null, o.strings("validate_command"));
+                o.has("log_file") ? base.resolve(o.string("log_file")).normalize() : null, o.strings("validate_command"),
+                version);
     }
 
     private static OdooControl.Action action(ConfigNode o, String key) {

@@ -38,6 +38,7 @@ public final class RestoreJob extends RunState {
     private volatile String failureReason;
     private volatile Boolean odooHealthy;
     private volatile String mode = "restore";
+    private volatile dev.odooops.domain.VersionGuard.Target serverVersion;
     private volatile String modeReason;
     private volatile java.util.Map<String, Object> fingerprint;
 
@@ -120,6 +121,9 @@ public final class RestoreJob extends RunState {
     public Boolean odooHealthy() { return odooHealthy; }
     public void odooHealthy(Boolean h) { this.odooHealthy = h; }
     /** {@code restore} or {@code validate_only}, and why. */
+    /** The version the target server runs, as preflight learned it or the operator stated it (null: not judged). */
+    public dev.odooops.domain.VersionGuard.Target serverVersion() { return serverVersion; }
+    public void serverVersion(dev.odooops.domain.VersionGuard.Target v) { this.serverVersion = v; }
     public String mode() { return mode; }
     public String modeReason() { return modeReason; }
     public void mode(String m, String reason) { this.mode = m; this.modeReason = reason; }

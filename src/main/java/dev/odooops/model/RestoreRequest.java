@@ -6,9 +6,11 @@ package dev.odooops.model;
  * environment id for a production environment. {@code mode}: {@link Mode#AUTO} restores unless the environment
  * provably still holds what the last restore of this artifact left (then it only validates),
  * {@link Mode#FORCE} always restores, {@link Mode#VALIDATE_ONLY} never changes anything and only validates.
+ * {@code odooVersion}: the series the operator states the target server runs ({@code 17.0}, {@code saas~17.1}), or
+ * null; preflight needs it only when the server's version cannot be learned (see domain.VersionGuard).
  */
 public record RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
-                             boolean rollback, String confirm, String user, String trigger, Mode mode)
+                             boolean rollback, String confirm, String user, String trigger, Mode mode, String odooVersion)
         implements EnvironmentRequest {
 
     public enum Mode {
@@ -31,11 +33,25 @@ public record RestoreRequest(String project, String environment, String artifact
         if (mode == Mode.VALIDATE_ONLY && !verify) {
             throw new RequestRejected("no-verify", "cannot be combined with --validate-only (it would do nothing)");
         }
+        String problem = dev.odooops.domain.VersionGuard.statedProblem(odooVersion);
+        if (problem != null) throw new RequestRejected(dev.odooops.domain.VersionGuard.FIELD, problem);
     }
 
     @Override
     public RestoreRequest resolved(String project, String environment) {
-        return new RestoreRequest(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode);
+        return new RestoreRequest(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode,
+                odooVersion);
+    }
+
+    public RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
+                          boolean rollback, String confirm, String user, String trigger, Mode mode) {
+        this(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode, null);
+    }
+
+    /** The same request with the operator's statement of the target server's version (null: none). */
+    public RestoreRequest statingVersion(String version) {
+        return new RestoreRequest(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode,
+                version);
     }
 
     public RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,

@@ -7,6 +7,7 @@ import dev.odooops.config.Settings;
 import dev.odooops.domain.AppProfile;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.TreeDigest;
+import dev.odooops.domain.VersionGuard;
 import dev.odooops.postgres.DolibarrState;
 import dev.odooops.postgres.TableCounts;
 import dev.odooops.domain.SecretRedactor;
@@ -35,7 +36,9 @@ import java.util.regex.Pattern;
  *   <li>registry: every module named in ir_model_data is installed (names starting with "__", Odoo's
  *       export/import markers, excepted);</li>
  *   <li>migrations: no module is left 'to install', 'to upgrade' or 'to remove';</li>
- *   <li>modules: installed modules and versions equal the artifact manifest (skipped without one);</li>
+ *   <li>modules: the series of the installed base module (17.0 of 17.0.1.3) is the server's (skipped when the
+ *       server's version is unknown), and installed modules and versions equal the artifact manifest (skipped without
+ *       one);</li>
  *   <li>data_samples: five random rows of res_partner, res_users and account_move (when it exists) read back whole;</li>
  *   <li>filestore: every ir_attachment.store_fname exists and its SHA-1 matches the checksum column; above
  *       restore.filestore-check-limit attachments, a random sample of that many is checked;</li>
@@ -45,7 +48,8 @@ import java.util.regex.Pattern;
  * A Dolibarr environment ({@link AppProfile#DOLIBARR}) has its own eight instead of Odoo's:
  * <ol>
  *   <li>modules: the modules enabled in llx_const equal the artifact manifest's (skipped without one);</li>
- *   <li>version: the version llx_const records equals the manifest's {@code app_version} (skipped without one);</li>
+ *   <li>version: the version llx_const records equals the manifest's {@code app_version} (skipped without one), and
+ *       its series is the installed code's {@code DOL_VERSION}'s (skipped when unknown);</li>
  *   <li>row_counts: every table's row count equals the one the backup counted in the dump's snapshot, the
  *       volatile tables excepted (Dolibarr writes llx_const and llx_events as soon as it serves a page; skipped
  *       without an artifact or for a filestore_only restore);</li>
@@ -77,9 +81,19 @@ public class EnvironmentValidator {
      * (the checks that need it are skipped, saying why).
      */
     public record Expected(Map<String, String> modules, String appVersion, Map<String, Long> rowCounts,
-                           String treeDigest, Integer treeDigestVersion) {
+                           String treeDigest, Integer treeDigestVersion, VersionGuard.Target server) {
+        public Expected(Map<String, String> modules, String appVersion, Map<String, Long> rowCounts, String treeDigest,
+                        Integer treeDigestVersion) {
+            this(modules, appVersion, rowCounts, treeDigest, treeDigestVersion, null);
+        }
+
         public static Expected modules(Map<String, String> modules) {
             return new Expected(modules, null, null, null, null);
+        }
+
+        /** The same, knowing the version the server runs (null: unknown, not compared). */
+        public Expected onServer(VersionGuard.Target target) {
+            return new Expected(modules, appVersion, rowCounts, treeDigest, treeDigestVersion, target);
         }
     }
 
@@ -106,13 +120,13 @@ public class EnvironmentValidator {
             if (app == AppProfile.ODOO) {
                 checks.add(guard("registry", () -> registry(c)));
                 checks.add(guard("migrations", () -> migrations(c)));
-                checks.add(guard("modules", () -> modules(c, expected.modules())));
+                checks.add(guard("modules", () -> modules(c, expected.modules(), expected.server())));
                 checks.add(guard("data_samples", () -> samples(c, app)));
                 checks.add(guard("filestore", () -> filestore(c, env.filestore())));
             } else {
                 checks.add(guard("modules", () -> compareModules(DolibarrState.enabledModules(c), expected.modules(),
                         "modules enabled, as in the manifest")));
-                checks.add(guard("version", () -> version(DolibarrState.version(c), expected.appVersion())));
+                checks.add(guard("version", () -> version(DolibarrState.version(c), expected.appVersion(), expected.server())));
                 checks.add(guard("row_counts", () -> rowCounts(c, expected.rowCounts(), env.volatileTables())));
                 checks.add(guard("data_samples", () -> samples(c, app)));
                 checks.add(guard("documents", () -> documents(env, expected)));
@@ -128,10 +142,32 @@ public class EnvironmentValidator {
         return checks.stream().map(c -> new Check(c.name(), c.status(), redactor.scrub(c.detail()))).toList();
     }
 
-    private static Check version(String now, String expected) {
-        if (expected == null) return new Check("version", "skipped", "no app_version in an artifact manifest to compare with");
-        return expected.equals(now) ? new Check("version", "passed", "llx_const records " + now + ", as in the manifest")
+    /** Dolibarr: llx_const's version against the manifest's, and its series against the installed code's. */
+    private static Check version(String now, String expected, VersionGuard.Target server) {
+        Check code = seriesOnServer("version", "llx_const records " + now, VersionGuard.series(now), server);
+        Check manifest = expected == null ? new Check("version", "skipped", "no app_version in an artifact manifest to compare with")
+                : expected.equals(now) ? new Check("version", "passed", "llx_const records " + now + ", as in the manifest")
                 : new Check("version", "failed", "llx_const records " + now + ", the manifest " + expected);
+        return both(code, manifest);
+    }
+
+    /**
+     * The database's series ({@code what}: where it was read) against the server's: failed when they differ,
+     * skipped when the server's is unknown.
+     */
+    private static Check seriesOnServer(String name, String what, String series, VersionGuard.Target server) {
+        if (server == null) return new Check(name, "skipped", "the server's version is unknown: " + what + " not compared with it");
+        if (series == null) return new Check(name, "failed", what + ": no version the server's (" + server.describe() + ") can be compared with");
+        return series.equals(server.series()) ? new Check(name, "passed", what + ", series " + series + " as the server's")
+                : new Check(name, "failed", what + ", series " + series + ", but the server runs " + server.describe()
+                + ": that server cannot serve this database");
+    }
+
+    /** Two checks of one name as one: failed if either failed, passed if either passed, else skipped. */
+    private static Check both(Check a, Check b) {
+        String status = a.failed() || b.failed() ? "failed"
+                : "passed".equals(a.status()) || "passed".equals(b.status()) ? "passed" : "skipped";
+        return new Check(a.name(), status, a.detail() + "; " + b.detail());
     }
 
     private static Check rowCounts(Connection c, Map<String, Long> expected, java.util.Set<String> volatileTables)
@@ -202,15 +238,18 @@ public class EnvironmentValidator {
                 : new Check("migrations", "failed", "modules left pending: " + pending);
     }
 
-    private static Check modules(Connection c, Map<String, String> expected) throws SQLException {
-        if (expected == null) return new Check("modules", "skipped", "no artifact manifest to compare with");
+    /** Odoo: base's series against the server's, and the installed modules against the manifest's. */
+    private static Check modules(Connection c, Map<String, String> expected, VersionGuard.Target server) throws SQLException {
         Map<String, String> installed = new TreeMap<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "select name, coalesce(latest_version, '') from ir_module_module where state = 'installed'");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) installed.put(rs.getString(1), rs.getString(2));
         }
-        return compareModules(installed, expected, "modules, versions as in the manifest");
+        String base = installed.get("base");
+        Check series = seriesOnServer("modules", base == null ? "base is not installed" : "base is " + base,
+                VersionGuard.series(base), server);
+        return both(series, compareModules(installed, expected, "modules, versions as in the manifest"));
     }
 
     /** The modules the database has now against the manifest's; {@code what} follows their count when they match. */

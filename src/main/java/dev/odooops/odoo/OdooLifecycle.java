@@ -90,6 +90,20 @@ public class OdooLifecycle {
         };
     }
 
+    /**
+     * Brings Odoo back into service: start, wait for health, and only once healthy lift maintenance. Returns
+     * {@code actions} (what each did, for the evidence) and {@code healthy}.
+     */
+    public Map<String, Object> bringBack(EnvironmentConfig env, SecretRedactor r) {
+        java.util.List<Object> actions = new java.util.ArrayList<>(startAndWaitHealthy(env, r));
+        boolean healthy = actions.stream().allMatch(a -> Boolean.TRUE.equals(((Map<?, ?>) a).get("ok")));
+        if (healthy) actions.add(maintenanceOff(env, r));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("actions", actions);
+        m.put("healthy", healthy);
+        return m;
+    }
+
     /** Polls the health URL until it answers 200 or the environment's timeout passes. */
     public Map<String, Object> waitHealthy(EnvironmentConfig env) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -758,6 +758,17 @@ public class OpsCatalog {
                 + "and status = 'success' and (metadata->>'after_commit_pending')::boolean", rs -> (UUID) rs.getObject(1), environmentId);
     }
 
+    /**
+     * The environment's last restore when it ended {@code rolled_back_odoo_down} and no {@code recover} has brought
+     * Odoo back since ({@code odoo_back_by} in its metadata); empty otherwise.
+     */
+    public Optional<UUID> restoreLeftOdooDown(String environmentId) {
+        return query("select run_id, status, metadata->>'odoo_back_by' is not null from ops.runs where environment_id = ? "
+                + "and operation_type = 'restore' and parent_run_id is null and finished_at is not null "
+                + "order by created_at desc limit 1", rs -> "rolled_back_odoo_down".equals(rs.getString(2)) && !rs.getBoolean(3)
+                ? (UUID) rs.getObject(1) : null, environmentId).stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
     /** The status of the environment's run whose id starts with {@code prefix} (side copies name runs so). */
     public Optional<String> runStatusByPrefix(String environmentId, String prefix) {
         return query("select status from ops.runs where environment_id = ? and starts_with(run_id::text, ?) "

@@ -60,7 +60,9 @@ public class RestoreFailureHandler {
         fin.put("odoo_healthy", job.odooHealthy());
         if (Boolean.FALSE.equals(job.odooHealthy())) {
             fin.put("attention", "Odoo did not answer its health check after the " + (rolledBack ? "rollback" : "failure")
-                    + ": the data is as this status says, but the service is down (maintenance mode left on)");
+                    + ": the data is as this status says, but the service is down (maintenance mode left on)"
+                    + (rolledBack ? "; once the cause is fixed, run odoo-ops recover --env " + job.environment().id()
+                    + ": it restarts Odoo, waits for its health and lifts maintenance" : ""));
         }
         fin.put("finished_at", Instant.now().toString());
         try {

@@ -1,6 +1,9 @@
 package dev.odooops.restore;
 
 import dev.odooops.model.QueuedRun;
+import dev.odooops.domain.AppProfile;
+import dev.odooops.domain.VersionGuard;
+import dev.odooops.odoo.ServerVersions;
 import dev.odooops.run.Vars;
 import org.apache.camel.Variable;
 import dev.odooops.postgres.PgAdmin;
@@ -31,13 +34,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The nine restore preconditions. Nothing in the environment is touched.
+ * The ten restore preconditions. Nothing in the environment is touched.
  * <ol>
  *   <li>environment: the project and environment exist and match (and a production restore is confirmed);</li>
  *   <li>permission: {@code ops.user_has_permission(user, project, 'restore')};</li>
  *   <li>no_active_run: no backup/restore/deploy run is active on the environment;</li>
  *   <li>artifact: it exists, is not pruned, belongs to the environment and holds what the type needs;</li>
  *   <li>metadata: its manifest holds every field of the artifact contract;</li>
+ *   <li>version: the artifact's series (17.0) is the target server's, learned ({@link ServerVersions}) or, when it
+ *       cannot be, stated by the operator ({@link VersionGuard}); compared when the database is restored;</li>
  *   <li>disk_space: at least twice the artifact size free in the work directory and beside the filestore;</li>
  *   <li>postgres: the server is reachable as the environment's user, which may create databases;</li>
  *   <li>filestore: the filestore's parent directory is writable;</li>
@@ -56,9 +61,11 @@ public class RestorePreflight {
     private final ArtifactStore store;
     private final Clock clock;
     private final SecretRedactor redactor;
+    private final ServerVersions versions;
 
     public RestorePreflight(OpsConfig config, Settings.Ops ops, OpsCatalog catalog, ArtifactStore store, Clock clock,
-                            SecretRedactor redactor) {
+                            SecretRedactor redactor, ServerVersions versions) {
+        this.versions = versions;
         this.config = config;
         this.ops = ops;
         this.catalog = catalog;
@@ -114,6 +121,7 @@ public class RestorePreflight {
             case "confirm" -> "confirm";
             case "disk_space" -> "work-dir";
             case "postgres" -> "database";
+            case "version" -> VersionGuard.FIELD;
             default -> check;
         };
     }
@@ -159,16 +167,18 @@ public class RestorePreflight {
                 : new RestoreJob(queued.runId(), r, env, artifact, clock.instant(), redactor);
         if (queued != null) job.lease(queued.lease());
         job.workDir(ops.workDir().resolve(job.runId().toString()));
-        // 6. disk space
+        // 6. version (before anything is fetched or touched)
+        checks.add(version(artifact, env, r, job));
+        // 7. disk space
         checks.add(diskSpace(needBytes, env));
-        // 7. postgres
+        // 8. postgres
         checks.add(postgres(env));
-        // 8. filestore
+        // 9. filestore
         Path parent = env.filestore().toAbsolutePath().getParent();
         boolean fsOk = !r.type().includesFilestore() || (parent != null && Files.isDirectory(parent) && Files.isWritable(parent));
         checks.add(new Check("filestore", fsOk, fsOk ? (r.type().includesFilestore() ? parent + " writable" : "not restored")
                 : parent + " (parent of the filestore) is not a writable directory"));
-        // 9. checksums (last: it reads the whole artifact)
+        // 10. checksums (last: it reads the whole artifact)
         if (checks.stream().allMatch(Check::ok)) {
             checks.add(checksums(job, need, fetch));
         } else {
@@ -210,6 +220,23 @@ public class RestorePreflight {
             out.add(name);
         }
         return out;
+    }
+
+    /** The artifact's series against the target server's (learned, else stated); the job keeps the target's. */
+    private Check version(OpsCatalog.Artifact a, EnvironmentConfig env, RestoreRequest r, RestoreJob job) {
+        if (!r.type().includesDatabase()) return new Check("version", true, "not compared: the database is not restored");
+        if (r.mode() == RestoreRequest.Mode.VALIDATE_ONLY) {
+            return new Check("version", true, "not compared: validate_only changes nothing (the modules validation "
+                    + "compares the database's version with the server's)");
+        }
+        var state = a.manifest().odoo();
+        String artifactSeries = state == null ? null : VersionGuard.artifactSeries(
+                env.app() == AppProfile.ODOO ? state.odooVersion() : state.appVersion(), state.modulesInstalled(), env.app());
+        ServerVersions.Learned learned = versions.learn(env);
+        VersionGuard.Verdict v = VersionGuard.judge(env.app(), a.id(), artifactSeries, learned.target(),
+                learned.unknownReason() == null ? null : redactor.scrub(learned.unknownReason()), r.odooVersion());
+        job.serverVersion(v.target());
+        return new Check("version", v.ok(), v.detail());
     }
 
     private Check diskSpace(long needBytes, EnvironmentConfig env) {

@@ -45,7 +45,7 @@ public class ValidateRestore {
 
     /**
      * What the artifact says the environment now holds: its modules and version, the dump's row counts when the
-     * database was restored, the tree digest when the files were.
+     * database was restored, the tree digest when the files were; the server's version as preflight knew it.
      */
     @SuppressWarnings("unchecked")
     static EnvironmentValidator.Expected expected(RestoreJob job) throws java.io.IOException {
@@ -64,6 +64,6 @@ public class ValidateRestore {
             version = manifest.filestore().treeDigestVersion();
         }
         return new EnvironmentValidator.Expected(job.artifact().modulesInstalled(),
-                manifest.odoo() == null ? null : manifest.odoo().appVersion(), rows, digest, version);
+                manifest.odoo() == null ? null : manifest.odoo().appVersion(), rows, digest, version, job.serverVersion());
     }
 }

@@ -162,13 +162,9 @@ public class RunStarter {
         if (outcome.isEmpty() && !restoreDied) return;
         Map<String, Object> swept = new LinkedHashMap<>(outcome.toMap());
         if (outcome.putBack() || restoreDied) {
-            List<Object> odooActions = new java.util.ArrayList<>();
-            List<Map<String, Object>> startAndHealth = odoo.startAndWaitHealthy(run.environment(), run.redactor());
-            odooActions.addAll(startAndHealth);
-            boolean healthy = startAndHealth.stream().allMatch(a -> Boolean.TRUE.equals(a.get("ok")));
-            if (healthy) odooActions.add(odoo.maintenanceOff(run.environment(), run.redactor()));
-            swept.put("odoo", odooActions.stream().map(String::valueOf).toList());
-            swept.put("odoo_healthy", healthy);
+            Map<String, Object> back = odoo.bringBack(run.environment(), run.redactor());
+            swept.put("odoo", ((List<?>) back.get("actions")).stream().map(String::valueOf).toList());
+            swept.put("odoo_healthy", back.get("healthy"));
         }
         if (Boolean.TRUE.equals(swept.get("odoo_healthy"))) {
             for (UUID done : unfinished) catalog.mergeRunMetadata(done, Map.of("after_commit_pending", false));

@@ -18,7 +18,7 @@ import java.util.Set;
  * backup:  {"project": "acme", "environment": "production", "type": "full", "label": null,
  *           "keep_daily": null, "keep_weekly": null, "keep_monthly": null, "keep_yearly": null, "force": false, "request_id": null}
  * restore: the same without label/keep_*, plus "artifact_id", "confirm", "verify" (true), "rollback" (true),
- *          "mode" (auto | force | validate_only)
+ *          "mode" (auto | force | validate_only), "odoo_version" (the target server's series, when it cannot be learned)
  * </pre>
  * Unknown fields and wrongly typed values are rejected naming the field. The user is the channel's (the bearer
  * token's on HTTP), never a field of the request.
@@ -28,7 +28,7 @@ public record Submission(String operation, EnvironmentRequest request, String re
     private static final List<String> BACKUP_FIELDS = List.of("operation", "project", "environment", "type", "label",
             "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly", "force", "request_id");
     private static final List<String> RESTORE_FIELDS = List.of("operation", "project", "environment", "type",
-            "artifact_id", "confirm", "verify", "rollback", "mode", "request_id");
+            "artifact_id", "confirm", "verify", "rollback", "mode", "odoo_version", "request_id");
 
     /** The request of {@code operation} read from {@code fields}; {@code channel} is recorded as the trigger. */
     public static Submission of(String operation, Map<String, Object> fields, String user, String channel) {
@@ -46,7 +46,8 @@ public record Submission(String operation, EnvironmentRequest request, String re
                     f.integer("keep_daily"), f.integer("keep_weekly"), f.integer("keep_monthly"), user, channel)
                     .forced(f.bool("force", false)).keepingYearly(f.integer("keep_yearly"));
             default -> new RestoreRequest(f.string("project"), f.required("environment"), f.required("artifact_id"), type,
-                    f.bool("verify", true), f.bool("rollback", true), f.string("confirm"), user, channel, mode(f.string("mode")));
+                    f.bool("verify", true), f.bool("rollback", true), f.string("confirm"), user, channel, mode(f.string("mode")),
+                    f.string("odoo_version"));
         };
         return new Submission(operation, request, requestId);
     }
@@ -108,6 +109,7 @@ public record Submission(String operation, EnvironmentRequest request, String re
             m.put("verify", r.verify());
             m.put("rollback", r.rollback());
             m.put("mode", r.mode().wire());
+            if (r.odooVersion() != null) m.put("odoo_version", r.odooVersion());
         }
         m.put("request_id", requestId);
         return m;

@@ -102,6 +102,16 @@ public final class DolibarrShape {
         Files.createDirectories(custom.resolve("mymodule/core/modules"));
         Files.writeString(custom.resolve("mymodule/core/modules/modMyModule.class.php"), "<?php\nclass modMyModule {}\n");
         Files.createDirectories(htdocs.resolve("conf"));
+        // the installed code's version, as Dolibarr's own htdocs/filefunc.inc.php defines it
+        Files.writeString(htdocs.resolve("filefunc.inc.php"), String.join("\n",
+                "<?php",
+                "if (!defined('DOL_APPLICATION_TITLE')) {",
+                "\tdefine('DOL_APPLICATION_TITLE', 'Dolibarr');",
+                "}",
+                "if (!defined('DOL_VERSION')) {",
+                "\tdefine('DOL_VERSION', '" + VERSION + "'); // a.b.c-alpha, a.b.c-beta, a.b.c-rcX or a.b.c",
+                "}",
+                ""));
         Path conf = htdocs.resolve("conf/conf.php");
         Files.writeString(conf, String.join("\n",
                 "<?php",

@@ -27,7 +27,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       that connection, and, as Odoo does with {@code db_name} set, <b>creates an empty database</b> when it
  *       is missing; it logs Odoo's start banner;</li>
  *   <li>{@code POST /stop}: closes its connection;</li>
- *   <li>{@code POST /maintenance/on|off}: the reverse proxy's maintenance page (Odoo has none of its own).</li>
+ *   <li>{@code POST /maintenance/on|off}: the reverse proxy's maintenance page (Odoo has none of its own);</li>
+ *   <li>{@code POST /web/webclient/version_info} with a JSON body: Odoo's JSON-RPC answer of
+ *       {@code odoo.service.common.exp_version()} for {@link #version} ({@code server_version},
+ *       {@code server_version_info}, {@code server_serie}, {@code protocol_version}), echoing the request's id; a request
+ *       that is not JSON gets Odoo's 400 (the route is type json). Stopped, it answers 503 as health does.</li>
  * </ul>
  * Log lines carry the current local time in Odoo's format. Faults can be switched on: unhealthy after the
  * next starts, an ERROR line in the log at start.
@@ -51,6 +55,8 @@ public final class OdooStandIn implements AutoCloseable {
     private volatile boolean unhealthy;
     public volatile boolean errorInLogAtStart;
     public volatile boolean createsMissingDatabase = true;
+    /** The version this server runs, as Odoo's release.version: {@code 17.0}, {@code 18.0+e}, {@code saas~17.1}. */
+    public volatile String version = "17.0";
 
     public OdooStandIn(Path log) throws IOException {
         this.log = log;
@@ -96,6 +102,10 @@ public final class OdooStandIn implements AutoCloseable {
     private synchronized void handle(HttpExchange ex) throws IOException {
         String call = ex.getRequestMethod() + " " + ex.getRequestURI().getPath();
         calls.add(call);
+        if (call.equals("POST /web/webclient/version_info")) {
+            versionInfo(ex);
+            return;
+        }
         int status = switch (call) {
             case "GET /web/health" -> running && !unhealthy ? 200 : 503;
             case "POST /stop" -> {
@@ -111,7 +121,7 @@ public final class OdooStandIn implements AutoCloseable {
                     running = true;
                     unhealthy = unhealthyStarts > 0;
                     if (unhealthyStarts > 0 && unhealthyStarts != Integer.MAX_VALUE) unhealthyStarts--;
-                    append("INFO ? odoo: Odoo version 17.0");
+                    append("INFO ? odoo: Odoo version " + version);
                     load();
                     if (errorInLogAtStart) append("ERROR " + database + " odoo.modules.registry: Failed to load registry");
                 }
@@ -129,6 +139,62 @@ public final class OdooStandIn implements AutoCloseable {
         };
         ex.sendResponseHeaders(status, -1);
         ex.close();
+    }
+
+    /**
+     * Odoo's {@code /web/webclient/version_info} (a {@code type="json"} route returning {@code exp_version()}):
+     * {@code {"jsonrpc": "2.0", "id": <request id>, "result": {"server_version": "17.0", "server_version_info":
+     * [17, 0, 0, "final", 0, ""], "server_serie": "17.0", "protocol_version": 1}}}.
+     */
+    private void versionInfo(HttpExchange ex) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        byte[] in = ex.getRequestBody().readAllBytes();
+        int status = 200;
+        String answer;
+        if (!running || unhealthy) {
+            status = 503;
+            answer = "";
+        } else if (type == null || !type.startsWith("application/json")) {
+            status = 400;
+            answer = "<p>Request inferred type is compatible with ['http'] but '/web/webclient/version_info' is type='json'.</p>";
+        } else {
+            java.util.Map<String, Object> request;
+            try {
+                request = dev.odooops.domain.Json.readMap(new String(in, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                request = null;
+            }
+            if (request == null) {
+                ex.sendResponseHeaders(400, -1);
+                ex.close();
+                return;
+            }
+            Object id = request.get("id");
+            java.util.Map<String, Object> rpc = new java.util.LinkedHashMap<>();
+            rpc.put("jsonrpc", "2.0");
+            rpc.put("id", id);
+            rpc.put("result", expVersion());
+            answer = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(rpc);
+        }
+        byte[] out = answer.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", status == 200 ? "application/json" : "text/html; charset=utf-8");
+        ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
+        if (out.length > 0) ex.getResponseBody().write(out);
+        ex.close();
+    }
+
+    /** Odoo's release.py: version_info from the version, series its first two parts. */
+    private java.util.Map<String, Object> expVersion() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("((?:saas~)?\\d+)\\.(\\d+)(.*)").matcher(version);
+        if (!m.matches()) throw new IllegalStateException("not an Odoo version: " + version);
+        String edition = m.group(3).startsWith("+") ? m.group(3).substring(1) : "";
+        Object major = m.group(1).startsWith("saas~") ? m.group(1) : (Object) Integer.parseInt(m.group(1));
+        java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("server_version", version);
+        r.put("server_version_info", List.of(major, Integer.parseInt(m.group(2)), 0, "final", 0, edition));
+        r.put("server_serie", m.group(1) + "." + m.group(2));
+        r.put("protocol_version", 1);
+        return r;
     }
 
     /** Connect to the database as Odoo does at start, creating it empty when missing. */

@@ -63,6 +63,8 @@ public final class TestEnvironment implements AutoCloseable {
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
     private String schedulesYaml;
+    /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
+    private String serverVersion = "17.0";
     /** Every process spawn() started: any still alive when the test ends (it failed early) is killed in close(). */
     private final List<Process> spawned = new ArrayList<>();
 
@@ -124,6 +126,17 @@ public final class TestEnvironment implements AutoCloseable {
     public TestEnvironment withOdoo(OdooStandIn odoo) throws IOException {
         this.odooServer = odoo;
         odoo.database("jdbc:postgresql://127.0.0.1:5432/", database, database + "_owner", PASSWORD);
+        writeConfig();
+        return this;
+    }
+
+    /**
+     * The version an Odoo environment's {@code version_command} ({@code echo "Odoo Server <version>"}) reports, or null
+     * for none. It is configured unless the control block asks a server (the stand-in's health URL: the version is
+     * then the stand-in's {@link OdooStandIn#version}) or names its own version_command.
+     */
+    public TestEnvironment withServerVersion(String version) throws IOException {
+        this.serverVersion = version;
         writeConfig();
         return this;
     }
@@ -248,6 +261,10 @@ public final class TestEnvironment implements AutoCloseable {
                     + "          log_file: " + odooServer.log() + "\n";
         }
         if (odooYaml != null) quiesce = control + odooYaml.indent(10);
+        boolean asksServer = odooYaml == null ? odooServer != null : odooYaml.contains("version_command") || odooYaml.contains("health_url");
+        if (app == dev.odooops.domain.AppProfile.ODOO && serverVersion != null && !asksServer) {
+            quiesce = (quiesce.isEmpty() ? control : quiesce) + "          version_command: [echo, \"Odoo Server " + serverVersion + "\"]\n";
+        }
         if (schedulesYaml != null) quiesce += "        schedules:\n" + schedulesYaml.indent(10);
         Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
                 users:
