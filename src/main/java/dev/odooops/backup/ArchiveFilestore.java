@@ -361,7 +361,8 @@ public class ArchiveFilestore {
         byte[] head = new byte[CompressionProbe.PROBE_BYTES];
         int headLength = 0;
         long size = 0;
-        try (var in = Files.newInputStream(file)) {
+        // never through a link: a file the inventory found regular and swapped for a link since is not read
+        try (var in = Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             byte[] buf = PROBE_BUFFER.get(); // one per thread: 20,000 files must not mean 5 GB of garbage
             for (int r; (r = in.read(buf)) > 0; ) {
                 if (headLength < head.length) {

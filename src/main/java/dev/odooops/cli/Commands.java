@@ -56,7 +56,7 @@ public final class Commands {
         return result.succeeded() ? OK : FAILED;
     }
 
-    /** restore: prints {run_id, status, evidence_dir, pre_restore_backup_id, mode, mode_reason[, failed_step, error, odoo_healthy]}. */
+    /** restore: prints {run_id, status, evidence_dir, pre_restore_backup_id, mode, mode_reason[, warnings][, failed_step, error, odoo_healthy]}. */
     public int restore(RestoreRequest request) {
         RestoreResult result = operations.restore(request);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -67,6 +67,7 @@ public final class Commands {
         json.put("mode", result.mode());
         if (result.modeReason() != null) json.put("mode_reason", result.modeReason());
         if (result.validationOnly()) json.put("validation_only", true);
+        if (!result.warnings().isEmpty()) json.put("warnings", result.warnings());
         if (!result.succeeded()) {
             json.put("failed_step", result.failedStep());
             json.put("error", result.error());

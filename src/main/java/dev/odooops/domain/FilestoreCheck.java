@@ -95,8 +95,11 @@ public record FilestoreCheck(boolean referencesRead, String referencesNote, int 
                     + corruptSample.get(0) + " (see filestore_check.json)");
         }
         if (!nonRegular.isEmpty()) {
+            long links = nonRegular.stream().filter(e -> e.startsWith("symlink ")).count();
             w.add("filestore check: " + nonRegular.size() + " entr" + (nonRegular.size() == 1 ? "y" : "ies")
-                    + " neither a regular file nor a directory left out of the archive, first " + nonRegular.get(0));
+                    + " neither a regular file nor a directory left out of the archive"
+                    + (links == 0 ? "" : " (" + links + " symbolic link(s), never followed: nothing behind them is stored)")
+                    + ", first " + nonRegular.get(0));
         }
         if (!unreadable.isEmpty()) {
             w.add("filestore check: " + unreadable.size() + " unreadable entr" + (unreadable.size() == 1 ? "y" : "ies")

@@ -40,7 +40,6 @@ public final class BackupJob extends RunState {
     private volatile boolean registered;
     private volatile List<String> prunedIds = List.of();
     private final CompletableFuture<FilestoreCheck.References> attachmentReferences = new CompletableFuture<>();
-    private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private volatile FilestoreCheck filestoreCheck;
     private volatile List<String> plannedPrunes = List.of();
     private volatile boolean committed;
@@ -107,8 +106,6 @@ public final class BackupJob extends RunState {
      */
     public CompletableFuture<FilestoreCheck.References> attachmentReferences() { return attachmentReferences; }
     /** Problems that did not fail the run but that its result must state (e.g. missing attachment files). */
-    public List<String> warnings() { synchronized (warnings) { return List.copyOf(warnings); } }
-    public void warn(String warning) { warnings.add(warning); }
     public FilestoreCheck filestoreCheck() { return filestoreCheck; }
     public void filestoreCheck(FilestoreCheck check) { this.filestoreCheck = check; }
     /** The artifacts retention will prune once this run is committed (ids, oldest first). */

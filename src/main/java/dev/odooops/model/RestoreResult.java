@@ -9,10 +9,21 @@ package dev.odooops.model;
  *   <li>{@code mode}: {@code restore} or {@code validate_only}, and {@code modeReason} why.</li>
  *   <li>{@code odooHealthy}: after a failure, whether Odoo answered its health check again (null when it
  *       was not restarted).</li>
+ *   <li>{@code warnings}: what a successful run must still say (a symbolic link met in the live filestore).</li>
  * </ul>
  */
 public record RestoreResult(String runId, String status, String evidenceDir, String preRestoreBackupId,
-                            String failedStep, String error, String mode, String modeReason, Boolean odooHealthy) {
+                            String failedStep, String error, String mode, String modeReason, Boolean odooHealthy,
+                            java.util.List<String> warnings) {
+    public RestoreResult {
+        warnings = warnings == null ? java.util.List.of() : java.util.List.copyOf(warnings);
+    }
+
+    /** A result with no warnings. */
+    public RestoreResult(String runId, String status, String evidenceDir, String preRestoreBackupId, String failedStep,
+                         String error, String mode, String modeReason, Boolean odooHealthy) {
+        this(runId, status, evidenceDir, preRestoreBackupId, failedStep, error, mode, modeReason, odooHealthy, null);
+    }
 
     public boolean succeeded() {
         return "success".equals(status);

@@ -20,6 +20,7 @@ public abstract class RunState {
     private volatile String step = "validate-request";
     private volatile java.util.Map<String, Object> stepDetail = java.util.Map.of();
     private final java.util.Map<String, Object> swept = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.List<String> warnings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     protected RunState(EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
         this(UUID.randomUUID(), environment, createdAt, redactor);
@@ -54,6 +55,9 @@ public abstract class RunState {
         stepDetail = java.util.Map.of();
         return d;
     }
+    /** What a run that succeeds must still say (final_status.json, the result, the log), in the order said. */
+    public java.util.List<String> warnings() { synchronized (warnings) { return java.util.List.copyOf(warnings); } }
+    public void warn(String warning) { warnings.add(warning); }
     /** Runs this run's start found abandoned, with what was cleaned up after each. */
     public java.util.Map<String, Object> swept() { return swept; }
 }

@@ -70,6 +70,7 @@ public class FinalizeRestore {
         status.put("validation_only", job.validationOnly());
         status.put("pre_restore_backup_id", job.preRestoreBackupId());
         status.put("fingerprint", fingerprint);
+        status.put("warnings", job.warnings());
         status.put("started_at", job.createdAt().toString());
         status.put("finished_at", Instant.now().toString());
         status.put("duration_ms", Duration.between(job.createdAt(), Instant.now()).toMillis());
@@ -81,6 +82,7 @@ public class FinalizeRestore {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("fingerprint", fingerprint);
         metadata.put("mode", job.mode());
+        metadata.put("warnings", job.warnings().size());
         if (job.restartedAt() != null) metadata.put("odoo_restarted_at", job.restartedAt().toString());
         metadata.put("after_commit_pending", !job.validationOnly()); // maintenance still to lift: done by the next run if we die
         catalog.finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
@@ -109,10 +111,11 @@ public class FinalizeRestore {
             LOG.error("restore run {} committed, but its clean-up failed: {}", job.runId(), job.redactor().scrub(e.getMessage()));
         }
         RunEnd.release(job);
-        LOG.info("restore run {} succeeded: {} restored into {} ({}){}", job.runId(), job.artifact().id(), job.environment().id(),
-                job.mode(), leftovers.isEmpty() ? "" : ", warnings: " + leftovers);
+        LOG.info("restore run {} succeeded: {} restored into {} ({}){}{}", job.runId(), job.artifact().id(), job.environment().id(),
+                job.mode(), job.warnings().isEmpty() ? "" : ", warnings: " + job.warnings(),
+                leftovers.isEmpty() ? "" : ", after the commit: " + leftovers);
         return new RestoreResult(job.runId().toString(), "success", job.evidence().dir().toString(), job.preRestoreBackupId(),
-                null, null, job.mode(), job.modeReason(), true);
+                null, null, job.mode(), job.modeReason(), true, job.warnings());
     }
 
     private static void removeKeptAside(RestoreJob job, List<Object> done, List<String> leftovers) {

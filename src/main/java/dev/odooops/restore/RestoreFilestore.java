@@ -9,6 +9,7 @@ import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.FilestoreOwner;
+import dev.odooops.domain.LiveFiles;
 import dev.odooops.store.ArtifactStore;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TarListing;
@@ -157,6 +158,7 @@ public class RestoreFilestore {
             throw e;
         }
         long t1 = System.nanoTime();
+        regularFilesOnly(fresh);
         String actual;
         long actualFiles;
         if (packed) {
@@ -215,52 +217,60 @@ public class RestoreFilestore {
     }
 
     /**
-     * The packed filestore's new tree: every file the live filestore already holds under the same path with the
-     * same size and SHA-1 (read and checked first) is hard-linked into it, so it is neither copied nor changed (its
-     * owner and mode stay the live file's); every other file is extracted from its pack, fetched from the store
-     * with its digest checked, and its SHA-1 checked against the index. Only the packs that hold a missing file
-     * are fetched. An application that rewrites files under the same name (Dolibarr, see
-     * {@link dev.odooops.domain.AppProfile#namesByContent}) gets copies instead of links, each copy's SHA-1
-     * checked, so a later rewrite of the restored file cannot reach the live tree kept aside for the rollback.
+     * The packed filestore's new tree, built beside the live filestore on its file system (the packs are fetched into
+     * the work directory, wherever that is, and extracted into a staging folder inside the new tree, so every move is
+     * a rename within one file system). Every file the live filestore itself holds under the same path with the same
+     * size and SHA-1 is reused: hard-linked into the new tree, so it is neither copied nor changed (its owner and mode
+     * stay the live file's). Only the live filestore's own regular files are reused (see {@link LiveFiles}: the walk
+     * never follows a link, and a file is reused only when its hard link is the file the walk found, on the live root's
+     * device); a symbolic link met is reported (filestore_reuse.json and the run's warnings). Every other file is
+     * extracted from its pack, fetched from the store with its digest checked, and its SHA-1 checked against the
+     * index. Only the packs that hold a missing file are fetched. An application that rewrites files under the same
+     * name (Dolibarr, see {@link dev.odooops.domain.AppProfile#namesByContent}) gets copies of the linked files
+     * instead, each copy's SHA-1 checked, so a later rewrite of the restored file cannot reach the live tree kept aside
+     * for the rollback.
      */
     private void assemble(RestoreJob job, FilestoreIndex index, Path live, Path fresh, StringBuilder log,
                           Map<String, Object> detail) throws java.io.IOException {
         Map<String, List<FilestoreIndex.Entry>> missing = new java.util.TreeMap<>();
         java.util.concurrent.atomic.AtomicLong linked = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong linkedBytes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong notTheFileFound = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.ConcurrentLinkedQueue<FilestoreIndex.Entry> fetch = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        boolean haveLive = Files.isDirectory(live);
         boolean link = job.environment().app().namesByContent();
         FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
+        LiveFiles liveFiles = LiveFiles.scan(live, job.environment().app());
         index.entries().parallelStream().forEach(e -> {
-            Path have = live.resolve(e.path());
             try {
-                if (haveLive && Files.isRegularFile(have, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(have) == e.size()) {
-                    Path target = fresh.resolve(e.path());
-                    if (link && Checksums.sha1(have).equals(e.sha1())) {
-                        Files.createDirectories(target.getParent());
-                        Files.createLink(target, have);
+                switch (reuse(liveFiles, e, fresh, link, owner)) {
+                    case REUSED -> {
                         linked.incrementAndGet();
                         linkedBytes.addAndGet(e.size());
                         return;
                     }
-                    if (!link) {
-                        Files.createDirectories(target.getParent());
-                        Files.copy(have, target, StandardCopyOption.REPLACE_EXISTING);
-                        if (Checksums.sha1(target).equals(e.sha1())) { // the copy is what is checked: the live file may change
-                            owner.apply(target);
-                            linked.incrementAndGet();
-                            linkedBytes.addAndGet(e.size());
-                            return;
-                        }
-                        Files.delete(target);
-                    }
+                    case NOT_THE_FILE_FOUND -> notTheFileFound.incrementAndGet();
+                    case NOT_THERE -> { }
                 }
             } catch (java.io.IOException | java.io.UncheckedIOException | UnsupportedOperationException x) {
-                // not linkable (another file system, a permission): fetched instead
+                // not linkable (gone since the walk, a permission): fetched instead, nothing of it left in the new tree
+                try {
+                    Files.deleteIfExists(fresh.resolve(e.path()));
+                } catch (java.io.IOException ignored) {
+                    // the move of the fetched file replaces it, and the tree check catches what it would not
+                }
             }
             fetch.add(e);
         });
+        liveFiles.warnings().forEach(job::warn);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put(link ? "linked_files" : "copied_files", linked.get());
+        counts.put("fetched_files", fetch.size());
+        counts.put("changed_while_linked", notTheFileFound.get());
+        job.evidence().json("filestore_reuse.json", liveFiles.evidence(counts));
+        if (!liveFiles.symlinks().isEmpty()) {
+            log.append("not followed: ").append(liveFiles.symlinks().size()).append(" symbolic link(s) in the live filestore, first ")
+                    .append(liveFiles.symlinks().get(0)).append('\n');
+        }
         for (FilestoreIndex.Entry e : fetch) missing.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e);
         log.append(link ? "linked " : "copied ").append(linked.get())
                 .append(" file(s) the live filestore holds with the same SHA-1\n");
@@ -281,7 +291,8 @@ public class RestoreFilestore {
                 throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded "
                         + ref.sha256());
             }
-            Path staging = job.workDir().resolve(p.getKey() + ".d");
+            // inside the new tree, on the filestore's own file system: each file is then renamed into place
+            Path staging = fresh.resolve(STAGING_PREFIX + p.getKey());
             WorkFiles.deleteTree(staging);
             Files.createDirectories(staging);
             // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
@@ -310,6 +321,58 @@ public class RestoreFilestore {
         detail.put("fetched_files", fetchedFiles);
         detail.put("fetched_bytes", fetchedBytes);
         detail.put("fetched_packs", missing.size());
+    }
+
+    private enum Reuse { REUSED, NOT_THERE, NOT_THE_FILE_FOUND }
+
+    /** The folder (inside the new tree, removed before it is checked) where one pack's members are extracted. */
+    private static final String STAGING_PREFIX = ".odoo-ops-pack-";
+
+    /**
+     * Reuses the live filestore's file for this entry when the walk found a regular file there of the indexed size: a
+     * hard link into the new tree, kept only if it is the very file the walk found (not one a link swapped into the
+     * path since) and its SHA-1 is the index's; for an application that rewrites files under their name the link is
+     * then replaced by a copy of its own, whose SHA-1 is checked.
+     */
+    private static Reuse reuse(LiveFiles liveFiles, FilestoreIndex.Entry e, Path fresh, boolean link, FilestoreOwner owner)
+            throws java.io.IOException {
+        LiveFiles.Found found = liveFiles.file(e.path());
+        if (found == null || found.size() != e.size()) return Reuse.NOT_THERE;
+        Path target = fresh.resolve(e.path());
+        Files.createDirectories(target.getParent());
+        Files.createLink(target, liveFiles.resolve(e.path()));
+        if (!liveFiles.isTheFileFound(e.path(), target)) {
+            Files.delete(target);
+            return Reuse.NOT_THE_FILE_FOUND;
+        }
+        if (!link) {
+            Path copy = Files.createTempFile(target.getParent(), ".odoo-ops-copy-", "");
+            try {
+                Files.copy(target, copy, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(copy, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        }
+        // the file in the new tree is what is checked: the live file may change
+        if (!Checksums.sha1(target).equals(e.sha1())) {
+            Files.delete(target);
+            return Reuse.NOT_THERE;
+        }
+        if (!link) owner.apply(target);
+        return Reuse.REUSED;
+    }
+
+    /**
+     * Refuses a new tree holding anything but directories and regular files (whatever the format): a restored
+     * filestore never holds a link, a fifo or a device.
+     */
+    private static void regularFilesOnly(Path fresh) {
+        var inventory = dev.odooops.domain.FilestoreInventory.of(fresh, dev.odooops.domain.AppProfile.ODOO);
+        if (!inventory.others().isEmpty()) {
+            throw new IllegalStateException("the restored filestore holds " + inventory.others().size()
+                    + " entr(ies) neither a regular file nor a directory, first " + inventory.others().get(0));
+        }
     }
 
     /**

@@ -14,6 +14,10 @@ import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Checksums;
+import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.domain.FilestoreInventory;
+import dev.odooops.domain.Json;
+import dev.odooops.domain.RestoreSpace;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RequestRejected;
@@ -43,7 +47,8 @@ import java.util.Map;
  *   <li>metadata: its manifest holds every field of the artifact contract;</li>
  *   <li>version: the artifact's series (17.0) is the target server's, learned ({@link ServerVersions}) or, when it
  *       cannot be, stated by the operator ({@link VersionGuard}); compared when the database is restored;</li>
- *   <li>disk_space: at least twice the artifact size free in the work directory and beside the filestore;</li>
+ *   <li>disk_space: room in the work directory for the files fetched there, and on the filestore's own file system
+ *       for the new filestore built beside the live one ({@link RestoreSpace});</li>
  *   <li>postgres: the server is reachable as the environment's user, which may create databases;</li>
  *   <li>filestore: the filestore's parent directory is writable;</li>
  *   <li>checksums: every file the restore needs is fetched (or, for a report, streamed) and its SHA-256 matches.</li>
@@ -170,7 +175,7 @@ public class RestorePreflight {
         // 6. version (before anything is fetched or touched)
         checks.add(version(artifact, env, r, job));
         // 7. disk space
-        checks.add(diskSpace(needBytes, env));
+        checks.add(diskSpace(needBytes, artifact, r, env));
         // 8. postgres
         checks.add(postgres(env));
         // 9. filestore
@@ -239,20 +244,66 @@ public class RestorePreflight {
         return new Check("version", v.ok(), v.detail());
     }
 
-    private Check diskSpace(long needBytes, EnvironmentConfig env) {
-        List<String> short_ = new ArrayList<>();
-        for (Path dir : List.of(ops.workDir(), env.filestore().toAbsolutePath().getParent())) {
-            try {
-                Path existing = dir;
-                while (existing != null && !Files.exists(existing)) existing = existing.getParent(); // touch nothing
-                long free = Files.getFileStore(existing == null ? dir.getRoot() : existing).getUsableSpace();
-                if (free < 2 * needBytes) short_.add(dir + " has " + free / (1 << 20) + " MiB free, needs " + 2 * needBytes / (1 << 20) + " MiB");
-            } catch (IOException e) {
-                short_.add(dir + ": " + e.getMessage());
+    /**
+     * Free space for the files fetched into the work directory, and on the filestore's own file system for the new
+     * filestore built beside the live one ({@link RestoreSpace}); the sum where both are one file system.
+     */
+    private Check diskSpace(long needBytes, OpsCatalog.Artifact artifact, RestoreRequest r, EnvironmentConfig env) {
+        boolean withFilestore = r.type().includesFilestore();
+        RestoreSpace space = new RestoreSpace(needBytes, 0, 0, 0);
+        if (withFilestore) space = filestoreSpace(needBytes, artifact, env);
+        try {
+            RestoreSpace.Free work = free(ops.workDir(), "work directory " + ops.workDir());
+            Path parent = env.filestore().toAbsolutePath().getParent();
+            RestoreSpace.Free filestore = withFilestore ? free(parent, "filestore's file system " + parent) : null;
+            boolean same = withFilestore && fileStore(ops.workDir()).equals(fileStore(parent));
+            List<String> shortfalls = space.shortfalls(work, filestore, same);
+            return new Check("disk_space", shortfalls.isEmpty(), shortfalls.isEmpty() ? space.describe(work, filestore, same)
+                    : String.join("; ", shortfalls));
+        } catch (IOException e) {
+            return new Check("disk_space", false, "cannot read the free space: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The filestore's part: its size from filestore.meta.json (read from the store: a few hundred bytes), for a packed
+     * artifact the largest pack, and, where the application's files are linked (Odoo), what the live filestore already
+     * holds under the index's paths with the index's sizes.
+     */
+    private RestoreSpace filestoreSpace(long needBytes, OpsCatalog.Artifact artifact, EnvironmentConfig env) {
+        List<ArtifactManifest.PackRef> packs = artifact.manifest().filestore() == null
+                || artifact.manifest().filestore().packs() == null ? List.of() : artifact.manifest().filestore().packs();
+        long largestPack = packs.stream().mapToLong(ArtifactManifest.PackRef::size).max().orElse(0);
+        String path = ArtifactStore.artifactPath(env.project(), env.name(), artifact.id());
+        long tree;
+        long linkable = 0;
+        try (InputStream in = store.open(path, "filestore.meta.json")) {
+            tree = ((Number) Json.readMap(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .get("total_bytes")).longValue();
+        } catch (Exception e) { // no estimate from the meta: the stored size, a lower bound
+            tree = packs.isEmpty() ? ((Number) artifact.sizes().getOrDefault("filestore.tar.zst", 0)).longValue()
+                    : packs.stream().mapToLong(ArtifactManifest.PackRef::size).sum();
+        }
+        if (!packs.isEmpty() && env.app().namesByContent() && Files.isDirectory(env.filestore())) {
+            try (InputStream in = store.open(path, FilestoreIndex.FILE)) {
+                FilestoreIndex index = FilestoreIndex.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                linkable = RestoreSpace.linkable(index, FilestoreInventory.of(env.filestore(), env.app()).files());
+            } catch (Exception e) {
+                linkable = 0; // counted as written again: the estimate errs on the side of room
             }
         }
-        return new Check("disk_space", short_.isEmpty(), short_.isEmpty() ? "at least 2 x " + needBytes / (1 << 20)
-                + " MiB free" : String.join("; ", short_));
+        return new RestoreSpace(needBytes, largestPack, tree, linkable);
+    }
+
+    /** The free space of the file system {@code dir} is on (its nearest existing ancestor's: nothing is created). */
+    private static RestoreSpace.Free free(Path dir, String where) throws IOException {
+        return new RestoreSpace.Free(where, fileStore(dir).getUsableSpace());
+    }
+
+    private static java.nio.file.FileStore fileStore(Path dir) throws IOException {
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent(); // touch nothing
+        return Files.getFileStore(existing == null ? dir.toAbsolutePath().getRoot() : existing);
     }
 
     private Check postgres(EnvironmentConfig env) {
