@@ -86,7 +86,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One running odoo-ops: validated configuration, the migrated ops catalog, and a started Camel context
+ * One running odoo-ops: validated configuration, the ops catalog at this version, and a started Camel context
  * (camel-main) with the routes of {@code routes/} and the step beans bound by name (the names the route
  * files use). The step package is imported whole: this class wires every bean of it.
  */
@@ -127,16 +127,26 @@ public final class OpsRuntime implements AutoCloseable {
      * server (routes/service/) and its bearer tokens.
      */
     public static OpsRuntime startService(Path home, Path configDir, Function<String, String> env, Clock clock) throws Exception {
-        return start(home, configDir, env, clock, true);
+        return startService(home, configDir, env, clock, Map.of());
+    }
+
+    /** Service mode with {@code overrides} over application.properties (serve --port sets http.port). */
+    public static OpsRuntime startService(Path home, Path configDir, Function<String, String> env, Clock clock,
+                                          Map<String, String> overrides) throws Exception {
+        return start(Settings.load(home, configDir, env, overrides), env, clock, true);
     }
 
     private static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock, boolean service)
             throws Exception {
-        Settings settings = Settings.load(home, configDir, env);
+        return start(Settings.load(home, configDir, env), env, clock, service);
+    }
+
+    private static OpsRuntime start(Settings settings, Function<String, String> env, Clock clock, boolean service)
+            throws Exception {
         OpsConfig config = EnvironmentsLoader.load(settings.ops().environmentsFile(), settings.ops().secretsFile(), env);
         OpsDatabase database = new OpsDatabase(settings);
         try {
-            database.migrate();
+            database.open(); // refuses a catalog of another version before anything is written
             database.sync(config);
             OpsRuntime runtime = new OpsRuntime(settings, config, database, env);
             runtime.serviceSettings = service ? ServiceSettings.of(settings) : null;

@@ -133,8 +133,8 @@ public final class DemoCommand {
      * {@code odoo-ops serve --demo}: the same demo environment and embedded S3 endpoint, served with every channel on
      * (HTTP with a printed bearer token, a schedule, an inbox under the demo root, the embedded broker).
      */
-    public int serve(Path configDir, Function<String, String> env) throws Exception {
-        Settings base = Settings.load(home, configDir, env);
+    public int serve(Path configDir, Function<String, String> env, Map<String, String> overrides) throws Exception {
+        Settings base = Settings.load(home, configDir, env, overrides);
         Path root = Path.of(base.property("demo.root", "/var/tmp/odoo-ops/demo")).toAbsolutePath();
         String dbPassword = random();
         String s3Key = "demo-" + random().substring(0, 8);
@@ -161,7 +161,7 @@ public final class DemoCommand {
                             + root.resolve("inbox") + "/now.json",
                     "  curl -s " + api + "/observe/health/ready",
                     "demo: Ctrl-C stops (running operations finish first)");
-            return new ServeCommand(home, err).run(demoConfig, env, banner);
+            return new ServeCommand(home, err).run(demoConfig, env, overrides, banner);
         }
     }
 
