@@ -263,7 +263,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, store));
         r.bind("retentionView", new RetentionView(s.environments(), catalog, new RetentionPlanner(ZoneOffset.UTC), s.clock()));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"), catalog), s.clock()));
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir(), catalog), s.clock()));
     }
 
     /** The backup steps (routes/backup.camel.yaml). */
@@ -302,7 +302,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
         r.bind("safetyBackup", new SafetyBackup(template, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"), catalog)));
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
         r.bind("restoreFilestore", restoreFilestore);
