@@ -87,7 +87,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One running odoo-ops: validated configuration, the migrated ops catalog, and a started Camel context
+ * One running odoo-ops: validated configuration, the ops catalog at this version, and a started Camel context
  * (camel-main) with the routes of {@code routes/} and the step beans bound by name (the names the route
  * files use). The step package is imported whole: this class wires every bean of it.
  */
@@ -129,16 +129,26 @@ public final class OpsRuntime implements AutoCloseable {
      * server (routes/service/) and its bearer tokens.
      */
     public static OpsRuntime startService(Path home, Path configDir, Function<String, String> env, Clock clock) throws Exception {
-        return start(home, configDir, env, clock, true);
+        return startService(home, configDir, env, clock, Map.of());
+    }
+
+    /** Service mode with {@code overrides} over application.properties (serve --port sets http.port). */
+    public static OpsRuntime startService(Path home, Path configDir, Function<String, String> env, Clock clock,
+                                          Map<String, String> overrides) throws Exception {
+        return start(Settings.load(home, configDir, env, overrides), env, clock, true);
     }
 
     private static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock, boolean service)
             throws Exception {
-        Settings settings = Settings.load(home, configDir, env);
+        return start(Settings.load(home, configDir, env), env, clock, service);
+    }
+
+    private static OpsRuntime start(Settings settings, Function<String, String> env, Clock clock, boolean service)
+            throws Exception {
         OpsConfig config = EnvironmentsLoader.load(settings.ops().environmentsFile(), settings.ops().secretsFile(), env);
         OpsDatabase database = new OpsDatabase(settings);
         try {
-            database.migrate();
+            database.open(); // refuses a catalog of another version before anything is written
             database.sync(config);
             OpsRuntime runtime = new OpsRuntime(settings, config, database, env);
             runtime.serviceSettings = service ? ServiceSettings.of(settings) : null;
@@ -260,7 +270,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, store));
         r.bind("retentionView", new RetentionView(s.environments(), catalog, new RetentionPlanner(ZoneOffset.UTC), s.clock()));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"), catalog), s.clock()));
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir(), catalog), s.clock()));
     }
 
     /** The backup steps (routes/backup.camel.yaml). */
@@ -301,7 +311,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
         r.bind("safetyBackup", new SafetyBackup(template, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir().resolve("verify"), catalog)));
+                new ArtifactVerifier(store, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
         r.bind("restoreFilestore", restoreFilestore);

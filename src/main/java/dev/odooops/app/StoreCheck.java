@@ -74,6 +74,8 @@ public final class StoreCheck {
         body.put("missing_or_damaged", broken);
         body.put("unreferenced_packs", unreferenced);
         body.put("ok", broken.isEmpty());
+        body.put("method", "the project's packs in the store compared with the catalog by name and size only; "
+                + "no content was read (verify-artifact ID --read-data reads an artifact's packs and checks every file)");
         body.put("note", "unreferenced packs are removed by the next backup's retention of the project; "
                 + "verify-artifact --read-data reads packs and checks every file");
         return new Report(broken.isEmpty(), body);

@@ -38,7 +38,7 @@ import java.util.function.Function;
  */
 @Command(name = "odoo-ops", mixinStandardHelpOptions = true, version = "odoo-ops 0.1.0",
         description = "Backup, restore and environment copies for Odoo.",
-        subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
+        subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Migrate.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
                 Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Completion.class,
@@ -136,6 +136,10 @@ public final class Cli implements Callable<Integer> {
             err.println("odoo-ops: rejected: " + e.getMessage());
             return Commands.REJECTED;
         }
+        if (e instanceof dev.odooops.ops.CatalogVersionRefused v) {
+            err.println("odoo-ops: rejected: " + v.field() + ": " + v.getMessage());
+            return Commands.REJECTED;
+        }
         if (e instanceof ConfigException) {
             err.println("odoo-ops: invalid configuration: " + e.getMessage());
             return Commands.REJECTED;
@@ -213,10 +217,38 @@ public final class Cli implements Callable<Integer> {
                 + "every channel on, and print a bearer token and curl lines to try")
         boolean demo;
 
+        @Option(names = "--port", paramLabel = "PORT", description = "the HTTP port (0-65535), over http.port of application.properties")
+        String port;
+
         @Override
         public Integer call() throws Exception {
-            if (demo) return new DemoCommand(cli.home, cli.out, cli.err).serve(cli.configDir(), cli.env);
-            return new ServeCommand(cli.home, cli.err).run(cli.configDir(), cli.env);
+            Integer p = wholeNumber("port", port);
+            if (p != null && (p < 0 || p > 65535)) throw new RequestRejected("port", "must be 0 to 65535, got " + p);
+            java.util.Map<String, String> overrides = p == null ? java.util.Map.of() : java.util.Map.of("http.port", p.toString());
+            if (demo) return new DemoCommand(cli.home, cli.out, cli.err).serve(cli.configDir(), cli.env, overrides);
+            return new ServeCommand(cli.home, cli.err).run(cli.configDir(), cli.env, overrides);
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = "Migrate the ops catalog to this version's schema (no other command does; stop older serve "
+                    + "instances first); prints {from, to, applied}.")
+    static final class Migrate implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Override
+        public Integer call() {
+            dev.odooops.config.Settings settings = dev.odooops.config.Settings.load(cli.home, cli.configDir(), cli.env);
+            try (dev.odooops.ops.OpsDatabase database = new dev.odooops.ops.OpsDatabase(settings)) {
+                dev.odooops.ops.OpsDatabase.Migration m = database.migrate();
+                java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+                json.put("from", m.from());
+                json.put("to", m.to());
+                json.put("applied", m.applied());
+                cli.out.println(dev.odooops.domain.Json.compact(json));
+                return Commands.OK;
+            }
         }
     }
 

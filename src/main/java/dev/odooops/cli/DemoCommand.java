@@ -32,8 +32,9 @@ import java.util.function.Function;
 
 /**
  * {@code odoo-ops demo}: with only PostgreSQL and its client tools, builds an Odoo-shaped demo environment
- * (database odoo_demo, filestore, odoo.conf), starts an S3 endpoint on loopback, backs the environment up
- * through the real backup route and verifies the artifact from the store; then damages the environment
+ * (database {@code demo.database}, default odoo_demo; filestore, odoo.conf; under {@code demo.root}), starts an S3
+ * endpoint on loopback, backs the environment up through the real backup route and verifies the artifact from
+ * the store; then damages the environment
  * (rows and attachment files), restores the artifact through the real restore route (safety backup,
  * swap, validations) and prints the outcome and where the evidence is.
  */
@@ -50,18 +51,19 @@ public final class DemoCommand {
 
     public int run(Path configDir, Function<String, String> env) throws Exception {
         Settings base = Settings.load(home, configDir, env);
-        Path root = Path.of(base.property("demo.root", "/var/tmp/odoo-ops/demo")).toAbsolutePath();
+        Path root = root(base);
+        String database = database(base);
         String dbPassword = random();
         String s3Key = "demo-" + random().substring(0, 8);
         String s3Secret = random();
-        say("1/8 building the Odoo-shaped demo environment in " + root + " (database odoo_demo)");
+        say("1/8 building the Odoo-shaped demo environment in " + root + " (database " + database + ")");
         DemoEnvironment.Created demo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres",
-                "odoo_demo", "odoo_demo", dbPassword, root, 500, 200, 42));
+                database, database, dbPassword, root, 500, 200, 42));
         say("    " + demo.attachmentFiles() + " attachment files in " + demo.filestore());
         DemoEnvironment.deleteTree(root.resolve("s3"));
         try (EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3"), "odoo-backups", s3Key, s3Secret)) {
             say("2/8 S3 endpoint (s3proxy) listening on " + s3.endpoint() + ", bucket odoo-backups");
-            Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret, null);
+            Path demoConfig = writeConfig(root, configDir, s3, demo, database, dbPassword, s3Key, s3Secret, null);
             try (OpsRuntime rt = OpsRuntime.start(home, demoConfig, env, Clock.systemUTC())) {
                 say("3/8 backing up demo/production (database + filestore + config snapshot)");
                 BackupResult result = rt.operations().backup(BackupRequest.of("demo", "production",
@@ -81,7 +83,7 @@ public final class DemoCommand {
                 }
 
                 say("5/8 damaging the demo environment: deleting 100 partners' invoices and partners, 20 attachment files");
-                DemoEnvironment.damage("127.0.0.1", 5432, "postgres", "odoo_demo", demo.filestore(), 20);
+                DemoEnvironment.damage("127.0.0.1", 5432, "postgres", database, demo.filestore(), 20);
                 List<String> before = validationSummary(rt);
                 say("    validate-env now: " + before);
 
@@ -133,19 +135,20 @@ public final class DemoCommand {
      * {@code odoo-ops serve --demo}: the same demo environment and embedded S3 endpoint, served with every channel on
      * (HTTP with a printed bearer token, a schedule, an inbox under the demo root, the embedded broker).
      */
-    public int serve(Path configDir, Function<String, String> env) throws Exception {
-        Settings base = Settings.load(home, configDir, env);
-        Path root = Path.of(base.property("demo.root", "/var/tmp/odoo-ops/demo")).toAbsolutePath();
+    public int serve(Path configDir, Function<String, String> env, Map<String, String> overrides) throws Exception {
+        Settings base = Settings.load(home, configDir, env, overrides);
+        Path root = root(base);
+        String database = database(base);
         String dbPassword = random();
         String s3Key = "demo-" + random().substring(0, 8);
         String s3Secret = random();
         String token = random() + random().substring(0, 16);
-        say("building the Odoo-shaped demo environment in " + root + " (database odoo_demo)");
+        say("building the Odoo-shaped demo environment in " + root + " (database " + database + ")");
         DemoEnvironment.Created demo = DemoEnvironment.create(new DemoEnvironment.Spec("127.0.0.1", 5432, "postgres",
-                "odoo_demo", "odoo_demo", dbPassword, root, 500, 200, 42));
+                database, database, dbPassword, root, 500, 200, 42));
         DemoEnvironment.deleteTree(root.resolve("s3"));
         try (EmbeddedS3 s3 = EmbeddedS3.start(root.resolve("s3"), "odoo-backups", s3Key, s3Secret)) {
-            Path demoConfig = writeConfig(root, configDir, s3, demo, dbPassword, s3Key, s3Secret, token);
+            Path demoConfig = writeConfig(root, configDir, s3, demo, database, dbPassword, s3Key, s3Secret, token);
             String api = "http://" + base.property("http.host", "127.0.0.1") + ":" + base.property("http.port", "8780");
             List<String> banner = List.of(
                     "demo: serving demo/production (S3 endpoint " + s3.endpoint() + ", inbox " + root.resolve("inbox") + ")",
@@ -161,12 +164,27 @@ public final class DemoCommand {
                             + root.resolve("inbox") + "/now.json",
                     "  curl -s " + api + "/observe/health/ready",
                     "demo: Ctrl-C stops (running operations finish first)");
-            return new ServeCommand(home, err).run(demoConfig, env, banner);
+            return new ServeCommand(home, err).run(demoConfig, env, overrides, banner);
         }
     }
 
-    private Path writeConfig(Path root, Path configDir, EmbeddedS3 s3, DemoEnvironment.Created demo, String dbPassword,
-                             String s3Key, String s3Secret, String apiToken) throws IOException {
+    /** demo.root (application.properties or -Ddemo.root): where the demo environment and its S3 data go. */
+    static Path root(Settings base) {
+        return Path.of(base.property("demo.root", "/var/tmp/odoo-ops/demo")).toAbsolutePath();
+    }
+
+    /** demo.database: the demo environment's database (and its owner role); a plain lower-case PostgreSQL name. */
+    static String database(Settings base) {
+        String name = base.property("demo.database", "odoo_demo").trim();
+        if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new dev.odooops.config.ConfigException(base.configDir().resolve("application.properties")
+                    + ": demo.database: expected a lower-case PostgreSQL name ([a-z_][a-z0-9_]*, at most 63), got '" + name + "'");
+        }
+        return name;
+    }
+
+    private Path writeConfig(Path root, Path configDir, EmbeddedS3 s3, DemoEnvironment.Created demo, String database,
+                             String dbPassword, String s3Key, String s3Secret, String apiToken) throws IOException {
         Path dir = root.resolve("config");
         Files.createDirectories(dir);
         Files.copy(configDir.resolve("application.properties"), dir.resolve("application.properties"),
@@ -192,7 +210,7 @@ public final class DemoCommand {
                     environments:
                       - name: production
                         type: production
-                        database: {host: 127.0.0.1, port: 5432, name: odoo_demo, user: odoo_demo, password: "${secret:demo.db_password}"}
+                        database: {host: 127.0.0.1, port: 5432, name: %s, user: %s, password: "${secret:demo.db_password}"}
                         filestore: %s
                         odoo_conf: %s
                         addons_paths: [%s]
@@ -200,7 +218,7 @@ public final class DemoCommand {
                         odoo: {version_command: [echo, "Odoo Server 17.0"]}
                         retention: {daily: 7, weekly: 4, monthly: 3}%s
                 """.formatted(s3.endpoint(), apiToken == null ? "" : "\n    api_token: \"${secret:demo.api_token}\"",
-                demo.filestore(), demo.appConf(), demo.addons(), apiToken == null ? ""
+                database, database, demo.filestore(), demo.appConf(), demo.addons(), apiToken == null ? ""
                         : "\n        schedules:\n          - {name: nightly, cron: \"0 0 3 * * ?\", time_zone: UTC, type: full}"));
         if (apiToken != null) {
             Files.writeString(dir.resolve("application.properties"), "\n# serve --demo\ninbox.dir=" + root.resolve("inbox")

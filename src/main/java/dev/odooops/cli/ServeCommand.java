@@ -26,14 +26,18 @@ public final class ServeCommand {
         this.err = err;
     }
 
-    public int run(Path configDir, Function<String, String> env) throws Exception {
-        return run(configDir, env, List.of());
+    public int run(Path configDir, Function<String, String> env, java.util.Map<String, String> overrides) throws Exception {
+        return run(configDir, env, overrides, List.of());
     }
 
-    /** As {@link #run(Path, Function)}, printing {@code banner} after the start-up summary (serve --demo). */
-    public int run(Path configDir, Function<String, String> env, List<String> banner) throws Exception {
+    /**
+     * As {@link #run(Path, Function, java.util.Map)}, printing {@code banner} after the start-up summary (serve --demo).
+     * {@code overrides} go over application.properties (serve --port: http.port).
+     */
+    public int run(Path configDir, Function<String, String> env, java.util.Map<String, String> overrides, List<String> banner)
+            throws Exception {
         long started = System.nanoTime();
-        OpsRuntime rt = OpsRuntime.startService(home, configDir, env, Clock.systemUTC());
+        OpsRuntime rt = OpsRuntime.startService(home, configDir, env, Clock.systemUTC(), overrides);
         CountDownLatch stopped = new CountDownLatch(1);
         // the JVM runs this hook on SIGTERM/SIGINT and exits when it returns: it returns once the runs ended (or the
         // grace did); camel-main's own hook is off in service mode, so nothing stops the routes under a running run

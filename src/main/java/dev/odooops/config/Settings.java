@@ -67,6 +67,11 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
     }
 
     public static Settings load(Path home, Path configDir, Function<String, String> env) {
+        return load(home, configDir, env, java.util.Map.of());
+    }
+
+    /** As {@link #load(Path, Path, Function)}, then {@code overrides} (a command's own options, e.g. serve --port) on top. */
+    public static Settings load(Path home, Path configDir, Function<String, String> env, java.util.Map<String, String> overrides) {
         Path file = configDir.resolve("application.properties");
         Properties p = new Properties();
         if (!Files.isRegularFile(file)) {
@@ -79,8 +84,9 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         }
         System.getProperties().stringPropertyNames().stream()
                 .filter(k -> k.startsWith("ops.") || k.startsWith("backup.") || k.startsWith("restore.") || k.startsWith("store.") || k.startsWith("service.") || k.startsWith("http.") || k.startsWith("inbox.") || k.startsWith("jms.")
-                        || k.startsWith("camel."))
+                        || k.startsWith("camel.") || k.startsWith("demo."))
                 .forEach(k -> p.setProperty(k, System.getProperty(k)));
+        p.putAll(overrides);
         Keys reader = new Keys(file.toString(), p);
         String dbPasswordEnv = reader.string("ops.db.password-env", "ODOO_OPS_DB_PASSWORD");
         String dbPassword = env.apply(dbPasswordEnv);

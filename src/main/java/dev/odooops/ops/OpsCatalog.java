@@ -729,6 +729,16 @@ public class OpsCatalog {
                 rs -> new AbandonedRun((UUID) rs.getObject(1), rs.getString(2), rs.getString(3), rs.getString(4)), by.toString());
     }
 
+    /**
+     * Of {@code runIds}, the runs that have ended and whose lease no process holds (the lock of the run, or of its
+     * parent for a child run, is free): nothing works in their directories any more. Unknown ids are not returned.
+     */
+    public List<UUID> endedWithoutOwner(List<UUID> runIds) {
+        return query("select run_id from ops.runs where run_id::text = any(?) and status not in ('queued', 'running') "
+                        + "and pg_try_advisory_xact_lock(ops.run_lock_key(coalesce(parent_run_id, run_id)))",
+                rs -> (UUID) rs.getObject(1), (Object) runIds.stream().map(UUID::toString).toArray(String[]::new));
+    }
+
     /** The environment's most recent successful restore: its run, artifact, type and end-of-run fingerprint. */
     public record LastRestore(UUID runId, String artifactId, String restoreType, Map<String, Object> fingerprint) {
     }

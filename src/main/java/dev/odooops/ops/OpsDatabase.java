@@ -7,6 +7,11 @@ import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,12 +19,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The ops database: creates it when allowed, migrates the {@code ops} schema with Flyway and synchronises
+ * The ops database: creates it when allowed, creates the {@code ops} schema of a new catalog with Flyway (an existing
+ * catalog is migrated only by {@link #migrate}, and a newer one refused: {@link CatalogSchema}) and synchronises
  * projects, environments, users and permissions from the environments file (the file is the source of truth;
  * nothing is deleted, so history keeps its references).
  */
@@ -74,9 +82,59 @@ public final class OpsDatabase implements AutoCloseable {
         return DriverManager.getConnection(settings.url(), p);
     }
 
-    public void migrate() {
-        Flyway.configure().dataSource(dataSource).schemas("ops").createSchemas(true)
-                .locations("classpath:db/migration").load().migrate();
+    /**
+     * Every command's first look at the catalog: a new, empty catalog is created at this version; one at exactly
+     * this version is used as it is; any other is refused ({@link CatalogSchema}) with nothing changed.
+     */
+    public CatalogSchema open() {
+        CatalogSchema schema = schema();
+        schema.refusalForCommand().ifPresent(m -> {
+            throw new CatalogVersionRefused(m);
+        });
+        if (schema.verdict() != CatalogSchema.Verdict.CREATE) return schema;
+        LOG.info("creating the ops catalog's schema (version {})", schema.knownVersion());
+        flyway().migrate();
+        CatalogSchema created = schema(); // another odoo-ops may have created it first, at another version
+        created.refusalForCommand().ifPresent(m -> {
+            throw new CatalogVersionRefused(m);
+        });
+        return created;
+    }
+
+    /** What {@code odoo-ops migrate} did: the catalog's version before and after, the migrations applied. */
+    public record Migration(String from, String to, List<String> applied) {
+    }
+
+    /** {@code odoo-ops migrate}: brings an older (or new) catalog to this version; refuses a newer one. */
+    public Migration migrate() {
+        CatalogSchema before = schema();
+        before.refusalForMigrate().ifPresent(m -> {
+            throw new CatalogVersionRefused(m);
+        });
+        MigrateResult result = flyway().migrate();
+        List<String> applied = result.migrations.stream().map(m -> m.version + " " + m.description).toList();
+        CatalogSchema after = schema();
+        after.refusalForMigrate().ifPresent(m -> {
+            throw new CatalogVersionRefused(m);
+        });
+        return new Migration(before.catalogVersion(), after.catalogVersion(), applied);
+    }
+
+    /** The catalog's schema against the migrations this odoo-ops carries (Flyway's info, nothing changed). */
+    public CatalogSchema schema() {
+        MigrationInfoService info = flyway().info();
+        MigrationInfo current = info.current();
+        String known = Arrays.stream(info.all()).filter(m -> m.isVersioned() && m.getState().isResolved())
+                .map(MigrationInfo::getVersion).max(MigrationVersion::compareTo).map(MigrationVersion::getVersion).orElse(null);
+        int unknown = (int) Arrays.stream(info.all()).filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS
+                || m.getState() == MigrationState.FUTURE_FAILED).count();
+        return new CatalogSchema(current == null ? null : current.getVersion().getVersion(), known,
+                info.pending().length, unknown);
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure().dataSource(dataSource).schemas("ops").createSchemas(true)
+                .locations("classpath:db/migration").validateMigrationNaming(true).load();
     }
 
     public void sync(OpsConfig config) {

@@ -1,5 +1,6 @@
 package dev.odooops.restore;
 
+import dev.odooops.domain.Json;
 import dev.odooops.odoo.OdooLifecycle;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.run.Vars;
@@ -61,7 +62,7 @@ public class RestartOdoo {
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         StringBuilder text = new StringBuilder();
-        for (Map<String, Object> a : actions) text.append(a).append('\n');
+        for (Map<String, Object> a : actions) text.append(Json.compact(a)).append('\n'); // JSON Lines: one action each
         job.evidence().text("odoo_restart.log", text.toString());
         job.evidence().json("restart_duration.json", Map.of("duration_ms", ms, "healthy", problem == null,
                 "actions", actions));

@@ -101,6 +101,7 @@ public class RunStarter {
             if (parent == null && !"restore".equals(operation)) retryStoreDeletions(run);
             boolean restoreDied = sweepAbandoned(run);
             if (parent == null) sweepSideCopies(run, restoreDied);
+            if (parent == null) sweepEndedWorkDirs(run);
         } catch (RuntimeException e) {
             throw failed(run, lease, createdWork, e);
         }
@@ -189,6 +190,39 @@ public class RunStarter {
                     Map.of("outcomes", retried.stream().map(ArtifactRemover.Outcome::toMap).toList()));
         } catch (RuntimeException e) {
             LOG.warn("run {}: retrying the pending store deletions failed: {}", run.runId(), run.redactor().scrub(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /**
+     * Work directories that ended runs left: a run killed after its commit is {@code success} in the catalog and
+     * never removed its directory (a whole dump each). Removed here when the run has ended and no process holds
+     * its lease; a directory the catalog does not know (a restore's preflight fetches its artifact before its run
+     * exists) or of a live run is left alone. Never fails the run.
+     */
+    private void sweepEndedWorkDirs(RunState run) {
+        try (var entries = Files.list(ops.workDir())) {
+            List<UUID> candidates = entries.filter(Files::isDirectory).map(p -> runId(p.getFileName().toString()))
+                    .filter(id -> id != null && !id.equals(run.runId())).toList();
+            if (candidates.isEmpty()) return;
+            List<String> removed = new java.util.ArrayList<>();
+            for (UUID ended : catalog.endedWithoutOwner(candidates)) {
+                WorkFiles.deleteTree(ops.workDir().resolve(ended.toString()));
+                removed.add(ended.toString());
+            }
+            if (removed.isEmpty()) return;
+            LOG.info("run {}: removed the work directories ended runs left: {}", run.runId(), removed);
+            run.swept().put("ended_runs_work_dirs_removed", removed);
+            catalog.event(run.runId(), "work_dirs_swept", "create-run", Map.of("runs", removed));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("run {}: sweeping the work directories of ended runs failed: {}", run.runId(), e.getMessage());
+        }
+    }
+
+    private static UUID runId(String name) {
+        try {
+            return name.length() == 36 ? UUID.fromString(name) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -157,6 +157,7 @@ public class ArtifactVerifier {
         boolean ok = true;
         Path dumpCopy = null;
         PrivateFiles.OWNER_ONLY.createDirectories(workDir);
+        Path scratch = Files.createTempDirectory(workDir, "verify-"); // this call's own: removed whole at the end
         try {
             for (Map.Entry<String, Object> e : artifact.checksums().entrySet()) {
                 String name = e.getKey();
@@ -173,7 +174,7 @@ public class ArtifactVerifier {
                 }
                 String actual;
                 if (name.equals("db.dump")) {
-                    dumpCopy = Files.createTempFile(workDir, "verify-", ".dump");
+                    dumpCopy = scratch.resolve("db.dump");
                     try (InputStream in = store.open(path, name)) {
                         Files.copy(in, dumpCopy, StandardCopyOption.REPLACE_EXISTING);
                     }
@@ -213,11 +214,21 @@ public class ArtifactVerifier {
                     ok = false;
                 }
             }
+            report.put("method", method(artifact, readPacks));
             report.put("ok", ok);
             return report;
         } finally {
-            if (dumpCopy != null) Files.deleteIfExists(dumpCopy);
+            dev.odooops.run.WorkFiles.deleteTree(scratch);
         }
+    }
+
+    /** What {@link #verify} compared, said in its report: without reading the packs, their content was not checked. */
+    private static String method(OpsCatalog.Artifact artifact, boolean readPacks) {
+        var fs = artifact.manifest().filestore();
+        String files = "the artifact's files read from the store, their SHA-256 compared with the catalog";
+        if (fs == null || fs.packs() == null) return files + " (every byte of the artifact)";
+        return files + "; " + (readPacks ? "each pack read, its SHA-256 compared"
+                : "its packs compared by size only, their content not read (--read-data reads them and checks every file)");
     }
 
     /** A packed artifact's packs (the project's {@code _packs}): each must be there with the size and SHA-256 recorded. */

@@ -88,6 +88,22 @@ public final class TestEnvironment implements AutoCloseable {
         this.odoo = app == dev.odooops.domain.AppProfile.ODOO ? DemoEnvironment.create(spec) : DolibarrShape.create(spec, 30);
         this.s3 = EmbeddedS3.start(s3Dir, "backups", S3_KEY, S3_SECRET, storeFaults::wrap);
         writeConfig();
+        migrateSharedCatalog(configDir);
+    }
+
+    private static boolean catalogMigrated;
+
+    /**
+     * The shared catalog {@value #OPS_DB} may be at an older version from earlier runs on this machine: no command
+     * migrates an existing catalog, so the harness does, as an operator would (odoo-ops migrate), once per JVM.
+     */
+    private static synchronized void migrateSharedCatalog(Path configDir) {
+        if (catalogMigrated) return;
+        try (dev.odooops.ops.OpsDatabase db = new dev.odooops.ops.OpsDatabase(
+                dev.odooops.config.Settings.load(HOME, configDir, System::getenv))) {
+            db.migrate();
+        }
+        catalogMigrated = true;
     }
 
     private static String suffix() {
