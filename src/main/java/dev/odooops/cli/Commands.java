@@ -78,7 +78,7 @@ public final class Commands {
         return result.odooDown() ? ODOO_DOWN : FAILED;
     }
 
-    /** preflight-restore: the nine checks; exit 0 when all pass, else 2. */
+    /** preflight-restore: the ten checks; exit 0 when all pass, else 2. */
     public int preflightRestore(RestoreRequest request) {
         return print(operations.preflightRestore(request), REJECTED);
     }
