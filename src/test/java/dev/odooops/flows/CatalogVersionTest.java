@@ -1,6 +1,5 @@
 package dev.odooops.flows;
 
-import dev.odooops.App;
 import dev.odooops.domain.Json;
 import dev.odooops.support.TestEnvironment;
 import org.flywaydb.core.Flyway;
@@ -10,9 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -66,14 +62,14 @@ class CatalogVersionTest {
         Map<String, String> before = catalogDigest();
         for (String[] command : List.of(new String[] {"runs", "--env", env.environmentId()},
                 new String[] {"backup", "--env", env.environmentId()}, new String[] {"schedules"})) {
-            Result r = run(command);
+            TestEnvironment.CliResult r = run(command);
             assertEquals(2, r.exit(), String.join(" ", command) + ": " + r.stderr());
             assertTrue(r.stderr().contains("odoo-ops: rejected: catalog: the ops catalog's schema is at version " + previous
                     + ", older than this odoo-ops's " + known) && r.stderr().contains("`odoo-ops migrate`"), r.stderr());
         }
         assertEquals(before, catalogDigest(), "a refused command changes nothing in the catalog");
 
-        Result migrated = run("migrate");
+        TestEnvironment.CliResult migrated = run("migrate");
         assertEquals(0, migrated.exit(), migrated.stderr());
         Map<String, Object> json = Json.readMap(migrated.stdout());
         assertEquals(previous, json.get("from"));
@@ -81,11 +77,11 @@ class CatalogVersionTest {
         assertEquals(0, run("migrate").exit(), "migrating a current catalog is a no-op");
 
         assertEquals(0, run("runs", "--env", env.environmentId()).exit());
-        Result backup = run("backup", "--env", env.environmentId());
+        TestEnvironment.CliResult backup = run("backup", "--env", env.environmentId());
         assertEquals(0, backup.exit(), backup.stderr());
         // the artifact format did not change with this version: what the previous release wrote restores
         String artifact = (String) Json.readMap(backup.stdout()).get("artifact_id");
-        Result restore = run("restore", "--env", env.environmentId(), "--artifact", artifact, "--force");
+        TestEnvironment.CliResult restore = run("restore", "--env", env.environmentId(), "--artifact", artifact, "--force");
         assertEquals(0, restore.exit(), restore.stdout() + restore.stderr());
         assertEquals("success", Json.readMap(restore.stdout()).get("status"));
     }
@@ -93,7 +89,7 @@ class CatalogVersionTest {
     @Test
     void should_refuse_a_catalog_newer_than_this_odoo_ops_on_every_command_and_serve_changing_nothing() throws Exception {
         assertEquals(0, run("migrate").exit());
-        Result backup = run("backup", "--env", env.environmentId());
+        TestEnvironment.CliResult backup = run("backup", "--env", env.environmentId());
         assertEquals(0, backup.exit(), backup.stderr());
         String artifact = (String) Json.readMap(backup.stdout()).get("artifact_id");
         String runId = (String) Json.readMap(backup.stdout()).get("run_id");
@@ -124,7 +120,7 @@ class CatalogVersionTest {
                 new String[] {"schedules"},
                 new String[] {"migrate"});
         for (String[] command : commands) {
-            Result r = run(command);
+            TestEnvironment.CliResult r = run(command);
             assertEquals(2, r.exit(), String.join(" ", command) + ": " + r.stdout() + r.stderr());
             assertTrue(r.stderr().contains("odoo-ops: rejected: catalog: the ops catalog's schema is at version " + next
                     + ", newer than the newest this odoo-ops knows (" + known + ")"), String.join(" ", command) + ": " + r.stderr());
@@ -147,23 +143,14 @@ class CatalogVersionTest {
 
     @Test
     void should_create_a_new_catalog_at_this_version_on_any_command() throws Exception {
-        Result runs = run("runs", "--env", env.environmentId());
+        TestEnvironment.CliResult runs = run("runs", "--env", env.environmentId());
         assertEquals(0, runs.exit(), runs.stderr());
         assertNotEquals(null, flyway(null).info().current());
         assertEquals(known, flyway(null).info().current().getVersion().getVersion());
     }
 
-    record Result(int exit, String stdout, String stderr) {
-    }
-
-    private Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--config", env.configDir.toString()));
-        int code = App.run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                System::getenv);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private TestEnvironment.CliResult run(String... args) {
+        return env.cli(args);
     }
 
     private static Flyway flyway(String target) {

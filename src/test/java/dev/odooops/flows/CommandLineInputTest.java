@@ -8,8 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +30,7 @@ class CommandLineInputTest {
     @BeforeAll
     void setUp() throws Exception {
         env = TestEnvironment.create("cli");
-        Result backup = run("backup", "--project", env.project, "--env", "prod");
+        TestEnvironment.CliResult backup = run("backup", "--project", env.project, "--env", "prod");
         assertEquals(0, backup.exit(), backup.stderr());
         artifact = (String) Json.readMap(backup.stdout()).get("artifact_id");
         assertEquals(0, run("pin", artifact).exit(), "kept when a later test backs up the same day");
@@ -43,16 +41,8 @@ class CommandLineInputTest {
         env.close();
     }
 
-    record Result(int exit, String stdout, String stderr) {
-    }
-
-    private Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--config", env.configDir.toString()));
-        int code = App.run(all, new PrintStream(out), new PrintStream(err), System::getenv);
-        return new Result(code, out.toString(), err.toString());
+    private TestEnvironment.CliResult run(String... args) {
+        return env.cli(args);
     }
 
     /** Rewrites the environment's filestore in its environments file; the test environment rewrites it back. */
@@ -71,7 +61,7 @@ class CommandLineInputTest {
                         List.of("restore", "--env", env.environmentId(), "--artifact", artifact, "--confirm", env.environmentId()),
                         List.of("preflight-restore", "--env", env.environmentId(), "--artifact", artifact),
                         List.of("backup", "--env", env.environmentId()))) {
-                    Result r = run(command.toArray(String[]::new));
+                    TestEnvironment.CliResult r = run(command.toArray(String[]::new));
                     assertEquals(2, r.exit(), command + " with filestore " + fs + " -> " + r.stderr());
                     assertTrue(r.stderr().contains("odoo-ops: invalid configuration: " + env.configDir.resolve("environments.yaml")
                             + ": projects[0].environments[0].filestore: expected "), r.stderr());
@@ -94,7 +84,7 @@ class CommandLineInputTest {
                 List.of("--project", p, "--env", p + "/prod"));
     }
 
-    private Result run(List<String> command, List<String> form, String... more) {
+    private TestEnvironment.CliResult run(List<String> command, List<String> form, String... more) {
         List<String> args = new ArrayList<>(command);
         args.addAll(form);
         args.addAll(List.of(more));
@@ -104,12 +94,12 @@ class CommandLineInputTest {
     @Test
     void should_accept_every_form_of_project_and_env_on_every_command() throws Exception {
         String id = env.environmentId();
-        Result backup = run("backup", "--project", env.project, "--env", id);
+        TestEnvironment.CliResult backup = run("backup", "--project", env.project, "--env", id);
         assertEquals(0, backup.exit(), backup.stderr());
         assertEquals("success", Json.readMap(backup.stdout()).get("status"));
         for (List<String> form : forms()) {
             String where = form.toString();
-            Result r = run(List.of("backup"), form, "--user", "auditor");
+            TestEnvironment.CliResult r = run(List.of("backup"), form, "--user", "auditor");
             assertEquals(2, r.exit(), where + r.stderr());
             assertTrue(r.stderr().contains("user: 'auditor' has no backup permission on project '" + env.project + "'"), where + r.stderr());
             r = run(List.of("restore"), form, "--artifact", artifact, "--confirm", id, "--user", "auditor");
@@ -139,7 +129,7 @@ class CommandLineInputTest {
         for (List<String> command : List.of(List.of("backup"), List.of("restore", "--artifact", artifact, "--confirm",
                 env.environmentId()), List.of("preflight-restore", "--artifact", artifact), List.of("validate-env"),
                 List.of("recover"), List.of("runs"), List.of("artifacts"))) {
-            Result r = run(command, form);
+            TestEnvironment.CliResult r = run(command, form);
             assertEquals(2, r.exit(), command + r.stderr());
             assertTrue(r.stderr().contains("odoo-ops: rejected: project: --project 'other' does not match the project of --env '"
                     + env.environmentId() + "'"), command + r.stderr());

@@ -1,6 +1,5 @@
 package dev.odooops.flows;
 
-import dev.odooops.App;
 import dev.odooops.domain.Json;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
@@ -9,15 +8,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,20 +46,12 @@ class RunStartFailureTest {
         env.close();
     }
 
-    record Result(int exit, String stdout, String stderr) {
-    }
-
-    private Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--config", env.configDir.toString()));
-        int code = App.run(all, new PrintStream(out), new PrintStream(err), System::getenv);
-        return new Result(code, out.toString(), err.toString());
+    private TestEnvironment.CliResult run(String... args) {
+        return env.cli(args);
     }
 
     private String backup() {
-        Result b = run("backup", "--env", env.environmentId());
+        TestEnvironment.CliResult b = run("backup", "--env", env.environmentId());
         assertEquals(0, b.exit(), b.stderr());
         return (String) Json.readMap(b.stdout()).get("artifact_id");
     }
@@ -93,9 +81,9 @@ class RunStartFailureTest {
         String artifact = backup();
         try {
             fullDisk(env.evidenceRoot);
-            Result b = run("backup", "--env", env.environmentId());
-            Result r = run("restore", "--env", env.environmentId(), "--artifact", artifact, "--confirm", env.environmentId());
-            for (Result res : List.of(b, r)) {
+            TestEnvironment.CliResult b = run("backup", "--env", env.environmentId());
+            TestEnvironment.CliResult r = run("restore", "--env", env.environmentId(), "--artifact", artifact, "--confirm", env.environmentId());
+            for (TestEnvironment.CliResult res : List.of(b, r)) {
                 assertEquals(1, res.exit(), res.stderr());
                 Map<String, Object> json = Json.readMap(res.stdout());
                 assertEquals("failed", json.get("status"), res.stdout());
@@ -133,7 +121,7 @@ class RunStartFailureTest {
         try {
             Map<String, Object> child = waitForRunningChild();
             String restoreRun = child.get("parent").toString();
-            Result b = run("backup", "--env", env.environmentId());
+            TestEnvironment.CliResult b = run("backup", "--env", env.environmentId());
             assertEquals(2, b.exit(), b.stderr());
             assertTrue(b.stderr().contains("env: another backup/restore/deploy run is active on " + env.environmentId()
                     + " (restore run " + restoreRun), b.stderr());

@@ -312,6 +312,22 @@ public final class TestEnvironment implements AutoCloseable {
         return OpsRuntime.start(HOME, configDir, System::getenv, Clock.systemUTC());
     }
 
+    /** What a command line run in this JVM ({@link #cli}) printed and returned. */
+    public record CliResult(int exit, String stdout, String stderr) {
+    }
+
+    /** odoo-ops's command line in this JVM, as an operator types it, against this environment's configuration. */
+    public CliResult cli(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--config", configDir.toString()));
+        int code = dev.odooops.App.run(all, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), System::getenv);
+        return new CliResult(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** A fresh free loopback port for the HTTP API (and /observe) of the next serve. */
     public TestEnvironment withServicePorts() throws IOException {
         try (ServerSocket a = new ServerSocket(0)) {
