@@ -208,6 +208,7 @@ public final class OpsRuntime implements AutoCloseable {
             observability = new Observability(config, catalog, runQueue);
             CamelContext context = main.getCamelContext();
             observability.install(context, store, () -> jms == null || jms.up(context), schedules::running);
+            HttpApi.installErrorAnswers(context);
         }
     }
 
@@ -347,7 +348,7 @@ public final class OpsRuntime implements AutoCloseable {
             }
             apiTokens = new ApiTokens(config, serviceSettings.authFailuresPerMinute(), s.clock());
             r.bind("httpApi", new HttpApi(operations, runQueue, apiTokens, s.environments(), config, catalog,
-                    serviceSettings.maxBodyBytes()));
+                    serviceSettings.maxBodyBytes(), serviceSettings.trustedProxies()));
         }
         r.bind("schedules", schedules);
     }

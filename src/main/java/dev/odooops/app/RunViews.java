@@ -59,9 +59,33 @@ public final class RunViews {
             m.put("failed_step", run.failedStep());
             m.put("error", run.failureReason());
         }
+        if ("restore".equals(run.operation())) {
+            m.put("mode", run.metadata().get("mode"));
+            m.put("mode_reason", run.metadata().get("mode_reason"));
+            m.put("pre_restore_backup_id", run.metadata().get("pre_restore_backup_id"));
+        }
+        m.put("warnings", warnings(run.evidenceDir()));
         m.put("evidence_dir", run.evidenceDir());
         m.put("evidence_files", evidenceFiles(run.evidenceDir()));
         return new Report("success".equals(run.status()) || "skipped_unchanged".equals(run.status()), m);
+    }
+
+    /**
+     * What the run's end said it must still tell ({@code final_status.json}: a backup's {@code warnings}, a restore's
+     * {@code after_commit.warnings}); empty while it runs or without evidence.
+     */
+    private static List<Object> warnings(String dir) {
+        Path status = dir == null ? null : Path.of(dir, "final_status.json");
+        if (status == null || !Files.isRegularFile(status)) return List.of();
+        try {
+            Map<String, Object> s = dev.odooops.domain.Json.readMap(status);
+            List<Object> out = new java.util.ArrayList<>();
+            if (s.get("warnings") instanceof List<?> w) out.addAll(w);
+            if (s.get("after_commit") instanceof Map<?, ?> after && after.get("warnings") instanceof List<?> w) out.addAll(w);
+            return out;
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     /** The evidence files of a run, relative to its evidence directory, sorted; empty when the directory is gone. */

@@ -595,16 +595,19 @@ public class OpsCatalog {
                 + "from ops.runs r where r.environment_id = ? order by r.created_at desc limit ?", rs -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("run_id", rs.getString(1));
-            m.put("operation_type", rs.getString(2));
+            m.put("operation", rs.getString(2));
             m.put("status", rs.getString(3));
             m.put("created_by", rs.getString(4));
             m.put("created_at", rs.getString(5));
             m.put("finished_at", rs.getString(6));
             m.put("failed_step", rs.getString(7));
-            m.put("failure_reason", rs.getString(8));
+            m.put("error", rs.getString(8));
             m.put("evidence_dir", rs.getString(9));
             m.put("parent_run_id", rs.getString(10));
             m.put("artifact_id", rs.getString(11));
+            // the names of earlier releases, kept for one release (docs/service.md): operation, error
+            m.put("operation_type", rs.getString(2));
+            m.put("failure_reason", rs.getString(8));
             return m;
         }, environmentId, limit);
     }
@@ -693,13 +696,19 @@ public class OpsCatalog {
         return new Figures(last, durations, bytes, failures);
     }
 
-    /** A run a service request started, by the request's id (idempotency). */
-    public record RequestedRun(UUID runId, String status) {
+    /**
+     * A run a service request started, by the request's id (idempotency): its operation, and whether its recorded
+     * request has the fingerprint of {@code requestJson} ({@code ops.request_fingerprint}, V16; null when the run
+     * recorded no request, as a schedule's skipped firing).
+     */
+    public record RequestedRun(UUID runId, String status, String operation, Boolean sameRequest) {
     }
 
-    public Optional<RequestedRun> runByRequestId(String environmentId, String requestId) {
-        return query("select run_id, status from ops.runs where environment_id = ? and request_id = ?",
-                rs -> new RequestedRun(rs.getObject(1, UUID.class), rs.getString(2)), environmentId, requestId)
+    public Optional<RequestedRun> runByRequestId(String environmentId, String requestId, String requestJson) {
+        return query("select run_id, status, operation_type, request_fingerprint = ops.request_fingerprint(cast(? as jsonb)) "
+                        + "from ops.runs where environment_id = ? and request_id = ?",
+                rs -> new RequestedRun(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                        (Boolean) rs.getObject(4)), requestJson, environmentId, requestId)
                 .stream().findFirst();
     }
 

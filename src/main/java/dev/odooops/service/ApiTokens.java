@@ -19,9 +19,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Bearer tokens of the HTTP API: each user's {@code api_token} (a secret reference in the environments file)
  * is kept only as its SHA-256, and a presented token is hashed and compared with every one in constant time.
- * An address that failed {@code limit} times within a minute is refused (429) until its failures age out.
+ * A valid token is never refused by the failure limit. Missing or unknown tokens are counted per client address
+ * (behind trusted proxies, the forwarded client: {@link dev.odooops.domain.TrustedProxies}); a client with
+ * {@code limit} of them within a minute is refused (429, {@code Retry-After}) until the oldest ages out.
  */
 public final class ApiTokens {
+    private static final Duration WINDOW = Duration.ofMinutes(1);
+    /** Beyond this many clients with failures, those whose failures aged out are forgotten. */
+    private static final int MAX_CLIENTS = 10_000;
+
     private final Map<String, byte[]> hashes = new LinkedHashMap<>();
     private final int limit;
     private final Clock clock;
@@ -38,40 +44,46 @@ public final class ApiTokens {
         return hashes.size();
     }
 
-    /** The user whose token this is; empty for a missing or unknown token (a failure of {@code address}). */
-    public Optional<String> user(String presented, String address) {
-        if (presented != null && !presented.isEmpty()) {
-            byte[] h = sha256(presented);
-            String match = null;
-            for (Map.Entry<String, byte[]> e : hashes.entrySet()) {
-                if (MessageDigest.isEqual(h, e.getValue()) && match == null) match = e.getKey();
+    /** The user whose token this is; empty for a missing or unknown token. Never limited, records nothing. */
+    public Optional<String> user(String presented) {
+        if (presented == null || presented.isEmpty()) return Optional.empty();
+        byte[] h = sha256(presented);
+        String match = null;
+        for (Map.Entry<String, byte[]> e : hashes.entrySet()) {
+            if (MessageDigest.isEqual(h, e.getValue()) && match == null) match = e.getKey();
+        }
+        return Optional.ofNullable(match);
+    }
+
+    /**
+     * A failed authentication of {@code client}: zero when it is counted (answer 401), else the seconds until the
+     * client may try again (answer 429; the failure is not counted, so the wait does not grow).
+     */
+    public long failed(String client) {
+        if (failures.size() > MAX_CLIENTS) forgetAgedOut();
+        Deque<Instant> d = failures.computeIfAbsent(client, a -> new ArrayDeque<>());
+        synchronized (d) {
+            prune(d);
+            if (d.size() >= limit) {
+                long wait = Duration.between(clock.instant(), d.peekFirst().plus(WINDOW)).toSeconds() + 1;
+                return Math.max(1, wait);
             }
-            if (match != null) return Optional.of(match);
-        }
-        failed(address);
-        return Optional.empty();
-    }
-
-    /** True while {@code address} has failed {@code limit} times within the last minute. */
-    public boolean blocked(String address) {
-        Deque<Instant> d = failures.get(address);
-        if (d == null) return false;
-        synchronized (d) {
-            prune(d);
-            return d.size() >= limit;
-        }
-    }
-
-    private void failed(String address) {
-        Deque<Instant> d = failures.computeIfAbsent(address, a -> new ArrayDeque<>());
-        synchronized (d) {
-            prune(d);
             d.addLast(clock.instant());
+            return 0;
+        }
+    }
+
+    private void forgetAgedOut() {
+        for (Map.Entry<String, Deque<Instant>> e : failures.entrySet()) {
+            synchronized (e.getValue()) {
+                prune(e.getValue());
+                if (e.getValue().isEmpty()) failures.remove(e.getKey(), e.getValue());
+            }
         }
     }
 
     private void prune(Deque<Instant> d) {
-        Instant cut = clock.instant().minus(Duration.ofMinutes(1));
+        Instant cut = clock.instant().minus(WINDOW);
         while (!d.isEmpty() && d.peekFirst().isBefore(cut)) d.removeFirst();
     }
 

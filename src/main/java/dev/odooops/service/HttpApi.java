@@ -5,6 +5,7 @@ import dev.odooops.app.Operations;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.domain.Json;
+import dev.odooops.domain.TrustedProxies;
 import dev.odooops.model.ArtifactRequest;
 import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.ListArtifactsRequest;
@@ -26,9 +27,11 @@ import java.util.Optional;
  * The HTTP API (routes/service/http-api.camel.yaml) as a thin trigger: authenticate the bearer token, read the
  * request, call the application layer (the {@link RunQueue} for backups and restores, {@link Operations} for the
  * rest), and answer JSON with the status that says what happened:
- * 202 queued (with {@code Location}), 200, 400 naming the field, 401, 403, 404, 409 (a run is active on the
- * environment, named), 413 (body too large), 429 (too many failed authentications from this address), 503 (the
- * queue is full or the service is stopping). Inbound {@code Camel*} headers are removed before anything is read.
+ * 202 queued (with {@code Location}), 200, 400 naming the field, 401, 403, 404, 405, 409 (a run is active on the
+ * environment, named; or a request_id used for another request), 413 (body too large), 429 (too many failed
+ * authentications from this client, with {@code Retry-After}), 503 (the queue is full or the service is stopping).
+ * Every error, an unknown path's and a wrong method's too, is the same JSON shape. Inbound {@code Camel*} headers are
+ * removed before anything is read; no answer names a file of the server's configuration.
  */
 public final class HttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -41,9 +44,10 @@ public final class HttpApi {
     private final OpsConfig config;
     private final OpsCatalog catalog;
     private final int maxBodyBytes;
+    private final TrustedProxies proxies;
 
     public HttpApi(Operations operations, RunQueue queue, ApiTokens tokens, EnvironmentLookup environments, OpsConfig config,
-                   OpsCatalog catalog, int maxBodyBytes) {
+                   OpsCatalog catalog, int maxBodyBytes, TrustedProxies proxies) {
         this.operations = operations;
         this.queue = queue;
         this.tokens = tokens;
@@ -51,6 +55,7 @@ public final class HttpApi {
         this.config = config;
         this.catalog = catalog;
         this.maxBodyBytes = maxBodyBytes;
+        this.proxies = proxies;
     }
 
     /** A response: status, JSON body, and the Location of a created run. */
@@ -115,8 +120,8 @@ public final class HttpApi {
     /** Body optional: {@code {"reason": "...", "until": "2036-12-31"}} makes the pin a legal hold. */
     public void pinArtifact(Exchange ex) {
         handle(ex, (user, e) -> {
-            String body = e.getMessage().getBody(String.class);
-            Map<String, Object> f = body == null || body.isBlank() ? Map.of() : jsonBody(e);
+            String body = e.getMessage().getBody(String.class); // read once: the body is a stream
+            Map<String, Object> f = body == null || body.isBlank() ? Map.of() : jsonBody(e, body);
             for (String k : f.keySet()) {
                 if (!k.equals("reason") && !k.equals("until")) {
                     throw new RequestRejected(k, "unknown field (expected reason, until)");
@@ -179,7 +184,7 @@ public final class HttpApi {
     // ---- the work ----------------------------------------------------------------------------------------
 
     private Response submit(Exchange e, String user, String operation) {
-        Map<String, Object> fields = jsonBody(e);
+        Map<String, Object> fields = jsonBody(e, e.getMessage().getBody(String.class));
         Object op = fields.remove("operation");
         if (op != null && !operation.equals(op)) {
             throw new RequestRejected("operation", "this endpoint takes '" + operation + "', got '" + op + "'");
@@ -197,7 +202,12 @@ public final class HttpApi {
     private EnvironmentConfig environment(Exchange e, String user) {
         String env = header(e, "env");
         if (env == null || env.isBlank()) throw new RequestRejected("env", "the query parameter env=E or env=P/E is required");
-        EnvironmentConfig c = EnvironmentLookup.resolve(config, header(e, "project"), env);
+        EnvironmentConfig c;
+        try {
+            c = EnvironmentLookup.resolve(config, header(e, "project"), env);
+        } catch (RequestRejected r) {
+            throw Submission.inRequestTerms(r, "env");
+        }
         requireRead(user, c.project());
         return c;
     }
@@ -228,8 +238,7 @@ public final class HttpApi {
         return slash < 0 ? environmentId : environmentId.substring(0, slash);
     }
 
-    private Map<String, Object> jsonBody(Exchange e) {
-        String body = e.getMessage().getBody(String.class);
+    private Map<String, Object> jsonBody(Exchange e, String body) {
         String type = header(e, "Content-Type");
         if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw new RequestRejected("Content-Type", "send the request as JSON with Content-Type: application/json, got '"
@@ -264,7 +273,7 @@ public final class HttpApi {
     // ---- the frame every endpoint shares -------------------------------------------------------------------
 
     private void handle(Exchange ex, Action action) {
-        String address = remoteAddress(ex);
+        String address = proxies.client(remoteAddress(ex), header(ex, "X-Forwarded-For"));
         String authorization = header(ex, "Authorization");
         ex.getMessage().removeHeaders("Camel*");
         ex.getMessage().removeHeader("Authorization");
@@ -272,7 +281,7 @@ public final class HttpApi {
         try {
             response = authenticated(ex, address, authorization, action);
         } catch (RequestRejected r) {
-            response = error(status(r.reason()), r.getMessage(), r.field());
+            response = error(status(r.reason()), withoutConfigPaths(r.getMessage()), r.field());
         } catch (TooLarge t) {
             response = error(413, t.getMessage() + " of " + maxBodyBytes + " bytes", "body");
         } catch (RuntimeException x) {
@@ -282,14 +291,18 @@ public final class HttpApi {
         respond(ex, response);
     }
 
+    /** A valid token is never limited; a missing or unknown one counts against its client (see {@link ApiTokens}). */
     private Response authenticated(Exchange ex, String address, String authorization, Action action) {
-        if (tokens.blocked(address)) {
-            return error(429, "too many failed authentications from " + address + "; wait a minute", "Authorization");
-        }
         String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : null;
-        Optional<String> user = tokens.user(token, address);
+        Optional<String> user = tokens.user(token);
         if (user.isEmpty()) {
+            long wait = tokens.failed(address);
+            if (wait > 0) {
+                ex.getMessage().setHeader("Retry-After", String.valueOf(wait));
+                return error(429, "too many failed authentications from " + address + "; try again in " + wait + " s",
+                        "Authorization");
+            }
             LOG.warn("HTTP: refused a request from {} ({} bearer token)", address, token == null ? "no" : "an unknown");
             Response r = error(401, token == null ? "a bearer token is required (Authorization: Bearer <token>)"
                     : "the bearer token is not known", "Authorization");
@@ -309,6 +322,65 @@ public final class HttpApi {
         };
     }
 
+    /** The message without the paths of the server's configuration (the environments file, its directory). */
+    private String withoutConfigPaths(String message) {
+        if (config.file() == null || config.file().isBlank()) return message;
+        String file = config.file();
+        String out = message.replace(" (not in " + file + ")", "").replace(file, "the environments file");
+        java.nio.file.Path dir = java.nio.file.Path.of(file).toAbsolutePath().getParent();
+        return dir == null ? out : out.replace(dir.toString(), "the configuration directory");
+    }
+
+    /**
+     * Answers an unknown path (404) and a method a path does not take (405) in the API's JSON error shape instead
+     * of the web server's HTML or empty body; called once the HTTP server is up.
+     */
+    public static void installErrorAnswers(org.apache.camel.CamelContext context) {
+        var routers = context.getRegistry().findByType(org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.class);
+        if (routers.isEmpty()) LOG.warn("no platform-http router: unknown paths are answered by the web server's defaults");
+        for (var router : routers) installErrorAnswers(router);
+    }
+
+    /**
+     * A last route, after every other whatever its registration time: a path some route serves with other methods is
+     * answered 405 with {@code Allow}, any other 404 (the web server's own answers are HTML and an empty body).
+     */
+    private static void installErrorAnswers(io.vertx.ext.web.Router router) {
+        router.route().last().handler(rc -> {
+            String path = rc.normalizedPath();
+            java.util.Set<String> allowed = new java.util.TreeSet<>();
+            for (io.vertx.ext.web.Route r : router.getRoutes()) {
+                if (r.getPath() != null && r.methods() != null && servesPath(r.getPath(), path)) {
+                    r.methods().forEach(m -> allowed.add(m.name()));
+                }
+            }
+            if (allowed.isEmpty()) {
+                answer(rc, 404, "no such path: " + path + " (the API is under /api/v1, its OpenAPI document at /api/v1/openapi.json)");
+            } else {
+                rc.response().putHeader("Allow", String.join(", ", allowed));
+                answer(rc, 405, rc.request().method() + " is not a method of " + path + " (it takes " + String.join(", ", allowed) + ")");
+            }
+        });
+    }
+
+    /** A route's path ({@code /api/v1/runs/:id}, {@code /observe/*}) against a request's. */
+    static boolean servesPath(String route, String path) {
+        if (route.endsWith("*")) return path.startsWith(route.substring(0, route.length() - 1));
+        String[] r = route.split("/", -1);
+        String[] p = path.split("/", -1);
+        if (r.length != p.length) return false;
+        for (int i = 0; i < r.length; i++) {
+            if (r[i].startsWith(":") ? p[i].isEmpty() : !r[i].equals(p[i])) return false;
+        }
+        return true;
+    }
+
+    private static void answer(io.vertx.ext.web.RoutingContext rc, int status, String message) {
+        if (rc.response().ended()) return;
+        rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(Json.compact(error(status, message, null).body()));
+    }
+
     private static Response error(int status, String message, String field) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("error", message);
@@ -319,8 +391,10 @@ public final class HttpApi {
 
     private static void respond(Exchange ex, Response r) {
         boolean challenge = ex.getMessage().getHeader("WWW-Authenticate") != null;
+        Object retryAfter = ex.getMessage().getHeader("Retry-After");
         ex.getMessage().removeHeaders("*"); // nothing of the request (query parameters included) goes back as a header
         if (challenge) ex.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        if (retryAfter != null) ex.getMessage().setHeader("Retry-After", retryAfter);
         ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, r.status());
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         if (r.location() != null) ex.getMessage().setHeader("Location", r.location());

@@ -4,6 +4,7 @@ import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactStore;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Gauge;
@@ -28,14 +29,18 @@ import java.util.function.BooleanSupplier;
  *   <li>readiness checks for the ops catalog, the artifact store, the JMS broker and the scheduler;</li>
  *   <li>our gauges and counters beside Camel's: per environment and backup type
  *   {@code odoo_ops_last_success_timestamp_seconds} (what to alert on), per environment and operation
- *   {@code odoo_ops_last_run_duration_seconds}, {@code odoo_ops_stored_bytes}, {@code odoo_ops_runs_failed_total}
- *   by failed step, {@code odoo_ops_queue_depth} and {@code odoo_ops_running_operations}.</li>
+ *   {@code odoo_ops_last_run_duration_seconds} and {@code odoo_ops_failed_runs_total} (a series from the start, at
+ *   zero, so that {@code increase()} sees the first failure), {@code odoo_ops_stored_bytes},
+ *   {@code odoo_ops_runs_failed} by failed step (a series once a step failed), {@code odoo_ops_ready} (1 while
+ *   every readiness check is UP), {@code odoo_ops_queue_depth} and {@code odoo_ops_running_operations}.</li>
  * </ul>
+ * Every per-environment series carries {@code environment}, {@code project} and {@code environment_type}.
  * The catalog figures are read at most every 15 s, whatever the scrape interval.
  */
 public final class Observability {
     private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
     private static final List<String> TYPES = List.of("full", "db_only", "filestore_only");
+    private static final List<String> OPERATIONS = List.of("backup", "restore");
     private static final Duration CACHE = Duration.ofSeconds(15);
 
     private final OpsConfig config;
@@ -78,20 +83,26 @@ public final class Observability {
             return;
         }
         for (EnvironmentConfig env : config.environments()) {
+            Tags tags = environmentTags(env.id());
             for (String type : TYPES) {
                 Gauge.builder("odoo_ops_last_success_timestamp_seconds", () -> lastSuccess(env.id(), type))
                         .description("when the newest successful backup of this type was taken (unix seconds; NaN: never)")
-                        .tags("environment", env.id(), "type", type).register(meters);
+                        .tags(tags).tag("type", type).register(meters);
             }
-            for (String op : List.of("backup", "restore")) {
+            for (String op : OPERATIONS) {
                 Gauge.builder("odoo_ops_last_run_duration_seconds", () -> lastDuration(env.id(), op))
                         .description("how long the environment's last finished run of this operation took")
-                        .tags("environment", env.id(), "operation", op).register(meters);
+                        .tags(tags).tag("operation", op).register(meters);
+                FunctionCounter.builder("odoo_ops_failed_runs", this, o -> o.failedRuns(env.id(), op))
+                        .description("failed (or rolled back) runs of this operation recorded in the catalog; 0 until the first")
+                        .tags(tags).tag("operation", op).register(meters);
             }
             Gauge.builder("odoo_ops_stored_bytes", () -> figures().storedBytes().getOrDefault(env.id(), 0L).doubleValue())
                     .description("bytes of the environment's live artifacts in the store")
-                    .tags("environment", env.id()).register(meters);
+                    .tags(tags).register(meters);
         }
+        Gauge.builder("odoo_ops_ready", () -> ready(context) ? 1 : 0)
+                .description("1 while every readiness check (GET /observe/health/ready) is UP, else 0").register(meters);
         failures = MultiGauge.builder("odoo_ops_runs_failed")
                 .description("failed runs recorded in the catalog, by environment, operation and the step that failed")
                 .register(meters);
@@ -110,7 +121,7 @@ public final class Observability {
         java.util.List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
         for (Map.Entry<String, Long> e : f.failuresByStep().entrySet()) {
             String[] k = e.getKey().split("\\|", 3);
-            rows.add(MultiGauge.Row.of(Tags.of("environment", k[0], "operation", k[1], "failed_step", k.length > 2 ? k[2] : ""),
+            rows.add(MultiGauge.Row.of(environmentTags(k[0]).and("operation", k[1], "failed_step", k.length > 2 ? k[2] : ""),
                     e.getValue()));
         }
         failures.register(rows, true);
@@ -119,6 +130,32 @@ public final class Observability {
     /** Stops the refresher. */
     public void close() {
         refresher.shutdownNow();
+    }
+
+    /** environment, project and environment_type of an environment id (an environment no longer configured: type ""). */
+    private Tags environmentTags(String environmentId) {
+        String type = config.environments().stream().filter(e -> e.id().equals(environmentId)).map(EnvironmentConfig::type)
+                .findFirst().orElse("");
+        int slash = environmentId.indexOf('/');
+        return Tags.of("environment", environmentId, "project", slash < 0 ? environmentId : environmentId.substring(0, slash),
+                "environment_type", type == null ? "" : type);
+    }
+
+    private double failedRuns(String env, String op) {
+        String prefix = env + "|" + op + "|";
+        return figures().failuresByStep().entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** What GET /observe/health/ready answers: every readiness check UP. */
+    private static boolean ready(CamelContext context) {
+        try {
+            java.util.Collection<org.apache.camel.health.HealthCheck.Result> results =
+                    org.apache.camel.health.HealthCheckHelper.invokeReadiness(context);
+            return !results.isEmpty() && results.stream().allMatch(r -> r.getState() == org.apache.camel.health.HealthCheck.State.UP);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private double lastSuccess(String env, String type) {

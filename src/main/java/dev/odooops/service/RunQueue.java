@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   crash loses no accepted request and runs none twice (the run's advisory lock decides who owns it).</li>
  * </ol>
  * More than {@code service.workers + service.queue-capacity} runs at once are refused (UNAVAILABLE) before any
- * run row exists. The same {@code request_id} on the same environment returns the first run.
+ * run row exists. A {@code request_id} is an idempotency key per environment: the same id with the same operation and
+ * request returns the first run; with anything else it is refused (409, naming request_id and the earlier run).
  */
 public final class RunQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunQueue.class);
@@ -56,6 +57,7 @@ public final class RunQueue implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final Semaphore slots;
     private final AtomicInteger running = new AtomicInteger();
+    private final Object[] requestLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
     private volatile boolean accepting = true;
     private final java.util.concurrent.ScheduledExecutorService pickUp =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -115,14 +117,46 @@ public final class RunQueue implements AutoCloseable {
             throw new RequestRejected("service", "odoo-ops is shutting down; send the request again later",
                     RequestRejected.Reason.UNAVAILABLE);
         }
-        EnvironmentRequest request = environments.resolve(submission.request());
-        EnvironmentConfig env = environments.environment(request);
+        EnvironmentRequest request;
+        EnvironmentConfig env;
+        try {
+            request = environments.resolve(submission.request());
+            env = environments.environment(request);
+        } catch (RequestRejected r) {
+            throw Submission.inRequestTerms(r, "environment");
+        }
         Submission resolved = new Submission(submission.operation(), request, submission.requestId());
         quickChecks(resolved, env);
-        if (resolved.requestId() != null) {
-            Optional<OpsCatalog.RequestedRun> first = catalog.runByRequestId(env.id(), resolved.requestId());
-            if (first.isPresent()) return new Accepted(first.get().runId(), first.get().status(), true);
+        if (resolved.requestId() == null) return accept(resolved, env, onEnd);
+        // one id at a time in this process, so that parallel repeats find the first run instead of a full queue or
+        // the active run; across processes ops.begin_run decides under its own lock (V16)
+        synchronized (requestLocks[Math.floorMod((env.id() + '\n' + resolved.requestId()).hashCode(), requestLocks.length)]) {
+            Optional<Accepted> earlier = earlier(env, resolved);
+            return earlier.isPresent() ? earlier.get() : accept(resolved, env, onEnd);
         }
+    }
+
+    /**
+     * The answer to a request whose id was used before on the environment: the same operation and request (the
+     * fingerprint of the normalized body, the id left out) is a repeat, answered with the first run; anything else
+     * is refused (409) naming request_id and the earlier run. A run that recorded no request (a schedule's skipped
+     * firing) is a repeat of the same operation.
+     */
+    private Optional<Accepted> earlier(EnvironmentConfig env, Submission s) {
+        Optional<OpsCatalog.RequestedRun> found = catalog.runByRequestId(env.id(), s.requestId(), Json.compact(s.toJson()));
+        if (found.isEmpty()) return Optional.empty();
+        OpsCatalog.RequestedRun first = found.get();
+        boolean same = first.sameRequest() != null ? first.sameRequest() : first.operation().equals(s.operation());
+        if (!same) {
+            throw new RequestRejected("request_id", "'" + s.requestId() + "' was already used on " + env.id() + " by "
+                    + first.operation() + " run " + first.runId() + " with another request; a request_id names one request:"
+                    + " send a new id for a different one", RequestRejected.Reason.CONFLICT);
+        }
+        return Optional.of(new Accepted(first.runId(), first.status(), true));
+    }
+
+    /** A new request: a slot, then its queued run, then a worker. */
+    private Accepted accept(Submission resolved, EnvironmentConfig env, java.util.function.Consumer<Outcome> onEnd) {
         if (!slots.tryAcquire()) {
             throw new RequestRejected("service", "the queue is full (" + service.workers() + " workers, "
                     + service.queueCapacity() + " queued); send the request again later", RequestRejected.Reason.UNAVAILABLE);
@@ -135,9 +169,8 @@ public final class RunQueue implements AutoCloseable {
                     Json.compact(Map.of("trigger", channel)), ops.staleAfterSeconds(), ops.heartbeatSeconds(),
                     new RunLease.Request(Json.compact(resolved.toJson()), resolved.requestId(), channel));
         } catch (RunLease.DuplicateRequest d) {
-            slots.release();
-            OpsCatalog.RequestedRun first = catalog.runByRequestId(env.id(), resolved.requestId()).orElseThrow(() -> d);
-            return new Accepted(first.runId(), first.status(), true);
+            slots.release(); // another process recorded the id first
+            return earlier(env, resolved).orElseThrow(() -> d);
         } catch (RuntimeException e) {
             slots.release();
             throw e;

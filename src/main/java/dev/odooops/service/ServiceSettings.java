@@ -12,7 +12,7 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                               int maxBodyBytes, int authFailuresPerMinute, java.nio.file.Path inboxDir,
                               int inboxMaxFileBytes, int inboxPollMillis, boolean jmsEnabled, String jmsBrokerUrl,
                               String jmsUser, String jmsPasswordEnv, int jmsEmbeddedPort, java.nio.file.Path jmsDataDir,
-                              String jmsRequestQueue) {
+                              String jmsRequestQueue, dev.odooops.domain.TrustedProxies trustedProxies) {
 
     public static ServiceSettings of(Settings settings) {
         String file = settings.configDir().resolve("application.properties").toString();
@@ -24,7 +24,7 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 settings.property("http.host", "127.0.0.1").trim(),
                 integer(settings, file, "http.port", 8780, 0, 65535),
                 integer(settings, file, "http.max-body-bytes", 65536, 256, 16 * 1024 * 1024),
-                integer(settings, file, "http.auth-failures-per-minute", 10, 1, 100000),
+                integer(settings, file, "http.auth-failures-per-minute", 30, 1, 100000),
                 inboxDir(settings, file),
                 integer(settings, file, "inbox.max-file-bytes", 65536, 16, 16 * 1024 * 1024),
                 integer(settings, file, "inbox.poll-millis", 1000, 100, 3_600_000),
@@ -34,7 +34,18 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 settings.property("jms.password-env", "ODOO_OPS_JMS_PASSWORD").trim(),
                 integer(settings, file, "jms.embedded-port", 61616, 0, 65535),
                 settings.home().resolve(settings.property("jms.embedded-data-dir", "/var/tmp/odoo-ops/artemis").trim()),
-                queueName(settings, file));
+                queueName(settings, file),
+                trustedProxies(settings, file));
+    }
+
+    /** {@code http.trusted-proxies}: addresses and CIDR ranges whose X-Forwarded-For names the client. */
+    private static dev.odooops.domain.TrustedProxies trustedProxies(Settings settings, String file) {
+        try {
+            return dev.odooops.domain.TrustedProxies.parse(settings.property("http.trusted-proxies", ""));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": http.trusted-proxies: " + e.getMessage()
+                    + " (expected a comma-separated list of IP addresses and CIDR ranges)");
+        }
     }
 
     private static String blankToNull(String v) {

@@ -32,6 +32,43 @@ public record Submission(String operation, EnvironmentRequest request, String re
 
     /** The request of {@code operation} read from {@code fields}; {@code channel} is recorded as the trigger. */
     public static Submission of(String operation, Map<String, Object> fields, String user, String channel) {
+        try {
+            return read(operation, fields, user, channel);
+        } catch (RequestRejected r) {
+            throw inRequestTerms(r, "environment");
+        }
+    }
+
+    /**
+     * A refusal of the shared request classes (which speak the command line's words: {@code keep-daily}, {@code env},
+     * {@code --project}) in the words of a request's fields ({@code keep_daily}, {@code envField}, {@code project}).
+     */
+    public static RequestRejected inRequestTerms(RequestRejected r, String envField) {
+        String prefix = r.field() + ": ";
+        String text = r.getMessage().startsWith(prefix) ? r.getMessage().substring(prefix.length()) : r.getMessage();
+        java.util.regex.Matcher m = OPTION.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(fieldOf(m.group(1), envField)));
+        m.appendTail(out);
+        String field = CLI_FIELDS.contains(r.field()) ? fieldOf(r.field(), envField) : r.field();
+        if (field.equals(r.field()) && out.toString().equals(text)) return r;
+        return new RequestRejected(field, out.toString(), r.reason());
+    }
+
+    private static final java.util.regex.Pattern OPTION = java.util.regex.Pattern.compile("(?<![\\w-])--([a-z][a-z-]*)");
+
+    /** The fields the shared request classes name as the command line does. */
+    private static final Set<String> CLI_FIELDS = Set.of("env", "artifact", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly");
+
+    private static String fieldOf(String option, String envField) {
+        return switch (option) {
+            case "env" -> envField;
+            case "artifact" -> "artifact_id";
+            default -> option.replace('-', '_');
+        };
+    }
+
+    private static Submission read(String operation, Map<String, Object> fields, String user, String channel) {
         if (operation == null || !OPERATIONS.contains(operation)) {
             throw new RequestRejected("operation", "expected one of backup|restore, got '" + operation + "'");
         }
@@ -65,22 +102,32 @@ public record Submission(String operation, EnvironmentRequest request, String re
         return of(op instanceof String o ? o : null, f, user == null ? defaultUser : (String) user, channel);
     }
 
-    /** The JSON (or YAML) object of a request body, message or file; a refusal names {@code field}. */
+    /**
+     * The JSON (or YAML) object of a request body, message or file; a refusal names {@code field}. A key given twice
+     * is refused naming that key (a parser keeping the last one would let two readers see two requests).
+     */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> read(byte[] content, boolean yaml, String field) {
         if (content == null || content.length == 0) throw new RequestRejected(field, "expected a JSON object, got nothing");
         try {
-            Object v = (yaml ? YAML : dev.odooops.domain.Json.MAPPER).readValue(content, Object.class);
+            Object v = (yaml ? YAML : JSON).readValue(content);
             if (!(v instanceof Map<?, ?> m)) throw new RequestRejected(field, "expected an object with the request's fields");
             return new LinkedHashMap<>((Map<String, Object>) m);
         } catch (java.io.IOException e) {
             String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("unreadable");
+            java.util.regex.Matcher dup = DUPLICATE.matcher(msg);
+            if (dup.find()) throw new RequestRejected(dup.group(1), "given twice; give each field once");
             throw new RequestRejected(field, "not valid " + (yaml ? "YAML" : "JSON") + ": " + msg);
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
-            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    /** Jackson's words for a key given twice (JsonParser.Feature.STRICT_DUPLICATE_DETECTION). */
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("^Duplicate field '(.*)'");
+    private static final com.fasterxml.jackson.databind.ObjectReader JSON = dev.odooops.domain.Json.MAPPER
+            .readerFor(Object.class).with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    private static final com.fasterxml.jackson.databind.ObjectReader YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readerFor(Object.class).with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private static RestoreRequest.Mode mode(String value) {
         if (value == null) return RestoreRequest.Mode.AUTO;

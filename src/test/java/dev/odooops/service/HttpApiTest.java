@@ -2,6 +2,7 @@ package dev.odooops.service;
 
 import dev.odooops.OpsRuntime;
 import dev.odooops.domain.Json;
+import dev.odooops.support.Await;
 import dev.odooops.support.OdooStandIn;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +40,7 @@ class HttpApiTest {
     void setUp() throws Exception {
         env = TestEnvironment.create("http_api");
         odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo).withProperty("http.auth-failures-per-minute", "50");
+        env.withOdoo(odoo).withProperty("http.auth-failures-per-minute", "50").withProperty("http.trusted-proxies", "127.0.0.1");
         runtime = env.serviceRuntime();
     }
 
@@ -67,15 +68,18 @@ class HttpApiTest {
 
     /** Polls GET /runs/{id} until the run has ended (a wait for the worker, not a timed assertion). */
     Map<String, Object> awaitEnd(String runId) throws Exception {
-        Instant until = Instant.now().plusSeconds(180);
-        while (Instant.now().isBefore(until)) {
-            Answer a = call("GET", "/runs/" + runId, TestEnvironment.OPERATOR_TOKEN, null);
-            assertEquals(200, a.status(), a.body());
-            Object status = a.json().get("status");
-            if (!"queued".equals(status) && !"running".equals(status)) return a.json();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("run " + runId + " did not end");
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> run = new java.util.concurrent.atomic.AtomicReference<>();
+        Await.until("run " + runId + " to end", () -> {
+            try {
+                Answer a = call("GET", "/runs/" + runId, TestEnvironment.OPERATOR_TOKEN, null);
+                assertEquals(200, a.status(), a.body());
+                run.set(a.json());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return !List.of("queued", "running").contains(run.get().get("status"));
+        });
+        return run.get();
     }
 
     private long runs() throws Exception {
@@ -132,7 +136,12 @@ class HttpApiTest {
                 new Case("/backups", null, "{\"environment\": \"" + id + "\"}", 401, "Authorization"),
                 new Case("/backups", "not-a-known-token-at-all", "{\"environment\": \"" + id + "\"}", 401, "Authorization"),
                 new Case("/backups", TestEnvironment.AUDITOR_TOKEN, "{\"environment\": \"" + id + "\"}", 403, "user"),
-                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"nowhere\"}", 404, "env"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"nowhere\"}", 404, "environment"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"keep_daily\": -1}", 400, "keep_daily"),
+                new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"type\": \"full\", "
+                        + "\"type\": \"db_only\"}", 400, "type"),
+                new Case("/artifacts/none/pin", TestEnvironment.OPERATOR_TOKEN, "{\"reason\": \"a\", \"reason\": \"b\"}", 400, "reason"),
+                new Case("/runs?env=nowhere", TestEnvironment.OPERATOR_TOKEN, null, 404, "env"),
                 new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"type\": \"full\"}", 400, "environment"),
                 new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"type\": 5}", 400, "type"),
                 new Case("/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"type\": \"all\"}", 400, "type"),
@@ -162,6 +171,9 @@ class HttpApiTest {
             assertEquals(c.field(), a.json().get("field"), where + " -> " + a.body());
             assertNotNull(a.json().get("error"));
             assertFalse(a.body().contains(TestEnvironment.OPERATOR_TOKEN), "a token in an answer: " + a.body());
+            // the request's words, not the command line's; no path of the server's configuration
+            assertFalse(a.body().contains("keep-daily") || a.body().contains("--"), "an option of the command line: " + a.body());
+            assertFalse(a.body().contains(env.configDir.toString()), "a configuration path in an answer: " + a.body());
         }
         assertEquals(before, runs(), "a refused request recorded a run");
     }
@@ -239,7 +251,8 @@ class HttpApiTest {
         if (a.status() == 202) awaitEnd((String) a.json().get("run_id"));
         Instant until = Instant.now().plusSeconds(60);
         String metrics = "";
-        String line = "odoo_ops_last_success_timestamp_seconds{environment=\"" + env.environmentId() + "\",type=\"db_only\"}";
+        String line = "odoo_ops_last_success_timestamp_seconds{environment=\"" + env.environmentId() + "\",environment_type=\"production\","
+                + "project=\"" + env.project + "\",type=\"db_only\"}";
         while (Instant.now().isBefore(until)) {
             metrics = http.send(HttpRequest.newBuilder(URI.create(env.managementUrl() + "/observe/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
@@ -249,6 +262,163 @@ class HttpApiTest {
         String found = metrics.lines().filter(l -> l.startsWith(line)).findFirst().orElse("none in:\n" + metrics);
         assertFalse(found.endsWith("NaN") || found.startsWith("none"), found);
         assertTrue(metrics.contains("odoo_ops_queue_depth"), metrics);
-        assertTrue(metrics.contains("odoo_ops_stored_bytes{environment=\"" + env.environmentId() + "\"}"), metrics);
+        assertTrue(metrics.contains("odoo_ops_stored_bytes{environment=\"" + env.environmentId() + "\",environment_type=\"production\","
+                + "project=\"" + env.project + "\"}"), metrics);
+    }
+
+    @Test
+    void should_set_a_legal_hold_with_its_body_and_show_a_runs_warnings_and_restore_fields() throws Exception {
+        Answer b = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + env.environmentId()
+                + "\", \"type\": \"db_only\", \"label\": \"hold\"}");
+        assertEquals(202, b.status(), b.body());
+        String backupRun = (String) b.json().get("run_id");
+        Map<String, Object> backup = awaitEnd(backupRun);
+        assertEquals("success", backup.get("status"), backup.toString());
+        assertEquals("backup", backup.get("operation"), backup.toString());
+        assertTrue(backup.get("warnings") instanceof List<?>, "warnings shown, even when there are none: " + backup);
+        String artifact = (String) backup.get("artifact_id");
+
+        // the list names the fields as the single run does (the old names stay as aliases for one release)
+        Answer list = call("GET", "/runs?env=" + env.environmentId() + "&limit=50", TestEnvironment.OPERATOR_TOKEN, null);
+        List<?> rows = Json.MAPPER.readValue(list.body(), List.class);
+        Map<?, ?> row = rows.stream().map(r -> (Map<?, ?>) r)
+                .filter(r -> backupRun.equals(r.get("run_id"))).findFirst().orElseThrow();
+        assertEquals("backup", row.get("operation"), row.toString());
+        assertTrue(row.containsKey("error"), row.toString());
+
+        // a legal hold over HTTP with its documented body
+        Answer pin = call("POST", "/artifacts/" + artifact + "/pin", TestEnvironment.OPERATOR_TOKEN,
+                "{\"reason\": \"court order 12\", \"until\": \"2036-12-31\"}");
+        assertEquals(200, pin.status(), pin.body());
+        assertEquals(true, pin.json().get("pinned"), pin.body());
+        assertEquals("court order 12", pin.json().get("pin_reason"), pin.body());
+        assertEquals("2037-01-01T00:00:00Z", pin.json().get("pinned_until"), "to the end of that day: " + pin.body());
+        assertEquals(false, call("POST", "/artifacts/" + artifact + "/unpin", TestEnvironment.OPERATOR_TOKEN, null).json().get("pinned"));
+
+        // a restore's mode, the reason for it and its safety backup
+        Answer r = call("POST", "/restores", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + env.environmentId()
+                + "\", \"artifact_id\": \"" + artifact + "\", \"type\": \"db_only\", \"confirm\": \"" + env.environmentId()
+                + "\", \"mode\": \"force\"}");
+        assertEquals(202, r.status(), r.body());
+        Map<String, Object> restore = awaitEnd((String) r.json().get("run_id"));
+        assertEquals("success", restore.get("status"), restore.toString());
+        assertEquals("restore", restore.get("operation"), restore.toString());
+        assertEquals("restore", restore.get("mode"), restore.toString());
+        assertNotNull(restore.get("mode_reason"), restore.toString());
+        assertNotNull(restore.get("pre_restore_backup_id"), restore.toString());
+        assertTrue(restore.get("warnings") instanceof List<?>, restore.toString());
+    }
+
+    @Test
+    void should_answer_an_unknown_path_and_a_wrong_method_in_the_json_error_shape() throws Exception {
+        record Case(String method, String url, int status) {
+        }
+        for (Case c : List.of(new Case("GET", env.apiUrl() + "/nothing-here", 404),
+                new Case("GET", env.managementUrl() + "/index.html", 404),
+                new Case("GET", env.apiUrl() + "/backups", 405),
+                new Case("DELETE", env.apiUrl() + "/runs/x", 405))) {
+            HttpResponse<String> a = http.send(HttpRequest.newBuilder(URI.create(c.url()))
+                    .header("Authorization", "Bearer " + TestEnvironment.OPERATOR_TOKEN)
+                    .method(c.method(), HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(c.status(), a.statusCode(), c + " -> " + a.body());
+            assertEquals(List.of("application/json"), a.headers().allValues("content-type"), c.toString());
+            Map<String, Object> json = Json.readMap(a.body());
+            assertEquals(c.status(), json.get("status"), a.body());
+            assertNotNull(json.get("error"), a.body());
+        }
+    }
+
+    @Test
+    void should_never_refuse_a_valid_token_and_limit_unknown_ones_per_forwarded_client() throws Exception {
+        String environments = env.apiUrl() + "/environments";
+        java.util.function.BiFunction<String, String, HttpResponse<String>> get = (token, client) -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(environments)).header("Authorization", "Bearer " + token)
+                        .header("X-Forwarded-For", client).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        // 50 (the configured limit) unknown tokens from one client behind the trusted proxy (127.0.0.1)
+        for (int i = 0; i < 50; i++) assertEquals(401, get.apply("guess-" + i, "203.0.113.7").statusCode());
+        HttpResponse<String> limited = get.apply("guess-51", "203.0.113.7");
+        assertEquals(429, limited.statusCode(), limited.body());
+        long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retryAfter >= 1 && retryAfter <= 61, "Retry-After: " + retryAfter);
+        assertEquals("Authorization", Json.readMap(limited.body()).get("field"));
+        // a valid token from the same client is never refused by the limit
+        HttpResponse<String> valid = get.apply(TestEnvironment.OPERATOR_TOKEN, "203.0.113.7");
+        assertEquals(200, valid.statusCode(), valid.body());
+        // other clients of the same proxy are not limited by that one
+        assertEquals(401, get.apply("guess-x", "203.0.113.8").statusCode());
+        assertEquals(401, call("GET", "/environments", "guess-y", null).status(), "the proxy itself is its own client");
+    }
+
+    // ---- request_id is an idempotency key (issue 13, A5) ----
+
+    @Test
+    void should_answer_30_parallel_posts_of_one_request_id_with_one_run_and_29_duplicates() throws Exception {
+        String body = "{\"environment\": \"" + env.environmentId() + "\", \"type\": \"db_only\", \"request_id\": \"burst-1\"}";
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create(env.apiUrl() + "/backups")).timeout(Duration.ofSeconds(120))
+                    .header("Authorization", "Bearer " + TestEnvironment.OPERATOR_TOKEN).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        int accepted = 0;
+        int duplicates = 0;
+        java.util.Set<Object> runIds = new java.util.HashSet<>();
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> f : sent) {
+            HttpResponse<String> r = f.get();
+            Map<String, Object> json = Json.readMap(r.body());
+            if (r.statusCode() == 202) accepted++;
+            else if (r.statusCode() == 200 && Boolean.TRUE.equals(json.get("duplicate"))) duplicates++;
+            else throw new AssertionError("neither the run nor a duplicate: " + r.statusCode() + " " + r.body());
+            runIds.add(json.get("run_id"));
+        }
+        assertEquals(1, accepted, "one run");
+        assertEquals(29, duplicates, "29 duplicates");
+        assertEquals(1, runIds.size(), "every answer names the one run: " + runIds);
+        assertEquals(1, TestEnvironment.ops("select 1 from ops.runs where environment_id = ? and request_id = 'burst-1'",
+                env.environmentId()).size());
+        assertEquals("success", awaitEnd((String) runIds.iterator().next()).get("status"));
+    }
+
+    @Test
+    void should_refuse_a_request_id_used_by_another_operation_or_body_naming_request_id_and_the_earlier_operation() throws Exception {
+        String id = env.environmentId();
+        String backup = "{\"environment\": \"" + id + "\", \"type\": \"db_only\", \"label\": \"before upgrade\", \"request_id\": \"upgrade-7\"}";
+        Answer first = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, backup);
+        assertEquals(202, first.status(), first.body());
+        String runId = (String) first.json().get("run_id");
+        assertEquals("success", awaitEnd(runId).get("status"));
+        String artifact = (String) TestEnvironment.ops("select metadata->>'artifact_id' as a from ops.runs where run_id = ?::uuid",
+                runId).get(0).get("a");
+        long runsBefore = TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", id).size();
+
+        // the backup's id on a restore (a valid one): refused, naming the field and the earlier backup; nothing restored
+        Answer restore = call("POST", "/restores", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"artifact_id\": \"" + artifact
+                + "\", \"confirm\": \"" + id + "\", \"request_id\": \"upgrade-7\"}");
+        assertEquals(409, restore.status(), restore.body());
+        Map<String, Object> refusal = restore.json();
+        assertEquals("request_id", refusal.get("field"), restore.body());
+        assertTrue(((String) refusal.get("error")).contains("backup run " + runId), restore.body());
+
+        // the same id with another body (a new label, a new type): refused the same way
+        for (String other : List.of(backup.replace("before upgrade", "after upgrade"), backup.replace("db_only", "full"))) {
+            Answer r = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, other);
+            assertEquals(409, r.status(), other + " -> " + r.body());
+            assertEquals("request_id", r.json().get("field"), r.body());
+        }
+
+        // the same request again, written differently (keys in another order, project and environment apart): the first run
+        String same = "{\"request_id\": \"upgrade-7\", \"label\": \"before upgrade\", \"type\": \"db_only\", \"environment\": \"prod\", "
+                + "\"project\": \"" + env.project + "\"}";
+        Answer again = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, same);
+        assertEquals(200, again.status(), again.body());
+        assertEquals(runId, again.json().get("run_id"));
+        assertEquals(true, again.json().get("duplicate"));
+        assertEquals(runsBefore, TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", id).size(),
+                "a refused or repeated request recorded a run");
     }
 }

@@ -102,7 +102,7 @@ class InboxTest {
                 new Case("noop.json", "{\"environment\": \"" + env.environmentId() + "\"}", "operation: expected one of backup|restore"),
                 new Case("typo.json", "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId() + "\", \"tpye\": \"full\"}",
                         "tpye: unknown field"),
-                new Case("where.json", "{\"operation\": \"backup\", \"environment\": \"nowhere\"}", "env: no project has an environment 'nowhere'"),
+                new Case("where.json", "{\"operation\": \"backup\", \"environment\": \"nowhere\"}", "environment: no project has an environment 'nowhere'"),
                 new Case("who.json", "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId() + "\", \"user\": \"auditor\"}",
                         "user: 'auditor' has no backup permission"),
                 new Case("big.json", "{\"operation\": \"backup\", \"label\": \"" + "x".repeat(3000) + "\"}", "more than inbox.max-file-bytes"));
