@@ -141,7 +141,8 @@ public final class EnvironmentsLoader {
         Secret s = u.secret(key, false);
         if (s != null && s.reveal().length() < 24) {
             throw new ConfigException(file + ": " + u.child(key).path()
-                    + ": expected a secret of at least 24 characters (e.g. openssl rand -hex 32)");
+                    + ": expected a " + (key.equals("api_token") ? "token" : "password")
+                    + " of at least 24 characters (e.g. openssl rand -hex 32)");
         }
         return s;
     }

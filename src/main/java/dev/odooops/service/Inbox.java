@@ -127,17 +127,11 @@ public final class Inbox {
             byte[] content = read(name, file);
             Map<String, Object> fields = Submission.read(content, !name.endsWith(".json"), "file");
             Submission submission = Submission.asPrincipal(fields, user, "inbox", arrivalId(name, file, content));
-            Path done = InboxFolder.reserve(dir.resolve("done"), name);
-            ResultFile rf = new ResultFile(done.resolveSibling(done.getFileName() + ".result.json"));
-            RunQueue.Accepted accepted;
-            try {
-                accepted = queue.submit(submission, outcome -> rf.ended(outcome.toJson()));
-            } catch (RuntimeException e) {
-                Files.deleteIfExists(done); // the reserved name is not used
-                throw e;
-            }
+            ResultFile rf = new ResultFile();
+            RunQueue.Accepted accepted = queue.submit(submission, outcome -> rf.ended(outcome.toJson()));
             dev.odooops.run.CrashPoints.reached("inbox:accepted"); // recorded, the file not moved yet
-            rf.accepted(new LinkedHashMap<>(accepted.toJson()));
+            Path done = InboxFolder.reserve(dir.resolve("done"), name);
+            rf.accepted(done.resolveSibling(done.getFileName() + ".result.json"), new LinkedHashMap<>(accepted.toJson()));
             moveTo(file, done, content);
             LOG.info("inbox: {} accepted as {} run {}{}", shown, submission.operation(), accepted.runId(),
                     accepted.duplicate() ? " (already accepted before)" : "");
@@ -179,22 +173,22 @@ public final class Inbox {
         return Files.readAllBytes(file);
     }
 
-    /** A file's result.json: "queued" when accepted, the outcome when the run ends, never the other way round. */
+    /**
+     * A file's result.json: "queued" when accepted, the outcome when the run ends, never the other way round (the
+     * run may end before its file has its name in done/: the outcome then waits for it).
+     */
     private static final class ResultFile {
-        private final Path path;
-        private boolean ended;
+        private Path path;
+        private Map<String, Object> ended;
 
-        ResultFile(Path path) {
+        synchronized void accepted(Path path, Map<String, Object> json) {
             this.path = path;
-        }
-
-        synchronized void accepted(Map<String, Object> json) {
-            if (!ended) writeResult(path, json);
+            writeResult(path, ended != null ? ended : json);
         }
 
         synchronized void ended(Map<String, Object> json) {
-            ended = true;
-            writeResult(path, json);
+            ended = json;
+            if (path != null) writeResult(path, json);
         }
     }
 
