@@ -109,16 +109,16 @@ class InboxTest {
 
     @Test
     void should_keep_every_refused_file_under_a_name_of_its_own() throws Exception {
-        String forged = "forged\n2026-12-04 INFO inbox: forged.json accepted.json";
-        drop(forged, "{not json");
-        Path first = inbox.resolve("error").resolve(forged + ".error.txt");
+        String name = "twice refused.json";
+        drop(name, "{not json");
+        Path first = inbox.resolve("error").resolve(name + ".error.txt");
         Await.until("the first in error/", () -> Files.exists(first));
-        drop(forged, "{not json either");
-        Path second = inbox.resolve("error").resolve("forged\n2026-12-04 INFO inbox: forged.json accepted.1.json.error.txt");
+        drop(name, "{not json either");
+        Path second = inbox.resolve("error").resolve("twice refused.1.json.error.txt");
         Await.until("the second beside it", () -> Files.exists(second));
-        assertEquals("{not json", Files.readString(inbox.resolve("error").resolve(forged)));
+        assertEquals("{not json", Files.readString(inbox.resolve("error").resolve(name)));
         assertEquals("{not json either", Files.readString(inbox.resolve("error").resolve(
-                "forged\n2026-12-04 INFO inbox: forged.json accepted.1.json")));
+                "twice refused.1.json")));
     }
 
     @Test
