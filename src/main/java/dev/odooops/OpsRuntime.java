@@ -328,19 +328,22 @@ public final class OpsRuntime implements AutoCloseable {
     private void bindService(CamelContext context, Shared s) {
         Registry r = s.registry();
         if (serviceSettings == null) {
-            schedules = new Schedules(config, catalog, null, settings.ops().defaultUser(), instanceName(), database.dataSource());
+            schedules = new Schedules(config, catalog, null, instanceName(), database.dataSource());
         } else {
             runQueue = new RunQueue(database, catalog, operations, s.environments(), settings.ops(), serviceSettings);
-            schedules = new Schedules(config, catalog, runQueue, settings.ops().defaultUser(), instanceName(),
-                    database.dataSource());
+            schedules = new Schedules(config, catalog, runQueue, instanceName(), database.dataSource());
             try {
                 schedules.install(context);
                 if (serviceSettings.jmsEnabled()) {
-                    jms = new JmsChannel(runQueue, serviceSettings, settings.ops().defaultUser(), env);
+                    jms = new JmsChannel(runQueue, serviceSettings, config.jmsCredentials(), env);
                     jms.install(context);
                 }
                 if (serviceSettings.inboxDir() != null) {
-                    inbox = new Inbox(runQueue, serviceSettings, settings.ops().defaultUser(), database.dataSource());
+                    if (!config.users().containsKey(serviceSettings.inboxUser())) {
+                        throw new dev.odooops.config.ConfigException("inbox.user: no user '" + serviceSettings.inboxUser()
+                                + "' in " + config.file());
+                    }
+                    inbox = new Inbox(runQueue, serviceSettings, serviceSettings.inboxUser(), database.dataSource());
                     inbox.install(context);
                 }
             } catch (Exception e) {

@@ -56,9 +56,9 @@ public class BackupPreconditions {
         EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
                 new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
                         RequestRejected.Reason.NOT_FOUND));
-        if (!catalog.userHasPermission(request.user(), request.project(), request.kind() == dev.odooops.model.ArtifactKind.PRE_RESTORE ? "restore" : "backup")) {
-            throw new RequestRejected("user", "'" + request.user() + "' has no backup permission on project '" + request.project() + "'",
-                    RequestRejected.Reason.FORBIDDEN);
+        String action = request.kind() == dev.odooops.model.ArtifactKind.PRE_RESTORE ? "restore" : "backup";
+        if (!catalog.userHasPermission(request.user(), request.project(), action)) {
+            throw new dev.odooops.model.PermissionDenied(request.user(), action, request.project());
         }
         long estimate = 0;
         if (request.type().includesDatabase()) estimate += databaseSize(env);

@@ -144,6 +144,11 @@ final class ConfigNode {
         return this;
     }
 
+    /** The file this node was read from. */
+    String file() {
+        return file;
+    }
+
     ConfigException error(String key, String expected, Object got) {
         return new ConfigException(file, key, expected, got);
     }

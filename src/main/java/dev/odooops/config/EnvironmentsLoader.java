@@ -24,7 +24,8 @@ import java.util.function.Function;
  * and the expected value; secrets are references to environment variables or to the uncommitted secrets file.
  */
 public final class EnvironmentsLoader {
-    static final Set<String> ACTIONS = Set.of("backup", "restore", "deploy", "copy", "*");
+    /** Permission actions: one per operation (drill, copy, pr-env, evidence are reserved for operations to come). */
+    static final Set<String> ACTIONS = Set.of("backup", "restore", "drill", "copy", "pr-env", "evidence", "deploy", "*");
     static final String FILESTORE_OWNER = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?";
 
     private EnvironmentsLoader() {
@@ -50,7 +51,8 @@ public final class EnvironmentsLoader {
         Path base = file.toAbsolutePath().getParent();
         StoreConfig store = store(top.object("store"), base);
         Map<String, Secret> tokens = new LinkedHashMap<>();
-        Map<String, List<OpsConfig.Permission>> users = users(top, tokens, file.toString());
+        Map<String, Secret> jmsPasswords = new LinkedHashMap<>();
+        Map<String, List<OpsConfig.Permission>> users = users(top, tokens, jmsPasswords, file.toString());
         List<EnvironmentConfig> environments = new ArrayList<>();
         Set<String> projects = new HashSet<>();
         for (ConfigNode p : top.list("projects", true)) {
@@ -59,12 +61,13 @@ public final class EnvironmentsLoader {
             if (!projects.add(project)) throw p.error(p.child("name").path(), "a unique project name", project);
             Set<String> names = new HashSet<>();
             for (ConfigNode e : p.list("environments", true)) {
-                EnvironmentConfig ec = environment(project, e, base);
+                EnvironmentConfig ec = environment(project, e, base, users);
                 if (!names.add(ec.name())) throw e.error(e.child("name").path(), "a unique environment name", ec.name());
                 environments.add(ec);
             }
         }
-        return new OpsConfig(file.toString(), store, users, List.copyOf(environments), Map.copyOf(tokens));
+        return new OpsConfig(file.toString(), store, users, List.copyOf(environments), Map.copyOf(tokens),
+                Map.copyOf(jmsPasswords));
     }
 
     static Map<String, String> readSecrets(Path secretsFile) {
@@ -105,19 +108,17 @@ public final class EnvironmentsLoader {
                 endpoint, s3.secret("access_key_id", true), s3.secret("secret_access_key", true)), null);
     }
 
-    private static Map<String, List<OpsConfig.Permission>> users(ConfigNode top, Map<String, Secret> tokens, String file) {
+    private static Map<String, List<OpsConfig.Permission>> users(ConfigNode top, Map<String, Secret> tokens,
+                                                                 Map<String, Secret> jmsPasswords, String file) {
         Map<String, List<OpsConfig.Permission>> users = new LinkedHashMap<>();
         for (ConfigNode u : top.list("users", true)) {
-            u.only("name", "permissions", "api_token");
+            u.only("name", "permissions", "api_token", "jms_password");
             String name = u.string("name");
-            Secret token = u.secret("api_token", false);
-            if (token != null) {
-                if (token.reveal().length() < 24) {
-                    throw new ConfigException(file + ": " + u.child("api_token").path()
-                            + ": expected a token of at least 24 characters (e.g. openssl rand -hex 32)");
-                }
-                tokens.put(name, token);
-            }
+            if (users.containsKey(name)) throw u.error(u.child("name").path(), "a name no other user has", name);
+            Secret token = longSecret(u, "api_token", file);
+            if (token != null) tokens.put(name, token);
+            Secret jms = longSecret(u, "jms_password", file);
+            if (jms != null) jmsPasswords.put(name, jms);
             List<OpsConfig.Permission> perms = new ArrayList<>();
             for (ConfigNode p : u.list("permissions", false)) {
                 p.only("project", "actions");
@@ -131,10 +132,23 @@ public final class EnvironmentsLoader {
             }
             users.put(name, List.copyOf(perms));
         }
+        users.putIfAbsent(OpsConfig.SCHEDULER, List.of(new OpsConfig.Permission("*", "backup")));
         return users;
     }
 
-    private static EnvironmentConfig environment(String project, ConfigNode e, Path base) {
+    /** A credential of a user (a secret reference) of at least 24 characters, or null when absent. */
+    private static Secret longSecret(ConfigNode u, String key, String file) {
+        Secret s = u.secret(key, false);
+        if (s != null && s.reveal().length() < 24) {
+            throw new ConfigException(file + ": " + u.child(key).path()
+                    + ": expected a " + (key.equals("api_token") ? "token" : "password")
+                    + " of at least 24 characters (e.g. openssl rand -hex 32)");
+        }
+        return s;
+    }
+
+    private static EnvironmentConfig environment(String project, ConfigNode e, Path base,
+                                                 Map<String, List<OpsConfig.Permission>> users) {
         AppProfile app = app(e);
         AppProfile other = app == AppProfile.ODOO ? AppProfile.DOLIBARR : AppProfile.ODOO;
         for (String key : List.of(other.confKey(), other.controlKey())) {
@@ -181,7 +195,7 @@ public final class EnvironmentsLoader {
             volatileTables.add(t);
         }
         return new EnvironmentConfig(project, name, type, database, filestore, appConf, addons, control, retention, owner,
-                schedules(e), volatileTables, app);
+                schedules(e, project, users), volatileTables, app);
     }
 
     /** {@code app: odoo|dolibarr}, default odoo. */
@@ -190,7 +204,7 @@ public final class EnvironmentsLoader {
     }
 
     /** {@code schedules: [{name, cron, time_zone, type, user, keep_daily, keep_weekly, keep_monthly}]}. */
-    private static List<Schedule> schedules(ConfigNode e) {
+    private static List<Schedule> schedules(ConfigNode e, String project, Map<String, List<OpsConfig.Permission>> users) {
         if (!e.has("schedules")) return List.of();
         List<Schedule> out = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
@@ -213,7 +227,15 @@ public final class EnvironmentsLoader {
             Integer daily = s.has("keep_daily") ? s.integer("keep_daily", 0, 0, 3650) : null;
             Integer weekly = s.has("keep_weekly") ? s.integer("keep_weekly", 0, 0, 520) : null;
             Integer monthly = s.has("keep_monthly") ? s.integer("keep_monthly", 0, 0, 1200) : null;
-            out.add(new Schedule(name, cron, timeZone, type, s.string("user", null), daily, weekly, monthly));
+            String user = s.string("user", OpsConfig.SCHEDULER);
+            // a schedule holds only what it needs: its user must have the permission of its operation (backup)
+            OpsConfig rules = new OpsConfig(null, null, users, List.of());
+            if (!users.containsKey(user) || !rules.allows(user, project, "backup")) {
+                throw new ConfigException(e.file() + ": " + s.child("user").path() + ": "
+                        + (users.containsKey(user) ? dev.odooops.model.PermissionDenied.text(user, "backup", project)
+                        : "no user '" + user + "' in users"));
+            }
+            out.add(new Schedule(name, cron, timeZone, type, user, daily, weekly, monthly));
         }
         return List.copyOf(out);
     }

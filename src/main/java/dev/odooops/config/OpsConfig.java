@@ -9,10 +9,30 @@ import java.util.Optional;
  * API tokens of the users that have one (service mode: a bearer token maps to its user).
  */
 public record OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users,
-                        List<EnvironmentConfig> environments, Map<String, Secret> apiTokens) {
+                        List<EnvironmentConfig> environments, Map<String, Secret> apiTokens, Map<String, Secret> jmsPasswords) {
+    /**
+     * The built-in principal schedules run as unless they name a {@code user}: {@code backup} on every project and
+     * nothing else (an environments file may define a user of this name to change that).
+     */
+    public static final String SCHEDULER = "scheduler";
 
     public OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users, List<EnvironmentConfig> environments) {
-        this(file, store, users, environments, Map.of());
+        this(file, store, users, environments, Map.of(), Map.of());
+    }
+
+    public OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users, List<EnvironmentConfig> environments,
+                     Map<String, Secret> apiTokens) {
+        this(file, store, users, environments, apiTokens, Map.of());
+    }
+
+    /**
+     * The password each user signs in to the embedded JMS broker with: its {@code jms_password}, else its
+     * {@code api_token}; a user with neither cannot use JMS.
+     */
+    public Map<String, Secret> jmsCredentials() {
+        Map<String, Secret> out = new java.util.LinkedHashMap<>(apiTokens);
+        out.putAll(jmsPasswords);
+        return out;
     }
 
     public record Permission(String project, String action) {
@@ -30,6 +50,11 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
             }
         }
         return false;
+    }
+
+    /** The one permission check of every channel: throws {@link dev.odooops.model.PermissionDenied}. */
+    public void require(String user, String project, String action) {
+        if (!allows(user, project, action)) throw new dev.odooops.model.PermissionDenied(user, action, project);
     }
 
     public Optional<EnvironmentConfig> environment(String project, String env) {

@@ -151,7 +151,7 @@ public class RestorePreflight {
         // 2. permission
         boolean allowed = catalog.userHasPermission(r.user(), r.project(), "restore");
         checks.add(new Check("permission", allowed, allowed ? r.user() + " may restore " + r.project()
-                : "'" + r.user() + "' has no restore permission on project '" + r.project() + "'"));
+                : dev.odooops.model.PermissionDenied.text(r.user(), "restore", r.project())));
         // 3. no active run
         List<String> active = catalog.activeRuns(env.id(), queued == null ? null : queued.runId());
         checks.add(new Check("no_active_run", active.isEmpty(), active.isEmpty() ? "none"

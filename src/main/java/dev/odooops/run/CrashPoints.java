@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 public final class CrashPoints {
     private static final Logger LOG = LoggerFactory.getLogger(CrashPoints.class);
     private static final String AT = System.getenv("ODOO_OPS_CRASH_AT");
+    /** A point where a thread stops for good (tests: a worker that must not start a run before a crash point). */
+    private static final String HOLD = System.getenv("ODOO_OPS_HOLD_AT");
 
     private CrashPoints() {
     }
@@ -22,6 +24,10 @@ public final class CrashPoints {
     }
 
     public static void reached(String point) {
+        if (HOLD != null && HOLD.equals(point)) {
+            LOG.error("hold point {} reached: this thread waits until the process ends", point);
+            while (true) java.util.concurrent.locks.LockSupport.park();
+        }
         if (AT == null || !AT.equals(point)) return;
         LOG.error("crash point {} reached: killing this process (SIGKILL)", point);
         try {

@@ -42,8 +42,7 @@ public class RecoverEnvironment {
 
     public Map<String, Object> recover(EnvironmentConfig env, String user) {
         if (!catalog.userHasPermission(user, env.project(), "restore")) {
-            throw new dev.odooops.model.RequestRejected("user", "'" + user + "' has no restore permission on project '"
-                    + env.project() + "' (recover needs it)", dev.odooops.model.RequestRejected.Reason.FORBIDDEN);
+            throw new dev.odooops.model.PermissionDenied(user, "restore", env.project());
         }
         List<String> secrets = dev.odooops.config.EnvironmentSecrets.of(env);
         RecoverJob job = new RecoverJob(env, clock.instant(), new SecretRedactor(secrets));

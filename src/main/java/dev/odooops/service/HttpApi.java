@@ -157,10 +157,7 @@ public final class HttpApi {
                 .map(s -> (String) s.get("environment_id")).findFirst()
                 .orElseThrow(() -> new RequestRejected("key", "no schedule '" + key + "'", RequestRejected.Reason.NOT_FOUND));
         String project = projectOf(environmentId);
-        if (!config.allows(user, project, "backup")) {
-            throw new RequestRejected("user", "'" + user + "' has no backup permission on project '" + project + "'",
-                    RequestRejected.Reason.FORBIDDEN);
-        }
+        if (!config.allows(user, project, "backup")) throw new dev.odooops.model.PermissionDenied(user, "backup", project);
         return Response.ok(operations.pauseSchedule(new dev.odooops.model.PauseScheduleRequest(key, paused)));
     }
 
@@ -216,10 +213,7 @@ public final class HttpApi {
         OpsCatalog.Artifact a = catalog.artifact(id).orElseThrow(() -> new RequestRejected("id", "no artifact '" + id
                 + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         String project = projectOf(a.environmentId());
-        if (!config.allows(user, project, action)) {
-            throw new RequestRejected("user", "'" + user + "' has no " + action + " permission on project '" + project + "'",
-                    RequestRejected.Reason.FORBIDDEN);
-        }
+        if (!config.allows(user, project, action)) throw new dev.odooops.model.PermissionDenied(user, action, project);
     }
 
     private boolean mayRead(String user, String project) {

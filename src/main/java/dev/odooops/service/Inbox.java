@@ -24,17 +24,25 @@ import java.util.Map;
  * The inbox folder (camel-file): a request file dropped in {@code inbox.dir} starts the operation it names.
  * <ul>
  *   <li>Only {@code *.json}, {@code *.yaml} and {@code *.yml} directly in the folder are read, never hidden files or
- *   names ending in {@code .tmp}/{@code .part}: write the file under such a name, then rename it (atomic).</li>
- *   <li>A file is {@code {"operation": "backup"|"restore", ...the fields of an HTTP request..., "user"?}}.</li>
+ *   names ending in {@code .tmp}/{@code .part}: write the file under such a name, then rename it (atomic). A file
+ *   is read only once it has not changed for {@code inbox.min-age-millis}, so a file copied in slowly is never
+ *   read half-written either.</li>
+ *   <li>A file is {@code {"operation": "backup"|"restore", ...the fields of an HTTP request..., "user"?}}. It runs as
+ *   {@code inbox.user}: a {@code user} naming anyone else is refused. Whoever can write the folder acts as that
+ *   user, so {@code serve} refuses to start when the folder, its {@code done/} and {@code error/}, or a parent of
+ *   it that odoo-ops's user owns, is writable by group or others (as ssh refuses loose key files).</li>
  *   <li>Accepted: moved to {@code done/} with {@code <name>.result.json} (run_id, status {@code queued}), which is
- *   rewritten when the run ends (status, evidence_dir, artifact_id or failed_step and error).</li>
+ *   rewritten when the run ends (status, evidence_dir, artifact_id or failed_step and error). A name already in
+ *   {@code done/} (or {@code error/}) gets a number ({@code nightly.1.json}): entries never overwrite each other.</li>
  *   <li>Busy (another run is active on the environment, the queue is full): the file stays and is tried again at
  *   the next poll.</li>
  *   <li>Refused (unreadable, wrong field, unknown environment, no permission, a symlink, over
  *   {@code inbox.max-file-bytes}): moved to {@code error/} with {@code <name>.error.txt} naming the problem.</li>
- *   <li>Once: the request id (the file's {@code request_id}, else {@code inbox:} + the SHA-256 of name and content)
- *   makes the same file start one run only, across restarts and instances; several instances watching one folder
- *   claim each file through a read lock kept in the ops catalog (V8).</li>
+ *   <li>Each arrival is a new request: a file dropped again (a nightly job's same file) runs again, unless it
+ *   carries the {@code request_id} of an earlier request. Without one, the request id is {@code inbox:} + the
+ *   SHA-256 of the name, the content and the file's identity (device, inode, change time): only a file that was
+ *   being handled when its process died is read again with the same id, and does not run twice. Several instances
+ *   watching one folder claim each file through a read lock kept in the ops catalog (V8).</li>
  * </ul>
  */
 public final class Inbox {
@@ -44,15 +52,18 @@ public final class Inbox {
     private final Path dir;
     private final int maxBytes;
     private final int pollMillis;
-    private final String defaultUser;
+    private final int minAgeMillis;
+    private final String user;
     private final JdbcMessageIdRepository locks;
 
-    public Inbox(RunQueue queue, ServiceSettings settings, String defaultUser, DataSource catalogDb) {
+    /** @param user the user the inbox's requests run as ({@code inbox.user}), one of the environments file's */
+    public Inbox(RunQueue queue, ServiceSettings settings, String user, DataSource catalogDb) {
         this.queue = queue;
         this.dir = settings.inboxDir();
         this.maxBytes = settings.inboxMaxFileBytes();
         this.pollMillis = settings.inboxPollMillis();
-        this.defaultUser = defaultUser;
+        this.minAgeMillis = settings.inboxMinAgeMillis();
+        this.user = user;
         this.locks = new JdbcMessageIdRepository(catalogDb, "inbox-read-lock");
         locks.setTableName("ops.camel_messageprocessed");
         locks.setCreateTableIfNotExists(false);
@@ -66,22 +77,27 @@ public final class Inbox {
         return dir;
     }
 
-    /** The folder (and done/, error/) created 0700, the route added. */
+    /**
+     * The folder (and done/, error/) created 0700, its modes checked ({@link InboxFolder}), the route added:
+     * throws, naming the path and its mode, when others could write requests into it.
+     */
     public void install(CamelContext context) throws Exception {
-        for (Path p : new Path[]{dir, dir.resolve("done"), dir.resolve("error")}) {
-            Files.createDirectories(p);
-        }
+        InboxFolder.create(dir);
         releaseStaleLocks();
         context.getRegistry().bind("inboxReadLocks", locks);
+        long checkInterval = Math.max(50, Math.min(500, minAgeMillis / 2));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 // noop + idempotent=false: the consumer neither moves nor remembers files; handle() moves each one
-                // into done/ or error/, and a busy one stays to be read again at the next poll
+                // into done/ or error/, and a busy one stays to be read again at the next poll. The read lock claims
+                // a file in the catalog (one instance reads it) once it is min-age old (never half-written).
                 from("file:" + dir + "?include=[^.][^/]*\\.(json|ya?ml)&exclude=.*\\.(tmp|part)&maxDepth=1"
                         + "&noop=true&idempotent=false"
-                        + "&readLock=idempotent&idempotentRepository=#inboxReadLocks&readLockRemoveOnCommit=true"
-                        + "&readLockRemoveOnRollback=true&delay=" + pollMillis + "&maxMessagesPerPoll=20")
+                        + "&readLock=idempotent-changed&idempotentRepository=#inboxReadLocks&readLockRemoveOnCommit=true"
+                        + "&readLockRemoveOnRollback=true&readLockMinAge=" + minAgeMillis + "&readLockMinLength=0"
+                        + "&readLockCheckInterval=" + checkInterval + "&readLockTimeout=" + (minAgeMillis + 4 * checkInterval)
+                        + "&delay=" + pollMillis + "&maxMessagesPerPoll=20")
                         .routeId("inbox")
                         .bean(Inbox.this, "handle");
             }
@@ -106,32 +122,43 @@ public final class Inbox {
         Path file = dir.resolve(name);
         exchange.getMessage().removeHeaders("Camel*");
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return; // another instance handled it since the listing
+        String shown = InboxFolder.printable(name);
         try {
             byte[] content = read(name, file);
             Map<String, Object> fields = Submission.read(content, !name.endsWith(".json"), "file");
-            java.io.ByteArrayOutputStream key = new java.io.ByteArrayOutputStream();
-            key.write((name + "\0").getBytes(StandardCharsets.UTF_8));
-            key.write(content);
-            String requestId = "inbox:" + Checksums.sha256(new java.io.ByteArrayInputStream(key.toByteArray())).substring(0, 40);
-            Submission submission = Submission.ofMessage(fields, defaultUser, "inbox", requestId);
-            Path result = dir.resolve("done").resolve(name + ".result.json");
-            ResultFile rf = new ResultFile(result);
+            Submission submission = Submission.asPrincipal(fields, user, "inbox", arrivalId(name, file, content));
+            ResultFile rf = new ResultFile();
             RunQueue.Accepted accepted = queue.submit(submission, outcome -> rf.ended(outcome.toJson()));
             dev.odooops.run.CrashPoints.reached("inbox:accepted"); // recorded, the file not moved yet
-            rf.accepted(new LinkedHashMap<>(accepted.toJson()));
-            moveTo(file, dir.resolve("done").resolve(name), content);
-            LOG.info("inbox: {} accepted as {} run {}{}", name, submission.operation(), accepted.runId(),
+            Path done = InboxFolder.reserve(dir.resolve("done"), name);
+            rf.accepted(done.resolveSibling(done.getFileName() + ".result.json"), new LinkedHashMap<>(accepted.toJson()));
+            moveTo(file, done, content);
+            LOG.info("inbox: {} accepted as {} run {}{}", shown, submission.operation(), accepted.runId(),
                     accepted.duplicate() ? " (already accepted before)" : "");
         } catch (RequestRejected r) {
             if (r.reason() == RequestRejected.Reason.CONFLICT || r.reason() == RequestRejected.Reason.UNAVAILABLE) {
                 // busy (another run on the environment, the queue full): the file stays for the next poll
-                LOG.info("inbox: {} waits: {}", name, r.getMessage());
+                LOG.info("inbox: {} waits: {}", shown, InboxFolder.printable(r.getMessage()));
                 return;
             }
             refuse(name, file, r.getMessage());
         } catch (IOException | RuntimeException e) {
             refuse(name, file, "cannot be handled: " + e.getMessage());
         }
+    }
+
+    /**
+     * The request id of a file that gives none: this arrival of it (name, content, device, inode and change time),
+     * the same only when the very same file is read again after its process died.
+     */
+    private static String arrivalId(String name, Path file, byte[] content) throws IOException {
+        Object key = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        Object changed = Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        java.io.ByteArrayOutputStream id = new java.io.ByteArrayOutputStream();
+        id.write((name + "\0" + key + "\0" + ((java.nio.file.attribute.FileTime) changed).to(java.util.concurrent.TimeUnit.NANOSECONDS)
+                + "\0").getBytes(StandardCharsets.UTF_8));
+        id.write(content);
+        return "inbox:" + Checksums.sha256(new java.io.ByteArrayInputStream(id.toByteArray())).substring(0, 40);
     }
 
     private byte[] read(String name, Path file) throws IOException {
@@ -146,38 +173,42 @@ public final class Inbox {
         return Files.readAllBytes(file);
     }
 
-    /** A file's result.json: "queued" when accepted, the outcome when the run ends, never the other way round. */
+    /**
+     * A file's result.json: "queued" when accepted, the outcome when the run ends, never the other way round (the
+     * run may end before its file has its name in done/: the outcome then waits for it).
+     */
     private static final class ResultFile {
-        private final Path path;
-        private boolean ended;
+        private Path path;
+        private Map<String, Object> ended;
 
-        ResultFile(Path path) {
+        synchronized void accepted(Path path, Map<String, Object> json) {
             this.path = path;
-        }
-
-        synchronized void accepted(Map<String, Object> json) {
-            if (!ended) writeResult(path, json);
+            writeResult(path, ended != null ? ended : json);
         }
 
         synchronized void ended(Map<String, Object> json) {
-            ended = true;
-            writeResult(path, json);
+            ended = json;
+            if (path != null) writeResult(path, json);
         }
     }
 
     private void refuse(String name, Path file, String reason) {
-        LOG.warn("inbox: {} refused: {}", name, reason);
+        LOG.warn("inbox: {} refused: {}", InboxFolder.printable(name), InboxFolder.printable(reason));
         try {
-            Path error = dir.resolve("error");
-            write(error.resolve(name + ".error.txt"), (reason + "\n").getBytes(StandardCharsets.UTF_8));
-            if (Files.isSymbolicLink(file)) Files.delete(file); // never follow it; the error file says what it was
-            else if (Files.exists(file)) moveTo(file, error.resolve(name), null);
+            Path error = InboxFolder.reserve(dir.resolve("error"), name);
+            write(error.resolveSibling(error.getFileName() + ".error.txt"), (reason + "\n").getBytes(StandardCharsets.UTF_8));
+            if (Files.isSymbolicLink(file)) {
+                Files.delete(file); // never follow it; the error file says what it was
+                Files.deleteIfExists(error);
+            } else if (Files.exists(file)) {
+                moveTo(file, error, null);
+            }
         } catch (IOException e) {
-            LOG.error("inbox: could not move {} to error/: {}", name, e.getMessage());
+            LOG.error("inbox: could not move {} to error/: {}", InboxFolder.printable(name), e.getMessage());
         }
     }
 
-    /** The file into done/ or error/: the copy written whole first, then the original removed. */
+    /** The file onto its reserved name in done/ or error/: the copy written whole first, then the original removed. */
     private static void moveTo(Path file, Path target, byte[] content) throws IOException {
         if (content != null) write(target, content);
         else Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);

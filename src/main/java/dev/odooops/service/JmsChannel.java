@@ -1,17 +1,23 @@
 package dev.odooops.service;
 
+import dev.odooops.config.Secret;
 import dev.odooops.domain.Json;
 import dev.odooops.model.RequestRejected;
 import dev.odooops.run.CrashPoints;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -37,6 +44,13 @@ import java.util.function.Function;
  *   <li><b>The broker:</b> embedded (Artemis on {@code 127.0.0.1:jms.embedded-port}, persistent journal in
  *   {@code jms.embedded-data-dir}) unless {@code jms.broker-url} names an external one ({@code jms.user},
  *   password from the variable {@code jms.password-env}).</li>
+ *   <li><b>Who asks:</b> the embedded broker admits only the odoo-ops users that have a {@code jms_password} (or
+ *   an {@code api_token}: it is then the password), never an anonymous connection, and stamps each message with
+ *   its connection's user ({@code JMSXUserID}, Artemis's populate-validated-user). A request runs as that user:
+ *   a {@code user} field naming anyone else is refused (field {@code user}), and a message the broker did not
+ *   stamp is refused too. Clients may send to the request queue, make temporary reply queues and browse the
+ *   dead-letter queue; only odoo-ops itself (a user made afresh at each start) consumes requests. An external
+ *   broker must authenticate its clients and populate the validated user in the same way.</li>
  * </ul>
  * Several serve instances on one broker all consume the queue; each message goes to one of them.
  */
@@ -44,17 +58,23 @@ public final class JmsChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JmsChannel.class);
     public static final String ERROR_PROPERTY = "OdooOpsError";
 
+    /** The JMS property in which the broker names the authenticated user of a message's connection. */
+    public static final String VALIDATED_USER = "JMSXUserID";
+    static final String CLIENT_ROLE = "odoo-ops-client";
+    private static final String SERVICE_ROLE = "odoo-ops-service";
+
     private final RunQueue queue;
     private final ServiceSettings settings;
-    private final String defaultUser;
+    private final Map<String, Secret> users;
     private final Function<String, String> env;
     private EmbeddedActiveMQ broker;
     private String url;
 
-    public JmsChannel(RunQueue queue, ServiceSettings settings, String defaultUser, Function<String, String> env) {
+    /** @param users the odoo-ops users that may sign in to the embedded broker, with their passwords */
+    public JmsChannel(RunQueue queue, ServiceSettings settings, Map<String, Secret> users, Function<String, String> env) {
         this.queue = queue;
         this.settings = settings;
-        this.defaultUser = defaultUser;
+        this.users = Map.copyOf(users);
         this.env = env;
     }
 
@@ -65,15 +85,19 @@ public final class JmsChannel implements AutoCloseable {
 
     /** Starts the embedded broker when no external one is configured, and adds the consumer route. */
     public void install(CamelContext context) throws Exception {
+        String user = settings.jmsUser();
         String password = null;
         if (settings.jmsBrokerUrl() == null) {
-            startEmbedded();
+            // odoo-ops's own consumer signs in as a user of this process alone
+            user = SERVICE_ROLE + "-" + java.util.UUID.randomUUID();
+            password = new java.math.BigInteger(256, new java.security.SecureRandom()).toString(36);
+            startEmbedded(user, password);
             url = "tcp://127.0.0.1:" + settings.jmsEmbeddedPort();
         } else {
             url = settings.jmsBrokerUrl();
             password = env.apply(settings.jmsPasswordEnv());
         }
-        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, settings.jmsUser(), password);
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, user, password);
         JmsComponent jms = JmsComponent.jmsComponentTransacted(cf);
         context.addComponent("jms", jms);
         String requests = settings.jmsRequestQueue();
@@ -93,12 +117,20 @@ public final class JmsChannel implements AutoCloseable {
         });
     }
 
-    private void startEmbedded() throws Exception {
+    private void startEmbedded(String serviceUser, String servicePassword) throws Exception {
         Files.createDirectories(settings.jmsDataDir());
         Configuration c = new ConfigurationImpl();
         c.setName("odoo-ops");
         c.setPersistenceEnabled(true);
-        c.setSecurityEnabled(false); // loopback only; an external broker is the way to authenticate clients
+        c.setSecurityEnabled(true);
+        c.setPopulateValidatedUser(true); // JMSXUserID: who sent the message, whatever its body says
+        String requests = settings.jmsRequestQueue();
+        // the most specific match applies: clients send requests, make and read their temporary reply queues,
+        // and browse the dead-letter queue; only the service consumes requests
+        Role service = new Role(SERVICE_ROLE, true, true, true, true, true, true, false, true, true, true, false, false);
+        c.putSecurityRoles("#", Set.of(service, role(CLIENT_ROLE, true, true, false)));
+        c.putSecurityRoles(requests, Set.of(service, role(CLIENT_ROLE, true, false, false)));
+        c.putSecurityRoles(requests + ".dlq", Set.of(service, role(CLIENT_ROLE, false, false, true)));
         c.setJournalDirectory(settings.jmsDataDir().resolve("journal").toString());
         c.setBindingsDirectory(settings.jmsDataDir().resolve("bindings").toString());
         c.setPagingDirectory(settings.jmsDataDir().resolve("paging").toString());
@@ -109,10 +141,28 @@ public final class JmsChannel implements AutoCloseable {
         c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(10).setRedeliveryDelay(1000)
                 .setDeadLetterAddress(org.apache.activemq.artemis.api.core.SimpleString.of(dlq))
                 .setExpiryAddress(org.apache.activemq.artemis.api.core.SimpleString.of(dlq)));
+        SecurityConfiguration accounts = new SecurityConfiguration();
+        accounts.addUser(serviceUser, servicePassword);
+        accounts.addRole(serviceUser, SERVICE_ROLE);
+        for (Map.Entry<String, Secret> u : users.entrySet()) {
+            accounts.addUser(u.getKey(), u.getValue().reveal());
+            accounts.addRole(u.getKey(), CLIENT_ROLE);
+        }
         broker = new EmbeddedActiveMQ();
         broker.setConfiguration(c);
+        broker.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), accounts));
         broker.start();
-        LOG.info("embedded Artemis broker on tcp://127.0.0.1:{} (journal in {})", settings.jmsEmbeddedPort(), settings.jmsDataDir());
+        LOG.info("embedded Artemis broker on tcp://127.0.0.1:{} (journal in {}; {} user(s) may sign in: {})",
+                settings.jmsEmbeddedPort(), settings.jmsDataDir(), users.size(), String.join(", ", users.keySet()));
+    }
+
+    /**
+     * A client's Artemis role on an address: {@code send}, {@code temporary} (create, read and delete non-durable
+     * queues and their addresses: the reply queues) and {@code browse}; never manage, never a durable queue.
+     */
+    private static Role role(String name, boolean send, boolean temporary, boolean browse) {
+        return new Role(name, send, temporary, false, false, temporary, temporary, false, browse, temporary, temporary,
+                false, false);
     }
 
     /** One request message: the accepted reply, or the refusal (also sent to the dead-letter queue). */
@@ -124,7 +174,7 @@ public final class JmsChannel implements AutoCloseable {
         Map<String, Object> reply;
         try {
             Map<String, Object> fields = Submission.read(body == null ? null : body.getBytes(StandardCharsets.UTF_8), false, "body");
-            Submission s = Submission.ofMessage(fields, defaultUser, "jms",
+            Submission s = Submission.asPrincipal(fields, sender(exchange), "jms",
                     messageId == null ? null : "jms:" + messageId.replaceAll("[^A-Za-z0-9._:-]", "-"));
             RunQueue.Accepted accepted = queue.submit(s);
             reply = new LinkedHashMap<>(accepted.toJson());
@@ -140,6 +190,26 @@ public final class JmsChannel implements AutoCloseable {
         String json = Json.compact(reply);
         exchange.setProperty("odooOpsReply", json);
         exchange.getMessage().setBody(json);
+    }
+
+    /**
+     * The user the broker authenticated for the message's connection ({@link #VALIDATED_USER}, read from the JMS
+     * message itself, never from a Camel header a client could have set).
+     */
+    private static String sender(Exchange exchange) {
+        String user = null;
+        if (exchange.getMessage() instanceof JmsMessage m && m.getJmsMessage() != null) {
+            try {
+                user = m.getJmsMessage().getStringProperty(VALIDATED_USER);
+            } catch (jakarta.jms.JMSException e) {
+                user = null;
+            }
+        }
+        if (user == null || user.isBlank()) {
+            throw new RequestRejected("user", "the broker did not name who sent this message (" + VALIDATED_USER
+                    + "): only messages of an authenticated connection are taken", RequestRejected.Reason.FORBIDDEN);
+        }
+        return user;
     }
 
     /** For readiness: the embedded broker is active (an external one: its consumer route is started). */

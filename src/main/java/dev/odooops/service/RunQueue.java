@@ -185,8 +185,7 @@ public final class RunQueue implements AutoCloseable {
     /** The checks a channel can answer at once (400/403/404); a restore's fetch and checksums run in the worker. */
     private void quickChecks(Submission s, EnvironmentConfig env) {
         if (!catalog.userHasPermission(s.user(), env.project(), s.operation())) {
-            throw new RequestRejected("user", "'" + s.user() + "' has no " + s.operation() + " permission on project '"
-                    + env.project() + "'", RequestRejected.Reason.FORBIDDEN);
+            throw new dev.odooops.model.PermissionDenied(s.user(), s.operation(), env.project());
         }
         if (s.request() instanceof RestoreRequest r) {
             if (env.isProduction() && !env.id().equals(r.confirm())) {

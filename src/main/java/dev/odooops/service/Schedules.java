@@ -56,19 +56,16 @@ public final class Schedules {
     private final OpsConfig config;
     private final OpsCatalog catalog;
     private final RunQueue queue;
-    private final String defaultUser;
     private final QuartzComponent quartz;
 
     private Scheduler standalone;
     private final DataSource catalogDb;
 
     /** @param queue the service's queue; null on the command line, where schedules are only listed, paused and resumed */
-    public Schedules(OpsConfig config, OpsCatalog catalog, RunQueue queue, String defaultUser, String instanceName,
-                     DataSource catalogDb) {
+    public Schedules(OpsConfig config, OpsCatalog catalog, RunQueue queue, String instanceName, DataSource catalogDb) {
         this.config = config;
         this.catalog = catalog;
         this.queue = queue;
-        this.defaultUser = defaultUser;
         this.quartz = new QuartzComponent();
         quartz.setPrefixInstanceName(false);
         quartz.setProperties(quartzProperties(instanceName));
@@ -222,7 +219,7 @@ public final class Schedules {
             return;
         }
         String requestId = "schedule:" + f.schedule().name() + ":" + fireTime;
-        String user = f.schedule().user() == null ? defaultUser : f.schedule().user();
+        String user = f.schedule().user(); // checked at load: it holds the backup permission
         BackupRequest request = BackupRequest.of(f.env().project(), f.env().name(), BackupType.parse("type", f.schedule().type()),
                 "schedule " + f.schedule().name(), f.schedule().keepDaily(), f.schedule().keepWeekly(),
                 f.schedule().keepMonthly(), user, "schedule");

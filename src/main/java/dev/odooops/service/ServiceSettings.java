@@ -12,7 +12,8 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                               int maxBodyBytes, int authFailuresPerMinute, java.nio.file.Path inboxDir,
                               int inboxMaxFileBytes, int inboxPollMillis, boolean jmsEnabled, String jmsBrokerUrl,
                               String jmsUser, String jmsPasswordEnv, int jmsEmbeddedPort, java.nio.file.Path jmsDataDir,
-                              String jmsRequestQueue, dev.odooops.domain.TrustedProxies trustedProxies) {
+                              String jmsRequestQueue, dev.odooops.domain.TrustedProxies trustedProxies, String inboxUser,
+                              int inboxMinAgeMillis) {
 
     public static ServiceSettings of(Settings settings) {
         String file = settings.configDir().resolve("application.properties").toString();
@@ -35,7 +36,9 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 integer(settings, file, "jms.embedded-port", 61616, 0, 65535),
                 settings.home().resolve(settings.property("jms.embedded-data-dir", "/var/tmp/odoo-ops/artemis").trim()),
                 queueName(settings, file),
-                trustedProxies(settings, file));
+                trustedProxies(settings, file),
+                inboxUser(settings, file),
+                integer(settings, file, "inbox.min-age-millis", 1000, 0, 600_000));
     }
 
     /** {@code http.trusted-proxies}: addresses and CIDR ranges whose X-Forwarded-For names the client. */
@@ -76,6 +79,13 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
             throw new ConfigException(file + ": inbox.dir: expected a normalised directory other than /, got '" + v + "'");
         }
         return p;
+    }
+
+    /** {@code inbox.user}: the user inbox requests run as; default {@code ops.default-user}. */
+    private static String inboxUser(Settings settings, String file) {
+        String v = settings.property("inbox.user", "").trim();
+        if (v.isEmpty()) return settings.ops().defaultUser();
+        return v;
     }
 
     private static int integer(Settings settings, String file, String key, int fallback, int min, int max) {

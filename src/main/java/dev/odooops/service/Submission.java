@@ -89,17 +89,29 @@ public record Submission(String operation, EnvironmentRequest request, String re
         return new Submission(operation, request, requestId);
     }
 
-    /**
-     * A request as an inbox file or a JMS message carries it: {@code operation} and {@code user} are fields of it
-     * (the user defaults to {@code defaultUser}); {@code defaultRequestId} applies when it gives no request_id.
-     */
-    public static Submission ofMessage(Map<String, Object> fields, String defaultUser, String channel, String defaultRequestId) {
+    /** {@code operation} and {@code user} (default {@code defaultUser}) are fields of the request. */
+    private static Submission ofMessage(Map<String, Object> fields, String defaultUser, String channel, String defaultRequestId) {
         Map<String, Object> f = new LinkedHashMap<>(fields);
         Object op = f.remove("operation");
         Object user = f.remove("user");
         if (user != null && !(user instanceof String)) throw new RequestRejected("user", "expected a string, got " + user);
         if (!f.containsKey("request_id") && defaultRequestId != null) f.put("request_id", defaultRequestId);
         return of(op instanceof String o ? o : null, f, user == null ? defaultUser : (String) user, channel);
+    }
+
+    /**
+     * A request as an inbox file or a JMS message carries it, run as the channel's authenticated {@code principal}
+     * (the JMS connection's user, the inbox's {@code inbox.user}): a {@code user} field may repeat that user and
+     * is refused when it names anyone else; {@code defaultRequestId} applies when it gives no request_id.
+     */
+    public static Submission asPrincipal(Map<String, Object> fields, String principal, String channel, String defaultRequestId) {
+        Object user = fields.get("user");
+        if (user != null && !principal.equals(user)) {
+            throw new RequestRejected("user", "this " + channel + " request runs as '" + principal + "' (the user the "
+                    + channel + " authenticated), not as '" + user + "': leave user out or name that user",
+                    RequestRejected.Reason.FORBIDDEN);
+        }
+        return ofMessage(fields, principal, channel, defaultRequestId);
     }
 
     /**

@@ -205,7 +205,8 @@ class EnvironmentsLoaderTest {
         Map<String, String> env = Map.of("ODOO_OPS_S3_ACCESS_KEY", "k", "ACME_STAGING_DB_PASSWORD", "pw");
         Path secrets = dir.resolve("example-secrets.properties");
         try {
-            Files.writeString(secrets, "s3_secret_access_key=s\nacme_prod_db_password=p\nci_api_token=" + "t".repeat(32) + "\n");
+            Files.writeString(secrets, "s3_secret_access_key=s\nacme_prod_db_password=p\nci_api_token=" + "t".repeat(32)
+                    + "\nci_jms_password=" + "j".repeat(32) + "\n");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -215,6 +216,32 @@ class EnvironmentsLoaderTest {
         assertEquals(java.util.List.of("systemctl", "stop", "odoo-acme"),
                 c.environment("acme", "production").orElseThrow().control().stop().command());
         assertEquals(java.util.Set.of("ci"), c.apiTokens().keySet());
+        assertEquals("j".repeat(32), c.jmsCredentials().get("ci").reveal());
+    }
+
+    private static final String SCHEDULED = VALID + """
+                    schedules:
+                      - {name: nightly, cron: "0 0 3 * * ?", time_zone: UTC USER}
+            """;
+
+    @Test
+    void should_run_a_schedule_as_the_built_in_scheduler_with_backup_rights_only() throws Exception {
+        OpsConfig c = load(SCHEDULED.replace(" USER", ""));
+        assertEquals(OpsConfig.SCHEDULER, c.environment("acme", "prod").orElseThrow().schedules().get(0).user());
+        assertTrue(c.allows(OpsConfig.SCHEDULER, "acme", "backup"));
+        assertFalse(c.allows(OpsConfig.SCHEDULER, "acme", "restore"));
+        assertFalse(c.jmsCredentials().containsKey(OpsConfig.SCHEDULER), "no channel but the schedules acts as it");
+    }
+
+    @Test
+    void should_refuse_a_schedule_whose_user_lacks_the_backup_permission_naming_the_key() throws Exception {
+        String yaml = SCHEDULED.replace(" USER", ", user: viewer").replace("users:\n", "users:\n  - name: viewer\n"
+                + "    permissions: [{project: \"*\", actions: [restore, drill, copy, pr-env, evidence]}]\n");
+        String msg = error(yaml);
+        assertTrue(msg.contains("projects[0].environments[0].schedules[0].user: 'viewer' has no backup permission on project 'acme'"), msg);
+        assertTrue(error(SCHEDULED.replace(" USER", ", user: nobody")).contains("schedules[0].user: no user 'nobody'"));
+        assertEquals("ops", load(SCHEDULED.replace(" USER", ", user: ops")).environment("acme", "prod").orElseThrow()
+                .schedules().get(0).user());
     }
 
     @Test

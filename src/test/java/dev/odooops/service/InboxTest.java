@@ -17,6 +17,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,7 +35,7 @@ class InboxTest {
         env = TestEnvironment.create("inbox").withType("staging");
         inbox = env.root.resolve("inbox");
         env.withProperty("inbox.dir", inbox.toString()).withProperty("inbox.poll-millis", "200")
-                .withProperty("inbox.max-file-bytes", "2048");
+                .withProperty("inbox.max-file-bytes", "2048").withProperty("inbox.min-age-millis", "1000");
         runtime = env.serviceRuntime();
     }
 
@@ -81,13 +82,43 @@ class InboxTest {
         assertEquals("inbox", TestEnvironment.ops("select channel from ops.runs where run_id = ?::uuid",
                 result.get("run_id")).get(0).get("channel"));
 
-        // the same file (name and content) again: no second run, the result names the first
-        long before = runs();
+        // the same file (name and content) dropped again, as a nightly job does: a new request, a new run, and
+        // its own entries in done/ beside the first ones
         drop("nightly.yaml", request);
-        Await.until("the repeated file to be handled", () -> !Files.exists(inbox.resolve("nightly.yaml")));
-        Map<String, Object> again = finalResult("nightly.yaml");
-        assertEquals(result.get("run_id"), again.get("run_id"));
-        assertEquals(before, runs(), "the same file started a second run");
+        Map<String, Object> again = finalResult("nightly.1.yaml");
+        assertEquals("success", again.get("status"), again.toString());
+        assertNotEquals(result.get("run_id"), again.get("run_id"), "a file dropped again did not run again");
+        assertEquals(result.get("run_id"), finalResult("nightly.yaml").get("run_id"), "the first result was overwritten");
+        assertTrue(Files.exists(inbox.resolve("done").resolve("nightly.1.yaml")));
+    }
+
+    @Test
+    void should_answer_a_file_that_repeats_a_request_id_with_the_first_run() throws Exception {
+        String request = "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId()
+                + "\", \"type\": \"db_only\", \"request_id\": \"weekly-2026-49\"}";
+        drop("weekly.json", request);
+        Map<String, Object> first = finalResult("weekly.json");
+        long before = runs();
+        drop("weekly.json", request);
+        Path again = inbox.resolve("done").resolve("weekly.1.json.result.json");
+        Await.until("the repeated request answered", () -> Files.exists(again));
+        assertEquals(first.get("run_id"), Json.readMap(Files.readString(again)).get("run_id"));
+        assertEquals(true, Json.readMap(Files.readString(again)).get("duplicate"));
+        assertEquals(before, runs(), "the same request_id started a second run");
+    }
+
+    @Test
+    void should_keep_every_refused_file_under_a_name_of_its_own() throws Exception {
+        String name = "twice refused.json";
+        drop(name, "{not json");
+        Path first = inbox.resolve("error").resolve(name + ".error.txt");
+        Await.until("the first in error/", () -> Files.exists(first));
+        drop(name, "{not json either");
+        Path second = inbox.resolve("error").resolve("twice refused.1.json.error.txt");
+        Await.until("the second beside it", () -> Files.exists(second));
+        assertEquals("{not json", Files.readString(inbox.resolve("error").resolve(name)));
+        assertEquals("{not json either", Files.readString(inbox.resolve("error").resolve(
+                "twice refused.1.json")));
     }
 
     @Test
@@ -104,7 +135,7 @@ class InboxTest {
                         "tpye: unknown field"),
                 new Case("where.json", "{\"operation\": \"backup\", \"environment\": \"nowhere\"}", "environment: no project has an environment 'nowhere'"),
                 new Case("who.json", "{\"operation\": \"backup\", \"environment\": \"" + env.environmentId() + "\", \"user\": \"auditor\"}",
-                        "user: 'auditor' has no backup permission"),
+                        "user: this inbox request runs as 'operator'"),
                 new Case("big.json", "{\"operation\": \"backup\", \"label\": \"" + "x".repeat(3000) + "\"}", "more than inbox.max-file-bytes"));
         for (Case c : cases) drop(c.name(), c.content());
         Files.createSymbolicLink(inbox.resolve("link.json"), outside);
@@ -123,11 +154,18 @@ class InboxTest {
 
     @Test
     void should_never_read_a_file_still_being_written() throws Exception {
-        Path partial = inbox.resolve("slow.json.tmp");
-        Files.writeString(partial, "{\"operation\": \"backup\", ");
-        Thread.sleep(1000); // five polls
-        assertTrue(Files.exists(partial), "a .tmp file was read");
-        Files.delete(partial);
+        // copied in place slowly (no write-then-rename): each piece comes before the file is min-age old, and the
+        // file is read only once whole; today's inbox read the first piece and refused it as broken JSON
+        Path slow = inbox.resolve("slow.json");
+        String[] pieces = {"{\"operation\": \"backup\", ", "\"environment\": \"" + env.environmentId() + "\", ",
+                "\"type\": \"db_only\", ", "\"label\": \"slow\"}"};
+        for (String piece : pieces) {
+            Files.writeString(slow, piece, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            java.util.concurrent.locks.LockSupport.parkNanos(400_000_000L); // a slow writer, not a wait for odoo-ops
+            assertFalse(Files.exists(inbox.resolve("error").resolve("slow.json.error.txt")), "read half-written");
+        }
+        Map<String, Object> result = finalResult("slow.json");
+        assertEquals("success", result.get("status"), result.toString());
     }
 
     @Test

@@ -7,8 +7,12 @@ import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
@@ -18,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,14 +41,24 @@ class JmsTwoInstancesTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        // an operator's broker: it authenticates its clients and stamps each message with its sender (JMSXUserID)
+        SecurityConfiguration accounts = new SecurityConfiguration();
+        accounts.addUser("odoo-ops", "serve-password-of-the-test");
+        accounts.addRole("odoo-ops", "all");
+        accounts.addUser("operator", TestEnvironment.OPERATOR_TOKEN);
+        accounts.addRole("operator", "all");
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
-        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
+        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(true)
+                .setPopulateValidatedUser(true)
+                .putSecurityRoles("#", Set.of(new Role("all", true, true, true, true, true, true, false, true, true, true, false, false)))
                 .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port));
+        broker.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), accounts));
         broker.start();
         List<Process> serves = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         try (TestEnvironment env = TestEnvironment.create("jms_two").withType("staging")) {
-            env.withProperty("jms.enabled", "true").withProperty("jms.broker-url", "tcp://127.0.0.1:" + port);
+            env.withProperty("jms.enabled", "true").withProperty("jms.broker-url", "tcp://127.0.0.1:" + port)
+                    .withProperty("jms.user", "odoo-ops").withSpawnEnv("ODOO_OPS_JMS_PASSWORD", "serve-password-of-the-test");
             try {
                 for (int i = 0; i < 2; i++) {
                     env.withServicePorts();
@@ -55,7 +70,8 @@ class JmsTwoInstancesTest {
                 }
                 // requests both instances refuse at once (an unknown environment): nothing else to wait for
                 int n = 40;
-                try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection()) {
+                try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port).createConnection("operator",
+                        TestEnvironment.OPERATOR_TOKEN)) {
                     Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
                     MessageProducer p = s.createProducer(s.createQueue("odoo-ops.requests"));
                     for (int i = 0; i < n; i++) {

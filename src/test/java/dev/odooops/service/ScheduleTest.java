@@ -66,6 +66,9 @@ class ScheduleTest {
                     return false;
                 }
             });
+            // no user in the schedule: the built-in scheduler (backup rights only), not ops.default-user
+            assertEquals(List.of(Map.of("created_by", "scheduler")), TestEnvironment.ops("select distinct created_by from ops.runs "
+                    + "where environment_id = ? and channel = 'schedule'", env.environmentId()));
 
             // paused from the command line, another process: the service's scheduler holds it (the shared job store)
             Path out = env.root.resolve("pause.out");
