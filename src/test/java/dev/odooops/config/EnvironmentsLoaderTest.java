@@ -94,6 +94,17 @@ class EnvironmentsLoaderTest {
     }
 
     @Test
+    void should_read_the_version_command_of_an_odoo_and_refuse_an_empty_one() throws Exception {
+        String quiesce = "quiesce: {http: {url: \"http://127.0.0.1:8069/ops/quiesce\"}}";
+        var control = load(VALID.replace(quiesce, quiesce + "\n          version_command: [/opt/odoo/odoo-bin, --version]"))
+                .environment("acme", "prod").orElseThrow().control();
+        assertEquals(java.util.List.of("/opt/odoo/odoo-bin", "--version"), control.versionCommand());
+        assertEquals(java.util.List.of(), load(VALID).environment("acme", "prod").orElseThrow().control().versionCommand());
+        String msg = error(VALID.replace(quiesce, quiesce + "\n          version_command: []"));
+        assertTrue(msg.contains("odoo.version_command: expected a non-empty argument list"), msg);
+    }
+
+    @Test
     void should_name_the_key_of_a_bad_retention_window_or_count() {
         String msg = error(VALID.replace("retention: {daily: 14}", "retention: {keep_within: 1 day}"));
         assertTrue(msg.contains("projects[0].environments[0].retention.keep_within: expected a duration like 90m, 24h or 7d"), msg);

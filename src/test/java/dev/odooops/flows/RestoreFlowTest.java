@@ -427,7 +427,7 @@ class RestoreFlowTest {
     }
 
     @Test
-    void should_report_the_nine_preflight_checks() throws Exception {
+    void should_report_the_ten_preflight_checks() throws Exception {
         BackupResult b = backup(BackupType.FULL);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = App.run(List.of("preflight-restore", "--env", env.environmentId(), "--artifact", b.artifactId(),
@@ -436,8 +436,17 @@ class RestoreFlowTest {
         Map<String, Object> report = Json.readMap(out.toString());
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> checks = (List<Map<String, Object>>) report.get("checks");
-        assertEquals(List.of("environment", "permission", "no_active_run", "artifact", "metadata", "disk_space", "postgres",
-                "filestore", "checksums"), checks.stream().map(c -> c.get("name")).toList());
+        assertEquals(List.of("environment", "permission", "no_active_run", "artifact", "metadata", "version", "disk_space",
+                "postgres", "filestore", "checksums"), checks.stream().map(c -> c.get("name")).toList());
+
+        // a statement of the server's version is a major version, named by its option when it is not
+        out.reset();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        code = App.run(List.of("preflight-restore", "--env", env.environmentId(), "--artifact", b.artifactId(),
+                "--confirm", env.environmentId(), "--odoo-version", "17", "--config", env.configDir.toString()),
+                new PrintStream(out), new PrintStream(err), System::getenv);
+        assertEquals(2, code, out + " " + err);
+        assertTrue((out + " " + err).contains("odoo-version: expected a major version such as 17.0"), out + " " + err);
 
         out.reset();
         code = App.run(List.of("validate-env", "--env", env.environmentId(), "--artifact", b.artifactId(), "--config",

@@ -59,6 +59,14 @@ class RestoreVersionTest {
                 "operator", "test", RestoreRequest.Mode.FORCE);
     }
 
+    /** An environment whose Odoo is the stand-in (its version learned over HTTP), and a runtime on it. */
+    private void startWithStandIn(String name) throws Exception {
+        env = TestEnvironment.create(name);
+        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
+        env.withOdoo(odoo);
+        runtime = env.runtime();
+    }
+
     private void restart() throws Exception {
         runtime.close();
         runtime = env.runtime();
@@ -104,10 +112,7 @@ class RestoreVersionTest {
 
     @Test
     void should_refuse_a_17_artifact_on_an_odoo_18_server_naming_both_with_nothing_touched() throws Exception {
-        env = TestEnvironment.create("ver_http");
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        startWithStandIn("ver_http");
         BackupResult b = backup();
 
         odoo.version = "18.0+e"; // the binaries were upgraded in place
@@ -146,10 +151,7 @@ class RestoreVersionTest {
 
     @Test
     void should_refuse_when_no_version_can_be_learned_unless_the_operator_states_it() throws Exception {
-        env = TestEnvironment.create("ver_none");
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        startWithStandIn("ver_none");
         BackupResult b = backup();
 
         // Odoo is down: version_info does not answer
@@ -188,10 +190,7 @@ class RestoreVersionTest {
 
     @Test
     void should_fail_the_modules_validation_of_a_database_whose_base_series_is_not_the_servers() throws Exception {
-        env = TestEnvironment.create("ver_modules");
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        startWithStandIn("ver_modules");
         Report same = runtime.operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null));
         assertEquals("passed", check(same, "modules").get("status"), same.body().toString());
 
