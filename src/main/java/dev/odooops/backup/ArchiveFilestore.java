@@ -156,6 +156,8 @@ public class ArchiveFilestore {
                 : "reading " + AttachmentReferences.source(job.environment().app()));
         meta.put("missing_files", check.missing());
         meta.put("corrupt_files", check.corrupt());
+        meta.put("missing_paths", check.missingPaths()); // a restore reports these, see BackupGaps
+        meta.put("corrupt_paths", check.corruptPaths());
         meta.put("non_regular_entries", check.nonRegular().size());
         meta.put("hashed_from_archive", rehashed);
         if (tolerated != null) meta.put("tar_note", tolerated);
@@ -311,6 +313,8 @@ public class ArchiveFilestore {
                 : "reading " + AttachmentReferences.source(job.environment().app()));
         meta.put("missing_files", check.missing());
         meta.put("corrupt_files", check.corrupt());
+        meta.put("missing_paths", check.missingPaths()); // a restore reports these, see BackupGaps
+        meta.put("corrupt_paths", check.corruptPaths());
         meta.put("non_regular_entries", check.nonRegular().size());
         meta.put("started_at", started.toString());
         meta.put("finished_at", finished.toString());

@@ -93,6 +93,11 @@ public final class Commands {
         return OK;
     }
 
+    /** accept RUN / discard RUN: prints what was done; exit 0 when it was done, else 1. */
+    public int decideRestore(dev.odooops.model.RestoreDecisionRequest request) {
+        return print(operations.decideRestore(request), FAILED);
+    }
+
     /** verify-artifact ID: the artifact re-read from the store; exit 0 when every check passed. */
     public int verifyArtifact(String id) {
         return verifyArtifact(new ArtifactRequest(id));

@@ -69,11 +69,20 @@ public enum AppProfile {
         if (this != DOLIBARR) return false;
         // Dolibarr's own log files at the top (DOL_DATA_ROOT/dolibarr.log, its rotations, dolibarr_install.log):
         // written on every page, not documents
-        if (!directory && DOLIBARR_LOG.matcher(relativePath).matches()) return true;
+        if (!directory && ownLog(relativePath)) return true;
         String[] segments = relativePath.split("/");
         int dirs = directory ? segments.length : segments.length - 1;
         for (int i = 1; i < dirs; i++) if (segments[i].equals("temp")) return true;
         return false;
+    }
+
+    /**
+     * Whether a path below the files' root is one of the application's own log files: for Dolibarr
+     * {@code dolibarr.log}, its rotations and {@code dolibarr_install.log} at the top. Logs are never stored,
+     * restored, replaced or removed: a restore's swap and a rollback carry them over to the live directory.
+     */
+    public boolean ownLog(String relativePath) {
+        return this == DOLIBARR && DOLIBARR_LOG.matcher(relativePath).matches();
     }
 
     /**

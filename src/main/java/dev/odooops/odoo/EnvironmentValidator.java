@@ -5,6 +5,7 @@ import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.AppProfile;
+import dev.odooops.domain.BackupGaps;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.TreeDigest;
 import dev.odooops.postgres.DolibarrState;
@@ -38,7 +39,8 @@ import java.util.regex.Pattern;
  *   <li>modules: installed modules and versions equal the artifact manifest (skipped without one);</li>
  *   <li>data_samples: five random rows of res_partner, res_users and account_move (when it exists) read back whole;</li>
  *   <li>filestore: every ir_attachment.store_fname exists and its SHA-1 matches the checksum column; above
- *       restore.filestore-check-limit attachments, a random sample of that many is checked;</li>
+ *       restore.filestore-check-limit attachments, a random sample of that many is checked; a file the artifact
+ *       already lacked (missing or corrupt at backup time, {@link BackupGaps}) is reported, not failed;</li>
  *   <li>odoo_command: the configured odoo.validate_command exits 0 (skipped, with the reason, when none);</li>
  *   <li>odoo_log: no ERROR or CRITICAL line in odoo.log_file since the restart (skipped when none).</li>
  * </ol>
@@ -52,7 +54,8 @@ import java.util.regex.Pattern;
  *   <li>data_samples: five random rows of llx_societe, llx_user and llx_facture (when it exists) read back whole;</li>
  *   <li>documents: the documents directory's tree digest (<code>*&#47;temp/*</code> left out) equals the artifact's
  *       (skipped without an artifact or for a db_only restore);</li>
- *   <li>references: every document llx_ecm_files indexes exists;</li>
+ *   <li>references: every document llx_ecm_files indexes exists (one already missing at backup time is reported,
+ *       not failed);</li>
  *   <li>dolibarr_command and dolibarr_log: as odoo_command and odoo_log, from the dolibarr block.</li>
  * </ol>
  */
@@ -100,6 +103,15 @@ public class EnvironmentValidator {
      */
     public List<Check> validate(EnvironmentConfig env, Expected expected, long logOffset,
                                 java.time.Instant logSince, SecretRedactor redactor) {
+        return validate(env, expected, BackupGaps.NONE, logOffset, logSince, redactor);
+    }
+
+    /**
+     * @param atBackup the referenced files the artifact already lacked (its filestore.meta.json): the filestore and
+     *                 references checks report them instead of failing on them
+     */
+    public List<Check> validate(EnvironmentConfig env, Expected expected, BackupGaps atBackup, long logOffset,
+                                java.time.Instant logSince, SecretRedactor redactor) {
         List<Check> checks = new ArrayList<>();
         AppProfile app = env.app();
         try (Connection c = EnvironmentDatabase.connect(env.database())) {
@@ -108,7 +120,7 @@ public class EnvironmentValidator {
                 checks.add(guard("migrations", () -> migrations(c)));
                 checks.add(guard("modules", () -> modules(c, expected.modules())));
                 checks.add(guard("data_samples", () -> samples(c, app)));
-                checks.add(guard("filestore", () -> filestore(c, env.filestore())));
+                checks.add(guard("filestore", () -> filestore(c, env.filestore(), atBackup)));
             } else {
                 checks.add(guard("modules", () -> compareModules(DolibarrState.enabledModules(c), expected.modules(),
                         "modules enabled, as in the manifest")));
@@ -116,7 +128,7 @@ public class EnvironmentValidator {
                 checks.add(guard("row_counts", () -> rowCounts(c, expected.rowCounts(), env.volatileTables())));
                 checks.add(guard("data_samples", () -> samples(c, app)));
                 checks.add(guard("documents", () -> documents(env, expected)));
-                checks.add(guard("references", () -> references(c, env)));
+                checks.add(guard("references", () -> references(c, env, atBackup)));
             }
         } catch (SQLException e) {
             checks.add(new Check("database", "failed", "cannot connect: " + redactor.scrub(e.getMessage())));
@@ -161,7 +173,7 @@ public class EnvironmentValidator {
                 + now.digest() + " over " + now.fileCount() + " files, the artifact's " + expected.treeDigest());
     }
 
-    private static Check references(Connection c, EnvironmentConfig env) throws SQLException {
+    private static Check references(Connection c, EnvironmentConfig env, BackupGaps atBackup) throws SQLException {
         var refs = dev.odooops.backup.AttachmentReferences.read(c, env.app());
         if (refs.unavailable() != null) return new Check("references", "skipped", refs.unavailable());
         List<String> missing = new ArrayList<>();
@@ -169,10 +181,24 @@ public class EnvironmentValidator {
             Path f = env.filestore().resolve(path).normalize();
             if (!f.startsWith(env.filestore()) || !Files.isRegularFile(f)) missing.add(path);
         }
-        return missing.isEmpty() ? new Check("references", "passed", "all " + refs.expectedSha1().size()
-                + " documents llx_ecm_files indexes are present")
-                : new Check("references", "failed", missing.size() + " of " + refs.expectedSha1().size()
-                + " documents llx_ecm_files indexes are missing, first " + missing.subList(0, Math.min(20, missing.size())));
+        BackupGaps.Judged judged = atBackup.judge(missing, List.of());
+        String total = refs.expectedSha1().size() + " documents llx_ecm_files indexes";
+        if (!judged.failures().isEmpty()) {
+            return new Check("references", "failed", judged.failures().size() + " of " + total + " are missing, first "
+                    + first(judged.failures()) + recordedNote(judged));
+        }
+        return new Check("references", "passed", (missing.isEmpty() ? "all " + total + " are present"
+                : (refs.expectedSha1().size() - missing.size()) + " of " + total + " are present") + recordedNote(judged));
+    }
+
+    /** The problems a check reports but does not fail on (the artifact already had them), for its detail. */
+    private static String recordedNote(BackupGaps.Judged judged) {
+        return judged.recorded().isEmpty() ? "" : "; reported, not failed: " + judged.recorded().size()
+                + " as the artifact holds them (recorded by its backup), first " + first(judged.recorded());
+    }
+
+    private static List<String> first(List<String> all) {
+        return all.subList(0, Math.min(20, all.size()));
     }
 
     private interface Body {
@@ -256,7 +282,7 @@ public class EnvironmentValidator {
         return new Check("data_samples", "passed", "read back " + read);
     }
 
-    private Check filestore(Connection c, Path root) throws SQLException {
+    private Check filestore(Connection c, Path root, BackupGaps atBackup) throws SQLException {
         long total;
         try (PreparedStatement ps = c.prepareStatement("select count(*) from ir_attachment where store_fname is not null");
              ResultSet rs = ps.executeQuery()) {
@@ -264,7 +290,9 @@ public class EnvironmentValidator {
             total = rs.getLong(1);
         }
         boolean sampled = total > filestoreLimit;
-        List<String> bad = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> corrupt = new ArrayList<>();
+        int unexpected = 0; // problems the artifact did not record: at 20 the check stops
         int checked = 0;
         try (PreparedStatement ps = c.prepareStatement("select store_fname, checksum from ir_attachment where store_fname is not null "
                 + (sampled ? "order by random() " : "order by id ") + "limit ?")) {
@@ -275,18 +303,22 @@ public class EnvironmentValidator {
                     String fname = rs.getString(1);
                     Path f = root.resolve(fname).normalize();
                     if (!f.startsWith(root) || !Files.isRegularFile(f)) {
-                        bad.add(fname + " missing");
+                        missing.add(fname);
+                        if (!atBackup.missing().contains(fname)) unexpected++;
                     } else if (rs.getString(2) != null && !Checksums.sha1(f).equals(rs.getString(2))) {
-                        bad.add(fname + " sha1 differs");
+                        corrupt.add(fname);
+                        if (!atBackup.corrupt().contains(fname)) unexpected++;
                     }
-                    if (bad.size() >= 20) break;
+                    if (unexpected >= 20) break;
                 }
             }
         }
+        BackupGaps.Judged judged = atBackup.judge(missing, corrupt);
+        List<String> bad = judged.failures();
         String scope = (sampled ? "a random sample of " + Math.min(total, filestoreLimit) + " of " + total : "all " + total)
                 + " attachments" + (bad.size() >= 20 ? " (stopped after " + checked + " checked, at 20 problems)" : "");
-        return bad.isEmpty() ? new Check("filestore", "passed", scope + " present with the right SHA-1")
-                : new Check("filestore", "failed", "in " + scope + ": " + bad);
+        return bad.isEmpty() ? new Check("filestore", "passed", scope + " present with the right SHA-1" + recordedNote(judged))
+                : new Check("filestore", "failed", "in " + scope + ": " + bad + recordedNote(judged));
     }
 
     private Check command(EnvironmentConfig env, String control) {

@@ -58,7 +58,10 @@ public class RestoreFailureHandler {
         fin.put("rollback", job.rollbackOutcome());
         fin.put("pre_restore_backup_id", job.preRestoreBackupId());
         fin.put("odoo_healthy", job.odooHealthy());
-        if (Boolean.FALSE.equals(job.odooHealthy())) {
+        if ("kept".equals(job.rollbackOutcome())) {
+            fin.put("kept_for_decision", true);
+            fin.put("attention", RestoreDecision.attention(job.runId()));
+        } else if (Boolean.FALSE.equals(job.odooHealthy())) {
             fin.put("attention", "Odoo did not answer its health check after the " + (rolledBack ? "rollback" : "failure")
                     + ": the data is as this status says, but the service is down (maintenance mode left on)");
         }
