@@ -219,4 +219,149 @@ class DolibarrProfileTest {
         assertEquals(List.of("success", "skipped_unchanged", "success", "success"),
                 runs.stream().map(m -> String.valueOf(m.get("status"))).toList());
     }
+
+    private void disaster() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            c.createStatement().execute("drop database " + env.database + " with (force)");
+        }
+        dev.odooops.demo.DemoEnvironment.deleteTree(documents());
+    }
+
+    private boolean databaseExists() throws Exception {
+        return !ops("select 1 from pg_database where datname = ?", env.database).isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> checkDetails(RestoreResult r) {
+        Map<String, Object> report = Json.readMap(Path.of(r.evidenceDir()).resolve("validation_report.json"));
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        ((List<Map<String, Object>>) report.get("checks")).forEach(c -> out.put(c.get("name") + "/" + c.get("status"),
+                String.valueOf(c.get("detail"))));
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"packed", "archive"})
+    void should_restore_after_a_disaster_an_artifact_whose_backup_found_a_document_missing_and_report_it(String format)
+            throws Exception {
+        start(format, false);
+        Files.delete(documents().resolve("facture/FA2601-0005/FA2601-0005.pdf")); // llx_ecm_files still indexes it
+        BackupResult b = backup();
+        assertEquals("success", b.status(), b.error());
+        assertTrue(b.warnings().toString().contains("FA2601-0005.pdf"), b.warnings().toString());
+        Map<String, Object> meta = Json.readMap(Path.of(b.evidenceDir()).resolve("filestore.meta.json"));
+        assertEquals(List.of("facture/FA2601-0005/FA2601-0005.pdf"), meta.get("missing_paths"));
+        disaster();
+
+        RestoreResult r = restore(b.artifactId());
+
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+        assertTrue(databaseExists());
+        assertEquals(30, count("llx_facture where entity = 1"));
+        Map<String, String> checks = checkDetails(r);
+        String references = checks.get("references/passed");
+        assertTrue(references != null && references.contains("FA2601-0005.pdf") && references.contains("reported"),
+                checks.toString());
+
+        // a document missing now that the artifact held is still a failure
+        Files.delete(documents().resolve("facture/FA2601-0007/FA2601-0007.pdf"));
+        env.withOdooYaml("start: {command: [\"rm\", \"-f\", \"" + documents().resolve("facture/FA2601-0007/FA2601-0007.pdf") + "\"]}");
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult again = restore(b.artifactId());
+        assertEquals("rolled_back", again.status(), again.error());
+        assertTrue(again.error().contains("FA2601-0007.pdf") && !again.error().contains("FA2601-0005.pdf missing,"), again.error());
+    }
+
+    private RestoreResult failedDisasterRestore() throws Exception {
+        start("packed", false);
+        Files.writeString(documents().resolve("dolibarr.log"), "2026-12-01 10:00:00 INFO 127.0.0.1 before\n");
+        BackupResult b = backup();
+        assertEquals("success", b.status(), b.error());
+        disaster();
+        env.withOdooYaml("validate_command: [\"false\"]");
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult r = restore(b.artifactId());
+        assertEquals("failed", r.status(), r.error());
+        assertEquals("validate", r.failedStep(), r.error());
+        assertTrue(r.error().contains("odoo-ops accept " + r.runId()) && r.error().contains("odoo-ops discard " + r.runId()),
+                r.error());
+        // the restored copy is kept, never deleted: the database and the documents are there
+        assertTrue(databaseExists(), "the restored database is kept");
+        assertEquals(30, count("llx_facture where entity = 1"));
+        assertTrue(Files.exists(documents().resolve("facture/FA2601-0001/FA2601-0001.pdf")), "the restored documents are kept");
+        Map<String, Object> fin = Json.readMap(Path.of(r.evidenceDir()).resolve("final_status.json"));
+        assertEquals(Boolean.TRUE, fin.get("kept_for_decision"), fin.toString());
+        assertEquals("kept", Json.readMap(Path.of(r.evidenceDir()).resolve("rollback.json")).get("outcome"));
+        env.withOdooYaml(null);
+        runtime.close();
+        runtime = env.runtime();
+        return r;
+    }
+
+    private dev.odooops.model.Report decide(String run, dev.odooops.model.RestoreDecisionRequest.Decision d, String user) {
+        return runtime.operations().decideRestore(dev.odooops.model.RestoreDecisionRequest.of("run_id", run, d, user, "test"));
+    }
+
+    @Test
+    void should_keep_a_disaster_restore_whose_validation_fails_until_the_operator_accepts_it() throws Exception {
+        RestoreResult r = failedDisasterRestore();
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
+                () -> decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.ACCEPT, "auditor"));
+        assertEquals("user", refused.field());
+
+        dev.odooops.model.Report accepted = decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.ACCEPT, "operator");
+
+        assertTrue(accepted.ok(), accepted.body().toString());
+        assertTrue(databaseExists());
+        assertEquals(30, count("llx_facture where entity = 1"));
+        Map<String, Object> run = ops("select metadata->>'decision' as d, metadata->>'decided_by' as u from ops.runs "
+                + "where run_id = ?::uuid", r.runId()).get(0);
+        assertEquals("accepted", run.get("d"));
+        assertEquals("operator", run.get("u"));
+        var twice = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
+                () -> decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.DISCARD, "operator"));
+        assertEquals("run_id", twice.field());
+        assertTrue(twice.getMessage().contains("accepted"), twice.getMessage());
+    }
+
+    @Test
+    void should_remove_a_kept_disaster_restore_when_the_operator_discards_it() throws Exception {
+        RestoreResult r = failedDisasterRestore();
+
+        dev.odooops.model.Report discarded = decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.DISCARD, "operator");
+
+        assertTrue(discarded.ok(), discarded.body().toString());
+        assertFalse(databaseExists(), "the restored database is removed: there was none before");
+        assertFalse(Files.exists(documents().resolve("facture")), "the restored documents are removed");
+        assertEquals("discarded", ops("select metadata->>'decision' as d from ops.runs where run_id = ?::uuid", r.runId())
+                .get(0).get("d"));
+    }
+
+    @Test
+    void should_leave_dolibarr_log_alone_on_restore_and_rollback() throws Exception {
+        start("packed", false);
+        Path log = documents().resolve("dolibarr.log");
+        Files.writeString(log, "2026-12-01 10:00:00 INFO 127.0.0.1 before the backup\n");
+        BackupResult b = backup();
+        assertEquals("success", b.status(), b.error());
+        Files.writeString(log, "2026-12-01 11:00:00 INFO 127.0.0.1 after the backup\n", java.nio.file.StandardOpenOption.APPEND);
+        String before = Files.readString(log);
+
+        RestoreResult ok = restore(b.artifactId());
+        assertEquals("success", ok.status(), ok.error());
+        assertEquals(before, Files.readString(log), "a restore neither replaces nor removes the live log");
+
+        // the failed attempt writes its lines (Dolibarr serving the restored copy), then validation fails: rolled back
+        sql("insert into llx_societe(nom, client) values ('Changed since', 1)");
+        env.withOdooYaml("start: {command: [\"sh\", \"-c\", \"echo attempt-line >> " + log + "\"]}\n"
+                + "validate_command: [\"false\"]");
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult failed = restore(b.artifactId());
+        assertEquals("rolled_back", failed.status(), failed.error());
+        String after = Files.readString(log);
+        assertTrue(after.startsWith(before) && after.contains("attempt-line"), "the failed attempt's lines are kept: " + after);
+    }
 }
