@@ -28,7 +28,7 @@ import java.util.Optional;
  * The first step of a backup run: read the environment's change fingerprints ({@link ChangeFingerprint}: the
  * database's write counters, the filestore's name/size inventory; milliseconds, whatever the size) before
  * anything else, so the dump's snapshot comes after them, and compare them with those of the environment's
- * newest verified backup of the same type. Equal, the run ends {@code skipped_unchanged} naming that artifact
+ * newest verified backup of the same type, and the SHA-256 of its configuration file. Equal, the run ends {@code skipped_unchanged} naming that artifact
  * ({@link #finish}); the evidence (unchanged_check.json) says what was compared and why. A real backup follows
  * when the request is forced, {@code backup.skip-unchanged} is false, there is no verified artifact with
  * fingerprints, or anything differs. The fingerprints are kept for the artifact this run makes.
@@ -77,6 +77,7 @@ public class CheckUnchanged {
             times.remove("bytes"); // a sum of times and sizes says nothing
             now.put("filestore_times", times);
         }
+        now.put("config", ChangeFingerprint.config(env.appConf()));
         return now;
     }
 
@@ -86,6 +87,7 @@ public class CheckUnchanged {
         List<String> parts = new ArrayList<>();
         if (job.request().type().includesDatabase()) parts.add(safety ? "database_all" : "database");
         if (job.request().type().includesFilestore()) parts.add(safety ? "filestore_times" : "filestore");
+        parts.add("config"); // odoo.conf / conf.php: a changed setting is a change
         Map<String, Map<String, String>> now = fingerprint(job);
         job.fingerprint(now);
 

@@ -81,6 +81,21 @@ public record FilestoreCheck(boolean referencesRead, String referencesNote, int 
                 List.copyOf(unreadable), List.copyOf(missing), List.copyOf(corrupt));
     }
 
+    /**
+     * A files' tree that holds none of the files the database references (at least one) is the wrong tree: a wrong
+     * path in the environments file or the configuration, not a few lost files. Says why, or empty.
+     *
+     * @param present the paths the tree holds (its inventory)
+     */
+    public static java.util.Optional<String> wrongTree(References refs, java.util.Set<String> present, String what) {
+        if (refs.unavailable() != null || refs.expectedSha1().isEmpty()) return java.util.Optional.empty();
+        for (String path : refs.expectedSha1().keySet()) if (present.contains(path)) return java.util.Optional.empty();
+        String first = new java.util.TreeSet<>(refs.expectedSha1().keySet()).first();
+        return java.util.Optional.of(what + " holds none of the " + refs.expectedSha1().size()
+                + " files the database references (first " + first + ", " + present.size() + " files found there): "
+                + "a wrong path? --force backs it up anyway");
+    }
+
     private static List<String> sample(List<String> all) {
         return List.copyOf(all.subList(0, Math.min(SAMPLE, all.size())));
     }

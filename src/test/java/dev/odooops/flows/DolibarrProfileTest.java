@@ -191,11 +191,8 @@ class DolibarrProfileTest {
         BackupResult first = backup();
         assertEquals("success", first.status(), first.error());
 
-        // Dolibarr writing its constants, a login, the security log, cron bookkeeping; new scratch files
-        sql("update llx_const set value = '20261202000000' where name = 'MAIN_FIRST_PING_OK_DATE'");
-        sql("update llx_user set datepreviouslogin = datelastlogin, datelastlogin = now() where login = 'admin'");
+        // Dolibarr writing its security log; new scratch files (its settings, llx_const, are not volatile: below)
         sql("insert into llx_events(type, dateevent, description) values ('USER_LOGIN', now(), 'login admin')");
-        sql("update llx_cronjob set datelastrun = now(), lastresult = '0', lastoutput = 'ok'");
         DolibarrShape.writeTemp(documents());
         Thread.sleep(1500); // PostgreSQL flushes a backend's table statistics at most once a second
         BackupResult quiet = backup();
@@ -363,5 +360,75 @@ class DolibarrProfileTest {
         assertEquals("rolled_back", failed.status(), failed.error());
         String after = Files.readString(log);
         assertTrue(after.startsWith(before) && after.contains("attempt-line"), "the failed attempt's lines are kept: " + after);
+    }
+
+    private long writesTo(String table) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("select coalesce(n_tup_ins + n_tup_upd + n_tup_del, 0) "
+                     + "from pg_stat_all_tables where relname = '" + table + "'")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** Runs a write and waits until PostgreSQL's statistics (what skip-if-unchanged reads) count it. */
+    private void counted(String table, String statement) throws Exception {
+        long before = writesTo(table);
+        sql(statement);
+        dev.odooops.support.Await.until(table + "'s write in the statistics", () -> {
+            try {
+                return writesTo(table) > before;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void should_back_up_a_setup_change_alone_in_llx_const_or_conf_php() throws Exception {
+        start("packed", true);
+        BackupResult first = backup();
+        assertEquals("success", first.status(), first.error());
+
+        // a changed numbering rule: Dolibarr's settings live in llx_const
+        counted("llx_const", "insert into llx_const(name, entity, value) values ('FACTURE_MERCURE_MASK_INVOICE', 1, 'FA{yy}{mm}-{0000}')");
+        BackupResult numbering = backup();
+        assertEquals("success", numbering.status(), "a setup change is backed up: " + numbering.error());
+
+        BackupResult quiet = backup();
+        assertEquals("skipped_unchanged", quiet.status(), quiet.error());
+
+        // a changed conf.php (odoo.conf likewise) is a change too
+        Files.writeString(env.odoo.appConf(), Files.readString(env.odoo.appConf()) + "$dolibarr_main_prod='0';\n");
+        BackupResult conf = backup();
+        assertEquals("success", conf.status(), "a changed conf.php is backed up: " + conf.error());
+        Map<String, Object> check = Json.readMap(Path.of(conf.evidenceDir()).resolve("unchanged_check.json"));
+        assertTrue(String.valueOf(check.get("reason")).contains("config"), check.toString());
+    }
+
+    @Test
+    void should_refuse_a_backup_whose_conf_php_or_documents_directory_is_another_installations() throws Exception {
+        start("packed", false);
+        String conf = Files.readString(env.odoo.appConf());
+        Files.writeString(env.odoo.appConf(), conf.replace("$dolibarr_main_db_name='" + env.database + "'",
+                "$dolibarr_main_db_name='dolibarr_other'").replace(documents().toString(), "/srv/other/documents"));
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class, this::backup);
+        assertEquals("dolibarr_conf", refused.field());
+        assertTrue(refused.getMessage().contains("dolibarr_other") && refused.getMessage().contains("/srv/other/documents"),
+                refused.getMessage());
+        Files.writeString(env.odoo.appConf(), conf);
+
+        // a documents directory holding none of the referenced files: the wrong one, refused before any upload
+        Path elsewhere = Files.createDirectories(env.root.resolve("moved-away"));
+        Files.move(documents().resolve("facture"), elsewhere.resolve("facture"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(documents().resolve("2"), elsewhere.resolve("2"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        BackupResult wrong = backup();
+        assertEquals("failed", wrong.status());
+        assertTrue(wrong.error().contains("holds none of the 32 files"), wrong.error());
+        assertEquals(List.of(), ops("select id from ops.artifacts where environment_id = ?", env.environmentId()));
+        if (Files.exists(env.localStoreDir())) {
+            try (Stream<Path> stored = Files.walk(env.localStoreDir())) {
+                assertEquals(List.of(), stored.filter(Files::isRegularFile).toList(), "nothing was uploaded");
+            }
+        }
     }
 }
