@@ -354,8 +354,8 @@ public class EnvironmentValidator {
                 if (bad.size() >= 10) break;
             }
         }
-        return bad.isEmpty() ? new Check(name, "passed", "no ERROR/CRITICAL line" + since)
-                : new Check(name, "failed", bad.size() + " ERROR/CRITICAL line(s)" + since + ", first: " + bad.get(0));
+        return bad.isEmpty() ? new Check(name, "passed", "no " + problemWords(app) + " line" + since)
+                : new Check(name, "failed", bad.size() + " " + problemWords(app) + " line(s)" + since + ", first: " + bad.get(0));
     }
 
     private static Check logSince(Path logFile, java.time.Instant since, AppProfile app) throws IOException {
@@ -365,8 +365,13 @@ public class EnvironmentValidator {
         String window = " since " + since + " (server local time " + java.time.ZoneId.systemDefault() + ")";
         if (!Files.exists(logFile)) return new Check(name, "passed", logFile + " has no lines" + window);
         List<String> bad = dev.odooops.domain.OdooLog.problemsSince(tail(logFile), since, java.time.ZoneId.systemDefault(), 10, app);
-        return bad.isEmpty() ? new Check(name, "passed", "no ERROR/CRITICAL line" + window)
-                : new Check(name, "failed", bad.size() + " ERROR/CRITICAL line(s)" + window + ", first: " + bad.get(0));
+        return bad.isEmpty() ? new Check(name, "passed", "no " + problemWords(app) + " line" + window)
+                : new Check(name, "failed", bad.size() + " " + problemWords(app) + " line(s)" + window + ", first: " + bad.get(0));
+    }
+
+    /** The log levels that count as problems, in the application's own words. */
+    private static String problemWords(AppProfile app) {
+        return app == AppProfile.ODOO ? "ERROR/CRITICAL" : "ERR/CRIT/ALERT/EMERG";
     }
 
     /** The last 64 MiB of a log, as lines. */

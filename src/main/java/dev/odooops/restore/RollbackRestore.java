@@ -99,6 +99,7 @@ public class RollbackRestore {
                 Map<String, Object> payload = new LinkedHashMap<>();
                 payload.put("actions", actions.stream().map(String::valueOf).toList());
                 payload.put("odoo_healthy", healthy);
+                payload.put("app_healthy", healthy);
                 if (!kept.isEmpty()) payload.put("kept_for_operator", kept);
                 if (!leftovers.isEmpty()) payload.put("leftovers", leftovers);
                 catalog.event(job.runId(), ok ? "rollback_completed" : "rollback_failed", job.failedStep(), payload);
@@ -114,7 +115,8 @@ public class RollbackRestore {
         record.put("failed_step", job.failedStep());
         record.put("reason", job.failureReason());
         record.put("pre_restore_backup_id", job.preRestoreBackupId());
-        record.put("odoo_healthy", healthy);
+        record.put("odoo_healthy", healthy); // the Odoo word, kept for one release
+        record.put("app_healthy", healthy);
         record.put("actions", actions);
         record.put("kept_for_operator", kept);
         record.put("leftovers", leftovers);
