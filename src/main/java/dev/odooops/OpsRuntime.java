@@ -259,6 +259,7 @@ public final class OpsRuntime implements AutoCloseable {
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
         r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock, odoo)));
+        r.bind("restoreDecision", new dev.odooops.restore.RestoreDecision(config, catalog, odoo, starter, clock));
         return new Shared(r, clock, redactor, tools, quiesce, odoo, remover, starter, environments);
     }
 

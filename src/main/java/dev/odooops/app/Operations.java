@@ -78,6 +78,11 @@ public final class Operations {
         return call("direct:recover", request, Report.class);
     }
 
+    /** accept RUN / discard RUN: the operator's decision on a failed restore whose restored copy was kept. */
+    public Report decideRestore(dev.odooops.model.RestoreDecisionRequest request) {
+        return call("direct:restore-decide", request, Report.class);
+    }
+
     public Report verifyArtifact(ArtifactRequest request) {
         return call("direct:artifact-verify", request, Report.class);
     }

@@ -106,6 +106,7 @@ public class ArchiveFilestore {
         FilestoreCheck.References refs = references(job);
         Instant inventoryAt = Instant.now();
         FilestoreInventory inventory = FilestoreInventory.of(source, job.environment().app());
+        refuseWrongTree(job, refs, inventory);
         Path list = job.workDir().resolve("filestore.members");
         writeNullSeparated(list, inventory.archivable());
 
@@ -156,6 +157,8 @@ public class ArchiveFilestore {
                 : "reading " + AttachmentReferences.source(job.environment().app()));
         meta.put("missing_files", check.missing());
         meta.put("corrupt_files", check.corrupt());
+        meta.put("missing_paths", check.missingPaths()); // a restore reports these, see BackupGaps
+        meta.put("corrupt_paths", check.corruptPaths());
         meta.put("non_regular_entries", check.nonRegular().size());
         meta.put("hashed_from_archive", rehashed);
         if (tolerated != null) meta.put("tar_note", tolerated);
@@ -184,6 +187,7 @@ public class ArchiveFilestore {
         FilestoreCheck.References refs = references(job);
         Instant inventoryAt = Instant.now();
         FilestoreInventory inventory = FilestoreInventory.of(source, job.environment().app());
+        refuseWrongTree(job, refs, inventory);
         Map<String, List<OpsCatalog.StoredObject>> stored = catalog.storedObjects(project, inventory.files().keySet());
         // a pack the catalog knows must be in the store with its size before this artifact counts on it (a store
         // emptied or replaced under a catalog that remembers it): the files of one that is not are stored again
@@ -311,6 +315,8 @@ public class ArchiveFilestore {
                 : "reading " + AttachmentReferences.source(job.environment().app()));
         meta.put("missing_files", check.missing());
         meta.put("corrupt_files", check.corrupt());
+        meta.put("missing_paths", check.missingPaths()); // a restore reports these, see BackupGaps
+        meta.put("corrupt_paths", check.corruptPaths());
         meta.put("non_regular_entries", check.nonRegular().size());
         meta.put("started_at", started.toString());
         meta.put("finished_at", finished.toString());
@@ -321,6 +327,19 @@ public class ArchiveFilestore {
                 "new_files", newObjects.size(), "new_packs", newPacks.size(), "read_files", read.size(),
                 "missing_files", check.missing(), "corrupt_files", check.corrupt(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
+    }
+
+    /**
+     * Nothing is archived, let alone uploaded, from a tree that holds none of the referenced files (unless --force).
+     * A restore's safety backup records what is there, whatever it is (documents lost before a disaster restore).
+     */
+    private static void refuseWrongTree(BackupJob job, FilestoreCheck.References refs, FilestoreInventory inventory) {
+        if (job.request().force() || job.request().kind() != dev.odooops.model.ArtifactKind.BACKUP) return;
+        var env = job.environment();
+        FilestoreCheck.wrongTree(refs, inventory.files().keySet(), "the " + env.app().filesName() + " " + env.filestore())
+                .ifPresent(why -> {
+                    throw new IllegalStateException("backup refused: " + why);
+                });
     }
 
     /** The stored object of this path with this content and size, if the project's packs hold one. */

@@ -25,12 +25,14 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * Checked before a run exists; each failure rejects the request (exit 2) with a message naming the field:
  * project and environment exist and match, the user may back up the project, the database, filestore and
- * odoo.conf are reachable, and the work directory has room for the estimated bundle.
+ * odoo.conf are reachable, a Dolibarr conf.php names the environment's database and documents directory
+ * ({@link dev.odooops.domain.ConfBinding}), and the work directory has room for the estimated bundle.
  * (The one-active-run rule is enforced by the database when the run is created.)
  */
 public class BackupPreconditions {
@@ -65,6 +67,14 @@ public class BackupPreconditions {
         if (request.type().includesFilestore()) estimate += filestoreSize(env.filestore());
         if (!Files.isReadable(env.appConf())) {
             throw new RequestRejected(env.app().confKey(), env.appConf() + " of " + env.id() + " is not readable");
+        }
+        // a restore's safety backup records whatever is there; a backup is refused
+        List<String> differs = request.kind() != dev.odooops.model.ArtifactKind.BACKUP ? List.of()
+                : dev.odooops.domain.ConfBinding.differences(env.app(), env.app() == dev.odooops.domain.AppProfile.DOLIBARR
+                ? dev.odooops.domain.PhpConf.read(env.appConf()) : Map.of(), env.database().name(), env.filestore());
+        if (!differs.isEmpty()) {
+            throw new RequestRejected(env.app().confKey(), env.appConf() + " describes another installation than "
+                    + env.id() + ": " + String.join("; ", differs));
         }
         checkFreeSpace(estimate);
         List<String> secrets = new ArrayList<>(dev.odooops.config.EnvironmentSecrets.of(env));

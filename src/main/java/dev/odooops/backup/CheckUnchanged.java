@@ -28,7 +28,7 @@ import java.util.Optional;
  * The first step of a backup run: read the environment's change fingerprints ({@link ChangeFingerprint}: the
  * database's write counters, the filestore's name/size inventory; milliseconds, whatever the size) before
  * anything else, so the dump's snapshot comes after them, and compare them with those of the environment's
- * newest verified backup of the same type. Equal, the run ends {@code skipped_unchanged} naming that artifact
+ * newest verified backup of the same type, and the SHA-256 of its configuration file. Equal, the run ends {@code skipped_unchanged} naming that artifact
  * ({@link #finish}); the evidence (unchanged_check.json) says what was compared and why. A real backup follows
  * when the request is forced, {@code backup.skip-unchanged} is false, there is no verified artifact with
  * fingerprints, or anything differs. The fingerprints are kept for the artifact this run makes.
@@ -38,7 +38,9 @@ import java.util.Optional;
  * every file's modification time), and must match twice: PostgreSQL's write counters trail the writes (a backend
  * flushes its statistics at most once a second, an idle one within 10 s, up to 60 s under contention for the same
  * counters), so the fingerprint is read again {@code restore.safety-settle-seconds} (default 61) after the first
- * match. Both equal, the safety backup is that artifact; anything else takes a real one.
+ * match. Both equal, the safety backup is that artifact; anything else takes a real one. The settle wait is only
+ * made when it is cheaper than the copy ({@link dev.odooops.domain.SettleDecision}: the environment's last copy took
+ * longer than the window); otherwise the copy is taken at once, and unchanged_check.json's {@code settle} says why.
  */
 public class CheckUnchanged {
     private static final Logger LOG = LoggerFactory.getLogger(CheckUnchanged.class);
@@ -77,6 +79,7 @@ public class CheckUnchanged {
             times.remove("bytes"); // a sum of times and sizes says nothing
             now.put("filestore_times", times);
         }
+        now.put("config", ChangeFingerprint.config(env.appConf()));
         return now;
     }
 
@@ -86,6 +89,7 @@ public class CheckUnchanged {
         List<String> parts = new ArrayList<>();
         if (job.request().type().includesDatabase()) parts.add(safety ? "database_all" : "database");
         if (job.request().type().includesFilestore()) parts.add(safety ? "filestore_times" : "filestore");
+        parts.add("config"); // odoo.conf / conf.php: a changed setting is a change
         Map<String, Map<String, String>> now = fingerprint(job);
         job.fingerprint(now);
 
@@ -116,7 +120,12 @@ public class CheckUnchanged {
                         "created_at", last.get().createdAt().toString(),
                         "fingerprint", last.get().fingerprint() == null ? Map.of() : last.get().fingerprint()));
                 Optional<String> diff = ChangeFingerprint.difference(last.get().fingerprint(), now, parts);
-                if (diff.isEmpty() && safety) {
+                dev.odooops.domain.SettleDecision plan = diff.isEmpty() && safety
+                        ? dev.odooops.domain.SettleDecision.of(lastCopy(job.environment().id()), settle) : null;
+                if (plan != null) evidence.put("settle", Map.of("settle", plan.settle(), "why", plan.why()));
+                if (plan != null && !plan.settle()) {
+                    diff = Optional.of("matched once; " + plan.why());
+                } else if (diff.isEmpty() && safety) {
                     // the statistics trail the writes: only a fingerprint that still matches after they settled counts
                     Thread.sleep(settle.toMillis());
                     Map<String, Map<String, String>> settled = fingerprint(job);
@@ -139,6 +148,21 @@ public class CheckUnchanged {
         job.stepDetail(Map.of("decision", decision, "reason", reason));
         LOG.info("backup run {}: {} ({})", job.runId(), decision.equals("skip") ? "environment unchanged, skipped"
                 : "a backup is taken", reason);
+    }
+
+    /** How long the environment's newest successful copy (a backup run, regular or safety) took, or null. */
+    private Duration lastCopy(String environmentId) {
+        for (Map<String, Object> run : catalog.listRuns(environmentId, 100)) {
+            if (!"backup".equals(run.get("operation_type")) || !"success".equals(run.get("status"))
+                    || run.get("finished_at") == null) continue;
+            try {
+                return Duration.between(Instant.parse(String.valueOf(run.get("created_at"))),
+                        Instant.parse(String.valueOf(run.get("finished_at"))));
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** Ends a run that found the environment unchanged: its evidence, the run {@code skipped_unchanged}, the lease. */

@@ -39,7 +39,7 @@ import java.util.function.Function;
 @Command(name = "odoo-ops", mixinStandardHelpOptions = true, version = "odoo-ops 0.1.0",
         description = "Backup, restore and environment copies for Odoo.",
         subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Migrate.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
-                Cli.ValidateEnv.class, Cli.Recover.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
+                Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
                 Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Completion.class,
                 CommandLine.HelpCommand.class},
@@ -367,6 +367,41 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.recover(new RecoverRequest(project, env, user(rt), "cli"));
+        }
+    }
+
+    /** accept RUN / discard RUN: the decision on a failed restore whose restored copy was kept (nothing was live before). */
+    abstract static class DecideCommand extends RuntimeCommand {
+        @Parameters(paramLabel = "RUN", description = "the restore run whose restored copy was kept")
+        String run;
+
+        @Option(names = "--user", paramLabel = "U", description = "who asks, for the permission check (default: ops.default-user)")
+        String user;
+
+        abstract dev.odooops.model.RestoreDecisionRequest.Decision decision();
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.decideRestore(dev.odooops.model.RestoreDecisionRequest.of("run", run, decision(),
+                    user == null ? rt.settings().ops().defaultUser() : user, "cli"));
+        }
+    }
+
+    @Command(name = "accept", mixinStandardHelpOptions = true,
+            description = "Keep the restored copy of a failed restore that had nothing live before it: start, lift maintenance, record it.")
+    static final class Accept extends DecideCommand {
+        @Override
+        dev.odooops.model.RestoreDecisionRequest.Decision decision() {
+            return dev.odooops.model.RestoreDecisionRequest.Decision.ACCEPT;
+        }
+    }
+
+    @Command(name = "discard", mixinStandardHelpOptions = true,
+            description = "Remove the restored copy of a failed restore that had nothing live before it (what was kept aside comes back).")
+    static final class Discard extends DecideCommand {
+        @Override
+        dev.odooops.model.RestoreDecisionRequest.Decision decision() {
+            return dev.odooops.model.RestoreDecisionRequest.Decision.DISCARD;
         }
     }
 

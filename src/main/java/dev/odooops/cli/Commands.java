@@ -56,12 +56,13 @@ public final class Commands {
         return result.succeeded() ? OK : FAILED;
     }
 
-    /** restore: prints {run_id, status, evidence_dir, pre_restore_backup_id, mode, mode_reason[, warnings][, failed_step, error, odoo_healthy]}. */
+    /** restore: prints {run_id, status, evidence_dir, pre_restore_backup_id, app_status, mode, mode_reason[, warnings][, failed_step, error, odoo_healthy, app_healthy]}. */
     public int restore(RestoreRequest request) {
         RestoreResult result = operations.restore(request);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("run_id", result.runId());
         json.put("status", result.status());
+        json.put("app_status", dev.odooops.model.RunStatus.neutral(result.status()));
         json.put("evidence_dir", result.evidenceDir());
         json.put("pre_restore_backup_id", result.preRestoreBackupId());
         json.put("mode", result.mode());
@@ -71,7 +72,8 @@ public final class Commands {
         if (!result.succeeded()) {
             json.put("failed_step", result.failedStep());
             json.put("error", result.error());
-            json.put("odoo_healthy", result.odooHealthy());
+            json.put("odoo_healthy", result.odooHealthy()); // the Odoo word, kept for one release
+            json.put("app_healthy", result.odooHealthy());
         }
         out.println(Json.compact(json));
         if (result.succeeded()) return OK;
@@ -96,6 +98,11 @@ public final class Commands {
         Map<String, Object> body = operations.recover(request).body();
         out.println(Json.compact(body));
         return Boolean.FALSE.equals(body.get("odoo_healthy")) ? ODOO_DOWN : OK;
+    }
+
+    /** accept RUN / discard RUN: prints what was done; exit 0 when it was done, else 1. */
+    public int decideRestore(dev.odooops.model.RestoreDecisionRequest request) {
+        return print(operations.decideRestore(request), FAILED);
     }
 
     /** verify-artifact ID: the artifact re-read from the store; exit 0 when every check passed. */

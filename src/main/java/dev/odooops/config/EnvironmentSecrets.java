@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The secret values of one environment that free text must never show: its database password and the values of
  * the secret-named options of its configuration file (odoo.conf's admin_passwd, smtp_password...; Dolibarr's
- * conf.php $dolibarr_main_db_pass, $dolibarr_main_cookie_cryptkey, $dolibarr_main_instance_unique_id...), so a
+ * conf.php $dolibarr_main_db_pass, $dolibarr_main_dolcrypt_key (Dolibarr 20; older releases wrote $dolibarr_main_cookie_cryptkey), $dolibarr_main_instance_unique_id...), so a
  * tool's message or a log line that quotes one is scrubbed too. A file that cannot be read adds nothing (the
  * backup refuses it anyway). Placeholders such as {@code False} and values under 6 characters are not secrets.
  */

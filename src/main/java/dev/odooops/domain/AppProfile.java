@@ -29,16 +29,21 @@ public enum AppProfile {
      */
     private static final Set<String> ODOO_VOLATILE = Set.of("bus_bus", "bus_presence", "mail_presence", "ir_cron",
             "ir_cron_trigger", "ir_cron_progress", "res_users_log", "res_device_log", "res_device");
-    /**
-     * Dolibarr's: {@code llx_const} (Dolibarr writes constants as pages are used: last ping, counters, UI state),
-     * {@code llx_user} (last and previous login dates on every login), the security event log
-     * {@code llx_events}, sessions kept in the database ({@code llx_session}, when a module keeps them there) and
-     * the cron bookkeeping of {@code llx_cronjob} (last run, result, output, next run).
-     */
     private static final java.util.regex.Pattern DOLIBARR_LOG =
             java.util.regex.Pattern.compile("dolibarr[A-Za-z0-9_.-]*\\.log(\\.[A-Za-z0-9]+)*");
-    private static final Set<String> DOLIBARR_VOLATILE = Set.of("llx_const", "llx_user", "llx_events", "llx_session",
-            "llx_cronjob");
+    /**
+     * Dolibarr's: only what normal use writes on every page or login: sessions kept in the database
+     * ({@code llx_session}, when a module keeps them there) and the security event log {@code llx_events}. Its
+     * settings are not: {@code llx_const} (numbering rules, enabled modules, the company), {@code llx_user} (accounts)
+     * and {@code llx_cronjob} (job definitions) count as changes, so a setup change alone is backed up.
+     */
+    private static final Set<String> DOLIBARR_VOLATILE = Set.of("llx_events", "llx_session");
+    /**
+     * What Dolibarr writes as soon as it serves a page after a restore (constants such as the last ping, login dates,
+     * the event log, sessions, cron bookkeeping): a restore's row count validation does not compare them.
+     */
+    private static final Set<String> DOLIBARR_WRITTEN_WHEN_SERVING = Set.of("llx_const", "llx_user", "llx_events",
+            "llx_session", "llx_cronjob");
 
     /** The name used in the environments file, the manifest and evidence: {@code odoo} or {@code dolibarr}. */
     public String key() {
@@ -52,9 +57,18 @@ public enum AppProfile {
         throw new IllegalArgumentException("app: odoo or dolibarr expected, got " + key);
     }
 
-    /** The default volatile tables (the environments file's {@code volatile_tables} adds to them). */
+    /**
+     * The default volatile tables (the environments file's {@code volatile_tables} adds to them): only tables normal
+     * use writes on every request (or the server's own cron bookkeeping, minutes apart), never settings. Their
+     * writes alone do not call for a backup.
+     */
     public Set<String> volatileTables() {
         return this == ODOO ? ODOO_VOLATILE : DOLIBARR_VOLATILE;
+    }
+
+    /** The tables the application writes as soon as it serves again: a restore's row counts do not compare them. */
+    public Set<String> writtenWhenServing() {
+        return this == ODOO ? ODOO_VOLATILE : DOLIBARR_WRITTEN_WHEN_SERVING;
     }
 
     /**
@@ -69,11 +83,20 @@ public enum AppProfile {
         if (this != DOLIBARR) return false;
         // Dolibarr's own log files at the top (DOL_DATA_ROOT/dolibarr.log, its rotations, dolibarr_install.log):
         // written on every page, not documents
-        if (!directory && DOLIBARR_LOG.matcher(relativePath).matches()) return true;
+        if (!directory && ownLog(relativePath)) return true;
         String[] segments = relativePath.split("/");
         int dirs = directory ? segments.length : segments.length - 1;
         for (int i = 1; i < dirs; i++) if (segments[i].equals("temp")) return true;
         return false;
+    }
+
+    /**
+     * Whether a path below the files' root is one of the application's own log files: for Dolibarr
+     * {@code dolibarr.log}, its rotations and {@code dolibarr_install.log} at the top. Logs are never stored,
+     * restored, replaced or removed: a restore's swap and a rollback carry them over to the live directory.
+     */
+    public boolean ownLog(String relativePath) {
+        return this == DOLIBARR && DOLIBARR_LOG.matcher(relativePath).matches();
     }
 
     /**

@@ -23,6 +23,8 @@ import java.util.Set;
  *   follows). The system catalogs count too, so DDL changes it. Tables named volatile (and their TOAST tables)
  *   are left out, as are {@code pg_statistic} (ANALYZE writes it) and the catalogs shared by all databases.</li>
  *   <li><b>filestore</b>: every file's path and size, from the inventory the backup takes anyway.</li>
+ *   <li><b>config</b>: the SHA-256 of the configuration file ({@code odoo.conf}, {@code conf.php}): a changed
+ *   setting is a change. An artifact taken before this was recorded has none, so its next backup is a real one.</li>
  * </ul>
  * The counters reach the statistics after a write's transaction ends, within PostgreSQL's flush interval (1 s,
  * at most 60 s when its lock is contended). So the database fingerprint of an artifact is read <em>before</em>
@@ -80,6 +82,19 @@ public final class ChangeFingerprint {
         m.put("files", String.valueOf(files.size()));
         m.put("bytes", String.valueOf(bytes));
         m.put("digest", HexFormat.of().formatHex(md.digest()));
+        return m;
+    }
+
+    /**
+     * The configuration file's fingerprint ({@code odoo.conf}, {@code conf.php}): its SHA-256, so a changed setting
+     * is a change (the artifact's configuration snapshot holds it).
+     */
+    public static Map<String, String> config(java.nio.file.Path file) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("version", "1");
+        boolean exists = file != null && java.nio.file.Files.isRegularFile(file);
+        m.put("exists", String.valueOf(exists));
+        m.put("digest", exists ? Checksums.sha256(file) : "none");
         return m;
     }
 

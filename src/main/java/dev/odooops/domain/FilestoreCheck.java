@@ -14,10 +14,13 @@ import java.util.regex.Pattern;
  * content-addressed name {@code <2 hex>/<40 hex>}) is <em>corrupt</em>. Archived files no row references
  * (Odoo's {@code checklist/} entries, files awaiting garbage collection, files written after the snapshot) are
  * only counted. Entries that are not regular files or directories were left out of the archive and are listed.
+ * {@code missingPaths} and {@code corruptPaths} are complete (the artifact records them, {@link BackupGaps}: a restore
+ * reports those files instead of failing on them); the evidence's samples are capped.
  */
 public record FilestoreCheck(boolean referencesRead, String referencesNote, int referenced, int present,
                              int missing, int corrupt, int unreferenced, List<String> missingSample,
-                             List<String> corruptSample, List<String> nonRegular, List<String> unreadable) {
+                             List<String> corruptSample, List<String> nonRegular, List<String> unreadable,
+                             List<String> missingPaths, List<String> corruptPaths) {
     /** At most this many paths per list in the evidence. */
     public static final int SAMPLE = 100;
     private static final Pattern HEX40 = Pattern.compile("[0-9a-f]{40}");
@@ -75,7 +78,22 @@ public record FilestoreCheck(boolean referencesRead, String referencesNote, int 
         int unreferenced = archivedSha1.size() - present;
         return new FilestoreCheck(refs.unavailable() == null, refs.unavailable(), refs.expectedSha1().size(), present,
                 missing.size(), corrupt.size(), unreferenced, sample(missing), sample(corrupt), List.copyOf(nonRegular),
-                List.copyOf(unreadable));
+                List.copyOf(unreadable), List.copyOf(missing), List.copyOf(corrupt));
+    }
+
+    /**
+     * A files' tree that holds none of the files the database references (at least one) is the wrong tree: a wrong
+     * path in the environments file or the configuration, not a few lost files. Says why, or empty.
+     *
+     * @param present the paths the tree holds (its inventory)
+     */
+    public static java.util.Optional<String> wrongTree(References refs, java.util.Set<String> present, String what) {
+        if (refs.unavailable() != null || refs.expectedSha1().isEmpty()) return java.util.Optional.empty();
+        for (String path : refs.expectedSha1().keySet()) if (present.contains(path)) return java.util.Optional.empty();
+        String first = new java.util.TreeSet<>(refs.expectedSha1().keySet()).first();
+        return java.util.Optional.of(what + " holds none of the " + refs.expectedSha1().size()
+                + " files the database references (first " + first + ", " + present.size() + " files found there): "
+                + "a wrong path? --force backs it up anyway");
     }
 
     private static List<String> sample(List<String> all) {

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Redacts secrets for evidence, logs and snapshots. A key is secret when its name speaks of a password,
  * secret, token or key (admin_passwd, db_password, smtp_password, api_key, Dolibarr's dolibarr_main_db_pass,
- * dolibarr_main_cookie_cryptkey and dolibarr_main_instance_unique_id, the salt of its tokens, ...); its value becomes
+ * dolibarr_main_dolcrypt_key (Dolibarr 20), dolibarr_main_cookie_cryptkey (older releases) and
+ * dolibarr_main_instance_unique_id, the salt of its tokens, ...); its value becomes
  * {@code [REDACTED]}. Known secret values, the whole user-info of every URL ({@code scheme://[REDACTED]@host},
  * whether it is {@code user:password}, {@code :password} or a bare token) and secret-named query parameters
  * are also scrubbed from free text (error messages, tool output, other configuration values). A value whose

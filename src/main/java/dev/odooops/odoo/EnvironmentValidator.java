@@ -5,6 +5,7 @@ import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.AppProfile;
+import dev.odooops.domain.BackupGaps;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.TreeDigest;
 import dev.odooops.domain.VersionGuard;
@@ -41,7 +42,8 @@ import java.util.regex.Pattern;
  *       one);</li>
  *   <li>data_samples: five random rows of res_partner, res_users and account_move (when it exists) read back whole;</li>
  *   <li>filestore: every ir_attachment.store_fname exists and its SHA-1 matches the checksum column; above
- *       restore.filestore-check-limit attachments, a random sample of that many is checked;</li>
+ *       restore.filestore-check-limit attachments, a random sample of that many is checked; a file the artifact
+ *       already lacked (missing or corrupt at backup time, {@link BackupGaps}) is reported, not failed;</li>
  *   <li>odoo_command: the configured odoo.validate_command exits 0 (skipped, with the reason, when none);</li>
  *   <li>odoo_log: no ERROR or CRITICAL line in odoo.log_file since the restart (skipped when none).</li>
  * </ol>
@@ -51,12 +53,14 @@ import java.util.regex.Pattern;
  *   <li>version: the version llx_const records equals the manifest's {@code app_version} (skipped without one), and
  *       its series is the installed code's {@code DOL_VERSION}'s (skipped when unknown);</li>
  *   <li>row_counts: every table's row count equals the one the backup counted in the dump's snapshot, the
- *       volatile tables excepted (Dolibarr writes llx_const and llx_events as soon as it serves a page; skipped
+ *       volatile tables and those Dolibarr writes as soon as it serves a page excepted
+ *       ({@link AppProfile#writtenWhenServing}: llx_const, llx_user, llx_events, llx_session, llx_cronjob; skipped
  *       without an artifact or for a filestore_only restore);</li>
  *   <li>data_samples: five random rows of llx_societe, llx_user and llx_facture (when it exists) read back whole;</li>
  *   <li>documents: the documents directory's tree digest (<code>*&#47;temp/*</code> left out) equals the artifact's
  *       (skipped without an artifact or for a db_only restore);</li>
- *   <li>references: every document llx_ecm_files indexes exists;</li>
+ *   <li>references: every document llx_ecm_files indexes exists (one already missing at backup time is reported,
+ *       not failed);</li>
  *   <li>dolibarr_command and dolibarr_log: as odoo_command and odoo_log, from the dolibarr block.</li>
  * </ol>
  */
@@ -114,6 +118,15 @@ public class EnvironmentValidator {
      */
     public List<Check> validate(EnvironmentConfig env, Expected expected, long logOffset,
                                 java.time.Instant logSince, SecretRedactor redactor) {
+        return validate(env, expected, BackupGaps.NONE, logOffset, logSince, redactor);
+    }
+
+    /**
+     * @param atBackup the referenced files the artifact already lacked (its filestore.meta.json): the filestore and
+     *                 references checks report them instead of failing on them
+     */
+    public List<Check> validate(EnvironmentConfig env, Expected expected, BackupGaps atBackup, long logOffset,
+                                java.time.Instant logSince, SecretRedactor redactor) {
         List<Check> checks = new ArrayList<>();
         AppProfile app = env.app();
         try (Connection c = EnvironmentDatabase.connect(env.database())) {
@@ -122,15 +135,16 @@ public class EnvironmentValidator {
                 checks.add(guard("migrations", () -> migrations(c)));
                 checks.add(guard("modules", () -> modules(c, expected.modules(), expected.server())));
                 checks.add(guard("data_samples", () -> samples(c, app)));
-                checks.add(guard("filestore", () -> filestore(c, env.filestore())));
+                checks.add(guard("filestore", () -> filestore(c, env.filestore(), atBackup)));
             } else {
                 checks.add(guard("modules", () -> compareModules(DolibarrState.enabledModules(c), expected.modules(),
                         "modules enabled, as in the manifest")));
                 checks.add(guard("version", () -> version(DolibarrState.version(c), expected.appVersion(), expected.server())));
-                checks.add(guard("row_counts", () -> rowCounts(c, expected.rowCounts(), env.volatileTables())));
+                checks.add(guard("row_counts", () -> rowCounts(c, expected.rowCounts(),
+                        union(env.volatileTables(), app.writtenWhenServing()))));
                 checks.add(guard("data_samples", () -> samples(c, app)));
                 checks.add(guard("documents", () -> documents(env, expected)));
-                checks.add(guard("references", () -> references(c, env)));
+                checks.add(guard("references", () -> references(c, env, atBackup)));
             }
         } catch (SQLException e) {
             checks.add(new Check("database", "failed", "cannot connect: " + redactor.scrub(e.getMessage())));
@@ -140,6 +154,12 @@ public class EnvironmentValidator {
         checks.add(guard(control + "_log", () -> logOffset < 0 && logSince != null
                 ? logSince(env.control().logFile(), logSince, app) : log(env.control().logFile(), logOffset, app)));
         return checks.stream().map(c -> new Check(c.name(), c.status(), redactor.scrub(c.detail()))).toList();
+    }
+
+    private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+        java.util.Set<String> all = new java.util.TreeSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Dolibarr: llx_const's version against the manifest's, and its series against the installed code's. */
@@ -197,7 +217,7 @@ public class EnvironmentValidator {
                 + now.digest() + " over " + now.fileCount() + " files, the artifact's " + expected.treeDigest());
     }
 
-    private static Check references(Connection c, EnvironmentConfig env) throws SQLException {
+    private static Check references(Connection c, EnvironmentConfig env, BackupGaps atBackup) throws SQLException {
         var refs = dev.odooops.backup.AttachmentReferences.read(c, env.app());
         if (refs.unavailable() != null) return new Check("references", "skipped", refs.unavailable());
         List<String> missing = new ArrayList<>();
@@ -205,10 +225,24 @@ public class EnvironmentValidator {
             Path f = env.filestore().resolve(path).normalize();
             if (!f.startsWith(env.filestore()) || !Files.isRegularFile(f)) missing.add(path);
         }
-        return missing.isEmpty() ? new Check("references", "passed", "all " + refs.expectedSha1().size()
-                + " documents llx_ecm_files indexes are present")
-                : new Check("references", "failed", missing.size() + " of " + refs.expectedSha1().size()
-                + " documents llx_ecm_files indexes are missing, first " + missing.subList(0, Math.min(20, missing.size())));
+        BackupGaps.Judged judged = atBackup.judge(missing, List.of());
+        String total = refs.expectedSha1().size() + " documents llx_ecm_files indexes";
+        if (!judged.failures().isEmpty()) {
+            return new Check("references", "failed", judged.failures().size() + " of " + total + " are missing, first "
+                    + first(judged.failures()) + recordedNote(judged));
+        }
+        return new Check("references", "passed", (missing.isEmpty() ? "all " + total + " are present"
+                : (refs.expectedSha1().size() - missing.size()) + " of " + total + " are present") + recordedNote(judged));
+    }
+
+    /** The problems a check reports but does not fail on (the artifact already had them), for its detail. */
+    private static String recordedNote(BackupGaps.Judged judged) {
+        return judged.recorded().isEmpty() ? "" : "; reported, not failed: " + judged.recorded().size()
+                + " as the artifact holds them (recorded by its backup), first " + first(judged.recorded());
+    }
+
+    private static List<String> first(List<String> all) {
+        return all.subList(0, Math.min(20, all.size()));
     }
 
     private interface Body {
@@ -295,7 +329,7 @@ public class EnvironmentValidator {
         return new Check("data_samples", "passed", "read back " + read);
     }
 
-    private Check filestore(Connection c, Path root) throws SQLException {
+    private Check filestore(Connection c, Path root, BackupGaps atBackup) throws SQLException {
         long total;
         try (PreparedStatement ps = c.prepareStatement("select count(*) from ir_attachment where store_fname is not null");
              ResultSet rs = ps.executeQuery()) {
@@ -303,7 +337,9 @@ public class EnvironmentValidator {
             total = rs.getLong(1);
         }
         boolean sampled = total > filestoreLimit;
-        List<String> bad = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> corrupt = new ArrayList<>();
+        int unexpected = 0; // problems the artifact did not record: at 20 the check stops
         int checked = 0;
         try (PreparedStatement ps = c.prepareStatement("select store_fname, checksum from ir_attachment where store_fname is not null "
                 + (sampled ? "order by random() " : "order by id ") + "limit ?")) {
@@ -314,18 +350,22 @@ public class EnvironmentValidator {
                     String fname = rs.getString(1);
                     Path f = root.resolve(fname).normalize();
                     if (!f.startsWith(root) || !Files.isRegularFile(f)) {
-                        bad.add(fname + " missing");
+                        missing.add(fname);
+                        if (!atBackup.missing().contains(fname)) unexpected++;
                     } else if (rs.getString(2) != null && !Checksums.sha1(f).equals(rs.getString(2))) {
-                        bad.add(fname + " sha1 differs");
+                        corrupt.add(fname);
+                        if (!atBackup.corrupt().contains(fname)) unexpected++;
                     }
-                    if (bad.size() >= 20) break;
+                    if (unexpected >= 20) break;
                 }
             }
         }
+        BackupGaps.Judged judged = atBackup.judge(missing, corrupt);
+        List<String> bad = judged.failures();
         String scope = (sampled ? "a random sample of " + Math.min(total, filestoreLimit) + " of " + total : "all " + total)
                 + " attachments" + (bad.size() >= 20 ? " (stopped after " + checked + " checked, at 20 problems)" : "");
-        return bad.isEmpty() ? new Check("filestore", "passed", scope + " present with the right SHA-1")
-                : new Check("filestore", "failed", "in " + scope + ": " + bad);
+        return bad.isEmpty() ? new Check("filestore", "passed", scope + " present with the right SHA-1" + recordedNote(judged))
+                : new Check("filestore", "failed", "in " + scope + ": " + bad + recordedNote(judged));
     }
 
     private Check command(EnvironmentConfig env, String control) {
@@ -353,8 +393,8 @@ public class EnvironmentValidator {
                 if (bad.size() >= 10) break;
             }
         }
-        return bad.isEmpty() ? new Check(name, "passed", "no ERROR/CRITICAL line" + since)
-                : new Check(name, "failed", bad.size() + " ERROR/CRITICAL line(s)" + since + ", first: " + bad.get(0));
+        return bad.isEmpty() ? new Check(name, "passed", "no " + problemWords(app) + " line" + since)
+                : new Check(name, "failed", bad.size() + " " + problemWords(app) + " line(s)" + since + ", first: " + bad.get(0));
     }
 
     private static Check logSince(Path logFile, java.time.Instant since, AppProfile app) throws IOException {
@@ -364,8 +404,13 @@ public class EnvironmentValidator {
         String window = " since " + since + " (server local time " + java.time.ZoneId.systemDefault() + ")";
         if (!Files.exists(logFile)) return new Check(name, "passed", logFile + " has no lines" + window);
         List<String> bad = dev.odooops.domain.OdooLog.problemsSince(tail(logFile), since, java.time.ZoneId.systemDefault(), 10, app);
-        return bad.isEmpty() ? new Check(name, "passed", "no ERROR/CRITICAL line" + window)
-                : new Check(name, "failed", bad.size() + " ERROR/CRITICAL line(s)" + window + ", first: " + bad.get(0));
+        return bad.isEmpty() ? new Check(name, "passed", "no " + problemWords(app) + " line" + window)
+                : new Check(name, "failed", bad.size() + " " + problemWords(app) + " line(s)" + window + ", first: " + bad.get(0));
+    }
+
+    /** The log levels that count as problems, in the application's own words. */
+    private static String problemWords(AppProfile app) {
+        return app == AppProfile.ODOO ? "ERROR/CRITICAL" : "ERR/CRIT/ALERT/EMERG";
     }
 
     /** The last 64 MiB of a log, as lines. */

@@ -53,16 +53,22 @@ public class RestoreFailureHandler {
         Map<String, Object> fin = new LinkedHashMap<>();
         fin.put("run_id", job.runId().toString());
         fin.put("status", status);
+        fin.put("app_status", runStatus.neutral());
         fin.put("failed_step", job.failedStep());
         fin.put("reason", job.failureReason());
         fin.put("rollback", job.rollbackOutcome());
         fin.put("pre_restore_backup_id", job.preRestoreBackupId());
-        fin.put("odoo_healthy", job.odooHealthy());
-        if (Boolean.FALSE.equals(job.odooHealthy())) {
-            fin.put("attention", "Odoo did not answer its health check after the " + (rolledBack ? "rollback" : "failure")
+        fin.put("odoo_healthy", job.odooHealthy()); // the Odoo word, kept for one release
+        fin.put("app_healthy", job.odooHealthy());
+        if ("kept".equals(job.rollbackOutcome())) {
+            fin.put("kept_for_decision", true);
+            fin.put("attention", RestoreDecision.attention(job.runId()));
+        } else if (Boolean.FALSE.equals(job.odooHealthy())) {
+            String app = job.environment().app().key().substring(0, 1).toUpperCase() + job.environment().app().key().substring(1);
+            fin.put("attention", app + " did not answer its health check after the " + (rolledBack ? "rollback" : "failure")
                     + ": the data is as this status says, but the service is down (maintenance mode left on)"
                     + (rolledBack ? "; once the cause is fixed, run odoo-ops recover --env " + job.environment().id()
-                    + ": it restarts Odoo, waits for its health and lifts maintenance" : ""));
+                    + ": it restarts " + app + ", waits for its health and lifts maintenance" : ""));
         }
         fin.put("finished_at", Instant.now().toString());
         try {

@@ -186,6 +186,17 @@ public class RestoreFilestore {
         return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), actualFiles, packed, detail);
     }
 
+    /** The application's logs stay live: from the tree moved aside into the restored one (never restored, never removed). */
+    private static void carryLogs(RestoreJob job, Path from, Path to, StringBuilder log) {
+        List<Object> actions = new java.util.ArrayList<>();
+        try {
+            SideCopies.carryLogs(job.environment(), from, to, actions);
+        } catch (java.io.IOException | RuntimeException e) {
+            actions.add("logs not carried over: " + e.getMessage());
+        }
+        actions.forEach(a -> log.append(a).append('\n'));
+    }
+
     /** The live filestore aside, the new one in its place (both renames); the evidence of the whole step. */
     private void swap(RestoreJob job, Prepared p) throws java.io.IOException {
         long waited = System.nanoTime();
@@ -199,6 +210,7 @@ public class RestoreFilestore {
         Files.move(p.fresh(), p.live(), StandardCopyOption.ATOMIC_MOVE);
         job.filestoreSwapped(true);
         log.append("renamed ").append(p.fresh()).append(" -> ").append(p.live()).append('\n');
+        if (job.asideFilestore() != null) carryLogs(job, p.aside(), p.live(), log);
         long t3 = System.nanoTime();
         job.evidence().text("filestore_restore.log", log.toString());
         Map<String, Object> durations = new LinkedHashMap<>();

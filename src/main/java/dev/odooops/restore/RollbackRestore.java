@@ -27,6 +27,9 @@ import java.util.Map;
  * <ul>
  *   <li>Nothing changed yet (failure in steps 2-4): nothing to roll back; Odoo is started again if it was stopped.</li>
  *   <li>{@code --no-rollback}: the environment is left as the failure left it (recorded).</li>
+ *   <li>A part restored where nothing was live before (disaster recovery: no live database and/or no live files):
+ *       the restored copy is never deleted; it is kept as it is, in maintenance with Odoo stopped, for the
+ *       operator's {@code accept} or {@code discard} ({@link RestoreDecision}); outcome {@code kept}.</li>
  *   <li>A rollback already recorded for this run: not repeated (warning).</li>
  *   <li>Otherwise: maintenance on and Odoo stopped (it may be serving the restored data), then per part the
  *       fast path: the copy kept aside goes back by rename (see {@link SideCopies#putBack}); the slow path,
@@ -73,6 +76,10 @@ public class RollbackRestore {
             } else if (!job.request().rollback()) {
                 outcome = "disabled";
                 actions.add("--no-rollback: the environment is left as the failure left it");
+            } else if (!catalog.hasEvent(job.runId(), "rollback_started") && !RestoreDecision.withoutPredecessor(job).isEmpty()) {
+                // nothing was live before: a rollback would put back nothing and delete the only copy there is
+                outcome = "kept";
+                healthy = RestoreDecision.keep(job, catalog, odoo, actions);
             } else if (catalog.hasEvent(job.runId(), "rollback_started")) {
                 outcome = "already_done";
                 LOG.warn("run {} already has a rollback recorded: not rolling back a second time", job.runId());
@@ -92,6 +99,7 @@ public class RollbackRestore {
                 Map<String, Object> payload = new LinkedHashMap<>();
                 payload.put("actions", actions.stream().map(String::valueOf).toList());
                 payload.put("odoo_healthy", healthy);
+                payload.put("app_healthy", healthy);
                 if (!kept.isEmpty()) payload.put("kept_for_operator", kept);
                 if (!leftovers.isEmpty()) payload.put("leftovers", leftovers);
                 catalog.event(job.runId(), ok ? "rollback_completed" : "rollback_failed", job.failedStep(), payload);
@@ -107,7 +115,8 @@ public class RollbackRestore {
         record.put("failed_step", job.failedStep());
         record.put("reason", job.failureReason());
         record.put("pre_restore_backup_id", job.preRestoreBackupId());
-        record.put("odoo_healthy", healthy);
+        record.put("odoo_healthy", healthy); // the Odoo word, kept for one release
+        record.put("app_healthy", healthy);
         record.put("actions", actions);
         record.put("kept_for_operator", kept);
         record.put("leftovers", leftovers);

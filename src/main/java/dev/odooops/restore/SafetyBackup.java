@@ -56,6 +56,19 @@ public class SafetyBackup {
                 "files", readBack);
     }
 
+    /** Why the copy was reused or taken, from the backup run's unchanged_check.json (its decision and settle plan). */
+    @SuppressWarnings("unchecked")
+    static String whyThisPath(BackupResult result, boolean reused) {
+        var check = java.nio.file.Path.of(result.evidenceDir(), "unchanged_check.json");
+        if (!java.nio.file.Files.exists(check)) return reused ? "unchanged" : "a copy was taken";
+        Map<String, Object> m = Json.readMap(check);
+        String why = String.valueOf(m.get("reason"));
+        if (m.get("settle") instanceof Map<?, ?> settle && !why.contains(String.valueOf(settle.get("why")))) {
+            why += "; " + settle.get("why");
+        }
+        return why;
+    }
+
     static BackupType whatExists(RestoreJob job) throws Exception {
         BackupType wanted = job.request().type();
         boolean db = false;
@@ -117,6 +130,8 @@ public class SafetyBackup {
             evidence.put("reason", "the environment is unchanged since " + result.artifactId() + " (its fingerprint matched twice, "
                     + "see the backup run's unchanged_check.json): that verified artifact is the safety backup");
         }
+        evidence.put("path", reused ? "reused" : "taken");
+        evidence.put("why", whyThisPath(result, reused));
         evidence.put("backup_run_id", result.runId());
         evidence.put("backup_evidence_dir", result.evidenceDir());
         evidence.put("backup_type", type.wire());

@@ -149,6 +149,7 @@ public final class SideCopies {
             Path failed = filestore(live, Role.FAILED, tag);
             if (Files.exists(aside)) {
                 if (Files.exists(live)) {
+                    carryLogs(env, live, aside, actions); // the failed attempt's log lines stay live
                     Files.move(live, failed, StandardCopyOption.ATOMIC_MOVE);
                     actions.add("filestore " + live + " (restored) -> " + failed);
                 }
@@ -159,6 +160,36 @@ public final class SideCopies {
                 if (!Files.exists(gone)) continue;
                 removeDirectory(gone, tag, actions, leftovers);
             }
+        }
+    }
+
+    /**
+     * Moves the application's log files (its own, {@link dev.odooops.domain.AppProfile#ownLog}, and the control
+     * block's {@code log_file} when it lies below the files' root) from one tree to the other, by rename on the same
+     * file system (a writer's open descriptor follows the file): logs are never restored, replaced or removed, so
+     * whichever tree becomes live keeps them. A log the target already has is left where it is (reported).
+     */
+    static void carryLogs(EnvironmentConfig env, Path from, Path to, List<Object> actions) throws IOException {
+        if (!Files.isDirectory(from) || !Files.isDirectory(to)) return;
+        java.util.Set<String> logs = new java.util.TreeSet<>();
+        try (Stream<Path> top = Files.list(from)) {
+            top.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).filter(env.app()::ownLog).forEach(logs::add);
+        }
+        Path configured = env.control() == null ? null : env.control().logFile();
+        Path live = env.filestore().toAbsolutePath().normalize();
+        if (configured != null && configured.toAbsolutePath().normalize().startsWith(live)) {
+            String rel = live.relativize(configured.toAbsolutePath().normalize()).toString();
+            if (!rel.isEmpty() && Files.isRegularFile(from.resolve(rel), java.nio.file.LinkOption.NOFOLLOW_LINKS)) logs.add(rel);
+        }
+        for (String rel : logs) {
+            Path target = to.resolve(rel);
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                actions.add("log " + rel + ": " + to + " has one already, the other stays in " + from);
+                continue;
+            }
+            Files.createDirectories(target.getParent());
+            Files.move(from.resolve(rel), target, StandardCopyOption.ATOMIC_MOVE);
+            actions.add("log " + rel + " carried over to " + to);
         }
     }
 

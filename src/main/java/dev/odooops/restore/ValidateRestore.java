@@ -3,6 +3,7 @@ package dev.odooops.restore;
 import dev.odooops.odoo.EnvironmentValidator;
 import dev.odooops.run.Vars;
 
+import dev.odooops.domain.BackupGaps;
 import dev.odooops.domain.Json;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
@@ -14,7 +15,9 @@ import java.util.Map;
 
 /**
  * Restore step 9: the seven validations of {@link EnvironmentValidator} against the restored environment
- * (validation_report.json). A failed validation fails the step, and the run is rolled back. With
+ * (validation_report.json), judged against what the artifact holds: a referenced file its backup already found
+ * missing or corrupt is reported, not a failure ({@link BackupGaps}). A failed validation fails the step, and the
+ * run is rolled back (or, with nothing live before it, kept for the operator: {@link RollbackRestore}). With
  * {@code --no-verify} the report records that validation was skipped.
  */
 public class ValidateRestore {
@@ -31,8 +34,8 @@ public class ValidateRestore {
             job.evidence().json("validation_report.json", Map.of("ok", true, "skipped", true, "reason", "--no-verify"));
             return;
         }
-        List<EnvironmentValidator.Check> checks = validator.validate(job.environment(), expected(job), job.odooLogOffset(),
-                null, job.redactor());
+        List<EnvironmentValidator.Check> checks = validator.validate(job.environment(), expected(job), atBackup(job),
+                job.odooLogOffset(), null, job.redactor());
         Map<String, Object> report = new LinkedHashMap<>(EnvironmentValidator.report(checks));
         report.put("artifact_id", job.artifact().id());
         report.put("validation_only", job.validationOnly());
@@ -41,6 +44,12 @@ public class ValidateRestore {
                 .map(c -> c.name() + ": " + c.detail()).toList();
         job.stepDetail(Map.of("failed_checks", failed.size()));
         if (!failed.isEmpty()) throw new IllegalStateException("post-restore validation failed: " + String.join("; ", failed));
+    }
+
+    /** The referenced files the artifact already lacked, from its filestore.meta.json (none without one). */
+    static BackupGaps atBackup(RestoreJob job) {
+        java.nio.file.Path meta = job.files().get("filestore.meta.json");
+        return meta == null || !java.nio.file.Files.exists(meta) ? BackupGaps.NONE : BackupGaps.of(Json.readMap(meta));
     }
 
     /**

@@ -282,7 +282,8 @@ class EnvironmentsLoaderTest {
         EnvironmentConfig e = load(DOLIBARR).environment("acme", "prod").orElseThrow();
         assertEquals(dev.odooops.domain.AppProfile.DOLIBARR, e.app());
         assertEquals(Path.of("/var/www/dolibarr/htdocs/conf/conf.php"), e.appConf());
-        assertTrue(e.volatileTables().contains("llx_const"), e.volatileTables().toString());
+        assertTrue(e.volatileTables().contains("llx_events"), e.volatileTables().toString());
+        assertFalse(e.volatileTables().contains("llx_const"), "Dolibarr's settings are not volatile");
         assertFalse(e.volatileTables().contains("bus_bus"), "Odoo's volatile tables are not Dolibarr's");
         assertEquals("POST", e.control().quiesce().httpMethod());
         // Odoo stays the default, with its own volatile tables

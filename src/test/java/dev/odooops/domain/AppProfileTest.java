@@ -71,6 +71,7 @@ class AppProfileTest {
     @Test
     void should_treat_dolibarrs_secret_variables_as_secret() {
         for (String k : List.of("dolibarr_main_db_pass", "dolibarr_main_auth_ldap_admin_pass", "dolibarr_main_cookie_cryptkey",
+                "dolibarr_main_dolcrypt_key",
                 "dolibarr_main_instance_unique_id")) {
             assertTrue(SecretRedactor.isSecretKey(k), k);
         }

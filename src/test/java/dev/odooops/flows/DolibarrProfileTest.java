@@ -191,11 +191,8 @@ class DolibarrProfileTest {
         BackupResult first = backup();
         assertEquals("success", first.status(), first.error());
 
-        // Dolibarr writing its constants, a login, the security log, cron bookkeeping; new scratch files
-        sql("update llx_const set value = '20261202000000' where name = 'MAIN_FIRST_PING_OK_DATE'");
-        sql("update llx_user set datepreviouslogin = datelastlogin, datelastlogin = now() where login = 'admin'");
+        // Dolibarr writing its security log; new scratch files (its settings, llx_const, are not volatile: below)
         sql("insert into llx_events(type, dateevent, description) values ('USER_LOGIN', now(), 'login admin')");
-        sql("update llx_cronjob set datelastrun = now(), lastresult = '0', lastoutput = 'ok'");
         DolibarrShape.writeTemp(documents());
         Thread.sleep(1500); // PostgreSQL flushes a backend's table statistics at most once a second
         BackupResult quiet = backup();
@@ -218,5 +215,220 @@ class DolibarrProfileTest {
                 + "order by started_at", env.environmentId());
         assertEquals(List.of("success", "skipped_unchanged", "success", "success"),
                 runs.stream().map(m -> String.valueOf(m.get("status"))).toList());
+    }
+
+    private void disaster() throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            c.createStatement().execute("drop database " + env.database + " with (force)");
+        }
+        dev.odooops.demo.DemoEnvironment.deleteTree(documents());
+    }
+
+    private boolean databaseExists() throws Exception {
+        return !ops("select 1 from pg_database where datname = ?", env.database).isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> checkDetails(RestoreResult r) {
+        Map<String, Object> report = Json.readMap(Path.of(r.evidenceDir()).resolve("validation_report.json"));
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        ((List<Map<String, Object>>) report.get("checks")).forEach(c -> out.put(c.get("name") + "/" + c.get("status"),
+                String.valueOf(c.get("detail"))));
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"packed", "archive"})
+    void should_restore_after_a_disaster_an_artifact_whose_backup_found_a_document_missing_and_report_it(String format)
+            throws Exception {
+        start(format, false);
+        Files.delete(documents().resolve("facture/FA2601-0005/FA2601-0005.pdf")); // llx_ecm_files still indexes it
+        BackupResult b = backup();
+        assertEquals("success", b.status(), b.error());
+        assertTrue(b.warnings().toString().contains("FA2601-0005.pdf"), b.warnings().toString());
+        Map<String, Object> meta = Json.readMap(Path.of(b.evidenceDir()).resolve("filestore.meta.json"));
+        assertEquals(List.of("facture/FA2601-0005/FA2601-0005.pdf"), meta.get("missing_paths"));
+        disaster();
+
+        RestoreResult r = restore(b.artifactId());
+
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+        assertTrue(databaseExists());
+        assertEquals(30, count("llx_facture where entity = 1"));
+        Map<String, String> checks = checkDetails(r);
+        String references = checks.get("references/passed");
+        assertTrue(references != null && references.contains("FA2601-0005.pdf") && references.contains("reported"),
+                checks.toString());
+
+        // a document missing now that the artifact held is still a failure
+        Files.delete(documents().resolve("facture/FA2601-0007/FA2601-0007.pdf"));
+        env.withOdooYaml("start: {command: [\"rm\", \"-f\", \"" + documents().resolve("facture/FA2601-0007/FA2601-0007.pdf") + "\"]}");
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult again = restore(b.artifactId());
+        assertEquals("rolled_back", again.status(), again.error());
+        assertTrue(again.error().contains("FA2601-0007.pdf") && !again.error().contains("FA2601-0005.pdf missing,"), again.error());
+    }
+
+    private RestoreResult failedDisasterRestore() throws Exception {
+        start("packed", false);
+        Files.writeString(documents().resolve("dolibarr.log"), "2026-12-01 10:00:00 INFO 127.0.0.1 before\n");
+        BackupResult b = backup();
+        assertEquals("success", b.status(), b.error());
+        disaster();
+        env.withOdooYaml("validate_command: [\"false\"]");
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult r = restore(b.artifactId());
+        assertEquals("failed", r.status(), r.error());
+        assertEquals("validate", r.failedStep(), r.error());
+        assertTrue(r.error().contains("odoo-ops accept " + r.runId()) && r.error().contains("odoo-ops discard " + r.runId()),
+                r.error());
+        // the restored copy is kept, never deleted: the database and the documents are there
+        assertTrue(databaseExists(), "the restored database is kept");
+        assertEquals(30, count("llx_facture where entity = 1"));
+        assertTrue(Files.exists(documents().resolve("facture/FA2601-0001/FA2601-0001.pdf")), "the restored documents are kept");
+        Map<String, Object> fin = Json.readMap(Path.of(r.evidenceDir()).resolve("final_status.json"));
+        assertEquals(Boolean.TRUE, fin.get("kept_for_decision"), fin.toString());
+        assertEquals("kept", Json.readMap(Path.of(r.evidenceDir()).resolve("rollback.json")).get("outcome"));
+        env.withOdooYaml(null);
+        runtime.close();
+        runtime = env.runtime();
+        return r;
+    }
+
+    private dev.odooops.model.Report decide(String run, dev.odooops.model.RestoreDecisionRequest.Decision d, String user) {
+        return runtime.operations().decideRestore(dev.odooops.model.RestoreDecisionRequest.of("run_id", run, d, user, "test"));
+    }
+
+    @Test
+    void should_keep_a_disaster_restore_whose_validation_fails_until_the_operator_accepts_it() throws Exception {
+        RestoreResult r = failedDisasterRestore();
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
+                () -> decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.ACCEPT, "auditor"));
+        assertEquals("user", refused.field());
+
+        dev.odooops.model.Report accepted = decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.ACCEPT, "operator");
+
+        assertTrue(accepted.ok(), accepted.body().toString());
+        assertTrue(databaseExists());
+        assertEquals(30, count("llx_facture where entity = 1"));
+        Map<String, Object> run = ops("select metadata->>'decision' as d, metadata->>'decided_by' as u from ops.runs "
+                + "where run_id = ?::uuid", r.runId()).get(0);
+        assertEquals("accepted", run.get("d"));
+        assertEquals("operator", run.get("u"));
+        var twice = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
+                () -> decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.DISCARD, "operator"));
+        assertEquals("run_id", twice.field());
+        assertTrue(twice.getMessage().contains("accepted"), twice.getMessage());
+    }
+
+    @Test
+    void should_remove_a_kept_disaster_restore_when_the_operator_discards_it() throws Exception {
+        RestoreResult r = failedDisasterRestore();
+
+        dev.odooops.model.Report discarded = decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.DISCARD, "operator");
+
+        assertTrue(discarded.ok(), discarded.body().toString());
+        assertFalse(databaseExists(), "the restored database is removed: there was none before");
+        assertFalse(Files.exists(documents().resolve("facture")), "the restored documents are removed");
+        assertEquals("discarded", ops("select metadata->>'decision' as d from ops.runs where run_id = ?::uuid", r.runId())
+                .get(0).get("d"));
+    }
+
+    @Test
+    void should_leave_dolibarr_log_alone_on_restore_and_rollback() throws Exception {
+        start("packed", false);
+        Path log = documents().resolve("dolibarr.log");
+        Files.writeString(log, "2026-12-01 10:00:00 INFO 127.0.0.1 before the backup\n");
+        BackupResult b = backup();
+        assertEquals("success", b.status(), b.error());
+        Files.writeString(log, "2026-12-01 11:00:00 INFO 127.0.0.1 after the backup\n", java.nio.file.StandardOpenOption.APPEND);
+        String before = Files.readString(log);
+
+        RestoreResult ok = restore(b.artifactId());
+        assertEquals("success", ok.status(), ok.error());
+        assertEquals(before, Files.readString(log), "a restore neither replaces nor removes the live log");
+
+        // the failed attempt writes its lines (Dolibarr serving the restored copy), then validation fails: rolled back
+        sql("insert into llx_societe(nom, client) values ('Changed since', 1)");
+        env.withOdooYaml("start: {command: [\"sh\", \"-c\", \"echo attempt-line >> " + log + "\"]}\n"
+                + "validate_command: [\"false\"]");
+        runtime.close();
+        runtime = env.runtime();
+        RestoreResult failed = restore(b.artifactId());
+        assertEquals("rolled_back", failed.status(), failed.error());
+        String after = Files.readString(log);
+        assertTrue(after.startsWith(before) && after.contains("attempt-line"), "the failed attempt's lines are kept: " + after);
+    }
+
+    private long writesTo(String table) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("select coalesce(n_tup_ins + n_tup_upd + n_tup_del, 0) "
+                     + "from pg_stat_all_tables where relname = '" + table + "'")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** Runs a write and waits until PostgreSQL's statistics (what skip-if-unchanged reads) count it. */
+    private void counted(String table, String statement) throws Exception {
+        long before = writesTo(table);
+        sql(statement);
+        dev.odooops.support.Await.until(table + "'s write in the statistics", () -> {
+            try {
+                return writesTo(table) > before;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void should_back_up_a_setup_change_alone_in_llx_const_or_conf_php() throws Exception {
+        start("packed", true);
+        BackupResult first = backup();
+        assertEquals("success", first.status(), first.error());
+
+        // a changed numbering rule: Dolibarr's settings live in llx_const
+        counted("llx_const", "insert into llx_const(name, entity, value) values ('FACTURE_MERCURE_MASK_INVOICE', 1, 'FA{yy}{mm}-{0000}')");
+        BackupResult numbering = backup();
+        assertEquals("success", numbering.status(), "a setup change is backed up: " + numbering.error());
+
+        BackupResult quiet = backup();
+        assertEquals("skipped_unchanged", quiet.status(), quiet.error());
+
+        // a changed conf.php (odoo.conf likewise) is a change too
+        Files.writeString(env.odoo.appConf(), Files.readString(env.odoo.appConf()) + "$dolibarr_main_prod='0';\n");
+        BackupResult conf = backup();
+        assertEquals("success", conf.status(), "a changed conf.php is backed up: " + conf.error());
+        Map<String, Object> check = Json.readMap(Path.of(conf.evidenceDir()).resolve("unchanged_check.json"));
+        assertTrue(String.valueOf(check.get("reason")).contains("config"), check.toString());
+    }
+
+    @Test
+    void should_refuse_a_backup_whose_conf_php_or_documents_directory_is_another_installations() throws Exception {
+        start("packed", false);
+        String conf = Files.readString(env.odoo.appConf());
+        Files.writeString(env.odoo.appConf(), conf.replace("$dolibarr_main_db_name='" + env.database + "'",
+                "$dolibarr_main_db_name='dolibarr_other'").replace(documents().toString(), "/srv/other/documents"));
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class, this::backup);
+        assertEquals("dolibarr_conf", refused.field());
+        assertTrue(refused.getMessage().contains("dolibarr_other") && refused.getMessage().contains("/srv/other/documents"),
+                refused.getMessage());
+        Files.writeString(env.odoo.appConf(), conf);
+
+        // a documents directory holding none of the referenced files: the wrong one, refused before any upload
+        Path elsewhere = Files.createDirectories(env.root.resolve("moved-away"));
+        Files.move(documents().resolve("facture"), elsewhere.resolve("facture"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(documents().resolve("2"), elsewhere.resolve("2"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        BackupResult wrong = backup();
+        assertEquals("failed", wrong.status());
+        assertTrue(wrong.error().contains("holds none of the 32 files"), wrong.error());
+        assertEquals(List.of(), ops("select id from ops.artifacts where environment_id = ?", env.environmentId()));
+        if (Files.exists(env.localStoreDir())) {
+            try (Stream<Path> stored = Files.walk(env.localStoreDir())) {
+                assertEquals(List.of(), stored.filter(Files::isRegularFile).toList(), "nothing was uploaded");
+            }
+        }
     }
 }

@@ -36,7 +36,7 @@ class SafetyBackupReuseTest {
     void setUp() throws Exception {
         env = TestEnvironment.create("safereuse").withType("staging")
                 .withProperty("restore.safety-backup-reuse", "true")
-                .withProperty("restore.safety-settle-seconds", "2");
+                .withProperty("restore.safety-settle-seconds", "0"); // settles whenever a copy took a second or more
         runtime = env.runtime();
     }
 
@@ -96,7 +96,8 @@ class SafetyBackupReuseTest {
         assertEquals("skipped_unchanged", child.get("status"));
         Map<String, Object> check = Json.readMap(Path.of(String.valueOf(evidence.get("backup_evidence_dir")))
                 .resolve("unchanged_check.json"));
-        assertEquals(2, ((Number) check.get("settle_seconds")).intValue(), "the fingerprint was read again after settling");
+        assertEquals(0, ((Number) check.get("settle_seconds")).intValue(), "the fingerprint was read again after settling");
+        assertEquals("reused", evidence.get("path"), evidence.toString());
         assertTrue(check.containsKey("settled_fingerprint"), check.toString());
 
         // used since (a write): the next restore takes a real one
@@ -111,5 +112,27 @@ class SafetyBackupReuseTest {
         // retention keeps what a recent restore recorded as its safety backup, whatever its own series says
         List<Map<String, Object>> held = ops("select 1 from ops.artifacts where id = ? and pruned_at is null", taken);
         assertEquals(1, held.size());
+    }
+
+    @Test
+    void should_take_the_copy_at_once_rather_than_wait_a_settle_window_longer_than_the_last_copy() throws Exception {
+        env.withProperty("restore.safety-settle-seconds", "60");
+        runtime.close();
+        runtime = env.runtime();
+        BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                null, null, "operator", "test"));
+        assertEquals("success", b.status(), b.error());
+
+        // unchanged since b, but its copy took a few seconds: waiting 60 s to reuse it would make the restore slower
+        RestoreResult r = restore(b.artifactId());
+
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+        Map<String, Object> evidence = safety(r);
+        assertEquals("taken", evidence.get("path"), evidence.toString());
+        assertTrue(String.valueOf(evidence.get("why")).contains("faster than settling"), evidence.toString());
+        Map<String, Object> check = Json.readMap(Path.of(String.valueOf(evidence.get("backup_evidence_dir")))
+                .resolve("unchanged_check.json"));
+        assertTrue(((Number) check.get("duration_ms")).longValue() < 60_000, "no settle wait: " + check);
+        assertTrue(!check.containsKey("settled_fingerprint"), check.toString());
     }
 }

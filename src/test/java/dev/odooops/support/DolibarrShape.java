@@ -129,7 +129,7 @@ public final class DolibarrShape {
                 "$dolibarr_main_db_pass='" + s.rolePassword() + "';",
                 "$dolibarr_main_db_type='pgsql';",
                 "$dolibarr_main_instance_unique_id='" + INSTANCE_ID + "';",
-                "$dolibarr_main_cookie_cryptkey = \"" + CRYPTKEY + "\";",
+                "$dolibarr_main_dolcrypt_key = \"" + CRYPTKEY + "\";", // what Dolibarr 20 writes
                 "$dolibarr_main_authentication='dolibarr';",
                 "$dolibarr_main_prod='1';",
                 "/* $dolibarr_main_db_pass='an-old-password'; */",
