@@ -52,6 +52,9 @@ public final class ServeCommand {
                 // parent-death signal) and the runs are recovered like those of a killed process
                 err.println("odoo-ops serve: stopped with " + rt.runQueue().running() + " run(s) cut off at the end of the "
                         + "grace; they are recovered at the next run on their environment or by odoo-ops recover");
+                err.flush();
+                // now, as a kill would: the JVM would otherwise wait for every other shutdown hook while the runs go on
+                Runtime.getRuntime().halt(143);
             }
             stopped.countDown();
         }, "odoo-ops-shutdown");

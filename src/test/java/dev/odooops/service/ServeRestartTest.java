@@ -63,6 +63,14 @@ private List<Map<String, Object>> runsOf(TestEnvironment env, String requestId) 
             Process second = env.spawn(env.root.resolve("serve2.out"), err2, "serve");
             try {
                 Await.serveReady(second, err2);
+                // the summary's lines follow the ready line: wait for its last one
+                Await.until("the start-up summary's pick-up line", () -> {
+                    try {
+                        return Files.readString(err2).contains("  picked up ");
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                });
                 assertTrue(Files.readString(err2).contains("picked up     1 queued request(s)"), Files.readString(err2));
                 Instant until = Instant.now().plusSeconds(120);
                 List<Map<String, Object>> runs = runsOf(env, "accepted-then-killed");

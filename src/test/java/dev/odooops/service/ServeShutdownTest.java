@@ -68,7 +68,9 @@ class ServeShutdownTest {
     private static void sigtermGroupDuring(Serve s, String tool) throws Exception {
         Await.until(tool + " to run under serve", () -> {
             if (!s.process().isAlive()) throw new AssertionError("serve ended");
-            return s.process().descendants().anyMatch(d -> d.info().command().map(c -> c.endsWith("/" + tool)).orElse(false));
+            // the tool at work (pg_restore --list, an artifact's quick check, does not count)
+            return s.process().descendants().anyMatch(d -> d.info().command().map(c -> c.endsWith("/" + tool)).orElse(false)
+                    && !List.of(d.info().arguments().orElse(new String[0])).contains("--list"));
         });
         TestEnvironment.sh(null, "kill", "-TERM", "--", "-" + s.process().pid()); // as systemd and a terminal do
     }
@@ -108,5 +110,63 @@ class ServeShutdownTest {
         assertFalse(s.err().contains("exited with 143"), s.err());
         assertEquals(List.of(), TestEnvironment.ops("select 1 from ops.runs where environment_id = ? and request_id = ?",
                 env.environmentId(), "sent-while-stopping"), "a request refused while stopping leaves no run");
+    }
+
+    private String partners() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database,
+                "postgres", "")) {
+            var rs = c.createStatement().executeQuery("select md5(string_agg(p::text, '|' order by p.id)) from res_partner p");
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private List<Map<String, Object>> sideDatabases() throws Exception {
+        return TestEnvironment.ops("select datname from pg_database where datname like ?", env.database + "\\_\\_%");
+    }
+
+    @Test
+    void should_let_a_running_restore_finish_on_sigterm_and_put_back_one_cut_off_by_a_short_grace() throws Exception {
+        env = TestEnvironment.create("serve_stop_restore").withType("staging").withBulk(150).withServicePorts();
+        dev.odooops.model.BackupResult b;
+        try (dev.odooops.OpsRuntime rt = env.runtime()) {
+            b = rt.operations().backup(dev.odooops.model.BackupRequest.of(env.project, "prod",
+                    dev.odooops.model.BackupType.FULL, null, null, null, null, "operator", "test"));
+        }
+        assertEquals("success", b.status(), b.error());
+        String restoreBody = "{\"environment\": \"" + env.environmentId() + "\", \"artifact_id\": \"" + b.artifactId()
+                + "\", \"request_id\": \"%s\"}";
+
+        // the grace is long enough: the restore completes, then serve exits
+        Serve s = serve("serve1");
+        String completed = runId(post(s, "/restores", restoreBody.formatted("restore-at-sigterm")));
+        sigtermGroupDuring(s, "pg_restore");
+        awaitStopping(s);
+        assertTrue(s.process().waitFor(300, TimeUnit.SECONDS), "serve did not exit after the restore");
+        assertEquals("success", run(completed).get("status"), run(completed) + "\n" + s.err());
+        assertTrue(s.err().contains("odoo-ops serve: stopped"), s.err());
+
+        // a grace of 1 s cuts the next restore off in pg_restore: the process exits, the live environment is untouched
+        // and the next run's recovery removes what the restore had begun
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database,
+                "postgres", "")) {
+            c.createStatement().execute("update res_partner set name = 'changed after the restore' where id < 20");
+        }
+        String before = partners();
+        env.withProperty("service.shutdown-grace-seconds", "1");
+        Serve short1 = serve("serve2");
+        String cutOff = runId(post(short1, "/restores", restoreBody.formatted("cut-off-by-the-grace")));
+        sigtermGroupDuring(short1, "pg_restore");
+        assertTrue(short1.process().waitFor(120, TimeUnit.SECONDS), "serve did not exit at the end of its grace");
+        assertTrue(short1.err().contains("cut off at the end of the grace"), short1.err());
+        assertEquals("running", run(cutOff).get("status"), "cut off, not ended: " + run(cutOff));
+
+        Process recover = env.spawn(env.root.resolve("recover.out"), env.root.resolve("recover.err"), "recover", "--env",
+                env.environmentId());
+        assertTrue(recover.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, recover.exitValue(), Files.readString(env.root.resolve("recover.err")));
+        assertEquals("abandoned", run(cutOff).get("status"));
+        assertEquals(before, partners(), "the environment is as it was before the cut-off restore");
+        assertEquals(List.of(), sideDatabases(), "no side copy left");
     }
 }
