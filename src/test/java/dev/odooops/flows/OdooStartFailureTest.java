@@ -45,7 +45,9 @@ class OdooStartFailureTest {
         }
         env.withOdooYaml("start: {command: [sh, -c, \"echo cannot bind >&2; exit 1\"]}\n"
                 + "health_url: \"http://127.0.0.1:" + deadPort + "/web/health\"\n"
-                + "timeout_seconds: " + HEALTH_TIMEOUT_SECONDS + "\n");
+                + "timeout_seconds: " + HEALTH_TIMEOUT_SECONDS + "\n"
+                // the server is down, so its version comes from the installed code, as odoo-bin --version tells it
+                + "version_command: [echo, \"Odoo Server 17.0\"]\n");
 
         RestoreResult r;
         long start = System.nanoTime();

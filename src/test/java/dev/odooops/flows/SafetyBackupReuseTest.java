@@ -55,6 +55,23 @@ class SafetyBackupReuseTest {
         return Json.readMap(Path.of(r.evidenceDir()).resolve("pre_restore_backup.json"));
     }
 
+    /** Waits until the database's write counters read as those recorded with {@code artifactId}. */
+    @SuppressWarnings("unchecked")
+    private void statisticsCaughtUp(String artifactId) throws Exception {
+        Map<String, Object> recorded = (Map<String, Object>) Json.readMap(String.valueOf(ops(
+                "select fingerprint::text as f from ops.artifacts where id = ?", artifactId).get(0).get("f")))
+                .get("database_all");
+        dev.odooops.config.DatabaseConfig db = new dev.odooops.config.DatabaseConfig("127.0.0.1", 5432, env.database,
+                env.database + "_owner", new dev.odooops.config.Secret(TestEnvironment.PASSWORD), "disable");
+        dev.odooops.support.Await.until("the statistics to catch up with the safety backup's", () -> {
+            try {
+                return recorded.equals(dev.odooops.postgres.WriteCounters.fingerprint(db, java.util.Set.of()));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private long safetyBackups() throws Exception {
         return ((Number) ops("select count(*) as n from ops.artifacts where environment_id = ? and kind = 'pre_restore'",
                 env.environmentId()).get(0).get("n")).longValue();
@@ -80,7 +97,10 @@ class SafetyBackupReuseTest {
         assertNotEquals(b.artifactId(), taken);
         assertEquals(1, safetyBackups());
 
-        // the rollback put the environment back as it was: the retry reuses that safety backup, checked in the store
+        // the rollback put the environment back as it was: the retry reuses that safety backup, checked in the store.
+        // PostgreSQL's statistics trail the writes by up to ten seconds (an idle backend's flush): the retry comes once
+        // they caught up, as it would with the settle window, which this test sets to 0
+        statisticsCaughtUp(taken);
         env.withOdooYaml(null);
         runtime.close();
         runtime = env.runtime();
