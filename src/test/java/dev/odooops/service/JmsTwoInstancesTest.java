@@ -79,7 +79,7 @@ class JmsTwoInstancesTest {
                         p.send(m);
                     }
                 }
-                Pattern handled = Pattern.compile("jms: message (\\S+) refused: env: no project has an environment 'nowhere-(\\d+)'");
+                Pattern handled = Pattern.compile("jms: message (\\S+) refused: environment: no project has an environment 'nowhere-(\\d+)'");
                 Await.until("all " + n + " messages handled", () -> count(logs, handled).values().stream().mapToInt(List::size).sum() >= n);
                 Map<Path, List<String>> byInstance = count(logs, handled);
                 Map<String, Integer> times = new HashMap<>();
