@@ -141,6 +141,14 @@ public final class JmsChannel implements AutoCloseable {
         c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(10).setRedeliveryDelay(1000)
                 .setDeadLetterAddress(org.apache.activemq.artemis.api.core.SimpleString.of(dlq))
                 .setExpiryAddress(org.apache.activemq.artemis.api.core.SimpleString.of(dlq)));
+        // the request queue and its dead-letter queue exist from the start: a client may send before odoo-ops's
+        // consumer is up, and clients may not create queues
+        for (String queue : java.util.List.of(requests, dlq)) {
+            c.addAddressConfiguration(new org.apache.activemq.artemis.core.config.CoreAddressConfiguration().setName(queue)
+                    .addRoutingType(org.apache.activemq.artemis.api.core.RoutingType.ANYCAST)
+                    .addQueueConfig(org.apache.activemq.artemis.api.core.QueueConfiguration.of(queue)
+                            .setRoutingType(org.apache.activemq.artemis.api.core.RoutingType.ANYCAST).setDurable(true)));
+        }
         SecurityConfiguration accounts = new SecurityConfiguration();
         accounts.addUser(serviceUser, servicePassword);
         accounts.addRole(serviceUser, SERVICE_ROLE);
