@@ -6,7 +6,8 @@ import java.time.Duration;
  * Whether a restore's safety backup waits for PostgreSQL's statistics to settle before it may reuse an unchanged
  * artifact ({@code restore.safety-settle-seconds}), or takes its copy at once. Settling is worth it only when it is
  * shorter than the copy it may save: so it is done when the environment's last copy (a safety or regular backup)
- * took longer than the settle window, and never when no copy was timed yet or the last one was faster. The
+ * took longer than the settle window (or the window is 0 s, which costs nothing), and never when no copy was timed yet
+ * or the last one was faster. The
  * attempt to reuse may then never make a restore slower than taking the copy (up to the window, when the settled
  * fingerprint differs after all).
  *
@@ -16,6 +17,9 @@ import java.time.Duration;
 public record SettleDecision(boolean settle, String why) {
     /** @param lastCopy how long the environment's last copy took, or null when none is recorded */
     public static SettleDecision of(Duration lastCopy, Duration window) {
+        if (window.isZero()) {
+            return new SettleDecision(true, "a settle window of 0 s costs nothing: the fingerprint is read again at once");
+        }
         if (lastCopy == null) {
             return new SettleDecision(false, "no earlier copy of this environment is timed: taking the copy at once "
                     + "rather than waiting " + window.toSeconds() + " s for the statistics to settle");

@@ -62,5 +62,8 @@ class RestoreJudgementTest {
         assertFalse(SettleDecision.of(null, window).settle());
         assertTrue(SettleDecision.of(Duration.ofSeconds(300), window).settle());
         assertTrue(SettleDecision.of(Duration.ofSeconds(8), window).why().contains("faster than settling"));
+        // a window of 0 s costs nothing: always read again, however fast (or untimed) the last copy was
+        assertTrue(SettleDecision.of(Duration.ZERO, Duration.ZERO).settle());
+        assertTrue(SettleDecision.of(null, Duration.ZERO).settle());
     }
 }
