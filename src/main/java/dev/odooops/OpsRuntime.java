@@ -258,6 +258,8 @@ public final class OpsRuntime implements AutoCloseable {
                 new RestoreRecovery(catalog), odoo);
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
+        r.bind("authorizer", new dev.odooops.app.Authorizer(config, catalog));
+        r.bind("environmentViews", new dev.odooops.app.EnvironmentViews(config, catalog));
         r.bind("recoverOperation", new RecoverOperation(environments, new RecoverEnvironment(starter, catalog, clock, odoo)));
         r.bind("restoreDecision", new dev.odooops.restore.RestoreDecision(config, catalog, odoo, starter, clock));
         return new Shared(r, clock, redactor, tools, quiesce, odoo, remover, starter, environments);

@@ -103,10 +103,24 @@ public final class Operations {
         return call("direct:run-list", request, List.class);
     }
 
-    /** The configured schedules with their state in the job store and next fire time. */
+    /** The configured schedules the user may read, with their state in the job store and next fire time. */
     @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> listSchedules() {
-        return call("direct:schedule-list", "", List.class);
+    public List<Map<String, Object>> listSchedules(dev.odooops.model.ListSchedulesRequest request) {
+        return call("direct:schedule-list", request, List.class);
+    }
+
+    /** The configured environments the user may read, with the last backup of each type. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> listEnvironments(dev.odooops.model.ListEnvironmentsRequest request) {
+        return call("direct:environment-list", request, List.class);
+    }
+
+    /**
+     * What a service channel must answer before it queues a backup or restore (route {@code admit}): the request
+     * resolved, or refused naming the field (environment, permission, a restore's confirmation and artifact).
+     */
+    public dev.odooops.model.EnvironmentRequest admit(dev.odooops.model.EnvironmentRequest request) {
+        return call("direct:admit", request, dev.odooops.model.EnvironmentRequest.class);
     }
 
     @SuppressWarnings("unchecked")

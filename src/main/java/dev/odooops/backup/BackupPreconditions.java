@@ -30,7 +30,7 @@ import java.util.stream.Stream;
 
 /**
  * Checked before a run exists; each failure rejects the request (exit 2) with a message naming the field:
- * project and environment exist and match, the user may back up the project, the database, filestore and
+ * project and environment exist and match (the user's permission: the route's authorize-backup, before), the database, filestore and
  * odoo.conf are reachable, a Dolibarr conf.php names the environment's database and documents directory
  * ({@link dev.odooops.domain.ConfBinding}), and the work directory has room for the estimated bundle.
  * (The one-active-run rule is enforced by the database when the run is created.)
@@ -58,10 +58,6 @@ public class BackupPreconditions {
         EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
                 new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
                         RequestRejected.Reason.NOT_FOUND));
-        String action = request.kind() == dev.odooops.model.ArtifactKind.PRE_RESTORE ? "restore" : "backup";
-        if (!catalog.userHasPermission(request.user(), request.project(), action)) {
-            throw new dev.odooops.model.PermissionDenied(request.user(), action, request.project());
-        }
         long estimate = 0;
         if (request.type().includesDatabase()) estimate += databaseSize(env);
         if (request.type().includesFilestore()) estimate += filestoreSize(env.filestore());

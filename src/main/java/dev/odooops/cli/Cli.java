@@ -164,8 +164,16 @@ public final class Cli implements Callable<Integer> {
         @ParentCommand
         Object parent;
 
+        @Option(names = "--user", paramLabel = "U", description = "who asks, for the permission check (default: ops.default-user)")
+        String user;
+
         Cli cli() {
             return parent instanceof Cli c ? c : ((Retention) parent).cli;
+        }
+
+        /** The principal of the request: {@code --user}, else {@code ops.default-user}. */
+        String user(OpsRuntime rt) {
+            return user == null ? rt.settings().ops().defaultUser() : user;
         }
 
         @Override
@@ -186,13 +194,6 @@ public final class Cli implements Callable<Integer> {
 
         @Option(names = "--project", paramLabel = "P", description = "the project, when E alone is in several projects")
         String project;
-
-        @Option(names = "--user", paramLabel = "U", description = "who asks, for the permission check (default: ops.default-user)")
-        String user;
-
-        String user(OpsRuntime rt) {
-            return user == null ? rt.settings().ops().defaultUser() : user;
-        }
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -357,7 +358,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.validateEnv(new ValidateEnvRequest(project, env, artifact, since));
+            return commands.validateEnv(new ValidateEnvRequest(project, env, artifact, since, user(rt)));
         }
     }
 
@@ -375,15 +376,12 @@ public final class Cli implements Callable<Integer> {
         @Parameters(paramLabel = "RUN", description = "the restore run whose restored copy was kept")
         String run;
 
-        @Option(names = "--user", paramLabel = "U", description = "who asks, for the permission check (default: ops.default-user)")
-        String user;
-
         abstract dev.odooops.model.RestoreDecisionRequest.Decision decision();
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.decideRestore(dev.odooops.model.RestoreDecisionRequest.of("run", run, decision(),
-                    user == null ? rt.settings().ops().defaultUser() : user, "cli"));
+                    user(rt), "cli"));
         }
     }
 
@@ -412,7 +410,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.artifacts(new ListArtifactsRequest(project, env, all));
+            return commands.artifacts(new ListArtifactsRequest(project, env, all, user(rt)));
         }
     }
 
@@ -423,7 +421,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.runs(new ListRunsRequest(project, env, wholeNumber("limit", limit)));
+            return commands.runs(new ListRunsRequest(project, env, wholeNumber("limit", limit), user(rt)));
         }
     }
 
@@ -435,7 +433,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.run(id);
+            return commands.run(id, user(rt));
         }
     }
 
@@ -456,7 +454,7 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             Integer pct = wholeNumber("sample", sample);
-            return commands.verifyArtifact(new dev.odooops.model.ArtifactRequest(id, readData, pct == null ? 100 : pct));
+            return commands.verifyArtifact(new dev.odooops.model.ArtifactRequest(id, readData, pct == null ? 100 : pct, user(rt)));
         }
     }
 
@@ -474,7 +472,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.pin(new PinRequest(id, true, reason, PinRequest.until("until", until)));
+            return commands.pin(new PinRequest(id, true, reason, PinRequest.until("until", until), user(rt)));
         }
     }
 
@@ -485,7 +483,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.pin(new PinRequest(id, false));
+            return commands.pin(new PinRequest(id, false, user(rt)));
         }
     }
 
@@ -498,7 +496,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.check(new dev.odooops.model.CheckRequest(project));
+            return commands.check(new dev.odooops.model.CheckRequest(project, user(rt)));
         }
     }
 
@@ -536,7 +534,7 @@ public final class Cli implements Callable<Integer> {
         int run(Commands commands, OpsRuntime rt) {
             return commands.retentionPlan(new dev.odooops.model.RetentionPlanRequest(project, env,
                     wholeNumber("keep-daily", keepDaily), wholeNumber("keep-weekly", keepWeekly),
-                    wholeNumber("keep-monthly", keepMonthly), wholeNumber("keep-yearly", keepYearly)));
+                    wholeNumber("keep-monthly", keepMonthly), wholeNumber("keep-yearly", keepYearly), user(rt)));
         }
     }
 
@@ -545,7 +543,7 @@ public final class Cli implements Callable<Integer> {
     static final class ListSchedules extends RuntimeCommand {
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.schedules();
+            return commands.schedules(user(rt));
         }
     }
 
@@ -557,7 +555,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.pauseSchedule(key, true);
+            return commands.pauseSchedule(key, true, user(rt));
         }
     }
 
@@ -568,7 +566,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.pauseSchedule(key, false);
+            return commands.pauseSchedule(key, false, user(rt));
         }
     }
 

@@ -106,8 +106,8 @@ public final class Commands {
     }
 
     /** verify-artifact ID: the artifact re-read from the store; exit 0 when every check passed. */
-    public int verifyArtifact(String id) {
-        return verifyArtifact(new ArtifactRequest(id));
+    public int verifyArtifact(String id, String user) {
+        return verifyArtifact(new ArtifactRequest(id, user));
     }
 
     public int verifyArtifact(ArtifactRequest request) {
@@ -127,19 +127,19 @@ public final class Commands {
     }
 
     /** run ID: one run with its steps, failure and evidence files; exit 0 when it succeeded, 1 otherwise. */
-    public int run(String id) {
-        return print(operations.getRun(GetRunRequest.parse("ID", id)), FAILED);
+    public int run(String id, String user) {
+        return print(operations.getRun(GetRunRequest.parse("ID", id, user)), FAILED);
     }
 
-    /** schedules: every configured schedule with its state and next fire time. */
-    public int schedules() {
-        out.println(Json.pretty(operations.listSchedules()));
+    /** schedules: every configured schedule the user may read, with its state and next fire time. */
+    public int schedules(String user) {
+        out.println(Json.pretty(operations.listSchedules(new dev.odooops.model.ListSchedulesRequest(user))));
         return OK;
     }
 
     /** pause-schedule / resume-schedule KEY: prints {key, state}. */
-    public int pauseSchedule(String key, boolean paused) {
-        out.println(Json.compact(operations.pauseSchedule(new dev.odooops.model.PauseScheduleRequest(key, paused))));
+    public int pauseSchedule(String key, boolean paused, String user) {
+        out.println(Json.compact(operations.pauseSchedule(new dev.odooops.model.PauseScheduleRequest(key, paused, user))));
         return OK;
     }
 

@@ -74,7 +74,7 @@ public final class DemoCommand {
                     return Commands.FAILED;
                 }
                 say("4/8 verifying artifact " + result.artifactId() + " from the store");
-                Report report = rt.operations().verifyArtifact(new ArtifactRequest(result.artifactId()));
+                Report report = rt.operations().verifyArtifact(new ArtifactRequest(result.artifactId(), "operator"));
                 boolean verified = report.ok();
                 say("    checksums and pg_restore --list: " + (verified ? "ok" : "FAILED " + report.body()));
                 say("    backup evidence: " + result.evidenceDir());
@@ -122,7 +122,7 @@ public final class DemoCommand {
 
     @SuppressWarnings("unchecked")
     private static List<String> validationSummary(OpsRuntime rt) {
-        Report report = rt.operations().validateEnvironment(new ValidateEnvRequest("demo", "production", null, null));
+        Report report = rt.operations().validateEnvironment(new ValidateEnvRequest("demo", "production", null, null, "operator"));
         return ((List<EnvironmentValidator.Check>) report.body().get("checks")).stream()
                 .filter(EnvironmentValidator.Check::failed).map(c -> c.name() + " FAILED (" + abbreviate(c.detail()) + ")").toList();
     }

@@ -39,9 +39,10 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
     }
 
     /**
-     * The rule of {@code ops.user_has_permission} (a permission on the project or {@code *}, for the action or
-     * {@code *}), over this configuration, which is what this process synchronised into the catalog at start: for
-     * the front checks of a channel, without a catalog round trip. The steps of a run still ask the catalog.
+     * The permission rule (a permission on the project or {@code *}, for the action or {@code *}; the rule of
+     * {@code ops.user_has_permission} too), over this configuration, which is what this process synchronised into the
+     * catalog at start. Requests are judged once, by app.Authorizer (the entry routes' authorize node), through
+     * {@link #require}; the loader uses it to check that a schedule's user may back up.
      */
     public boolean allows(String user, String project, String action) {
         for (Permission p : users.getOrDefault(user, List.of())) {
@@ -52,7 +53,7 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
         return false;
     }
 
-    /** The one permission check of every channel: throws {@link dev.odooops.model.PermissionDenied}. */
+    /** The one permission check of every request (called by app.Authorizer): throws {@link dev.odooops.model.PermissionDenied}. */
     public void require(String user, String project, String action) {
         if (!allows(user, project, action)) throw new dev.odooops.model.PermissionDenied(user, action, project);
     }

@@ -6,16 +6,18 @@ package dev.odooops.model;
  * {@code samplePercent} of the packs (100: all; the packs are chosen at random); without it the packs are only
  * checked for presence and size.
  */
-public record ArtifactRequest(String artifactId, boolean readData, int samplePercent) {
+public record ArtifactRequest(String artifactId, boolean readData, int samplePercent, String user)
+        implements AuthenticatedRequest {
     public ArtifactRequest {
         Fields.required("ID", artifactId);
+        Fields.required("user", user);
         if (samplePercent < 1 || samplePercent > 100) {
             throw new RequestRejected("sample", "must be a whole percentage from 1 to 100, got " + samplePercent);
         }
         if (samplePercent < 100 && !readData) throw new RequestRejected("sample", "only with --read-data");
     }
 
-    public ArtifactRequest(String artifactId) {
-        this(artifactId, false, 100);
+    public ArtifactRequest(String artifactId, String user) {
+        this(artifactId, false, 100, user);
     }
 }

@@ -9,7 +9,7 @@ package dev.odooops.model;
  */
 public record BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,
                             Integer keepWeekly, Integer keepMonthly, String user, ArtifactKind kind, String trigger,
-                            java.util.UUID parentRunId, boolean force, Integer keepYearly) implements EnvironmentRequest {
+                            java.util.UUID parentRunId, boolean force, Integer keepYearly) implements EnvironmentRequest, AuthenticatedRequest {
 
     /** A request that may be skipped when the environment is unchanged ({@code force} false). */
     public BackupRequest(String project, String environment, BackupType type, String label, Integer keepDaily,

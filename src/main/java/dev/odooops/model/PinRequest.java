@@ -7,9 +7,11 @@ import java.time.Instant;
  * hold when it says why ({@code reason}) and, optionally, until when ({@code until}: after that instant retention
  * treats the artifact as unpinned again; null: until it is unpinned).
  */
-public record PinRequest(String artifactId, boolean pinned, String reason, Instant until) {
+public record PinRequest(String artifactId, boolean pinned, String reason, Instant until, String user)
+        implements AuthenticatedRequest {
     public PinRequest {
         Fields.required("ID", artifactId);
+        Fields.required("user", user);
         if (!pinned && (reason != null || until != null)) {
             throw new RequestRejected(reason != null ? "reason" : "until", "only a pin takes a reason or an end");
         }
@@ -18,8 +20,8 @@ public record PinRequest(String artifactId, boolean pinned, String reason, Insta
         }
     }
 
-    public PinRequest(String artifactId, boolean pinned) {
-        this(artifactId, pinned, null, null);
+    public PinRequest(String artifactId, boolean pinned, String user) {
+        this(artifactId, pinned, null, null, user);
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.odooops.model;
 
 /** Clean up now after the runs on an environment whose process died (what the next run would do first). */
-public record RecoverRequest(String project, String environment, String user, String trigger) implements EnvironmentRequest {
+public record RecoverRequest(String project, String environment, String user, String trigger) implements EnvironmentRequest, AuthenticatedRequest {
     public RecoverRequest {
         Fields.environment(environment);
         Fields.required("user", user);

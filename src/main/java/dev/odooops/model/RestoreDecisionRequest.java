@@ -9,7 +9,8 @@ import java.util.UUID;
  * maintenance and keeps the copy; discard removes it (and puts back whatever part was kept aside). Permission
  * action: {@code restore}.
  */
-public record RestoreDecisionRequest(UUID runId, Decision decision, String user, String trigger) {
+public record RestoreDecisionRequest(UUID runId, Decision decision, String user, String trigger)
+        implements AuthenticatedRequest {
     public enum Decision {
         ACCEPT, DISCARD;
 
@@ -32,6 +33,6 @@ public record RestoreDecisionRequest(UUID runId, Decision decision, String user,
 
     /** From untrusted text: the run id named by {@code field}. */
     public static RestoreDecisionRequest of(String field, String runId, Decision decision, String user, String trigger) {
-        return new RestoreDecisionRequest(GetRunRequest.parse(field, runId).runId(), decision, user, trigger);
+        return new RestoreDecisionRequest(GetRunRequest.runId(field, runId), decision, user, trigger);
     }
 }

@@ -11,7 +11,7 @@ package dev.odooops.model;
  */
 public record RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
                              boolean rollback, String confirm, String user, String trigger, Mode mode, String odooVersion)
-        implements EnvironmentRequest {
+        implements EnvironmentRequest, AuthenticatedRequest {
 
     public enum Mode {
         AUTO, FORCE, VALIDATE_ONLY;

@@ -41,10 +41,6 @@ public class OpsCatalog {
         }
     }
 
-    public boolean userHasPermission(String user, String project, String action) {
-        return query("select ops.user_has_permission(?, ?, ?)", rs -> rs.getBoolean(1), user, project, action).get(0);
-    }
-
     /** A child run under an active parent's lease (the parent's lock and heartbeat cover it). */
     public void beginChildRun(UUID runId, UUID parent, String operation, String user, Map<String, ?> metadata) {
         query("select ops.begin_child_run(?, ?, ?, ?, cast(? as jsonb))", rs -> rs.getObject(1), runId, parent, operation,

@@ -120,16 +120,12 @@ public class RestoreDecision {
     }
 
     @SuppressWarnings("unchecked")
-    /** Accept or discard, as the request says; refusals name the field ({@code run_id}, {@code user}). */
+    /** Accept or discard, as the request says (its permission decided before, by authorize-restore-decide); refusals name the field. */
     public Report decide(RestoreDecisionRequest request) {
         OpsCatalog.RunView run = catalog.runView(request.runId()).orElseThrow(() -> new RequestRejected("run_id",
                 "no run " + request.runId() + " in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         int slash = run.environmentId().indexOf('/');
         String project = run.environmentId().substring(0, slash);
-        if (!catalog.userHasPermission(request.user(), project, "restore")) {
-            throw new RequestRejected("user", "'" + request.user() + "' has no restore permission on project '" + project
-                    + "' (" + request.decision().wire() + " needs it)", RequestRejected.Reason.FORBIDDEN);
-        }
         if (!"restore".equals(run.operation()) || !(run.metadata().get("kept") instanceof Map<?, ?> keptRaw)) {
             throw new RequestRejected("run_id", "run " + request.runId() + " is not a restore whose restored copy was kept "
                     + "for a decision (only a failed restore with nothing live before it is)");

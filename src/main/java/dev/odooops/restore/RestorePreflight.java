@@ -41,7 +41,7 @@ import java.util.Map;
  * The ten restore preconditions. Nothing in the environment is touched.
  * <ol>
  *   <li>environment: the project and environment exist and match (and a production restore is confirmed);</li>
- *   <li>permission: {@code ops.user_has_permission(user, project, 'restore')};</li>
+ *   <li>permission: decided before, by the entry route's authorize node (app.Authorizer); reported here;</li>
  *   <li>no_active_run: no backup/restore/deploy run is active on the environment;</li>
  *   <li>artifact: it exists, is not pruned, belongs to the environment and holds what the type needs;</li>
  *   <li>metadata: its manifest holds every field of the artifact contract;</li>
@@ -143,15 +143,13 @@ public class RestorePreflight {
             return null;
         }
         checks.add(new Check("environment", true, env.id() + " (" + env.type() + ")"));
-        if (env.isProduction() && !env.id().equals(r.confirm())) {
-            checks.add(new Check("confirm", false, env.id() + " is a production environment: restoring it needs --confirm "
-                    + env.id() + (r.confirm() == null ? "" : " (got '" + r.confirm() + "')")));
+        Check confirm = confirmation(env, r);
+        if (confirm != null) {
+            checks.add(confirm);
             return null;
         }
-        // 2. permission
-        boolean allowed = catalog.userHasPermission(r.user(), r.project(), "restore");
-        checks.add(new Check("permission", allowed, allowed ? r.user() + " may restore " + r.project()
-                : dev.odooops.model.PermissionDenied.text(r.user(), "restore", r.project())));
+        // 2. permission: the entry route's authorize node let the request through
+        checks.add(new Check("permission", true, r.user() + " may restore " + r.project()));
         // 3. no active run
         List<String> active = catalog.activeRuns(env.id(), queued == null ? null : queued.runId());
         checks.add(new Check("no_active_run", active.isEmpty(), active.isEmpty() ? "none"
@@ -190,6 +188,31 @@ public class RestorePreflight {
             checks.add(new Check("checksums", false, "not checked: an earlier check failed"));
         }
         return job;
+    }
+
+    /** A production restore must name the environment in {@code confirm}: the failed check, or null. */
+    private static Check confirmation(EnvironmentConfig env, RestoreRequest r) {
+        if (!env.isProduction() || env.id().equals(r.confirm())) return null;
+        return new Check("confirm", false, env.id() + " is a production environment: restoring it needs --confirm "
+                + env.id() + (r.confirm() == null ? "" : " (got '" + r.confirm() + "')"));
+    }
+
+    /**
+     * The checks a service channel answers before it queues a request (route {@code admit}): for a restore, the
+     * production confirmation and the artifact (it exists here, is live, holds what the type needs), with the words
+     * of {@link #check}; nothing is fetched. Any other request passes unchanged.
+     */
+    public dev.odooops.model.EnvironmentRequest admit(dev.odooops.model.EnvironmentRequest request) {
+        if (!(request instanceof RestoreRequest r)) return request;
+        EnvironmentConfig env = config.environment(r.project(), r.environment()).orElseThrow(() -> new RequestRejected("env",
+                "project '" + r.project() + "' has no environment '" + r.environment() + "'", RequestRejected.Reason.NOT_FOUND));
+        Check failed = confirmation(env, r);
+        if (failed == null) {
+            String problem = artifactProblem(catalog.artifact(r.artifactId()).orElse(null), env, r);
+            if (problem != null) failed = new Check("artifact", false, problem);
+        }
+        if (failed != null) throw new RequestRejected(field(failed.name()), failed.detail(), reason(failed));
+        return r;
     }
 
     static String artifactProblem(OpsCatalog.Artifact a, EnvironmentConfig env, RestoreRequest r) {

@@ -41,9 +41,6 @@ public class RecoverEnvironment {
     }
 
     public Map<String, Object> recover(EnvironmentConfig env, String user) {
-        if (!catalog.userHasPermission(user, env.project(), "restore")) {
-            throw new dev.odooops.model.PermissionDenied(user, "restore", env.project());
-        }
         List<String> secrets = dev.odooops.config.EnvironmentSecrets.of(env);
         RecoverJob job = new RecoverJob(env, clock.instant(), new SecretRedactor(secrets));
         Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())

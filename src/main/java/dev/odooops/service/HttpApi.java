@@ -9,10 +9,13 @@ import dev.odooops.domain.TrustedProxies;
 import dev.odooops.model.ArtifactRequest;
 import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.ListArtifactsRequest;
+import dev.odooops.model.ListEnvironmentsRequest;
 import dev.odooops.model.ListRunsRequest;
+import dev.odooops.model.ListSchedulesRequest;
+import dev.odooops.model.PauseScheduleRequest;
 import dev.odooops.model.PinRequest;
-import dev.odooops.model.Report;
 import dev.odooops.model.RequestRejected;
+import dev.odooops.model.RestoreDecisionRequest;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -25,8 +28,8 @@ import java.util.Optional;
 
 /**
  * The HTTP API (routes/service/http-api.camel.yaml) as a thin trigger: authenticate the bearer token, read the
- * request, call the application layer (the {@link RunQueue} for backups and restores, {@link Operations} for the
- * rest), and answer JSON with the status that says what happened:
+ * request with the token's user as its principal, call the application layer (the {@link RunQueue} for backups and
+ * restores, {@link Operations} for the rest), which decides the permission, and answer JSON with the status that says what happened:
  * 202 queued (with {@code Location}), 200, 400 naming the field, 401, 403, 404, 405, 409 (a run is active on the
  * environment, named; or a request_id used for another request), 413 (body too large), 429 (too many failed
  * authentications from this client, with {@code Retry-After}), 503 (the queue is full or the service is stopping).
@@ -80,46 +83,43 @@ public final class HttpApi {
     }
 
     public void getRun(Exchange ex) {
-        handle(ex, (user, e) -> {
-            Report run = operations.getRun(GetRunRequest.parse("id", header(e, "id")));
-            requireRead(user, projectOf((String) run.body().get("environment_id")));
-            return Response.ok(run.body());
-        });
+        handle(ex, (user, e) -> Response.ok(inPathTerms(() ->
+                operations.getRun(GetRunRequest.parse("id", header(e, "id"), user))).body()));
     }
 
     public void listRuns(Exchange ex) {
         handle(ex, (user, e) -> {
-            EnvironmentConfig env = environment(e, user);
             Integer limit = integer("limit", header(e, "limit"));
-            return Response.ok(operations.listRuns(new ListRunsRequest(env.project(), env.name(), limit)));
+            return Response.ok(inPathTerms(() -> operations.listRuns(new ListRunsRequest(header(e, "project"),
+                    envParameter(e), limit, user))));
         });
     }
 
     public void listArtifacts(Exchange ex) {
         handle(ex, (user, e) -> {
-            EnvironmentConfig env = environment(e, user);
             boolean all = "true".equals(header(e, "all"));
-            return Response.ok(operations.listArtifacts(new ListArtifactsRequest(env.project(), env.name(), all)));
+            return Response.ok(inPathTerms(() -> operations.listArtifacts(new ListArtifactsRequest(header(e, "project"),
+                    envParameter(e), all, user))));
         });
     }
 
     public void verifyArtifact(Exchange ex) {
         handle(ex, (user, e) -> {
-            String id = header(e, "id");
-            requireArtifactAccess(user, id, "backup");
+            queue.requireAccepting();
             String readData = header(e, "read_data");
             if (readData != null && !readData.equals("true") && !readData.equals("false")) {
                 throw new RequestRejected("read_data", "expected true or false, got '" + readData + "'");
             }
             Integer sample = integer("sample", header(e, "sample"));
-            return Response.ok(operations.verifyArtifact(new ArtifactRequest(id, "true".equals(readData),
-                    sample == null ? 100 : sample)).body());
+            return Response.ok(inPathTerms(() -> operations.verifyArtifact(new ArtifactRequest(header(e, "id"),
+                    "true".equals(readData), sample == null ? 100 : sample, user))).body());
         });
     }
 
     /** Body optional: {@code {"reason": "...", "until": "2036-12-31"}} makes the pin a legal hold. */
     public void pinArtifact(Exchange ex) {
         handle(ex, (user, e) -> {
+            queue.requireAccepting();
             String body = e.getMessage().getBody(String.class); // read once: the body is a stream
             Map<String, Object> f = body == null || body.isBlank() ? Map.of() : jsonBody(e, body);
             for (String k : f.keySet()) {
@@ -131,17 +131,19 @@ public final class HttpApi {
             Object until = f.get("until");
             if (reason != null && !(reason instanceof String)) throw new RequestRejected("reason", "expected a string");
             if (until != null && !(until instanceof String)) throw new RequestRejected("until", "expected a date or an instant");
-            return pin(user, new PinRequest(header(e, "id"), true, (String) reason, PinRequest.until("until", (String) until)));
+            return pin(new PinRequest(header(e, "id"), true, (String) reason, PinRequest.until("until", (String) until), user));
         });
     }
 
     public void unpinArtifact(Exchange ex) {
-        handle(ex, (user, e) -> pin(user, new PinRequest(header(e, "id"), false)));
+        handle(ex, (user, e) -> {
+            queue.requireAccepting();
+            return pin(new PinRequest(header(e, "id"), false, user));
+        });
     }
 
     public void listSchedules(Exchange ex) {
-        handle(ex, (user, e) -> Response.ok(operations.listSchedules().stream()
-                .filter(s -> mayRead(user, projectOf((String) s.get("environment_id")))).toList()));
+        handle(ex, (user, e) -> Response.ok(operations.listSchedules(new ListSchedulesRequest(user))));
     }
 
     public void pauseSchedule(Exchange ex) {
@@ -153,29 +155,22 @@ public final class HttpApi {
     }
 
     private Response pause(String user, String key, boolean paused) {
-        String environmentId = operations.listSchedules().stream().filter(s -> s.get("key").equals(key))
-                .map(s -> (String) s.get("environment_id")).findFirst()
-                .orElseThrow(() -> new RequestRejected("key", "no schedule '" + key + "'", RequestRejected.Reason.NOT_FOUND));
-        String project = projectOf(environmentId);
-        if (!config.allows(user, project, "backup")) throw new dev.odooops.model.PermissionDenied(user, "backup", project);
-        return Response.ok(operations.pauseSchedule(new dev.odooops.model.PauseScheduleRequest(key, paused)));
+        queue.requireAccepting();
+        return Response.ok(inPathTerms(() -> operations.pauseSchedule(new PauseScheduleRequest(key, paused, user))));
     }
 
     public void listEnvironments(Exchange ex) {
-        handle(ex, (user, e) -> {
-            List<Map<String, Object>> out = new java.util.ArrayList<>();
-            for (EnvironmentConfig env : config.environments()) {
-                if (!mayRead(user, env.project())) continue;
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", env.id());
-                m.put("project", env.project());
-                m.put("name", env.name());
-                m.put("type", env.type());
-                m.put("last_backup", catalog.lastBackups(env.id()));
-                out.add(m);
-            }
-            return Response.ok(out);
-        });
+        handle(ex, (user, e) -> Response.ok(operations.listEnvironments(new ListEnvironmentsRequest(user))));
+    }
+
+    /** {@code POST /runs/{id}/accept}: keep the restored copy of a failed disaster restore and lift maintenance. */
+    public void acceptRestore(Exchange ex) {
+        handle(ex, (user, e) -> decide(e, user, RestoreDecisionRequest.Decision.ACCEPT));
+    }
+
+    /** {@code POST /runs/{id}/discard}: remove the restored copy of a failed disaster restore. */
+    public void discardRestore(Exchange ex) {
+        handle(ex, (user, e) -> decide(e, user, RestoreDecisionRequest.Decision.DISCARD));
     }
 
     // ---- the work ----------------------------------------------------------------------------------------
@@ -191,45 +186,44 @@ public final class HttpApi {
         return new Response(accepted.duplicate() ? 200 : 202, accepted.toJson(), location);
     }
 
-    private Response pin(String user, PinRequest request) {
-        requireArtifactAccess(user, request.artifactId(), "backup");
-        return Response.ok(operations.pin(request).toJson());
+    private Response pin(PinRequest request) {
+        return Response.ok(inPathTerms(() -> operations.pin(request)).toJson());
     }
 
-    private EnvironmentConfig environment(Exchange e, String user) {
+    /** 200 with the decision's report (its {@code status} says whether it was done), like the command's JSON. */
+    private Response decide(Exchange e, String user, RestoreDecisionRequest.Decision decision) {
+        queue.requireAccepting();
+        String id = header(e, "id");
+        return Response.ok(inPathTerms(() -> operations.decideRestore(RestoreDecisionRequest.of("id", id, decision, user,
+                "http"))).body());
+    }
+
+    private static String envParameter(Exchange e) {
         String env = header(e, "env");
         if (env == null || env.isBlank()) throw new RequestRejected("env", "the query parameter env=E or env=P/E is required");
-        EnvironmentConfig c;
+        return env;
+    }
+
+    /**
+     * A call of the application layer whose refusals speak the command line's words ({@code ID}, {@code --project},
+     * {@code schedule}) answered in the API's: the path's {@code id} and {@code key}, the query's {@code env} and
+     * {@code project}.
+     */
+    private static <T> T inPathTerms(java.util.function.Supplier<T> call) {
         try {
-            c = EnvironmentLookup.resolve(config, header(e, "project"), env);
+            return call.get();
         } catch (RequestRejected r) {
-            throw Submission.inRequestTerms(r, "env");
+            RequestRejected q = Submission.inRequestTerms(r, "env");
+            String field = switch (q.field()) {
+                case "ID" -> "id";
+                case "schedule" -> "key";
+                default -> null;
+            };
+            if (field == null) throw q;
+            String prefix = q.field() + ": ";
+            String text = q.getMessage().startsWith(prefix) ? q.getMessage().substring(prefix.length()) : q.getMessage();
+            throw new RequestRejected(field, text, q.reason());
         }
-        requireRead(user, c.project());
-        return c;
-    }
-
-    private void requireArtifactAccess(String user, String id, String action) {
-        OpsCatalog.Artifact a = catalog.artifact(id).orElseThrow(() -> new RequestRejected("id", "no artifact '" + id
-                + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
-        String project = projectOf(a.environmentId());
-        if (!config.allows(user, project, action)) throw new dev.odooops.model.PermissionDenied(user, action, project);
-    }
-
-    private boolean mayRead(String user, String project) {
-        return config.allows(user, project, "backup") || config.allows(user, project, "restore");
-    }
-
-    private void requireRead(String user, String project) {
-        if (!mayRead(user, project)) {
-            throw new RequestRejected("user", "'" + user + "' has no permission on project '" + project + "'",
-                    RequestRejected.Reason.FORBIDDEN);
-        }
-    }
-
-    private static String projectOf(String environmentId) {
-        int slash = environmentId.indexOf('/');
-        return slash < 0 ? environmentId : environmentId.substring(0, slash);
     }
 
     private Map<String, Object> jsonBody(Exchange e, String body) {

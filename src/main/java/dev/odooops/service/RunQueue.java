@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Service mode's one way into the application layer for long operations (backup, restore), whatever the channel.
  * <ol>
- *   <li>{@link #submit}: the cheap checks (environment, permission, production confirmation, the artifact
- *   exists here), then the request is recorded as a {@code queued} run carrying the request, under a lease this
+ *   <li>{@link #submit}: the checks a channel answers at once (environment, permission, a restore's production
+ *   confirmation and artifact), made by the application layer's {@code admit} route, not here; then the request is
+ *   recorded as a {@code queued} run carrying the request, under a lease this
  *   process holds, and only then acknowledged (the caller answers 202 / replies / writes the result file);</li>
  *   <li>a worker of a bounded pool ({@code service.workers}) runs the operation through {@link Operations} in
  *   that run: the full checks (a restore's nine preflight checks) happen there, and a refusal ends the queued run
@@ -113,20 +114,15 @@ public final class RunQueue implements AutoCloseable {
 
     /** As {@link #submit(Submission)}; {@code onEnd} (may be null) is told how the run ended, from the worker. */
     public Accepted submit(Submission submission, java.util.function.Consumer<Outcome> onEnd) {
-        if (!accepting) {
-            throw new RequestRejected("service", "odoo-ops is shutting down; send the request again later",
-                    RequestRejected.Reason.UNAVAILABLE);
-        }
+        requireAccepting();
         EnvironmentRequest request;
-        EnvironmentConfig env;
         try {
-            request = environments.resolve(submission.request());
-            env = environments.environment(request);
+            request = operations.admit(submission.request());
         } catch (RequestRejected r) {
             throw Submission.inRequestTerms(r, "environment");
         }
+        EnvironmentConfig env = environments.environment(request);
         Submission resolved = new Submission(submission.operation(), request, submission.requestId());
-        quickChecks(resolved, env);
         if (resolved.requestId() == null) return accept(resolved, env, onEnd);
         // one id at a time in this process, so that parallel repeats find the first run instead of a full queue or
         // the active run; across processes ops.begin_run decides under its own lock (V16)
@@ -180,26 +176,6 @@ public final class RunQueue implements AutoCloseable {
         LOG.info("{} run {} queued for {} ({}, by {})", resolved.operation(), runId, env.id(), channel, resolved.user());
         pool.execute(new Task(runId, lease, resolved, onEnd));
         return new Accepted(runId, "queued", false);
-    }
-
-    /** The checks a channel can answer at once (400/403/404); a restore's fetch and checksums run in the worker. */
-    private void quickChecks(Submission s, EnvironmentConfig env) {
-        if (!catalog.userHasPermission(s.user(), env.project(), s.operation())) {
-            throw new dev.odooops.model.PermissionDenied(s.user(), s.operation(), env.project());
-        }
-        if (s.request() instanceof RestoreRequest r) {
-            if (env.isProduction() && !env.id().equals(r.confirm())) {
-                throw new RequestRejected("confirm", env.id() + " is a production environment: restoring it needs confirm = '"
-                        + env.id() + "'" + (r.confirm() == null ? "" : " (got '" + r.confirm() + "')"));
-            }
-            OpsCatalog.Artifact a = catalog.artifact(r.artifactId()).orElseThrow(() -> new RequestRejected("artifact_id",
-                    "no artifact '" + r.artifactId() + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
-            if (!a.environmentId().equals(env.id())) {
-                throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' belongs to " + a.environmentId()
-                        + ", not " + env.id());
-            }
-            if (a.prunedAt() != null) throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' was pruned at " + a.prunedAt());
-        }
     }
 
     private static String channel(Submission s) {
@@ -350,6 +326,17 @@ public final class RunQueue implements AutoCloseable {
             LOG.info("shutdown: queued run {} left for the next start", t.runId);
         }
         pool.shutdown();
+    }
+
+    /**
+     * Refuses (UNAVAILABLE: HTTP 503) once the stop began: every request that starts work asks this first, the ones
+     * this queue runs and the short ones a channel runs itself (verify, pin, pause, accept ...); reads may still answer.
+     */
+    public void requireAccepting() {
+        if (!accepting) {
+            throw new RequestRejected("service", "odoo-ops is shutting down; send the request again later",
+                    RequestRejected.Reason.UNAVAILABLE);
+        }
     }
 
     /** Whether requests are accepted (false once the stop began). */

@@ -58,20 +58,20 @@ class OperationsTest {
 
     @Test
     void should_list_the_artifacts_and_runs_of_an_environment_named_either_way() {
-        for (ListArtifactsRequest r : List.of(new ListArtifactsRequest(null, env.environmentId(), false),
-                new ListArtifactsRequest(env.project, "prod", false))) {
+        for (ListArtifactsRequest r : List.of(new ListArtifactsRequest(null, env.environmentId(), false, "operator"),
+                new ListArtifactsRequest(env.project, "prod", false, "operator"))) {
             List<Map<String, Object>> rows = ops.listArtifacts(r);
             assertEquals(List.of(backup.artifactId()), rows.stream().map(m -> m.get("artifact_id")).toList());
             assertEquals("ops-test", rows.get(0).get("label"));
         }
-        List<Map<String, Object>> runs = ops.listRuns(new ListRunsRequest(null, env.environmentId(), 1));
+        List<Map<String, Object>> runs = ops.listRuns(new ListRunsRequest(null, env.environmentId(), 1, "operator"));
         assertEquals(1, runs.size());
         assertEquals(backup.runId(), runs.get(0).get("run_id"));
     }
 
     @Test
     void should_show_one_run_with_its_steps_and_evidence_files() {
-        Report run = ops.getRun(GetRunRequest.parse("run_id", backup.runId()));
+        Report run = ops.getRun(GetRunRequest.parse("run_id", backup.runId(), "operator"));
         assertTrue(run.ok());
         assertEquals("success", run.body().get("status"));
         assertEquals(backup.artifactId(), run.body().get("artifact_id"));
@@ -87,18 +87,18 @@ class OperationsTest {
         List<String> files = (List<String>) run.body().get("evidence_files");
         assertTrue(files.containsAll(List.of("inputs.json", "final_status.json", "db.dump.sha256")), files.toString());
 
-        RequestRejected unknown = assertThrows(RequestRejected.class, () -> ops.getRun(new GetRunRequest(UUID.randomUUID())));
+        RequestRejected unknown = assertThrows(RequestRejected.class, () -> ops.getRun(new GetRunRequest(UUID.randomUUID(), "operator")));
         assertEquals("run_id", unknown.field());
-        assertEquals("run_id", assertThrows(RequestRejected.class, () -> GetRunRequest.parse("run_id", "nope")).field());
+        assertEquals("run_id", assertThrows(RequestRejected.class, () -> GetRunRequest.parse("run_id", "nope", "operator")).field());
     }
 
     @Test
     void should_verify_pin_and_unpin_an_artifact_and_reject_an_unknown_one() {
-        assertTrue(ops.verifyArtifact(new ArtifactRequest(backup.artifactId())).ok());
-        assertTrue(ops.pin(new PinRequest(backup.artifactId(), true)).pinned());
-        assertEquals(Boolean.TRUE, ops.listArtifacts(new ListArtifactsRequest(null, "prod", false)).get(0).get("pinned"));
-        assertFalse(ops.pin(new PinRequest(backup.artifactId(), false)).pinned());
-        RequestRejected r = assertThrows(RequestRejected.class, () -> ops.verifyArtifact(new ArtifactRequest("no-such-artifact")));
+        assertTrue(ops.verifyArtifact(new ArtifactRequest(backup.artifactId(), "operator")).ok());
+        assertTrue(ops.pin(new PinRequest(backup.artifactId(), true, "operator")).pinned());
+        assertEquals(Boolean.TRUE, ops.listArtifacts(new ListArtifactsRequest(null, "prod", false, "operator")).get(0).get("pinned"));
+        assertFalse(ops.pin(new PinRequest(backup.artifactId(), false, "operator")).pinned());
+        RequestRejected r = assertThrows(RequestRejected.class, () -> ops.verifyArtifact(new ArtifactRequest("no-such-artifact", "operator")));
         assertEquals("ID", r.field());
         assertTrue(r.getMessage().contains("no-such-artifact"), r.getMessage());
     }
@@ -108,7 +108,7 @@ class OperationsTest {
         Report preflight = ops.preflightRestore(new RestoreRequest(null, env.environmentId(), backup.artifactId(),
                 BackupType.FULL, true, true, null, "operator", "test"));
         assertTrue(preflight.ok(), preflight.body().toString());
-        Report validation = ops.validateEnvironment(new ValidateEnvRequest(null, "prod", backup.artifactId(), "1h"));
+        Report validation = ops.validateEnvironment(new ValidateEnvRequest(null, "prod", backup.artifactId(), "1h", "operator"));
         assertEquals(env.environmentId(), validation.body().get("environment_id"));
         assertEquals("--since 1h", ((Map<?, ?>) validation.body().get("log_window")).get("source"));
         Report recover = ops.recover(new RecoverRequest(env.project, "prod", "operator", "test"));
@@ -121,10 +121,10 @@ class OperationsTest {
         assertEquals("env", assertThrows(RequestRejected.class, () -> ops.backup(BackupRequest.of(null, "nowhere",
                 BackupType.FULL, null, null, null, null, "operator", "test"))).field());
         assertEquals("project", assertThrows(RequestRejected.class, () -> ops.listRuns(new ListRunsRequest("other",
-                env.environmentId(), null))).field());
-        assertEquals("limit", assertThrows(RequestRejected.class, () -> new ListRunsRequest(null, "prod", 0)).field());
+                env.environmentId(), null, "operator"))).field());
+        assertEquals("limit", assertThrows(RequestRejected.class, () -> new ListRunsRequest(null, "prod", 0, "operator")).field());
         assertEquals("since", assertThrows(RequestRejected.class, () -> ops.validateEnvironment(new ValidateEnvRequest(null,
-                "prod", null, "yesterday"))).field());
+                "prod", null, "yesterday", "operator"))).field());
         assertEquals("env", assertThrows(RequestRejected.class, () -> new RecoverRequest(null, " ", "operator", "test")).field());
         assertEquals(runsBefore, TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size());
     }

@@ -116,7 +116,7 @@ class CrashMatrixTest {
         assertTrue(odoo.running(), "Odoo runs again after recover, killed at " + point);
         assertFalse(odoo.inMaintenance(), "Odoo is out of maintenance after recover, killed at " + point);
         try (OpsRuntime rt = env.runtime()) {
-            assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact(backup.artifactId()),
+            assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact(backup.artifactId(), "operator"),
                     "the backup still verifies");
         }
         Files.deleteIfExists(env.odoo.filestore().resolve("ff").resolve("f".repeat(40)));
@@ -144,7 +144,7 @@ class CrashMatrixTest {
         assertTrue(live.containsAll(liveBefore), "every artifact that existed before is still live: " + live);
         try (OpsRuntime rt = env.runtime()) {
             for (Object id : live) {
-                assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact((String) id),
+                assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact((String) id, "operator"),
                         id + " verifies");
             }
         }
@@ -191,7 +191,7 @@ class CrashMatrixTest {
         List<Object> live = TestEnvironment.ops("select id from ops.artifacts where environment_id = ? and pruned_at is null "
                 + "and kind = 'backup' order by created_at desc", env.environmentId()).stream().map(r -> r.get("id")).toList();
         try (OpsRuntime rt = env.runtime()) {
-            assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact((String) live.get(0)),
+            assertEquals(0, new Commands(rt.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact((String) live.get(0), "operator"),
                     "the backup that was pruning is committed and verifies");
         }
         assertFalse(odoo.inMaintenance());

@@ -72,7 +72,7 @@ class LegalHoldTest {
         Map<String, Object> pin = cli("pin", held.artifactId(), "--reason", "tax audit 2026", "--until", "2099-12-31");
         assertEquals("tax audit 2026", pin.get("pin_reason"));
         assertEquals("2100-01-01T00:00:00Z", pin.get("pinned_until"), "a date holds to the end of that day, UTC");
-        Map<String, Object> row = runtime.operations().listArtifacts(new ListArtifactsRequest(env.project, "prod", false))
+        Map<String, Object> row = runtime.operations().listArtifacts(new ListArtifactsRequest(env.project, "prod", false, "operator"))
                 .stream().filter(a -> a.get("artifact_id").equals(held.artifactId())).findFirst().orElseThrow();
         assertEquals("tax audit 2026", row.get("pin_reason"));
 
@@ -95,10 +95,10 @@ class LegalHoldTest {
     void should_refuse_a_hold_that_is_already_over_or_a_reason_on_unpin() {
         BackupResult b = backup(null, null);
         RequestRejected past = assertThrows(RequestRejected.class, () -> runtime.operations().pin(
-                new PinRequest(b.artifactId(), true, "x", PinRequest.until("until", "2001-01-01"))));
+                new PinRequest(b.artifactId(), true, "x", PinRequest.until("until", "2001-01-01"), "operator")));
         assertEquals("until", past.field());
         assertEquals("reason", assertThrows(RequestRejected.class,
-                () -> new PinRequest(b.artifactId(), false, "x", null)).field());
+                () -> new PinRequest(b.artifactId(), false, "x", null, "operator")).field());
         assertEquals("until", assertThrows(RequestRejected.class, () -> PinRequest.until("until", "next tuesday")).field());
     }
 

@@ -189,7 +189,7 @@ class PackedFilestoreTest {
     @Test
     void should_catch_one_flipped_byte_in_a_pack_with_read_data_only() throws Exception {
         BackupResult b = backup();
-        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100)).ok());
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100, "operator")).ok());
         Path packs = env.localStoreDir().resolve(env.project).resolve("_packs");
         Path pack;
         try (Stream<Path> s = Files.list(packs)) {
@@ -199,9 +199,9 @@ class PackedFilestoreTest {
         bytes[bytes.length / 2] ^= 0x01;
         Files.write(pack, bytes);
 
-        var quick = runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId()));
+        var quick = runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), "operator"));
         assertTrue(quick.ok(), "without --read-data a pack is checked for presence and size: " + quick.body());
-        var full = runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100));
+        var full = runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100, "operator"));
         assertFalse(full.ok(), "one flipped byte is found");
         String report = String.valueOf(full.body());
         assertTrue(report.contains(pack.getFileName().toString().replace(".tar.zst", "")), report);
@@ -247,10 +247,10 @@ class PackedFilestoreTest {
         BackupResult last = backupKeepingOne();
         assertFalse(packsInStore().contains(gone), "the pack only pruned artifacts needed is removed");
         assertTrue(TestEnvironment.ops("select 1 from ops.filestore_packs where pack_id = ?", gone).isEmpty());
-        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project, "operator"));
         assertTrue(check.ok(), check.body().toString());
         assertEquals(List.of(), check.body().get("unreferenced_packs"));
-        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(last.artifactId(), true, 100)).ok());
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(last.artifactId(), true, 100, "operator")).ok());
         Map<String, Object> retention = Json.readMap(Path.of(last.evidenceDir()).resolve("retention_prune.json"));
         assertEquals(List.of(gone), retention.get("packs_removed"));
     }
@@ -269,12 +269,12 @@ class PackedFilestoreTest {
             assertEquals(137, p.exitValue(), "killed at " + point + ": " + Files.readString(env.root.resolve("crash.err")));
             runtime = env.runtime();
             // what the killed run committed is whole: every pack its index names is there
-            var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+            var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project, "operator"));
             assertTrue(check.ok(), point + ": " + check.body());
             runtime.operations().recover(new dev.odooops.model.RecoverRequest(env.project, "prod", "operator", "test"));
             BackupResult next = backupKeepingOne();
             assertFalse(packsInStore().contains(gone), point + ": the next collection finishes it");
-            assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(next.artifactId(), true, 100))
+            assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(next.artifactId(), true, 100, "operator"))
                     .ok(), point);
             age(next.artifactId());
         }
@@ -298,7 +298,7 @@ class PackedFilestoreTest {
             orphans.removeAll(before);
             assertEquals(1, orphans.size(), point + ": the killed run had uploaded its new pack");
             runtime = env.runtime();
-            var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+            var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project, "operator"));
             assertEquals(orphans, check.body().get("unreferenced_packs"), point + ": check finds it");
 
             // the next run on the environment finds the dead run and removes what it left in the store
@@ -306,11 +306,11 @@ class PackedFilestoreTest {
             assertTrue(recovered.ok(), recovered.body().toString());
             assertEquals(before, packsInStore(), point + ": the unregistered pack is gone, every registered one stays");
             assertTrue(String.valueOf(recovered.body()).contains("unregistered_packs_removed"), recovered.body().toString());
-            check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+            check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project, "operator"));
             assertTrue(check.ok(), point + ": " + check.body());
             assertEquals(List.of(), check.body().get("unreferenced_packs"));
             BackupResult next = backup();
-            assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(next.artifactId(), true, 100))
+            assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(next.artifactId(), true, 100, "operator"))
                     .ok(), point);
         }
     }
@@ -407,10 +407,10 @@ class PackedFilestoreTest {
         assertEquals(List.of(into), packsInStore(), "the old pack is collected once nothing live needs it");
         assertEquals(into + "\n", Files.readString(packFile(pack + ".moved")), "the store says where its files went");
         assertEquals(left.size(), TestEnvironment.ops("select 1 from ops.filestore_objects where pack_id = ?", into).size());
-        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project, "operator"));
         assertTrue(check.ok(), check.body().toString());
         assertEquals(List.of(), check.body().get("unreferenced_packs"));
-        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(second.artifactId(), true, 100)).ok());
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(second.artifactId(), true, 100, "operator")).ok());
 
         // by hand: the index still names the old pack; its .moved names the one that holds the files now
         Path out = Files.createTempDirectory(env.root, "rebuild-");
@@ -458,7 +458,7 @@ class PackedFilestoreTest {
                 runtime.operations().recover(new dev.odooops.model.RecoverRequest(env.project, "prod", "operator", "test"));
                 String newest = String.valueOf(TestEnvironment.ops("select id from ops.artifacts where environment_id = ? "
                         + "and pruned_at is null order by created_at desc limit 1", env.environmentId()).get(0).get("id"));
-                assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(newest, true, 100))
+                assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(newest, true, 100, "operator"))
                         .ok(), point + ": the live artifact still reads whole");
                 runtime = null;
             }
@@ -470,7 +470,7 @@ class PackedFilestoreTest {
         assertEquals(1, pending.size(), pending.toString());
         String orphan = String.valueOf(pending.get(0).get("pack_id"));
         assertTrue(packsInStore().contains(orphan));
-        var listed = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+        var listed = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project, "operator"));
         assertTrue(((List<?>) listed.body().get("unreferenced_packs")).contains(orphan), listed.body().toString());
         BackupResult young = backupKeepingOne();
         assertTrue(packsInStore().contains(orphan), "a pending pack is not collected within a day: its writer may be at work");
@@ -479,10 +479,10 @@ class PackedFilestoreTest {
                 + "and pending_since is not null returning pack_id", env.project);
         BackupResult next = backupKeepingOne();
         assertFalse(packsInStore().contains(orphan), "an old reservation is collected with its object");
-        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project));
+        var check = runtime.operations().check(new dev.odooops.model.CheckRequest(env.project, "operator"));
         assertTrue(check.ok(), check.body().toString());
         assertEquals(List.of(), check.body().get("unreferenced_packs"));
-        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(young.artifactId(), true, 100)).ok());
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(young.artifactId(), true, 100, "operator")).ok());
         DemoEnvironment.deleteTree(env.odoo.filestore());
         restoreFilesOnly(next.artifactId());
         assertEquals(left, tree(env.odoo.filestore()));
@@ -517,6 +517,6 @@ class PackedFilestoreTest {
         assertEquals(number(m, "file_count"), number(m, "new_files"), "every file of the lost pack is stored again");
         FilestoreIndex index = FilestoreIndex.parse(Files.readString(stored(b.artifactId()).resolve(FilestoreIndex.FILE)));
         assertFalse(index.packs().contains(pack));
-        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100)).ok());
+        assertTrue(runtime.operations().verifyArtifact(new dev.odooops.model.ArtifactRequest(b.artifactId(), true, 100, "operator")).ok());
     }
 }

@@ -251,19 +251,19 @@ class RestoreTrustTest {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int exit = new Commands(runtime.operations(), new PrintStream(out, true)).validateEnv(
-                new ValidateEnvRequest(null, env.environmentId(), null, null));
+                new ValidateEnvRequest(null, env.environmentId(), null, null, "operator"));
         Map<String, Object> report = Json.readMap(out.toString().strip());
         assertEquals(0, exit, report.toString());
         assertFalse(report.get("log_window").toString().contains("whole log"), report.toString());
 
         out.reset();
         exit = new Commands(runtime.operations(), new PrintStream(out, true)).validateEnv(
-                new ValidateEnvRequest(null, env.environmentId(), null, "1000d"));
+                new ValidateEnvRequest(null, env.environmentId(), null, "1000d", "operator"));
         assertEquals(Commands.FAILED, exit, "an explicit wider window sees the old error: " + out);
 
         var rejected = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
                 () -> new Commands(runtime.operations(), System.out).validateEnv(
-                        new ValidateEnvRequest(null, env.environmentId(), null, "yesterday")));
+                        new ValidateEnvRequest(null, env.environmentId(), null, "yesterday", "operator")));
         assertTrue(rejected.getMessage().contains("since"), rejected.getMessage());
     }
 

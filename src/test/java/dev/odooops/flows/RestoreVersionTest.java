@@ -191,11 +191,11 @@ class RestoreVersionTest {
     @Test
     void should_fail_the_modules_validation_of_a_database_whose_base_series_is_not_the_servers() throws Exception {
         startWithStandIn("ver_modules");
-        Report same = runtime.operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null));
+        Report same = runtime.operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null, "operator"));
         assertEquals("passed", check(same, "modules").get("status"), same.body().toString());
 
         odoo.version = "18.0"; // an Odoo 18 serving the 17.0 database: /web/health still passes
-        Report other = runtime.operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null));
+        Report other = runtime.operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null, "operator"));
         assertFalse(other.ok());
         Map<String, Object> modules = check(other, "modules");
         assertEquals("failed", modules.get("status"));

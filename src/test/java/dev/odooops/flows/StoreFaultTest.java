@@ -83,7 +83,7 @@ class StoreFaultTest {
             assertEquals(live, inStore);
         }
         for (String id : live) {
-            assertEquals(0, new Commands(runtime.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact(id), id + " verifies");
+            assertEquals(0, new Commands(runtime.operations(), new PrintStream(OutputStream.nullOutputStream())).verifyArtifact(id, "operator"), id + " verifies");
         }
     }
 

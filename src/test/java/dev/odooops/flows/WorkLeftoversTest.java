@@ -40,15 +40,15 @@ class WorkLeftoversTest {
             assertEquals("success", backup.status(), backup.error());
 
             // verify-artifact without --read-data: says so, and leaves no directory behind
-            Report verified = rt.operations().verifyArtifact(new ArtifactRequest(backup.artifactId()));
+            Report verified = rt.operations().verifyArtifact(new ArtifactRequest(backup.artifactId(), "operator"));
             assertTrue(verified.ok(), verified.body().toString());
             assertTrue(String.valueOf(verified.body().get("method")).contains("packs compared by size only, their content not read"),
                     verified.body().toString());
             assertEquals(List.of(), entries(env.workDir), "verify-artifact leaves nothing in the work directory");
-            Report read = rt.operations().verifyArtifact(new ArtifactRequest(backup.artifactId(), true, 100));
+            Report read = rt.operations().verifyArtifact(new ArtifactRequest(backup.artifactId(), true, 100, "operator"));
             assertTrue(String.valueOf(read.body().get("method")).contains("each pack read, its SHA-256 compared"), read.body().toString());
             assertEquals(List.of(), entries(env.workDir));
-            Report check = rt.operations().check(new CheckRequest(env.project));
+            Report check = rt.operations().check(new CheckRequest(env.project, "operator"));
             assertTrue(String.valueOf(check.body().get("method")).contains("by name and size only; no content was read"),
                     check.body().toString());
 

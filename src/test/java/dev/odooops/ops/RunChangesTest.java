@@ -51,7 +51,7 @@ class RunChangesTest {
     }
 
     private List<Map<String, Object>> list() {
-        return views.list(new ListRunsRequest(env.project, "prod", 10));
+        return views.list(new ListRunsRequest(env.project, "prod", 10, "operator"));
     }
 
     private UUID finishedRun() {

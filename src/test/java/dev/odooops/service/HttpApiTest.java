@@ -215,7 +215,7 @@ class HttpApiTest {
         Map<?, ?> paths = (Map<?, ?>) doc.get("paths");
         for (String p : List.of("/api/v1/backups", "/api/v1/restores", "/api/v1/runs/{id}", "/api/v1/runs",
                 "/api/v1/artifacts", "/api/v1/artifacts/{id}/verify", "/api/v1/artifacts/{id}/pin", "/api/v1/environments",
-                "/api/v1/schedules", "/api/v1/schedules/{key}/pause")) {
+                "/api/v1/schedules", "/api/v1/schedules/{key}/pause", "/api/v1/runs/{id}/accept", "/api/v1/runs/{id}/discard")) {
             assertTrue(paths.containsKey(p), p + " in " + paths.keySet());
         }
         // every documented route answers, and none without a token
@@ -229,7 +229,7 @@ class HttpApiTest {
                 routes++;
             }
         }
-        assertEquals(12, routes, "routes documented");
+        assertEquals(14, routes, "routes documented");
     }
 
     @Test
@@ -396,9 +396,10 @@ class HttpApiTest {
                 runId).get(0).get("a");
         long runsBefore = TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", id).size();
 
-        // the backup's id on a restore (a valid one): refused, naming the field and the earlier backup; nothing restored
+        // the backup's id on a restore (a valid one: a db_only restore of that db_only artifact): refused, naming the
+        // field and the earlier backup; nothing restored
         Answer restore = call("POST", "/restores", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + id + "\", \"artifact_id\": \"" + artifact
-                + "\", \"confirm\": \"" + id + "\", \"request_id\": \"upgrade-7\"}");
+                + "\", \"type\": \"db_only\", \"confirm\": \"" + id + "\", \"request_id\": \"upgrade-7\"}");
         assertEquals(409, restore.status(), restore.body());
         Map<String, Object> refusal = restore.json();
         assertEquals("request_id", refusal.get("field"), restore.body());

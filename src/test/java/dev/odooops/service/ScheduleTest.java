@@ -76,7 +76,7 @@ class ScheduleTest {
             assertTrue(cli.waitFor(90, TimeUnit.SECONDS));
             assertEquals(0, cli.exitValue(), Files.readString(env.root.resolve("pause.err")));
             assertEquals("PAUSED", dev.odooops.domain.Json.readMap(Files.readString(out)).get("state"));
-            assertEquals("PAUSED", rt.operations().listSchedules().stream().filter(s -> key.equals(s.get("key")))
+            assertEquals("PAUSED", rt.operations().listSchedules(new dev.odooops.model.ListSchedulesRequest("operator")).stream().filter(s -> key.equals(s.get("key")))
                     .findFirst().orElseThrow().get("state"));
             Thread.sleep(500); // a firing already under way when the pause came is recorded still
             int atPause = count(env);
@@ -87,10 +87,10 @@ class ScheduleTest {
             assertTrue(list.waitFor(90, TimeUnit.SECONDS));
             assertTrue(Files.readString(env.root.resolve("list.out")).contains("\"state\" : \"PAUSED\""),
                     Files.readString(env.root.resolve("list.out")) + Files.readString(env.root.resolve("list.err")));
-            assertEquals("NORMAL", rt.operations().pauseSchedule(new PauseScheduleRequest(key, false)).get("state"));
+            assertEquals("NORMAL", rt.operations().pauseSchedule(new PauseScheduleRequest(key, false, "operator")).get("state"));
             Await.until("a firing after resume", () -> count(env) > atPause);
             assertEquals("schedule", assertThrows(RequestRejected.class,
-                    () -> rt.operations().pauseSchedule(new PauseScheduleRequest("nope.prod.x", true))).field());
+                    () -> rt.operations().pauseSchedule(new PauseScheduleRequest("nope.prod.x", true, "operator"))).field());
         }
     }
 
