@@ -8,6 +8,10 @@ import dev.odooops.model.BackupType;
 import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
+import dev.odooops.model.PermissionDenied;
+import dev.odooops.model.RestoreDecisionRequest;
+import dev.odooops.model.RetentionPlanRequest;
+import dev.odooops.model.CheckRequest;
 import dev.odooops.model.PinRequest;
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.Report;
@@ -126,6 +130,55 @@ class OperationsTest {
         assertEquals("since", assertThrows(RequestRejected.class, () -> ops.validateEnvironment(new ValidateEnvRequest(null,
                 "prod", null, "yesterday", "operator"))).field());
         assertEquals("env", assertThrows(RequestRejected.class, () -> new RecoverRequest(null, " ", "operator", "test")).field());
+        assertEquals(runsBefore, TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size());
+    }
+
+    /**
+     * Each entry route decides the permission itself (its authorize node), whoever calls it: a principal without it is
+     * refused with PermissionDenied (field user, FORBIDDEN, the one text naming the action), before any run exists.
+     */
+    @Test
+    void should_refuse_every_operation_to_a_principal_without_its_permission_in_the_entry_route() throws Exception {
+        int runsBefore = TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size();
+        String id = backup.artifactId();
+        String backupText = "user: " + PermissionDenied.text("auditor", "backup", env.project);
+        String restoreText = "user: " + PermissionDenied.text("auditor", "restore", env.project);
+        String readText = "user: " + PermissionDenied.text("auditor", "backup or restore", env.project);
+        record Call(String operation, String expected, org.junit.jupiter.api.function.Executable call) {
+        }
+        List<Call> calls = List.of(
+                new Call("backup", backupText, () -> ops.backup(BackupRequest.of(null, "prod", BackupType.FULL, null, null, null,
+                        null, "auditor", "test"))),
+                new Call("restore", restoreText, () -> ops.restore(new RestoreRequest(null, env.environmentId(), id,
+                        BackupType.FULL, true, true, null, "auditor", "test"))),
+                new Call("preflight-restore", restoreText, () -> ops.preflightRestore(new RestoreRequest(null, env.environmentId(),
+                        id, BackupType.FULL, true, true, null, "auditor", "test"))),
+                new Call("validate-env", restoreText, () -> ops.validateEnvironment(new ValidateEnvRequest(null, "prod", null, null,
+                        "auditor"))),
+                new Call("recover", restoreText, () -> ops.recover(new RecoverRequest(null, "prod", "auditor", "test"))),
+                new Call("accept", restoreText, () -> ops.decideRestore(RestoreDecisionRequest.of("run_id", backup.runId(),
+                        RestoreDecisionRequest.Decision.ACCEPT, "auditor", "test"))),
+                new Call("verify-artifact", backupText, () -> ops.verifyArtifact(new ArtifactRequest(id, "auditor"))),
+                new Call("pin", backupText, () -> ops.pin(new PinRequest(id, true, "auditor"))),
+                new Call("unpin", backupText, () -> ops.pin(new PinRequest(id, false, "auditor"))),
+                new Call("check", backupText, () -> ops.check(new CheckRequest(env.project, "auditor"))),
+                new Call("retention plan", backupText, () -> ops.retentionPlan(new RetentionPlanRequest(null, "prod", "auditor"))),
+                new Call("runs", readText, () -> ops.listRuns(new ListRunsRequest(null, "prod", null, "auditor"))),
+                new Call("artifacts", readText, () -> ops.listArtifacts(new ListArtifactsRequest(null, "prod", false, "auditor"))),
+                new Call("run", readText, () -> ops.getRun(GetRunRequest.parse("run_id", backup.runId(), "auditor"))));
+        for (Call c : calls) {
+            RequestRejected r = assertThrows(RequestRejected.class, c.call(), c.operation());
+            assertTrue(r instanceof PermissionDenied, c.operation() + ": " + r.getMessage());
+            assertEquals("user", r.field(), c.operation());
+            assertEquals(RequestRejected.Reason.FORBIDDEN, r.reason(), c.operation());
+            assertEquals(c.expected(), r.getMessage(), c.operation());
+        }
+        // the lists a user reads show only the projects it may read
+        assertEquals(List.of(), ops.listSchedules(new dev.odooops.model.ListSchedulesRequest("auditor")));
+        assertEquals(List.of(), ops.listEnvironments(new dev.odooops.model.ListEnvironmentsRequest("auditor")));
+        assertEquals(List.of(env.environmentId()), ops.listEnvironments(new dev.odooops.model.ListEnvironmentsRequest("operator"))
+                .stream().map(m -> m.get("id")).toList());
+        assertEquals(Boolean.FALSE, ops.listArtifacts(new ListArtifactsRequest(null, "prod", false, "operator")).get(0).get("pinned"));
         assertEquals(runsBefore, TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size());
     }
 }
