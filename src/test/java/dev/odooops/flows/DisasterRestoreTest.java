@@ -151,4 +151,46 @@ class DisasterRestoreTest {
         assertFalse(odoo.running(), "a starting Odoo would create an empty database");
         assertTrue(odoo.inMaintenance());
     }
+
+    /** The same decision over the HTTP API: POST /runs/{id}/accept (and /discard), permission restore, JSON answers. */
+    @Test
+    void should_accept_a_kept_restore_over_http_with_the_restore_permission() throws Exception {
+        RestoreResult r = keptRestore();
+        runtime.close();
+        runtime = env.serviceRuntime();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, token) -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(env.apiUrl() + path))
+                        .header("Authorization", "Bearer " + token).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        var refused = post.apply("/runs/" + r.runId() + "/discard", TestEnvironment.AUDITOR_TOKEN);
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertEquals("user", Json.readMap(refused.body()).get("field"));
+        assertEquals("user: 'auditor' has no restore permission on project '" + env.project + "'",
+                Json.readMap(refused.body()).get("error"));
+        assertTrue(databaseExists(), "a refused discard removes nothing");
+
+        var bad = post.apply("/runs/nope/accept", TestEnvironment.OPERATOR_TOKEN);
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertEquals("id", Json.readMap(bad.body()).get("field"));
+
+        var accepted = post.apply("/runs/" + r.runId() + "/accept", TestEnvironment.OPERATOR_TOKEN);
+        assertEquals(200, accepted.statusCode(), accepted.body());
+        assertEquals(r.runId(), Json.readMap(accepted.body()).get("restore_run_id"), accepted.body());
+        assertTrue(odoo.running());
+        assertFalse(odoo.inMaintenance(), "accept lifts maintenance");
+        assertEquals("accepted", ops("select metadata->>'decision' as d from ops.runs where run_id = ?::uuid", r.runId())
+                .get(0).get("d"));
+
+        var again = post.apply("/runs/" + r.runId() + "/discard", TestEnvironment.OPERATOR_TOKEN);
+        assertEquals(409, again.statusCode(), again.body());
+        assertEquals("run_id", Json.readMap(again.body()).get("field"));
+        assertTrue(databaseExists(), "a decided run is not discarded");
+    }
 }
