@@ -224,7 +224,10 @@ public final class RunQueue implements AutoCloseable {
             LOG.info("restore run {} ended {}", runId, r.status());
             return new Outcome(runId, r.status(), r.evidenceDir(), null, r.failedStep(), r.error());
         } catch (RequestRejected r) {
-            String step = s.operation().equals("restore") ? "restore-preflight" : "check-preconditions";
+            // refused by the entry route when the worker ran it (the catalog or the configuration changed since the
+            // request was admitted, or another instance with another configuration picked it up)
+            String step = r instanceof dev.odooops.model.PermissionDenied ? "authorize-" + s.operation()
+                    : s.operation().equals("restore") ? "restore-preflight" : "check-preconditions";
             endQueued(runId, lease, step, r.getMessage());
             return new Outcome(runId, "failed", null, null, step, r.getMessage());
         } catch (RuntimeException e) {
