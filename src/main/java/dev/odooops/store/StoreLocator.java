@@ -81,11 +81,6 @@ public class StoreLocator {
         return null;
     }
 
-    /** True when this URI is in the store new artifacts go to. */
-    public boolean inCurrent(String uri) {
-        return holds(config, uri);
-    }
-
     public Location locate(String uri, String artifactId) {
         URI u = parse(uri, "artifact " + artifactId);
         List<String> segments = segments(u.getPath());
