@@ -134,6 +134,7 @@ public final class StoreCopy {
                 if (to.equals(stores.nameOf(row.uri()))) continue;
                 StoreLocator.PackLocation at = stores.locatePack(row.uri(), id);
                 copyObject(at.store(), at.packsPath(), at.name(), target, packsPath, row.sha256(), row.size(), scratch, tally);
+                dev.odooops.run.CrashPoints.reached("store-copy:pack-copied"); // in both stores, the catalog names the source
                 String uri = folder(target.uri(packsPath)) + at.name();
                 if (!locations.movePack(project, id, row.uri(), uri)) {
                     OpsCatalog.NewPack again = catalog.packs(project, List.of(id)).get(id);
@@ -142,6 +143,7 @@ public final class StoreCopy {
                     }
                 } else {
                     tally.packs++;
+                    dev.odooops.run.CrashPoints.reached("store-copy:pack-moved"); // the pack read from the target now
                 }
             }
         }
@@ -150,6 +152,7 @@ public final class StoreCopy {
             Object sha = a.checksums().get(name);
             copyObject(from.store(), path, name, target, path, sha == null ? null : sha.toString(), -1, scratch, tally);
         }
+        dev.odooops.run.CrashPoints.reached("store-copy:artifact-copied"); // a complete copy, the catalog names the source
         String uri = folder(target.uri(path));
         if (locations.moveArtifact(a.id(), a.uri(), uri)) return true;
         String now = catalog.artifact(a.id()).filter(x -> x.prunedAt() == null).map(OpsCatalog.Artifact::uri).orElse(null);

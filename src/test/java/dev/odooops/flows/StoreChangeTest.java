@@ -168,6 +168,27 @@ class StoreChangeTest {
     void should_copy_the_rest_to_the_new_store_and_restore_without_the_old_one() throws Exception {
         runtime.close();
         runtime = null;
+        // killed (SIGKILL) after its first pack is copied and re-pointed, before that artifact's own files are
+        Path out = env.root.resolve("copy-killed.out");
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "store-copy:pack-moved");
+        Process killed = env.spawn(out, env.root.resolve("copy-killed.err"), "store", "copy", "--to", "new");
+        assertTrue(killed.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "store copy did not end");
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+        assertEquals(137, killed.exitValue(), Files.readString(env.root.resolve("copy-killed.err")));
+        // the oldest artifact (the pinned one) half moved: a pack of it in B, its own files still in A
+        assertTrue(uri(pinned.artifactId()).startsWith("s3://"), uri(pinned.artifactId()));
+        assertTrue(ops("select 1 from ops.artifact_packs ap join ops.filestore_packs p on p.project = ap.project "
+                + "and p.pack_id = ap.pack_id where ap.artifact_id = ? and p.uri like 'file:%'", pinned.artifactId()).size() > 0);
+        try (OpsRuntime afterKill = env.runtime()) {
+            // every artifact still reads whole from the stores its rows and its packs' rows name
+            for (String id : List.of(pinned.artifactId(), second.artifactId())) {
+                Report verified = afterKill.operations().verifyArtifact(new ArtifactRequest(id, true, 100));
+                assertTrue(verified.ok(), id + " after the kill: " + verified.body());
+            }
+            assertTrue(afterKill.operations().check(new CheckRequest(env.project)).ok());
+        }
+
+        // the rerun continues
         TestEnvironment.CliResult copy = env.cli("store", "copy", "--to", "new");
         assertEquals(0, copy.exit(), copy.stdout() + copy.stderr());
         Map<String, Object> report = Json.readMap(copy.stdout());
