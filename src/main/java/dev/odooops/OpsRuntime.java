@@ -99,6 +99,7 @@ public final class OpsRuntime implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpsRuntime.class);
     private final Main main;
     private ArtifactStore store;
+    private StoreLocator stores;
     private ProducerTemplate template;
     private Operations operations;
     private ServiceSettings serviceSettings;
@@ -242,6 +243,9 @@ public final class OpsRuntime implements AutoCloseable {
         } else {
             store = new LocalArtifactStore(config.store().localPath(), settings.files());
         }
+        for (var previous : config.store().previous()) {
+            if (previous.isS3()) secrets.add(previous.s3().secretAccessKey().reveal());
+        }
         SecretRedactor redactor = new SecretRedactor(secrets);
         ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10),
                 ChildEnvironment.of(env, settings.tools().toolEnv(), settings.tools().commandEnv()), settings.tools().nice());
@@ -252,8 +256,10 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("opsDataSource", database.dataSource());
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
-        ArtifactRemover remover = new ArtifactRemover(new StoreLocator(config.store(), store, template,
-                settings.store().uploadPartSizeBytes()), catalog);
+        // the current store and the previous ones: each artifact and pack is read and deleted where it was written
+        stores = new StoreLocator(config.store(), store, template, settings.store().uploadPartSizeBytes(), settings.files());
+        r.bind("storeLocator", stores);
+        ArtifactRemover remover = new ArtifactRemover(stores, catalog);
         RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover,
                 new RestoreRecovery(catalog), odoo);
         EnvironmentLookup environments = new EnvironmentLookup(config);
@@ -271,10 +277,12 @@ public final class OpsRuntime implements AutoCloseable {
         GenerationCache<String, Integer, List<Map<String, Object>>> runLists = new GenerationCache<>();
         if (serviceSettings != null) runChanges = new RunChanges(database, runLists).start();
         r.bind("runViews", new RunViews(catalog, runLists));
-        r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, store));
+        r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, stores));
+        r.bind("storeCopy", new dev.odooops.app.StoreCopy(config, catalog, new dev.odooops.ops.StoreLocations(database.dataSource()),
+                stores, settings.ops().workDir()));
         r.bind("retentionView", new RetentionView(s.environments(), catalog, new RetentionPlanner(ZoneOffset.UTC), s.clock()));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir(), catalog), s.clock()));
+                new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog), s.clock()));
     }
 
     /** The backup steps (routes/backup.camel.yaml). */
@@ -294,8 +302,8 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), s.remover(), s.clock(),
-                new dev.odooops.store.PackCollector(catalog, store),
-                new dev.odooops.store.PackRepacker(catalog, store, s.tools(), settings.ops().workDir(),
+                new dev.odooops.store.PackCollector(catalog, stores),
+                new dev.odooops.store.PackRepacker(catalog, stores, s.tools(), settings.ops().workDir(),
                         settings.backup().repackDeadPercent(), settings.backup().zstdLevel(),
                         Duration.ofSeconds(settings.backup().archiveTimeoutSeconds()))));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, s.quiesce()));
@@ -306,16 +314,16 @@ public final class OpsRuntime implements AutoCloseable {
     private void bindRestore(Shared s) {
         Registry r = s.registry();
         RestoreDatabase restoreDatabase = new RestoreDatabase(s.tools(), catalog, settings.restore());
-        RestoreFilestore restoreFilestore = new RestoreFilestore(s.tools(), catalog, settings.backup(), store);
+        RestoreFilestore restoreFilestore = new RestoreFilestore(s.tools(), catalog, settings.backup(), stores);
         EnvironmentValidator validator = new EnvironmentValidator(s.tools(), settings.restore());
         ServerVersions versions = new ServerVersions(s.tools());
         r.bind("environmentCheck", new EnvironmentCheck(s.environments(), catalog, validator, s.clock(), versions));
-        r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, store, s.clock(), s.redactor(),
+        r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, stores, s.clock(), s.redactor(),
                 versions));
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
         r.bind("safetyBackup", new SafetyBackup(template, catalog,
-                new ArtifactVerifier(store, s.tools(), settings.ops().workDir(), catalog)));
+                new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
         r.bind("restoreFilestore", restoreFilestore);
@@ -324,7 +332,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("validateRestore", new ValidateRestore(validator, catalog));
         r.bind("finalizeRestore", new FinalizeRestore(catalog, s.odoo()));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
-        r.bind("rollbackRestore", new RollbackRestore(catalog, store, restoreDatabase, restoreFilestore, s.odoo()));
+        r.bind("rollbackRestore", new RollbackRestore(catalog, stores, restoreDatabase, restoreFilestore, s.odoo()));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

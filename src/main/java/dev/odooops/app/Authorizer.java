@@ -21,6 +21,7 @@ import dev.odooops.model.RequestRejected;
 import dev.odooops.model.RestoreDecisionRequest;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RetentionPlanRequest;
+import dev.odooops.model.StoreCopyRequest;
 import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.Variable;
@@ -36,7 +37,7 @@ import java.util.UUID;
  * same text on every channel). The rule itself is {@link OpsConfig#require}. Which action each operation needs:
  * <table>
  *   <tr><td>{@code backup}</td><td>backup; verify-artifact, pin and unpin; check; retention plan; pause and resume a
- *   schedule</td></tr>
+ *   schedule; store copy (on every project it re-points)</td></tr>
  *   <tr><td>{@code restore}</td><td>restore (its safety backup runs under it); preflight-restore; validate-env;
  *   recover; accept and discard</td></tr>
  *   <tr><td>{@code backup} or {@code restore} ("read")</td><td>list runs and artifacts, get a run, list schedules and
@@ -80,6 +81,9 @@ public final class Authorizer {
             require(user, scheduleProject(p.key()), "backup");
         } else if (request instanceof GetRunRequest g) {
             requireRead(user, runProject(g.runId()));
+        } else if (request instanceof StoreCopyRequest s) {
+            // every project whose artifacts it re-points: the named one, the environment's, or all
+            for (String project : storeCopyProjects(s)) require(user, project, "backup");
         } else if (request instanceof RestoreDecisionRequest d) {
             require(user, runProject(d.runId()), "restore");
         } else if (!(request instanceof ListSchedulesRequest) && !(request instanceof ListEnvironmentsRequest)) {
@@ -130,6 +134,15 @@ public final class Authorizer {
         }
         throw new RequestRejected("schedule", "no schedule '" + key + "' (keys are <project>.<env>.<name>)",
                 RequestRejected.Reason.NOT_FOUND);
+    }
+
+    private java.util.Set<String> storeCopyProjects(StoreCopyRequest s) {
+        java.util.Set<String> projects = new java.util.TreeSet<>();
+        for (EnvironmentConfig env : config.environments()) {
+            if (s.environment() == null ? s.project() == null || s.project().equals(env.project())
+                    : EnvironmentLookup.resolve(config, s.project(), s.environment()) == env) projects.add(env.project());
+        }
+        return projects;
     }
 
     private static String projectOf(String environmentId) {

@@ -138,6 +138,11 @@ public final class Operations {
         return call("direct:store-check", request, Report.class);
     }
 
+    /** Live artifacts and their packs copied to another configured store and re-pointed there. */
+    public Report storeCopy(dev.odooops.model.StoreCopyRequest request) {
+        return call("direct:store-copy", request, Report.class);
+    }
+
     public Report getRun(GetRunRequest request) {
         return call("direct:run-get", request, Report.class);
     }

@@ -196,10 +196,16 @@ public class ArchiveFilestore {
         stored.values().forEach(l -> l.forEach(o -> held.add(o.packId())));
         Map<String, OpsCatalog.NewPack> recorded = catalog.packs(project, held);
         Set<String> absent = new java.util.TreeSet<>();
+        // a pack in a previous store (store.previous) keeps serving the artifacts that refer to it, but new artifacts
+        // go to the current store only: its files are stored here once more, and the catalog then finds them here
+        Set<String> elsewhere = new java.util.TreeSet<>();
+        String here = store.uri(packsPath).replaceAll("/+$", "") + "/";
         for (String id : held) {
             OpsCatalog.NewPack p = recorded.get(id);
-            if (p == null || store.size(packsPath, id + ".tar.zst") != p.size()) absent.add(id);
+            if (p != null && !p.uri().startsWith(here)) elsewhere.add(id);
+            else if (p == null || store.size(packsPath, id + ".tar.zst") != p.size()) absent.add(id);
         }
+        if (!elsewhere.isEmpty()) stored.values().forEach(l -> l.removeIf(o -> elsewhere.contains(o.packId())));
         if (!absent.isEmpty()) {
             stored.values().forEach(l -> l.removeIf(o -> absent.contains(o.packId())));
             job.warn("filestore: " + absent.size() + " pack(s) the catalog knows are missing from the store or damaged, first "
@@ -304,6 +310,7 @@ public class ArchiveFilestore {
         meta.put("new_packs", newPacks.size());
         meta.put("known_by_name", knownByName);
         meta.put("packs_missing_from_store", absent);
+        meta.put("packs_in_previous_stores", elsewhere); // their files stored again in the current store by this backup
         meta.put("read_files", read.size());
         meta.put("read_bytes", readBytes);
         meta.put("new_files", newObjects.size());

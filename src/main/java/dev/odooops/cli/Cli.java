@@ -41,7 +41,7 @@ import java.util.function.Function;
         subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Migrate.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
-                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Completion.class,
+                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.Completion.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -168,7 +168,7 @@ public final class Cli implements Callable<Integer> {
         String user;
 
         Cli cli() {
-            return parent instanceof Cli c ? c : ((Retention) parent).cli;
+            return parent instanceof Cli c ? c : parent instanceof Store s ? s.cli : ((Retention) parent).cli;
         }
 
         /** The principal of the request: {@code --user}, else {@code ops.default-user}. */
@@ -497,6 +497,41 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.check(new dev.odooops.model.CheckRequest(project, user(rt)));
+        }
+    }
+
+    @Command(name = "store", mixinStandardHelpOptions = true, subcommands = {Cli.StoreCopy.class},
+            description = "The artifact stores: `store copy --to STORE [--env E]`.")
+    static final class Store implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "store: which? copy");
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = "Copy the live artifacts (with their packs) of other stores to STORE, read them back, and re-point "
+                    + "the catalog there; the source stores are left as they were (exit 1 when one failed: run it again).")
+    static final class StoreCopy extends RuntimeCommand {
+        @Option(names = "--to", paramLabel = "STORE", required = true,
+                description = "a configured store's name: store.name (default current) or a store.previous entry's")
+        String to;
+
+        @Option(names = "--env", paramLabel = "E|P/E", description = "only this environment's artifacts (default: every environment's)")
+        String env;
+
+        @Option(names = "--project", paramLabel = "P", description = "the project, when E alone is in several projects")
+        String project;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.storeCopy(new dev.odooops.model.StoreCopyRequest(to, project, env, user(rt)));
         }
     }
 

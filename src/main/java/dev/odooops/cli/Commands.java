@@ -149,6 +149,11 @@ public final class Commands {
         return print(operations.check(request), FAILED);
     }
 
+    /** store copy: the report as JSON; exit 1 when an artifact could not be copied (a rerun continues). */
+    public int storeCopy(dev.odooops.model.StoreCopyRequest request) {
+        return print(operations.storeCopy(request), FAILED);
+    }
+
     /** retention plan: the report as JSON; exit 0 (it changes nothing). */
     public int retentionPlan(dev.odooops.model.RetentionPlanRequest request) {
         return print(operations.retentionPlan(request), FAILED);

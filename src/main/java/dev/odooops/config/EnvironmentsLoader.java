@@ -83,8 +83,31 @@ public final class EnvironmentsLoader {
         return out;
     }
 
+    /**
+     * The store new artifacts go to, named by {@code name} (default {@code current}), and {@code previous}: the stores
+     * earlier artifacts went to, each a {@code name} with its own {@code type} and {@code s3}/{@code local} block.
+     * Names are unique; two entries naming the same place are refused (an artifact would have two stores).
+     */
     private static StoreConfig store(ConfigNode s, Path base) {
-        s.only("type", "s3", "local");
+        s.only("name", "type", "s3", "local", "previous");
+        StoreConfig current = oneStore(s, base, s.has("name") ? s.name("name") : StoreConfig.CURRENT);
+        List<StoreConfig> previous = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>(Set.of(current.name()));
+        Set<String> places = new java.util.HashSet<>(Set.of(current.where()));
+        for (ConfigNode p : s.list("previous", false)) {
+            p.only("name", "type", "s3", "local");
+            String name = p.name("name");
+            if (!names.add(name)) throw p.error(p.child("name").path(), "a store name used once", name);
+            StoreConfig one = oneStore(p, base, name);
+            if (!places.add(one.where())) {
+                throw p.error(p.path(), "a store other than the current one and the other previous ones", one.where());
+            }
+            previous.add(one);
+        }
+        return new StoreConfig(current.name(), current.type(), current.s3(), current.localPath(), previous);
+    }
+
+    private static StoreConfig oneStore(ConfigNode s, Path base, String name) {
         String type = s.oneOf("type", null, "s3", "local");
         if (type.equals("local")) {
             ConfigNode local = s.object("local").only("path");
@@ -92,7 +115,7 @@ public final class EnvironmentsLoader {
             if (PathRules.normalised(path) != null || path.equals("/")) {
                 throw local.error(local.child("path").path(), "a normalised directory other than '/' (no '..', '.' or '//' segment)", path);
             }
-            return new StoreConfig(type, null, base.resolve(path).normalize());
+            return new StoreConfig(name, type, null, base.resolve(path).normalize(), List.of());
         }
         ConfigNode s3 = s.object("s3").only("bucket", "prefix", "region", "endpoint", "access_key_id", "secret_access_key");
         URI endpoint = null;
@@ -104,8 +127,8 @@ public final class EnvironmentsLoader {
             throw s3.error(s3.child("prefix").path(), "a key prefix of '/'-separated names (no '..', '.' or empty segment)",
                     s3.string("prefix"));
         }
-        return new StoreConfig(type, new StoreConfig.S3(s3.string("bucket"), prefix, s3.string("region", "us-east-1"),
-                endpoint, s3.secret("access_key_id", true), s3.secret("secret_access_key", true)), null);
+        return new StoreConfig(name, type, new StoreConfig.S3(s3.string("bucket"), prefix, s3.string("region", "us-east-1"),
+                endpoint, s3.secret("access_key_id", true), s3.secret("secret_access_key", true)), null, List.of());
     }
 
     private static Map<String, List<OpsConfig.Permission>> users(ConfigNode top, Map<String, Secret> tokens,

@@ -123,8 +123,11 @@ public class OpsCatalog {
             }
             ps.executeBatch();
         }
+        // a backup stores a known object again only when its pack is missing or in a previous store: it is found in
+        // the new pack from now on (the old pack still serves the artifacts whose indexes name it)
         try (PreparedStatement ps = c.prepareStatement("insert into ops.filestore_objects(project, path, sha1, size, "
-                + "pack_id) values (?, ?, ?, ?, ?) on conflict do nothing")) {
+                + "pack_id) values (?, ?, ?, ?, ?) on conflict (project, path, sha1) do update set pack_id = excluded.pack_id, "
+                + "size = excluded.size")) {
             for (StoredObject o : r.objects()) {
                 bind(ps, r.project(), o.path(), o.sha1(), o.size(), o.packId());
                 ps.addBatch();

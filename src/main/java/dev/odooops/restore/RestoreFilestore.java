@@ -10,7 +10,7 @@ import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.FilestoreOwner;
 import dev.odooops.domain.LiveFiles;
-import dev.odooops.store.ArtifactStore;
+import dev.odooops.store.StoreLocator;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TarListing;
 import dev.odooops.domain.TreeDigest;
@@ -40,10 +40,10 @@ public class RestoreFilestore {
     private final ToolRunner tools;
     private final OpsCatalog catalog;
     private final Duration timeout;
-    private final ArtifactStore store;
+    private final StoreLocator stores;
 
-    public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, ArtifactStore store) {
-        this.store = store;
+    public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, StoreLocator stores) {
+        this.stores = stores;
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
@@ -291,14 +291,18 @@ public class RestoreFilestore {
         // a pack written again by a repack (V14) holds the same members under another id: the catalog says which
         Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(job.environment().project(), missing.keySet());
         now.forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
-        String packs = ArtifactStore.packsPath(job.environment().project());
+        // each pack from the store it was written to (store.previous), as the catalog records it
+        Map<String, OpsCatalog.NewPack> recorded = catalog.packs(job.environment().project(),
+                refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
         long fetchedBytes = 0;
         int fetchedFiles = 0;
         for (Map.Entry<String, List<FilestoreIndex.Entry>> p : missing.entrySet()) {
             ArtifactManifest.PackRef ref = refs.get(p.getKey());
             if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
             Path pack = job.workDir().resolve(ref.id() + ".tar.zst");
-            String sha = store.fetch(packs, ref.id() + ".tar.zst", pack);
+            OpsCatalog.NewPack at = recorded.get(ref.id());
+            StoreLocator.PackLocation from = stores.pack(job.environment().project(), ref.id(), at == null ? null : at.uri());
+            String sha = from.store().fetch(from.packsPath(), from.name(), pack);
             if (!sha.equals(ref.sha256())) {
                 throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded "
                         + ref.sha256());

@@ -26,6 +26,7 @@ import dev.odooops.model.Report;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.store.StoreLocator;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,18 +64,18 @@ public class RestorePreflight {
     private final OpsConfig config;
     private final Settings.Ops ops;
     private final OpsCatalog catalog;
-    private final ArtifactStore store;
+    private final StoreLocator stores;
     private final Clock clock;
     private final SecretRedactor redactor;
     private final ServerVersions versions;
 
-    public RestorePreflight(OpsConfig config, Settings.Ops ops, OpsCatalog catalog, ArtifactStore store, Clock clock,
+    public RestorePreflight(OpsConfig config, Settings.Ops ops, OpsCatalog catalog, StoreLocator stores, Clock clock,
                             SecretRedactor redactor, ServerVersions versions) {
         this.versions = versions;
         this.config = config;
         this.ops = ops;
         this.catalog = catalog;
-        this.store = store;
+        this.stores = stores;
         this.clock = clock;
         this.redactor = redactor;
     }
@@ -297,18 +298,20 @@ public class RestorePreflight {
         List<ArtifactManifest.PackRef> packs = artifact.manifest().filestore() == null
                 || artifact.manifest().filestore().packs() == null ? List.of() : artifact.manifest().filestore().packs();
         long largestPack = packs.stream().mapToLong(ArtifactManifest.PackRef::size).max().orElse(0);
-        String path = ArtifactStore.artifactPath(env.project(), env.name(), artifact.id());
         long tree;
         long linkable = 0;
-        try (InputStream in = store.open(path, "filestore.meta.json")) {
+        // from the store the artifact was written to (store.previous), like every read of it
+        StoreLocator.Location where = null;
+        try (InputStream in = (where = stores.locate(artifact.uri(), artifact.id())).store().open(where.artifactPath(),
+                "filestore.meta.json")) {
             tree = ((Number) Json.readMap(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
                     .get("total_bytes")).longValue();
         } catch (Exception e) { // no estimate from the meta: the stored size, a lower bound
             tree = packs.isEmpty() ? ((Number) artifact.sizes().getOrDefault("filestore.tar.zst", 0)).longValue()
                     : packs.stream().mapToLong(ArtifactManifest.PackRef::size).sum();
         }
-        if (!packs.isEmpty() && env.app().namesByContent() && Files.isDirectory(env.filestore())) {
-            try (InputStream in = store.open(path, FilestoreIndex.FILE)) {
+        if (where != null && !packs.isEmpty() && env.app().namesByContent() && Files.isDirectory(env.filestore())) {
+            try (InputStream in = where.store().open(where.artifactPath(), FilestoreIndex.FILE)) {
                 FilestoreIndex index = FilestoreIndex.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
                 linkable = RestoreSpace.linkable(index, FilestoreInventory.of(env.filestore(), env.app()).files());
             } catch (Exception e) {
@@ -345,9 +348,11 @@ public class RestorePreflight {
     }
 
     private Check checksums(RestoreJob job, List<String> names, boolean fetch) {
-        String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), job.artifact().id());
         Map<String, String> bad = new LinkedHashMap<>();
         try {
+            StoreLocator.Location where = stores.locate(job.artifact().uri(), job.artifact().id());
+            ArtifactStore store = where.store();
+            String path = where.artifactPath();
             Path dir = job.workDir().resolve("artifact");
             if (fetch) WorkFiles.createPrivate(dir);
             for (String name : names) {

@@ -10,7 +10,7 @@ import dev.odooops.domain.Evidence;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.store.ArtifactStore;
+import dev.odooops.store.StoreLocator;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,15 +43,15 @@ import java.util.Map;
 public class RollbackRestore {
     private static final Logger LOG = LoggerFactory.getLogger(RollbackRestore.class);
     private final OpsCatalog catalog;
-    private final ArtifactStore store;
+    private final StoreLocator stores;
     private final RestoreDatabase database;
     private final RestoreFilestore filestore;
     private final OdooLifecycle odoo;
 
-    public RollbackRestore(OpsCatalog catalog, ArtifactStore store, RestoreDatabase database, RestoreFilestore filestore,
+    public RollbackRestore(OpsCatalog catalog, StoreLocator stores, RestoreDatabase database, RestoreFilestore filestore,
                            OdooLifecycle odoo) {
         this.catalog = catalog;
-        this.store = store;
+        this.stores = stores;
         this.database = database;
         this.filestore = filestore;
         this.odoo = odoo;
@@ -208,11 +208,11 @@ public class RollbackRestore {
                 false, r.confirm(), r.user(), "rollback"), safety);
         back.workDir(job.workDir().resolve("rollback-" + (databasePart ? "db" : "filestore")));
         back.evidence(job.evidence().subdirectory("rollback"));
-        String path = ArtifactStore.artifactPath(job.environment().project(), job.environment().name(), safety.id());
+        StoreLocator.Location where = stores.locate(safety.uri(), safety.id()); // a reused safety backup may be in a previous store
         Files.createDirectories(back.workDir());
         for (String name : RestorePreflight.neededFiles(safety, partType)) {
             Path local = back.workDir().resolve(name);
-            if (!store.fetch(path, name, local).equals(safety.checksums().get(name))) {
+            if (!where.store().fetch(where.artifactPath(), name, local).equals(safety.checksums().get(name))) {
                 throw new IllegalStateException("pre-restore backup " + safety.id() + ": " + name + " differs from its recorded SHA-256");
             }
             back.files().put(name, local);

@@ -24,14 +24,15 @@ import java.util.Map;
  * {@code pg_restore --list} on the downloaded dump. The report says what passed and what did not.
  */
 public class ArtifactVerifier {
-    private final ArtifactStore store;
+    private final StoreLocator stores;
     private final ToolRunner tools;
     private final Path workDir;
 
     private final OpsCatalog catalog;
 
-    public ArtifactVerifier(ArtifactStore store, ToolRunner tools, Path workDir, OpsCatalog catalog) {
-        this.store = store;
+    /** @param stores the artifact and each pack are read from the store they were written to (store.previous) */
+    public ArtifactVerifier(StoreLocator stores, ToolRunner tools, Path workDir, OpsCatalog catalog) {
+        this.stores = stores;
         this.tools = tools;
         this.workDir = workDir;
         this.catalog = catalog;
@@ -46,6 +47,12 @@ public class ArtifactVerifier {
         return refs.stream().map(r -> now.getOrDefault(r.id(), r)).toList();
     }
 
+    /** Where a pack of the project is: the store its catalog row names. */
+    private StoreLocator.PackLocation packAt(String project, String packId) {
+        OpsCatalog.NewPack p = catalog.packs(project, List.of(packId)).get(packId);
+        return stores.pack(project, packId, p == null ? null : p.uri());
+    }
+
     public Map<String, Object> verify(OpsCatalog.Artifact artifact, String project, String environment) throws IOException {
         return verify(artifact, project, environment, false);
     }
@@ -56,7 +63,9 @@ public class ArtifactVerifier {
      * full re-read would cost what the backup it replaces costs).
      */
     public Map<String, Object> stillStored(OpsCatalog.Artifact artifact, String project, String environment) {
-        String path = ArtifactStore.artifactPath(project, environment, artifact.id());
+        StoreLocator.Location where = stores.locate(artifact.uri(), artifact.id());
+        ArtifactStore store = where.store();
+        String path = where.artifactPath();
         Map<String, Object> files = new java.util.TreeMap<>();
         List<String> bad = new java.util.ArrayList<>();
         artifact.sizes().forEach((name, size) -> {
@@ -67,9 +76,9 @@ public class ArtifactVerifier {
         });
         var fs = artifact.manifest().filestore();
         if (fs != null && fs.packs() != null) {
-            String packs = ArtifactStore.packsPath(project);
             for (var p : current(project, fs.packs())) {
-                long stored = store.size(packs, p.id() + ".tar.zst");
+                StoreLocator.PackLocation at = packAt(project, p.id());
+                long stored = at.store().size(at.packsPath(), at.name());
                 files.put(ArtifactStore.PACKS + "/" + p.id() + ".tar.zst", Map.of("size", p.size(), "stored_size", stored));
                 if (stored != p.size()) bad.add("pack " + p.id() + (stored < 0 ? " is missing" : " is " + stored + " bytes, recorded " + p.size()));
             }
@@ -96,9 +105,9 @@ public class ArtifactVerifier {
             report.put("read_data", "not a packed artifact: the checksums above read every byte");
             return report;
         }
-        String path = ArtifactStore.artifactPath(project, environment, artifact.id());
+        StoreLocator.Location where = stores.locate(artifact.uri(), artifact.id());
         FilestoreIndex index;
-        try (InputStream in = store.open(path, FilestoreIndex.FILE)) {
+        try (InputStream in = where.store().open(where.artifactPath(), FilestoreIndex.FILE)) {
             index = FilestoreIndex.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
         }
         List<String> packIds = new java.util.ArrayList<>(index.packs());
@@ -107,13 +116,13 @@ public class ArtifactVerifier {
         List<String> sample = packIds.subList(0, Math.min(take, packIds.size()));
         List<String> bad = new java.util.ArrayList<>();
         long checked = 0;
-        String packs = ArtifactStore.packsPath(project);
         for (String id : sample) {
             Path scratch = Files.createTempDirectory(workDir, "read-data-");
             try {
                 Path pack = scratch.resolve(id + ".tar.zst");
                 String holder = current(project, List.of(new ArtifactManifest.PackRef(id, "", 0))).get(0).id();
-                store.fetch(packs, holder + ".tar.zst", pack);
+                StoreLocator.PackLocation at = packAt(project, holder);
+                at.store().fetch(at.packsPath(), at.name(), pack);
                 Path out = Files.createDirectories(scratch.resolve("files"));
                 List<FilestoreIndex.Entry> members = index.entries().stream().filter(e -> e.pack().equals(id)).toList();
                 try {
@@ -152,7 +161,9 @@ public class ArtifactVerifier {
      */
     public Map<String, Object> verify(OpsCatalog.Artifact artifact, String project, String environment, boolean readPacks)
             throws IOException {
-        String path = ArtifactStore.artifactPath(project, environment, artifact.id());
+        StoreLocator.Location where = stores.locate(artifact.uri(), artifact.id());
+        ArtifactStore store = where.store();
+        String path = where.artifactPath();
         Map<String, Object> files = new LinkedHashMap<>();
         boolean ok = true;
         Path dumpCopy = null;
@@ -203,7 +214,7 @@ public class ArtifactVerifier {
                 report.put("manifest_missing_fields", missing);
                 ok = false;
             }
-            ok &= sumFilesAgree(path, artifact, report);
+            ok &= sumFilesAgree(store, path, artifact, report);
             if (dumpCopy != null) {
                 try {
                     String toc = tools.run(List.of("pg_restore", "--list", dumpCopy.toString()), Map.of(), Duration.ofMinutes(10)).stdout();
@@ -236,11 +247,13 @@ public class ArtifactVerifier {
             throws IOException {
         var fs = artifact.manifest().filestore();
         if (fs == null || fs.packs() == null) return true;
-        String packs = ArtifactStore.packsPath(project);
         boolean ok = true;
         for (var ref : current(project, fs.packs())) {
             Map<String, Object> r = new LinkedHashMap<>();
-            String name = ref.id() + ".tar.zst";
+            StoreLocator.PackLocation at = packAt(project, ref.id());
+            String name = at.name();
+            String packs = at.packsPath();
+            ArtifactStore store = at.store();
             long size = store.size(packs, name);
             r.put("size", size);
             r.put("expected_sha256", ref.sha256());
@@ -264,7 +277,7 @@ public class ArtifactVerifier {
     }
 
     /** db.dump.sha256 and filestore.tar.zst.sha256 as stored must name the same digests as the catalog. */
-    private boolean sumFilesAgree(String path, OpsCatalog.Artifact artifact, Map<String, Object> report) throws IOException {
+    private boolean sumFilesAgree(ArtifactStore store, String path, OpsCatalog.Artifact artifact, Map<String, Object> report) throws IOException {
         boolean ok = true;
         Map<String, Object> sums = new LinkedHashMap<>();
         for (String data : List.of("db.dump", "filestore.tar.zst")) {

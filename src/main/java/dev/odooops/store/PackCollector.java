@@ -22,10 +22,20 @@ public final class PackCollector {
     private static final Logger LOG = LoggerFactory.getLogger(PackCollector.class);
     private final OpsCatalog catalog;
     private final ArtifactStore store;
+    private final StoreLocator stores;
 
+    /** Only for {@link #removeUnregistered} (packs a killed run left in the current store). */
     public PackCollector(OpsCatalog catalog, ArtifactStore store) {
         this.catalog = catalog;
         this.store = store;
+        this.stores = null;
+    }
+
+    /** @param stores a pack is deleted from the store its catalog row names (the current one or a previous one) */
+    public PackCollector(OpsCatalog catalog, StoreLocator stores) {
+        this.catalog = catalog;
+        this.store = stores.current();
+        this.stores = stores;
     }
 
     /** What a collection did: the packs removed, those a live artifact claimed meanwhile, and failures. */
@@ -57,7 +67,10 @@ public final class PackCollector {
                 if (target.isPresent()) {
                     for (String from : catalog.movedInto(project, target.get())) note(packs, from, target.get());
                 }
-                store.delete(packs, id + ".tar.zst");
+                OpsCatalog.NewPack row = catalog.packs(project, List.of(id)).get(id);
+                StoreLocator.PackLocation at = stores == null ? new StoreLocator.PackLocation(store, packs, id + ".tar.zst")
+                        : stores.pack(project, id, row == null ? null : row.uri());
+                at.store().delete(at.packsPath(), at.name());
                 CrashPoints.reached("pack-collection:object-removed");
                 // the notes of packs whose files had moved into this one go with it (this pack's own note stays:
                 // it says where its files went while the pack they went to lives)

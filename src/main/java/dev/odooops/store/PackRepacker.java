@@ -43,16 +43,22 @@ public final class PackRepacker {
     public static final String MOVED = ".moved";
     private final OpsCatalog catalog;
     private final ArtifactStore store;
+    private final StoreLocator stores;
     private final ToolRunner tools;
     private final Path workDir;
     private final int deadPercent;
     private final int zstdLevel;
     private final Duration timeout;
 
-    public PackRepacker(OpsCatalog catalog, ArtifactStore store, ToolRunner tools, Path workDir, int deadPercent,
+    /**
+     * @param stores an old pack and the indexes are read from the stores they were written to; the new pack goes to
+     *               the current store
+     */
+    public PackRepacker(OpsCatalog catalog, StoreLocator stores, ToolRunner tools, Path workDir, int deadPercent,
                         int zstdLevel, Duration timeout) {
         this.catalog = catalog;
-        this.store = store;
+        this.store = stores.current();
+        this.stores = stores;
         this.tools = tools;
         this.workDir = workDir;
         this.deadPercent = deadPercent;
@@ -108,7 +114,11 @@ public final class PackRepacker {
     }
 
     private FilestoreIndex index(String project, OpsCatalog.PackUser u) {
-        try (InputStream in = store.open(ArtifactStore.artifactPath(project, u.environment(), u.artifactId()), FilestoreIndex.FILE)) {
+        String uri = catalog.artifact(u.artifactId()).map(OpsCatalog.Artifact::uri).orElse(null);
+        StoreLocator.Location where = uri == null
+                ? new StoreLocator.Location(store, ArtifactStore.artifactPath(project, u.environment(), u.artifactId()))
+                : stores.locate(uri, u.artifactId());
+        try (InputStream in = where.store().open(where.artifactPath(), FilestoreIndex.FILE)) {
             return FilestoreIndex.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read the index of " + u.artifactId(), e);
@@ -122,7 +132,8 @@ public final class PackRepacker {
         Path scratch = Files.createTempDirectory(workDir, "repack-");
         try {
             Path pack = scratch.resolve(old.packId() + ".tar.zst");
-            String sha = store.fetch(packs, old.packId() + ".tar.zst", pack);
+            StoreLocator.PackLocation at = stores.pack(project, old.packId(), old.uri());
+            String sha = at.store().fetch(at.packsPath(), at.name(), pack);
             if (!sha.equals(old.sha256())) {
                 throw new IllegalStateException("pack " + old.packId() + " is damaged in the store: sha256 " + sha + ", recorded "
                         + old.sha256());

@@ -34,11 +34,18 @@ public class S3ArtifactStore implements ArtifactStore {
     private final ProducerTemplate template;
     private final StoreConfig.S3 config;
     private final long partSize;
+    private final String clientBean;
 
     public S3ArtifactStore(ProducerTemplate template, StoreConfig.S3 config, long partSize) {
+        this(template, config, partSize, CLIENT_BEAN);
+    }
+
+    /** A store whose client (its endpoint and credentials) is bound under {@code clientBean}: a previous store's own. */
+    public S3ArtifactStore(ProducerTemplate template, StoreConfig.S3 config, long partSize, String clientBean) {
         this.template = template;
         this.config = config;
         this.partSize = partSize;
+        this.clientBean = clientBean;
     }
 
     /** The client bound as {@value #CLIENT_BEAN}; path-style addressing works with every S3-compatible server. */
@@ -53,7 +60,7 @@ public class S3ArtifactStore implements ArtifactStore {
     }
 
     private String endpoint(String operation) {
-        return "aws2-s3://" + config.bucket() + "?amazonS3Client=#" + CLIENT_BEAN + "&autoCreateBucket=false"
+        return "aws2-s3://" + config.bucket() + "?amazonS3Client=#" + clientBean + "&autoCreateBucket=false"
                 + (operation == null ? "" : "&operation=" + operation);
     }
 
@@ -124,8 +131,8 @@ public class S3ArtifactStore implements ArtifactStore {
     @Override
     public int abortIncompleteUploads(String artifactPath, String namePrefix) {
         String prefix = key(artifactPath, namePrefix);
-        S3Client client = template.getCamelContext().getRegistry().lookupByNameAndType(CLIENT_BEAN, S3Client.class);
-        if (client == null) throw new StoreException("no S3 client bound as " + CLIENT_BEAN);
+        S3Client client = template.getCamelContext().getRegistry().lookupByNameAndType(clientBean, S3Client.class);
+        if (client == null) throw new StoreException("no S3 client bound as " + clientBean);
         int aborted = 0;
         try {
             String keyMarker = null;

@@ -64,6 +64,39 @@ class EnvironmentsLoaderTest {
         assertEquals("POST", e.control().quiesce().httpMethod());
     }
 
+    private static final String PREVIOUS = """
+              s3: {bucket: b, endpoint: "http://127.0.0.1:9000", access_key_id: "${env:S3_KEY}", secret_access_key: "${secret:s3}"}
+              previous:
+                - name: old-disk
+                  type: local
+                  local: {path: /srv/old}
+                - name: old-s3
+                  type: s3
+                  s3: {bucket: older, prefix: ops, endpoint: "http://127.0.0.1:9001", access_key_id: "${env:S3_KEY}", secret_access_key: "${secret:s3}"}
+            """;
+
+    @Test
+    void should_load_previous_stores_each_with_its_own_name_and_place() throws Exception {
+        StoreConfig store = load(VALID.replace(VALID.lines().filter(l -> l.contains("s3: {bucket: b")).findFirst().orElseThrow() + "\n",
+                PREVIOUS)).store();
+        assertEquals(StoreConfig.CURRENT, store.name());
+        assertEquals(java.util.List.of("current", "old-disk", "old-s3"), store.all().stream().map(StoreConfig::name).toList());
+        assertEquals(Path.of("/srv/old"), store.previous().get(0).localPath());
+        assertEquals("http://127.0.0.1:9001", store.previous().get(1).s3().endpoint().toString());
+        assertEquals("s3://older/ops/", store.previous().get(1).where());
+    }
+
+    @Test
+    void should_refuse_a_previous_store_that_repeats_a_name_or_a_place() {
+        String firstLine = VALID.lines().filter(l -> l.contains("s3: {bucket: b")).findFirst().orElseThrow() + "\n";
+        assertTrue(error(VALID.replace(firstLine, PREVIOUS.replace("name: old-s3", "name: old-disk")))
+                .contains("store.previous[1].name"));
+        assertTrue(error(VALID.replace(firstLine, PREVIOUS.replace("bucket: older, prefix: ops", "bucket: b, prefix: odoo-ops")))
+                .contains("store.previous[1]"));
+        assertTrue(error(VALID.replace(firstLine, PREVIOUS.replace("type: local", "type: local\n                  prefix: x")))
+                .contains("prefix"));
+    }
+
     @Test
     void should_load_keep_within_and_the_pre_restore_policy_with_their_defaults() throws Exception {
         RetentionPolicy defaults = load(VALID).environment("acme", "prod").orElseThrow().retention();

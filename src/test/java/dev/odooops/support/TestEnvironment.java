@@ -56,6 +56,7 @@ public final class TestEnvironment implements AutoCloseable {
     private String quiesceCommand;
     private String endpointOverride;
     private boolean localStore;
+    private String storeYaml;
     private OdooStandIn odooServer;
     private String environmentType = "production";
     private String odooYaml;
@@ -227,6 +228,31 @@ public final class TestEnvironment implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The {@code store:} block as given (its lines indented by two), instead of this environment's S3 or local store:
+     * a test that moves from one store to another ({@link #s3StoreYaml}, {@link #localStoreDir}); null goes back.
+     */
+    public TestEnvironment withStoreYaml(String block) throws IOException {
+        this.storeYaml = block;
+        writeConfig();
+        return this;
+    }
+
+    /** This environment's S3 store as a store block's keys ({@code type: s3} and {@code s3:}), unindented. */
+    public String s3StoreYaml() {
+        return """
+                type: s3
+                s3:
+                  bucket: backups
+                  prefix: ops
+                  region: us-east-1
+                  endpoint: %s
+                  access_key_id: ${secret:s3_key}
+                  secret_access_key: ${%s}
+                """.formatted(endpointOverride != null ? endpointOverride : s3.endpoint().toString(),
+                s3SecretEnv != null ? "env:" + s3SecretEnv : "secret:s3_secret");
+    }
+
     public Path localStoreDir() {
         return root.resolve("store");
     }
@@ -250,19 +276,9 @@ public final class TestEnvironment implements AutoCloseable {
                 "restore.safety-backup-reuse=false",
                 "jms.embedded-data-dir=" + root.resolve("artemis"),
                 "") + properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(java.util.stream.Collectors.joining()));
-        String store = localStore
+        String store = storeYaml != null ? storeYaml : localStore
                 ? "  type: local\n  local:\n    path: " + localStoreDir() + "\n"
-                : """
-                  type: s3
-                  s3:
-                    bucket: backups
-                    prefix: ops
-                    region: us-east-1
-                    endpoint: %s
-                    access_key_id: ${secret:s3_key}
-                    secret_access_key: ${%s}
-                """.formatted(endpointOverride != null ? endpointOverride : s3.endpoint().toString(),
-                s3SecretEnv != null ? "env:" + s3SecretEnv : "secret:s3_secret");
+                : s3StoreYaml().indent(2);
         String control = "        " + app.controlKey() + ":\n";
         String quiesce = quiesceCommand == null ? "" : control + "          quiesce: {command: " + quiesceCommand + "}\n";
         if (odooServer != null) {
