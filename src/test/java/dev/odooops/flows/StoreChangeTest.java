@@ -57,7 +57,7 @@ class StoreChangeTest {
             pinned = backup(a, null);
             older = backup(a, null);
             second = backup(a, null);
-            a.operations().pin(new PinRequest(pinned.artifactId(), true));
+            a.operations().pin(new PinRequest(pinned.artifactId(), true, null, null, "operator"));
         }
         // store B is current; A is where the three artifacts and their packs are
         env.withStoreYaml(storeB(true));
@@ -142,11 +142,11 @@ class StoreChangeTest {
     @Test
     @Order(3)
     void should_check_and_verify_each_artifact_in_its_own_store() {
-        Report check = runtime.operations().check(new CheckRequest(env.project));
+        Report check = runtime.operations().check(new CheckRequest(env.project, "operator"));
         assertTrue(check.ok(), check.body().toString());
         assertEquals(List.of(), check.body().get("missing_or_damaged"));
         for (String id : List.of(pinned.artifactId(), second.artifactId())) {
-            Report verified = runtime.operations().verifyArtifact(new ArtifactRequest(id, true, 100));
+            Report verified = runtime.operations().verifyArtifact(new ArtifactRequest(id, true, 100, "operator"));
             assertTrue(verified.ok(), id + ": " + verified.body());
         }
     }
@@ -182,10 +182,10 @@ class StoreChangeTest {
         try (OpsRuntime afterKill = env.runtime()) {
             // every artifact still reads whole from the stores its rows and its packs' rows name
             for (String id : List.of(pinned.artifactId(), second.artifactId())) {
-                Report verified = afterKill.operations().verifyArtifact(new ArtifactRequest(id, true, 100));
+                Report verified = afterKill.operations().verifyArtifact(new ArtifactRequest(id, true, 100, "operator"));
                 assertTrue(verified.ok(), id + " after the kill: " + verified.body());
             }
-            assertTrue(afterKill.operations().check(new CheckRequest(env.project)).ok());
+            assertTrue(afterKill.operations().check(new CheckRequest(env.project, "operator")).ok());
         }
 
         // the rerun continues
@@ -213,9 +213,9 @@ class StoreChangeTest {
         env.stopS3();
         runtime = env.runtime();
         restoreAfterDamage(runtime, pinned.artifactId());
-        Report check = runtime.operations().check(new CheckRequest(env.project));
+        Report check = runtime.operations().check(new CheckRequest(env.project, "operator"));
         assertTrue(check.ok(), check.body().toString());
-        Report verified = runtime.operations().verifyArtifact(new ArtifactRequest(second.artifactId(), true, 100));
+        Report verified = runtime.operations().verifyArtifact(new ArtifactRequest(second.artifactId(), true, 100, "operator"));
         assertTrue(verified.ok(), verified.body().toString());
     }
 }
