@@ -284,11 +284,11 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", s.quiesce());
         DumpDatabase dumpDatabase = new DumpDatabase(s.tools(), catalog, settings.backup());
-        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store,
-                settings.store().verifyAfterUpload());
+        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store);
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
+        r.bind("uploadPacks", new dev.odooops.backup.UploadPacks(store, settings.store()));
         r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), s.remover(), s.clock(),
@@ -312,7 +312,7 @@ public final class OpsRuntime implements AutoCloseable {
                 versions));
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
-        r.bind("safetyBackup", new SafetyBackup(template, catalog,
+        r.bind("safetyBackup", new SafetyBackup(operations::backup, catalog,
                 new ArtifactVerifier(store, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
