@@ -43,4 +43,20 @@ class RouteMapTest {
                         "restore-filestore", "compare-config", "restart-odoo", "validate", "finalize-restore"),
                 steps("restore.camel.yaml", "restore-run"));
     }
+
+    @Test
+    void should_keep_the_service_triggers_thin_in_route_files() throws Exception {
+        assertEquals(List.of("inbox-submit"), steps("service/inbox.camel.yaml", "inbox"));
+        assertEquals(List.of("jms-submit", "jms-refused"), steps("service/jms.camel.yaml", "jms-requests"));
+        assertEquals(List.of("schedule-backup"), steps("service/schedules.camel.yaml", "schedule-fired"));
+        try (ModelCamelContext context = new DefaultCamelContext()) {
+            PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context,
+                    "file:routes/service/schedules.camel.yaml"));
+            var template = context.getRouteTemplateDefinition("schedule-trigger");
+            assertEquals(List.of("key", "cron", "timeZone"), template.getTemplateParameters().stream()
+                    .map(org.apache.camel.model.RouteTemplateParameterDefinition::getName).toList());
+            assertEquals("direct:schedule-fired", ((org.apache.camel.model.ToDefinition) template.getRoute().getOutputs()
+                    .get(template.getRoute().getOutputs().size() - 1)).getUri());
+        }
+    }
 }
