@@ -168,6 +168,13 @@ public final class OpsRuntime implements AutoCloseable {
         String include = "file:" + routes + "/*.camel.yaml";
         if (serviceSettings != null) {
             include += ",file:" + routes + "/service/*.camel.yaml";
+            // the channels' route files load when their channel is on; their options come from the validated settings
+            List<String> exclude = new ArrayList<>();
+            if (serviceSettings.inboxDir() == null) exclude.add("**/service/inbox.camel.yaml");
+            else props.putAll(Inbox.routeProperties(serviceSettings));
+            if (!serviceSettings.jmsEnabled()) exclude.add("**/service/jms.camel.yaml");
+            else props.setProperty("jms.request-queue", serviceSettings.jmsRequestQueue());
+            if (!exclude.isEmpty()) main.configure().withRoutesExcludePattern(String.join(",", exclude));
             props.setProperty("camel.server.enabled", "true");
             props.setProperty("camel.server.host", serviceSettings.httpHost());
             props.setProperty("camel.server.port", String.valueOf(serviceSettings.httpPort()));
@@ -197,6 +204,17 @@ public final class OpsRuntime implements AutoCloseable {
                 m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new StepJournal(catalog,
                         Set.of("backup", "backup-run", "restore", "restore-run", "restore-validate-only")));
                 if (CrashPoints.armed()) m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPointStrategy());
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                // the schedules' trigger routes come from the route template of routes/service/schedules.camel.yaml
+                if (serviceSettings == null) return;
+                try {
+                    schedules.addTriggers(m.getCamelContext());
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot set up the schedules: " + e.getMessage(), e);
+                }
             }
         });
         if (serviceSettings != null) {
@@ -294,11 +312,11 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", s.quiesce());
         DumpDatabase dumpDatabase = new DumpDatabase(s.tools(), catalog, settings.backup());
-        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store,
-                settings.store().verifyAfterUpload());
+        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store);
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
+        r.bind("uploadPacks", new dev.odooops.backup.UploadPacks(store, settings.store()));
         r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), s.remover(), s.clock(),
@@ -322,7 +340,7 @@ public final class OpsRuntime implements AutoCloseable {
                 versions));
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
         r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
-        r.bind("safetyBackup", new SafetyBackup(template, catalog,
+        r.bind("safetyBackup", new SafetyBackup(operations::backup, catalog,
                 new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
@@ -348,6 +366,7 @@ public final class OpsRuntime implements AutoCloseable {
                 if (serviceSettings.jmsEnabled()) {
                     jms = new JmsChannel(runQueue, serviceSettings, config.jmsCredentials(), env);
                     jms.install(context);
+                    r.bind("jmsChannel", jms);
                 }
                 if (serviceSettings.inboxDir() != null) {
                     if (!config.users().containsKey(serviceSettings.inboxUser())) {
@@ -356,6 +375,7 @@ public final class OpsRuntime implements AutoCloseable {
                     }
                     inbox = new Inbox(runQueue, serviceSettings, serviceSettings.inboxUser(), database.dataSource());
                     inbox.install(context);
+                    r.bind("inbox", inbox);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException("cannot set up the service channels: " + e.getMessage(), e);

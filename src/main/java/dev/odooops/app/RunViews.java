@@ -88,14 +88,23 @@ public final class RunViews {
         }
     }
 
-    /** The evidence files of a run, relative to its evidence directory, sorted; empty when the directory is gone. */
+    /**
+     * The evidence files of a run, relative to its evidence directory, sorted; empty when the directory is gone. A
+     * running run writes each file as a hidden {@code .<name>.tmp} renamed into place: those are not evidence yet,
+     * and one renamed while the folder is walked makes the walk read again (a few times, then what it has).
+     */
     private static List<String> evidenceFiles(String dir) {
         if (dir == null || !Files.isDirectory(Path.of(dir))) return List.of();
         Path root = Path.of(dir);
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(root)) {
+                return files.filter(f -> !f.getFileName().toString().startsWith(".")).filter(Files::isRegularFile)
+                        .map(f -> root.relativize(f).toString()).sorted().toList();
+            } catch (IOException e) {
+                return List.of();
+            } catch (java.io.UncheckedIOException e) {
+                if (attempt == 3) return List.of();
+            }
         }
     }
 }

@@ -75,15 +75,16 @@ public class ArchiveFilestore {
     private final boolean packed;
     private final long packBytes;
     private final ArtifactStore store;
-    private final boolean verifyAfterUpload;
 
     public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
-        this(tools, catalog, settings, null, true);
+        this(tools, catalog, settings, null);
     }
 
-    /** @param store where a packed filestore's packs go ({@code backup.filestore-format=packed}) */
-    public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, ArtifactStore store,
-                            boolean verifyAfterUpload) {
+    /**
+     * @param store where a packed filestore's packs go ({@code backup.filestore-format=packed}): asked which packs it
+     *              holds and their addresses; the upload is the next node's ({@link UploadPacks})
+     */
+    public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, ArtifactStore store) {
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
@@ -91,7 +92,6 @@ public class ArchiveFilestore {
         this.packed = settings.packedFilestore() && store != null;
         this.packBytes = settings.packSizeBytes();
         this.store = store;
-        this.verifyAfterUpload = verifyAfterUpload;
     }
 
     public void archive(@Variable(Vars.BACKUP_JOB) BackupJob job) throws Exception {
@@ -176,8 +176,8 @@ public class ArchiveFilestore {
      * The packed filestore (format 2): the index of every file, and packs of only the files the project's packs do
      * not hold yet. An Odoo-named file ({@code <2 hex>/<sha1>}) the project holds with that size is not read; any
      * other file is hashed, and stored unless the project holds that path with that content. New files go into
-     * packs of about {@code backup.pack-size-mb} ({@code <project>/_packs/<id>.tar.zst}, uploaded here, registered
-     * with the artifact by upload-artifact); already-compressed content into packs of their own written at zstd's
+     * packs of about {@code backup.pack-size-mb} (written to the work directory as {@code <id>.tar.zst}, stored as
+     * {@code <project>/_packs/<id>.tar.zst} by the next node, upload-packs, registered with the artifact by upload-artifact); already-compressed content into packs of their own written at zstd's
      * fastest level. The index's tree digest (version 3) and the filestore check come from the index.
      */
     private void archivePacked(BackupJob job) throws Exception {
@@ -241,10 +241,7 @@ public class ArchiveFilestore {
             Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
             String sha = Checksums.sha256(file);
             long size = Files.size(file);
-            job.uploadedPacks().add(id + ".tar.zst");
-            store.putAndReadBack(packsPath, id + ".tar.zst", file, size, sha, verifyAfterUpload);
-            dev.odooops.run.CrashPoints.reached("archive-filestore:pack-uploaded"); // stored, registered by nobody yet
-            Files.delete(file);
+            // the pack stays in the work directory: upload-packs stores it (the route shows the upload)
             long bytes = 0;
             int files = 0;
             for (PackPlanner.NewFile f : pack.members()) {

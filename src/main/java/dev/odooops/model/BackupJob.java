@@ -70,8 +70,8 @@ public final class BackupJob extends RunState {
     public Map<String, BundleFile> bundle() { return bundle; }
     public void add(BundleFile f) { bundle.put(f.name(), f); }
     /**
-     * What the filestore half of a packed backup (format 2) made: the index, the packs it wrote (uploaded already)
-     * and the objects they hold; registered with the artifact.
+     * What the filestore half of a packed backup (format 2) made: the index, the packs it wrote into the work
+     * directory (stored by upload-packs) and the objects they hold; registered with the artifact.
      */
     public record PackedFilestore(dev.odooops.domain.FilestoreIndex index,
                                   List<dev.odooops.ops.OpsCatalog.NewPack> newPacks,

@@ -142,6 +142,20 @@ public final class RestoreJob extends RunState {
      * True once the run has changed the environment's data (steps 5 and later). A filestore only being prepared in
      * the background (prepare-filestore, beside the live one and not swapped) has not changed it.
      */
+    /**
+     * What the database restore's four steps (create, pg_restore, row counts, swap) hand each other: the lines of
+     * db_restore.log and each step's duration, for db_restore_duration.json.
+     */
+    public static final class DatabaseSteps {
+        public final StringBuilder log = new StringBuilder();
+        public final Map<String, Long> millis = new java.util.LinkedHashMap<>();
+        public volatile int tables;
+    }
+
+    private final DatabaseSteps databaseSteps = new DatabaseSteps();
+
+    public DatabaseSteps databaseSteps() { return databaseSteps; }
+
     public boolean touchedData() {
         return newDatabase != null || filestoreSwapped || (newFilestore != null && filestorePreparation == null);
     }

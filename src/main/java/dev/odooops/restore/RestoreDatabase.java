@@ -17,7 +17,6 @@ import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.Variable;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,11 +25,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Restore step 5, never in place: {@code pg_restore --exit-on-error} into a new database
- * {@code <db>__restore_<run>}, row counts checked against those recorded at backup time, then the names
- * swapped in a short critical section: the live database becomes {@code <db>__pre_<run>} (kept aside until
- * the run ends) and the new one takes its name. Every change is recorded in the job as it happens, for the
- * rollback.
+ * Restore step 5, never in place, in four steps (four nodes of routes/restore.camel.yaml, in this order):
+ * <ol>
+ *   <li>{@link #create}: a new database {@code <db>__restore_<run>} (recorded in the job: from here the rollback
+ *   drops it);</li>
+ *   <li>{@link #load}: {@code pg_restore --exit-on-error} into it;</li>
+ *   <li>{@link #checkRowCounts}: every table's row count against those recorded at backup time;</li>
+ *   <li>{@link #swap}: the names swapped in a short critical section: the live database becomes
+ *   {@code <db>__pre_<run>} (kept aside until the run ends) and the new one takes its name.</li>
+ * </ol>
+ * Every change is recorded in the job as it happens, for the rollback; each step adds its lines to
+ * db_restore.log (written after every step, so a step that fails half-way leaves its log). {@link #restore} runs
+ * the four at once (the rollback's slow path restores the safety backup's database with it). A restore without
+ * the database part skips all four.
  */
 public class RestoreDatabase {
     private final ToolRunner tools;
@@ -45,31 +52,51 @@ public class RestoreDatabase {
         this.jobs = settings.pgRestoreJobs();
     }
 
-    public void restore(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+    /** The four steps in one call (the rollback's slow path). */
+    public void restore(RestoreJob job) throws Exception {
+        create(job);
+        load(job);
+        checkRowCounts(job);
+        swap(job);
+    }
+
+    private static String fresh(RestoreJob job) {
+        return SideCopies.database(job.environment().database().name(), SideCopies.Role.RESTORE, job.sideTag());
+    }
+
+    /** Step create-restore-database: the new, empty database beside the live one (a leftover of a killed run dropped). */
+    public void create(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!job.request().type().includesDatabase()) return;
         DatabaseConfig db = job.environment().database();
-        String live = db.name();
-        String tag = job.sideTag();
-        String fresh = SideCopies.database(live, SideCopies.Role.RESTORE, tag);
-        String aside = SideCopies.database(live, SideCopies.Role.PRE, tag);
-        Path dump = job.files().get("db.dump");
-        StringBuilder log = new StringBuilder();
-        Map<String, Object> durations = new LinkedHashMap<>();
+        String fresh = fresh(job);
+        RestoreJob.DatabaseSteps steps = job.databaseSteps();
         long t0 = System.nanoTime();
         try (PgAdmin admin = new PgAdmin(db)) {
             admin.dropIfExists(fresh); // a leftover of an earlier, killed run
-            admin.create(fresh, live);
+            admin.create(fresh, db.name());
             job.newDatabase(fresh);
-            log.append("created database ").append(fresh).append('\n');
+            steps.log.append("created database ").append(fresh).append('\n');
         }
-        long t1 = System.nanoTime();
+        steps.millis.put("create_ms", (System.nanoTime() - t0) / 1_000_000);
+        job.evidence().text("db_restore.log", steps.log.toString());
+        job.stepDetail(Map.of("database", fresh));
+    }
+
+    /** Step restore-database: pg_restore of the artifact's dump into the new database. */
+    public void load(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        if (!job.request().type().includesDatabase()) return;
+        DatabaseConfig db = job.environment().database();
+        String fresh = fresh(job);
+        RestoreJob.DatabaseSteps steps = job.databaseSteps();
+        StringBuilder log = steps.log;
+        long t0 = System.nanoTime();
         ToolResult restored;
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
             List<String> argv = List.of("pg_restore", "--exit-on-error", "--no-owner", "--no-acl", "--no-password",
                     "--jobs=" + jobs, "--host=" + db.host(), "--port=" + db.port(), "--username=" + db.user(),
-                    "--dbname=" + fresh, dump.toString());
+                    "--dbname=" + fresh, job.files().get("db.dump").toString());
             log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(jobs).append(" --dbname=")
-                    .append(fresh).append(' ').append(dump.getFileName()).append('\n');
+                    .append(fresh).append(' ').append(job.files().get("db.dump").getFileName()).append('\n');
             try {
                 restored = tools.run(argv, pass.environment(db), timeout, new ToolRunner.Progress("database " + fresh,
                         () -> databaseSize(db, fresh)));
@@ -80,8 +107,19 @@ public class RestoreDatabase {
             }
         }
         log.append(restored.stderr().isBlank() ? "pg_restore: no messages\n" : restored.stderr());
-        long t2 = System.nanoTime();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        steps.millis.put("pg_restore_ms", ms);
+        job.evidence().text("db_restore.log", log.toString());
+        job.stepDetail(Map.of("pg_restore_ms", ms));
+    }
 
+    /** Step check-row-counts: every table of the new database holds the rows the backup counted in its snapshot. */
+    public void checkRowCounts(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        if (!job.request().type().includesDatabase()) return;
+        DatabaseConfig db = job.environment().database();
+        String fresh = fresh(job);
+        RestoreJob.DatabaseSteps steps = job.databaseSteps();
+        long t0 = System.nanoTime();
         Map<String, Object> meta = Json.readMap(job.files().get("db.dump.meta.json"));
         @SuppressWarnings("unchecked")
         Map<String, Object> expected = new TreeMap<>((Map<String, Object>) meta.get("row_counts"));
@@ -103,13 +141,30 @@ public class RestoreDatabase {
         verification.put("dump_sha256", job.artifact().checksums().get("db.dump"));
         job.evidence().json("db_restore_checksum_verification.json", verification);
         if (!mismatches.isEmpty()) {
-            job.evidence().text("db_restore.log", log.toString());
+            steps.log.append("row counts differ in ").append(mismatches.size()).append(" table(s)\n");
+            job.evidence().text("db_restore.log", steps.log.toString());
             throw new IllegalStateException("restored database differs from the backup in " + mismatches.size()
                     + " table(s): " + mismatches.keySet());
         }
-        long t3 = System.nanoTime();
-        // the new filestore is prepared meanwhile: when that has already failed (a pack damaged in the store, a
-        // hostile archive), the restore fails here, before the live database is swapped out for nothing
+        steps.tables = actual.size();
+        steps.millis.put("verify_ms", (System.nanoTime() - t0) / 1_000_000);
+        job.stepDetail(Map.of("tables", actual.size()));
+    }
+
+    /**
+     * Step swap-database: the live database aside, the new one under its name. Not when the new filestore,
+     * prepared meanwhile, has already failed (a pack damaged in the store, a hostile archive): the restore then
+     * fails here, before the live database is swapped out for nothing.
+     */
+    public void swap(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        if (!job.request().type().includesDatabase()) return;
+        DatabaseConfig db = job.environment().database();
+        String live = db.name();
+        String fresh = fresh(job);
+        String aside = SideCopies.database(live, SideCopies.Role.PRE, job.sideTag());
+        RestoreJob.DatabaseSteps steps = job.databaseSteps();
+        StringBuilder log = steps.log;
+        long t0 = System.nanoTime();
         var preparation = job.filestorePreparation();
         if (preparation != null && preparation.isCompletedExceptionally()) {
             Throwable cause;
@@ -132,24 +187,28 @@ public class RestoreDatabase {
                 job.asideDatabase(aside);
                 log.append("ended ").append(ended).append(" session(s); renamed ").append(live).append(" -> ").append(aside).append('\n');
             }
-            CrashPoints.reached("restore-database:live-moved-aside");
+            CrashPoints.reached("swap-database:live-moved-aside");
             // a session left on the new database (a monitoring tool, a superuser's psql) would make the rename
             // fail half-way: end them first; one we may not end fails the step, and the rollback puts the live
             // copy back without needing the new one gone
             admin.renameWithoutSessions(fresh, live);
             job.databaseSwapped(true);
             log.append("renamed ").append(fresh).append(" -> ").append(live).append('\n');
+        } finally {
+            job.evidence().text("db_restore.log", log.toString());
         }
-        long t4 = System.nanoTime();
-        job.evidence().text("db_restore.log", log.toString());
-        durations.put("create_ms", (t1 - t0) / 1_000_000);
-        durations.put("pg_restore_ms", (t2 - t1) / 1_000_000);
-        durations.put("verify_ms", (t3 - t2) / 1_000_000);
-        durations.put("swap_ms", (t4 - t3) / 1_000_000);
-        durations.put("total_ms", (t4 - t0) / 1_000_000);
+        long swapMs = (System.nanoTime() - t0) / 1_000_000;
+        Map<String, Object> durations = new LinkedHashMap<>();
+        long total = 0;
+        for (String k : List.of("create_ms", "pg_restore_ms", "verify_ms")) {
+            long ms = steps.millis.getOrDefault(k, 0L);
+            durations.put(k, ms);
+            total += ms;
+        }
+        durations.put("swap_ms", swapMs);
+        durations.put("total_ms", total + swapMs);
         job.evidence().json("db_restore_duration.json", durations);
-        job.stepDetail(Map.of("tables", actual.size(),
-                "pg_restore_ms", (t2 - t1) / 1_000_000, "swap_ms", (t4 - t3) / 1_000_000));
+        job.stepDetail(Map.of("tables", steps.tables, "pg_restore_ms", durations.get("pg_restore_ms"), "swap_ms", swapMs));
     }
 
     private static long databaseSize(DatabaseConfig db, String name) {

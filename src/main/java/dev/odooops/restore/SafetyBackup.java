@@ -10,27 +10,41 @@ import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactVerifier;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Variable;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Restore step 3 (mandatory): a backup of the environment as it is now, through the backup route as a child
- * run of the restore, of the parts the restore will replace; verified from the store (the backup run's
- * read-back of every object, or a full re-read when that was off). Its artifact id
- * goes into the run's metadata (pre_restore_backup_id) and pre_restore_backup.json. Only what exists is
- * backed up; when the database to be restored does not exist (disaster recovery) there is nothing to save
- * and the step records why it took no backup. If the current state exists but cannot be backed up, the
- * restore does not go on. When the environment is unchanged since a verified artifact (the backup run ends
- * skipped_unchanged, see {@link dev.odooops.backup.CheckUnchanged}), that artifact is the safety backup: it was
- * verified when it was made, and every object it needs must still be in the store with its size. Retention
- * keeps it as long as a safety backup of its own would be kept.
+ * Restore step 3 (mandatory), two nodes of routes/restore.camel.yaml:
+ * <ol>
+ *   <li>{@link #take} (pre-restore-backup): a backup of the environment as it is now, of the parts the restore will
+ *   replace, through the same application call as every other backup (the {@code direct:backup} entry route, by
+ *   {@link dev.odooops.app.Operations#backup}), as a child run of the restore (kind {@code pre_restore}). Only what
+ *   exists is backed up; when the database to be restored does not exist (disaster recovery) there is nothing to
+ *   save and the step records why it took no backup. If the current state exists but cannot be backed up, the
+ *   restore does not go on.</li>
+ *   <li>{@link #verify} (verify-pre-restore-backup): verified from the store (the backup run's read-back of every
+ *   object, or a full re-read when that was off); its artifact id goes into the run's metadata
+ *   (pre_restore_backup_id) and pre_restore_backup.json.</li>
+ * </ol>
+ * When the environment is unchanged since a verified artifact (the backup run ends skipped_unchanged, see
+ * {@link dev.odooops.backup.CheckUnchanged}), that artifact is the safety backup: it was verified when it was
+ * made, and every object it needs must still be in the store with its size. Retention keeps it as long as a
+ * safety backup of its own would be kept.
  */
 public class SafetyBackup {
-    private final ProducerTemplate template;
+    /** The application's backup call ({@code Operations::backup}): a typed request in, the run's typed result out. */
+    @FunctionalInterface
+    public interface Backups {
+        BackupResult backup(BackupRequest request);
+    }
+
+    /** The safety backup that {@link #take} took (or reused) and {@link #verify} verifies, of the parts that exist. */
+    public record Taken(BackupResult result, BackupType type) {
+    }
+
+    private final Backups backups;
     private final OpsCatalog catalog;
     private final ArtifactVerifier verifier;
 
@@ -84,13 +98,14 @@ public class SafetyBackup {
         return fs ? BackupType.FILESTORE_ONLY : null;
     }
 
-    public SafetyBackup(ProducerTemplate template, OpsCatalog catalog, ArtifactVerifier verifier) {
-        this.template = template;
+    public SafetyBackup(Backups backups, OpsCatalog catalog, ArtifactVerifier verifier) {
+        this.backups = backups;
         this.catalog = catalog;
         this.verifier = verifier;
     }
 
-    public void take(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+    /** Step pre-restore-backup: the backup run, or null (recorded) when nothing exists to back up. */
+    public Taken take(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         var r = job.request();
         BackupType type = whatExists(job);
         if (type == null) {
@@ -99,23 +114,31 @@ public class SafetyBackup {
                     + " (disaster recovery)";
             job.evidence().json("pre_restore_backup.json", Map.of("skipped", true, "reason", reason));
             job.stepDetail(Map.of("skipped", reason));
-            return;
+            return null;
         }
         BackupRequest request = new BackupRequest(r.project(), r.environment(), type, "pre-restore " + job.runId(),
                 null, null, null, r.user(), dev.odooops.model.ArtifactKind.PRE_RESTORE, "restore", job.runId());
-        Exchange ex = template.request("direct:backup", e -> e.getMessage().setBody(request));
-        if (ex.getException() instanceof dev.odooops.model.RunStartFailed f) {
-            throw new IllegalStateException("the pre-restore safety backup failed in " + dev.odooops.model.RunStartFailed.STEP
-                    + ": " + f.getMessage(), f);
+        BackupResult result;
+        try {
+            result = backups.backup(request);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the pre-restore safety backup was refused: " + e.getMessage(), e);
         }
-        if (ex.getException() != null) {
-            throw new IllegalStateException("the pre-restore safety backup was refused: " + ex.getException().getMessage(),
-                    ex.getException());
-        }
-        BackupResult result = ex.getMessage().getBody(BackupResult.class);
         if (!result.succeeded()) {
             throw new IllegalStateException("the pre-restore safety backup failed in " + result.failedStep() + ": " + result.error());
         }
+        job.stepDetail(Map.of("backup_run_id", result.runId(), "artifact_id", result.artifactId(),
+                "reused", result.skippedUnchanged()));
+        return new Taken(result, type);
+    }
+
+    /** Step verify-pre-restore-backup: the safety backup verified from the store, then recorded as the run's. */
+    public void verify(@Variable(Vars.RESTORE_JOB) RestoreJob job, @Variable(Vars.SAFETY_BACKUP_TAKEN) Taken taken)
+            throws Exception {
+        if (taken == null) return; // nothing existed to back up (recorded by take)
+        var r = job.request();
+        BackupResult result = taken.result();
+        BackupType type = taken.type();
         OpsCatalog.Artifact artifact = catalog.artifact(result.artifactId()).orElseThrow();
         boolean reused = result.skippedUnchanged();
         Map<String, Object> verification = reused

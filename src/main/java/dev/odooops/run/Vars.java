@@ -6,6 +6,8 @@ public final class Vars {
     public static final String BACKUP_JOB = "backupJob";
     /** The {@link dev.odooops.model.RestoreJob} of the run in progress. */
     public static final String RESTORE_JOB = "restoreJob";
+    /** The pre-restore safety backup a restore took or reused ({@code restore.SafetyBackup.Taken}), null when none was needed. */
+    public static final String SAFETY_BACKUP_TAKEN = "safetyBackupTaken";
     /** The {@link dev.odooops.model.QueuedRun} a service worker runs (absent for the command line). */
     public static final String QUEUED_RUN = "queuedRun";
 

@@ -5,7 +5,6 @@ import dev.odooops.domain.Json;
 import dev.odooops.model.RequestRejected;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The inbox folder (camel-file): a request file dropped in {@code inbox.dir} starts the operation it names.
+ * The inbox folder (camel-file, the route in routes/service/inbox.camel.yaml): a request file dropped in
+ * {@code inbox.dir} starts the operation it names.
  * <ul>
  *   <li>Only {@code *.json}, {@code *.yaml} and {@code *.yml} directly in the folder are read, never hidden files or
  *   names ending in {@code .tmp}/{@code .part}: write the file under such a name, then rename it (atomic). A file
@@ -51,8 +51,6 @@ public final class Inbox {
     private final RunQueue queue;
     private final Path dir;
     private final int maxBytes;
-    private final int pollMillis;
-    private final int minAgeMillis;
     private final String user;
     private final JdbcMessageIdRepository locks;
 
@@ -61,8 +59,6 @@ public final class Inbox {
         this.queue = queue;
         this.dir = settings.inboxDir();
         this.maxBytes = settings.inboxMaxFileBytes();
-        this.pollMillis = settings.inboxPollMillis();
-        this.minAgeMillis = settings.inboxMinAgeMillis();
         this.user = user;
         this.locks = new JdbcMessageIdRepository(catalogDb, "inbox-read-lock");
         locks.setTableName("ops.camel_messageprocessed");
@@ -78,30 +74,31 @@ public final class Inbox {
     }
 
     /**
-     * The folder (and done/, error/) created 0700, its modes checked ({@link InboxFolder}), the route added:
-     * throws, naming the path and its mode, when others could write requests into it.
+     * The folder (and done/, error/) created 0700, its modes checked ({@link InboxFolder}), the catalog's read locks
+     * bound for the route (routes/service/inbox.camel.yaml): throws, naming the path and its mode, when others could
+     * write requests into it.
      */
     public void install(CamelContext context) throws Exception {
         InboxFolder.create(dir);
         releaseStaleLocks();
         context.getRegistry().bind("inboxReadLocks", locks);
-        long checkInterval = Math.max(50, Math.min(500, minAgeMillis / 2));
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                // noop + idempotent=false: the consumer neither moves nor remembers files; handle() moves each one
-                // into done/ or error/, and a busy one stays to be read again at the next poll. The read lock claims
-                // a file in the catalog (one instance reads it) once it is min-age old (never half-written).
-                from("file:" + dir + "?include=[^.][^/]*\\.(json|ya?ml)&exclude=.*\\.(tmp|part)&maxDepth=1"
-                        + "&noop=true&idempotent=false"
-                        + "&readLock=idempotent-changed&idempotentRepository=#inboxReadLocks&readLockRemoveOnCommit=true"
-                        + "&readLockRemoveOnRollback=true&readLockMinAge=" + minAgeMillis + "&readLockMinLength=0"
-                        + "&readLockCheckInterval=" + checkInterval + "&readLockTimeout=" + (minAgeMillis + 4 * checkInterval)
-                        + "&delay=" + pollMillis + "&maxMessagesPerPoll=20")
-                        .routeId("inbox")
-                        .bean(Inbox.this, "handle");
-            }
-        });
+    }
+
+    /**
+     * The placeholders of routes/service/inbox.camel.yaml: the folder, its poll delay and min age from the validated
+     * settings, and the read lock's check interval and time-out derived from the min age (a file is checked a few
+     * times within its min age; the lock is given up a few checks after it).
+     */
+    public static Map<String, String> routeProperties(ServiceSettings settings) {
+        int minAge = settings.inboxMinAgeMillis();
+        long checkInterval = Math.max(50, Math.min(500, minAge / 2));
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("inbox.dir", settings.inboxDir().toString());
+        p.put("inbox.poll-millis", String.valueOf(settings.inboxPollMillis()));
+        p.put("inbox.min-age-millis", String.valueOf(minAge));
+        p.put("inbox.read-lock-check-interval-millis", String.valueOf(checkInterval));
+        p.put("inbox.read-lock-timeout-millis", String.valueOf(minAge + 4 * checkInterval));
+        return p;
     }
 
     /**

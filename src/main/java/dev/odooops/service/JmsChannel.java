@@ -15,7 +15,6 @@ import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager
 import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
@@ -29,7 +28,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The JMS channel (camel-jms on ActiveMQ Artemis): a request message on {@code jms.request-queue} starts the
+ * The JMS channel (camel-jms on ActiveMQ Artemis, the route in routes/service/jms.camel.yaml): a request message on {@code jms.request-queue} starts the
  * operation it names, like an inbox file (a JSON object with {@code operation}, the HTTP request's fields and
  * an optional {@code user}).
  * <ul>
@@ -83,7 +82,10 @@ public final class JmsChannel implements AutoCloseable {
         return (broker != null ? "embedded " : "") + url + " queue " + settings.jmsRequestQueue();
     }
 
-    /** Starts the embedded broker when no external one is configured, and adds the consumer route. */
+    /**
+     * Starts the embedded broker when no external one is configured, and adds the {@code jms} component the consumer
+     * route (routes/service/jms.camel.yaml) reads with.
+     */
     public void install(CamelContext context) throws Exception {
         String user = settings.jmsUser();
         String password = null;
@@ -100,21 +102,7 @@ public final class JmsChannel implements AutoCloseable {
         ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, user, password);
         JmsComponent jms = JmsComponent.jmsComponentTransacted(cf);
         context.addComponent("jms", jms);
-        String requests = settings.jmsRequestQueue();
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("jms:queue:" + requests + "?concurrentConsumers=1&replyToDeliveryPersistent=false")
-                        .routeId("jms-requests")
-                        .bean(JmsChannel.this, "handle")
-                        .filter(exchangeProperty(ERROR_PROPERTY).isNotNull())
-                            .setHeader(ERROR_PROPERTY, exchangeProperty(ERROR_PROPERTY))
-                            .setBody(exchangeProperty("odooOpsOriginalBody"))
-                            .to(org.apache.camel.ExchangePattern.InOnly, "jms:queue:" + requests + ".dlq")
-                            .setBody(exchangeProperty("odooOpsReply"))
-                        .end();
-            }
-        });
+        // the consumer route is routes/service/jms.camel.yaml (jms:queue:{{jms.request-queue}} -> handle)
     }
 
     private void startEmbedded(String serviceUser, String servicePassword) throws Exception {

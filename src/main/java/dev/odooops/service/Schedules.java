@@ -10,9 +10,8 @@ import dev.odooops.model.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.component.quartz.QuartzComponent;
-import org.quartz.CronTrigger;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.Trigger;
@@ -25,8 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -168,26 +165,25 @@ public final class Schedules {
         return env.project() + "." + env.name() + "." + s.name();
     }
 
-    /** Binds the Quartz component and adds one thin route per schedule: quartz -> direct:schedule-fired. */
-    public void install(CamelContext context) throws Exception {
+    /** Binds the Quartz component (its job store in the catalog); the trigger routes come with {@link #addTriggers}. */
+    public void install(CamelContext context) {
         registerDataSource();
         context.addComponent("quartz", quartz);
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                for (EnvironmentConfig env : config.environments()) {
-                    for (Schedule s : env.schedules()) {
-                        String key = key(env, s);
-                        from("quartz://" + GROUP + "/" + key + "?cron=" + URLEncoder.encode(s.cron(), StandardCharsets.UTF_8)
-                                + "&trigger.timeZone=" + s.timeZone().getId() + "&trigger.misfireInstruction="
-                                + CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW + "&stateful=true")
-                                .routeId("schedule-" + key)
-                                .setHeader("odooOpsSchedule", constant(key))
-                                .to("direct:schedule-fired");
-                    }
-                }
+    }
+
+    /**
+     * One thin route per schedule, {@code schedule-<key>}, from the route template {@code schedule-trigger}
+     * (routes/service/schedules.camel.yaml): quartz -> direct:schedule-fired. Called once the route files are loaded.
+     */
+    public void addTriggers(CamelContext context) throws Exception {
+        for (EnvironmentConfig env : config.environments()) {
+            for (Schedule s : env.schedules()) {
+                String key = key(env, s);
+                TemplatedRouteBuilder.builder(context, "schedule-trigger").routeId("schedule-" + key)
+                        .parameter("key", key).parameter("cron", s.cron()).parameter("timeZone", s.timeZone().getId())
+                        .add();
             }
-        });
+        }
     }
 
     /** Removes triggers of schedules no longer in the environments file (another version's, or a removed one). */

@@ -51,9 +51,9 @@ class BackupFailureTest {
         assertEquals(r.failedStep(), fin.get("failed_step"));
     }
 
-    /** The archive fails where it uploads; the packed format where it uploads its first pack. */
+    /** The archive fails where it uploads; the packed format where it uploads its first pack (upload-packs). */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"archive, upload-artifact", "packed, archive-filestore"})
+    @org.junit.jupiter.params.provider.CsvSource({"archive, upload-artifact", "packed, upload-packs"})
     void should_fail_the_run_without_artifact_or_temp_files_when_s3_is_down(String format, String step) throws Exception {
         env = TestEnvironment.create("s3down").withDeadS3().withProperty("backup.filestore-format", format);
         runtime = env.runtime();

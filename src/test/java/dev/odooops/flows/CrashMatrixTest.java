@@ -85,7 +85,8 @@ class CrashMatrixTest {
     @ValueSource(strings = {
             "before:create-restore-run", "before:verify-artifact", "before:pre-restore-backup",
             "before:dump-and-archive", "before:upload-artifact", "before:finalize", // the safety backup's steps
-            "before:quiesce-odoo", "before:restore-database", "restore-database:live-moved-aside",
+            "before:verify-pre-restore-backup", "before:quiesce-odoo", "before:create-restore-database",
+            "before:restore-database", "before:swap-database", "swap-database:live-moved-aside",
             "before:restore-filestore", "restore-filestore:live-moved-aside", "before:compare-config",
             "before:restart-odoo", "before:validate", "before:finalize-restore", "finalize-restore:before-commit",
             "finalize-restore:committed", "finalize-restore:database-aside-dropped", "side-copies:deleting",
@@ -123,7 +124,8 @@ class CrashMatrixTest {
     }
 
     @ParameterizedTest(name = "backup killed at {0}")
-    @ValueSource(strings = {"before:resolve-bindings", "before:quiesce", "before:dump-and-archive", "before:snapshot-config",
+    @ValueSource(strings = {"before:resolve-bindings", "before:quiesce", "before:dump-and-archive", "before:upload-packs",
+            "before:snapshot-config",
             "before:upload-artifact", "before:plan-retention", "before:finalize", "before:apply-retention", "before:finish"})
     void should_leave_the_environment_and_every_artifact_intact_when_a_backup_is_killed(String point) throws Exception {
         changeSinceBackup(point);

@@ -283,7 +283,7 @@ class PackedFilestoreTest {
     @Test
     void should_remove_the_packs_of_a_backup_killed_before_it_registered_them() throws Exception {
         backup();
-        for (String point : List.of("archive-filestore:pack-uploaded", "before:upload-artifact")) {
+        for (String point : List.of("upload-packs:pack-uploaded", "before:upload-artifact")) {
             addAttachment("new today, before the kill at " + point);
             List<String> before = packsInStore();
             runtime.close();
@@ -347,10 +347,10 @@ class PackedFilestoreTest {
         RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod", b.artifactId(),
                 BackupType.FULL, true, true, null, "operator", "test"));
         assertTrue(r.error().contains("pack " + pack + " is damaged in the store"), r.error());
-        assertTrue(List.of("restore-database", "restore-filestore").contains(r.failedStep()), r.failedStep());
+        assertTrue(List.of("swap-database", "restore-filestore").contains(r.failedStep()), r.failedStep());
         assertTrue(List.of("failed", "rolled_back").contains(r.status()), r.status());
         assertEquals(emptied, tree(env.odoo.filestore()), "nothing live was changed");
-        if (r.failedStep().equals("restore-database")) {
+        if (r.failedStep().equals("swap-database")) {
             // the preparation had failed by then: the live database was never swapped out
             assertFalse(Files.readString(Path.of(r.evidenceDir(), "db_restore.log")).contains("renamed"));
         }

@@ -393,7 +393,7 @@ class RestoreFlowTest {
         BackupResult b = backup(BackupType.FULL);
         damage();
         Map<String, String> damaged = dbFingerprint();
-        AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("restore-database").replace()
+        AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("create-restore-database").replace()
                 .throwException(new IllegalStateException("could not create the database")));
 
         RestoreResult r = restore(b.artifactId(), BackupType.FULL);

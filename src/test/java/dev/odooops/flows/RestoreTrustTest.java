@@ -186,7 +186,7 @@ class RestoreTrustTest {
             assertTrue(intruder.get() != null, "the intruding session was opened in time");
             Map<String, Object> rollback = Json.readMap(Path.of(r.evidenceDir(), "rollback.json"));
             assertEquals("rolled_back", r.status(), r.error() + " " + rollback);
-            assertEquals("restore-database", r.failedStep());
+            assertEquals("swap-database", r.failedStep());
             assertEquals(liveOid, EnvironmentState.oid(env.database), "the very database kept aside is live again, "
                     + "not an older copy restored from the safety backup: " + rollback);
             assertEquals(before, EnvironmentState.of(env));
