@@ -66,4 +66,25 @@ class RestoreJudgementTest {
         assertTrue(SettleDecision.of(Duration.ZERO, Duration.ZERO).settle());
         assertTrue(SettleDecision.of(null, Duration.ZERO).settle());
     }
+
+    @Test
+    void should_take_a_first_match_as_final_when_nothing_is_connected_to_the_database() {
+        Duration window = Duration.ofSeconds(61);
+        // Odoo stopped: nothing writes, and every ended backend flushed its counters; a fast or untimed last copy
+        // does not matter, and no window is waited
+        for (Duration last : java.util.Arrays.asList(null, Duration.ofSeconds(8), Duration.ofSeconds(300))) {
+            SettleDecision stopped = SettleDecision.of(last, window, 0, "erp");
+            assertTrue(stopped.settle(), String.valueOf(last));
+            assertFalse(stopped.waitFirst(), String.valueOf(last));
+            assertEquals(SettleDecision.Case.APP_STOPPED, stopped.which());
+            assertTrue(stopped.why().contains("nothing is connected to database 'erp'"), stopped.why());
+        }
+        // one session (a running Odoo): the last copy's time decides, as before
+        assertEquals(SettleDecision.Case.FAST_LAST_COPY, SettleDecision.of(Duration.ofSeconds(8), window, 1, "erp").which());
+        assertFalse(SettleDecision.of(Duration.ofSeconds(8), window, 1, "erp").settle());
+        SettleDecision slow = SettleDecision.of(Duration.ofSeconds(300), window, 2, "erp");
+        assertTrue(slow.settle() && slow.waitFirst());
+        assertEquals("slow_last_copy", slow.which().wire());
+        assertEquals(SettleDecision.Case.UNTIMED, SettleDecision.of(null, window, -1, null).which());
+    }
 }
