@@ -149,6 +149,12 @@ printf 'undo today: linked %s, fetched %s files (%s packs); safety backup %s s; 
   "$(grep -o '"fetched_packs" : [0-9]*' "$undo_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
   "$(ms "$(grep -o '"backup_evidence_dir" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)/final_status.json" duration_ms)" \
   "$(ms "$undo_ev/db_restore_duration.json" pg_restore_ms)"
+# which settle case the safety-backup reuse applied (README: pre-restore-backup): no Odoo runs in this bench, so
+# nothing is connected to the database and a first fingerprint match is final (app_stopped)
+printf 'undo today: safety backup %s (settle case %s): %s\n' \
+  "$(grep -o '"path" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)" \
+  "$(grep -o '"settle_case" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)" \
+  "$(grep -o '"why" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)"
 printf 'disaster recovery: fetched %s files; assemble %s s, verify %s s; pg_restore %s s\n' \
   "$(grep -o '"fetched_files" : [0-9]*' "$dr_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
   "$(ms "$dr_ev/filestore_restore_duration.json" assemble_ms)" "$(ms "$dr_ev/filestore_restore_duration.json" verify_ms)" \
