@@ -45,6 +45,22 @@ class RestoreJudgementTest {
     }
 
     @Test
+    void should_read_odoo_conf_db_name_and_data_dir_as_odoo_does() {
+        Path fs = Path.of("/srv/erp/data/filestore/erp");
+        List<String> d = ConfBinding.differences(AppProfile.ODOO, Map.of("db_name", "other, third", "data_dir", "/srv/other"), "erp", fs);
+        assertEquals(2, d.size(), d.toString());
+        assertTrue(d.get(0).startsWith("db_name is 'other, third'") && d.get(0).contains("'erp'"), d.get(0));
+        assertTrue(d.get(1).contains("/srv/other/filestore/erp") && d.get(1).contains(fs.toString()), d.get(1));
+        for (String unset : List.of("", "False", "false", "None", " , ")) {
+            assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("db_name", unset, "data_dir", unset), "erp", fs), unset);
+        }
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("db_name", "other,erp", "data_dir", "/srv/erp/data/"), "erp", fs));
+        // relative, ~ or a variable: the server's own working directory and account decide
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("data_dir", "~/.local/share/Odoo"), "erp", fs));
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("data_dir", "data"), "erp", fs));
+    }
+
+    @Test
     void should_call_a_tree_holding_none_of_the_referenced_files_the_wrong_one() {
         Map<String, String> refs = new java.util.HashMap<>();
         FilestoreCheck.References.addPresence(refs, "facture/a.pdf");
