@@ -61,6 +61,18 @@ class RestoreJudgementTest {
     }
 
     @Test
+    void should_leave_data_dir_to_the_server_with_a_custom_filestore_layout(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path conf = java.nio.file.Files.writeString(dir.resolve("odoo.conf"),
+                "[options]\ndb_name = erp\ndata_dir = /var/lib/odoo\n");
+        assertEquals(Map.of("db_name", "erp", "data_dir", "/var/lib/odoo"), ConfBinding.read(AppProfile.ODOO, conf, false));
+        // a container's path: the host sees the filestore elsewhere (filestore_layout: custom)
+        assertEquals(Map.of("db_name", "erp"), ConfBinding.read(AppProfile.ODOO, conf, true));
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, ConfBinding.read(AppProfile.ODOO, conf, true),
+                "erp", Path.of("/srv/volumes/odoo/filestore/erp")));
+    }
+
+    @Test
     void should_call_a_tree_holding_none_of_the_referenced_files_the_wrong_one() {
         Map<String, String> refs = new java.util.HashMap<>();
         FilestoreCheck.References.addPresence(refs, "facture/a.pdf");
