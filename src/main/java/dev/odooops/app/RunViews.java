@@ -92,10 +92,14 @@ public final class RunViews {
     private static List<String> evidenceFiles(String dir) {
         if (dir == null || !Files.isDirectory(Path.of(dir))) return List.of();
         Path root = Path.of(dir);
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
+        // a running step renames its .tmp file into place: an entry may vanish while the tree is walked (the walk
+        // then throws UncheckedIOException), so the listing is read again
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(root)) {
+                return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString()).sorted().toList();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (attempt == 5) return List.of();
+            }
         }
     }
 }
