@@ -12,7 +12,8 @@
 # By hand: pg_dump -Fc, then tar | zstd -3 -T0 (sequential); restore: createdb + pg_restore -j 2, then
 # zstd -d | tar -x. restic: the same pg_dump file and the filestore into one repository (its default
 # compression), so its backups do what odoo-ops's do. The dataset is not a complete Odoo database, so restores
-# run with --no-verify (as restore-bench.sh). Prints a table; nothing is asserted.
+# run with --no-verify (as restore-bench.sh); no Odoo server runs, so they state its version (--odoo-version 17.0,
+# the dataset's base module series). Prints a table; nothing is asserted.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup
 command -v restic >/dev/null || { apt-get update -q >&2 && apt-get install -y -q restic >&2; }
@@ -97,14 +98,14 @@ manual_restore=$(echo "$mdb_s + $mfs_s" | bc)
 psql -U postgres -qc "drop database perf_manual_restore with (force)"
 rm -rf "$BENCH_ROOT/manual/filestore"
 drop_caches
-read -r ops_undo ops_undo_kib < <(odoo_ops undo restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify)
+read -r ops_undo ops_undo_kib < <(odoo_ops undo restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0)
 track "$ops_undo_kib"
 undo_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
 
 echo "5. restore with the filestore gone (disaster recovery) ..." >&2
 rm -rf "$FS_DIR.gone"; mv "$FS_DIR" "$FS_DIR.gone"   # what the restore brings back is the same tree
 drop_caches
-read -r ops_dr ops_dr_kib < <(odoo_ops dr restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify)
+read -r ops_dr ops_dr_kib < <(odoo_ops dr restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0)
 track "$ops_dr_kib"
 dr_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
 rm -rf "$FS_DIR.gone"
@@ -149,6 +150,12 @@ printf 'undo today: linked %s, fetched %s files (%s packs); safety backup %s s; 
   "$(grep -o '"fetched_packs" : [0-9]*' "$undo_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
   "$(ms "$(grep -o '"backup_evidence_dir" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)/final_status.json" duration_ms)" \
   "$(ms "$undo_ev/db_restore_duration.json" pg_restore_ms)"
+# which settle case the safety-backup reuse applied (README: pre-restore-backup): no Odoo runs in this bench, so
+# nothing is connected to the database and a first fingerprint match is final (app_stopped)
+printf 'undo today: safety backup %s (settle case %s): %s\n' \
+  "$(grep -o '"path" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)" \
+  "$(grep -o '"settle_case" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)" \
+  "$(grep -o '"why" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)"
 printf 'disaster recovery: fetched %s files; assemble %s s, verify %s s; pg_restore %s s\n' \
   "$(grep -o '"fetched_files" : [0-9]*' "$dr_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
   "$(ms "$dr_ev/filestore_restore_duration.json" assemble_ms)" "$(ms "$dr_ev/filestore_restore_duration.json" verify_ms)" \

@@ -227,7 +227,7 @@ public final class OpsRuntime implements AutoCloseable {
             observability = new Observability(config, catalog, runQueue);
             CamelContext context = main.getCamelContext();
             observability.install(context, store, () -> jms == null || jms.up(context), schedules::running);
-            HttpApi.installErrorAnswers(context);
+            HttpApi.installErrorAnswers(context, serviceSettings.maxBodyBytes());
         }
     }
 

@@ -96,14 +96,14 @@ public final class RunViews {
     private static List<String> evidenceFiles(String dir) {
         if (dir == null || !Files.isDirectory(Path.of(dir))) return List.of();
         Path root = Path.of(dir);
+        // a running step renames its .tmp file into place: an entry may vanish while the tree is walked (the walk
+        // then throws UncheckedIOException), so the listing is read again
         for (int attempt = 1; ; attempt++) {
             try (Stream<Path> files = Files.walk(root)) {
                 return files.filter(f -> !f.getFileName().toString().startsWith(".")).filter(Files::isRegularFile)
                         .map(f -> root.relativize(f).toString()).sorted().toList();
-            } catch (IOException e) {
-                return List.of();
-            } catch (java.io.UncheckedIOException e) {
-                if (attempt == 3) return List.of();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (attempt == 5) return List.of();
             }
         }
     }

@@ -66,8 +66,8 @@ public class BackupPreconditions {
         }
         // a restore's safety backup records whatever is there; a backup is refused
         List<String> differs = request.kind() != dev.odooops.model.ArtifactKind.BACKUP ? List.of()
-                : dev.odooops.domain.ConfBinding.differences(env.app(), env.app() == dev.odooops.domain.AppProfile.DOLIBARR
-                ? dev.odooops.domain.PhpConf.read(env.appConf()) : Map.of(), env.database().name(), env.filestore());
+                : dev.odooops.domain.ConfBinding.differences(env.app(), dev.odooops.domain.ConfBinding.read(env.app(),
+                env.appConf(), env.customLayout()), env.database().name(), env.filestore());
         if (!differs.isEmpty()) {
             throw new RequestRejected(env.app().confKey(), env.appConf() + " describes another installation than "
                     + env.id() + ": " + String.join("; ", differs));

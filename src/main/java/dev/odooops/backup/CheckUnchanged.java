@@ -40,7 +40,10 @@ import java.util.Optional;
  * counters), so the fingerprint is read again {@code restore.safety-settle-seconds} (default 61) after the first
  * match. Both equal, the safety backup is that artifact; anything else takes a real one. The settle wait is only
  * made when it is cheaper than the copy ({@link dev.odooops.domain.SettleDecision}: the environment's last copy took
- * longer than the window); otherwise the copy is taken at once, and unchanged_check.json's {@code settle} says why.
+ * longer than the window), and not at all when nothing is connected to the environment's database before the first
+ * read and after the match (the application is stopped: nothing writes, and every ended backend flushed its
+ * counters, so the first match is final); otherwise the copy is taken at once. unchanged_check.json's {@code settle}
+ * says which case applied ({@code case}) and why.
  */
 public class CheckUnchanged {
     private static final Logger LOG = LoggerFactory.getLogger(CheckUnchanged.class);
@@ -90,6 +93,9 @@ public class CheckUnchanged {
         if (job.request().type().includesDatabase()) parts.add(safety ? "database_all" : "database");
         if (job.request().type().includesFilestore()) parts.add(safety ? "filestore_times" : "filestore");
         parts.add("config"); // odoo.conf / conf.php: a changed setting is a change
+        // a safety backup: who is connected before the fingerprint is read (and again after a match) tells whether
+        // the application is stopped, so that a match is final at once
+        int sessionsBefore = safety && safetyReuse ? otherSessions(job) : -1;
         Map<String, Map<String, String>> now = fingerprint(job);
         job.fingerprint(now);
 
@@ -120,11 +126,18 @@ public class CheckUnchanged {
                         "created_at", last.get().createdAt().toString(),
                         "fingerprint", last.get().fingerprint() == null ? Map.of() : last.get().fingerprint()));
                 Optional<String> diff = ChangeFingerprint.difference(last.get().fingerprint(), now, parts);
-                dev.odooops.domain.SettleDecision plan = diff.isEmpty() && safety
-                        ? dev.odooops.domain.SettleDecision.of(lastCopy(job.environment().id()), settle) : null;
-                if (plan != null) evidence.put("settle", Map.of("settle", plan.settle(), "why", plan.why()));
+                dev.odooops.domain.SettleDecision plan = null;
+                if (diff.isEmpty() && safety) {
+                    int sessionsAfter = sessionsBefore == 0 ? otherSessions(job) : sessionsBefore;
+                    plan = dev.odooops.domain.SettleDecision.of(lastCopy(job.environment().id()), settle,
+                            sessionsBefore == 0 ? sessionsAfter : sessionsBefore, job.environment().database().name());
+                    evidence.put("settle", Map.of("settle", plan.settle(), "case", plan.which().wire(), "why", plan.why(),
+                            "other_sessions", sessionsBefore == 0 ? sessionsAfter : sessionsBefore));
+                }
                 if (plan != null && !plan.settle()) {
                     diff = Optional.of("matched once; " + plan.why());
+                } else if (plan != null && !plan.waitFirst()) {
+                    diff = Optional.empty(); // the application is stopped: the first match is final
                 } else if (diff.isEmpty() && safety) {
                     // the statistics trail the writes: only a fingerprint that still matches after they settled counts
                     Thread.sleep(settle.toMillis());
@@ -136,8 +149,11 @@ public class CheckUnchanged {
                     job.fingerprint(settled);
                 }
                 decision = diff.isPresent() ? "backup" : "skip";
+                final dev.odooops.domain.SettleDecision settled = plan;
                 reason = diff.orElse("unchanged since " + last.get().artifactId()
-                        + (safety ? ", also " + settle.toSeconds() + " s later: it is the safety backup" : ""));
+                        + (safety && settled != null && !settled.waitFirst()
+                                ? " with nothing connected to the database: it is the safety backup"
+                                : safety ? ", also " + settle.toSeconds() + " s later: it is the safety backup" : ""));
             }
         }
         evidence.put("decision", decision);
@@ -148,6 +164,12 @@ public class CheckUnchanged {
         job.stepDetail(Map.of("decision", decision, "reason", reason));
         LOG.info("backup run {}: {} ({})", job.runId(), decision.equals("skip") ? "environment unchanged, skipped"
                 : "a backup is taken", reason);
+    }
+
+    /** Other client sessions on the environment's database, or -1 when it has none to ask (no database part). */
+    private static int otherSessions(BackupJob job) throws java.sql.SQLException {
+        if (!job.request().type().includesDatabase()) return -1;
+        return dev.odooops.postgres.WriteCounters.otherSessions(job.environment().database());
     }
 
     /** How long the environment's newest successful copy (a backup run, regular or safety) took, or null. */

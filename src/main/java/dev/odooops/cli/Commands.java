@@ -80,7 +80,7 @@ public final class Commands {
         return result.odooDown() ? ODOO_DOWN : FAILED;
     }
 
-    /** preflight-restore: the ten checks; exit 0 when all pass, else 2. */
+    /** preflight-restore: the eleven checks; exit 0 when all pass, else 2. */
     public int preflightRestore(RestoreRequest request) {
         return print(operations.preflightRestore(request), REJECTED);
     }

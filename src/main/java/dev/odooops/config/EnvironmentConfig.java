@@ -10,16 +10,27 @@ import java.util.List;
  * ({@code app}, see {@link AppProfile}). {@code filestore} is Odoo's filestore or Dolibarr's documents directory;
  * {@code appConf} its odoo.conf or conf.php. {@code filestoreOwner} is {@code user[:group]} for the files a
  * restore puts into the filestore, or null: the owner of the live filestore (or of its parent directory when
- * there is none). {@code volatileTables}: null gives the profile's defaults.
+ * there is none). {@code volatileTables}: null gives the profile's defaults. {@code customLayout}: the filestore is
+ * seen here under another path than the server's (Odoo's {@code filestore_layout: custom}), so odoo.conf's
+ * {@code data_dir} is the server's path, not judged against it.
  */
 public record EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
                                 Path appConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
                                 String filestoreOwner, List<Schedule> schedules, java.util.Set<String> volatileTables,
-                                AppProfile app) {
+                                AppProfile app, boolean customLayout) {
 
     public EnvironmentConfig {
         app = app == null ? AppProfile.ODOO : app;
         volatileTables = volatileTables == null ? app.volatileTables() : java.util.Set.copyOf(volatileTables);
+    }
+
+    /** {@code customLayout}: {@code filestore_layout: custom} (Dolibarr's only layout; Odoo's default is {@code odoo}). */
+    public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,
+                             Path appConf, List<Path> addonsPaths, OdooControl control, RetentionPolicy retention,
+                             String filestoreOwner, List<Schedule> schedules, java.util.Set<String> volatileTables,
+                             AppProfile app) {
+        this(project, name, type, database, filestore, appConf, addonsPaths, control, retention, filestoreOwner, schedules,
+                volatileTables, app, app == AppProfile.DOLIBARR);
     }
 
     public EnvironmentConfig(String project, String name, String type, DatabaseConfig database, Path filestore,

@@ -218,7 +218,8 @@ public final class EnvironmentsLoader {
             volatileTables.add(t);
         }
         return new EnvironmentConfig(project, name, type, database, filestore, appConf, addons, control, retention, owner,
-                schedules(e, project, users), volatileTables, app);
+                schedules(e, project, users), volatileTables, app,
+                "custom".equals(app == AppProfile.ODOO ? e.oneOf("filestore_layout", "odoo", "odoo", "custom") : "custom"));
     }
 
     /** {@code app: odoo|dolibarr}, default odoo. */

@@ -37,7 +37,23 @@ public final class WriteCounters {
             select d.oid, s.stats_reset::text from pg_database d left join pg_stat_database s on s.datid = d.oid
              where d.datname = current_database()""";
 
+    private static final String OTHER_SESSIONS = """
+            select count(*) from pg_stat_activity
+             where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'""";
+
     private WriteCounters() {
+    }
+
+    /**
+     * How many other client sessions are connected to the environment's database (the application's, anyone's):
+     * none means every backend that wrote to it has ended, and a backend flushes its write counters as it ends.
+     */
+    public static int otherSessions(DatabaseConfig db) throws SQLException {
+        try (Connection c = EnvironmentDatabase.connect(db);
+             PreparedStatement ps = c.prepareStatement(OTHER_SESSIONS); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     /** The database fingerprint of {@link ChangeFingerprint#database}, read as the environment's role. */

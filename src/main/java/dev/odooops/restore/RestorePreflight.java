@@ -182,6 +182,15 @@ public class RestorePreflight {
         boolean fsOk = !r.type().includesFilestore() || (parent != null && Files.isDirectory(parent) && Files.isWritable(parent));
         checks.add(new Check("filestore", fsOk, fsOk ? (r.type().includesFilestore() ? parent + " writable" : "not restored")
                 : parent + " (parent of the filestore) is not a writable directory"));
+        // 9b. the live configuration file names this environment's database and filestore (else the server would go on
+        // using another one after the restore): odoo.conf's db_name/data_dir, conf.php's db name/data root
+        if (Files.isReadable(env.appConf())) {
+            List<String> differs = dev.odooops.domain.ConfBinding.differences(env.app(),
+                    dev.odooops.domain.ConfBinding.read(env.app(), env.appConf(), env.customLayout()), env.database().name(), env.filestore());
+            checks.add(new Check(env.app().confKey(), differs.isEmpty(), differs.isEmpty()
+                    ? env.appConf() + " names " + env.database().name() + " and its filestore"
+                    : env.appConf() + " describes another installation than " + env.id() + ": " + String.join("; ", differs)));
+        }
         // 10. checksums (last: it reads the whole artifact)
         if (checks.stream().allMatch(Check::ok)) {
             checks.add(checksums(job, need, fetch));

@@ -83,6 +83,14 @@ public class SafetyBackup {
         return why;
     }
 
+    /** Which settle case the backup run's unchanged check applied (SettleDecision.Case's word), or null: none. */
+    static String settleCase(BackupResult result) {
+        var check = java.nio.file.Path.of(result.evidenceDir(), "unchanged_check.json");
+        if (!java.nio.file.Files.exists(check)) return null;
+        return Json.readMap(check).get("settle") instanceof Map<?, ?> settle && settle.get("case") != null
+                ? String.valueOf(settle.get("case")) : null;
+    }
+
     static BackupType whatExists(RestoreJob job) throws Exception {
         BackupType wanted = job.request().type();
         boolean db = false;
@@ -150,11 +158,13 @@ public class SafetyBackup {
         evidence.put("artifact_id", result.artifactId());
         evidence.put("reused", reused);
         if (reused) {
-            evidence.put("reason", "the environment is unchanged since " + result.artifactId() + " (its fingerprint matched twice, "
-                    + "see the backup run's unchanged_check.json): that verified artifact is the safety backup");
+            evidence.put("reason", "the environment is unchanged since " + result.artifactId() + " (its fingerprint matched"
+                    + ("app_stopped".equals(settleCase(result)) ? " with nothing connected to the database"
+                    : " twice") + ", see the backup run's unchanged_check.json): that verified artifact is the safety backup");
         }
         evidence.put("path", reused ? "reused" : "taken");
         evidence.put("why", whyThisPath(result, reused));
+        if (settleCase(result) != null) evidence.put("settle_case", settleCase(result));
         evidence.put("backup_run_id", result.runId());
         evidence.put("backup_evidence_dir", result.evidenceDir());
         evidence.put("backup_type", type.wire());

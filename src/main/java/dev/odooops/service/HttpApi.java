@@ -324,9 +324,32 @@ public final class HttpApi {
      * of the web server's HTML or empty body; called once the HTTP server is up.
      */
     public static void installErrorAnswers(org.apache.camel.CamelContext context) {
+        installErrorAnswers(context, -1);
+    }
+
+    /**
+     * As {@link #installErrorAnswers(org.apache.camel.CamelContext)}, and the web server's own refusal of a body far
+     * over the limit (its body handler fails the request with 413 before any route sees it, camel.server.maxBodySize)
+     * in the same JSON shape as the API's own 413, field {@code body}, naming {@code maxBodyBytes}.
+     */
+    public static void installErrorAnswers(org.apache.camel.CamelContext context, int maxBodyBytes) {
         var routers = context.getRegistry().findByType(org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter.class);
         if (routers.isEmpty()) LOG.warn("no platform-http router: unknown paths are answered by the web server's defaults");
-        for (var router : routers) installErrorAnswers(router);
+        for (var router : routers) {
+            installErrorAnswers(router);
+            // the body handler fails the request in this (sub)router: a failure handler of its own answers it (the
+            // main router's error handler, where the plain text comes from, is not reachable)
+            router.route().failureHandler(rc -> {
+                if (rc.statusCode() != 413 || rc.response().ended()) {
+                    rc.next();
+                    return;
+                }
+                rc.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                        .putHeader("Connection", "close") // the rest of the body is not read
+                        .end(Json.compact(error(413, "body: more than the limit" + (maxBodyBytes > 0
+                                ? " of " + maxBodyBytes + " bytes" : ""), "body").body()));
+            });
+        }
     }
 
     /**

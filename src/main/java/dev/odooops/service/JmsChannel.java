@@ -41,7 +41,8 @@ import java.util.function.Function;
  *   <li><b>Malformed or refused</b> messages go to {@code <queue>.dlq} with the reason in the string property
  *   {@code OdooOpsError}.</li>
  *   <li><b>The broker:</b> embedded (Artemis on {@code 127.0.0.1:jms.embedded-port}, persistent journal in
- *   {@code jms.embedded-data-dir}) unless {@code jms.broker-url} names an external one ({@code jms.user},
+ *   {@code jms.embedded-data-dir}; with {@code jms.embedded-stomp-port} also a STOMP acceptor on 127.0.0.1 for
+ *   non-Java clients, same users, roles and JMSXUserID stamp) unless {@code jms.broker-url} names an external one ({@code jms.user},
  *   password from the variable {@code jms.password-env}).</li>
  *   <li><b>Who asks:</b> the embedded broker admits only the odoo-ops users that have a {@code jms_password} (or
  *   an {@code api_token}: it is then the password), never an anonymous connection, and stamps each message with
@@ -79,7 +80,9 @@ public final class JmsChannel implements AutoCloseable {
 
     /** The broker's address, for the start-up summary (no credentials). */
     public String address() {
-        return (broker != null ? "embedded " : "") + url + " queue " + settings.jmsRequestQueue();
+        return (broker != null ? "embedded " : "") + url
+                + (broker != null && settings.jmsEmbeddedStompPort() > 0 ? " (STOMP 127.0.0.1:" + settings.jmsEmbeddedStompPort() + ")" : "")
+                + " queue " + settings.jmsRequestQueue();
     }
 
     /**
@@ -123,7 +126,12 @@ public final class JmsChannel implements AutoCloseable {
         c.setBindingsDirectory(settings.jmsDataDir().resolve("bindings").toString());
         c.setPagingDirectory(settings.jmsDataDir().resolve("paging").toString());
         c.setLargeMessagesDirectory(settings.jmsDataDir().resolve("large-messages").toString());
-        c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + settings.jmsEmbeddedPort());
+        // each acceptor speaks only its own protocol (an acceptor without protocols= takes every protocol on the
+        // class path, STOMP included); both listen on loopback and share the security above
+        c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + settings.jmsEmbeddedPort() + "?protocols=CORE");
+        if (settings.jmsEmbeddedStompPort() > 0) {
+            c.addAcceptorConfiguration("stomp", "tcp://127.0.0.1:" + settings.jmsEmbeddedStompPort() + "?protocols=STOMP");
+        }
         String dlq = settings.jmsRequestQueue() + ".dlq";
         // a message that fails 10 times (odoo-ops could not record it: the catalog down) ends in the dead-letter queue
         c.addAddressSetting("#", new AddressSettings().setMaxDeliveryAttempts(10).setRedeliveryDelay(1000)
@@ -148,8 +156,10 @@ public final class JmsChannel implements AutoCloseable {
         broker.setConfiguration(c);
         broker.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), accounts));
         broker.start();
-        LOG.info("embedded Artemis broker on tcp://127.0.0.1:{} (journal in {}; {} user(s) may sign in: {})",
-                settings.jmsEmbeddedPort(), settings.jmsDataDir(), users.size(), String.join(", ", users.keySet()));
+        LOG.info("embedded Artemis broker on tcp://127.0.0.1:{}{} (journal in {}; {} user(s) may sign in: {})",
+                settings.jmsEmbeddedPort(), settings.jmsEmbeddedStompPort() > 0
+                        ? ", STOMP on 127.0.0.1:" + settings.jmsEmbeddedStompPort() : "",
+                settings.jmsDataDir(), users.size(), String.join(", ", users.keySet()));
     }
 
     /**
@@ -165,7 +175,7 @@ public final class JmsChannel implements AutoCloseable {
     public void handle(Exchange exchange) {
         CrashPoints.reached("jms:received"); // received, not yet recorded: the message must be redelivered
         String body = exchange.getMessage().getBody(String.class);
-        String messageId = exchange.getMessage().getHeader("JMSMessageID", String.class);
+        String messageId = messageId(exchange);
         exchange.getMessage().removeHeaders("Camel*");
         Map<String, Object> reply;
         try {
@@ -186,6 +196,20 @@ public final class JmsChannel implements AutoCloseable {
         String json = Json.compact(reply);
         exchange.setProperty("odooOpsReply", json);
         exchange.getMessage().setBody(json);
+    }
+
+    /**
+     * The message's id: its JMSMessageID, set by a JMS client; a STOMP client's message has none, so the broker's
+     * own id of the stored message (the same on a redelivery) stands in for it.
+     */
+    private static String messageId(Exchange exchange) {
+        String id = exchange.getMessage().getHeader("JMSMessageID", String.class);
+        if (id == null && exchange.getMessage() instanceof JmsMessage m
+                && m.getJmsMessage() instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a
+                && a.getCoreMessage() != null) {
+            id = "core-" + a.getCoreMessage().getMessageID();
+        }
+        return id;
     }
 
     /**

@@ -13,7 +13,7 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                               int inboxMaxFileBytes, int inboxPollMillis, boolean jmsEnabled, String jmsBrokerUrl,
                               String jmsUser, String jmsPasswordEnv, int jmsEmbeddedPort, java.nio.file.Path jmsDataDir,
                               String jmsRequestQueue, dev.odooops.domain.TrustedProxies trustedProxies, String inboxUser,
-                              int inboxMinAgeMillis) {
+                              int inboxMinAgeMillis, int jmsEmbeddedStompPort) {
 
     public static ServiceSettings of(Settings settings) {
         String file = settings.configDir().resolve("application.properties").toString();
@@ -38,7 +38,8 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 queueName(settings, file),
                 trustedProxies(settings, file),
                 inboxUser(settings, file),
-                integer(settings, file, "inbox.min-age-millis", 1000, 0, 600_000));
+                integer(settings, file, "inbox.min-age-millis", 1000, 0, 600_000),
+                stompPort(settings, file));
     }
 
     /** {@code http.trusted-proxies}: addresses and CIDR ranges whose X-Forwarded-For names the client. */
@@ -49,6 +50,12 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
             throw new ConfigException(file + ": http.trusted-proxies: " + e.getMessage()
                     + " (expected a comma-separated list of IP addresses and CIDR ranges)");
         }
+    }
+
+    /** {@code jms.embedded-stomp-port}: unset or empty, no STOMP acceptor ({@code -1}); else its port on 127.0.0.1. */
+    private static int stompPort(Settings settings, String file) {
+        if (settings.property("jms.embedded-stomp-port", "").isBlank()) return -1;
+        return integer(settings, file, "jms.embedded-stomp-port", -1, 1, 65535);
     }
 
     private static String blankToNull(String v) {

@@ -45,6 +45,34 @@ class RestoreJudgementTest {
     }
 
     @Test
+    void should_read_odoo_conf_db_name_and_data_dir_as_odoo_does() {
+        Path fs = Path.of("/srv/erp/data/filestore/erp");
+        List<String> d = ConfBinding.differences(AppProfile.ODOO, Map.of("db_name", "other, third", "data_dir", "/srv/other"), "erp", fs);
+        assertEquals(2, d.size(), d.toString());
+        assertTrue(d.get(0).startsWith("db_name is 'other, third'") && d.get(0).contains("'erp'"), d.get(0));
+        assertTrue(d.get(1).contains("/srv/other/filestore/erp") && d.get(1).contains(fs.toString()), d.get(1));
+        for (String unset : List.of("", "False", "false", "None", " , ")) {
+            assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("db_name", unset, "data_dir", unset), "erp", fs), unset);
+        }
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("db_name", "other,erp", "data_dir", "/srv/erp/data/"), "erp", fs));
+        // relative, ~ or a variable: the server's own working directory and account decide
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("data_dir", "~/.local/share/Odoo"), "erp", fs));
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, Map.of("data_dir", "data"), "erp", fs));
+    }
+
+    @Test
+    void should_leave_data_dir_to_the_server_with_a_custom_filestore_layout(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path conf = java.nio.file.Files.writeString(dir.resolve("odoo.conf"),
+                "[options]\ndb_name = erp\ndata_dir = /var/lib/odoo\n");
+        assertEquals(Map.of("db_name", "erp", "data_dir", "/var/lib/odoo"), ConfBinding.read(AppProfile.ODOO, conf, false));
+        // a container's path: the host sees the filestore elsewhere (filestore_layout: custom)
+        assertEquals(Map.of("db_name", "erp"), ConfBinding.read(AppProfile.ODOO, conf, true));
+        assertEquals(List.of(), ConfBinding.differences(AppProfile.ODOO, ConfBinding.read(AppProfile.ODOO, conf, true),
+                "erp", Path.of("/srv/volumes/odoo/filestore/erp")));
+    }
+
+    @Test
     void should_call_a_tree_holding_none_of_the_referenced_files_the_wrong_one() {
         Map<String, String> refs = new java.util.HashMap<>();
         FilestoreCheck.References.addPresence(refs, "facture/a.pdf");
@@ -65,5 +93,26 @@ class RestoreJudgementTest {
         // a window of 0 s costs nothing: always read again, however fast (or untimed) the last copy was
         assertTrue(SettleDecision.of(Duration.ZERO, Duration.ZERO).settle());
         assertTrue(SettleDecision.of(null, Duration.ZERO).settle());
+    }
+
+    @Test
+    void should_take_a_first_match_as_final_when_nothing_is_connected_to_the_database() {
+        Duration window = Duration.ofSeconds(61);
+        // Odoo stopped: nothing writes, and every ended backend flushed its counters; a fast or untimed last copy
+        // does not matter, and no window is waited
+        for (Duration last : java.util.Arrays.asList(null, Duration.ofSeconds(8), Duration.ofSeconds(300))) {
+            SettleDecision stopped = SettleDecision.of(last, window, 0, "erp");
+            assertTrue(stopped.settle(), String.valueOf(last));
+            assertFalse(stopped.waitFirst(), String.valueOf(last));
+            assertEquals(SettleDecision.Case.APP_STOPPED, stopped.which());
+            assertTrue(stopped.why().contains("nothing is connected to database 'erp'"), stopped.why());
+        }
+        // one session (a running Odoo): the last copy's time decides, as before
+        assertEquals(SettleDecision.Case.FAST_LAST_COPY, SettleDecision.of(Duration.ofSeconds(8), window, 1, "erp").which());
+        assertFalse(SettleDecision.of(Duration.ofSeconds(8), window, 1, "erp").settle());
+        SettleDecision slow = SettleDecision.of(Duration.ofSeconds(300), window, 2, "erp");
+        assertTrue(slow.settle() && slow.waitFirst());
+        assertEquals("slow_last_copy", slow.which().wire());
+        assertEquals(SettleDecision.Case.UNTIMED, SettleDecision.of(null, window, -1, null).which());
     }
 }

@@ -427,7 +427,7 @@ class RestoreFlowTest {
     }
 
     @Test
-    void should_report_the_ten_preflight_checks() throws Exception {
+    void should_report_the_eleven_preflight_checks() throws Exception {
         BackupResult b = backup(BackupType.FULL);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = App.run(List.of("preflight-restore", "--env", env.environmentId(), "--artifact", b.artifactId(),
@@ -437,7 +437,7 @@ class RestoreFlowTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> checks = (List<Map<String, Object>>) report.get("checks");
         assertEquals(List.of("environment", "permission", "no_active_run", "artifact", "metadata", "version", "disk_space",
-                "postgres", "filestore", "checksums"), checks.stream().map(c -> c.get("name")).toList());
+                "postgres", "filestore", "odoo_conf", "checksums"), checks.stream().map(c -> c.get("name")).toList());
 
         // a statement of the server's version is a major version, named by its option when it is not
         out.reset();

@@ -136,6 +136,36 @@ class SafetyBackupReuseTest {
 
     @Test
     void should_take_the_copy_at_once_rather_than_wait_a_settle_window_longer_than_the_last_copy() throws Exception {
+        // Odoo running: its connection to the database means writes may still trail the statistics
+        try (dev.odooops.support.OdooStandIn odoo = new dev.odooops.support.OdooStandIn(env.root.resolve("odoo.log"))) {
+            env.withOdoo(odoo);
+            env.withProperty("restore.safety-settle-seconds", "60");
+            runtime.close();
+            runtime = env.runtime();
+            BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                    null, null, "operator", "test"));
+            assertEquals("success", b.status(), b.error());
+
+            // unchanged since b, but its copy took a few seconds: waiting 60 s to reuse it would make the restore slower
+            RestoreResult r = restore(b.artifactId());
+
+            assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+            Map<String, Object> evidence = safety(r);
+            assertEquals("taken", evidence.get("path"), evidence.toString());
+            assertTrue(String.valueOf(evidence.get("why")).contains("faster than settling"), evidence.toString());
+            assertEquals("fast_last_copy", evidence.get("settle_case"), evidence.toString());
+            Map<String, Object> check = Json.readMap(Path.of(String.valueOf(evidence.get("backup_evidence_dir")))
+                    .resolve("unchanged_check.json"));
+            assertTrue(((Number) check.get("duration_ms")).longValue() < 60_000, "no settle wait: " + check);
+            assertTrue(!check.containsKey("settled_fingerprint"), check.toString());
+            runtime.close();
+            runtime = null;
+        }
+    }
+
+    @Test
+    void should_reuse_at_once_without_a_settle_wait_when_nothing_is_connected_to_the_database() throws Exception {
+        // no Odoo running (this environment has no server at all): nothing is connected to its database
         env.withProperty("restore.safety-settle-seconds", "60");
         runtime.close();
         runtime = env.runtime();
@@ -143,16 +173,19 @@ class SafetyBackupReuseTest {
                 null, null, "operator", "test"));
         assertEquals("success", b.status(), b.error());
 
-        // unchanged since b, but its copy took a few seconds: waiting 60 s to reuse it would make the restore slower
+        // unchanged since b; its copy was fast, but with Odoo stopped the first match is final: reused, no 60 s wait
         RestoreResult r = restore(b.artifactId());
 
         assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
         Map<String, Object> evidence = safety(r);
-        assertEquals("taken", evidence.get("path"), evidence.toString());
-        assertTrue(String.valueOf(evidence.get("why")).contains("faster than settling"), evidence.toString());
+        assertEquals("reused", evidence.get("path"), evidence.toString());
+        assertEquals(b.artifactId(), r.preRestoreBackupId());
+        assertEquals("app_stopped", evidence.get("settle_case"), evidence.toString());
+        assertTrue(String.valueOf(evidence.get("why")).contains("nothing is connected to database"), evidence.toString());
         Map<String, Object> check = Json.readMap(Path.of(String.valueOf(evidence.get("backup_evidence_dir")))
                 .resolve("unchanged_check.json"));
         assertTrue(((Number) check.get("duration_ms")).longValue() < 60_000, "no settle wait: " + check);
         assertTrue(!check.containsKey("settled_fingerprint"), check.toString());
+        assertEquals(0L, safetyBackups(), "no copy was made");
     }
 }
