@@ -33,7 +33,10 @@ public class LocalArtifactStore implements ArtifactStore {
 
     @Override
     public String uri(String artifactPath) {
-        return root.resolve(artifactPath).toUri().toString();
+        // a folder's URI ends in '/' whether or not the folder exists yet (Path.toUri adds it only for an existing
+        // directory: a pack's URI was taken before its first upload to a new store and lost its slash)
+        String uri = root.resolve(artifactPath).toUri().toString();
+        return uri.endsWith("/") ? uri : uri + "/";
     }
 
     @Override
