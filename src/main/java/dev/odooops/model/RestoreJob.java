@@ -1,6 +1,5 @@
 package dev.odooops.model;
 
-import dev.odooops.restore.EnvironmentFingerprint;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.SecretRedactor;

@@ -2,7 +2,6 @@ package dev.odooops.run;
 
 import dev.odooops.model.RunStatus;
 import dev.odooops.odoo.OdooLifecycle;
-import dev.odooops.restore.RestoreRecovery;
 
 import dev.odooops.config.Settings;
 import dev.odooops.domain.Evidence;
@@ -40,11 +39,11 @@ public class RunStarter {
     private final ArtifactStore store;
     private final ArtifactRemover remover;
 
-    private final RestoreRecovery recovery;
+    private final SideCopySweep recovery;
     private final OdooLifecycle odoo;
 
     public RunStarter(OpsDatabase db, OpsCatalog catalog, Settings.Ops ops, dev.odooops.domain.PrivateFiles files, ArtifactStore store, ArtifactRemover remover,
-                      RestoreRecovery recovery, OdooLifecycle odoo) {
+                      SideCopySweep recovery, OdooLifecycle odoo) {
         this.db = db;
         this.catalog = catalog;
         this.ops = ops;
@@ -151,12 +150,12 @@ public class RunStarter {
 
 
     /**
-     * Side copies of earlier restores of this environment (see {@link RestoreRecovery}): an environment left
+     * Side copies of earlier restores of this environment (see {@link SideCopySweep}): an environment left
      * half-restored by a dead run is put back, then brought back into service (start, health, maintenance
      * off), since the dead restore had stopped Odoo; garbage of committed runs is removed.
      */
     private void sweepSideCopies(RunState run, boolean restoreDied) {
-        RestoreRecovery.Outcome outcome = recovery.sweep(run.environment(), run.runId(), run.redactor());
+        SideCopySweep.Outcome outcome = recovery.sweep(run.environment(), run.runId(), run.redactor());
         // a backup or restore that committed but died before lifting maintenance: Odoo must come back
         List<UUID> unfinished = catalog.runsPendingAfterCommit(run.environment().id());
         restoreDied |= !unfinished.isEmpty();
