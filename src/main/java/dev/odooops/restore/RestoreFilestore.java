@@ -1,8 +1,8 @@
 package dev.odooops.restore;
 
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.Vars;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArtifactManifest;
@@ -289,7 +289,7 @@ public class RestoreFilestore {
         Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
         job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
         // a pack written again by a repack (V14) holds the same members under another id: the catalog says which
-        Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(job.environment().project(), missing.keySet());
+        Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(job.environment().project(), missing.keySet());
         now.forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
         String packs = ArtifactStore.packsPath(job.environment().project());
         long fetchedBytes = 0;

@@ -66,7 +66,7 @@ public class RestoreRecovery implements SideCopySweep {
             String tag = entry.getKey();
             List<SideCopies.Found> copies = entry.getValue();
             if (own.startsWith(SideCopies.runIdPrefix(tag))) continue; // this run's own copies
-            Optional<String> status = catalog.runStatusByPrefix(env.id(), SideCopies.runIdPrefix(tag));
+            Optional<String> status = catalog.runs().runStatusByPrefix(env.id(), SideCopies.runIdPrefix(tag));
             String s = status.orElse("unknown");
             try {
                 switch (s) {

@@ -10,6 +10,7 @@ import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactVerifier;
+import dev.odooops.model.Artifact;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Variable;
@@ -116,7 +117,7 @@ public class SafetyBackup {
         if (!result.succeeded()) {
             throw new IllegalStateException("the pre-restore safety backup failed in " + result.failedStep() + ": " + result.error());
         }
-        OpsCatalog.Artifact artifact = catalog.artifact(result.artifactId()).orElseThrow();
+        Artifact artifact = catalog.artifacts().artifact(result.artifactId()).orElseThrow();
         boolean reused = result.skippedUnchanged();
         Map<String, Object> verification = reused
                 ? verifier.stillStored(artifact, job.environment().project(), job.environment().name()) : readBack(result);
@@ -145,7 +146,7 @@ public class SafetyBackup {
                     + Json.compact(verification));
         }
         job.preRestoreBackupId(result.artifactId());
-        catalog.mergeRunMetadata(job.runId(), Map.of("pre_restore_backup_id", result.artifactId()));
+        catalog.runs().mergeRunMetadata(job.runId(), Map.of("pre_restore_backup_id", result.artifactId()));
         job.stepDetail(Map.of("pre_restore_backup_id", result.artifactId()));
     }
 }

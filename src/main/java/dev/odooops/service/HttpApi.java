@@ -12,8 +12,9 @@ import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.PinRequest;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.model.Artifact;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,7 +158,7 @@ public final class HttpApi {
                 .map(s -> (String) s.get("environment_id")).findFirst()
                 .orElseThrow(() -> new RequestRejected("key", "no schedule '" + key + "'", RequestRejected.Reason.NOT_FOUND));
         String project = projectOf(environmentId);
-        if (!config.allows(user, project, "backup")) throw new dev.odooops.model.PermissionDenied(user, "backup", project);
+        if (!config.allows(user, project, "backup")) throw new dev.odooops.domain.PermissionDenied(user, "backup", project);
         return Response.ok(operations.pauseSchedule(new dev.odooops.model.PauseScheduleRequest(key, paused)));
     }
 
@@ -171,7 +172,7 @@ public final class HttpApi {
                 m.put("project", env.project());
                 m.put("name", env.name());
                 m.put("type", env.type());
-                m.put("last_backup", catalog.lastBackups(env.id()));
+                m.put("last_backup", catalog.artifacts().lastBackups(env.id()));
                 out.add(m);
             }
             return Response.ok(out);
@@ -210,10 +211,10 @@ public final class HttpApi {
     }
 
     private void requireArtifactAccess(String user, String id, String action) {
-        OpsCatalog.Artifact a = catalog.artifact(id).orElseThrow(() -> new RequestRejected("id", "no artifact '" + id
+        Artifact a = catalog.artifacts().artifact(id).orElseThrow(() -> new RequestRejected("id", "no artifact '" + id
                 + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         String project = projectOf(a.environmentId());
-        if (!config.allows(user, project, action)) throw new dev.odooops.model.PermissionDenied(user, action, project);
+        if (!config.allows(user, project, action)) throw new dev.odooops.domain.PermissionDenied(user, action, project);
     }
 
     private boolean mayRead(String user, String project) {

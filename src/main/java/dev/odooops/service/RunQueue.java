@@ -10,13 +10,16 @@ import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.EnvironmentRequest;
 import dev.odooops.model.QueuedRun;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
 import dev.odooops.ops.RunLease;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.RequestedRun;
+import dev.odooops.model.PendingRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,9 +146,9 @@ public final class RunQueue implements AutoCloseable {
      * firing) is a repeat of the same operation.
      */
     private Optional<Accepted> earlier(EnvironmentConfig env, Submission s) {
-        Optional<OpsCatalog.RequestedRun> found = catalog.runByRequestId(env.id(), s.requestId(), Json.compact(s.toJson()));
+        Optional<RequestedRun> found = catalog.requests().runByRequestId(env.id(), s.requestId(), Json.compact(s.toJson()));
         if (found.isEmpty()) return Optional.empty();
-        OpsCatalog.RequestedRun first = found.get();
+        RequestedRun first = found.get();
         boolean same = first.sameRequest() != null ? first.sameRequest() : first.operation().equals(s.operation());
         if (!same) {
             throw new RequestRejected("request_id", "'" + s.requestId() + "' was already used on " + env.id() + " by "
@@ -175,7 +178,7 @@ public final class RunQueue implements AutoCloseable {
             slots.release();
             throw e;
         }
-        catalog.event(runId, "request_accepted", null, resolved.requestId() == null ? Map.of("channel", channel)
+        catalog.runs().event(runId, "request_accepted", null, resolved.requestId() == null ? Map.of("channel", channel)
                 : Map.of("channel", channel, "request_id", resolved.requestId()));
         LOG.info("{} run {} queued for {} ({}, by {})", resolved.operation(), runId, env.id(), channel, resolved.user());
         pool.execute(new Task(runId, lease, resolved, onEnd));
@@ -184,15 +187,15 @@ public final class RunQueue implements AutoCloseable {
 
     /** The checks a channel can answer at once (400/403/404); a restore's fetch and checksums run in the worker. */
     private void quickChecks(Submission s, EnvironmentConfig env) {
-        if (!catalog.userHasPermission(s.user(), env.project(), s.operation())) {
-            throw new dev.odooops.model.PermissionDenied(s.user(), s.operation(), env.project());
+        if (!catalog.permissions().userHasPermission(s.user(), env.project(), s.operation())) {
+            throw new dev.odooops.domain.PermissionDenied(s.user(), s.operation(), env.project());
         }
         if (s.request() instanceof RestoreRequest r) {
             if (env.isProduction() && !env.id().equals(r.confirm())) {
                 throw new RequestRejected("confirm", env.id() + " is a production environment: restoring it needs confirm = '"
                         + env.id() + "'" + (r.confirm() == null ? "" : " (got '" + r.confirm() + "')"));
             }
-            OpsCatalog.Artifact a = catalog.artifact(r.artifactId()).orElseThrow(() -> new RequestRejected("artifact_id",
+            Artifact a = catalog.artifacts().artifact(r.artifactId()).orElseThrow(() -> new RequestRejected("artifact_id",
                     "no artifact '" + r.artifactId() + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
             if (!a.environmentId().equals(env.id())) {
                 throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' belongs to " + a.environmentId()
@@ -266,8 +269,8 @@ public final class RunQueue implements AutoCloseable {
     private void endQueued(UUID runId, RunLease lease, String step, String reason) {
         LOG.warn("queued run {} refused in {}: {}", runId, step, reason);
         try {
-            if (catalog.finishRun(runId, RunStatus.FAILED, step, reason, Map.of())) {
-                catalog.event(runId, "request_refused", step, Map.of("reason", reason));
+            if (catalog.runs().finishRun(runId, RunStatus.FAILED, step, reason, Map.of())) {
+                catalog.runs().event(runId, "request_refused", step, Map.of("reason", reason));
             }
         } finally {
             lease.close();
@@ -280,7 +283,7 @@ public final class RunQueue implements AutoCloseable {
      */
     public int pickUpPending() {
         int taken = 0;
-        for (OpsCatalog.PendingRequest p : catalog.pendingRequests()) {
+        for (PendingRequest p : catalog.requests().pendingRequests()) {
             if (!slots.tryAcquire()) break; // the rest waits for the next pick-up
             Optional<RunLease> lease = RunLease.adopt(db, p.runId(), ops.heartbeatSeconds());
             if (lease.isEmpty()) {
@@ -298,7 +301,7 @@ public final class RunQueue implements AutoCloseable {
                 endQueued(p.runId(), lease.get(), "accept", "the queued request cannot be read back: " + e.getMessage());
                 continue;
             }
-            catalog.event(p.runId(), "request_picked_up", null, Map.of("reason", "the process that accepted it is gone"));
+            catalog.runs().event(p.runId(), "request_picked_up", null, Map.of("reason", "the process that accepted it is gone"));
             LOG.info("picked up queued {} run {} for {}", p.operation(), p.runId(), p.environmentId());
             pool.execute(new Task(p.runId(), lease.get(), s, null));
             taken++;

@@ -11,7 +11,7 @@ import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.PinRequest;
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.support.TestEnvironment;
