@@ -31,7 +31,7 @@ import dev.odooops.restore.SafetyBackup;
 import dev.odooops.restore.ValidateRestore;
 import dev.odooops.restore.VerifyRestoreArtifact;
 import dev.odooops.run.CrashPointStrategy;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.CreateRun;
 import dev.odooops.run.RecoverEnvironment;
 import dev.odooops.run.RunStarter;

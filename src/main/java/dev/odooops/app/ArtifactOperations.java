@@ -6,9 +6,10 @@ import dev.odooops.model.ArtifactRequest;
 import dev.odooops.model.PinRequest;
 import dev.odooops.model.PinResult;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactVerifier;
+import dev.odooops.model.Artifact;
 
 import java.io.IOException;
 import java.util.Map;
@@ -33,11 +34,11 @@ public final class ArtifactOperations {
 
     /** list-artifacts of a resolved request: its environment's artifacts, newest first. */
     public java.util.List<java.util.Map<String, Object>> list(dev.odooops.model.ListArtifactsRequest request) {
-        return catalog.listArtifacts(request.environmentId(), request.includePruned());
+        return catalog.artifacts().listArtifacts(request.environmentId(), request.includePruned());
     }
 
     public Report verify(ArtifactRequest request) throws IOException {
-        OpsCatalog.Artifact artifact = live(request.artifactId());
+        Artifact artifact = live(request.artifactId());
         EnvironmentConfig env = config.environments().stream()
                 .filter(e -> e.id().equals(artifact.environmentId())).findFirst()
                 .orElseThrow(() -> new RequestRejected("ID", "artifact '" + artifact.id() + "' belongs to "
@@ -46,21 +47,21 @@ public final class ArtifactOperations {
                 ? verifier.verifyData(artifact, env.project(), env.name(), request.samplePercent())
                 : verifier.verify(artifact, env.project(), env.name());
         boolean ok = Boolean.TRUE.equals(report.get("ok"));
-        if (ok) catalog.markVerified(artifact.id()); // an intact artifact may stand for an unchanged environment
+        if (ok) catalog.artifacts().markVerified(artifact.id()); // an intact artifact may stand for an unchanged environment
         return new Report(ok, report);
     }
 
     public PinResult pin(PinRequest request) {
-        OpsCatalog.Artifact artifact = live(request.artifactId());
+        Artifact artifact = live(request.artifactId());
         if (request.until() != null && !request.until().isAfter(clock.instant())) {
             throw new RequestRejected("until", "the hold would already be over: " + request.until());
         }
-        catalog.setPinned(artifact.id(), request.pinned(), request.reason(), request.until());
+        catalog.artifacts().setPinned(artifact.id(), request.pinned(), request.reason(), request.until());
         return new PinResult(artifact.id(), request.pinned(), request.reason(), request.until());
     }
 
-    private OpsCatalog.Artifact live(String id) {
-        OpsCatalog.Artifact artifact = catalog.artifact(id)
+    private Artifact live(String id) {
+        Artifact artifact = catalog.artifacts().artifact(id)
                 .orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id + "' in the ops catalog",
                         RequestRejected.Reason.NOT_FOUND));
         if (artifact.prunedAt() != null) {

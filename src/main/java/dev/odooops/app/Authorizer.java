@@ -17,13 +17,15 @@ import dev.odooops.model.ListSchedulesRequest;
 import dev.odooops.model.PauseScheduleRequest;
 import dev.odooops.model.PinRequest;
 import dev.odooops.model.RecoverRequest;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreDecisionRequest;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RetentionPlanRequest;
 import dev.odooops.model.StoreCopyRequest;
 import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.RunView;
 import org.apache.camel.Variable;
 
 import java.util.List;
@@ -33,7 +35,7 @@ import java.util.UUID;
 /**
  * The one permission decision of odoo-ops: the {@code authorize-*} node of every {@code direct:} entry route (right
  * after the environment lookup) hands it the typed request, whatever channel it came by, and it either lets the
- * request through unchanged or throws {@link dev.odooops.model.PermissionDenied} (field {@code user}, HTTP 403, the
+ * request through unchanged or throws {@link dev.odooops.domain.PermissionDenied} (field {@code user}, HTTP 403, the
  * same text on every channel). The rule itself is {@link OpsConfig#require}. Which action each operation needs:
  * <table>
  *   <tr><td>{@code backup}</td><td>backup; verify-artifact, pin and unpin; check; retention plan; pause and resume a
@@ -115,13 +117,13 @@ public final class Authorizer {
     }
 
     private String artifactProject(String id) {
-        OpsCatalog.Artifact a = catalog.artifact(id).orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id
+        Artifact a = catalog.artifacts().artifact(id).orElseThrow(() -> new RequestRejected("ID", "no artifact '" + id
                 + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         return projectOf(a.environmentId());
     }
 
     private String runProject(UUID runId) {
-        OpsCatalog.RunView run = catalog.runView(runId).orElseThrow(() -> new RequestRejected("run_id", "no run '" + runId
+        RunView run = catalog.runs().runView(runId).orElseThrow(() -> new RequestRejected("run_id", "no run '" + runId
                 + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         return projectOf(run.environmentId());
     }

@@ -6,10 +6,11 @@ import dev.odooops.odoo.ServerVersions;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.OdooLog;
 import dev.odooops.domain.SecretRedactor;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.Report;
 import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.model.Artifact;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,12 +46,12 @@ public final class EnvironmentCheck {
     public Report validate(ValidateEnvRequest request) {
         EnvironmentConfig env = environments.environment(request);
         String artifactId = request.artifactId();
-        if (artifactId == null) artifactId = catalog.lastSuccessfulRestoreArtifact(env.id()).orElse(null);
+        if (artifactId == null) artifactId = catalog.runs().lastSuccessfulRestoreArtifact(env.id()).orElse(null);
         Map<String, String> modules = null;
         String appVersion = null;
         if (artifactId != null) {
             String id = artifactId;
-            OpsCatalog.Artifact artifact = catalog.artifact(id)
+            Artifact artifact = catalog.artifacts().artifact(id)
                     .orElseThrow(() -> new RequestRejected("artifact", "no artifact '" + id + "'",
                             RequestRejected.Reason.NOT_FOUND));
             if (!artifact.environmentId().equals(env.id())) {
@@ -94,7 +95,7 @@ public final class EnvironmentCheck {
                 throw new RequestRejected("since", "expected " + e.getMessage() + ", got '" + since + "'");
             }
         }
-        Instant recorded = catalog.lastOdooRestart(env.id()).orElse(null);
+        Instant recorded = catalog.runs().lastOdooRestart(env.id()).orElse(null);
         Instant banner = null;
         Path logFile = env.control().logFile();
         if (logFile != null && Files.exists(logFile)) {

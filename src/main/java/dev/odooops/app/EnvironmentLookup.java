@@ -3,7 +3,7 @@ package dev.odooops.app;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.model.EnvironmentRequest;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 
 import java.util.List;
 import java.util.stream.Collectors;

@@ -28,7 +28,7 @@ public final class EnvironmentViews {
             m.put("project", env.project());
             m.put("name", env.name());
             m.put("type", env.type());
-            m.put("last_backup", catalog.lastBackups(env.id()));
+            m.put("last_backup", catalog.artifacts().lastBackups(env.id()));
             out.add(m);
         }
         return out;

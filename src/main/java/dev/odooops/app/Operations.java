@@ -12,7 +12,7 @@ import dev.odooops.model.PinResult;
 import dev.odooops.model.QueuedRun;
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.model.RunStartFailed;

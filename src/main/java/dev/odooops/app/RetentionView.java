@@ -1,7 +1,7 @@
 package dev.odooops.app;
 
 import dev.odooops.config.EnvironmentConfig;
-import dev.odooops.config.RetentionPolicy;
+import dev.odooops.domain.RetentionPolicy;
 import dev.odooops.domain.RetentionPlanner;
 import dev.odooops.model.ArtifactKind;
 import dev.odooops.model.BackupType;
@@ -40,17 +40,17 @@ public final class RetentionView {
     public Report plan(RetentionPlanRequest request) {
         EnvironmentConfig env = environments.environment(request);
         Instant now = clock.instant();
-        Map<String, Instant> endedHolds = catalog.endedHolds(env.id());
+        Map<String, Instant> endedHolds = catalog.retention().endedHolds(env.id());
         List<Map<String, Object>> series = new ArrayList<>();
         int prunes = 0;
         for (ArtifactKind kind : ArtifactKind.values()) {
             for (BackupType type : BackupType.values()) {
-                List<RetentionPlanner.Candidate> candidates = catalog.retentionCandidates(env.id(), kind.wire(), type.wire());
+                List<RetentionPlanner.Candidate> candidates = catalog.retention().retentionCandidates(env.id(), kind.wire(), type.wire());
                 if (candidates.isEmpty()) continue;
                 RetentionPolicy.Series policy = env.retention().with(request.keepDaily(), request.keepWeekly(),
                         request.keepMonthly(), request.keepYearly()).series(kind.wire());
                 // as a backup's retention does: what recent restores recorded as their safety backup is held
-                Map<String, String> held = RetentionPlanner.heldAsSafetyBackups(catalog.safetyBackupsOfRestoresSince(env.id(),
+                Map<String, String> held = RetentionPlanner.heldAsSafetyBackups(catalog.retention().safetyBackupsOfRestoresSince(env.id(),
                         now.minus(env.retention().series(ArtifactKind.PRE_RESTORE.wire()).keepWithin())));
                 RetentionPlanner.Plan plan = planner.plan(candidates, policy, Set.of(), held, now);
                 Map<String, Object> s = new LinkedHashMap<>();

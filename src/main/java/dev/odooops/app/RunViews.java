@@ -3,8 +3,9 @@ package dev.odooops.app;
 import dev.odooops.domain.GenerationCache;
 import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.model.RunView;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,12 +38,12 @@ public final class RunViews {
     /** list-runs of a resolved request: its environment's runs, newest first. */
     public List<Map<String, Object>> list(dev.odooops.model.ListRunsRequest request) {
         return lists.get(request.environmentId(), request.limit(),
-                () -> catalog.listRuns(request.environmentId(), request.limit()).stream()
+                () -> catalog.runs().listRuns(request.environmentId(), request.limit()).stream()
                         .map(Collections::unmodifiableMap).toList());
     }
 
     public Report get(GetRunRequest request) {
-        OpsCatalog.RunView run = catalog.runView(request.runId())
+        RunView run = catalog.runs().runView(request.runId())
                 .orElseThrow(() -> new RequestRejected("run_id", "no run '" + request.runId() + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", run.runId().toString());

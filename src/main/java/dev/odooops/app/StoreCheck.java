@@ -4,10 +4,12 @@ import dev.odooops.config.OpsConfig;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.model.CheckRequest;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactStore;
 import dev.odooops.store.StoreLocator;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.NewPack;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,19 +49,19 @@ public final class StoreCheck {
         Set<String> inPrevious = new LinkedHashSet<>();
         List<Map<String, Object>> broken = new ArrayList<>();
         int packedArtifacts = 0;
-        for (OpsCatalog.Artifact a : catalog.liveArtifacts(request.project())) {
+        for (Artifact a : catalog.artifacts().liveArtifacts(request.project())) {
             var fs = a.manifest().filestore();
             if (fs == null || fs.packs() == null) continue;
             packedArtifacts++;
             // a pack written again by a repack is found under the id it moved to, with that pack's size
-            Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(request.project(),
+            Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(request.project(),
                     fs.packs().stream().map(ArtifactManifest.PackRef::id).toList());
-            Map<String, OpsCatalog.NewPack> recorded = catalog.packs(request.project(),
+            Map<String, NewPack> recorded = catalog.packs().packs(request.project(),
                     now.values().stream().map(ArtifactManifest.PackRef::id).toList());
             for (ArtifactManifest.PackRef named : fs.packs()) {
                 ArtifactManifest.PackRef ref = now.getOrDefault(named.id(), named);
                 referenced.add(ref.id());
-                OpsCatalog.NewPack row = recorded.get(ref.id());
+                NewPack row = recorded.get(ref.id());
                 String unreachable = null;
                 long size;
                 try {

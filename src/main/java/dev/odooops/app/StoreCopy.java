@@ -6,12 +6,14 @@ import dev.odooops.config.StoreConfig;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.PrivateFiles;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.StoreCopyRequest;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.StoreLocations;
 import dev.odooops.store.ArtifactStore;
 import dev.odooops.store.StoreLocator;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.NewPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +81,7 @@ public final class StoreCopy {
         List<String> copied = new ArrayList<>();
         int alreadyThere = 0;
         for (String project : projects) {
-            for (OpsCatalog.Artifact a : catalog.liveArtifacts(project)) {
+            for (Artifact a : catalog.artifacts().liveArtifacts(project)) {
                 if (!envIds.contains(a.environmentId())) continue;
                 if (request.to().equals(stores.nameOf(a.uri()))) {
                     alreadyThere++;
@@ -95,7 +97,7 @@ public final class StoreCopy {
         }
         int left = 0;
         for (String project : projects) {
-            for (OpsCatalog.Artifact a : catalog.liveArtifacts(project)) {
+            for (Artifact a : catalog.artifacts().liveArtifacts(project)) {
                 if (envIds.contains(a.environmentId()) && !request.to().equals(stores.nameOf(a.uri()))) left++;
             }
         }
@@ -118,32 +120,32 @@ public final class StoreCopy {
     }
 
     /** One artifact and its packs; false when it changed meanwhile (pruned, being removed) and was left where it is. */
-    private boolean copyOne(String project, OpsCatalog.Artifact a, String to, ArtifactStore target, Path scratch, Tally tally) {
+    private boolean copyOne(String project, Artifact a, String to, ArtifactStore target, Path scratch, Tally tally) {
         StoreLocator.Location from = stores.locate(a.uri(), a.id());
         var fs = a.manifest().filestore();
         if (fs != null && fs.packs() != null) {
-            Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(project,
+            Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(project,
                     fs.packs().stream().map(ArtifactManifest.PackRef::id).toList());
             Set<String> holders = new LinkedHashSet<>();
             for (ArtifactManifest.PackRef ref : fs.packs()) holders.add(now.getOrDefault(ref.id(), ref).id());
-            Map<String, OpsCatalog.NewPack> rows = catalog.packs(project, holders);
+            Map<String, NewPack> rows = catalog.packs().packs(project, holders);
             String packsPath = ArtifactStore.packsPath(project);
             for (String id : holders) {
-                OpsCatalog.NewPack row = rows.get(id);
+                NewPack row = rows.get(id);
                 if (row == null) throw new IllegalStateException("pack " + id + " is not in the catalog: the artifact cannot be copied");
                 if (to.equals(stores.nameOf(row.uri()))) continue;
                 StoreLocator.PackLocation at = stores.locatePack(row.uri(), id);
                 copyObject(at.store(), at.packsPath(), at.name(), target, packsPath, row.sha256(), row.size(), scratch, tally);
-                dev.odooops.run.CrashPoints.reached("store-copy:pack-copied"); // in both stores, the catalog names the source
+                dev.odooops.exec.CrashPoints.reached("store-copy:pack-copied"); // in both stores, the catalog names the source
                 String uri = folder(target.uri(packsPath)) + at.name();
                 if (!locations.movePack(project, id, row.uri(), uri)) {
-                    OpsCatalog.NewPack again = catalog.packs(project, List.of(id)).get(id);
+                    NewPack again = catalog.packs().packs(project, List.of(id)).get(id);
                     if (again == null || !uri.equals(again.uri())) {
                         throw new IllegalStateException("pack " + id + " changed meanwhile (collected or repacked): not re-pointed");
                     }
                 } else {
                     tally.packs++;
-                    dev.odooops.run.CrashPoints.reached("store-copy:pack-moved"); // the pack read from the target now
+                    dev.odooops.exec.CrashPoints.reached("store-copy:pack-moved"); // the pack read from the target now
                 }
             }
         }
@@ -152,10 +154,10 @@ public final class StoreCopy {
             Object sha = a.checksums().get(name);
             copyObject(from.store(), path, name, target, path, sha == null ? null : sha.toString(), -1, scratch, tally);
         }
-        dev.odooops.run.CrashPoints.reached("store-copy:artifact-copied"); // a complete copy, the catalog names the source
+        dev.odooops.exec.CrashPoints.reached("store-copy:artifact-copied"); // a complete copy, the catalog names the source
         String uri = folder(target.uri(path));
         if (locations.moveArtifact(a.id(), a.uri(), uri)) return true;
-        String now = catalog.artifact(a.id()).filter(x -> x.prunedAt() == null).map(OpsCatalog.Artifact::uri).orElse(null);
+        String now = catalog.artifacts().artifact(a.id()).filter(x -> x.prunedAt() == null).map(Artifact::uri).orElse(null);
         if (uri.equals(now)) return true; // another copy re-pointed it first
         target.removeAll(path); // pruned or being removed meanwhile: its copy is nobody's
         return false;

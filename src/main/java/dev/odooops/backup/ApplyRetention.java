@@ -2,11 +2,13 @@ package dev.odooops.backup;
 
 import dev.odooops.run.Vars;
 
-import dev.odooops.config.RetentionPolicy;
+import dev.odooops.domain.RetentionPolicy;
 import dev.odooops.domain.RetentionPlanner;
 import dev.odooops.model.BackupJob;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactRemover;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.DeletionReason;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,13 +57,13 @@ public class ApplyRetention {
 
     public void plan(@Variable(Vars.BACKUP_JOB) BackupJob job) {
         List<RetentionPlanner.Candidate> candidates =
-                catalog.retentionCandidates(job.environment().id(), job.request().kind().wire(), job.request().type().wire());
+                catalog.retention().retentionCandidates(job.environment().id(), job.request().kind().wire(), job.request().type().wire());
         RetentionPolicy.Series series = job.retention().series(job.request().kind().wire());
         // an artifact a recent restore recorded as its safety backup (reused because nothing had changed) is kept as
         // long as a safety backup of its own would be
         java.time.Duration window = job.retention().series(dev.odooops.model.ArtifactKind.PRE_RESTORE.wire()).keepWithin();
         Map<String, String> held = RetentionPlanner.heldAsSafetyBackups(
-                catalog.safetyBackupsOfRestoresSince(job.environment().id(), clock.instant().minus(window)));
+                catalog.retention().safetyBackupsOfRestoresSince(job.environment().id(), clock.instant().minus(window)));
         RetentionPlanner.Plan plan = planner.plan(candidates, series, Set.of(job.artifactId()), held, clock.instant());
         job.plannedPrunes(plan.prune());
         Map<String, Object> evidence = planEvidence(job, series, candidates.size(), plan);
@@ -77,7 +79,7 @@ public class ApplyRetention {
         Map<String, Object> skipped = new LinkedHashMap<>();
         try {
             for (String id : job.plannedPrunes()) {
-                Optional<OpsCatalog.Artifact> artifact = catalog.artifact(id);
+                Optional<Artifact> artifact = catalog.artifacts().artifact(id);
                 if (artifact.isEmpty() || artifact.get().prunedAt() != null) {
                     skipped.put(id, "already gone");
                     continue;
@@ -87,7 +89,7 @@ public class ApplyRetention {
                     continue;
                 }
                 ArtifactRemover.Outcome o = remover.remove(job.environment().id(), id, artifact.get().uri(),
-                        OpsCatalog.DeletionReason.PRUNE, job.runId(), job.redactor());
+                        DeletionReason.PRUNE, job.runId(), job.redactor());
                 if (o.done()) {
                     pruned.add(id);
                 } else {
@@ -132,7 +134,7 @@ public class ApplyRetention {
             LOG.warn("run {}: could not write the retention outcome: {}", job.runId(), reason);
         }
         try {
-            catalog.event(job.runId(), "retention_applied", "apply-retention", Map.of("pruned_ids", pruned,
+            catalog.runs().event(job.runId(), "retention_applied", "apply-retention", Map.of("pruned_ids", pruned,
                     "planned", job.plannedPrunes().size(), "failures", failures));
         } catch (RuntimeException e) {
             job.warn("retention: the outcome could not be recorded in the ops catalog");

@@ -3,7 +3,7 @@ package dev.odooops.backup;
 import dev.odooops.run.Await;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.run.Vars;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArchivedFiles;
@@ -21,6 +21,9 @@ import dev.odooops.exec.ToolFailedException;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.BackupJob;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.model.StoredObject;
+import dev.odooops.model.NewPack;
+import dev.odooops.postgres.AttachmentReferences;
 import org.apache.camel.Variable;
 
 import java.io.IOException;
@@ -167,7 +170,7 @@ public class ArchiveFilestore {
         meta.put("duration_ms", Duration.between(started, finished).toMillis());
         Files.deleteIfExists(list);
         BundleParts.publish(job, "filestore.tar.zst", archive, size, sha, "filestore.meta.json", meta);
-        catalog.event(job.runId(), "step_completed", "archive-filestore", Map.of("size_bytes", size, "files", tree.fileCount(),
+        catalog.runs().event(job.runId(), "step_completed", "archive-filestore", Map.of("size_bytes", size, "files", tree.fileCount(),
                 "missing_files", check.missing(), "corrupt_files", check.corrupt(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
     }
@@ -188,20 +191,20 @@ public class ArchiveFilestore {
         Instant inventoryAt = Instant.now();
         FilestoreInventory inventory = FilestoreInventory.of(source, job.environment().app());
         refuseWrongTree(job, refs, inventory);
-        Map<String, List<OpsCatalog.StoredObject>> stored = catalog.storedObjects(project, inventory.files().keySet());
+        Map<String, List<StoredObject>> stored = catalog.packs().storedObjects(project, inventory.files().keySet());
         // a pack the catalog knows must be in the store with its size before this artifact counts on it (a store
         // emptied or replaced under a catalog that remembers it): the files of one that is not are stored again
         String packsPath = ArtifactStore.packsPath(project);
         Set<String> held = new java.util.TreeSet<>();
         stored.values().forEach(l -> l.forEach(o -> held.add(o.packId())));
-        Map<String, OpsCatalog.NewPack> recorded = catalog.packs(project, held);
+        Map<String, NewPack> recorded = catalog.packs().packs(project, held);
         Set<String> absent = new java.util.TreeSet<>();
         // a pack in a previous store (store.previous) keeps serving the artifacts that refer to it, but new artifacts
         // go to the current store only: its files are stored here once more, and the catalog then finds them here
         Set<String> elsewhere = new java.util.TreeSet<>();
         String here = store.uri(packsPath).replaceAll("/+$", "") + "/";
         for (String id : held) {
-            OpsCatalog.NewPack p = recorded.get(id);
+            NewPack p = recorded.get(id);
             if (p != null && !p.uri().startsWith(here)) elsewhere.add(id);
             else if (p == null || store.size(packsPath, id + ".tar.zst") != p.size()) absent.add(id);
         }
@@ -216,7 +219,7 @@ public class ArchiveFilestore {
         List<String> toRead = new ArrayList<>();
         for (Map.Entry<String, Long> f : inventory.files().entrySet()) {
             String named = job.environment().app().namesByContent() ? FilestoreIndex.odooSha1(f.getKey()) : null;
-            OpsCatalog.StoredObject hit = named == null ? null : held(stored.get(f.getKey()), named, f.getValue());
+            StoredObject hit = named == null ? null : held(stored.get(f.getKey()), named, f.getValue());
             if (hit != null) entries.add(new FilestoreIndex.Entry(f.getKey(), named, f.getValue(), hit.packId()));
             else toRead.add(f.getKey());
         }
@@ -225,13 +228,13 @@ public class ArchiveFilestore {
         List<PackPlanner.NewFile> newFiles = new ArrayList<>();
         for (Map.Entry<String, Probe> r : read.entrySet()) {
             Probe p = r.getValue();
-            OpsCatalog.StoredObject hit = held(stored.get(r.getKey()), p.sha1(), p.size());
+            StoredObject hit = held(stored.get(r.getKey()), p.sha1(), p.size());
             if (hit != null) entries.add(new FilestoreIndex.Entry(r.getKey(), p.sha1(), p.size(), hit.packId()));
             else newFiles.add(new PackPlanner.NewFile(r.getKey(), p.sha1(), p.size(), p.compressed()));
         }
 
-        List<OpsCatalog.NewPack> newPacks = new ArrayList<>();
-        List<OpsCatalog.StoredObject> newObjects = new ArrayList<>();
+        List<NewPack> newPacks = new ArrayList<>();
+        List<StoredObject> newObjects = new ArrayList<>();
         List<String> vanished = new ArrayList<>();
         List<String> rehashed = new ArrayList<>();
         int n = 0;
@@ -252,11 +255,11 @@ public class ArchiveFilestore {
                 }
                 if (e.size() != f.size()) rehashed.add(f.path());
                 entries.add(e);
-                newObjects.add(new OpsCatalog.StoredObject(e.path(), e.sha1(), e.size(), id));
+                newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
                 bytes += e.size();
                 files++;
             }
-            newPacks.add(new OpsCatalog.NewPack(id, store.uri(packsPath) + id + ".tar.zst", sha, size, files, bytes,
+            newPacks.add(new NewPack(id, store.uri(packsPath) + id + ".tar.zst", sha, size, files, bytes,
                     pack.compressed()));
         }
         FilestoreIndex index = FilestoreIndex.of(entries);
@@ -269,11 +272,11 @@ public class ArchiveFilestore {
         check.warnings().forEach(job::warn);
 
         // every pack the index refers to, with its digest and size (new ones from this run, the others from the catalog)
-        Map<String, OpsCatalog.NewPack> all = new LinkedHashMap<>();
+        Map<String, NewPack> all = new LinkedHashMap<>();
         newPacks.forEach(p -> all.put(p.packId(), p));
         Set<String> older = new java.util.LinkedHashSet<>(index.packs());
         older.removeAll(all.keySet());
-        all.putAll(catalog.packs(project, older));
+        all.putAll(catalog.packs().packs(project, older));
         List<ArtifactManifest.PackRef> refsOfIndex = new ArrayList<>();
         StringBuilder sums = new StringBuilder();
         Path indexFile = job.workDir().resolve(FilestoreIndex.FILE);
@@ -281,7 +284,7 @@ public class ArchiveFilestore {
         String indexSha = Checksums.sha256(indexFile);
         sums.append(Checksums.sha256sumLine(indexSha, FilestoreIndex.FILE));
         for (String id : index.packs()) {
-            OpsCatalog.NewPack p = all.get(id);
+            NewPack p = all.get(id);
             if (p == null) throw new IllegalStateException("the catalog has no pack " + id + " of project " + project);
             refsOfIndex.add(new ArtifactManifest.PackRef(id, p.sha256(), p.size()));
             sums.append(Checksums.sha256sumLine(p.sha256(), "../../" + ArtifactStore.PACKS + "/" + id + ".tar.zst"));
@@ -311,7 +314,7 @@ public class ArchiveFilestore {
         meta.put("read_files", read.size());
         meta.put("read_bytes", readBytes);
         meta.put("new_files", newObjects.size());
-        meta.put("new_bytes", newObjects.stream().mapToLong(OpsCatalog.StoredObject::size).sum());
+        meta.put("new_bytes", newObjects.stream().mapToLong(StoredObject::size).sum());
         meta.put("vanished_while_read", vanished.size());
         meta.put("hashed_from_pack", rehashed.size());
         meta.put("inventory_taken_at", inventoryAt.toString());
@@ -327,7 +330,7 @@ public class ArchiveFilestore {
         meta.put("duration_ms", Duration.between(started, finished).toMillis());
         BundleParts.publish(job, FilestoreIndex.FILE, indexFile, Files.size(indexFile), indexSha, "filestore.meta.json", meta,
                 "filestore.tar.zst.sha256", sums.toString());
-        catalog.event(job.runId(), "step_completed", "archive-filestore", Map.of("files", index.entries().size(),
+        catalog.runs().event(job.runId(), "step_completed", "archive-filestore", Map.of("files", index.entries().size(),
                 "new_files", newObjects.size(), "new_packs", newPacks.size(), "read_files", read.size(),
                 "missing_files", check.missing(), "corrupt_files", check.corrupt(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
@@ -347,9 +350,9 @@ public class ArchiveFilestore {
     }
 
     /** The stored object of this path with this content and size, if the project's packs hold one. */
-    private static OpsCatalog.StoredObject held(List<OpsCatalog.StoredObject> candidates, String sha1, long size) {
+    private static StoredObject held(List<StoredObject> candidates, String sha1, long size) {
         if (candidates == null) return null;
-        for (OpsCatalog.StoredObject o : candidates) if (o.sha1().equals(sha1) && o.size() == size) return o;
+        for (StoredObject o : candidates) if (o.sha1().equals(sha1) && o.size() == size) return o;
         return null;
     }
 
@@ -438,7 +441,7 @@ public class ArchiveFilestore {
                     out.put(e.path(), new FilestoreIndex.Entry(e.path(), Checksums.sha1(got), Files.size(got), id));
                 }
             } finally {
-                dev.odooops.run.WorkFiles.deleteTree(scratch);
+                dev.odooops.exec.WorkFiles.deleteTree(scratch);
             }
         }
         return out;

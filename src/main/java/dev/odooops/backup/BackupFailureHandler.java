@@ -9,6 +9,7 @@ import dev.odooops.model.BackupResult;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactRemover;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.model.DeletionReason;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Variable;
@@ -55,7 +56,7 @@ public class BackupFailureHandler {
         if (!job.storedKeys().isEmpty()) {
             try {
                 ArtifactRemover.Outcome o = remover.remove(job.environment().id(), job.artifactId(), store.uri(path),
-                        OpsCatalog.DeletionReason.FAILED_RUN, job.runId(), job.redactor());
+                        DeletionReason.FAILED_RUN, job.runId(), job.redactor());
                 cleanup.put("store", o.done() ? "removed: " + o.objects() + " object(s), " + o.incompleteUploads()
                         + " incomplete upload(s) aborted" : "could not be removed, retried by the next run: " + o.error());
             } catch (RuntimeException e) {
@@ -78,7 +79,7 @@ public class BackupFailureHandler {
         }
         if (job.registered()) {
             try {
-                catalog.deleteArtifact(job.artifactId());
+                catalog.artifacts().deleteArtifact(job.artifactId());
                 cleanup.put("ops.artifacts", "row removed");
             } catch (RuntimeException e) {
                 cleanup.put("ops.artifacts", "row could not be removed: " + e.getMessage());
@@ -98,8 +99,8 @@ public class BackupFailureHandler {
             LOG.error("could not write final_status.json of run {}: {}", job.runId(), e.getMessage());
         }
         try {
-            catalog.event(job.runId(), "backup_failed", step, Map.of("reason", reason, "cleanup", cleanup));
-            catalog.finishRun(job.runId(), RunStatus.FAILED, step, reason, Map.of("artifact_id", job.artifactId()));
+            catalog.runs().event(job.runId(), "backup_failed", step, Map.of("reason", reason, "cleanup", cleanup));
+            catalog.runs().finishRun(job.runId(), RunStatus.FAILED, step, reason, Map.of("artifact_id", job.artifactId()));
         } catch (RuntimeException e) {
             LOG.error("could not record the failure of run {} in the ops catalog: {}", job.runId(), e.getMessage());
         }
@@ -114,7 +115,7 @@ public class BackupFailureHandler {
         LOG.error("backup run {} is committed; a later step ({}) failed: {}", job.runId(), step, reason);
         job.warn("after the commit, " + step + " failed: " + reason);
         try {
-            catalog.event(job.runId(), "post_commit_failure", step, Map.of("reason", reason, "artifact_id", job.artifactId()));
+            catalog.runs().event(job.runId(), "post_commit_failure", step, Map.of("reason", reason, "artifact_id", job.artifactId()));
         } catch (RuntimeException e) {
             LOG.error("could not record the post-commit failure of run {}: {}", job.runId(), e.getMessage());
         }

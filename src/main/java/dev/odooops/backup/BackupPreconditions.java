@@ -4,7 +4,7 @@ import dev.odooops.model.QueuedRun;
 import dev.odooops.run.Vars;
 import org.apache.camel.Variable;
 import dev.odooops.postgres.EnvironmentDatabase;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
@@ -12,7 +12,7 @@ import dev.odooops.config.Settings;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.BackupJob;
 import dev.odooops.model.BackupRequest;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
 
 import java.io.IOException;

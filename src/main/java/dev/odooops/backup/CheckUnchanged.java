@@ -11,6 +11,7 @@ import dev.odooops.ops.OpsCatalog;
 import dev.odooops.postgres.WriteCounters;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.Vars;
+import dev.odooops.model.Fingerprinted;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +105,7 @@ public class CheckUnchanged {
         evidence.put("volatile_tables", new java.util.TreeSet<>(job.environment().volatileTables()));
         String decision;
         String reason;
-        Optional<OpsCatalog.Fingerprinted> last = Optional.empty();
+        Optional<Fingerprinted> last = Optional.empty();
         if (job.request().kind() != ArtifactKind.BACKUP && !(safety && safetyReuse)) {
             decision = "backup";
             reason = safety ? "restore.safety-backup-reuse is false: a restore's safety backup is always taken"
@@ -116,8 +117,8 @@ public class CheckUnchanged {
             decision = "backup";
             reason = "backup.skip-unchanged is false";
         } else {
-            last = safety ? catalog.lastVerifiedArtifact(job.environment().id(), job.request().type().wire())
-                    : catalog.lastVerifiedBackup(job.environment().id(), job.request().type().wire());
+            last = safety ? catalog.artifacts().lastVerifiedArtifact(job.environment().id(), job.request().type().wire())
+                    : catalog.artifacts().lastVerifiedBackup(job.environment().id(), job.request().type().wire());
             if (last.isEmpty()) {
                 decision = "backup";
                 reason = "no verified " + job.request().type().wire() + " backup of this environment to compare with";
@@ -174,7 +175,7 @@ public class CheckUnchanged {
 
     /** How long the environment's newest successful copy (a backup run, regular or safety) took, or null. */
     private Duration lastCopy(String environmentId) {
-        for (Map<String, Object> run : catalog.listRuns(environmentId, 100)) {
+        for (Map<String, Object> run : catalog.runs().listRuns(environmentId, 100)) {
             if (!"backup".equals(run.get("operation_type")) || !"success".equals(run.get("status"))
                     || run.get("finished_at") == null) continue;
             try {
@@ -207,8 +208,8 @@ public class CheckUnchanged {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("artifact_id", artifact);
         metadata.put("unchanged_since", artifact);
-        catalog.event(job.runId(), "backup_skipped_unchanged", job.step(), Map.of("artifact_id", artifact));
-        catalog.finishRun(job.runId(), RunStatus.SKIPPED_UNCHANGED, null, null, metadata);
+        catalog.runs().event(job.runId(), "backup_skipped_unchanged", job.step(), Map.of("artifact_id", artifact));
+        catalog.runs().finishRun(job.runId(), RunStatus.SKIPPED_UNCHANGED, null, null, metadata);
         job.committed(true);
         RunEnd.release(job);
         LOG.info("backup run {} skipped: {} is unchanged since {}", job.runId(), job.environment().id(), artifact);

@@ -14,6 +14,7 @@ import dev.odooops.exec.ToolResult;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.BackupJob;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.postgres.AttachmentReferences;
 import org.apache.camel.Variable;
 
 import java.nio.file.Files;
@@ -123,7 +124,7 @@ public class DumpDatabase {
         meta.put("table_count", counts.size());
         meta.put("row_counts", counts);
         BundleParts.publish(job, "db.dump", dump, size, sha, "db.dump.meta.json", meta);
-        catalog.event(job.runId(), "step_completed", "dump-database", Map.of("size_bytes", size, "tables", counts.size(),
+        catalog.runs().event(job.runId(), "step_completed", "dump-database", Map.of("size_bytes", size, "tables", counts.size(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
     }
 

@@ -76,7 +76,7 @@ public class FinalizeBackup {
         event.put("retention_planned_prune", job.plannedPrunes());
         event.put("warnings", job.warnings().size());
         filestoreNumbers(job).forEach(event::put);
-        catalog.event(job.runId(), "backup_completed", job.step(), event);
+        catalog.runs().event(job.runId(), "backup_completed", job.step(), event);
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("artifact_id", job.artifactId());
         metadata.put("degraded_mode", job.degradedMode());
@@ -84,7 +84,7 @@ public class FinalizeBackup {
         // Odoo is still quiesced: if this process dies before finish, the next run's start lifts it
         metadata.put("after_commit_pending", job.environment().control().quiesce() != null);
         filestoreNumbers(job).forEach(metadata::put);
-        catalog.finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
+        catalog.runs().finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
         job.committed(true);
         LOG.info("backup run {} committed: artifact {} ({} bytes)", job.runId(), job.artifactId(), size);
     }
@@ -114,7 +114,7 @@ public class FinalizeBackup {
         release(job, quiesce);
         if (job.environment().control().quiesce() != null) {
             try {
-                catalog.mergeRunMetadata(job.runId(), Map.of("after_commit_pending", false));
+                catalog.runs().mergeRunMetadata(job.runId(), Map.of("after_commit_pending", false));
             } catch (RuntimeException e) {
                 LOG.warn("run {}: could not record that Odoo was resumed: {}", job.runId(), e.getMessage());
             }

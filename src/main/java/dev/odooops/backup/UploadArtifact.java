@@ -10,6 +10,7 @@ import dev.odooops.model.BackupJob;
 import dev.odooops.model.BackupJob.BundleFile;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.model.PackRegistration;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,12 +66,12 @@ public class UploadArtifact {
             checksums.put(f.name(), f.sha256());
             sizes.put(f.name(), f.size());
         });
-        catalog.registerArtifact(job.artifactId(), job.environment().id(), job.runId(), job.request().kind().wire(),
+        catalog.artifacts().registerArtifact(job.artifactId(), job.environment().id(), job.runId(), job.request().kind().wire(),
                 job.request().type().wire(), job.artifactUri(), checksums, sizes, manifest, job.request().label(),
                 job.createdAt(), job.fingerprint(), verifyAfterUpload, job.packed() == null ? null
                         // the packs, the objects they hold and what this artifact refers to: from now on a backup of
                         // the project reuses them
-                        : new OpsCatalog.PackRegistration(job.environment().project(), job.packed().newPacks(),
+                        : new PackRegistration(job.environment().project(), job.packed().newPacks(),
                         job.packed().newObjects(), job.packed().index().packs()));
         job.registered(true);
         Map<String, Object> evidence = new LinkedHashMap<>();
@@ -80,7 +81,7 @@ public class UploadArtifact {
         evidence.put("store_read_back", readBack);
         evidence.put("artifact", manifest);
         job.evidence().json("artifact_registration.json", evidence);
-        catalog.event(job.runId(), "artifact_registered", job.step(), Map.of("artifact_id", job.artifactId(),
+        catalog.runs().event(job.runId(), "artifact_registered", job.step(), Map.of("artifact_id", job.artifactId(),
                 "uri", job.artifactUri(), "total_bytes", total));
     }
 

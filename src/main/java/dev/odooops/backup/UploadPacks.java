@@ -3,10 +3,10 @@ package dev.odooops.backup;
 import dev.odooops.config.Settings;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.BackupJob;
-import dev.odooops.ops.OpsCatalog;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.Vars;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.model.NewPack;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +37,7 @@ public class UploadPacks {
         if (packed == null || packed.newPacks().isEmpty()) return;
         String packsPath = ArtifactStore.packsPath(job.environment().project());
         long bytes = 0;
-        for (OpsCatalog.NewPack pack : packed.newPacks()) {
+        for (NewPack pack : packed.newPacks()) {
             String name = pack.packId() + ".tar.zst";
             Path file = job.workDir().resolve(name);
             LOG.info("uploading pack {} ({}) to {}", name, ToolRunner.human(pack.size()), store.uri(packsPath));

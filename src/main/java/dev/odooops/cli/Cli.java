@@ -8,7 +8,7 @@ import dev.odooops.model.BackupType;
 import dev.odooops.model.ListArtifactsRequest;
 import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.RecoverRequest;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.ValidateEnvRequest;
 import picocli.AutoComplete;

@@ -1,6 +1,7 @@
 package dev.odooops.config;
 
 import dev.odooops.domain.AppProfile;
+import dev.odooops.domain.RetentionPolicy;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.odooops.domain.AppProfile;
+import dev.odooops.domain.RetentionPolicy;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -256,7 +257,7 @@ public final class EnvironmentsLoader {
             OpsConfig rules = new OpsConfig(null, null, users, List.of());
             if (!users.containsKey(user) || !rules.allows(user, project, "backup")) {
                 throw new ConfigException(e.file() + ": " + s.child("user").path() + ": "
-                        + (users.containsKey(user) ? dev.odooops.model.PermissionDenied.text(user, "backup", project)
+                        + (users.containsKey(user) ? dev.odooops.domain.PermissionDenied.text(user, "backup", project)
                         : "no user '" + user + "' in users"));
             }
             out.add(new Schedule(name, cron, timeZone, type, user, daily, weekly, monthly));

@@ -53,9 +53,9 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
         return false;
     }
 
-    /** The one permission check of every request (called by app.Authorizer): throws {@link dev.odooops.model.PermissionDenied}. */
+    /** The one permission check of every request (called by app.Authorizer): throws {@link dev.odooops.domain.PermissionDenied}. */
     public void require(String user, String project, String action) {
-        if (!allows(user, project, action)) throw new dev.odooops.model.PermissionDenied(user, action, project);
+        if (!allows(user, project, action)) throw new dev.odooops.domain.PermissionDenied(user, action, project);
     }
 
     public Optional<EnvironmentConfig> environment(String project, String env) {

@@ -1,7 +1,5 @@
 package dev.odooops.domain;
 
-import dev.odooops.config.RetentionPolicy;
-
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;

@@ -1,5 +1,7 @@
 package dev.odooops.model;
 
+import dev.odooops.domain.RequestRejected;
+
 /**
  * An operation on one artifact of the catalog, by id: verify it ({@code verify-artifact}). {@code readData}
  * (packed artifacts) reads the packs and checks every file's SHA-1 and size against the index, for

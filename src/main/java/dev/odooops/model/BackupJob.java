@@ -1,7 +1,7 @@
 package dev.odooops.model;
 
 import dev.odooops.config.EnvironmentConfig;
-import dev.odooops.config.RetentionPolicy;
+import dev.odooops.domain.RetentionPolicy;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.FilestoreCheck;
 import dev.odooops.domain.SecretRedactor;
@@ -74,8 +74,8 @@ public final class BackupJob extends RunState {
      * directory (stored by upload-packs) and the objects they hold; registered with the artifact.
      */
     public record PackedFilestore(dev.odooops.domain.FilestoreIndex index,
-                                  List<dev.odooops.ops.OpsCatalog.NewPack> newPacks,
-                                  List<dev.odooops.ops.OpsCatalog.StoredObject> newObjects,
+                                  List<dev.odooops.model.NewPack> newPacks,
+                                  List<dev.odooops.model.StoredObject> newObjects,
                                   List<ArtifactManifest.PackRef> packRefs) {
     }
 

@@ -1,5 +1,7 @@
 package dev.odooops.model;
 
+import dev.odooops.domain.RequestRejected;
+
 /**
  * A request for a backup, as every trigger hands it over ({@code project} may be null: see {@link EnvironmentRequest}). Retention overrides are null when not given.
  * {@code kind} is {@link ArtifactKind#BACKUP} for operator backups and {@link ArtifactKind#PRE_RESTORE} for the safety backup a restore takes; the

@@ -2,6 +2,7 @@ package dev.odooops.model;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import dev.odooops.domain.RequestRejected;
 
 /** What a backup contains. */
 public enum BackupType {

@@ -1,5 +1,7 @@
 package dev.odooops.model;
 
+import dev.odooops.domain.RequestRejected;
+
 /** The checks every request record makes of its fields, each rejection naming the field. */
 final class Fields {
     private Fields() {

@@ -1,6 +1,7 @@
 package dev.odooops.model;
 
 import java.util.UUID;
+import dev.odooops.domain.RequestRejected;
 
 /** One run of the catalog by id: its status, the steps it completed, its failure and its evidence files. */
 public record GetRunRequest(UUID runId, String user) implements AuthenticatedRequest {

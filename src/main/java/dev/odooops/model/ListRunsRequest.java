@@ -1,5 +1,7 @@
 package dev.odooops.model;
 
+import dev.odooops.domain.RequestRejected;
+
 /** The runs of an environment, newest first, at most {@code limit} (1 to 1000; null: 50). */
 public record ListRunsRequest(String project, String environment, Integer limit, String user)
         implements EnvironmentRequest, AuthenticatedRequest {

@@ -1,6 +1,7 @@
 package dev.odooops.model;
 
 import java.time.Instant;
+import dev.odooops.domain.RequestRejected;
 
 /**
  * Pin an artifact (never pruned by retention while pinned) or unpin it (back under the policy). A pin is a legal

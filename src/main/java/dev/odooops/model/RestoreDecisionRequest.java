@@ -2,6 +2,7 @@ package dev.odooops.model;
 
 import java.util.Locale;
 import java.util.UUID;
+import dev.odooops.domain.RequestRejected;
 
 /**
  * {@code accept RUN} or {@code discard RUN}: the operator's decision on a restore that failed where nothing was live

@@ -1,10 +1,8 @@
 package dev.odooops.model;
 
-import dev.odooops.restore.EnvironmentFingerprint;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.SecretRedactor;
-import dev.odooops.ops.OpsCatalog;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RestoreJob extends RunState {
     private final RestoreRequest request;
-    private final OpsCatalog.Artifact artifact;
+    private final Artifact artifact;
     private final Map<String, Path> files = new ConcurrentHashMap<>();
     private volatile String preRestoreBackupId;
     private volatile boolean odooStopped;
@@ -44,14 +42,14 @@ public final class RestoreJob extends RunState {
 
     private final String sideTag;
 
-    public RestoreJob(RestoreRequest request, EnvironmentConfig environment, OpsCatalog.Artifact artifact,
+    public RestoreJob(RestoreRequest request, EnvironmentConfig environment, Artifact artifact,
                       Instant createdAt, SecretRedactor redactor) {
         this(java.util.UUID.randomUUID(), request, environment, artifact, createdAt, redactor);
     }
 
     /** The job of a run whose id is already chosen (a queued service request). */
     public RestoreJob(java.util.UUID runId, RestoreRequest request, EnvironmentConfig environment,
-                      OpsCatalog.Artifact artifact, Instant createdAt, SecretRedactor redactor) {
+                      Artifact artifact, Instant createdAt, SecretRedactor redactor) {
         super(runId, environment, createdAt, redactor);
         this.request = request;
         this.artifact = artifact;
@@ -59,7 +57,7 @@ public final class RestoreJob extends RunState {
     }
 
     /** A restore done inside the run {@code parent} (the rollback's slow path), with side copies of its own. */
-    public RestoreJob(RestoreJob parent, RestoreRequest request, OpsCatalog.Artifact artifact) {
+    public RestoreJob(RestoreJob parent, RestoreRequest request, Artifact artifact) {
         super(parent.runId(), parent.environment(), Instant.now(), parent.redactor());
         this.request = request;
         this.artifact = artifact;
@@ -70,7 +68,7 @@ public final class RestoreJob extends RunState {
     public String sideTag() { return sideTag; }
 
     public RestoreRequest request() { return request; }
-    public OpsCatalog.Artifact artifact() { return artifact; }
+    public Artifact artifact() { return artifact; }
     /** Artifact files fetched into the work directory, by name. */
     public Map<String, Path> files() { return files; }
     /** True when the run only validates (steps 2-8 skipped). */

@@ -1,5 +1,7 @@
 package dev.odooops.model;
 
+import dev.odooops.domain.RequestRejected;
+
 /**
  * A request to restore an artifact into an environment ({@code project} may be null: see {@link EnvironmentRequest}). {@code verify=false} skips post-restore validation,
  * {@code rollback=false} leaves a failed restore as it is (for forensics); {@code confirm} must equal the

@@ -1,5 +1,7 @@
 package dev.odooops.model;
 
+import dev.odooops.domain.RequestRejected;
+
 /**
  * retention plan: what retention would prune in an environment now, and why; nothing is changed. The overrides
  * (null: the environment's counts) preview a backup taken with the same {@code --keep-*} options.

@@ -218,7 +218,7 @@ public class EnvironmentValidator {
     }
 
     private static Check references(Connection c, EnvironmentConfig env, BackupGaps atBackup) throws SQLException {
-        var refs = dev.odooops.backup.AttachmentReferences.read(c, env.app());
+        var refs = dev.odooops.postgres.AttachmentReferences.read(c, env.app());
         if (refs.unavailable() != null) return new Check("references", "skipped", refs.unavailable());
         List<String> missing = new ArrayList<>();
         for (String path : new java.util.TreeSet<>(refs.expectedSha1().keySet())) {

@@ -140,32 +140,22 @@ public final class OpsDatabase implements AutoCloseable {
     }
 
     public void sync(OpsConfig config) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        new CatalogSql(dataSource).inTransaction("synchronising the environments file into the ops catalog", tx -> {
             for (EnvironmentConfig e : config.environments()) {
-                exec(c, "insert into ops.projects(name) values (?) on conflict do nothing", e.project());
-                exec(c, "insert into ops.environments(id, project, name, type) values (?, ?, ?, ?) "
+                tx.update("insert into ops.projects(name) values (?) on conflict do nothing", e.project());
+                tx.update("insert into ops.environments(id, project, name, type) values (?, ?, ?, ?) "
                         + "on conflict (id) do update set type = excluded.type", e.id(), e.project(), e.name(), e.type());
             }
             for (var u : config.users().entrySet()) {
-                exec(c, "insert into ops.users(name) values (?) on conflict do nothing", u.getKey());
-                exec(c, "delete from ops.permissions where user_name = ?", u.getKey());
+                tx.update("insert into ops.users(name) values (?) on conflict do nothing", u.getKey());
+                tx.update("delete from ops.permissions where user_name = ?", u.getKey());
                 for (OpsConfig.Permission p : u.getValue()) {
-                    exec(c, "insert into ops.permissions(user_name, project, action) values (?, ?, ?) on conflict do nothing",
+                    tx.update("insert into ops.permissions(user_name, project, action) values (?, ?, ?) on conflict do nothing",
                             u.getKey(), p.project(), p.action());
                 }
             }
-            c.commit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot synchronise the environments file into the ops catalog: " + e.getMessage(), e);
-        }
-    }
-
-    private static void exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-            ps.executeUpdate();
-        }
+            return null;
+        });
     }
 
     /** CREATE DATABASE cannot take a bound parameter: the name is checked against a strict pattern first. */

@@ -1,6 +1,6 @@
 package dev.odooops.ops;
 
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,7 +2,7 @@ package dev.odooops.restore;
 
 import dev.odooops.run.RunStarter;
 import dev.odooops.run.Vars;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.model.RestoreJob;
 import dev.odooops.model.RestoreRequest;
@@ -68,7 +68,7 @@ public class CreateRestoreRun {
             case FORCE -> job.mode("restore", "--force: always restore");
             case VALIDATE_ONLY -> job.mode("validate_only", "--validate-only: nothing is changed");
             case AUTO -> {
-                var last = catalog.lastSuccessfulRestore(job.environment().id()).orElse(null);
+                var last = catalog.runs().lastSuccessfulRestore(job.environment().id()).orElse(null);
                 if (last == null || !last.artifactId().equals(r.artifactId()) || !covers(last.restoreType(), r.type())) {
                     job.mode("restore", last == null ? "no earlier restore into this environment"
                             : "the last restore here (run " + last.runId() + ") was of " + last.artifactId() + " (" + last.restoreType() + ")");

@@ -3,7 +3,7 @@ package dev.odooops.restore;
 import dev.odooops.model.RunStatus;
 import dev.odooops.odoo.OdooLifecycle;
 import dev.odooops.postgres.PgAdmin;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.Vars;
 
@@ -85,7 +85,7 @@ public class FinalizeRestore {
         metadata.put("warnings", job.warnings().size());
         if (job.restartedAt() != null) metadata.put("odoo_restarted_at", job.restartedAt().toString());
         metadata.put("after_commit_pending", !job.validationOnly()); // maintenance still to lift: done by the next run if we die
-        catalog.finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
+        catalog.runs().finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
         // committed: from here on nothing may fail the run or put anything back; the copies kept aside are
         // garbage now (renamed to trash first, so a crash never leaves a half-deleted copy under a name that
         // could be put back; the next run's start finishes the deletion)
@@ -101,11 +101,11 @@ public class FinalizeRestore {
             }
             // a maintenance page that could not be lifted stays pending: the next run's start retries it
             if (leftovers.stream().noneMatch(w -> w.startsWith("maintenance"))) {
-                catalog.mergeRunMetadata(job.runId(), Map.of("after_commit_pending", false));
+                catalog.runs().mergeRunMetadata(job.runId(), Map.of("after_commit_pending", false));
             }
             status.put("after_commit", Map.of("actions", done.stream().map(String::valueOf).toList(), "warnings", leftovers));
             job.evidence().json("final_status.json", status);
-            catalog.event(job.runId(), "restore_completed", job.step(), Map.of("artifact_id", job.artifact().id(),
+            catalog.runs().event(job.runId(), "restore_completed", job.step(), Map.of("artifact_id", job.artifact().id(),
                     "mode", job.mode(), "after_commit", done.stream().map(String::valueOf).toList(), "warnings", leftovers));
         } catch (RuntimeException e) {
             LOG.error("restore run {} committed, but its clean-up failed: {}", job.runId(), job.redactor().scrub(e.getMessage()));

@@ -3,7 +3,7 @@ package dev.odooops.restore;
 import dev.odooops.postgres.TableCounts;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.Vars;
 
 import dev.odooops.config.DatabaseConfig;

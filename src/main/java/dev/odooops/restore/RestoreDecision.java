@@ -6,7 +6,7 @@ import dev.odooops.domain.FilestoreInventory;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.RecoverJob;
 import dev.odooops.model.Report;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreDecisionRequest;
 import dev.odooops.model.RestoreDecisionRequest.Decision;
 import dev.odooops.model.RestoreJob;
@@ -15,7 +15,8 @@ import dev.odooops.odoo.OdooLifecycle;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.run.RunStarter;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
+import dev.odooops.model.RunView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,10 +112,10 @@ public class RestoreDecision {
         actions.add(odoo.maintenanceOn(job.environment(), job.redactor()));
         actions.add(odoo.stop(job.environment(), job.redactor()));
         job.odooStopped(true);
-        catalog.mergeRunMetadata(job.runId(), Map.of("kept", kept));
+        catalog.runs().mergeRunMetadata(job.runId(), Map.of("kept", kept));
         Map<String, Object> payload = new LinkedHashMap<>(kept);
         payload.put("actions", actions.stream().map(String::valueOf).toList());
-        catalog.event(job.runId(), KEPT_EVENT, job.failedStep(), payload);
+        catalog.runs().event(job.runId(), KEPT_EVENT, job.failedStep(), payload);
         job.failed(job.failedStep(), job.failureReason() + "; " + attention(job.runId()));
         return null;
     }
@@ -122,7 +123,7 @@ public class RestoreDecision {
     @SuppressWarnings("unchecked")
     /** Accept or discard, as the request says (its permission decided before, by authorize-restore-decide); refusals name the field. */
     public Report decide(RestoreDecisionRequest request) {
-        OpsCatalog.RunView run = catalog.runView(request.runId()).orElseThrow(() -> new RequestRejected("run_id",
+        RunView run = catalog.runs().runView(request.runId()).orElseThrow(() -> new RequestRejected("run_id",
                 "no run " + request.runId() + " in the ops catalog", RequestRejected.Reason.NOT_FOUND));
         int slash = run.environmentId().indexOf('/');
         String project = run.environmentId().substring(0, slash);
@@ -138,7 +139,7 @@ public class RestoreDecision {
         EnvironmentConfig env = config.environment(project, run.environmentId().substring(slash + 1)).orElseThrow(() ->
                 new RequestRejected("run_id", "the environment " + run.environmentId() + " of run " + request.runId()
                         + " is no longer configured", RequestRejected.Reason.NOT_FOUND));
-        for (Map<String, Object> later : catalog.listRuns(env.id(), 500)) { // newest first, down to this run
+        for (Map<String, Object> later : catalog.runs().listRuns(env.id(), 500)) { // newest first, down to this run
             if (request.runId().toString().equals(String.valueOf(later.get("run_id")))) break;
             if ("restore".equals(later.get("operation_type"))) {
                 throw new RequestRejected("run_id", "restore run " + later.get("run_id") + " ran on " + env.id() + " after run "
@@ -201,10 +202,10 @@ public class RestoreDecision {
             decided.put("decided_by", request.user());
             decided.put("decision_run_id", job.runId().toString());
             decided.put("decided_at", Instant.now().toString());
-            catalog.mergeRunMetadata(request.runId(), decided);
-            catalog.event(request.runId(), "restore_" + request.decision().past(), request.decision().wire(), decided);
+            catalog.runs().mergeRunMetadata(request.runId(), decided);
+            catalog.runs().event(request.runId(), "restore_" + request.decision().past(), request.decision().wire(), decided);
         }
-        catalog.finishRun(job.runId(), failure == null ? RunStatus.SUCCESS : RunStatus.FAILED,
+        catalog.runs().finishRun(job.runId(), failure == null ? RunStatus.SUCCESS : RunStatus.FAILED,
                 failure == null ? null : request.decision().wire(), failure, Map.of("decision", request.decision().wire()));
         try {
             job.lease().close();

@@ -39,7 +39,7 @@ public class RestoreFailureHandler {
         try {
             job.evidence().json("failure.json", Map.of("failed_step", job.step(), "reason", reason,
                     "at", Instant.now().toString(), "data_touched", job.touchedData()));
-            catalog.event(job.runId(), "restore_failed", job.step(), Map.of("reason", reason));
+            catalog.runs().event(job.runId(), "restore_failed", job.step(), Map.of("reason", reason));
         } catch (RuntimeException e) {
             LOG.error("could not record the failure of run {}: {}", job.runId(), e.getMessage());
         }
@@ -73,7 +73,7 @@ public class RestoreFailureHandler {
         fin.put("finished_at", Instant.now().toString());
         try {
             job.evidence().json("final_status.json", fin);
-            catalog.finishRun(job.runId(), runStatus, job.failedStep(), job.failureReason(),
+            catalog.runs().finishRun(job.runId(), runStatus, job.failedStep(), job.failureReason(),
                     java.util.Collections.singletonMap("rollback", String.valueOf(job.rollbackOutcome())));
         } catch (RuntimeException e) {
             LOG.error("could not record the end of run {}: {}", job.runId(), e.getMessage());

@@ -1,8 +1,8 @@
 package dev.odooops.restore;
 
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.Vars;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArtifactManifest;
@@ -17,6 +17,7 @@ import dev.odooops.domain.TreeDigest;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.model.NewPack;
 import org.apache.camel.Variable;
 
 import java.nio.file.Files;
@@ -289,10 +290,10 @@ public class RestoreFilestore {
         Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
         job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
         // a pack written again by a repack (V14) holds the same members under another id: the catalog says which
-        Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(job.environment().project(), missing.keySet());
+        Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(job.environment().project(), missing.keySet());
         now.forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
         // each pack from the store it was written to (store.previous), as the catalog records it
-        Map<String, OpsCatalog.NewPack> recorded = catalog.packs(job.environment().project(),
+        Map<String, NewPack> recorded = catalog.packs().packs(job.environment().project(),
                 refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
         long fetchedBytes = 0;
         int fetchedFiles = 0;
@@ -300,7 +301,7 @@ public class RestoreFilestore {
             ArtifactManifest.PackRef ref = refs.get(p.getKey());
             if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
             Path pack = job.workDir().resolve(ref.id() + ".tar.zst");
-            OpsCatalog.NewPack at = recorded.get(ref.id());
+            NewPack at = recorded.get(ref.id());
             StoreLocator.PackLocation from = stores.pack(job.environment().project(), ref.id(), at == null ? null : at.uri());
             String sha = from.store().fetch(from.packsPath(), from.name(), pack);
             if (!sha.equals(ref.sha256())) {

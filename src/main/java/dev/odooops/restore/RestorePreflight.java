@@ -7,7 +7,7 @@ import dev.odooops.odoo.ServerVersions;
 import dev.odooops.run.Vars;
 import org.apache.camel.Variable;
 import dev.odooops.postgres.PgAdmin;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
@@ -20,13 +20,14 @@ import dev.odooops.domain.Json;
 import dev.odooops.domain.RestoreSpace;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.BackupType;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.model.Report;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactStore;
 import dev.odooops.store.StoreLocator;
+import dev.odooops.model.Artifact;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -152,11 +153,11 @@ public class RestorePreflight {
         // 2. permission: the entry route's authorize node let the request through
         checks.add(new Check("permission", true, r.user() + " may restore " + r.project()));
         // 3. no active run
-        List<String> active = catalog.activeRuns(env.id(), queued == null ? null : queued.runId());
+        List<String> active = catalog.runs().activeRuns(env.id(), queued == null ? null : queued.runId());
         checks.add(new Check("no_active_run", active.isEmpty(), active.isEmpty() ? "none"
                 : "another run is active on " + env.id() + ": " + active.get(0)));
         // 4. artifact
-        OpsCatalog.Artifact artifact = catalog.artifact(r.artifactId()).orElse(null);
+        Artifact artifact = catalog.artifacts().artifact(r.artifactId()).orElse(null);
         String problem = artifactProblem(artifact, env, r);
         checks.add(new Check("artifact", problem == null, problem == null ? artifact.id() + " (" + artifact.backupType()
                 + ", " + artifact.createdAt() + ")" : problem));
@@ -218,14 +219,14 @@ public class RestorePreflight {
                 "project '" + r.project() + "' has no environment '" + r.environment() + "'", RequestRejected.Reason.NOT_FOUND));
         Check failed = confirmation(env, r);
         if (failed == null) {
-            String problem = artifactProblem(catalog.artifact(r.artifactId()).orElse(null), env, r);
+            String problem = artifactProblem(catalog.artifacts().artifact(r.artifactId()).orElse(null), env, r);
             if (problem != null) failed = new Check("artifact", false, problem);
         }
         if (failed != null) throw new RequestRejected(field(failed.name()), failed.detail(), reason(failed));
         return r;
     }
 
-    static String artifactProblem(OpsCatalog.Artifact a, EnvironmentConfig env, RestoreRequest r) {
+    static String artifactProblem(Artifact a, EnvironmentConfig env, RestoreRequest r) {
         if (a == null) return "no artifact '" + r.artifactId() + "' in the ops catalog";
         if (!a.environmentId().equals(env.id())) {
             return "artifact '" + a.id() + "' belongs to " + a.environmentId() + ", not to " + env.id();
@@ -249,7 +250,7 @@ public class RestorePreflight {
     }
 
     /** The files a restore of this type reads: the data it restores plus every small metadata file. */
-    static List<String> neededFiles(OpsCatalog.Artifact a, BackupType type) {
+    static List<String> neededFiles(Artifact a, BackupType type) {
         List<String> out = new ArrayList<>();
         for (String name : a.checksums().keySet()) {
             if (name.equals("db.dump") && !type.includesDatabase()) continue;
@@ -261,7 +262,7 @@ public class RestorePreflight {
     }
 
     /** The artifact's series against the target server's (learned, else stated); the job keeps the target's. */
-    private Check version(OpsCatalog.Artifact a, EnvironmentConfig env, RestoreRequest r, RestoreJob job) {
+    private Check version(Artifact a, EnvironmentConfig env, RestoreRequest r, RestoreJob job) {
         if (!r.type().includesDatabase()) return new Check("version", true, "not compared: the database is not restored");
         if (r.mode() == RestoreRequest.Mode.VALIDATE_ONLY) {
             return new Check("version", true, "not compared: validate_only changes nothing (the modules validation "
@@ -281,7 +282,7 @@ public class RestorePreflight {
      * Free space for the files fetched into the work directory, and on the filestore's own file system for the new
      * filestore built beside the live one ({@link RestoreSpace}); the sum where both are one file system.
      */
-    private Check diskSpace(long needBytes, OpsCatalog.Artifact artifact, RestoreRequest r, EnvironmentConfig env) {
+    private Check diskSpace(long needBytes, Artifact artifact, RestoreRequest r, EnvironmentConfig env) {
         boolean withFilestore = r.type().includesFilestore();
         RestoreSpace space = new RestoreSpace(needBytes, 0, 0, 0);
         if (withFilestore) space = filestoreSpace(needBytes, artifact, env);
@@ -303,7 +304,7 @@ public class RestorePreflight {
      * artifact the largest pack, and, where the application's files are linked (Odoo), what the live filestore already
      * holds under the index's paths with the index's sizes.
      */
-    private RestoreSpace filestoreSpace(long needBytes, OpsCatalog.Artifact artifact, EnvironmentConfig env) {
+    private RestoreSpace filestoreSpace(long needBytes, Artifact artifact, EnvironmentConfig env) {
         List<ArtifactManifest.PackRef> packs = artifact.manifest().filestore() == null
                 || artifact.manifest().filestore().packs() == null ? List.of() : artifact.manifest().filestore().packs();
         long largestPack = packs.stream().mapToLong(ArtifactManifest.PackRef::size).max().orElse(0);

@@ -5,6 +5,7 @@ import dev.odooops.postgres.PgAdmin;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.run.SideCopySweep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ import java.util.UUID;
  * </ul>
  * Safe to run again after a crash in the middle: every action is judged from what exists.
  */
-public class RestoreRecovery {
+public class RestoreRecovery implements SideCopySweep {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreRecovery.class);
     private final OpsCatalog catalog;
 
@@ -39,22 +40,7 @@ public class RestoreRecovery {
         this.catalog = catalog;
     }
 
-    /** What a sweep did: actions, copies kept for the operator, copies it could not remove, and whether it put an environment back. */
-    public record Outcome(List<Object> actions, List<String> kept, List<String> leftovers, boolean putBack) {
-        public boolean isEmpty() {
-            return actions.isEmpty() && kept.isEmpty() && leftovers.isEmpty();
-        }
-
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("actions", actions.stream().map(String::valueOf).toList());
-            if (!kept.isEmpty()) m.put("kept_for_operator", kept);
-            if (!leftovers.isEmpty()) m.put("leftovers", leftovers);
-            m.put("environment_put_back", putBack);
-            return m;
-        }
-    }
-
+    @Override
     public Outcome sweep(EnvironmentConfig env, UUID currentRun, SecretRedactor redactor) {
         List<Object> actions = new ArrayList<>();
         List<String> kept = new ArrayList<>();
@@ -80,7 +66,7 @@ public class RestoreRecovery {
             String tag = entry.getKey();
             List<SideCopies.Found> copies = entry.getValue();
             if (own.startsWith(SideCopies.runIdPrefix(tag))) continue; // this run's own copies
-            Optional<String> status = catalog.runStatusByPrefix(env.id(), SideCopies.runIdPrefix(tag));
+            Optional<String> status = catalog.runs().runStatusByPrefix(env.id(), SideCopies.runIdPrefix(tag));
             String s = status.orElse("unknown");
             try {
                 switch (s) {

@@ -2,15 +2,16 @@ package dev.odooops.restore;
 
 import dev.odooops.odoo.OdooLifecycle;
 import dev.odooops.postgres.PgAdmin;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.Vars;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.domain.Evidence;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.StoreLocator;
+import dev.odooops.model.Artifact;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,16 +77,16 @@ public class RollbackRestore {
             } else if (!job.request().rollback()) {
                 outcome = "disabled";
                 actions.add("--no-rollback: the environment is left as the failure left it");
-            } else if (!catalog.hasEvent(job.runId(), "rollback_started") && !RestoreDecision.withoutPredecessor(job).isEmpty()) {
+            } else if (!catalog.runs().hasEvent(job.runId(), "rollback_started") && !RestoreDecision.withoutPredecessor(job).isEmpty()) {
                 // nothing was live before: a rollback would put back nothing and delete the only copy there is
                 outcome = "kept";
                 healthy = RestoreDecision.keep(job, catalog, odoo, actions);
-            } else if (catalog.hasEvent(job.runId(), "rollback_started")) {
+            } else if (catalog.runs().hasEvent(job.runId(), "rollback_started")) {
                 outcome = "already_done";
                 LOG.warn("run {} already has a rollback recorded: not rolling back a second time", job.runId());
                 actions.add("a rollback is already recorded for this run: not repeated");
             } else {
-                catalog.event(job.runId(), "rollback_started", job.failedStep(), Map.of("reason", String.valueOf(job.failureReason())));
+                catalog.runs().event(job.runId(), "rollback_started", job.failedStep(), Map.of("reason", String.valueOf(job.failureReason())));
                 // Odoo may be running on the restored data (restart-odoo passed): never swap under it
                 actions.add(odoo.maintenanceOn(job.environment(), job.redactor()));
                 actions.add(odoo.stop(job.environment(), job.redactor()));
@@ -102,7 +103,7 @@ public class RollbackRestore {
                 payload.put("app_healthy", healthy);
                 if (!kept.isEmpty()) payload.put("kept_for_operator", kept);
                 if (!leftovers.isEmpty()) payload.put("leftovers", leftovers);
-                catalog.event(job.runId(), ok ? "rollback_completed" : "rollback_failed", job.failedStep(), payload);
+                catalog.runs().event(job.runId(), ok ? "rollback_completed" : "rollback_failed", job.failedStep(), payload);
             }
         } catch (Exception e) {
             outcome = "rollback_failed";
@@ -201,7 +202,7 @@ public class RollbackRestore {
     /** Restores one part of the safety backup over whatever the failed run left, with side copies of its own. */
     private void slowPath(RestoreJob job, boolean databasePart, List<Object> actions, List<String> leftovers) throws Exception {
         if (job.preRestoreBackupId() == null) throw new IllegalStateException("no pre-restore backup to restore");
-        OpsCatalog.Artifact safety = catalog.artifact(job.preRestoreBackupId()).orElseThrow();
+        Artifact safety = catalog.artifacts().artifact(job.preRestoreBackupId()).orElseThrow();
         RestoreRequest r = job.request();
         var partType = databasePart ? dev.odooops.model.BackupType.DB_ONLY : dev.odooops.model.BackupType.FILESTORE_ONLY;
         RestoreJob back = new RestoreJob(job, new RestoreRequest(r.project(), r.environment(), safety.id(), partType, false,

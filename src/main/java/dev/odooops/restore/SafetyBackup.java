@@ -10,6 +10,7 @@ import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactVerifier;
+import dev.odooops.model.Artifact;
 import org.apache.camel.Variable;
 
 import java.util.LinkedHashMap;
@@ -147,7 +148,7 @@ public class SafetyBackup {
         var r = job.request();
         BackupResult result = taken.result();
         BackupType type = taken.type();
-        OpsCatalog.Artifact artifact = catalog.artifact(result.artifactId()).orElseThrow();
+        Artifact artifact = catalog.artifacts().artifact(result.artifactId()).orElseThrow();
         boolean reused = result.skippedUnchanged();
         Map<String, Object> verification = reused
                 ? verifier.stillStored(artifact, job.environment().project(), job.environment().name()) : readBack(result);
@@ -178,7 +179,7 @@ public class SafetyBackup {
                     + Json.compact(verification));
         }
         job.preRestoreBackupId(result.artifactId());
-        catalog.mergeRunMetadata(job.runId(), Map.of("pre_restore_backup_id", result.artifactId()));
+        catalog.runs().mergeRunMetadata(job.runId(), Map.of("pre_restore_backup_id", result.artifactId()));
         job.stepDetail(Map.of("pre_restore_backup_id", result.artifactId()));
     }
 }

@@ -1,8 +1,8 @@
 package dev.odooops.restore;
 
 import dev.odooops.postgres.PgAdmin;
-import dev.odooops.run.CrashPoints;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.CrashPoints;
+import dev.odooops.exec.WorkFiles;
 
 import dev.odooops.config.EnvironmentConfig;
 

@@ -7,6 +7,7 @@ import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.InterceptStrategy;
 import org.apache.camel.support.processor.DelegateAsyncProcessor;
+import dev.odooops.exec.CrashPoints;
 
 /**
  * Makes every route step a crash point {@code before:<node id>} (see {@link CrashPoints}). Installed only

@@ -5,6 +5,7 @@ import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.model.RecoverJob;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.exec.WorkFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +73,8 @@ public class RecoverEnvironment {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("recovered_runs", job.swept().keySet());
         if (odooBack != null) event.put("odoo_healthy", odooBack.get("healthy"));
-        catalog.event(job.runId(), "recover_completed", "recover", event);
-        catalog.finishRun(job.runId(), RunStatus.SUCCESS, null, null, Map.of("recovered_runs", job.swept().size()));
+        catalog.runs().event(job.runId(), "recover_completed", "recover", event);
+        catalog.runs().finishRun(job.runId(), RunStatus.SUCCESS, null, null, Map.of("recovered_runs", job.swept().size()));
         try {
             job.lease().close();
         } catch (Exception e) {
@@ -89,7 +90,7 @@ public class RecoverEnvironment {
      * healthy, and record on that restore that this run brought it back. Null when no restore left Odoo down.
      */
     private Map<String, Object> bringOdooBack(RecoverJob job) {
-        java.util.UUID restore = catalog.restoreLeftOdooDown(job.environment().id()).orElse(null);
+        java.util.UUID restore = catalog.runs().restoreLeftOdooDown(job.environment().id()).orElse(null);
         if (restore == null) return null;
         // it was started and did not answer: a start of a running service does nothing, so stop it first (it is
         // out of service behind the maintenance page anyway)
@@ -100,7 +101,7 @@ public class RecoverEnvironment {
         ((List<?>) back.get("actions")).forEach(a -> actions.add(String.valueOf(a)));
         back.put("actions", actions);
         boolean healthy = Boolean.TRUE.equals(back.get("healthy"));
-        if (healthy) catalog.mergeRunMetadata(restore, Map.of("odoo_back_by", job.runId().toString()));
+        if (healthy) catalog.runs().mergeRunMetadata(restore, Map.of("odoo_back_by", job.runId().toString()));
         LOG.info("recover run {}: Odoo of {} after restore {} {}", job.runId(), job.environment().id(), restore,
                 healthy ? "started, healthy, maintenance lifted" : "still not healthy, maintenance left on");
         return back;

@@ -1,6 +1,7 @@
 package dev.odooops.run;
 
 import dev.odooops.model.RunState;
+import dev.odooops.exec.WorkFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,7 +2,6 @@ package dev.odooops.run;
 
 import dev.odooops.model.RunStatus;
 import dev.odooops.odoo.OdooLifecycle;
-import dev.odooops.restore.RestoreRecovery;
 
 import dev.odooops.config.Settings;
 import dev.odooops.domain.Evidence;
@@ -15,6 +14,9 @@ import dev.odooops.ops.OpsDatabase;
 import dev.odooops.ops.RunLease;
 import dev.odooops.store.ArtifactRemover;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.model.DeletionReason;
+import dev.odooops.model.AbandonedRun;
+import dev.odooops.exec.WorkFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,11 +42,11 @@ public class RunStarter {
     private final ArtifactStore store;
     private final ArtifactRemover remover;
 
-    private final RestoreRecovery recovery;
+    private final SideCopySweep recovery;
     private final OdooLifecycle odoo;
 
     public RunStarter(OpsDatabase db, OpsCatalog catalog, Settings.Ops ops, dev.odooops.domain.PrivateFiles files, ArtifactStore store, ArtifactRemover remover,
-                      RestoreRecovery recovery, OdooLifecycle odoo) {
+                      SideCopySweep recovery, OdooLifecycle odoo) {
         this.db = db;
         this.catalog = catalog;
         this.ops = ops;
@@ -75,13 +77,13 @@ public class RunStarter {
         AutoCloseable lease = null;
         if (parent == null && run.lease() != null) {
             lease = run.lease(); // a queued service request: its row exists, this process holds its lock
-            catalog.mergeRunMetadata(run.runId(), metadata);
+            catalog.runs().mergeRunMetadata(run.runId(), metadata);
         } else if (parent == null) {
             lease = RunLease.begin(db, run.runId(), run.environment().project(), run.environment().id(), operation, user,
                     Json.compact(metadata), ops.staleAfterSeconds(), ops.heartbeatSeconds());
             run.lease(lease);
         } else {
-            catalog.beginChildRun(run.runId(), parent, operation, user, metadata);
+            catalog.runs().beginChildRun(run.runId(), parent, operation, user, metadata);
         }
         Path createdWork = null;
         try {
@@ -96,7 +98,7 @@ public class RunStarter {
             PrivateFiles.OWNER_ONLY.protect(work); // the run's own directory, even when a preflight made it
             run.evidence().json("inputs.json", inputs);
             for (Map.Entry<String, String> t : texts.entrySet()) run.evidence().text(t.getKey(), t.getValue());
-            catalog.runStarted(run.runId(), evidenceDir.toString());
+            catalog.runs().runStarted(run.runId(), evidenceDir.toString());
             // not at a restore's start: it may be about to use an artifact whose prune is pending
             if (parent == null && !"restore".equals(operation)) retryStoreDeletions(run);
             boolean restoreDied = sweepAbandoned(run);
@@ -134,7 +136,7 @@ public class RunStarter {
             evidenceDir = Files.isDirectory(dir) ? dir.toString() : null;
         }
         try {
-            catalog.finishRun(run.runId(), RunStatus.FAILED, RunStartFailed.STEP, reason, Map.of());
+            catalog.runs().finishRun(run.runId(), RunStatus.FAILED, RunStartFailed.STEP, reason, Map.of());
         } catch (RuntimeException f) {
             LOG.error("could not record the failed start of run {}: {}", run.runId(), f.getMessage());
             e.addSuppressed(f);
@@ -151,14 +153,14 @@ public class RunStarter {
 
 
     /**
-     * Side copies of earlier restores of this environment (see {@link RestoreRecovery}): an environment left
+     * Side copies of earlier restores of this environment (see {@link SideCopySweep}): an environment left
      * half-restored by a dead run is put back, then brought back into service (start, health, maintenance
      * off), since the dead restore had stopped Odoo; garbage of committed runs is removed.
      */
     private void sweepSideCopies(RunState run, boolean restoreDied) {
-        RestoreRecovery.Outcome outcome = recovery.sweep(run.environment(), run.runId(), run.redactor());
+        SideCopySweep.Outcome outcome = recovery.sweep(run.environment(), run.runId(), run.redactor());
         // a backup or restore that committed but died before lifting maintenance: Odoo must come back
-        List<UUID> unfinished = catalog.runsPendingAfterCommit(run.environment().id());
+        List<UUID> unfinished = catalog.runs().runsPendingAfterCommit(run.environment().id());
         restoreDied |= !unfinished.isEmpty();
         if (outcome.isEmpty() && !restoreDied) return;
         Map<String, Object> swept = new LinkedHashMap<>(outcome.toMap());
@@ -168,11 +170,11 @@ public class RunStarter {
             swept.put("odoo_healthy", back.get("healthy"));
         }
         if (Boolean.TRUE.equals(swept.get("odoo_healthy"))) {
-            for (UUID done : unfinished) catalog.mergeRunMetadata(done, Map.of("after_commit_pending", false));
+            for (UUID done : unfinished) catalog.runs().mergeRunMetadata(done, Map.of("after_commit_pending", false));
         }
         if (!unfinished.isEmpty()) swept.put("committed_runs_finished", unfinished.stream().map(UUID::toString).toList());
         run.swept().put("side_copies", swept);
-        catalog.event(run.runId(), "side_copies_swept", "create-run", swept);
+        catalog.runs().event(run.runId(), "side_copies_swept", "create-run", swept);
     }
 
     /**
@@ -186,7 +188,7 @@ public class RunStarter {
             if (retried.isEmpty()) return;
             LOG.info("run {} retried {} pending store deletion(s) of {}: {} done", run.runId(), retried.size(),
                     run.environment().id(), retried.stream().filter(ArtifactRemover.Outcome::done).count());
-            catalog.event(run.runId(), "store_deletions_retried", "create-run",
+            catalog.runs().event(run.runId(), "store_deletions_retried", "create-run",
                     Map.of("outcomes", retried.stream().map(ArtifactRemover.Outcome::toMap).toList()));
         } catch (RuntimeException e) {
             LOG.warn("run {}: retrying the pending store deletions failed: {}", run.runId(), run.redactor().scrub(String.valueOf(e.getMessage())));
@@ -205,14 +207,14 @@ public class RunStarter {
                     .filter(id -> id != null && !id.equals(run.runId())).toList();
             if (candidates.isEmpty()) return;
             List<String> removed = new java.util.ArrayList<>();
-            for (UUID ended : catalog.endedWithoutOwner(candidates)) {
+            for (UUID ended : catalog.runs().endedWithoutOwner(candidates)) {
                 WorkFiles.deleteTree(ops.workDir().resolve(ended.toString()));
                 removed.add(ended.toString());
             }
             if (removed.isEmpty()) return;
             LOG.info("run {}: removed the work directories ended runs left: {}", run.runId(), removed);
             run.swept().put("ended_runs_work_dirs_removed", removed);
-            catalog.event(run.runId(), "work_dirs_swept", "create-run", Map.of("runs", removed));
+            catalog.runs().event(run.runId(), "work_dirs_swept", "create-run", Map.of("runs", removed));
         } catch (IOException | RuntimeException e) {
             LOG.warn("run {}: sweeping the work directories of ended runs failed: {}", run.runId(), e.getMessage());
         }
@@ -236,7 +238,7 @@ public class RunStarter {
     private boolean sweepAbandoned(RunState run) {
         run.swept().clear();
         boolean restoreDied = false;
-        for (OpsCatalog.AbandonedRun gone : catalog.abandonedBy(run.runId())) {
+        for (AbandonedRun gone : catalog.runs().abandonedBy(run.runId())) {
             Map<String, Object> swept = new LinkedHashMap<>();
             WorkFiles.deleteTree(ops.workDir().resolve(gone.runId().toString()));
             swept.put("work_dir", "removed");
@@ -245,7 +247,7 @@ public class RunStarter {
                         gone.unregisteredArtifactId());
                 try {
                     ArtifactRemover.Outcome o = remover.remove(gone.environmentId(), gone.unregisteredArtifactId(),
-                            store.uri(path), OpsCatalog.DeletionReason.ABANDONED_RUN, run.runId(), run.redactor());
+                            store.uri(path), DeletionReason.ABANDONED_RUN, run.runId(), run.redactor());
                     if (o.done()) {
                         swept.put("partial_upload_objects_removed", o.objects());
                         swept.put("incomplete_uploads_aborted", o.incompleteUploads());
@@ -275,7 +277,7 @@ public class RunStarter {
             }
             LOG.warn("run {} had been abandoned (its process died); cleaned up: {}", gone.runId(), swept);
             run.swept().put(gone.runId().toString(), Map.of("operation", gone.operation(), "cleanup", swept));
-            catalog.event(gone.runId(), "abandoned_run_swept", "create-run", swept);
+            catalog.runs().event(gone.runId(), "abandoned_run_swept", "create-run", swept);
         }
         return restoreDied;
     }

@@ -63,7 +63,7 @@ public final class StepJournal implements InterceptStrategy {
     /** A step that completed is never failed for want of its event: the run's own records say how it ended. */
     private void completed(RunState run, String step) {
         try {
-            catalog.event(run.runId(), "step_completed", step, run.takeStepDetail());
+            catalog.runs().event(run.runId(), "step_completed", step, run.takeStepDetail());
         } catch (RuntimeException e) {
             LOG.warn("run {}: step {} completed but its event could not be recorded: {}", run.runId(), step, e.getMessage());
         }

@@ -14,7 +14,7 @@ import dev.odooops.model.ListRunsRequest;
 import dev.odooops.model.ListSchedulesRequest;
 import dev.odooops.model.PauseScheduleRequest;
 import dev.odooops.model.PinRequest;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreDecisionRequest;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.Exchange;

@@ -2,7 +2,7 @@ package dev.odooops.service;
 
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.Json;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
@@ -126,7 +126,7 @@ public final class Inbox {
             Submission submission = Submission.asPrincipal(fields, user, "inbox", arrivalId(name, file, content));
             ResultFile rf = new ResultFile();
             RunQueue.Accepted accepted = queue.submit(submission, outcome -> rf.ended(outcome.toJson()));
-            dev.odooops.run.CrashPoints.reached("inbox:accepted"); // recorded, the file not moved yet
+            dev.odooops.exec.CrashPoints.reached("inbox:accepted"); // recorded, the file not moved yet
             Path done = InboxFolder.reserve(dir.resolve("done"), name);
             rf.accepted(done.resolveSibling(done.getFileName() + ".result.json"), new LinkedHashMap<>(accepted.toJson()));
             moveTo(file, done, content);

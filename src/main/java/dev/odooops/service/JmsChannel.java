@@ -2,8 +2,8 @@ package dev.odooops.service;
 
 import dev.odooops.config.Secret;
 import dev.odooops.domain.Json;
-import dev.odooops.model.RequestRejected;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.domain.RequestRejected;
+import dev.odooops.exec.CrashPoints;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;

@@ -4,6 +4,7 @@ import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.model.Figures;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -46,7 +47,7 @@ public final class Observability {
     private final OpsConfig config;
     private final OpsCatalog catalog;
     private final RunQueue queue;
-    private volatile OpsCatalog.Figures figures;
+    private volatile Figures figures;
     private volatile Instant readAt = Instant.EPOCH;
     private MultiGauge failures;
     private final java.util.concurrent.ScheduledExecutorService refresher =
@@ -67,7 +68,7 @@ public final class Observability {
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(check("ops-catalog", () -> {
-                catalog.activeRuns("-");
+                catalog.runs().activeRuns("-");
                 return true;
             }));
             health.register(check("artifact-store", () -> {
@@ -116,7 +117,7 @@ public final class Observability {
     /** Re-reads the catalog figures and the failure rows (every 15 s, on a daemon thread). */
     private void refresh() {
         readAt = Instant.EPOCH;
-        OpsCatalog.Figures f = figures();
+        Figures f = figures();
         if (failures == null) return;
         java.util.List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
         for (Map.Entry<String, Long> e : f.failuresByStep().entrySet()) {
@@ -168,14 +169,14 @@ public final class Observability {
         return d == null ? Double.NaN : d;
     }
 
-    private OpsCatalog.Figures figures() {
+    private Figures figures() {
         if (figures == null || Instant.now().isAfter(readAt.plus(CACHE))) {
             try {
-                figures = catalog.figures();
+                figures = catalog.metrics().figures();
                 readAt = Instant.now();
             } catch (RuntimeException e) {
                 LOG.warn("metrics: cannot read the catalog: {}", e.getMessage());
-                if (figures == null) figures = OpsCatalog.Figures.EMPTY;
+                if (figures == null) figures = Figures.EMPTY;
             }
         }
         return figures;

@@ -10,13 +10,15 @@ import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.EnvironmentRequest;
 import dev.odooops.model.QueuedRun;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.ops.OpsDatabase;
 import dev.odooops.ops.RunLease;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
+import dev.odooops.model.RequestedRun;
+import dev.odooops.model.PendingRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,9 +141,9 @@ public final class RunQueue implements AutoCloseable {
      * firing) is a repeat of the same operation.
      */
     private Optional<Accepted> earlier(EnvironmentConfig env, Submission s) {
-        Optional<OpsCatalog.RequestedRun> found = catalog.runByRequestId(env.id(), s.requestId(), Json.compact(s.toJson()));
+        Optional<RequestedRun> found = catalog.requests().runByRequestId(env.id(), s.requestId(), Json.compact(s.toJson()));
         if (found.isEmpty()) return Optional.empty();
-        OpsCatalog.RequestedRun first = found.get();
+        RequestedRun first = found.get();
         boolean same = first.sameRequest() != null ? first.sameRequest() : first.operation().equals(s.operation());
         if (!same) {
             throw new RequestRejected("request_id", "'" + s.requestId() + "' was already used on " + env.id() + " by "
@@ -171,7 +173,7 @@ public final class RunQueue implements AutoCloseable {
             slots.release();
             throw e;
         }
-        catalog.event(runId, "request_accepted", null, resolved.requestId() == null ? Map.of("channel", channel)
+        catalog.runs().event(runId, "request_accepted", null, resolved.requestId() == null ? Map.of("channel", channel)
                 : Map.of("channel", channel, "request_id", resolved.requestId()));
         LOG.info("{} run {} queued for {} ({}, by {})", resolved.operation(), runId, env.id(), channel, resolved.user());
         pool.execute(new Task(runId, lease, resolved, onEnd));
@@ -226,7 +228,7 @@ public final class RunQueue implements AutoCloseable {
         } catch (RequestRejected r) {
             // refused by the entry route when the worker ran it (the catalog or the configuration changed since the
             // request was admitted, or another instance with another configuration picked it up)
-            String step = r instanceof dev.odooops.model.PermissionDenied ? "authorize-" + s.operation()
+            String step = r instanceof dev.odooops.domain.PermissionDenied ? "authorize-" + s.operation()
                     : s.operation().equals("restore") ? "restore-preflight" : "check-preconditions";
             endQueued(runId, lease, step, r.getMessage());
             return new Outcome(runId, "failed", null, null, step, r.getMessage());
@@ -245,8 +247,8 @@ public final class RunQueue implements AutoCloseable {
     private void endQueued(UUID runId, RunLease lease, String step, String reason) {
         LOG.warn("queued run {} refused in {}: {}", runId, step, reason);
         try {
-            if (catalog.finishRun(runId, RunStatus.FAILED, step, reason, Map.of())) {
-                catalog.event(runId, "request_refused", step, Map.of("reason", reason));
+            if (catalog.runs().finishRun(runId, RunStatus.FAILED, step, reason, Map.of())) {
+                catalog.runs().event(runId, "request_refused", step, Map.of("reason", reason));
             }
         } finally {
             lease.close();
@@ -259,7 +261,7 @@ public final class RunQueue implements AutoCloseable {
      */
     public int pickUpPending() {
         int taken = 0;
-        for (OpsCatalog.PendingRequest p : catalog.pendingRequests()) {
+        for (PendingRequest p : catalog.requests().pendingRequests()) {
             if (!slots.tryAcquire()) break; // the rest waits for the next pick-up
             Optional<RunLease> lease = RunLease.adopt(db, p.runId(), ops.heartbeatSeconds());
             if (lease.isEmpty()) {
@@ -277,7 +279,7 @@ public final class RunQueue implements AutoCloseable {
                 endQueued(p.runId(), lease.get(), "accept", "the queued request cannot be read back: " + e.getMessage());
                 continue;
             }
-            catalog.event(p.runId(), "request_picked_up", null, Map.of("reason", "the process that accepted it is gone"));
+            catalog.runs().event(p.runId(), "request_picked_up", null, Map.of("reason", "the process that accepted it is gone"));
             LOG.info("picked up queued {} run {} for {}", p.operation(), p.runId(), p.environmentId());
             pool.execute(new Task(p.runId(), lease.get(), s, null));
             taken++;

@@ -6,7 +6,7 @@ import dev.odooops.config.Schedule;
 import dev.odooops.config.Settings;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupType;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -223,7 +223,7 @@ public final class Schedules {
             RunQueue.Accepted a = queue.submit(new Submission("backup", request, requestId));
             LOG.info("schedule {} fired for {}: run {} {}", key, fireTime, a.runId(), a.duplicate() ? "(already fired)" : a.status());
         } catch (RequestRejected r) {
-            boolean recorded = catalog.recordSkipped(f.env().project(), f.env().id(), "backup", user, requestId, "schedule",
+            boolean recorded = catalog.requests().recordSkipped(f.env().project(), f.env().id(), "backup", user, requestId, "schedule",
                     r.getMessage(), Map.of("schedule", f.schedule().name(), "fire_time", fireTime));
             LOG.warn("schedule {} fired for {} and was skipped{}: {}", key, fireTime, recorded ? "" : " (already recorded)",
                     r.getMessage());

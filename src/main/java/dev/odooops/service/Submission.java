@@ -3,7 +3,7 @@ package dev.odooops.service;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.EnvironmentRequest;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 
 import java.util.LinkedHashMap;

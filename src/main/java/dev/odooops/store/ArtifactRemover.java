@@ -1,11 +1,12 @@
 package dev.odooops.store;
 
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 
 import dev.odooops.domain.SecretRedactor;
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.ops.OpsCatalog.DeletionReason;
-import dev.odooops.ops.OpsCatalog.StoreDeletion;
+import dev.odooops.model.DeletionReason;
+import dev.odooops.model.StoreDeletion;
+import dev.odooops.model.Artifact;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,8 @@ public class ArtifactRemover {
     /** Journals the removal of the artifact folder at {@code uri}, then removes it. */
     public Outcome remove(String environmentId, String artifactId, String uri, DeletionReason reason, UUID runId,
                           SecretRedactor redactor) {
-        StoreDeletion d = catalog.planDeletion(environmentId, artifactId, uri, reason, runId);
-        catalog.event(runId, eventPrefix(reason) + "_planned", null, Map.of("artifact_id", artifactId, "uri", uri,
+        StoreDeletion d = catalog.deletions().planDeletion(environmentId, artifactId, uri, reason, runId);
+        catalog.runs().event(runId, eventPrefix(reason) + "_planned", null, Map.of("artifact_id", artifactId, "uri", uri,
                 "reason", reason.wire(), "journal_id", d.id()));
         return attempt(d, runId, redactor);
     }
@@ -69,8 +70,8 @@ public class ArtifactRemover {
     /** Retries every pending removal of the environment (a prune or a cleanup that failed or was interrupted). */
     public List<Outcome> retryPending(String environmentId, UUID runId, SecretRedactor redactor) {
         List<Outcome> out = new ArrayList<>();
-        for (StoreDeletion d : catalog.pendingDeletions(environmentId)) {
-            if (d.reason() == DeletionReason.PRUNE && catalog.artifact(d.artifactId()).map(OpsCatalog.Artifact::pinned).orElse(false)) {
+        for (StoreDeletion d : catalog.deletions().pendingDeletions(environmentId)) {
+            if (d.reason() == DeletionReason.PRUNE && catalog.artifacts().artifact(d.artifactId()).map(Artifact::pinned).orElse(false)) {
                 // pinned after its prune was planned: a pin wins; the prune stays pending until it is unpinned
                 out.add(new Outcome(d.artifactId(), d.uri(), d.reason(), false, 0, 0, "pinned: prune held"));
                 continue;
@@ -84,23 +85,23 @@ public class ArtifactRemover {
         Outcome outcome;
         try {
             StoreLocator.Location where = locator.locate(d.uri(), d.artifactId());
-            dev.odooops.run.CrashPoints.reached("store-deletion:journaled");
+            dev.odooops.exec.CrashPoints.reached("store-deletion:journaled");
             ArtifactStore.Removal removal = where.store().removeAll(where.artifactPath());
-            dev.odooops.run.CrashPoints.reached("store-deletion:objects-removed");
-            catalog.deletionDone(d.id());
+            dev.odooops.exec.CrashPoints.reached("store-deletion:objects-removed");
+            catalog.deletions().deletionDone(d.id());
             outcome = new Outcome(d.artifactId(), d.uri(), d.reason(), true, removal.objects(), removal.incompleteUploads(), null);
         } catch (RuntimeException e) {
             String reason = redactor.scrub(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             LOG.warn("could not remove artifact {} ({}) from {}: {}", d.artifactId(), d.reason().wire(), d.uri(), reason);
             try {
-                catalog.deletionFailed(d.id(), reason);
+                catalog.deletions().deletionFailed(d.id(), reason);
             } catch (RuntimeException ce) {
                 LOG.error("could not record the failed removal of {}: {}", d.artifactId(), ce.getMessage());
             }
             outcome = new Outcome(d.artifactId(), d.uri(), d.reason(), false, 0, 0, reason);
         }
         try {
-            catalog.event(runId, eventPrefix(d.reason()) + (outcome.done() ? "_done" : "_failed"), null, outcome.toMap());
+            catalog.runs().event(runId, eventPrefix(d.reason()) + (outcome.done() ? "_done" : "_failed"), null, outcome.toMap());
         } catch (RuntimeException e) {
             LOG.error("could not record the removal outcome of {}: {}", d.artifactId(), e.getMessage());
         }

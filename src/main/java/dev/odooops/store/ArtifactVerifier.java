@@ -7,6 +7,8 @@ import dev.odooops.domain.Json;
 import dev.odooops.domain.PrivateFiles;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.NewPack;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,17 +45,17 @@ public class ArtifactVerifier {
      * that pack's digest and size, from the catalog).
      */
     private List<ArtifactManifest.PackRef> current(String project, List<ArtifactManifest.PackRef> refs) {
-        Map<String, ArtifactManifest.PackRef> now = catalog.currentPacks(project, refs.stream().map(ArtifactManifest.PackRef::id).toList());
+        Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(project, refs.stream().map(ArtifactManifest.PackRef::id).toList());
         return refs.stream().map(r -> now.getOrDefault(r.id(), r)).toList();
     }
 
     /** Where a pack of the project is: the store its catalog row names. */
     private StoreLocator.PackLocation packAt(String project, String packId) {
-        OpsCatalog.NewPack p = catalog.packs(project, List.of(packId)).get(packId);
+        NewPack p = catalog.packs().packs(project, List.of(packId)).get(packId);
         return stores.pack(project, packId, p == null ? null : p.uri());
     }
 
-    public Map<String, Object> verify(OpsCatalog.Artifact artifact, String project, String environment) throws IOException {
+    public Map<String, Object> verify(Artifact artifact, String project, String environment) throws IOException {
         return verify(artifact, project, environment, false);
     }
 
@@ -62,7 +64,7 @@ public class ArtifactVerifier {
      * every pack it needs is in the store with its recorded size. What a reused safety backup is checked with (a
      * full re-read would cost what the backup it replaces costs).
      */
-    public Map<String, Object> stillStored(OpsCatalog.Artifact artifact, String project, String environment) {
+    public Map<String, Object> stillStored(Artifact artifact, String project, String environment) {
         StoreLocator.Location where = stores.locate(artifact.uri(), artifact.id());
         ArtifactStore store = where.store();
         String path = where.artifactPath();
@@ -97,7 +99,7 @@ public class ArtifactVerifier {
      * packs (restic's {@code check --read-data} for Odoo): the pack is fetched with its SHA-256 checked, its members
      * the index lists are extracted to a scratch directory and each one's SHA-1 and size compared with the index.
      */
-    public Map<String, Object> verifyData(OpsCatalog.Artifact artifact, String project, String environment, int samplePercent)
+    public Map<String, Object> verifyData(Artifact artifact, String project, String environment, int samplePercent)
             throws IOException {
         Map<String, Object> report = verify(artifact, project, environment, true);
         var fs = artifact.manifest().filestore();
@@ -140,7 +142,7 @@ public class ArtifactVerifier {
                     checked++;
                 }
             } finally {
-                dev.odooops.run.WorkFiles.deleteTree(scratch);
+                dev.odooops.exec.WorkFiles.deleteTree(scratch);
             }
         }
         Map<String, Object> read = new LinkedHashMap<>();
@@ -159,7 +161,7 @@ public class ArtifactVerifier {
      * @param readPacks false: a packed artifact's packs are checked for presence and size only (the restore's
      *                  safety backup: the packs it wrote were read back at upload, the others when they were written)
      */
-    public Map<String, Object> verify(OpsCatalog.Artifact artifact, String project, String environment, boolean readPacks)
+    public Map<String, Object> verify(Artifact artifact, String project, String environment, boolean readPacks)
             throws IOException {
         StoreLocator.Location where = stores.locate(artifact.uri(), artifact.id());
         ArtifactStore store = where.store();
@@ -229,12 +231,12 @@ public class ArtifactVerifier {
             report.put("ok", ok);
             return report;
         } finally {
-            dev.odooops.run.WorkFiles.deleteTree(scratch);
+            dev.odooops.exec.WorkFiles.deleteTree(scratch);
         }
     }
 
     /** What {@link #verify} compared, said in its report: without reading the packs, their content was not checked. */
-    private static String method(OpsCatalog.Artifact artifact, boolean readPacks) {
+    private static String method(Artifact artifact, boolean readPacks) {
         var fs = artifact.manifest().filestore();
         String files = "the artifact's files read from the store, their SHA-256 compared with the catalog";
         if (fs == null || fs.packs() == null) return files + " (every byte of the artifact)";
@@ -243,7 +245,7 @@ public class ArtifactVerifier {
     }
 
     /** A packed artifact's packs (the project's {@code _packs}): each must be there with the size and SHA-256 recorded. */
-    private boolean packsIntact(OpsCatalog.Artifact artifact, String project, Map<String, Object> report, boolean read)
+    private boolean packsIntact(Artifact artifact, String project, Map<String, Object> report, boolean read)
             throws IOException {
         var fs = artifact.manifest().filestore();
         if (fs == null || fs.packs() == null) return true;
@@ -277,7 +279,7 @@ public class ArtifactVerifier {
     }
 
     /** db.dump.sha256 and filestore.tar.zst.sha256 as stored must name the same digests as the catalog. */
-    private boolean sumFilesAgree(ArtifactStore store, String path, OpsCatalog.Artifact artifact, Map<String, Object> report) throws IOException {
+    private boolean sumFilesAgree(ArtifactStore store, String path, Artifact artifact, Map<String, Object> report) throws IOException {
         boolean ok = true;
         Map<String, Object> sums = new LinkedHashMap<>();
         for (String data : List.of("db.dump", "filestore.tar.zst")) {

@@ -1,7 +1,8 @@
 package dev.odooops.store;
 
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
+import dev.odooops.model.NewPack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class PackCollector {
         Map<String, String> failures = new LinkedHashMap<>();
         List<String> candidates;
         try {
-            candidates = catalog.collectablePacks(project);
+            candidates = catalog.packs().collectablePacks(project);
         } catch (RuntimeException e) {
             failures.put("catalog", e.getMessage());
             return new Outcome(removed, claimed, failures);
@@ -56,26 +57,26 @@ public final class PackCollector {
         String packs = ArtifactStore.packsPath(project);
         for (String id : candidates) {
             try {
-                if (!catalog.markPackDeleted(project, id)) {
+                if (!catalog.packs().markPackDeleted(project, id)) {
                     claimed.add(id);
                     continue;
                 }
                 CrashPoints.reached("pack-collection:marked");
                 // a repacked pack: before it goes, the store says (for a rebuild by hand) where its files are, and so
                 // for every pack whose files had moved into it, now in the same pack
-                Optional<String> target = catalog.movedTo(project, id);
+                Optional<String> target = catalog.packs().movedTo(project, id);
                 if (target.isPresent()) {
-                    for (String from : catalog.movedInto(project, target.get())) note(packs, from, target.get());
+                    for (String from : catalog.packs().movedInto(project, target.get())) note(packs, from, target.get());
                 }
-                OpsCatalog.NewPack row = catalog.packs(project, List.of(id)).get(id);
+                NewPack row = catalog.packs().packs(project, List.of(id)).get(id);
                 StoreLocator.PackLocation at = stores == null ? new StoreLocator.PackLocation(store, packs, id + ".tar.zst")
                         : stores.pack(project, id, row == null ? null : row.uri());
                 at.store().delete(at.packsPath(), at.name());
                 CrashPoints.reached("pack-collection:object-removed");
                 // the notes of packs whose files had moved into this one go with it (this pack's own note stays:
                 // it says where its files went while the pack they went to lives)
-                for (String from : catalog.movedInto(project, id)) store.delete(packs, from + PackRepacker.MOVED);
-                catalog.forgetPack(project, id);
+                for (String from : catalog.packs().movedInto(project, id)) store.delete(packs, from + PackRepacker.MOVED);
+                catalog.packs().forgetPack(project, id);
                 removed.add(id);
             } catch (RuntimeException e) {
                 failures.put(id, e.getMessage());
@@ -115,7 +116,7 @@ public final class PackCollector {
                 .filter(n -> n.startsWith(prefix) && n.endsWith(".tar.zst")).toList();
         java.util.Set<String> ids = new java.util.LinkedHashSet<>();
         names.forEach(n -> ids.add(n.substring(0, n.length() - ".tar.zst".length())));
-        java.util.Set<String> known = catalog.packs(project, ids).keySet();
+        java.util.Set<String> known = catalog.packs().packs(project, ids).keySet();
         List<String> removed = new ArrayList<>();
         for (String n : names) {
             if (known.contains(n.substring(0, n.length() - ".tar.zst".length()))) continue;

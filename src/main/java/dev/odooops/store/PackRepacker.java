@@ -6,8 +6,12 @@ import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.RepackPlanner;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.run.CrashPoints;
-import dev.odooops.run.WorkFiles;
+import dev.odooops.exec.CrashPoints;
+import dev.odooops.exec.WorkFiles;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.StoredObject;
+import dev.odooops.model.NewPack;
+import dev.odooops.model.PackUser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +34,7 @@ import java.util.Map;
  * the live artifacts that refer to it; when at least {@code backup.repack-dead-percent} of its bytes are nobody's,
  * (1) its live members are extracted (the pack's SHA-256 and each member's SHA-1 checked), (2) written as a new pack
  * named after the pruning run's artifact ({@code <artifact>-r<n>}) and uploaded with its read-back, (3) the catalog
- * records the move in one transaction ({@link OpsCatalog#recordRepack}), refused when anything changed since the
+ * records the move in one transaction ({@link dev.odooops.ops.PackCatalog#recordRepack}), refused when anything changed since the
  * plan (the artifacts that refer to the pack, a collection, another run's repack), which also marks the old pack
  * deleted. The pack collection that follows writes {@code <old>.moved} beside the packs (for a rebuild by hand)
  * and removes the old pack. The new pack is reserved in the catalog before anything is uploaded: a crash before
@@ -80,7 +84,7 @@ public final class PackRepacker {
         if (deadPercent <= 0 || prunedArtifacts.isEmpty()) return new Outcome(repacked, failures);
         List<String> candidates;
         try {
-            candidates = catalog.livePacksOf(project, prunedArtifacts);
+            candidates = catalog.packs().livePacksOf(project, prunedArtifacts);
         } catch (RuntimeException e) {
             failures.put("catalog", e.getMessage());
             return new Outcome(repacked, failures);
@@ -89,16 +93,16 @@ public final class PackRepacker {
         int n = 0;
         for (String pack : candidates) {
             try {
-                List<OpsCatalog.PackUser> users = catalog.liveArtifactsOfPack(project, pack);
+                List<PackUser> users = catalog.packs().liveArtifactsOfPack(project, pack);
                 if (users.isEmpty()) continue; // nobody's: the collection removes it whole
                 List<FilestoreIndex> read = new ArrayList<>();
-                for (OpsCatalog.PackUser u : users) read.add(indexes.computeIfAbsent(u.artifactId(), id -> index(project, u)));
+                for (PackUser u : users) read.add(indexes.computeIfAbsent(u.artifactId(), id -> index(project, u)));
                 java.util.Set<String> named = new java.util.LinkedHashSet<>();
                 read.forEach(i -> named.addAll(i.packs()));
-                Map<String, ArtifactManifest.PackRef> current = catalog.currentPacks(project, named);
+                Map<String, ArtifactManifest.PackRef> current = catalog.packs().currentPacks(project, named);
                 List<FilestoreIndex.Entry> live = RepackPlanner.liveMembers(read,
                         id -> current.containsKey(id) ? current.get(id).id() : id, pack);
-                OpsCatalog.NewPack old = catalog.packs(project, List.of(pack)).get(pack);
+                NewPack old = catalog.packs().packs(project, List.of(pack)).get(pack);
                 long liveBytes = live.stream().mapToLong(FilestoreIndex.Entry::size).sum();
                 if (old == null || !RepackPlanner.worthRepacking(old.bytes(), liveBytes, deadPercent)) continue;
                 String id = runArtifact.toLowerCase(java.util.Locale.ROOT) + String.format("-r%04d", ++n);
@@ -113,8 +117,8 @@ public final class PackRepacker {
         return new Outcome(repacked, failures);
     }
 
-    private FilestoreIndex index(String project, OpsCatalog.PackUser u) {
-        String uri = catalog.artifact(u.artifactId()).map(OpsCatalog.Artifact::uri).orElse(null);
+    private FilestoreIndex index(String project, PackUser u) {
+        String uri = catalog.artifacts().artifact(u.artifactId()).map(Artifact::uri).orElse(null);
         StoreLocator.Location where = uri == null
                 ? new StoreLocator.Location(store, ArtifactStore.artifactPath(project, u.environment(), u.artifactId()))
                 : stores.locate(uri, u.artifactId());
@@ -125,7 +129,7 @@ public final class PackRepacker {
         }
     }
 
-    private Map<String, Object> repackOne(String project, OpsCatalog.NewPack old, List<FilestoreIndex.Entry> live, String id,
+    private Map<String, Object> repackOne(String project, NewPack old, List<FilestoreIndex.Entry> live, String id,
                                           java.util.Set<String> planned) throws IOException {
         String packs = ArtifactStore.packsPath(project);
         Files.createDirectories(workDir);
@@ -148,7 +152,7 @@ public final class PackRepacker {
                 }
             }
             Files.delete(pack);
-            if (!catalog.reservePack(project, id, store.uri(packs) + id + ".tar.zst", old.compressed())) {
+            if (!catalog.packs().reservePack(project, id, store.uri(packs) + id + ".tar.zst", old.compressed())) {
                 throw new IllegalStateException("pack id " + id + " is taken");
             }
             Path fresh = scratch.resolve(id + ".tar.zst");
@@ -159,13 +163,13 @@ public final class PackRepacker {
             store.putAndReadBack(packs, id + ".tar.zst", fresh, size, freshSha, true);
             CrashPoints.reached("repack:uploaded"); // the new pack stored, the catalog not told yet
             long bytes = live.stream().mapToLong(FilestoreIndex.Entry::size).sum();
-            OpsCatalog.NewPack next = new OpsCatalog.NewPack(id, store.uri(packs) + id + ".tar.zst", freshSha, size,
+            NewPack next = new NewPack(id, store.uri(packs) + id + ".tar.zst", freshSha, size,
                     live.size(), bytes, old.compressed());
-            List<OpsCatalog.StoredObject> objects = live.stream()
-                    .map(e -> new OpsCatalog.StoredObject(e.path(), e.sha1(), e.size(), id)).toList();
-            if (!catalog.recordRepack(project, old.packId(), next, objects, planned)) {
+            List<StoredObject> objects = live.stream()
+                    .map(e -> new StoredObject(e.path(), e.sha1(), e.size(), id)).toList();
+            if (!catalog.packs().recordRepack(project, old.packId(), next, objects, planned)) {
                 store.delete(packs, id + ".tar.zst"); // this run's own name: nobody else's pack
-                catalog.dropReservation(project, id);
+                catalog.packs().dropReservation(project, id);
                 throw new IllegalStateException("pack " + old.packId() + " changed meanwhile (collected, repacked by another "
                         + "run, or referred to by a new backup): left as it is");
             }

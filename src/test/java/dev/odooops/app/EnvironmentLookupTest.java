@@ -2,7 +2,7 @@ package dev.odooops.app;
 
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

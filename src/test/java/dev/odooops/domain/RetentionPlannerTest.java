@@ -1,6 +1,4 @@
 package dev.odooops.domain;
-
-import dev.odooops.config.RetentionPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

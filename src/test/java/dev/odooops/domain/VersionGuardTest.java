@@ -1,7 +1,6 @@
 package dev.odooops.domain;
 
 import dev.odooops.model.BackupType;
-import dev.odooops.model.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.service.Submission;
 import org.junit.jupiter.api.Test;

@@ -6,8 +6,8 @@ import dev.odooops.domain.Json;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
-import dev.odooops.ops.OpsCatalog;
 import dev.odooops.support.TestEnvironment;
+import dev.odooops.model.Artifact;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,7 +95,7 @@ class BackupFlowTest {
         // and the evidence copies name the same digests
         assertEquals(Files.readString(stored.resolve("db.dump.sha256")),
                 Files.readString(Path.of(full.evidenceDir(), "db.dump.sha256")));
-        OpsCatalog.Artifact artifact = runtime.catalog().artifact(full.artifactId()).orElseThrow();
+        Artifact artifact = runtime.catalog().artifacts().artifact(full.artifactId()).orElseThrow();
         String dumpSum = sh(stored, "sha256sum", "db.dump").substring(0, 64);
         assertEquals(dumpSum, artifact.checksums().get("db.dump"));
         assertEquals(dumpSum, artifact.manifest().dbDump().sha256());
@@ -161,7 +161,7 @@ class BackupFlowTest {
 
     @Test
     void should_register_the_artifact_contract_and_the_run_in_the_catalog() throws Exception {
-        OpsCatalog.Artifact artifact = runtime.catalog().artifact(full.artifactId()).orElseThrow();
+        Artifact artifact = runtime.catalog().artifacts().artifact(full.artifactId()).orElseThrow();
         assertEquals(env.environmentId(), artifact.environmentId());
         assertEquals("full", artifact.backupType());
         var m = artifact.manifest();
@@ -213,13 +213,13 @@ class BackupFlowTest {
         assertEquals(List.of("config_snapshot.json", "db.dump", "db.dump.meta.json", "db.dump.sha256", "manifest.json"),
                 names(storedArtifact(db.artifactId())));
         assertFalse(Files.exists(Path.of(db.evidenceDir(), "filestore.meta.json")));
-        assertNull(runtime.catalog().artifact(db.artifactId()).orElseThrow().manifest().filestore());
+        assertNull(runtime.catalog().artifacts().artifact(db.artifactId()).orElseThrow().manifest().filestore());
 
         BackupResult fs = backup(BackupType.FILESTORE_ONLY);
         assertEquals("success", fs.status(), fs.error());
         assertEquals(List.of("config_snapshot.json", "filestore.meta.json", "filestore.tar.zst", "filestore.tar.zst.sha256",
                 "manifest.json"), names(storedArtifact(fs.artifactId())));
-        assertNull(runtime.catalog().artifact(fs.artifactId()).orElseThrow().manifest().dbDump());
+        assertNull(runtime.catalog().artifacts().artifact(fs.artifactId()).orElseThrow().manifest().dbDump());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.odooops.flows;
 
-import dev.odooops.run.CrashPoints;
+import dev.odooops.exec.CrashPoints;
 
 import dev.odooops.OpsRuntime;
 import dev.odooops.cli.Commands;

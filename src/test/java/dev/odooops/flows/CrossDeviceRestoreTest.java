@@ -6,7 +6,7 @@ import dev.odooops.domain.Checksums;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.demo.DemoEnvironment;

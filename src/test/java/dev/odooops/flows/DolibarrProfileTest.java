@@ -107,7 +107,7 @@ class DolibarrProfileTest {
         Path evidence = Path.of(b.evidenceDir());
 
         // the manifest names the application, its version and its enabled modules (llx_const, value 1, per entity)
-        ArtifactManifest manifest = runtime.catalog().artifact(b.artifactId()).orElseThrow().manifest();
+        ArtifactManifest manifest = runtime.catalog().artifacts().artifact(b.artifactId()).orElseThrow().manifest();
         assertEquals("dolibarr", manifest.odoo().app());
         assertEquals(DolibarrShape.VERSION, manifest.odoo().appVersion());
         assertEquals(Map.of("societe", "enabled", "facture", "enabled", "ecm", "enabled", "cron", "enabled",
@@ -304,7 +304,7 @@ class DolibarrProfileTest {
     @Test
     void should_keep_a_disaster_restore_whose_validation_fails_until_the_operator_accepts_it() throws Exception {
         RestoreResult r = failedDisasterRestore();
-        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.domain.RequestRejected.class,
                 () -> decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.ACCEPT, "auditor"));
         assertEquals("user", refused.field());
 
@@ -317,7 +317,7 @@ class DolibarrProfileTest {
                 + "where run_id = ?::uuid", r.runId()).get(0);
         assertEquals("accepted", run.get("d"));
         assertEquals("operator", run.get("u"));
-        var twice = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
+        var twice = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.domain.RequestRejected.class,
                 () -> decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.DISCARD, "operator"));
         assertEquals("run_id", twice.field());
         assertTrue(twice.getMessage().contains("accepted"), twice.getMessage());
@@ -411,7 +411,7 @@ class DolibarrProfileTest {
         String conf = Files.readString(env.odoo.appConf());
         Files.writeString(env.odoo.appConf(), conf.replace("$dolibarr_main_db_name='" + env.database + "'",
                 "$dolibarr_main_db_name='dolibarr_other'").replace(documents().toString(), "/srv/other/documents"));
-        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class, this::backup);
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.domain.RequestRejected.class, this::backup);
         assertEquals("dolibarr_conf", refused.field());
         assertTrue(refused.getMessage().contains("dolibarr_other") && refused.getMessage().contains("/srv/other/documents"),
                 refused.getMessage());

@@ -4,7 +4,7 @@ import dev.odooops.OpsRuntime;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;

@@ -103,7 +103,7 @@ class PackedFilestoreTest {
         assertEquals(files, number(m1, "file_count"));
         assertEquals(files, number(m1, "new_files"), "the first backup stores everything");
         assertEquals(2, number(m1, "format_version"));
-        assertEquals(2, runtime.catalog().artifact(first.artifactId()).orElseThrow().manifest().format());
+        assertEquals(2, runtime.catalog().artifacts().artifact(first.artifactId()).orElseThrow().manifest().format());
         assertTrue(Files.isRegularFile(stored(first.artifactId()).resolve(FilestoreIndex.FILE)));
         assertFalse(Files.exists(stored(first.artifactId()).resolve("filestore.tar.zst")));
         // the sums file checks the index and every pack with sha256sum alone, from the artifact's folder
@@ -182,7 +182,7 @@ class PackedFilestoreTest {
             addAttachment("after the old backup");
             restore(old.artifactId());
             assertEquals(expected, tree(env.odoo.filestore()));
-            assertEquals(1, runtime.catalog().artifact(old.artifactId()).orElseThrow().manifest().format());
+            assertEquals(1, runtime.catalog().artifacts().artifact(old.artifactId()).orElseThrow().manifest().format());
         }
     }
 
@@ -329,7 +329,7 @@ class PackedFilestoreTest {
         assertEquals("success", fs.status(), fs.error());
         assertEquals(List.of("config_snapshot.json", FilestoreIndex.FILE, "filestore.meta.json", "filestore.tar.zst.sha256",
                 "manifest.json"), names(stored(fs.artifactId())));
-        assertEquals(null, runtime.catalog().artifact(fs.artifactId()).orElseThrow().manifest().dbDump());
+        assertEquals(null, runtime.catalog().artifacts().artifact(fs.artifactId()).orElseThrow().manifest().dbDump());
         sh(stored(fs.artifactId()), "sha256sum", "-c", "filestore.tar.zst.sha256");
     }
 
@@ -495,12 +495,12 @@ class PackedFilestoreTest {
         String pack = packsInStore().get(0);
         var catalog = runtime.catalog();
         String id = b.artifactId().toLowerCase(java.util.Locale.ROOT) + "-r0001";
-        assertTrue(catalog.reservePack(env.project, id, "file:///nowhere/", false));
-        var to = new dev.odooops.ops.OpsCatalog.NewPack(id, "file:///nowhere/" + id + ".tar.zst", "0".repeat(64), 1, 0, 0, false);
+        assertTrue(catalog.packs().reservePack(env.project, id, "file:///nowhere/", false));
+        var to = new dev.odooops.model.NewPack(id, "file:///nowhere/" + id + ".tar.zst", "0".repeat(64), 1, 0, 0, false);
         // a backup registered since the plan refers to the pack: the plan may lack members it needs
-        assertFalse(catalog.recordRepack(env.project, pack, to, List.of(), java.util.Set.of("an-artifact-the-plan-saw")));
-        assertEquals(pack, catalog.currentPacks(env.project, List.of(pack)).get(pack).id(), "nothing moved");
-        catalog.dropReservation(env.project, id);
+        assertFalse(catalog.packs().recordRepack(env.project, pack, to, List.of(), java.util.Set.of("an-artifact-the-plan-saw")));
+        assertEquals(pack, catalog.packs().currentPacks(env.project, List.of(pack)).get(pack).id(), "nothing moved");
+        catalog.packs().dropReservation(env.project, id);
         assertTrue(TestEnvironment.ops("select 1 from ops.filestore_packs where pack_id = ?", id).isEmpty());
     }
 

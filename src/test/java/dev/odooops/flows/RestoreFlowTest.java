@@ -8,7 +8,7 @@ import dev.odooops.domain.TreeDigest;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.support.OdooStandIn;
@@ -122,7 +122,7 @@ class RestoreFlowTest {
         assertEquals(db, dbFingerprint());
         assertEquals(fs, fsFingerprint());
         assertNotNull(r.preRestoreBackupId());
-        var safety = runtime.catalog().artifact(r.preRestoreBackupId()).orElseThrow();
+        var safety = runtime.catalog().artifacts().artifact(r.preRestoreBackupId()).orElseThrow();
         assertEquals("pre_restore", safety.kind());
         assertEquals(r.runId(), ops("select parent_run_id::text as p from ops.runs where run_id = ?",
                 safety.runId()).get(0).get("p"));

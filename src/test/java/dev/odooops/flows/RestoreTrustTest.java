@@ -261,7 +261,7 @@ class RestoreTrustTest {
                 new ValidateEnvRequest(null, env.environmentId(), null, "1000d", "operator"));
         assertEquals(Commands.FAILED, exit, "an explicit wider window sees the old error: " + out);
 
-        var rejected = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.model.RequestRejected.class,
+        var rejected = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.domain.RequestRejected.class,
                 () -> new Commands(runtime.operations(), System.out).validateEnv(
                         new ValidateEnvRequest(null, env.environmentId(), null, "yesterday", "operator")));
         assertTrue(rejected.getMessage().contains("since"), rejected.getMessage());

@@ -140,7 +140,7 @@ class RetentionFlowTest {
                 }
                 // the state before the first restore is still there, in the catalog and the store
                 for (String id : safety) {
-                    var a = rt.catalog().artifact(id).orElseThrow();
+                    var a = rt.catalog().artifacts().artifact(id).orElseThrow();
                     assertEquals("pre_restore", a.kind());
                     assertNull(a.prunedAt(), id);
                     assertTrue(rt.store().size(ArtifactStore.artifactPath(restoreEnv.project, "prod", id), "manifest.json") > 0, id);

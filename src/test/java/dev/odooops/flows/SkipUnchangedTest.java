@@ -140,7 +140,7 @@ class SkipUnchangedTest {
         backup(false);
         BackupResult skipped = backup(false);
         assertEquals("skipped_unchanged", skipped.status());
-        var figures = runtime.catalog().figures();
+        var figures = runtime.catalog().metrics().figures();
         var finished = ((java.sql.Timestamp) ops("select finished_at from ops.runs where run_id = ?::uuid", skipped.runId())
                 .get(0).get("finished_at")).toInstant();
         assertEquals(finished, figures.lastSuccess().get(env.environmentId() + "|full"));

@@ -200,12 +200,12 @@ class StoreHygieneTest {
 
         // the disk is back, but the operator pinned the artifact meanwhile: the pin holds the pending prune
         Files.move(unmounted, oldStore);
-        runtime.catalog().setPinned(old.artifactId(), true, null, null);
+        runtime.catalog().artifacts().setPinned(old.artifactId(), true, null, null);
         succeeded(backup(1));
         assertLive(old.artifactId(), localFolder(oldStore, old.artifactId()));
 
         // unpinned: the next run finishes the prune it finds pending
-        runtime.catalog().setPinned(old.artifactId(), false, null, null);
+        runtime.catalog().artifacts().setPinned(old.artifactId(), false, null, null);
         succeeded(backup(1));
         assertFalse(Files.exists(localFolder(oldStore, old.artifactId())));
         assertNotNull(prunedAt(old.artifactId()));

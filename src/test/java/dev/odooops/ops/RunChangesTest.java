@@ -57,7 +57,7 @@ class RunChangesTest {
     private UUID finishedRun() {
         UUID id = UUID.randomUUID();
         try (RunLease lease = RunLease.begin(db, id, env.project, env.environmentId(), "backup", "operator", "{}", 3600, 60)) {
-            new OpsCatalog(db.dataSource()).finishRun(id, RunStatus.SUCCESS, null, null, Map.of());
+            new OpsCatalog(db.dataSource()).runs().finishRun(id, RunStatus.SUCCESS, null, null, Map.of());
         }
         return id;
     }

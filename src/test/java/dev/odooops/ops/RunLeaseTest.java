@@ -1,6 +1,6 @@
 package dev.odooops.ops;
 
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,12 +51,12 @@ class RunLeaseTest {
             assertTrue(e.getMessage().contains("backup run " + first + " by operator"), e.getMessage());
             assertEquals("queued", status(first), "a live run is never abandoned");
         }
-        new OpsCatalog(db.dataSource()).finishRun(first, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
+        new OpsCatalog(db.dataSource()).runs().finishRun(first, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
         UUID next = UUID.randomUUID();
         try (RunLease lease = begin(next, 3600)) {
             assertEquals("queued", status(next));
         }
-        new OpsCatalog(db.dataSource()).finishRun(next, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
+        new OpsCatalog(db.dataSource()).runs().finishRun(next, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
     }
 
     @Test
@@ -68,7 +68,7 @@ class RunLeaseTest {
         try (RunLease l = begin(next, 3600)) {
             assertEquals("abandoned", status(dead));
         }
-        new OpsCatalog(db.dataSource()).finishRun(next, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
+        new OpsCatalog(db.dataSource()).runs().finishRun(next, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
     }
 
     @Test
@@ -81,7 +81,7 @@ class RunLeaseTest {
                 assertEquals("abandoned", status(hung));
                 assertEquals(1, ops("select 1 from ops.run_events where run_id = ? and event_type = 'run_abandoned'", hung).size());
             }
-            new OpsCatalog(db.dataSource()).finishRun(next, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
+            new OpsCatalog(db.dataSource()).runs().finishRun(next, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
         }
     }
 }

@@ -42,11 +42,11 @@ class RestoreNamingTest {
         var env = new dev.odooops.config.EnvironmentConfig("acme", "prod", "staging",
                 new dev.odooops.config.DatabaseConfig("127.0.0.1", 5432, "acme", "odoo", null, "prefer"),
                 Path.of("/var/lib/odoo/filestore/acme"), Path.of("/etc/odoo/acme.conf"), java.util.List.of(),
-                dev.odooops.config.OdooControl.NONE, dev.odooops.config.RetentionPolicy.DEFAULT);
+                dev.odooops.config.OdooControl.NONE, dev.odooops.domain.RetentionPolicy.DEFAULT);
         var state = new dev.odooops.domain.ArtifactManifest.OdooState(null, "h", java.util.Map.of(), "15", "dolibarr", "20.0.2");
         var manifest = new dev.odooops.domain.ArtifactManifest("a1", "2026-12-01T00:00:00Z", "full", "backup", null,
                 null, null, null, state, java.util.Map.of());
-        var artifact = new dev.odooops.ops.OpsCatalog.Artifact("a1", "acme/prod", null, "backup", "full", "file:///x/",
+        var artifact = new dev.odooops.model.Artifact("a1", "acme/prod", null, "backup", "full", "file:///x/",
                 java.util.Map.of(), java.util.Map.of(), manifest, null, false, java.time.Instant.now(), null);
         var request = new dev.odooops.model.RestoreRequest("acme", "prod", "a1", BackupType.FULL, true, true, null, "ops", "test");
         String problem = RestorePreflight.artifactProblem(artifact, env, request);

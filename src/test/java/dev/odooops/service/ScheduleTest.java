@@ -2,7 +2,7 @@ package dev.odooops.service;
 
 import dev.odooops.OpsRuntime;
 import dev.odooops.model.PauseScheduleRequest;
-import dev.odooops.model.RequestRejected;
+import dev.odooops.domain.RequestRejected;
 import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.Test;

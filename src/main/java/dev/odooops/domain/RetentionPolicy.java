@@ -1,4 +1,4 @@
-package dev.odooops.config;
+package dev.odooops.domain;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.odooops.backup;
+package dev.odooops.postgres;
 
 import dev.odooops.domain.AppProfile;
 import dev.odooops.domain.FilestoreCheck;

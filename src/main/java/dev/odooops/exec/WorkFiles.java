@@ -1,4 +1,4 @@
-package dev.odooops.run;
+package dev.odooops.exec;
 
 import dev.odooops.domain.PrivateFiles;
 

@@ -1,4 +1,4 @@
-package dev.odooops.run;
+package dev.odooops.exec;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package dev.odooops.model;
+package dev.odooops.domain;
 
 /**
  * A request refused before anything ran (exit 2): the message names the offending field. The reason says what

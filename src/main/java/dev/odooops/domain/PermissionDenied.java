@@ -1,4 +1,4 @@
-package dev.odooops.model;
+package dev.odooops.domain;
 
 /**
  * The one refusal of a request whose user lacks the action's permission on the project, whatever the channel
