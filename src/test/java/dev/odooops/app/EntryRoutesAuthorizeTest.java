@@ -72,7 +72,7 @@ class EntryRoutesAuthorizeTest {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String text = Files.readString(f);
                 if (text.contains("userHasPermission") || text.contains("new PermissionDenied(")
-                        || text.contains(".require(") || text.contains("model.PermissionDenied(")) {
+                        || text.contains(".require(") || text.contains(".PermissionDenied(")) {
                     callers.add(f.getFileName().toString());
                 }
             }
