@@ -168,7 +168,7 @@ public final class Cli implements Callable<Integer> {
         String user;
 
         Cli cli() {
-            return parent instanceof Cli c ? c : parent instanceof Store s ? s.cli : ((Retention) parent).cli;
+            return parent instanceof Cli c ? c : ((Group) parent).cli;
         }
 
         /** The principal of the request: {@code --user}, else {@code ops.default-user}. */
@@ -502,17 +502,7 @@ public final class Cli implements Callable<Integer> {
 
     @Command(name = "store", mixinStandardHelpOptions = true, subcommands = {Cli.StoreCopy.class},
             description = "The artifact stores: `store copy --to STORE [--env E]`.")
-    static final class Store implements Callable<Integer> {
-        @ParentCommand
-        Cli cli;
-
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "store: which? copy");
-        }
+    static final class Store extends Group {
     }
 
     @Command(name = "copy", mixinStandardHelpOptions = true,
@@ -537,7 +527,11 @@ public final class Cli implements Callable<Integer> {
 
     @Command(name = "retention", mixinStandardHelpOptions = true, subcommands = {Cli.RetentionPlan.class},
             description = "Retention of an environment's artifacts: `retention plan --env E`.")
-    static final class Retention implements Callable<Integer> {
+    static final class Retention extends Group {
+    }
+
+    /** A group of commands ({@code store}, {@code retention}): run alone, it names its subcommands. */
+    abstract static class Group implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
@@ -546,7 +540,8 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "retention: which? plan");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), spec.name() + ": which? "
+                    + String.join(", ", spec.subcommands().keySet()));
         }
     }
 
