@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.EvaluationResult;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the layers below, never one above; no two packages depend on each other in a cycle; the plain-Java layers import
  * no Camel. The root package (App, OpsRuntime: the composition root) sits above them all.
  */
+@Tag("fast")
 class ArchitectureTest {
     /** Bottom to top; packages on one line share a layer (and must still not form a cycle). */
     static final List<List<String>> LAYERS = List.of(

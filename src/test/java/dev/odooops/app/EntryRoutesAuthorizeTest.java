@@ -2,6 +2,7 @@ package dev.odooops.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what only keeps the principal; a list of every project's rows keeps the readable ones as its last step), and nothing
  * else in main code calls the permission rule.
  */
+@Tag("fast")
 class EntryRoutesAuthorizeTest {
     private static final List<String> FILES = List.of("routes/backup.camel.yaml", "routes/restore.camel.yaml",
             "routes/operations.camel.yaml");

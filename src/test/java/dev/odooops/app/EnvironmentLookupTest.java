@@ -3,6 +3,7 @@ package dev.odooops.app;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.domain.RequestRejected;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+@Tag("fast")
 class EnvironmentLookupTest {
     private static EnvironmentConfig env(String project, String name) {
         return new EnvironmentConfig(project, name, "staging", null, null, null, List.of(), null, null);

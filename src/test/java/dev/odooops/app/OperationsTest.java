@@ -21,6 +21,7 @@ import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * calls it: typed request in, typed result out, the environment given as E or P/E, rejections naming the field.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("fast")
 class OperationsTest {
     private TestEnvironment env;
     private OpsRuntime runtime;

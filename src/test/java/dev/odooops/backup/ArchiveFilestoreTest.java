@@ -1,10 +1,12 @@
 package dev.odooops.backup;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("fast")
 class ArchiveFilestoreTest {
     @Test
     void should_tolerate_tar_exit_1_only_for_files_changed_or_removed_while_read() {

@@ -1,6 +1,7 @@
 package dev.odooops.cli;
 
 import dev.odooops.App;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line's own behaviour, before any runtime starts: help, typos, exit codes, completion. */
+@Tag("fast")
 class CliTest {
     record Result(int exit, String stdout, String stderr) {
     }

@@ -3,6 +3,7 @@ package dev.odooops.cli;
 import dev.odooops.config.ConfigException;
 import dev.odooops.config.Settings;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Where the demo builds its environment and under which database name: application.properties, then -D. */
+@Tag("fast")
 class DemoSettingsTest {
     @TempDir
     Path dir;

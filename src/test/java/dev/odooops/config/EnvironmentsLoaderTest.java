@@ -1,5 +1,6 @@
 package dev.odooops.config;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.odooops.domain.RetentionPolicy;
 
+@Tag("fast")
 class EnvironmentsLoaderTest {
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package dev.odooops.config;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The environment key {@code filestore_owner} (issue #6 item 14). */
+@Tag("fast")
 class FilestoreOwnerConfigTest {
     @TempDir
     Path dir;

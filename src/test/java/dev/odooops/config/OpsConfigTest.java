@@ -1,5 +1,6 @@
 package dev.odooops.config;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** OpsConfig.allows: the rule of ops.user_has_permission, in memory. */
+@Tag("fast")
 class OpsConfigTest {
     private static final OpsConfig CONFIG = new OpsConfig("environments.yaml", null, Map.of(
             "operator", List.of(new OpsConfig.Permission("*", "backup"), new OpsConfig.Permission("*", "restore")),

@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The application profiles and what they read, without Camel: scratch paths, conf.php, Dolibarr's log lines. */
+@Tag("fast")
 class AppProfileTest {
     @Test
     void should_leave_out_dolibarr_scratch_directories_below_the_top_only() {

@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+@Tag("fast")
 class ArchivedFilesTest {
     private static TarListing.Member file(String name, long size) {
         return new TarListing.Member(TarListing.Kind.FILE, name, size, name);

@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+@Tag("fast")
 class ArtifactManifestTest {
     private static final ArtifactManifest.OdooState ODOO =
             new ArtifactManifest.OdooState("17.0", "dd", Map.of("base", "17.0.1.3"), "15");

@@ -1,11 +1,13 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+@Tag("fast")
 class GenerationCacheTest {
     private final GenerationCache<String, Integer, String> cache = new GenerationCache<>();
     private final AtomicInteger reads = new AtomicInteger();

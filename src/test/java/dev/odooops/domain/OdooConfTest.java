@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tools/config.py): each file here is read by {@link OdooConf} and by {@code python3 -c 'import configparser…'}, and
  * both must find the same sections, keys and values.
  */
+@Tag("fast")
 class OdooConfTest {
     /** Prints {section: {key: value}} as configparser reads the file (items() includes [DEFAULT]'s values). */
     private static final String PYTHON = String.join("\n",

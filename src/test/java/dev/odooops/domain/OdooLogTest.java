@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Reading an Odoo log by time: only what was logged since a restart counts. */
+@Tag("fast")
 class OdooLogTest {
     private static final ZoneId UTC = ZoneOffset.UTC;
     private static final List<String> LOG = List.of(

@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pieces of the packed filestore format: the index, the compression probe and the pack planner. */
+@Tag("fast")
 class PackFormatTest {
     private static final String SHA_A = "ab" + "1".repeat(38);
     private static final String SHA_B = "cd" + "2".repeat(38);

@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which members of a pack live artifacts need, and when a pack is worth writing again, without Camel. */
+@Tag("fast")
 class RepackPlannerTest {
     private static FilestoreIndex.Entry e(String path, String sha, long size, String pack) {
         return new FilestoreIndex.Entry(path, sha.repeat(40).substring(0, 40), size, pack);

@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue #13 A17 and A9: the plain decisions behind them (BackupGaps, ConfBinding, FilestoreCheck.wrongTree, SettleDecision). */
+@Tag("fast")
 class RestoreJudgementTest {
     @Test
     void should_report_what_the_artifact_already_lacked_and_fail_on_anything_else() {

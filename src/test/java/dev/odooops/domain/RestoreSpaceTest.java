@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The free space a restore needs in the work directory and on the filestore's own file system. */
+@Tag("fast")
 class RestoreSpaceTest {
     private static final long MIB = 1 << 20;
     private static final String SHA = "a".repeat(40);

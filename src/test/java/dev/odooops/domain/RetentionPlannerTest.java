@@ -1,4 +1,6 @@
 package dev.odooops.domain;
+
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * GFS over a fixed calendar: one backup a day at 02:00 UTC from Thu 2026-01-01 to Thu 2026-04-30 (120 days),
  * retention applied after each backup, as the backup route does.
  */
+@Tag("fast")
 class RetentionPlannerTest {
     private static final LocalDate START = LocalDate.of(2026, 1, 1);
     private final RetentionPlanner planner = new RetentionPlanner(ZoneOffset.UTC);

@@ -1,5 +1,6 @@
 package dev.odooops.domain;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("fast")
 class SecretRedactorTest {
     @Test
     void should_treat_keys_naming_a_password_secret_token_or_key_as_secret() {

@@ -3,6 +3,7 @@ package dev.odooops.domain;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.service.Submission;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("fast")
 class VersionGuardTest {
     private static final VersionGuard.Target ODOO_18 = new VersionGuard.Target("18.0", "18.0", "version_info of http://odoo");
 

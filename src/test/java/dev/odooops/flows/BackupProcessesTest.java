@@ -2,6 +2,7 @@ package dev.odooops.flows;
 
 import dev.odooops.App;
 import dev.odooops.domain.Json;
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,14 +52,11 @@ class BackupProcessesTest {
     }
 
     private String waitForRunningRun() throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
+        return Await.value("a run to reach 'running'", Duration.ofSeconds(60), () -> {
             List<Map<String, Object>> rows = ops("select run_id::text as id from ops.runs where environment_id = ? "
                     + "and status = 'running'", env.environmentId());
-            if (!rows.isEmpty()) return (String) rows.get(0).get("id");
-            Thread.sleep(100); // polling the catalog, not timing anything
-        }
-        throw new AssertionError("no run reached 'running'");
+            return rows.isEmpty() ? null : (String) rows.get(0).get("id");
+        });
     }
 
     private Result run(String name, String... args) throws Exception {

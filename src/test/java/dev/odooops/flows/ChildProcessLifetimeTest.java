@@ -1,5 +1,6 @@
 package dev.odooops.flows;
 
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,11 +46,10 @@ class ChildProcessLifetimeTest {
         Process jvm = env.spawn(env.root.resolve("b.out"), env.root.resolve("b.err"), "backup", "--project", env.project,
                 "--env", "prod");
 
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline) && (!Files.exists(pidFile) || Files.readString(pidFile).isBlank())) {
+        Await.polled(Duration.ofSeconds(60), () -> {
             assertTrue(jvm.isAlive(), "odoo-ops ended before its quiesce command ran: " + Files.readString(env.root.resolve("b.err")));
-            Thread.sleep(100); // polling for the child, not timing anything
-        }
+            return Files.exists(pidFile) && !Files.readString(pidFile).isBlank();
+        });
         assertTrue(Files.exists(pidFile), "the quiesce command never ran: " + Files.readString(env.root.resolve("b.err")));
         childPid = Long.parseLong(Files.readString(pidFile).strip());
         assertTrue(running(childPid), "the quiesce command runs while odoo-ops waits for it");
@@ -58,8 +57,7 @@ class ChildProcessLifetimeTest {
         jvm.destroyForcibly(); // SIGKILL: no shutdown hook, no clean-up in the JVM
         assertTrue(jvm.waitFor(30, TimeUnit.SECONDS));
 
-        Instant gone = Instant.now().plus(Duration.ofSeconds(10));
-        while (running(childPid) && Instant.now().isBefore(gone)) Thread.sleep(50);
+        Await.polled(Duration.ofSeconds(10), () -> !running(childPid));
         assertTrue(!running(childPid), "child " + childPid + " still runs after the JVM that started it was killed");
     }
 }

@@ -1,8 +1,6 @@
 package dev.odooops.flows;
 
-import dev.odooops.OpsRuntime;
 import dev.odooops.domain.Json;
-import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.Report;
@@ -10,6 +8,7 @@ import dev.odooops.model.RestoreDecisionRequest;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.support.OdooStandIn;
+import dev.odooops.support.FlowFixture;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,34 +32,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * no live filestore) whose validation fails keeps the restored copy in maintenance for accept or discard.
  */
 class DisasterRestoreTest {
+    private FlowFixture fx;
     private TestEnvironment env;
     private OdooStandIn odoo;
-    private OpsRuntime runtime;
 
     @BeforeEach
     void setUp() throws Exception {
-        env = TestEnvironment.create("disaster").withType("staging");
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        fx = FlowFixture.standIn(TestEnvironment.create("disaster").withType("staging"));
+        env = fx.env;
+        odoo = fx.odoo;
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (runtime != null) runtime.close();
-        if (odoo != null) odoo.close();
-        if (env != null) env.close();
-    }
-
-    private BackupResult backup() {
-        BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
-                null, null, "operator", "test"));
-        assertEquals("success", b.status(), b.error());
-        return b;
+        if (fx != null) fx.close();
     }
 
     private RestoreResult restore(String artifactId) {
-        return runtime.operations().restore(new RestoreRequest(env.project, "prod", artifactId, BackupType.FULL, true,
+        return fx.runtime().operations().restore(new RestoreRequest(env.project, "prod", artifactId, BackupType.FULL, true,
                 true, null, "operator", "test"));
     }
 
@@ -90,7 +79,7 @@ class DisasterRestoreTest {
     void should_restore_an_artifact_whose_backup_found_an_attachment_file_missing_and_report_it() throws Exception {
         String lost = firstAttachment();
         Files.delete(env.odoo.filestore().resolve(lost));
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         assertTrue(b.warnings().toString().contains(lost), b.warnings().toString());
         disaster();
 
@@ -106,7 +95,7 @@ class DisasterRestoreTest {
     }
 
     private RestoreResult keptRestore() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         disaster();
         odoo.errorInLogAtStart = true; // validation fails on the restored copy
 
@@ -127,7 +116,7 @@ class DisasterRestoreTest {
     void should_keep_a_failed_disaster_restore_in_maintenance_and_accept_it() throws Exception {
         RestoreResult r = keptRestore();
 
-        Report accepted = runtime.operations().decideRestore(RestoreDecisionRequest.of("run_id", r.runId(),
+        Report accepted = fx.runtime().operations().decideRestore(RestoreDecisionRequest.of("run_id", r.runId(),
                 RestoreDecisionRequest.Decision.ACCEPT, "operator", "test"));
 
         assertTrue(accepted.ok(), accepted.body().toString());
@@ -142,7 +131,7 @@ class DisasterRestoreTest {
     void should_remove_a_failed_disaster_restore_on_discard_and_not_start_odoo_on_nothing() throws Exception {
         RestoreResult r = keptRestore();
 
-        Report discarded = runtime.operations().decideRestore(RestoreDecisionRequest.of("run_id", r.runId(),
+        Report discarded = fx.runtime().operations().decideRestore(RestoreDecisionRequest.of("run_id", r.runId(),
                 RestoreDecisionRequest.Decision.DISCARD, "operator", "test"));
 
         assertTrue(discarded.ok(), discarded.body().toString());
@@ -156,8 +145,7 @@ class DisasterRestoreTest {
     @Test
     void should_accept_a_kept_restore_over_http_with_the_restore_permission() throws Exception {
         RestoreResult r = keptRestore();
-        runtime.close();
-        runtime = env.serviceRuntime();
+        fx.restartAsService();
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (path, token) -> {
             try {

@@ -9,6 +9,7 @@ import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
+import dev.odooops.support.Await;
 import dev.odooops.support.OdooStandIn;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -121,23 +124,17 @@ class FilestoreBackupTest {
         runtime = env.runtime();
         boolean packed = format.equals("packed");
         Path fs = env.odoo.filestore();
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger written = new AtomicInteger();
-        AtomicInteger removed = new AtomicInteger();
-        Thread odooWriter = new Thread(() -> busyOdoo(fs, stop, written, removed), "busy-odoo");
-        odooWriter.start();
         List<BackupResult> backups = new ArrayList<>();
-        try {
-            Thread.sleep(300);
+        BusyOdoo busy = new BusyOdoo(fs);
+        try (busy) {
+            Await.until("the busy Odoo to have written a few files", () -> busy.written.get() >= 5);
             for (int i = 0; i < 3; i++) {
                 backups.add(runtime.operations().backup(BackupRequest.of(env.project, "prod",
                         i == 1 ? BackupType.FILESTORE_ONLY : BackupType.FULL, null, null, null, null, "operator", "test")));
             }
-        } finally {
-            stop.set(true);
-            odooWriter.join();
         }
-        assertTrue(written.get() > 20 && removed.get() > 5, "the filestore was busy: " + written + " written, " + removed + " removed");
+        assertTrue(busy.written.get() > 20 && busy.removed.get() > 5, "the filestore was busy: " + busy.written + " written, "
+                + busy.removed + " removed");
         for (BackupResult b : backups) {
             assertEquals("success", b.status(), b.error());
             assertEquals(List.of(), b.warnings(), "every referenced file is there; the churn is unreferenced");
@@ -187,36 +184,66 @@ class FilestoreBackupTest {
     }
 
     /**
-     * What a busy Odoo does to its filestore, about 40 times a second: writes a new content-addressed file (in
-     * two halves, as a large write lands) and, every other time, deletes one it wrote earlier (the garbage
-     * collector). None of these files is referenced by the database.
+     * What a busy Odoo does to its filestore, about 40 times a second: writes a new content-addressed file in two
+     * halves, as a large write lands (the first half at one tick, the rest at the next: a backup may meet it
+     * half-written), and, every other time, deletes one it wrote earlier (the garbage collector). None of these
+     * files is referenced by the database. Paced by a scheduled executor's ticks; closing it ends the file under way.
      */
-    private static void busyOdoo(Path fs, AtomicBoolean stop, AtomicInteger written, AtomicInteger removed) {
-        Random random = new Random(42);
-        List<Path> mine = new ArrayList<>();
-        try {
-            while (!stop.get()) {
-                byte[] data = new byte[2048 + random.nextInt(256 * 1024)];
-                random.nextBytes(data);
-                String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(data));
-                Path dir = Files.createDirectories(fs.resolve(sha1.substring(0, 2)));
-                Path file = dir.resolve(sha1);
-                try (OutputStream out = Files.newOutputStream(file)) {
-                    out.write(data, 0, data.length / 2);
-                    out.flush();
-                    Thread.sleep(3);
-                    out.write(data, data.length / 2, data.length - data.length / 2);
+    private static final class BusyOdoo implements AutoCloseable {
+        private static final long TICK_MILLIS = 12;
+        final AtomicInteger written = new AtomicInteger();
+        final AtomicInteger removed = new AtomicInteger();
+        private final Path fs;
+        private final Random random = new Random(42);
+        private final List<Path> mine = new ArrayList<>();
+        private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "busy-odoo"));
+        private volatile Exception failed;
+        private OutputStream open;
+        private byte[] data;
+        private Path file;
+
+        BusyOdoo(Path fs) {
+            this.fs = fs;
+            ticks.scheduleAtFixedRate(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        private void tick() {
+            try {
+                if (open == null) {
+                    data = new byte[2048 + random.nextInt(256 * 1024)];
+                    random.nextBytes(data);
+                    String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(data));
+                    file = Files.createDirectories(fs.resolve(sha1.substring(0, 2))).resolve(sha1);
+                    open = Files.newOutputStream(file);
+                    open.write(data, 0, data.length / 2);
+                    open.flush();
+                } else {
+                    finishFile();
                 }
-                mine.add(file);
-                written.incrementAndGet();
-                if (written.get() % 2 == 0 && mine.size() > 3) {
-                    Files.deleteIfExists(mine.remove(random.nextInt(mine.size() - 1)));
-                    removed.incrementAndGet();
-                }
-                Thread.sleep(22);
+            } catch (Exception e) {
+                failed = e;
+                throw new IllegalStateException(e); // ends the schedule; close() reports it
             }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        }
+
+        private void finishFile() throws Exception {
+            open.write(data, data.length / 2, data.length - data.length / 2);
+            open.close();
+            open = null;
+            mine.add(file);
+            written.incrementAndGet();
+            if (written.get() % 2 == 0 && mine.size() > 3) {
+                Files.deleteIfExists(mine.remove(random.nextInt(mine.size() - 1)));
+                removed.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            ticks.shutdown();
+            if (!ticks.awaitTermination(30, TimeUnit.SECONDS)) throw new AssertionError("the busy Odoo did not stop");
+            if (failed != null) throw new IllegalStateException("the busy Odoo failed", failed);
+            if (open != null) finishFile(); // after the executor's end: this thread sees its state
         }
     }
 }

@@ -1,15 +1,14 @@
 package dev.odooops.flows;
 
-import dev.odooops.OpsRuntime;
 import dev.odooops.cli.Commands;
 import dev.odooops.domain.Json;
-import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.support.EnvironmentState;
 import dev.odooops.support.OdooStandIn;
+import dev.odooops.support.FlowFixture;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,28 +29,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * restore's attention names that command. Real PostgreSQL, S3 endpoint and tools, the Odoo stand-in.
  */
 class RecoverOdooDownTest {
+    private FlowFixture fx;
     private TestEnvironment env;
     private OdooStandIn odoo;
-    private OpsRuntime runtime;
 
     @BeforeEach
     void setUp() throws Exception {
-        env = TestEnvironment.create("odoodown");
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        fx = FlowFixture.standIn("odoodown");
+        env = fx.env;
+        odoo = fx.odoo;
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (runtime != null) runtime.close();
-        if (odoo != null) odoo.close();
-        if (env != null) env.close();
+        if (fx != null) fx.close();
     }
 
     private Map<String, Object> run(java.util.function.ToIntFunction<Commands> command, int expectedExit) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = command.applyAsInt(new Commands(runtime.operations(), new PrintStream(out, true)));
+        int exit = command.applyAsInt(new Commands(fx.runtime().operations(), new PrintStream(out, true)));
         Map<String, Object> json = Json.readMap(out.toString().strip());
         assertEquals(expectedExit, exit, json.toString());
         return json;
@@ -65,12 +59,8 @@ class RecoverOdooDownTest {
 
     @Test
     void should_start_odoo_and_lift_maintenance_when_recovering_after_rolled_back_odoo_down() throws Exception {
-        BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL,
-                null, null, null, null, "operator", "test"));
-        assertEquals("success", b.status(), b.error());
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
-            c.createStatement().execute("update res_partner set name = 'damaged' where id < 10");
-        }
+        BackupResult b = fx.backup();
+        fx.sql("update res_partner set name = 'damaged' where id < 10");
         EnvironmentState damaged = EnvironmentState.of(env);
         odoo.unhealthyStarts = Integer.MAX_VALUE; // the restored data does not load: every start comes up unhealthy
         Map<String, Object> restore = run(c -> c.restore(new RestoreRequest(null, env.environmentId(), b.artifactId(),

@@ -6,6 +6,7 @@ import dev.odooops.domain.TreeDigest;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -75,18 +75,10 @@ class RestoreCrashTest {
 
         Process p = env.spawn(env.root.resolve("r.out"), env.root.resolve("r.err"), "restore", "--project", env.project,
                 "--env", "prod", "--artifact", b.artifactId(), "--confirm", env.environmentId());
-        String run = null;
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (Instant.now().isBefore(deadline)) {
-            List<Map<String, Object>> rows = ops("select r.run_id::text as id from ops.runs r join ops.run_events e on e.run_id = r.run_id "
-                    + "where r.environment_id = ? and r.operation_type = 'restore' and e.step = 'restore-filestore' "
-                    + "and e.event_type = 'step_completed'", env.environmentId());
-            if (!rows.isEmpty()) {
-                run = (String) rows.get(0).get("id");
-                break;
-            }
-            Thread.sleep(100); // polling the catalog, not timing anything
-        }
+        String run = Await.poll(Duration.ofSeconds(90), () -> ops("select r.run_id::text as id from ops.runs r "
+                + "join ops.run_events e on e.run_id = r.run_id where r.environment_id = ? and r.operation_type = 'restore' "
+                + "and e.step = 'restore-filestore' and e.event_type = 'step_completed'", env.environmentId())
+                .stream().map(r -> (String) r.get("id")).findFirst().orElse(null));
         assertTrue(run != null, "the restore never reached its swap: " + Files.readString(env.root.resolve("r.err")));
         assertNotEquals(before, dbFingerprint(), "the restored database is swapped in");
         assertEquals(2, sideCopies().size(), "database and filestore kept aside: " + sideCopies());

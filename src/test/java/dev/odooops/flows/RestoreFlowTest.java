@@ -5,13 +5,13 @@ import dev.odooops.OpsRuntime;
 import dev.odooops.cli.Commands;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TreeDigest;
-import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.support.OdooStandIn;
+import dev.odooops.support.FlowFixture;
 import dev.odooops.support.TestEnvironment;
 import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.AfterEach;
@@ -42,35 +42,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Restores into a real environment (PostgreSQL, filestore, S3, an Odoo stand-in over HTTP), each path of the run. */
 class RestoreFlowTest {
+    private FlowFixture fx;
     private TestEnvironment env;
     private OdooStandIn odoo;
     private OpsRuntime runtime;
 
     @BeforeEach
     void setUp() throws Exception {
-        env = TestEnvironment.create("restore");
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        fx = FlowFixture.standIn("restore");
+        env = fx.env;
+        odoo = fx.odoo;
+        runtime = fx.runtime(); // never restarted here
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (runtime != null) runtime.close();
-        if (odoo != null) odoo.close();
-        if (env != null) env.close();
-    }
-
-    private BackupResult backup(BackupType type) {
-        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", type, null,
-                null, null, null, "operator", "test"));
-        assertEquals("success", r.status(), r.error());
-        return r;
+        if (fx != null) fx.close();
     }
 
     private RestoreResult restore(String artifact, BackupType type) {
-        return runtime.operations().restore(new RestoreRequest(env.project, "prod", artifact, type, true,
-                true, env.environmentId(), "operator", "test"));
+        return fx.restore(artifact, type, RestoreRequest.Mode.AUTO);
     }
 
     /** md5 of every row of every table: equal fingerprints mean equal content. */
@@ -111,7 +102,7 @@ class RestoreFlowTest {
     void should_restore_database_and_filestore_to_the_backed_up_state() throws Exception {
         Map<String, String> db = dbFingerprint();
         String fs = fsFingerprint();
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage();
         assertNotEquals(db, dbFingerprint());
         assertNotEquals(fs, fsFingerprint());
@@ -157,7 +148,7 @@ class RestoreFlowTest {
     void should_restore_an_environment_whose_database_and_filestore_are_gone() throws Exception {
         Map<String, String> db = dbFingerprint();
         String fs = fsFingerprint();
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
             c.createStatement().execute("drop database " + env.database + " with (force)");
         }
@@ -177,7 +168,7 @@ class RestoreFlowTest {
 
     @Test
     void should_only_validate_when_the_same_artifact_is_restored_again() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         RestoreResult first = restore(b.artifactId(), BackupType.FULL);
         assertEquals("success", first.status(), first.error());
         long safetyBackups = ops("select 1 from ops.artifacts where kind = 'pre_restore' and environment_id = ?", env.environmentId()).size();
@@ -196,7 +187,7 @@ class RestoreFlowTest {
     void should_restore_only_the_database_or_only_the_filestore() throws Exception {
         Map<String, String> db = dbFingerprint();
         String fs = fsFingerprint();
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
             c.createStatement().execute("update res_partner set name = 'damaged' where id < 10");
         }
@@ -221,7 +212,7 @@ class RestoreFlowTest {
 
     @Test
     void should_roll_back_a_database_restore_that_leaves_attachments_without_files() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage(); // deletes attachment files the restored database refers to
         Map<String, String> damaged = dbFingerprint();
 
@@ -235,7 +226,7 @@ class RestoreFlowTest {
 
     @Test
     void should_refuse_an_artifact_with_one_byte_flipped_before_touching_anything() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage();
         Map<String, String> db = dbFingerprint();
         String fs = fsFingerprint();
@@ -257,7 +248,7 @@ class RestoreFlowTest {
 
     @Test
     void should_roll_back_when_pg_restore_fails_and_leave_everything_as_before() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         // a dump that passes the integrity checks but does not load: its stored bytes and recorded checksums agree
         corruptStored(b.artifactId(), "db.dump", "PGDMP this is not a loadable archive");
         damage();
@@ -296,7 +287,7 @@ class RestoreFlowTest {
 
     @Test
     void should_put_the_database_back_when_the_filestore_step_fails_after_the_database_swap() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         // the filestore step fails at its end, both swaps done (a prepared filestore that failed earlier stops the
         // restore before the database swap instead: PackedFilestoreTest)
         AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("restore-filestore").after()
@@ -319,7 +310,7 @@ class RestoreFlowTest {
     @Test
     void should_roll_back_when_the_health_check_fails() throws Exception {
         Map<String, String> db = dbFingerprint();
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage();
         Map<String, String> damaged = dbFingerprint();
         String damagedFs = fsFingerprint();
@@ -338,7 +329,7 @@ class RestoreFlowTest {
 
     @Test
     void should_roll_back_when_validation_fails_and_never_roll_back_twice() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage();
         Map<String, String> damaged = dbFingerprint();
         odoo.errorInLogAtStart = true;
@@ -361,7 +352,7 @@ class RestoreFlowTest {
 
     @Test
     void should_roll_back_from_the_pre_restore_backup_when_the_kept_aside_copy_is_gone() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage();
         Map<String, String> damaged = dbFingerprint();
         String damagedFs = fsFingerprint();
@@ -390,7 +381,7 @@ class RestoreFlowTest {
 
     @Test
     void should_bring_odoo_back_when_a_restore_fails_before_changing_any_data() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage();
         Map<String, String> damaged = dbFingerprint();
         AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("create-restore-database").replace()
@@ -408,7 +399,7 @@ class RestoreFlowTest {
 
     @Test
     void should_not_restore_production_without_confirm() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         damage();
         Map<String, String> db = dbFingerprint();
         for (List<String> extra : List.of(List.<String>of(), List.of("--confirm", "prod"))) {
@@ -428,7 +419,7 @@ class RestoreFlowTest {
 
     @Test
     void should_report_the_eleven_preflight_checks() throws Exception {
-        BackupResult b = backup(BackupType.FULL);
+        BackupResult b = fx.backup(BackupType.FULL);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = App.run(List.of("preflight-restore", "--env", env.environmentId(), "--artifact", b.artifactId(),
                 "--confirm", env.environmentId(), "--config", env.configDir.toString()), new PrintStream(out), System.err, System::getenv);

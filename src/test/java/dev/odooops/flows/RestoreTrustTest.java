@@ -1,16 +1,16 @@
 package dev.odooops.flows;
 
-import dev.odooops.OpsRuntime;
 import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.cli.Commands;
 import dev.odooops.domain.Json;
-import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
+import dev.odooops.support.Await;
 import dev.odooops.support.EnvironmentState;
 import dev.odooops.support.OdooStandIn;
+import dev.odooops.support.FlowFixture;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,41 +40,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * back afterwards. Real PostgreSQL, S3 endpoint, tools, and an Odoo stand-in that behaves like Odoo.
  */
 class RestoreTrustTest {
+    private FlowFixture fx;
     private TestEnvironment env;
     private OdooStandIn odoo;
-    private OpsRuntime runtime;
 
     @BeforeEach
     void setUp() throws Exception {
-        env = TestEnvironment.create("trust");
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        fx = FlowFixture.standIn("trust");
+        env = fx.env;
+        odoo = fx.odoo;
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (runtime != null) runtime.close();
-        if (odoo != null) odoo.close();
-        if (env != null) env.close();
-    }
-
-    private BackupResult backup() {
-        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL,
-                null, null, null, null, "operator", "test"));
-        assertEquals("success", r.status(), r.error());
-        return r;
+        if (fx != null) fx.close();
     }
 
     private RestoreResult restore(String artifact, RestoreRequest.Mode mode) {
-        return runtime.operations().restore(new RestoreRequest(env.project, "prod", artifact, BackupType.FULL,
-                true, true, env.environmentId(), "operator", "test", mode));
+        return fx.restore(artifact, BackupType.FULL, mode);
     }
 
     private void damage() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
-            c.createStatement().execute("update res_partner set name = 'damaged' where id < 10");
-        }
+        fx.sql("update res_partner set name = 'damaged' where id < 10");
         try (Stream<Path> files = Files.walk(env.odoo.filestore())) {
             Files.delete(files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow());
         }
@@ -81,7 +69,7 @@ class RestoreTrustTest {
 
     @Test
     void should_restore_again_when_the_environment_changed_since_the_same_artifact_was_restored() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         EnvironmentState backedUp = EnvironmentState.of(env);
 
         RestoreResult first = restore(b.artifactId(), RestoreRequest.Mode.AUTO);
@@ -112,7 +100,7 @@ class RestoreTrustTest {
 
     @Test
     void should_restore_the_artifact_again_after_odoo_recreated_an_empty_database() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         EnvironmentState backedUp = EnvironmentState.of(env);
         assertEquals("success", restore(b.artifactId(), RestoreRequest.Mode.AUTO).status());
 
@@ -133,13 +121,13 @@ class RestoreTrustTest {
 
     @Test
     void should_report_odoo_down_when_odoo_does_not_come_back_after_the_rollback() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         damage();
         EnvironmentState damaged = EnvironmentState.of(env);
         odoo.unhealthyStarts = Integer.MAX_VALUE;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        int exit = new Commands(runtime.operations(), new PrintStream(out, true)).restore(new RestoreRequest(null,
+        int exit = new Commands(fx.runtime().operations(), new PrintStream(out, true)).restore(new RestoreRequest(null,
                 env.environmentId(), b.artifactId(), BackupType.FULL, true, true, env.environmentId(), "operator", "cli"));
 
         Map<String, Object> json = Json.readMap(out.toString().strip());
@@ -157,7 +145,7 @@ class RestoreTrustTest {
 
     @Test
     void should_put_the_live_database_back_even_when_the_new_one_cannot_be_dropped() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         damage();
         EnvironmentState before = EnvironmentState.of(env);
         Long liveOid = EnvironmentState.oid(env.database);
@@ -166,17 +154,13 @@ class RestoreTrustTest {
         AtomicReference<Connection> intruder = new AtomicReference<>();
         Thread watcher = new Thread(() -> {
             try {
-                while (intruder.get() == null && !Thread.currentThread().isInterrupted()) {
-                    var rows = TestEnvironment.ops("select datname from pg_database where datname like ?",
-                            env.database + "\\_\\_restore\\_%");
-                    if (!rows.isEmpty()) {
-                        intruder.set(DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + rows.get(0).get("datname"),
-                                "postgres", ""));
-                    }
-                    Thread.sleep(5); // polling for the database to appear
-                }
-            } catch (Exception e) {
-                // the test's assertions report what happened
+                // polled every 5 ms: the session must be in before the restore renames that database into place
+                String restoreDb = Await.value("the restore's new database", Await.DEFAULT, Duration.ofMillis(5),
+                        () -> TestEnvironment.ops("select datname from pg_database where datname like ?",
+                                env.database + "\\_\\_restore\\_%").stream().map(r -> (String) r.get("datname")).findFirst().orElse(null));
+                intruder.set(DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + restoreDb, "postgres", ""));
+            } catch (Exception | AssertionError e) {
+                // interrupted when the restore ended first: the test's assertions report what happened
             }
         });
         watcher.start();
@@ -205,7 +189,7 @@ class RestoreTrustTest {
 
     @Test
     void should_keep_maintenance_on_until_validated_and_stop_odoo_before_rolling_back() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         damage();
         EnvironmentState before = EnvironmentState.of(env);
         Long liveOid = EnvironmentState.oid(env.database);
@@ -229,7 +213,7 @@ class RestoreTrustTest {
 
     @Test
     void should_lift_maintenance_only_after_the_validations_passed() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         odoo.calls().clear();
 
         RestoreResult r = restore(b.artifactId(), RestoreRequest.Mode.FORCE);
@@ -243,26 +227,26 @@ class RestoreTrustTest {
 
     @Test
     void should_judge_only_the_odoo_log_since_the_last_restart_in_validate_env() throws Exception {
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
         assertEquals("success", restore(b.artifactId(), RestoreRequest.Mode.FORCE).status());
         // an ERROR line from long before the restart odoo-ops did (a cron that failed last year)
         String log = Files.readString(odoo.log());
         Files.writeString(odoo.log(), "2025-01-01 03:00:00,000 77 ERROR acme odoo.addons.base.models.ir_cron: Job failed\n" + log);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = new Commands(runtime.operations(), new PrintStream(out, true)).validateEnv(
+        int exit = new Commands(fx.runtime().operations(), new PrintStream(out, true)).validateEnv(
                 new ValidateEnvRequest(null, env.environmentId(), null, null, "operator"));
         Map<String, Object> report = Json.readMap(out.toString().strip());
         assertEquals(0, exit, report.toString());
         assertFalse(report.get("log_window").toString().contains("whole log"), report.toString());
 
         out.reset();
-        exit = new Commands(runtime.operations(), new PrintStream(out, true)).validateEnv(
+        exit = new Commands(fx.runtime().operations(), new PrintStream(out, true)).validateEnv(
                 new ValidateEnvRequest(null, env.environmentId(), null, "1000d", "operator"));
         assertEquals(Commands.FAILED, exit, "an explicit wider window sees the old error: " + out);
 
         var rejected = org.junit.jupiter.api.Assertions.assertThrows(dev.odooops.domain.RequestRejected.class,
-                () -> new Commands(runtime.operations(), System.out).validateEnv(
+                () -> new Commands(fx.runtime().operations(), System.out).validateEnv(
                         new ValidateEnvRequest(null, env.environmentId(), null, "yesterday", "operator")));
         assertTrue(rejected.getMessage().contains("since"), rejected.getMessage());
     }

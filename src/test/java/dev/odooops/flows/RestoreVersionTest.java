@@ -1,7 +1,5 @@
 package dev.odooops.flows;
 
-import dev.odooops.OpsRuntime;
-import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.Report;
@@ -10,6 +8,7 @@ import dev.odooops.model.RestoreRequest;
 import dev.odooops.model.RestoreResult;
 import dev.odooops.model.ValidateEnvRequest;
 import dev.odooops.support.EnvironmentState;
+import dev.odooops.support.FlowFixture;
 import dev.odooops.support.OdooStandIn;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
@@ -36,40 +35,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Odoo stand-in answering version_info as Odoo does.
  */
 class RestoreVersionTest {
+    private FlowFixture fx;
     private TestEnvironment env;
     private OdooStandIn odoo;
-    private OpsRuntime runtime;
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (runtime != null) runtime.close();
-        if (odoo != null) odoo.close();
-        if (env != null) env.close();
-    }
-
-    private BackupResult backup() {
-        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL,
-                null, null, null, null, "operator", "test"));
-        assertEquals("success", r.status(), r.error());
-        return r;
+        if (fx != null) fx.close();
     }
 
     private RestoreRequest request(String artifact) {
-        return new RestoreRequest(env.project, "prod", artifact, BackupType.FULL, true, true, env.environmentId(),
-                "operator", "test", RestoreRequest.Mode.FORCE);
+        return fx.restoreRequest(artifact, BackupType.FULL, RestoreRequest.Mode.FORCE);
     }
 
     /** An environment whose Odoo is the stand-in (its version learned over HTTP), and a runtime on it. */
     private void startWithStandIn(String name) throws Exception {
-        env = TestEnvironment.create(name);
-        odoo = new OdooStandIn(env.root.resolve("odoo.log"));
-        env.withOdoo(odoo);
-        runtime = env.runtime();
+        fx = FlowFixture.standIn(name);
+        env = fx.env;
+        odoo = fx.odoo;
     }
 
-    private void restart() throws Exception {
-        runtime.close();
-        runtime = env.runtime();
+    /** An environment without a stand-in (its version from a version_command, or Dolibarr's code), and a runtime on it. */
+    private void start(TestEnvironment made) throws Exception {
+        fx = FlowFixture.of(made);
+        env = fx.env;
     }
 
     private long restoreRuns() throws Exception {
@@ -93,7 +82,7 @@ class RestoreVersionTest {
         long oid = databaseOid();
         long runs = restoreRuns();
         int calls = odoo == null ? 0 : odoo.calls().size();
-        RequestRejected r = assertThrows(RequestRejected.class, () -> runtime.operations().restore(request));
+        RequestRejected r = assertThrows(RequestRejected.class, () -> fx.runtime().operations().restore(request));
         assertEquals("odoo_version", r.field(), r.getMessage());
         assertEquals(before, EnvironmentState.of(env), "live database and filestore unchanged");
         assertEquals(oid, databaseOid(), "the same physical database");
@@ -113,37 +102,36 @@ class RestoreVersionTest {
     @Test
     void should_refuse_a_17_artifact_on_an_odoo_18_server_naming_both_with_nothing_touched() throws Exception {
         startWithStandIn("ver_http");
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
 
         odoo.version = "18.0+e"; // the binaries were upgraded in place
         RequestRejected r = refusedTouchingNothing(request(b.artifactId()));
         assertTrue(r.getMessage().contains("Odoo 17.0") && r.getMessage().contains("18.0"), r.getMessage());
         assertTrue(r.getMessage().contains("/web/webclient/version_info"), "says where it learned the server's: " + r.getMessage());
 
-        Report preflight = runtime.operations().preflightRestore(request(b.artifactId()));
+        Report preflight = fx.runtime().operations().preflightRestore(request(b.artifactId()));
         assertFalse(preflight.ok());
         assertTrue(preflight.body().toString().contains("18.0"), preflight.body().toString());
 
         // the series is what counts: 17.0+e serves a 17.0 database
         odoo.version = "17.0+e";
-        RestoreResult ok = runtime.operations().restore(request(b.artifactId()));
+        RestoreResult ok = fx.runtime().operations().restore(request(b.artifactId()));
         assertEquals("success", ok.status(), ok.error());
     }
 
     @Test
     void should_learn_the_version_from_the_version_command() throws Exception {
-        env = TestEnvironment.create("ver_cmd");
-        runtime = env.runtime();
-        BackupResult b = backup();
+        start(TestEnvironment.create("ver_cmd"));
+        BackupResult b = fx.backup();
 
         env.withServerVersion("18.0"); // version_command: echo "Odoo Server 18.0"
-        restart();
+        fx.restart();
         RequestRejected r = refusedTouchingNothing(request(b.artifactId()));
         assertTrue(r.getMessage().contains("version_command echo") && r.getMessage().contains("Odoo Server 18.0"), r.getMessage());
 
         env.withServerVersion("17.0");
-        restart();
-        RestoreResult ok = runtime.operations().restore(request(b.artifactId()));
+        fx.restart();
+        RestoreResult ok = fx.runtime().operations().restore(request(b.artifactId()));
         assertEquals("success", ok.status(), ok.error());
         Map<String, Object> report = dev.odooops.domain.Json.readMap(Path.of(ok.evidenceDir(), "validation_report.json"));
         assertTrue(report.toString().contains("base is 17.0.1.3, series 17.0 as the server's"), report.toString());
@@ -152,13 +140,13 @@ class RestoreVersionTest {
     @Test
     void should_refuse_when_no_version_can_be_learned_unless_the_operator_states_it() throws Exception {
         startWithStandIn("ver_none");
-        BackupResult b = backup();
+        BackupResult b = fx.backup();
 
         // Odoo is down: version_info does not answer
         java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(odoo.url() + "/stop"))
                 .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
         EnvironmentState before = EnvironmentState.of(env);
-        RequestRejected down = assertThrows(RequestRejected.class, () -> runtime.operations().restore(request(b.artifactId())));
+        RequestRejected down = assertThrows(RequestRejected.class, () -> fx.runtime().operations().restore(request(b.artifactId())));
         assertEquals("odoo_version", down.field());
         assertTrue(down.getMessage().contains("cannot be learned") && down.getMessage().contains("HTTP 503"), down.getMessage());
         assertEquals(before, EnvironmentState.of(env));
@@ -167,7 +155,7 @@ class RestoreVersionTest {
         odoo.close();
         odoo = null;
         env.withOdooYaml("timeout_seconds: 3").withServerVersion(null);
-        restart();
+        fx.restart();
         RequestRejected none = refusedTouchingNothing(request(b.artifactId()));
         assertTrue(none.getMessage().contains("neither odoo.version_command nor odoo.health_url"), none.getMessage());
 
@@ -175,15 +163,14 @@ class RestoreVersionTest {
         assertTrue(wrong.getMessage().contains("17.0") && wrong.getMessage().contains("18.0"), wrong.getMessage());
         assertTrue(wrong.getMessage().contains("stated by the operator"), wrong.getMessage());
 
-        RestoreResult stated = runtime.operations().restore(request(b.artifactId()).statingVersion("17.0"));
+        RestoreResult stated = fx.runtime().operations().restore(request(b.artifactId()).statingVersion("17.0"));
         assertEquals("success", stated.status(), stated.error());
     }
 
     @Test
     void should_refuse_a_statement_the_server_contradicts() throws Exception {
-        env = TestEnvironment.create("ver_contra");
-        runtime = env.runtime();
-        BackupResult b = backup();
+        start(TestEnvironment.create("ver_contra"));
+        BackupResult b = fx.backup();
         RequestRejected r = refusedTouchingNothing(request(b.artifactId()).statingVersion("18.0"));
         assertTrue(r.getMessage().contains("stated 18.0") && r.getMessage().contains("17.0"), r.getMessage());
     }
@@ -191,11 +178,11 @@ class RestoreVersionTest {
     @Test
     void should_fail_the_modules_validation_of_a_database_whose_base_series_is_not_the_servers() throws Exception {
         startWithStandIn("ver_modules");
-        Report same = runtime.operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null, "operator"));
+        Report same = fx.runtime().operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null, "operator"));
         assertEquals("passed", check(same, "modules").get("status"), same.body().toString());
 
         odoo.version = "18.0"; // an Odoo 18 serving the 17.0 database: /web/health still passes
-        Report other = runtime.operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null, "operator"));
+        Report other = fx.runtime().operations().validateEnvironment(new ValidateEnvRequest(env.project, "prod", null, null, "operator"));
         assertFalse(other.ok());
         Map<String, Object> modules = check(other, "modules");
         assertEquals("failed", modules.get("status"));
@@ -214,9 +201,8 @@ class RestoreVersionTest {
 
     @Test
     void should_refuse_a_dolibarr_artifact_on_code_of_another_major_version() throws Exception {
-        env = TestEnvironment.createDolibarr("ver_doli");
-        runtime = env.runtime();
-        BackupResult b = backup();
+        start(TestEnvironment.createDolibarr("ver_doli"));
+        BackupResult b = fx.backup();
         Path filefunc = env.odoo.appConf().getParent().getParent().resolve("filefunc.inc.php");
         String code = Files.readString(filefunc);
         Files.writeString(filefunc, code.replace("'20.0.2'", "'21.0.1'"));
@@ -225,7 +211,7 @@ class RestoreVersionTest {
         assertTrue(r.getMessage().contains("DOL_VERSION of " + filefunc), r.getMessage());
 
         Files.writeString(filefunc, code.replace("'20.0.2'", "'20.0.3'")); // a patch release serves the same series
-        RestoreResult ok = runtime.operations().restore(request(b.artifactId()));
+        RestoreResult ok = fx.runtime().operations().restore(request(b.artifactId()));
         assertEquals("success", ok.status(), ok.error());
     }
 }

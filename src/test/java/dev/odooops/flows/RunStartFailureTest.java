@@ -1,6 +1,7 @@
 package dev.odooops.flows;
 
 import dev.odooops.domain.Json;
+import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -13,7 +14,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -134,13 +134,10 @@ class RunStartFailureTest {
     }
 
     private Map<String, Object> waitForRunningChild() throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (Instant.now().isBefore(deadline)) {
-            List<Map<String, Object>> rows = ops("select run_id::text as id, parent_run_id::text as parent from ops.runs "
-                    + "where environment_id = ? and status = 'running' and parent_run_id is not null", env.environmentId());
-            if (!rows.isEmpty()) return rows.get(0);
-            Thread.sleep(100); // polling the catalog, not timing anything
-        }
+        Map<String, Object> child = Await.poll(Duration.ofSeconds(120), () -> ops("select run_id::text as id, "
+                + "parent_run_id::text as parent from ops.runs where environment_id = ? and status = 'running' "
+                + "and parent_run_id is not null", env.environmentId()).stream().findFirst().orElse(null));
+        if (child != null) return child;
         throw new AssertionError("no safety backup reached 'running': " + Files.readString(env.root.resolve("r.err")));
     }
 }

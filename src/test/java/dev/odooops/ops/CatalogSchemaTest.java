@@ -1,11 +1,13 @@
 package dev.odooops.ops;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which commands may use the catalog, from its schema version against this odoo-ops's. */
+@Tag("fast")
 class CatalogSchemaTest {
     @Test
     void should_create_a_new_catalog_and_use_a_current_one() {

@@ -3,6 +3,7 @@ package dev.odooops.ops;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The catalog's one transaction helper against the real ops catalog: all of a unit of work, or nothing of it. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("fast")
 class CatalogSqlTest {
     private TestEnvironment env;
     private OpsDatabase db;

@@ -8,6 +8,7 @@ import dev.odooops.support.Await;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * list reads the catalog.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("fast")
 class RunChangesTest {
     private TestEnvironment env;
     private OpsDatabase db;

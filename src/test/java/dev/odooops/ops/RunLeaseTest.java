@@ -4,6 +4,7 @@ import dev.odooops.domain.RequestRejected;
 import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The run lease against the real ops catalog: one active run per environment, and how a run is abandoned. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("fast")
 class RunLeaseTest {
     private TestEnvironment env;
     private OpsDatabase db;

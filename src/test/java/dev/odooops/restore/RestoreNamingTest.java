@@ -1,6 +1,7 @@
 package dev.odooops.restore;
 
 import dev.odooops.model.BackupType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The names of a restore's side copies and its idempotency rule. */
+@Tag("fast")
 class RestoreNamingTest {
     @Test
     void should_name_side_databases_within_postgres_63_characters_and_apart_per_role() {

@@ -6,6 +6,7 @@ import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * files are only parsed (no bean, no database): a step that moves into a bean's method, or out of the order the
  * docs give (docs/architecture.md, route map), fails here.
  */
+@Tag("fast")
 class RouteMapTest {
 
     private static List<String> steps(String file, String routeId) throws Exception {

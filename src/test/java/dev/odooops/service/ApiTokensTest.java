@@ -2,6 +2,7 @@ package dev.odooops.service;
 
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Secret;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The failure limit of the HTTP API's tokens, over a clock the test moves (issue 13, A13). */
+@Tag("fast")
 class ApiTokensTest {
     private static final String TOKEN = "a-valid-token-of-at-least-24-chars";
 

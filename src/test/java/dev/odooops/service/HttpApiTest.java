@@ -15,9 +15,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -249,16 +249,15 @@ class HttpApiTest {
         Answer a = call("POST", "/backups", TestEnvironment.OPERATOR_TOKEN, "{\"environment\": \"" + env.environmentId()
                 + "\", \"type\": \"db_only\"}");
         if (a.status() == 202) awaitEnd((String) a.json().get("run_id"));
-        Instant until = Instant.now().plusSeconds(60);
-        String metrics = "";
         String line = "odoo_ops_last_success_timestamp_seconds{environment=\"" + env.environmentId() + "\",environment_type=\"production\","
                 + "project=\"" + env.project + "\",type=\"db_only\"}";
-        while (Instant.now().isBefore(until)) {
-            metrics = http.send(HttpRequest.newBuilder(URI.create(env.managementUrl() + "/observe/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            if (metrics.lines().anyMatch(l -> l.startsWith(line) && !l.endsWith("NaN"))) break;
-            Thread.sleep(500);
-        }
+        AtomicReference<String> scraped = new AtomicReference<>("");
+        Await.polled(Duration.ofSeconds(60), () -> {
+            scraped.set(http.send(HttpRequest.newBuilder(URI.create(env.managementUrl() + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            return scraped.get().lines().anyMatch(l -> l.startsWith(line) && !l.endsWith("NaN"));
+        });
+        String metrics = scraped.get();
         String found = metrics.lines().filter(l -> l.startsWith(line)).findFirst().orElse("none in:\n" + metrics);
         assertFalse(found.endsWith("NaN") || found.startsWith("none"), found);
         assertTrue(metrics.contains("odoo_ops_queue_depth"), metrics);

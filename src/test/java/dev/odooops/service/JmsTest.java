@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,9 +63,13 @@ class JmsTest {
         return (String) TestEnvironment.ops("select status from ops.runs where run_id = ?::uuid", runId).get(0).get("status");
     }
 
+    private static List<Map<String, Object>> runsAfterCrash(TestEnvironment env) throws Exception {
+        return TestEnvironment.ops("select run_id::text as run_id, status from ops.runs where request_id = 'jms-after-crash' "
+                + "and environment_id = ?", env.environmentId());
+    }
+
     private static void awaitStatus(String runId, String expected) throws Exception {
-        Instant until = Instant.now().plusSeconds(120);
-        while (Instant.now().isBefore(until) && !expected.equals(status(runId))) Thread.sleep(200);
+        Await.polled(Await.DEFAULT, () -> expected.equals(status(runId)));
         assertEquals(expected, status(runId));
     }
 
@@ -144,14 +147,8 @@ class JmsTest {
             Process second = env.spawn(env.root.resolve("serve2.out"), err2, "serve");
             try {
                 Await.serveReady(second, err2);
-                Instant until = Instant.now().plusSeconds(120);
-                List<Map<String, Object>> runs = List.of();
-                while (Instant.now().isBefore(until)) {
-                    runs = TestEnvironment.ops("select run_id::text as run_id, status from ops.runs where request_id = "
-                            + "'jms-after-crash' and environment_id = ?", env.environmentId());
-                    if (!runs.isEmpty() && "success".equals(runs.get(0).get("status"))) break;
-                    Thread.sleep(200);
-                }
+                Await.polled(Await.DEFAULT, () -> runsAfterCrash(env).stream().anyMatch(r -> "success".equals(r.get("status"))));
+                List<Map<String, Object>> runs = runsAfterCrash(env);
                 assertEquals(1, runs.size(), "exactly one run: " + runs + "\n" + Files.readString(err2));
                 assertEquals("success", runs.get(0).get("status"), Files.readString(err2));
             } finally {

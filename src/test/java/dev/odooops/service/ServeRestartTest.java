@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServeRestartTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-private List<Map<String, Object>> runsOf(TestEnvironment env, String requestId) throws Exception {
+    private List<Map<String, Object>> runsOf(TestEnvironment env, String requestId) throws Exception {
         return TestEnvironment.ops("select run_id::text as run_id, status, channel from ops.runs where environment_id = ? "
                 + "and request_id = ?", env.environmentId(), requestId);
     }
@@ -72,12 +71,8 @@ private List<Map<String, Object>> runsOf(TestEnvironment env, String requestId) 
                     }
                 });
                 assertTrue(Files.readString(err2).contains("picked up     1 queued request(s)"), Files.readString(err2));
-                Instant until = Instant.now().plusSeconds(120);
+                Await.polled(Await.DEFAULT, () -> "success".equals(runsOf(env, "accepted-then-killed").get(0).get("status")));
                 List<Map<String, Object>> runs = runsOf(env, "accepted-then-killed");
-                while (Instant.now().isBefore(until) && !"success".equals(runs.get(0).get("status"))) {
-                    Thread.sleep(200);
-                    runs = runsOf(env, "accepted-then-killed");
-                }
                 assertEquals(1, runs.size(), "exactly one run: " + runs);
                 assertEquals(queued.get(0).get("run_id"), runs.get(0).get("run_id"), "run in the run it was accepted as");
                 assertEquals("success", runs.get(0).get("status"), Files.readString(err2));

@@ -1,6 +1,7 @@
 package dev.odooops.store;
 
 import dev.odooops.config.StoreConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which store an artifact or pack URI is in: the current one, a previous one, or one reached from the URI. */
+@Tag("fast")
 class StoreLocatorTest {
     @TempDir
     Path dir;

@@ -25,7 +25,7 @@ public final class StoreFaults {
             String op = method.getName();
             calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
             Long delay = delays.get(op);
-            if (delay != null) Thread.sleep(delay);
+            if (delay != null) Thread.sleep(delay); // the fault itself: a store that answers late (not a wait of a test)
             AtomicInteger left = failures.get(op);
             if (left != null && left.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0) {
                 // what an overloaded S3 answers (503 Slow Down is retryable, as is 500 InternalError)

@@ -386,6 +386,9 @@ public final class TestEnvironment implements AutoCloseable {
     private Process spawn(List<String> prefix, Path stdout, Path stderr, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // a spawned odoo-ops lives seconds on small data: the C1 compiler alone halves the CPU its start takes
+                // (Camel's routes, the catalog's migrations check) on a loaded 2-core machine; behaviour is the same
+                "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "-Dodoo.ops.home=" + HOME, "dev.odooops.App"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", configDir.toString()));
