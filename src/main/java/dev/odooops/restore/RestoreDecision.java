@@ -178,15 +178,15 @@ public class RestoreDecision {
         inputs.put("requested_at", job.createdAt().toString());
         starter.start(job, "recover", request.user(), null, Map.of("decision", request.decision().wire(),
                 "restore_run_id", request.runId().toString()), dir, inputs);
-        // before the first change: a decision cut off here on is finished by running it again, never by the other one
-        catalog.runs().mergeRunMetadata(request.runId(), Map.of(DECIDING, Map.of("decision", request.decision().wire(),
-                "run_id", job.runId().toString(), "started_at", job.createdAt().toString())));
         List<Object> actions = new ArrayList<>();
         List<String> leftovers = new ArrayList<>();
         String failure = null;
         Boolean healthy = null;
         boolean undecided = false; // failed with nothing changed: either decision may come next
         try {
+            // before the first change: a decision cut off from here on is finished by running it again, never by the other
+            catalog.runs().mergeRunMetadata(request.runId(), Map.of(DECIDING, Map.of("decision", request.decision().wire(),
+                    "run_id", job.runId().toString(), "started_at", job.createdAt().toString())));
             if (request.decision() == Decision.ACCEPT) {
                 healthy = bringBack(env, job.redactor(), actions);
                 if (healthy) {
