@@ -50,7 +50,7 @@ import java.util.UUID;
  * Each decision is a run of its own (operation {@code recover}, metadata {@code decision}) holding the environment's
  * lease, refused when the run was not kept, was decided already, or a later restore ran on the environment. Its start
  * marks the restore run {@value #DECIDING}: a decision killed half-way (crash points {@code accept:maintenance-lifted},
- * {@code discard:database-removed}, {@code accept:recorded}, {@code discard:recorded}) is ended {@code abandoned} by the
+ * {@code discard:database-removed}, {@code discard:files-moved-aside}, {@code accept:recorded}, {@code discard:recorded}) is ended {@code abandoned} by the
  * next run of the environment ({@code recover}), and finished by running the same decision again, each step of which is
  * judged from what exists; the other decision is refused until then. Once recorded, a decision is never made again.
  */
@@ -310,6 +310,7 @@ public class RestoreDecision {
                 // the restored files go, the logs stay where they are
                 Path failed = SideCopies.filestore(liveFs, SideCopies.Role.FAILED, tag);
                 Files.move(liveFs, failed, StandardCopyOption.ATOMIC_MOVE);
+                CrashPoints.reached("discard:files-moved-aside"); // no live files' tree; the restored one a 'failed' copy
                 Files.createDirectory(liveFs);
                 SideCopies.carryLogs(env, failed, liveFs, actions);
                 if (isEmptyDirectory(liveFs)) Files.delete(liveFs);

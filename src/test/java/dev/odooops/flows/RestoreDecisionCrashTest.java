@@ -96,7 +96,8 @@ class RestoreDecisionCrashTest {
     }
 
     @ParameterizedTest(name = "decision killed at {0}")
-    @ValueSource(strings = {"accept:maintenance-lifted", "accept:recorded", "discard:database-removed", "discard:recorded"})
+    @ValueSource(strings = {"accept:maintenance-lifted", "accept:recorded", "discard:database-removed",
+            "discard:files-moved-aside", "discard:recorded"})
     void should_end_decided_once_and_whole_when_a_decision_is_killed(String point) throws Exception {
         RestoreResult kept = keptRestore();
         EnvironmentState restored = EnvironmentState.of(env);
