@@ -15,6 +15,7 @@ import dev.odooops.odoo.OdooLifecycle;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.run.RunStarter;
+import dev.odooops.exec.CrashPoints;
 import dev.odooops.exec.WorkFiles;
 import dev.odooops.model.RunView;
 import org.slf4j.Logger;
@@ -47,11 +48,21 @@ import java.util.UUID;
  *       stands again: a starting Odoo would create an empty one.</li>
  * </ul>
  * Each decision is a run of its own (operation {@code recover}, metadata {@code decision}) holding the environment's
- * lease, refused when the run was not kept, was decided already, or a later restore ran on the environment.
+ * lease, refused when the run was not kept, was decided already, or a later restore ran on the environment. Its start
+ * marks the restore run {@value #DECIDING}: a decision killed half-way (crash points {@code accept:maintenance-lifted},
+ * {@code discard:database-removed}, {@code discard:files-moved-aside}, {@code accept:recorded}, {@code discard:recorded}) is ended {@code abandoned} by the
+ * next run of the environment ({@code recover}), and finished by running the same decision again, each step of which is
+ * judged from what exists; the other decision is refused until then. Once recorded, a decision is never made again.
  */
 public class RestoreDecision {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreDecision.class);
     public static final String KEPT_EVENT = "restore_kept";
+    /**
+     * The restore run's metadata key naming the decision begun on it ({@code decision}, {@code run_id}, {@code started_at})
+     * until it ends: a decision cut off half-way (killed) is finished by running it again; the other one is refused.
+     * Cleared when the decision is recorded, or when it failed having changed nothing (accept: not healthy).
+     */
+    public static final String DECIDING = "deciding";
     private final OpsConfig config;
     private final OpsCatalog catalog;
     private final OdooLifecycle odoo;
@@ -136,6 +147,14 @@ public class RestoreDecision {
             throw new RequestRejected("run_id", "run " + request.runId() + " was " + run.metadata().get("decision")
                     + " already (run " + run.metadata().get("decision_run_id") + ")", RequestRejected.Reason.CONFLICT);
         }
+        if (run.metadata().get(DECIDING) instanceof Map<?, ?> deciding
+                && !request.decision().wire().equals(String.valueOf(deciding.get("decision")))) {
+            // half of a discard then an accept would start Odoo on no database (it creates an empty one), half of an
+            // accept then a discard removes a copy that served: only the decision that began may finish
+            throw new RequestRejected("run_id", "a " + deciding.get("decision") + " of run " + request.runId() + " was begun by run "
+                    + deciding.get("run_id") + " and did not finish: run 'odoo-ops " + deciding.get("decision") + " "
+                    + request.runId() + "' again to finish it", RequestRejected.Reason.CONFLICT);
+        }
         EnvironmentConfig env = config.environment(project, run.environmentId().substring(slash + 1)).orElseThrow(() ->
                 new RequestRejected("run_id", "the environment " + run.environmentId() + " of run " + request.runId()
                         + " is no longer configured", RequestRejected.Reason.NOT_FOUND));
@@ -163,12 +182,21 @@ public class RestoreDecision {
         List<String> leftovers = new ArrayList<>();
         String failure = null;
         Boolean healthy = null;
+        boolean undecided = false; // failed with nothing changed: either decision may come next
         try {
+            // before the first change: a decision cut off from here on is finished by running it again, never by the other
+            catalog.runs().mergeRunMetadata(request.runId(), Map.of(DECIDING, Map.of("decision", request.decision().wire(),
+                    "run_id", job.runId().toString(), "started_at", job.createdAt().toString())));
             if (request.decision() == Decision.ACCEPT) {
                 healthy = bringBack(env, job.redactor(), actions);
-                if (healthy) removeKeptAside(env, kept, actions, leftovers);
-                else failure = "the application did not come back healthy on the restored copy: it stays in maintenance, "
-                        + "nothing was removed; accept again once it is fixed, or discard";
+                if (healthy) {
+                    CrashPoints.reached("accept:maintenance-lifted"); // serving the copy; the copies aside still there, not recorded
+                    removeKeptAside(env, kept, actions, leftovers);
+                } else {
+                    failure = "the application did not come back healthy on the restored copy: it stays in maintenance, "
+                            + "nothing was removed; accept again once it is fixed, or discard";
+                    undecided = true;
+                }
             } else {
                 actions.add(odoo.maintenanceOn(env, job.redactor()));
                 actions.add(odoo.stop(env, job.redactor()));
@@ -202,8 +230,15 @@ public class RestoreDecision {
             decided.put("decided_by", request.user());
             decided.put("decision_run_id", job.runId().toString());
             decided.put("decided_at", Instant.now().toString());
-            catalog.runs().mergeRunMetadata(request.runId(), decided);
+            Map<String, Object> recorded = new LinkedHashMap<>(decided);
+            recorded.put(DECIDING, null);
+            catalog.runs().mergeRunMetadata(request.runId(), recorded);
             catalog.runs().event(request.runId(), "restore_" + request.decision().past(), request.decision().wire(), decided);
+            CrashPoints.reached(request.decision().wire() + ":recorded"); // decided; this decision run not ended yet
+        } else if (undecided) {
+            Map<String, Object> open = new LinkedHashMap<>();
+            open.put(DECIDING, null);
+            catalog.runs().mergeRunMetadata(request.runId(), open);
         }
         catalog.runs().finishRun(job.runId(), failure == null ? RunStatus.SUCCESS : RunStatus.FAILED,
                 failure == null ? null : request.decision().wire(), failure, Map.of("decision", request.decision().wire()));
@@ -266,6 +301,7 @@ public class RestoreDecision {
             }
             databaseBack = admin.exists(live);
         }
+        CrashPoints.reached("discard:database-removed"); // the database part done, the restored files still live
         if (Boolean.TRUE.equals(kept.get("filestore_swapped"))) {
             Path liveFs = env.filestore().toAbsolutePath();
             if (Files.exists(SideCopies.filestore(liveFs, SideCopies.Role.PRE, tag))) {
@@ -274,6 +310,7 @@ public class RestoreDecision {
                 // the restored files go, the logs stay where they are
                 Path failed = SideCopies.filestore(liveFs, SideCopies.Role.FAILED, tag);
                 Files.move(liveFs, failed, StandardCopyOption.ATOMIC_MOVE);
+                CrashPoints.reached("discard:files-moved-aside"); // no live files' tree; the restored one a 'failed' copy
                 Files.createDirectory(liveFs);
                 SideCopies.carryLogs(env, failed, liveFs, actions);
                 if (isEmptyDirectory(liveFs)) Files.delete(liveFs);

@@ -93,6 +93,21 @@ class StoreChangeTest {
         return (String) ops("select uri from ops.artifacts where id = ?", artifactId).get(0).get("uri");
     }
 
+    /** The store copy runs of the environment, oldest first: status, evidence_dir, metadata kind. */
+    private List<Map<String, Object>> copyRuns() throws Exception {
+        return ops("select run_id, status, evidence_dir, metadata->>'kind' as kind from ops.runs where environment_id = ? "
+                + "and operation_type = ? order by created_at", env.environmentId(), dev.odooops.app.StoreCopy.OPERATION);
+    }
+
+    /** A pack line of copied.json: read from A, now in B with the SHA-256 read back, and the catalog points at B. */
+    private void assertPackInB(Map<String, Object> pack) throws Exception {
+        assertTrue(((String) pack.get("source_uri")).startsWith("s3://"), pack.toString());
+        Path inB = Path.of(java.net.URI.create((String) pack.get("target_uri")));
+        assertEquals(dev.odooops.domain.Checksums.sha256(inB), pack.get("sha256_read_back"), pack.toString());
+        assertEquals(pack.get("target_uri"), ops("select uri from ops.filestore_packs where project = ? and pack_id = ?",
+                env.project, pack.get("pack_id")).get(0).get("uri"));
+    }
+
     private Path inA(String artifactId) {
         return env.s3Dir.resolve("backups/ops").resolve(env.project).resolve("prod").resolve(artifactId);
     }
@@ -165,6 +180,7 @@ class StoreChangeTest {
 
     @Test
     @Order(5)
+    @SuppressWarnings("unchecked")
     void should_copy_the_rest_to_the_new_store_and_restore_without_the_old_one() throws Exception {
         runtime.close();
         runtime = null;
@@ -179,6 +195,17 @@ class StoreChangeTest {
         assertTrue(uri(pinned.artifactId()).startsWith("s3://"), uri(pinned.artifactId()));
         assertTrue(ops("select 1 from ops.artifact_packs ap join ops.filestore_packs p on p.project = ap.project "
                 + "and p.pack_id = ap.pack_id where ap.artifact_id = ? and p.uri like 'file:%'", pinned.artifactId()).size() > 0);
+        // the killed copy is a run of the environment, still 'running' until the next run finds its owner gone
+        List<Map<String, Object>> killedRuns = copyRuns();
+        assertEquals(1, killedRuns.size(), killedRuns.toString());
+        String killedRun = killedRuns.get(0).get("run_id").toString();
+        assertEquals("running", killedRuns.get(0).get("status"));
+        Path killedEvidence = Path.of((String) killedRuns.get(0).get("evidence_dir"));
+        assertTrue(Files.exists(killedEvidence.resolve("inputs.json")), killedEvidence.toString());
+        Map<String, Object> killedLedger = Json.readMap(killedEvidence.resolve("copied.json"));
+        List<Map<String, Object>> movedPacks = (List<Map<String, Object>>) killedLedger.get("packs");
+        assertEquals(1, movedPacks.size(), "copied.json names the pack it re-pointed before the kill: " + killedLedger);
+        assertPackInB(movedPacks.get(0));
         try (OpsRuntime afterKill = env.runtime()) {
             // every artifact still reads whole from the stores its rows and its packs' rows name
             for (String id : List.of(pinned.artifactId(), second.artifactId())) {
@@ -195,6 +222,40 @@ class StoreChangeTest {
         assertEquals(0, ((Number) report.get("left_elsewhere")).intValue(), report.toString());
         assertTrue(((List<?>) report.get("copied")).contains(pinned.artifactId()), report.toString());
         String b = env.localStoreDir().toUri().toString();
+        // the rerun's start ended the killed run abandoned; the rerun is a run of its own, success, with its evidence
+        List<Map<String, Object>> runs = copyRuns();
+        assertEquals(2, runs.size(), runs.toString());
+        assertEquals("abandoned", runs.stream().filter(r -> killedRun.equals(r.get("run_id").toString())).findFirst()
+                .orElseThrow().get("status"));
+        Map<String, Object> rerun = runs.stream().filter(r -> !killedRun.equals(r.get("run_id").toString())).findFirst().orElseThrow();
+        assertEquals("success", rerun.get("status"), rerun.toString());
+        assertEquals("store_copy", rerun.get("kind"));
+        assertEquals(List.of(Map.of("run_id", rerun.get("run_id").toString(), "environment_id", env.environmentId(),
+                "status", "success", "evidence_dir", rerun.get("evidence_dir"))), report.get("runs"));
+        Path evidence = Path.of((String) rerun.get("evidence_dir"));
+        assertTrue(evidence.startsWith(env.evidenceRoot), evidence + " under " + env.evidenceRoot);
+        Map<String, Object> finalStatus = Json.readMap(evidence.resolve("final_status.json"));
+        assertEquals("success", finalStatus.get("status"));
+        assertEquals(report.get("copied"), finalStatus.get("copied"));
+        Map<String, Object> ledger = Json.readMap(evidence.resolve("copied.json"));
+        List<Map<String, Object>> artifacts = (List<Map<String, Object>>) ledger.get("artifacts");
+        assertEquals(report.get("copied"), artifacts.stream().map(x -> x.get("artifact_id")).toList(), ledger.toString());
+        for (Map<String, Object> a : artifacts) {
+            assertTrue(((String) a.get("source_uri")).startsWith("s3://"), a.toString());
+            assertEquals(uri((String) a.get("artifact_id")), a.get("target_uri"));
+            List<Map<String, Object>> objects = (List<Map<String, Object>>) a.get("objects");
+            assertFalse(objects.isEmpty(), a.toString());
+            for (Map<String, Object> o : objects) {
+                Path inB = Path.of(java.net.URI.create((String) o.get("target_uri")));
+                assertEquals(dev.odooops.domain.Checksums.sha256(inB), o.get("sha256_read_back"), o.toString());
+                assertTrue(((String) o.get("source_uri")).startsWith((String) a.get("source_uri")), o.toString());
+            }
+        }
+        List<Map<String, Object>> packs = (List<Map<String, Object>>) ledger.get("packs");
+        assertEquals(((Number) report.get("packs_copied")).intValue(), packs.size(), ledger.toString());
+        for (Map<String, Object> p : packs) assertPackInB(p);
+        // the killed run left no work directory
+        assertFalse(Files.exists(env.workDir.resolve(killedRun)), "the killed copy's work directory is swept");
         for (Map<String, Object> row : ops("select a.id, a.uri from ops.artifacts a join ops.environments e on e.id = a.environment_id "
                 + "where e.project = ? and a.pruned_at is null", env.project)) {
             assertTrue(((String) row.get("uri")).startsWith(b), row.toString());
@@ -207,6 +268,7 @@ class StoreChangeTest {
         copy = env.cli("store", "copy", "--to", "new", "--env", env.project + "/prod");
         assertEquals(0, copy.exit(), copy.stdout() + copy.stderr());
         assertEquals(List.of(), Json.readMap(copy.stdout()).get("copied"));
+        assertEquals(3, copyRuns().size(), "an environment named by --env gets a run even with nothing to copy");
 
         // A leaves the configuration and goes away: everything restores from B
         env.withStoreYaml(storeB(false));
