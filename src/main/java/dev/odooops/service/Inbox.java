@@ -39,7 +39,7 @@ import java.util.Map;
  *   <li>Refused (unreadable, wrong field, unknown environment, no permission, a symlink, over
  *   {@code inbox.max-file-bytes}): moved to {@code error/} with {@code <name>.error.txt} naming the problem.</li>
  *   <li>A request file whose name holds a control character (a newline) or bytes that are not valid UTF-8 is never
- *   read (camel-file would not take it; a name could forge a log line): the route {@code inbox-names} moves it unread
+ *   read (a name could forge a log line or a done/ entry; one not UTF-8 opens nothing): the route {@code inbox-names} moves it unread
  *   to {@code error/} under a safe name ({@code a%0Ab.yaml}) with the reason, the original name escaped.</li>
  *   <li>Each arrival is a new request: a file dropped again (a nightly job's same file) runs again, unless it
  *   carries the {@code request_id} of an earlier request. Without one, the request id is {@code inbox:} + the
@@ -154,10 +154,10 @@ public final class Inbox {
     }
 
     /**
-     * The files camel-file never hands to {@link #handle} (the route {@code inbox-names}, every
-     * {@code inbox.poll-millis}): a request file (see {@link InboxFolder#requestLike}) whose name holds a control
-     * character (a newline), which the inbox route excludes, or bytes that are not valid UTF-8, which no reader can
-     * open by its decoded name. Without this such a file stayed in the inbox forever with no result and no log line.
+     * The files the inbox route never reads (the route {@code inbox-names}, every {@code inbox.poll-millis}): a
+     * request file (see {@link InboxFolder#requestLike}) whose name holds a control character (a newline), which the
+     * inbox route excludes (before, it ran, and done/ got the raw name), or bytes that are not valid UTF-8, which no
+     * reader can open by its decoded name (before, it stayed in the inbox forever with no result and no log line).
      * Once {@code inbox.min-age-millis} old, each is moved unread to {@code error/} under a safe name
      * ({@link InboxFolder#safeName}), numbered as every entry there, with {@code .error.txt} naming the original
      * name escaped; one log line, escaped. Never throws.

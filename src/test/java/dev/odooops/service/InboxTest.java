@@ -154,10 +154,10 @@ class InboxTest {
     }
 
     /**
-     * A name holding a newline (written then renamed, as documented): today camel-file never takes such a file, and
-     * it stayed in the inbox with no result and no log line, forever. It must end in error/ under a safe name
-     * (numbered like every other entry there), with the reason naming the original name escaped, one escaped log
-     * line (no line a name could forge), and no run.
+     * A name holding a newline (written then renamed, as documented): before, such a file was read and run, and
+     * done/ got an entry whose name holds the raw newline. A name with a control character is a script's mistake or
+     * an attempt on the log: it must end in error/ under a safe name (numbered like every other entry there), with
+     * the reason naming the original name escaped, one escaped log line (no line a name could forge), and no run.
      */
     @Test
     void should_refuse_a_file_whose_name_holds_a_control_character_visibly() throws Exception {
@@ -210,7 +210,8 @@ class InboxTest {
 
     /**
      * A name whose bytes are not valid UTF-8 (written by a shell, as a script in another locale does): Java reads it
-     * with U+FFFD, so no reader can open it by that name; it must end in error/ too, never silently stay.
+     * with U+FFFD, so no reader can open it by that name: before, it stayed in the inbox forever with no result and
+     * no log line (camel-file listed it, the bean found no file by its decoded name). It must end in error/ too.
      */
     @Test
     void should_refuse_a_file_whose_name_is_not_valid_utf8_visibly() throws Exception {
@@ -219,7 +220,9 @@ class InboxTest {
         TestEnvironment.sh(inbox, "sh", "-c", "n=$(printf 'c\\377d.yaml'); printf '%s' \"$1\" > \"$n.tmp\" && mv \"$n.tmp\" \"$n\"",
                 "sh", request);
         Path error = inbox.resolve("error").resolve("c%uFFFDd.yaml.error.txt");
-        Await.until("the file in error/", () -> Files.exists(error));
+        assertTrue(Await.polled(Duration.ofSeconds(30), () -> Files.exists(error)), "no error/ entry for a name that is "
+                + "not UTF-8 after 30 s; inbox: " + listing(inbox) + ", done/: " + listing(inbox.resolve("done"))
+                + ", error/: " + listing(inbox.resolve("error")));
         assertTrue(Files.readString(error).contains("not valid UTF-8"), Files.readString(error));
         assertEquals(request, Files.readString(inbox.resolve("error").resolve("c%uFFFDd.yaml")));
         assertTrue(listing(inbox).stream().noneMatch(n -> n.endsWith("d.yaml")), listing(inbox).toString());
