@@ -462,7 +462,7 @@ public final class OpsRuntime implements AutoCloseable {
         if (runQueue == null) return true;
         runQueue.stopAccepting();
         CamelContext context = main.getCamelContext();
-        for (String route : List.of("jms-requests", "inbox")) {
+        for (String route : List.of("jms-requests", "inbox", "inbox-names")) {
             try {
                 if (context.getRoute(route) != null) context.getRouteController().stopRoute(route);
             } catch (Exception e) {

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
  * this process reaches, the process sends itself SIGKILL there: no finally block, no shutdown hook, no
  * dead-letter channel runs, exactly as when an operator or the kernel kills it. Points are the route steps
  * ({@code before:<node id>}, see {@link CrashPointStrategy}) and named places inside the non-atomic sections
- * (the swaps, the deletion of kept-aside copies). Unset (always, outside tests), this does nothing.
+ * (the swaps, the deletion of kept-aside copies), and each catalog migration ({@code migrate:before:V<n>},
+ * {@code migrate:after:V<n>}, see {@code ops.OpsDatabase}). Unset (always, outside tests), this does nothing.
  */
 public final class CrashPoints {
     private static final Logger LOG = LoggerFactory.getLogger(CrashPoints.class);

@@ -11,6 +11,9 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +139,41 @@ public final class OpsDatabase implements AutoCloseable {
 
     private Flyway flyway() {
         return Flyway.configure().dataSource(dataSource).schemas("ops").createSchemas(true)
-                .locations("classpath:db/migration").validateMigrationNaming(true).load();
+                .locations("classpath:db/migration").validateMigrationNaming(true)
+                .callbacks(new MigrationCrashPoints()).load();
+    }
+
+    /**
+     * The crash points of a migration ({@link dev.odooops.exec.CrashPoints}, tests only): {@code migrate:before:V<n>}
+     * when migration n's transaction has begun and nothing of it ran (every earlier one committed), and
+     * {@code migrate:after:V<n>} when its statements ran and its transaction is not committed yet (Flyway on
+     * PostgreSQL applies each migration with its history row in one transaction of its own).
+     */
+    private static final class MigrationCrashPoints implements Callback {
+        @Override
+        public boolean supports(Event event, Context context) {
+            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE;
+        }
+
+        @Override
+        public boolean canHandleInTransaction(Event event, Context context) {
+            return true;
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            if (!dev.odooops.exec.CrashPoints.armed() || context.getMigrationInfo() == null
+                    || context.getMigrationInfo().getVersion() == null) {
+                return;
+            }
+            String version = context.getMigrationInfo().getVersion().getVersion();
+            dev.odooops.exec.CrashPoints.reached("migrate:" + (event == Event.BEFORE_EACH_MIGRATE ? "before" : "after") + ":V" + version);
+        }
+
+        @Override
+        public String getCallbackName() {
+            return "odoo-ops crash points";
+        }
     }
 
     public void sync(OpsConfig config) {

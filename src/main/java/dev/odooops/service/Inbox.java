@@ -38,6 +38,9 @@ import java.util.Map;
  *   the next poll.</li>
  *   <li>Refused (unreadable, wrong field, unknown environment, no permission, a symlink, over
  *   {@code inbox.max-file-bytes}): moved to {@code error/} with {@code <name>.error.txt} naming the problem.</li>
+ *   <li>A request file whose name holds a control character (a newline) or bytes that are not valid UTF-8 is never
+ *   read (a name could forge a log line or a done/ entry; one not UTF-8 opens nothing): the route {@code inbox-names} moves it unread
+ *   to {@code error/} under a safe name ({@code a%0Ab.yaml}) with the reason, the original name escaped.</li>
  *   <li>Each arrival is a new request: a file dropped again (a nightly job's same file) runs again, unless it
  *   carries the {@code request_id} of an earlier request. Without one, the request id is {@code inbox:} + the
  *   SHA-256 of the name, the content and the file's identity (device, inode, change time): only a file that was
@@ -51,6 +54,7 @@ public final class Inbox {
     private final RunQueue queue;
     private final Path dir;
     private final int maxBytes;
+    private final long minAgeMillis;
     private final String user;
     private final JdbcMessageIdRepository locks;
 
@@ -59,6 +63,7 @@ public final class Inbox {
         this.queue = queue;
         this.dir = settings.inboxDir();
         this.maxBytes = settings.inboxMaxFileBytes();
+        this.minAgeMillis = settings.inboxMinAgeMillis();
         this.user = user;
         this.locks = new JdbcMessageIdRepository(catalogDb, "inbox-read-lock");
         locks.setTableName("ops.camel_messageprocessed");
@@ -118,6 +123,10 @@ public final class Inbox {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         Path file = dir.resolve(name);
         exchange.getMessage().removeHeaders("Camel*");
+        if (InboxFolder.hasControl(name)) { // the route excludes such names; should one come, it is never read
+            refuseName(file, name);
+            return;
+        }
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return; // another instance handled it since the listing
         String shown = InboxFolder.printable(name);
         try {
@@ -141,6 +150,73 @@ public final class Inbox {
             refuse(name, file, r.getMessage());
         } catch (IOException | RuntimeException e) {
             refuse(name, file, "cannot be handled: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The files the inbox route never reads (the route {@code inbox-names}, every {@code inbox.poll-millis}): a
+     * request file (see {@link InboxFolder#requestLike}) whose name holds a control character (a newline), which the
+     * inbox route excludes (before, it ran, and done/ got the raw name), or bytes that are not valid UTF-8, which no
+     * reader can open by its decoded name (before, it stayed in the inbox forever with no result and no log line).
+     * Once {@code inbox.min-age-millis} old, each is moved unread to {@code error/} under a safe name
+     * ({@link InboxFolder#safeName}), numbered as every entry there, with {@code .error.txt} naming the original
+     * name escaped; one log line, escaped. Never throws.
+     */
+    public void refuseUnreadableNames() {
+        long now = System.currentTimeMillis();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                // read with U+FFFD for bytes that are not UTF-8: then its decoded name opens nothing
+                boolean undecodable = name.indexOf('\uFFFD') >= 0 && !Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS);
+                if (!(InboxFolder.hasControl(name) || undecodable) || !InboxFolder.requestLike(name)) continue;
+                try {
+                    if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) continue;
+                    if (now - Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).toMillis() < minAgeMillis) continue;
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue; // another instance took it since the listing
+                }
+                refuseName(entry, name);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("inbox: could not look for unreadable names in {}: {}", dir, InboxFolder.printable(e.getMessage()));
+        }
+    }
+
+    /** {@code entry}, whose name no reader takes, moved unread to error/ with the reason (see {@link #refuseUnreadableNames}). */
+    private void refuseName(Path entry, String name) {
+        String shown = InboxFolder.printable(name);
+        String reason = "file: the name " + shown + " (shown escaped) holds "
+                + (InboxFolder.hasControl(name) ? "a control character" : "bytes that are not valid UTF-8")
+                + ": such a file is never read; drop it again under a name without one";
+        try {
+            Path error = InboxFolder.reserve(dir.resolve("error"), InboxFolder.safeName(name));
+            boolean link = Files.isSymbolicLink(entry);
+            try {
+                if (link) Files.delete(entry); // never followed; the error file says what it was
+                else moveWhole(entry, error);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                Files.deleteIfExists(error); // another instance took it since the listing
+                return;
+            }
+            if (link) {
+                Files.deleteIfExists(error);
+                reason += " (a symbolic link: deleted, its target left alone)";
+            }
+            write(error.resolveSibling(error.getFileName() + ".error.txt"), (reason + "\n").getBytes(StandardCharsets.UTF_8));
+            LOG.warn("inbox: {} refused: {} (kept as error/{})", shown, reason, InboxFolder.printable(error.getFileName().toString()));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("inbox: could not move {} to error/: {}", shown, InboxFolder.printable(e.getMessage()));
+        }
+    }
+
+    /** A rename onto the reserved name (the file never opened); a copy then a delete across file systems. */
+    private static void moveWhole(Path file, Path target) throws IOException {
+        try {
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.nio.file.AtomicMoveNotSupportedException other) {
+            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+            Files.delete(file);
         }
     }
 
@@ -201,7 +277,7 @@ public final class Inbox {
                 moveTo(file, error, null);
             }
         } catch (IOException e) {
-            LOG.error("inbox: could not move {} to error/: {}", InboxFolder.printable(name), e.getMessage());
+            LOG.error("inbox: could not move {} to error/: {}", InboxFolder.printable(name), InboxFolder.printable(e.getMessage()));
         }
     }
 

@@ -105,4 +105,46 @@ public final class InboxFolder {
         }
         return b.toString();
     }
+
+    /** A character {@link #printable} escapes: a control character, or a line or paragraph separator. */
+    static boolean isControl(char c) {
+        return Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+    }
+
+    /** Whether {@code name} holds a character {@link #printable} escapes (camel-file's route never takes such a name). */
+    static boolean hasControl(String name) {
+        for (int i = 0; i < name.length(); i++) if (isControl(name.charAt(i))) return true;
+        return false;
+    }
+
+    /**
+     * Whether {@code name} would be a request file (not hidden, ending in .json, .yaml or .yml, as the route's
+     * include says; so never a writer's .tmp or .part) once its control characters and undecodable bytes (read as
+     * U+FFFD) are left out: a file the sender meant as a request, whose name keeps it from being read.
+     */
+    static boolean requestLike(String name) {
+        StringBuilder b = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!isControl(c) && c != '\uFFFD') b.append(c);
+        }
+        String plain = b.toString();
+        return !plain.startsWith(".") && plain.toLowerCase(java.util.Locale.ROOT).matches(".*\\.(json|ya?ml)");
+    }
+
+    /**
+     * A name for {@code error/} with nothing a shell or a log would misread: each control character written
+     * {@code %XX} (a newline {@code %0A}; a separator beyond U+00FF {@code %uXXXX}), and each byte that was not valid
+     * UTF-8 (read as U+FFFD) {@code %uFFFD}; every other character kept.
+     */
+    static String safeName(String name) {
+        StringBuilder b = new StringBuilder(name.length() + 8);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= 0xff && isControl(c)) b.append(String.format("%%%02X", (int) c));
+            else if (isControl(c) || c == '\uFFFD') b.append(String.format("%%u%04X", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
+    }
 }

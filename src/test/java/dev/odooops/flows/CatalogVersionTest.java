@@ -8,6 +8,8 @@ import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * catalog migrated by a newer odoo-ops (faked: a row of the next version in flyway_schema_history) is refused by
  * every command and by serve, exit 2 naming both versions, with nothing changed; an older catalog (migrated with
  * Flyway's target to the version before this one) is refused naming {@code odoo-ops migrate} until it runs, then
- * works, and an artifact written at this version restores.
+ * works, and an artifact written at this version restores; a {@code migrate} killed (SIGKILL) between two migrations
+ * or inside one leaves a catalog the other commands still refuse and the next {@code migrate} completes.
  */
 class CatalogVersionTest {
     private static final String CATALOG = "odoo_ops_test" + TestEnvironment.SUFFIX + "_ver";
@@ -39,15 +42,17 @@ class CatalogVersionTest {
     private TestEnvironment env;
     private String known;
     private String previous;
+    private List<String> versions;
 
     @BeforeEach
     void setUp() throws Exception {
         dropCatalog();
         admin("create database " + CATALOG);
         env = TestEnvironment.create("catver").withType("staging").withProperty("ops.db.url", URL);
-        List<MigrationVersion> versions = Arrays.stream(flyway(null).info().all()).map(MigrationInfo::getVersion).sorted().toList();
-        known = versions.get(versions.size() - 1).getVersion();
-        previous = versions.get(versions.size() - 2).getVersion();
+        versions = Arrays.stream(flyway(null).info().all()).map(MigrationInfo::getVersion).sorted()
+                .map(MigrationVersion::getVersion).toList();
+        known = versions.get(versions.size() - 1);
+        previous = versions.get(versions.size() - 2);
     }
 
     @AfterEach
@@ -84,6 +89,74 @@ class CatalogVersionTest {
         TestEnvironment.CliResult restore = run("restore", "--env", env.environmentId(), "--artifact", artifact, "--force");
         assertEquals(0, restore.exit(), restore.stdout() + restore.stderr());
         assertEquals("success", Json.readMap(restore.stdout()).get("status"));
+    }
+
+    /**
+     * An older catalog (three migrations behind), {@code odoo-ops migrate} as an operator runs it, its own JVM killed
+     * with SIGKILL at a crash point of the second pending migration: {@code before} (the first one committed, the
+     * second's transaction just begun) or {@code after} (the second's statements ran, its transaction not committed).
+     * Either way the catalog stands at the first pending version with no failed migration recorded, every other
+     * command still refuses it (exit 2, naming migrate and both versions) changing nothing, and the next
+     * {@code migrate} completes it; then a backup and its restore succeed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"before", "after"})
+    void should_let_the_next_migrate_complete_a_migrate_killed_between_or_inside_migrations(String where) throws Exception {
+        String older = versions.get(versions.size() - 4);
+        String reached = versions.get(versions.size() - 3);
+        String killedIn = versions.get(versions.size() - 2);
+        flyway(older).migrate();
+
+        String point = "migrate:" + where + ":V" + killedIn;
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
+        Path out = env.root.resolve("migrate-killed.out");
+        Path err = env.root.resolve("migrate-killed.err");
+        Process killed = env.spawn(out, err, "migrate");
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+        assertTrue(killed.waitFor(180, TimeUnit.SECONDS), "migrate did not end: " + Files.readString(err));
+        assertEquals(137, killed.exitValue(), "migrate must die by SIGKILL at " + point + ": " + Files.readString(err));
+        assertTrue(Files.readString(err).contains("crash point " + point + " reached"), Files.readString(err));
+        assertEquals("", Files.readString(out), "a killed migrate printed a result");
+
+        assertEquals(reached, flyway(null).info().current().getVersion().getVersion(),
+                "the catalog after the kill: every migration before " + killedIn + " committed, " + killedIn + " not");
+        try (Connection c = DriverManager.getConnection(URL, "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery(
+                     "select count(*) filter (where not success), count(*) filter (where version = '" + killedIn + "') "
+                             + "from ops.flyway_schema_history")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "a failed migration recorded: the next migrate would refuse to run");
+            assertEquals(0, rs.getInt(2), killedIn + " is recorded although its transaction never committed");
+        }
+
+        Map<String, String> before = catalogDigest();
+        for (String[] command : List.of(new String[] {"runs", "--env", env.environmentId()},
+                new String[] {"backup", "--env", env.environmentId()}, new String[] {"schedules"},
+                new String[] {"check", "--project", env.project})) {
+            TestEnvironment.CliResult r = run(command);
+            assertEquals(2, r.exit(), String.join(" ", command) + ": " + r.stdout() + r.stderr());
+            assertTrue(r.stderr().contains("odoo-ops: rejected: catalog: the ops catalog's schema is at version " + reached
+                    + ", older than this odoo-ops's " + known) && r.stderr().contains("`odoo-ops migrate`"),
+                    String.join(" ", command) + ": " + r.stderr());
+            assertEquals("", r.stdout(), String.join(" ", command));
+        }
+        assertEquals(before, catalogDigest(), "a command refused the half-migrated catalog yet changed it");
+
+        TestEnvironment.CliResult migrated = run("migrate");
+        assertEquals(0, migrated.exit(), migrated.stderr());
+        Map<String, Object> json = Json.readMap(migrated.stdout());
+        assertEquals(reached, json.get("from"), migrated.stdout());
+        assertEquals(known, json.get("to"), migrated.stdout());
+        assertEquals(versions.size() - versions.indexOf(reached) - 1, ((List<?>) json.get("applied")).size(), migrated.stdout());
+        assertEquals(known, flyway(null).info().current().getVersion().getVersion());
+
+        TestEnvironment.CliResult backup = run("backup", "--env", env.environmentId());
+        assertEquals(0, backup.exit(), backup.stdout() + backup.stderr());
+        assertEquals("success", Json.readMap(backup.stdout()).get("status"), backup.stdout());
+        String artifact = (String) Json.readMap(backup.stdout()).get("artifact_id");
+        TestEnvironment.CliResult restore = run("restore", "--env", env.environmentId(), "--artifact", artifact, "--force");
+        assertEquals(0, restore.exit(), restore.stdout() + restore.stderr());
+        assertEquals("success", Json.readMap(restore.stdout()).get("status"), restore.stdout());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,6 +80,22 @@ class InboxFolderTest {
         assertEquals(done.resolve("nightly.3.json"), InboxFolder.reserve(done, "nightly.json"));
         assertEquals(done.resolve("README"), InboxFolder.reserve(done, "README"));
         assertEquals(done.resolve("README.1"), InboxFolder.reserve(done, "README"));
+    }
+
+    @Test
+    void should_name_an_unreadable_request_file_safely_and_leave_other_names_alone() {
+        assertEquals("a%0Ab.yaml", InboxFolder.safeName("a\nb.yaml"));
+        assertEquals("x%1B[31m%7F%uFFFD%u2028.json", InboxFolder.safeName("x\u001b[31m\u007f\uFFFD\u2028.json"));
+        assertTrue(InboxFolder.hasControl("a\nb.yaml") && InboxFolder.hasControl("a\u0085.json"));
+        assertFalse(InboxFolder.hasControl("plain name.json"));
+        // a request file but for its name: taken by the route inbox-names
+        assertTrue(InboxFolder.requestLike("a\nb.yaml") && InboxFolder.requestLike("nightly.YML\n")
+                && InboxFolder.requestLike("c\uFFFDd.json"));
+        // never a writer's temporary name, a hidden file or another kind of file
+        assertFalse(InboxFolder.requestLike("a\nb.yaml.tmp"));
+        assertFalse(InboxFolder.requestLike("a\nb.json.part"));
+        assertFalse(InboxFolder.requestLike(".a\nb.yaml"));
+        assertFalse(InboxFolder.requestLike("notes\n.txt"));
     }
 
     @Test

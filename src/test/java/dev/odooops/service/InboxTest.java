@@ -12,6 +12,7 @@ import org.junit.jupiter.api.TestInstance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -150,6 +151,96 @@ class InboxTest {
         assertTrue(Files.readString(linkError).contains("not a link"), Files.readString(linkError));
         assertTrue(Files.exists(outside), "the link's target is left alone");
         assertEquals(before, runs(), "a refused file started a run");
+    }
+
+    /**
+     * A name holding a newline (written then renamed, as documented): before, such a file was read and run, and
+     * done/ got an entry whose name holds the raw newline. A name with a control character is a script's mistake or
+     * an attempt on the log: it must end in error/ under a safe name (numbered like every other entry there), with
+     * the reason naming the original name escaped, one escaped log line (no line a name could forge), and no run.
+     */
+    @Test
+    void should_refuse_a_file_whose_name_holds_a_control_character_visibly() throws Exception {
+        long before = runs();
+        String request = "operation: backup\nenvironment: " + env.environmentId() + "\ntype: db_only\n";
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                original.write(b);
+                synchronized (log) {
+                    log.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                original.write(b, off, len);
+                synchronized (log) {
+                    log.write(b, off, len);
+                }
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8));
+        Path error = inbox.resolve("error").resolve("a%0Ab.yaml.error.txt");
+        Path again = inbox.resolve("error").resolve("a%0Ab.1.yaml.error.txt");
+        try {
+            drop("a\nb.yaml", request);
+            boolean refused = Await.polled(Duration.ofSeconds(30), () -> Files.exists(error));
+            assertTrue(refused, "no error/ entry for a name with a newline after 30 s; inbox: " + listing(inbox)
+                    + ", done/: " + listing(inbox.resolve("done")) + ", error/: " + listing(inbox.resolve("error"))
+                    + ", log lines naming it: " + linesNaming(log, "b.yaml"));
+            drop("a\nb.yaml", request);
+            Await.until("the second one beside the first", () -> Files.exists(again));
+        } finally {
+            System.setErr(original);
+        }
+        String reason = Files.readString(error);
+        assertTrue(reason.contains("a\\nb.yaml") && reason.contains("control character"), reason);
+        assertEquals(request, Files.readString(inbox.resolve("error").resolve("a%0Ab.yaml")), "the file kept in error/");
+        assertEquals(request, Files.readString(inbox.resolve("error").resolve("a%0Ab.1.yaml")), "the second kept beside it");
+        assertFalse(Files.exists(inbox.resolve("a\nb.yaml")), "the file is still in the inbox");
+        assertTrue(listing(inbox.resolve("done")).stream().noneMatch(n -> n.contains("\n")), listing(inbox.resolve("done")).toString());
+        assertEquals(before, runs(), "a file with a control character in its name started a run");
+
+        List<String> lines = linesNaming(log, "b.yaml");
+        assertEquals(2, lines.stream().filter(l -> l.contains("inbox: a\\nb.yaml refused")).count(), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("b.yaml")), "a name forged a log line: " + lines);
+    }
+
+    /**
+     * A name whose bytes are not valid UTF-8 (written by a shell, as a script in another locale does): Java reads it
+     * with U+FFFD, so no reader can open it by that name: before, it stayed in the inbox forever with no result and
+     * no log line (camel-file listed it, the bean found no file by its decoded name). It must end in error/ too.
+     */
+    @Test
+    void should_refuse_a_file_whose_name_is_not_valid_utf8_visibly() throws Exception {
+        long before = runs();
+        String request = "operation: backup\nenvironment: " + env.environmentId() + "\ntype: db_only\n";
+        TestEnvironment.sh(inbox, "sh", "-c", "n=$(printf 'c\\377d.yaml'); printf '%s' \"$1\" > \"$n.tmp\" && mv \"$n.tmp\" \"$n\"",
+                "sh", request);
+        Path error = inbox.resolve("error").resolve("c%uFFFDd.yaml.error.txt");
+        assertTrue(Await.polled(Duration.ofSeconds(30), () -> Files.exists(error)), "no error/ entry for a name that is "
+                + "not UTF-8 after 30 s; inbox: " + listing(inbox) + ", done/: " + listing(inbox.resolve("done"))
+                + ", error/: " + listing(inbox.resolve("error")));
+        assertTrue(Files.readString(error).contains("not valid UTF-8"), Files.readString(error));
+        assertEquals(request, Files.readString(inbox.resolve("error").resolve("c%uFFFDd.yaml")));
+        assertTrue(listing(inbox).stream().noneMatch(n -> n.endsWith("d.yaml")), listing(inbox).toString());
+        assertEquals(before, runs(), "a file with an undecodable name started a run");
+    }
+
+    private static List<String> listing(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static List<String> linesNaming(java.io.ByteArrayOutputStream log, String part) {
+        String text;
+        synchronized (log) {
+            text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return text.lines().filter(l -> l.contains(part)).toList();
     }
 
     @Test
