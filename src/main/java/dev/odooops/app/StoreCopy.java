@@ -62,11 +62,8 @@ import java.util.Set;
  */
 public final class StoreCopy {
     private static final Logger LOG = LoggerFactory.getLogger(StoreCopy.class);
-    /**
-     * The run's {@code operation_type}: {@code copy}, which the catalog's check constraint has allowed since V1 (no other
-     * operation uses it); {@code store_copy} needs a migration adding it to {@code runs_operation_type_check}.
-     */
-    public static final String OPERATION = "copy";
+    /** The run's {@code operation_type} (V17; {@code copy} is the neutralised copy's, a different operation). */
+    public static final String OPERATION = "store_copy";
     public static final String STEP = "copy-to-store";
     private static final String METHOD = "each object fetched with its SHA-256 compared with the catalog's (where it records "
             + "one), put into the store and read back whole with its SHA-256 compared, before the catalog is re-pointed; the "
