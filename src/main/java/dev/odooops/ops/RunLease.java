@@ -80,7 +80,7 @@ public final class RunLease implements AutoCloseable {
                 throw new DuplicateRequest(request.requestId());
             }
             if ("23505".equals(e.getSQLState())) {
-                throw new RequestRejected("env", "another backup/restore/deploy run is active on " + environmentId
+                throw new RequestRejected("env", "another run is active on " + environmentId
                         + " (" + activeRun(db, environmentId) + "); wait for it to finish", RequestRejected.Reason.CONFLICT);
             }
             throw new IllegalStateException("cannot start the run in the ops catalog: " + e.getMessage(), e);

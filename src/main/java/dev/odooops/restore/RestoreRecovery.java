@@ -112,6 +112,22 @@ public class RestoreRecovery implements SideCopySweep {
         return out;
     }
 
+    /**
+     * Logs are never removed (issue 13, A17): the application's logs in a side tree about to go are moved into the
+     * live tree first (made for them when there is none, and removed again when nothing needed it).
+     */
+    private static void keepLogs(EnvironmentConfig env, java.nio.file.Path copy, List<Object> actions) throws Exception {
+        java.nio.file.Path live = env.filestore().toAbsolutePath();
+        boolean made = !java.nio.file.Files.exists(live, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (made) java.nio.file.Files.createDirectories(live);
+        SideCopies.carryLogs(env, copy, live, actions);
+        if (made) {
+            try (var entries = java.nio.file.Files.list(live)) {
+                if (entries.findAny().isEmpty()) java.nio.file.Files.delete(live);
+            }
+        }
+    }
+
     private static void removeAll(EnvironmentConfig env, String tag, List<SideCopies.Found> copies, List<Object> actions,
                                   List<String> leftovers) throws Exception {
         if (copies.isEmpty()) return;
@@ -120,6 +136,8 @@ public class RestoreRecovery implements SideCopySweep {
                 if (f.database() != null) {
                     SideCopies.dropDatabase(admin, env.database().name(), f.database(), tag, actions, leftovers);
                 } else {
+                    // a failed attempt's or a killed discard's tree may hold the application's logs: they stay live
+                    if (f.role() != SideCopies.Role.TRASH) keepLogs(env, f.directory(), actions);
                     SideCopies.removeDirectory(f.directory(), tag, actions, leftovers);
                 }
             }

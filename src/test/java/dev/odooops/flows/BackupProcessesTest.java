@@ -80,7 +80,7 @@ class BackupProcessesTest {
 
         Result b = run("b", "backup", "--project", env.project, "--env", "prod");
         assertEquals(2, b.exit(), b.stderr());
-        assertTrue(b.stderr().contains("env: another backup/restore/deploy run is active on " + env.environmentId()), b.stderr());
+        assertTrue(b.stderr().contains("env: another run is active on " + env.environmentId()), b.stderr());
         assertTrue(b.stderr().contains(runA), "the message names the active run: " + b.stderr());
         assertEquals("", b.stdout());
 

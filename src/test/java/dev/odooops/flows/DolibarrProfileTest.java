@@ -340,6 +340,33 @@ class DolibarrProfileTest {
                 .get(0).get("d"));
     }
 
+    /**
+     * A discard killed once the restored documents are moved aside (no live tree, the log inside the aside copy): the
+     * next run's sweep removes that copy, and Dolibarr's log is moved back live first, never removed with it.
+     */
+    @Test
+    void should_keep_dolibarr_log_when_a_killed_discard_is_finished() throws Exception {
+        RestoreResult r = failedDisasterRestore();
+        Path log = documents().resolve("dolibarr.log");
+        Files.writeString(log, "2026-12-01 12:00:00 INFO 127.0.0.1 a line of the kept copy\n",
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        String lines = Files.readString(log);
+        runtime.close();
+        runtime = null;
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "discard:files-moved-aside");
+        Process p = env.spawn(env.root.resolve("discard.out"), env.root.resolve("discard.err"), "discard", r.runId());
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+        assertEquals(137, p.waitFor(), Files.readString(env.root.resolve("discard.err")));
+        assertFalse(Files.exists(log), "killed with the documents (and the log) moved aside");
+        runtime = env.runtime();
+
+        dev.odooops.model.Report discarded = decide(r.runId(), dev.odooops.model.RestoreDecisionRequest.Decision.DISCARD, "operator");
+
+        assertTrue(discarded.ok(), discarded.body().toString());
+        assertFalse(Files.exists(documents().resolve("facture")), "the restored documents are removed");
+        assertEquals(lines, Files.readString(log), "the log is kept live, never removed with the aside copy");
+    }
+
     @Test
     void should_leave_dolibarr_log_alone_on_restore_and_rollback() throws Exception {
         start("packed", false);

@@ -123,7 +123,7 @@ class RunStartFailureTest {
             String restoreRun = child.get("parent").toString();
             TestEnvironment.CliResult b = run("backup", "--env", env.environmentId());
             assertEquals(2, b.exit(), b.stderr());
-            assertTrue(b.stderr().contains("env: another backup/restore/deploy run is active on " + env.environmentId()
+            assertTrue(b.stderr().contains("env: another run is active on " + env.environmentId()
                     + " (restore run " + restoreRun), b.stderr());
             assertFalse(b.stderr().contains(child.get("id").toString()), "names the safety backup: " + b.stderr());
         } finally {

@@ -45,6 +45,31 @@ class RunLeaseTest {
         return (String) ops("select status from ops.runs where run_id = ?", id).get(0).get("status");
     }
 
+    /**
+     * Every operation holds the environment's one place (V18): a recover (it sweeps side copies and may start Odoo), an
+     * accept/discard decision (a recover run) or a store copy never runs beside a live restore, nor a restore beside them.
+     */
+    @Test
+    void should_refuse_a_recover_a_decision_or_a_store_copy_beside_a_live_restore_and_the_reverse() throws Exception {
+        UUID restore = UUID.randomUUID();
+        try (RunLease lease = RunLease.begin(db, restore, env.project, env.environmentId(), "restore", "operator", "{}", 3600, 60)) {
+            for (String operation : java.util.List.of("recover", "store_copy", "backup")) {
+                RequestRejected e = assertThrows(RequestRejected.class, () -> RunLease.begin(db, UUID.randomUUID(), env.project,
+                        env.environmentId(), operation, "operator", "{}", 3600, 60), operation);
+                assertTrue(e.getMessage().contains("another run is active on " + env.environmentId() + " (restore run " + restore),
+                        e.getMessage());
+            }
+        }
+        new OpsCatalog(db.dataSource()).runs().finishRun(restore, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
+        UUID recover = UUID.randomUUID();
+        try (RunLease lease = RunLease.begin(db, recover, env.project, env.environmentId(), "recover", "operator", "{}", 3600, 60)) {
+            RequestRejected e = assertThrows(RequestRejected.class, () -> RunLease.begin(db, UUID.randomUUID(), env.project,
+                    env.environmentId(), "restore", "operator", "{}", 3600, 60));
+            assertTrue(e.getMessage().contains("(recover run " + recover), e.getMessage());
+        }
+        new OpsCatalog(db.dataSource()).runs().finishRun(recover, dev.odooops.model.RunStatus.SUCCESS, null, null, java.util.Map.of());
+    }
+
     @Test
     void should_allow_one_active_run_per_environment_and_name_it_when_refusing() throws Exception {
         UUID first = UUID.randomUUID();
