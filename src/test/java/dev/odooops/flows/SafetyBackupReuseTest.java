@@ -134,17 +134,23 @@ class SafetyBackupReuseTest {
         assertEquals(1, held.size());
     }
 
+    /** A runtime with a 60 s settle window (longer than any copy here), and a backup it took: the artifact to restore. */
+    private BackupResult backupWithSettleWindowOf60s() throws Exception {
+        env.withProperty("restore.safety-settle-seconds", "60");
+        runtime.close();
+        runtime = env.runtime();
+        BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                null, null, "operator", "test"));
+        assertEquals("success", b.status(), b.error());
+        return b;
+    }
+
     @Test
     void should_take_the_copy_at_once_rather_than_wait_a_settle_window_longer_than_the_last_copy() throws Exception {
         // Odoo running: its connection to the database means writes may still trail the statistics
         try (dev.odooops.support.OdooStandIn odoo = new dev.odooops.support.OdooStandIn(env.root.resolve("odoo.log"))) {
             env.withOdoo(odoo);
-            env.withProperty("restore.safety-settle-seconds", "60");
-            runtime.close();
-            runtime = env.runtime();
-            BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
-                    null, null, "operator", "test"));
-            assertEquals("success", b.status(), b.error());
+            BackupResult b = backupWithSettleWindowOf60s();
 
             // unchanged since b, but its copy took a few seconds: waiting 60 s to reuse it would make the restore slower
             RestoreResult r = restore(b.artifactId());
@@ -166,12 +172,7 @@ class SafetyBackupReuseTest {
     @Test
     void should_reuse_at_once_without_a_settle_wait_when_nothing_is_connected_to_the_database() throws Exception {
         // no Odoo running (this environment has no server at all): nothing is connected to its database
-        env.withProperty("restore.safety-settle-seconds", "60");
-        runtime.close();
-        runtime = env.runtime();
-        BackupResult b = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
-                null, null, "operator", "test"));
-        assertEquals("success", b.status(), b.error());
+        BackupResult b = backupWithSettleWindowOf60s();
 
         // unchanged since b; its copy was fast, but with Odoo stopped the first match is final: reused, no 60 s wait
         RestoreResult r = restore(b.artifactId());
