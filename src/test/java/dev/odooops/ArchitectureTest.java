@@ -35,6 +35,7 @@ class ArchitectureTest {
             List.of("run"),
             List.of("backup"),
             List.of("restore"),
+            List.of("staging"),
             List.of("app"),
             List.of("service", "demo"),
             List.of("cli"));

@@ -65,6 +65,24 @@ public final class Operations {
         }
     }
 
+    /**
+     * A queued operation besides backup and restore (model.QueuedRequest) in the run a service channel queued for it,
+     * or in a new run when {@code queued} is null. A run that could not start is a failed report (step create-run).
+     */
+    public Report runQueued(dev.odooops.model.QueuedRequest request, QueuedRun queued) {
+        try {
+            return call(request.route(), request, Report.class, queued);
+        } catch (RunStartFailed f) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("run_id", f.runId() == null ? null : f.runId().toString());
+            m.put("status", "failed");
+            m.put("evidence_dir", f.evidenceDir());
+            m.put("failed_step", RunStartFailed.STEP);
+            m.put("error", f.getMessage());
+            return new Report(false, m);
+        }
+    }
+
     /** The nine restore checks without restoring: ok when all pass. */
     public Report preflightRestore(RestoreRequest request) {
         return call("direct:preflight-restore", request, Report.class);

@@ -2,11 +2,11 @@ package dev.odooops.model;
 
 /**
  * What an artifact is for ({@code ops.artifacts.kind}): an operator's or a schedule's backup, or the safety
- * backup a restore takes of what it replaces (its own retention series and policy). {@link #wire()} is the stored
- * form.
+ * backup a restore takes of what it replaces (its own retention series and policy), or a sanitised snapshot
+ * (anonymised, its packs apart from production's). {@link #wire()} is the stored form.
  */
 public enum ArtifactKind {
-    BACKUP, PRE_RESTORE;
+    BACKUP, PRE_RESTORE, SANITIZED_SNAPSHOT;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -82,6 +82,18 @@ public final class HttpApi {
         handle(ex, (user, e) -> submit(e, user, "restore"));
     }
 
+    /** {@code POST /runs}: any queued operation, named by the body's {@code operation}. */
+    public void submitRun(Exchange ex) {
+        handle(ex, (user, e) -> {
+            Map<String, Object> fields = jsonBody(e, e.getMessage().getBody(String.class));
+            Object op = fields.remove("operation");
+            if (!(op instanceof String operation)) {
+                throw new RequestRejected("operation", "is required: one of " + String.join("|", Submission.operations()));
+            }
+            return queued(queue.submit(Submission.of(operation, fields, user, "http")));
+        });
+    }
+
     public void getRun(Exchange ex) {
         handle(ex, (user, e) -> Response.ok(inPathTerms(() ->
                 operations.getRun(GetRunRequest.parse("id", header(e, "id"), user))).body()));
@@ -181,7 +193,11 @@ public final class HttpApi {
         if (op != null && !operation.equals(op)) {
             throw new RequestRejected("operation", "this endpoint takes '" + operation + "', got '" + op + "'");
         }
-        RunQueue.Accepted accepted = queue.submit(Submission.of(operation, fields, user, "http"));
+        return queued(queue.submit(Submission.of(operation, fields, user, "http")));
+    }
+
+    /** 202 with the queued run and its Location (200 with the first run for a repeated request_id). */
+    private static Response queued(RunQueue.Accepted accepted) {
         String location = "/api/v1/runs/" + accepted.runId();
         return new Response(accepted.duplicate() ? 200 : 202, accepted.toJson(), location);
     }

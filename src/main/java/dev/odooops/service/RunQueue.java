@@ -181,7 +181,7 @@ public final class RunQueue implements AutoCloseable {
     }
 
     private static String channel(Submission s) {
-        return s.request() instanceof BackupRequest b ? b.trigger() : ((RestoreRequest) s.request()).trigger();
+        return s.channel();
     }
 
     /** An accepted request waiting for a worker: its run and the lease this process holds on it. */
@@ -221,6 +221,13 @@ public final class RunQueue implements AutoCloseable {
                 BackupResult r = operations.backup(b, queued);
                 LOG.info("backup run {} ended {}", runId, r.status());
                 return new Outcome(runId, r.status(), r.evidenceDir(), r.artifactId(), r.failedStep(), r.error());
+            }
+            if (s.request() instanceof dev.odooops.model.QueuedRequest q) {
+                dev.odooops.model.Report r = operations.runQueued(q, queued);
+                Map<String, Object> b = r.body();
+                LOG.info("{} run {} ended {}", s.operation(), runId, b.get("status"));
+                return new Outcome(runId, String.valueOf(b.get("status")), (String) b.get("evidence_dir"),
+                        (String) b.get("artifact_id"), (String) b.get("failed_step"), (String) b.get("error"));
             }
             RestoreResult r = operations.restore((RestoreRequest) s.request(), queued);
             LOG.info("restore run {} ended {}", runId, r.status());

@@ -3,6 +3,7 @@ package dev.odooops.service;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.EnvironmentRequest;
+import dev.odooops.model.QueuedRequest;
 import dev.odooops.domain.RequestRejected;
 import dev.odooops.model.RestoreRequest;
 
@@ -69,14 +70,17 @@ public record Submission(String operation, EnvironmentRequest request, String re
     }
 
     private static Submission read(String operation, Map<String, Object> fields, String user, String channel) {
-        if (operation == null || !OPERATIONS.contains(operation)) {
-            throw new RequestRejected("operation", "expected one of backup|restore, got '" + operation + "'");
+        RequestForms.Form form = operation == null ? null : RequestForms.of(operation);
+        if (operation == null || (!OPERATIONS.contains(operation) && form == null)) {
+            throw new RequestRejected("operation", "expected one of " + String.join("|", operations()) + ", got '" + operation + "'");
         }
-        Fields f = new Fields(fields, operation.equals("backup") ? BACKUP_FIELDS : RESTORE_FIELDS);
+        RequestFields f = new RequestFields(fields, form != null ? form.allowed() : operation.equals("backup") ? BACKUP_FIELDS : RESTORE_FIELDS);
         String requestId = f.string("request_id");
         if (requestId != null && !requestId.matches("[A-Za-z0-9._:-]{1,128}")) {
             throw new RequestRejected("request_id", "expected 1-128 letters, digits or ._:-, got '" + requestId + "'");
         }
+        if (form != null) return new Submission(operation, form.reader().read(f, user, channel), requestId);
+        if (form != null) return new Submission(operation, form.reader().read(f, user, channel), requestId);
         BackupType type = BackupType.parse("type", f.string("type") == null ? "full" : f.string("type"));
         EnvironmentRequest request = switch (operation) {
             case "backup" -> BackupRequest.of(f.string("project"), f.required("environment"), type, f.string("label"),
@@ -169,57 +173,28 @@ public record Submission(String operation, EnvironmentRequest request, String re
             m.put("rollback", r.rollback());
             m.put("mode", r.mode().wire());
             if (r.odooVersion() != null) m.put("odoo_version", r.odooVersion());
+        } else if (request instanceof QueuedRequest q) {
+            m.putAll(q.fields());
         }
         m.put("request_id", requestId);
         return m;
     }
 
     public String user() {
-        return request instanceof BackupRequest b ? b.user() : ((RestoreRequest) request).user();
+        return ((dev.odooops.model.AuthenticatedRequest) request).user();
     }
 
-    /** Typed reads of a JSON object's fields, each refusal naming the field. */
-    private record Fields(Map<String, Object> values, List<String> allowed) {
-        Fields {
-            if (values == null) throw new RequestRejected("body", "expected a JSON object");
-            for (String k : values.keySet()) {
-                if (!allowed.contains(k)) {
-                    throw new RequestRejected(k, "unknown field (expected " + String.join(", ", allowed) + ")");
-                }
-            }
-        }
+    /** The channel the request came by: the run's trigger. */
+    public String channel() {
+        if (request instanceof BackupRequest b) return b.trigger();
+        if (request instanceof RestoreRequest r) return r.trigger();
+        return ((QueuedRequest) request).trigger();
+    }
 
-        String string(String key) {
-            Object v = values.get(key);
-            if (v == null) return null;
-            if (!(v instanceof String s)) throw new RequestRejected(key, "expected a string, got " + describe(v));
-            return s;
-        }
-
-        String required(String key) {
-            String v = string(key);
-            if (v == null || v.isBlank()) throw new RequestRejected(key, "is required");
-            return v;
-        }
-
-        Integer integer(String key) {
-            Object v = values.get(key);
-            if (v == null) return null;
-            if (v instanceof Integer i) return i;
-            if (v instanceof Long l && l == l.intValue()) return l.intValue();
-            throw new RequestRejected(key, "expected a whole number, got " + describe(v));
-        }
-
-        boolean bool(String key, boolean fallback) {
-            Object v = values.get(key);
-            if (v == null) return fallback;
-            if (!(v instanceof Boolean b)) throw new RequestRejected(key, "expected true or false, got " + describe(v));
-            return b;
-        }
-
-        private static String describe(Object v) {
-            String s = String.valueOf(v);
-            return (v instanceof String ? "'" + s + "'" : s.length() > 40 ? s.substring(0, 40) + "..." : s);
-        }
+    /** Every operation a channel may queue: backup, restore and those of {@link RequestForms}. */
+    public static List<String> operations() {
+        List<String> all = new java.util.ArrayList<>(List.of("backup", "restore"));
+        all.addAll(RequestForms.operations());
+        return all;
     }
 }

@@ -1,0 +1,56 @@
+package dev.odooops.service;
+
+import dev.odooops.model.QueuedRequest;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How each queued operation besides backup and restore (whose forms {@link Submission} reads) is read from a request
+ * as every service channel carries it: {@code {"operation": NAME, "project": P, "environment": E, ...its fields,
+ * "request_id": ...}}. One line per operation in the static block: its name, its own fields (project, environment
+ * and request_id are every form's) and the reader that makes its typed request.
+ */
+public final class RequestForms {
+    /** Reads an operation's typed request; {@code user} is the channel's principal, {@code channel} its name. */
+    public interface Reader {
+        QueuedRequest read(RequestFields fields, String user, String channel);
+    }
+
+    /** An operation's form: the fields it takes (besides operation, project, environment, request_id) and its reader. */
+    public record Form(String operation, List<String> fields, Reader reader) {
+        /** Every field a request of this operation may carry. */
+        public List<String> allowed() {
+            List<String> all = new ArrayList<>(List.of("operation", "project", "environment"));
+            all.addAll(fields);
+            all.add("request_id");
+            return all;
+        }
+    }
+
+    private static final Map<String, Form> FORMS = new LinkedHashMap<>();
+
+    static {
+        // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
+    }
+
+    private RequestForms() {
+    }
+
+    static void register(String operation, List<String> fields, Reader reader) {
+        FORMS.put(operation, new Form(operation, List.copyOf(fields), reader));
+    }
+
+    /** The form of {@code operation}, or null when it is not a queued operation of this list. */
+    public static Form of(String operation) {
+        return FORMS.get(operation);
+    }
+
+    /** The operations of this list, in registration order. */
+    public static List<String> operations() {
+        return Collections.unmodifiableList(new ArrayList<>(FORMS.keySet()));
+    }
+}
