@@ -56,8 +56,11 @@ public final class EnvironmentsLoader {
         Map<String, List<OpsConfig.Permission>> users = users(top, tokens, jmsPasswords, file.toString());
         List<EnvironmentConfig> environments = new ArrayList<>();
         Set<String> projects = new HashSet<>();
+        Map<String, ConfigNode> sections = new LinkedHashMap<>();
         for (ConfigNode p : top.list("projects", true)) {
-            p.only("name", "environments");
+            List<String> projectKeys = new ArrayList<>(List.of("name", "environments"));
+            projectKeys.addAll(OpsConfig.PROJECT_SECTIONS);
+            p.only(projectKeys.toArray(String[]::new));
             String project = p.name("name");
             if (!projects.add(project)) throw p.error(p.child("name").path(), "a unique project name", project);
             Set<String> names = new HashSet<>();
@@ -65,10 +68,12 @@ public final class EnvironmentsLoader {
                 EnvironmentConfig ec = environment(project, e, base, users);
                 if (!names.add(ec.name())) throw e.error(e.child("name").path(), "a unique environment name", ec.name());
                 environments.add(ec);
+                for (String key : OpsConfig.ENVIRONMENT_SECTIONS) if (e.has(key)) sections.put(ec.id() + "#" + key, e.child(key));
             }
+            for (String key : OpsConfig.PROJECT_SECTIONS) if (p.has(key)) sections.put(project + "#" + key, p.child(key));
         }
         return new OpsConfig(file.toString(), store, users, List.copyOf(environments), Map.copyOf(tokens),
-                Map.copyOf(jmsPasswords));
+                Map.copyOf(jmsPasswords), sections);
     }
 
     static Map<String, String> readSecrets(Path secretsFile) {
@@ -182,7 +187,7 @@ public final class EnvironmentsLoader {
             }
         }
         e.only("name", "app", "type", "database", "filestore", "filestore_layout", "filestore_owner", app.confKey(),
-                "addons_paths", app.controlKey(), "retention", "schedules", "volatile_tables");
+                "addons_paths", app.controlKey(), "retention", "schedules", "volatile_tables", "neutralization", "staging");
         String name = e.name("name");
         String type = e.oneOf("type", null, "development", "staging", "production");
         ConfigNode db = e.object("database").only("host", "port", "name", "user", "password", "sslmode");

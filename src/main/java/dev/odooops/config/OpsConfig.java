@@ -9,12 +9,36 @@ import java.util.Optional;
  * API tokens of the users that have one (service mode: a bearer token maps to its user).
  */
 public record OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users,
-                        List<EnvironmentConfig> environments, Map<String, Secret> apiTokens, Map<String, Secret> jmsPasswords) {
+                        List<EnvironmentConfig> environments, Map<String, Secret> apiTokens, Map<String, Secret> jmsPasswords,
+                        Map<String, ConfigNode> sections) {
     /**
      * The built-in principal schedules run as unless they name a {@code user}: {@code backup} on every project and
      * nothing else (an environments file may define a user of this name to change that).
      */
     public static final String SCHEDULER = "scheduler";
+
+    public OpsConfig {
+        sections = sections == null ? Map.of() : Map.copyOf(sections);
+    }
+
+    public OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users, List<EnvironmentConfig> environments,
+                     Map<String, Secret> apiTokens, Map<String, Secret> jmsPasswords) {
+        this(file, store, users, environments, apiTokens, jmsPasswords, Map.of());
+    }
+
+    /** Keys a project may carry besides name and environments, each read by the staging operation that owns it. */
+    public static final List<String> PROJECT_SECTIONS = List.of("anonymization", "pr_environments", "staging");
+    /** Keys an environment may carry for the staging operations. */
+    public static final List<String> ENVIRONMENT_SECTIONS = List.of("neutralization", "staging");
+
+    /**
+     * The raw {@code key} block of a project ({@code owner} = P) or of an environment ({@code owner} = P/E), as the
+     * environments file wrote it (secret references still resolvable through the node), for the operation that owns
+     * the key to read and validate when its bean is made at start; empty when absent.
+     */
+    public Optional<ConfigNode> section(String owner, String key) {
+        return Optional.ofNullable(sections.get(owner + "#" + key));
+    }
 
     public OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users, List<EnvironmentConfig> environments) {
         this(file, store, users, environments, Map.of(), Map.of());
