@@ -186,7 +186,7 @@ public class SanitizedSnapshot {
         inputs.put("trigger", job.request().trigger());
         inputs.put("scratch_database", job.scratchDatabase());
         inputs.put("requested_at", job.createdAt().toString());
-        starter.start(job, OPERATION, job.request().user(), null, Map.of("kind", OPERATION, "artifact_id", job.artifact().id(),
+        starter.start(job, OPERATION, job.request().user(), null, Map.of("kind", OPERATION, "source_artifact_id", job.artifact().id(),
                 "trigger", job.request().trigger()), dir, inputs);
         LOG.info("snapshot run {} of {} from artifact {}, evidence in {}", job.runId(), job.environment().id(),
                 job.artifact().id(), dir);
@@ -423,7 +423,7 @@ public class SanitizedSnapshot {
         if (result.evidenceDir() != null && Files.exists(anonymization)) {
             Files.copy(anonymization, Path.of(result.evidenceDir()).resolve("anonymization.json"), StandardCopyOption.REPLACE_EXISTING);
         }
-        catalog.runs().mergeRunMetadata(job.runId(), Map.of("snapshot_artifact_id", result.artifactId(),
+        catalog.runs().mergeRunMetadata(job.runId(), Map.of("artifact_id", result.artifactId(),
                 "snapshot_backup_run_id", result.runId()));
         Map<String, Object> stored = new LinkedHashMap<>();
         stored.put("artifact_id", result.artifactId());

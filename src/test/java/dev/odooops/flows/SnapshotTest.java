@@ -184,22 +184,33 @@ class SnapshotTest {
         }
     }
 
+    /**
+     * kill -9 at each crash point of the run (the scratch copies made, anonymised, inside the storing backup, stored):
+     * {@code recover} leaves no scratch database or directory, and the next snapshot succeeds.
+     */
     @Test
     @Order(6)
     void should_leave_no_scratch_copy_after_a_kill_half_way_and_recover() throws Exception {
-        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "before:anonymize");
-        Process p = env.spawn(env.root.resolve("snap-kill.out"), env.root.resolve("snap-kill.err"),
-                "snapshot", "--env", env.project + "/prod", "--sanitize");
-        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the snapshot did not end");
-        assertEquals(137, p.exitValue(), Files.readString(env.root.resolve("snap-kill.err")));
-        List<Map<String, Object>> runs = ops("select run_id from ops.runs where environment_id = ? and operation_type = 'snapshot' "
-                + "order by created_at desc limit 1", env.environmentId());
-        UUID killed = (UUID) runs.get(0).get("run_id");
-        assertTrue(scratchDatabasesOf(killed).size() == 1, "the kill came after the scratch database was made");
-        Report recovered = rt().operations().recover(new RecoverRequest(env.project, "prod", "operator", "cli"));
-        assertTrue(recovered.ok(), recovered.body().toString());
-        assertNoScratchOf(killed);
+        for (String point : List.of("snapshot:scratch-database-created", "snapshot:scratch-filestore-unpacked", "before:anonymize",
+                "snapshot:anonymized", "before:upload-artifact", "snapshot:stored")) {
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
+            Path out = env.root.resolve("snap-kill.out");
+            Path err = env.root.resolve("snap-kill.err");
+            Process p = env.spawn(out, err, "snapshot", "--env", env.project + "/prod", "--sanitize");
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+            assertTrue(p.waitFor(180, TimeUnit.SECONDS), point + ": the snapshot did not end");
+            assertEquals(137, p.exitValue(), point + ": " + Files.readString(out) + Files.readString(err));
+            List<Map<String, Object>> runs = ops("select run_id from ops.runs where environment_id = ? and operation_type = 'snapshot' "
+                    + "order by created_at desc limit 1", env.environmentId());
+            UUID killed = (UUID) runs.get(0).get("run_id");
+            assertEquals(1, scratchDatabasesOf(killed).size(), point + ": the kill came after the scratch database was made");
+            Report recovered = rt().operations().recover(new RecoverRequest(env.project, "prod", "operator", "cli"));
+            assertTrue(recovered.ok(), point + ": " + recovered.body());
+            assertNoScratchOf(killed);
+            assertEquals("abandoned", ops("select status from ops.runs where run_id = ?", killed).get(0).get("status"), point);
+        }
+        Report again = snapshot(null, "operator");
+        assertTrue(again.ok(), again.body().toString());
     }
 
     private void assertNoScratchOf(UUID run) throws Exception {
