@@ -40,5 +40,12 @@ class SnapshotRulesTest {
         RetentionPolicy.Series s = new RetentionPolicy(7, 4, 3).series("sanitized_snapshot");
         assertEquals(RetentionPolicy.SANITIZED_SNAPSHOT_LAST, s.last());
         assertEquals(0, s.daily() + s.weekly() + s.monthly() + s.yearly());
+        java.time.Instant now = java.time.Instant.parse("2026-06-30T12:00:00Z");
+        java.util.List<dev.odooops.domain.RetentionPlanner.Candidate> five = new java.util.ArrayList<>();
+        for (int d = 1; d <= 5; d++) {
+            five.add(new dev.odooops.domain.RetentionPlanner.Candidate("snap-" + d, now.minus(java.time.Duration.ofDays(d)), false));
+        }
+        var plan = new dev.odooops.domain.RetentionPlanner(java.time.ZoneOffset.UTC).plan(five, s, java.util.Set.of(), now);
+        assertEquals(java.util.List.of("snap-5", "snap-4"), plan.prune());
     }
 }
