@@ -143,6 +143,15 @@ public class SanitizedSnapshot {
         return job;
     }
 
+    /**
+     * Node admit-snapshot of direct:admit (service mode, before a queued run is recorded): a snapshot request whose
+     * artifact {@link #prepare} would refuse is refused now, the same way; any other request passes unchanged.
+     */
+    public dev.odooops.model.EnvironmentRequest admit(dev.odooops.model.EnvironmentRequest request) {
+        if (request instanceof SnapshotRequest s) prepare(s, null);
+        return request;
+    }
+
     private Artifact newest(EnvironmentConfig env) {
         List<Artifact> live = catalog.artifacts().liveArtifacts(env.project()).stream()
                 .filter(a -> a.environmentId().equals(env.id()) && ArtifactKind.BACKUP.wire().equals(a.kind())

@@ -96,5 +96,11 @@ class SnapshotServiceTest {
         HttpResponse<String> denied = post(TestEnvironment.AUDITOR_TOKEN, "{\"operation\": \"snapshot\", \"environment\": \""
                 + env.environmentId() + "\", \"sanitize\": true}");
         assertEquals(403, denied.statusCode(), denied.body());
+        HttpResponse<String> unknown = post(TestEnvironment.OPERATOR_TOKEN, "{\"operation\": \"snapshot\", \"environment\": \""
+                + env.environmentId() + "\", \"sanitize\": true, \"artifact_id\": \"no-such-artifact\"}");
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertTrue(String.valueOf(Json.readMap(unknown.body()).get("field")).startsWith("artifact"), unknown.body());
+        assertEquals(0, TestEnvironment.ops("select 1 from ops.runs where environment_id = ? and operation_type = 'snapshot' "
+                + "and status = 'failed'", env.environmentId()).size(), "a refused request records no run");
     }
 }
