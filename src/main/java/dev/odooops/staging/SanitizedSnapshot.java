@@ -430,7 +430,9 @@ public class SanitizedSnapshot {
         // the artifact's own evidence holds what was done to it
         Path anonymization = job.evidence().dir().resolve("anonymization.json");
         if (result.evidenceDir() != null && Files.exists(anonymization)) {
-            Files.copy(anonymization, Path.of(result.evidenceDir()).resolve("anonymization.json"), StandardCopyOption.REPLACE_EXISTING);
+            // COPY_ATTRIBUTES: the same private mode as every evidence file
+            Files.copy(anonymization, Path.of(result.evidenceDir()).resolve("anonymization.json"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.COPY_ATTRIBUTES);
         }
         catalog.runs().mergeRunMetadata(job.runId(), Map.of("artifact_id", result.artifactId(),
                 "snapshot_backup_run_id", result.runId()));

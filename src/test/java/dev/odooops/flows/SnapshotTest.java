@@ -156,6 +156,10 @@ class SnapshotTest {
         assertFalse(Files.readString(evidence.resolve("anonymization.json")).matches("(?s).*\"salt\"\\s*:\\s*\"[0-9a-f]{64}\".*"),
                 "the salt is never in evidence");
         assertNoScratchOf(UUID.fromString((String) r.body().get("run_id")));
+        // the artifact's own evidence (its backup run's) holds what was done to it, as private as every evidence file
+        Path child = Path.of((String) dev.odooops.domain.Json.readMap(evidence.resolve("snapshot_artifact.json")).get("backup_evidence_dir"));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(child.resolve("anonymization.json"))));
 
         // packs: none shared between the snapshot and production's artifacts, in the catalog and in the store
         Set<String> snapshotPacks = packsOf(id);
