@@ -202,7 +202,7 @@ public final class OpsRuntime implements AutoCloseable {
                 bindBeans(m.getCamelContext(), clock);
                 // the run routes' node ids are the run's step names (see routes/backup.camel.yaml, restore.camel.yaml)
                 m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new StepJournal(catalog,
-                        Set.of("backup", "backup-run", "restore", "restore-run", "restore-validate-only")));
+                        Set.of("backup", "backup-run", "restore", "restore-run", "restore-validate-only", "snapshot", "snapshot-run")));
                 if (CrashPoints.armed()) m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPointStrategy());
             }
 
@@ -279,7 +279,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("storeLocator", stores);
         ArtifactRemover remover = new ArtifactRemover(stores, catalog);
         RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover,
-                new RestoreRecovery(catalog), odoo);
+                new dev.odooops.staging.ScratchSweep(new RestoreRecovery(catalog), catalog, settings.ops().workDir()), odoo);
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
         r.bind("authorizer", new dev.odooops.app.Authorizer(config, catalog));
@@ -351,6 +351,14 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("finalizeRestore", new FinalizeRestore(catalog, s.odoo()));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, stores, restoreDatabase, restoreFilestore, s.odoo()));
+        bindSnapshot(s);
+    }
+
+    /** The sanitised snapshot (routes/staging-snapshot.camel.yaml); its rules read (and refused) at start. */
+    private void bindSnapshot(Shared s) {
+        s.registry().bind("sanitizedSnapshot", new dev.odooops.staging.SanitizedSnapshot(config, settings.ops(), settings.restore(),
+                settings.backup(), catalog, stores, s.tools(), s.starter(), new dev.odooops.postgres.Anonymizer(),
+                dev.odooops.config.AnonymizationSettings.of(config), operations::backupOf, s.clock()));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

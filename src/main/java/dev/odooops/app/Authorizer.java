@@ -66,7 +66,9 @@ public final class Authorizer {
         String user = request.user();
         if (request instanceof BackupRequest b) {
             // a restore's safety backup runs under the restore's permission
-            require(user, b.project(), b.kind() == ArtifactKind.PRE_RESTORE ? "restore" : "backup");
+            // a sanitised snapshot's storing backup under the snapshot's (copy)
+            require(user, b.project(), b.kind() == ArtifactKind.PRE_RESTORE ? "restore"
+                    : b.kind() == ArtifactKind.SANITIZED_SNAPSHOT ? "copy" : "backup");
         } else if (request instanceof RestoreRequest || request instanceof RecoverRequest || request instanceof ValidateEnvRequest) {
             require(user, ((EnvironmentRequest) request).project(), "restore");
         } else if (request instanceof RetentionPlanRequest r) {

@@ -56,6 +56,29 @@ public final class Operations {
         return restore(request, null);
     }
 
+    /**
+     * A sanitised snapshot's storing backup (kind sanitized_snapshot, a child of the snapshot run): the backup route as
+     * every backup takes it, reading {@code source} (the anonymised scratch copy, under the environment's id) instead of
+     * the configured environment.
+     */
+    public BackupResult backupOf(BackupRequest request, dev.odooops.config.EnvironmentConfig source) {
+        try {
+            Exchange ex = template.request("direct:backup", e -> {
+                e.getMessage().setBody(request);
+                e.setVariable(Vars.BACKUP_SOURCE, source);
+            });
+            Exception failure = ex.getException();
+            if (failure instanceof RequestRejected r) throw r;
+            if (failure instanceof RunStartFailed f) throw f;
+            if (failure != null) throw new OperationFailed("direct:backup", failure);
+            BackupResult result = ex.getMessage().getBody(BackupResult.class);
+            if (result == null) throw new OperationFailed("direct:backup", new IllegalStateException("no BackupResult returned"));
+            return result;
+        } catch (RunStartFailed f) {
+            return f.backupResult();
+        }
+    }
+
     /** A restore in the run a service channel queued for it ({@code queued} null: a new run). */
     public RestoreResult restore(RestoreRequest request, QueuedRun queued) {
         try {

@@ -192,6 +192,14 @@ public class ArchiveFilestore {
         FilestoreInventory inventory = FilestoreInventory.of(source, job.environment().app());
         refuseWrongTree(job, refs, inventory);
         Map<String, List<StoredObject>> stored = catalog.packs().storedObjects(project, inventory.files().keySet());
+        // a sanitised snapshot's files are stored apart from production's: it reuses no pack, and no other backup
+        // reuses a pack of a snapshot (so no pack is ever shared between a snapshot and production)
+        if (job.request().kind() == dev.odooops.model.ArtifactKind.SANITIZED_SNAPSHOT) {
+            stored.clear();
+        } else {
+            Set<String> snapshots = catalog.packs().packsOfKind(project, dev.odooops.model.ArtifactKind.SANITIZED_SNAPSHOT.wire());
+            if (!snapshots.isEmpty()) stored.values().forEach(l -> l.removeIf(o -> snapshots.contains(o.packId())));
+        }
         // a pack the catalog knows must be in the store with its size before this artifact counts on it (a store
         // emptied or replaced under a catalog that remembers it): the files of one that is not are stored again
         String packsPath = ArtifactStore.packsPath(project);

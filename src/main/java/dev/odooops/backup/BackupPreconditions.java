@@ -50,14 +50,29 @@ public class BackupPreconditions {
         this.clock = clock;
     }
 
-    public BackupJob check(BackupRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued) {
+    /**
+     * The job of the request, or a rejection. A backup of kind sanitized_snapshot reads {@code source} (the
+     * scratch copy a snapshot run anonymised: the environment's id, its server, another database and directory, no
+     * Odoo to quiesce) instead of the configured environment, and only it may.
+     */
+    public BackupJob check(BackupRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued,
+                           @Variable(Vars.BACKUP_SOURCE) EnvironmentConfig source) {
         if (!config.hasProject(request.project())) {
             throw new RequestRejected("project", "unknown project '" + request.project() + "' (not in " + config.file() + ")",
                     RequestRejected.Reason.NOT_FOUND);
         }
-        EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
+        EnvironmentConfig configured = config.environment(request.project(), request.environment()).orElseThrow(() ->
                 new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
                         RequestRejected.Reason.NOT_FOUND));
+        if ((request.kind() == dev.odooops.model.ArtifactKind.SANITIZED_SNAPSHOT) != (source != null)) {
+            throw new IllegalArgumentException("a sanitized_snapshot backup reads its scratch copy, and only it reads another source");
+        }
+        if (source != null) {
+            if (!source.id().equals(configured.id())) {
+                throw new IllegalArgumentException("the source of a snapshot backup must be " + configured.id());
+            }
+        }
+        EnvironmentConfig env = source != null ? source : configured;
         long estimate = 0;
         if (request.type().includesDatabase()) estimate += databaseSize(env);
         if (request.type().includesFilestore()) estimate += filestoreSize(env.filestore());

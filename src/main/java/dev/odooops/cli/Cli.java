@@ -42,6 +42,7 @@ import java.util.function.Function;
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
                 Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.Completion.class,
+                Cli.Snapshot.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -522,6 +523,29 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.storeCopy(new dev.odooops.model.StoreCopyRequest(to, project, env, user(rt)));
+        }
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = "A sanitised snapshot: the environment's newest (or the named) full backup restored into a scratch "
+                    + "database and directory, anonymised there, stored as an artifact of kind sanitized_snapshot; the scratch "
+                    + "copies dropped (exit 1 when the run failed).")
+    static final class Snapshot extends RuntimeCommand {
+        @Option(names = "--env", paramLabel = "E|P/E", required = true, description = "the environment (production is only read)")
+        String env;
+
+        @Option(names = "--project", paramLabel = "P", description = "the project, when E alone is in several projects")
+        String project;
+
+        @Option(names = "--sanitize", description = "required: the snapshot is anonymised (there is no other kind)")
+        boolean sanitize;
+
+        @Option(names = "--artifact", paramLabel = "ID", description = "the backup to start from (default: the newest live full backup)")
+        String artifact;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.snapshot(new dev.odooops.model.SnapshotRequest(project, env, sanitize, artifact, user(rt), "cli"));
         }
     }
 

@@ -164,6 +164,11 @@ public final class Commands {
         return OK;
     }
 
+    /** snapshot: the run's report as JSON; exit 0 when stored, 1 when the run failed. */
+    public int snapshot(dev.odooops.model.SnapshotRequest request) {
+        return print(operations.runQueued(request, null), FAILED);
+    }
+
     private int print(Report report, int whenNotOk) {
         out.println(Json.pretty(report.body()));
         return report.ok() ? OK : whenNotOk;

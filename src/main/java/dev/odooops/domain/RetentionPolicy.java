@@ -56,8 +56,15 @@ public record RetentionPolicy(int daily, int weekly, int monthly, Duration keepW
                 yearly != null ? yearly : this.yearly);
     }
 
-    /** The rules of the series of this artifact kind ({@code backup} or {@code pre_restore}). */
+    /** How many sanitised snapshots (kind {@code sanitized_snapshot}, a series of their own) are kept: the last 3. */
+    public static final int SANITIZED_SNAPSHOT_LAST = 3;
+
+    /**
+     * The rules of the series of this artifact kind: {@code backup}, {@code pre_restore}, or {@code sanitized_snapshot}
+     * (the last {@value #SANITIZED_SNAPSHOT_LAST}, and all younger than keepWithin; never a production backup's GFS).
+     */
     public Series series(String kind) {
+        if ("sanitized_snapshot".equals(kind)) return new Series(0, 0, 0, 0, SANITIZED_SNAPSHOT_LAST, keepWithin);
         if ("pre_restore".equals(kind)) {
             Duration within = preRestoreKeepWithin.compareTo(keepWithin) >= 0 ? preRestoreKeepWithin : keepWithin;
             return new Series(0, 0, 0, 0, preRestoreLast, within);

@@ -46,8 +46,8 @@ public record BackupRequest(String project, String environment, BackupType type,
             throw new RequestRejected("label", "must be 1-100 letters, digits, spaces or ._:-");
         }
         if (kind == null) kind = ArtifactKind.BACKUP;
-        if ((kind == ArtifactKind.PRE_RESTORE) != (parentRunId != null)) {
-            throw new IllegalArgumentException("a pre_restore backup needs its parent run, and only it has one");
+        if ((kind != ArtifactKind.BACKUP) != (parentRunId != null)) {
+            throw new IllegalArgumentException("a pre_restore or sanitized_snapshot backup needs its parent run, and only they have one");
         }
         if (trigger == null) trigger = "cli";
     }

@@ -69,6 +69,17 @@ public final class PackCatalog {
         return out;
     }
 
+    /**
+     * The packs of {@code project} that artifacts of {@code kind} refer to, pruned or not (a sanitised snapshot's packs
+     * are never reused by another kind's backup, see backup.ArchiveFilestore).
+     */
+    public java.util.Set<String> packsOfKind(String project, String kind) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        sql.query("select distinct ap.pack_id from ops.artifact_packs ap join ops.artifacts a on a.id = ap.artifact_id "
+                + "where ap.project = ? and a.kind = ?", rs -> out.add(rs.getString(1)), project, kind);
+        return out;
+    }
+
     /** Where each of a project's packs was written, by id (restore and verify fetch them from there). */
     public Map<String, NewPack> packs(String project, Collection<String> ids) {
         Map<String, NewPack> out = new LinkedHashMap<>();

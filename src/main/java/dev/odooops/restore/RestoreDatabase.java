@@ -92,9 +92,7 @@ public class RestoreDatabase {
         long t0 = System.nanoTime();
         ToolResult restored;
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
-            List<String> argv = List.of("pg_restore", "--exit-on-error", "--no-owner", "--no-acl", "--no-password",
-                    "--jobs=" + jobs, "--host=" + db.host(), "--port=" + db.port(), "--username=" + db.user(),
-                    "--dbname=" + fresh, job.files().get("db.dump").toString());
+            List<String> argv = ArtifactUnpacking.pgRestore(db, fresh, job.files().get("db.dump"), jobs);
             log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(jobs).append(" --dbname=")
                     .append(fresh).append(' ').append(job.files().get("db.dump").getFileName()).append('\n');
             try {

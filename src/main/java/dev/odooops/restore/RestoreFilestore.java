@@ -56,24 +56,10 @@ public class RestoreFilestore {
      * Writes filestore_archive_check.json either way.
      */
     private void admit(RestoreJob job, Path archive, Map<String, Object> meta) {
-        List<String> argv = new ArrayList<>(List.of("tar", "--zstd", "--list"));
-        argv.addAll(TarListing.LIST_OPTIONS);
-        argv.add("--file=" + archive);
-        List<TarListing.Member> members = TarListing.parse(tools.run(argv, Map.of(), timeout).stdout());
         long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
-        List<String> refused = TarListing.refusals(members, maxBytes);
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("ok", refused.isEmpty());
-        check.put("members", members.size());
-        check.put("max_bytes", maxBytes);
-        check.put("refused", refused.size());
-        check.put("refused_members", refused.subList(0, Math.min(100, refused.size())));
+        Map<String, Object> check = ArtifactUnpacking.admission(tools, archive, maxBytes, timeout);
         job.evidence().json("filestore_archive_check.json", check);
-        if (!refused.isEmpty()) {
-            throw new IllegalStateException("filestore.tar.zst refused: " + refused.size() + " member(s) may not enter a "
-                    + "filestore (only regular files and directories, relative paths, within the recorded size), first: "
-                    + refused.get(0));
-        }
+        if (!Boolean.TRUE.equals(check.get("ok"))) throw ArtifactUnpacking.refused("filestore.tar.zst", check);
     }
 
     /** The new tree, built and checked beside the live filestore, not yet in its place. */

@@ -72,6 +72,7 @@ public final class StepJournal implements InterceptStrategy {
     private static RunState run(Exchange exchange) {
         Object job = exchange.getVariable(Vars.BACKUP_JOB);
         if (job == null) job = exchange.getVariable(Vars.RESTORE_JOB);
+        if (job == null) job = exchange.getVariable(Vars.STAGING_JOB);
         return job instanceof RunState r ? r : null;
     }
 }

@@ -10,6 +10,14 @@ public final class Vars {
     public static final String SAFETY_BACKUP_TAKEN = "safetyBackupTaken";
     /** The {@link dev.odooops.model.QueuedRun} a service worker runs (absent for the command line). */
     public static final String QUEUED_RUN = "queuedRun";
+    /**
+     * The environment a sanitised snapshot's backup reads instead of the configured one (an
+     * {@link dev.odooops.config.EnvironmentConfig} of the same id naming the scratch database and directory), set by
+     * app.Operations#backupOf for a backup of kind sanitized_snapshot only.
+     */
+    public static final String BACKUP_SOURCE = "backupSource";
+    /** The job of a staging run in progress (a sanitised snapshot's {@code staging.SnapshotJob}, ...). */
+    public static final String STAGING_JOB = "stagingJob";
 
     private Vars() {
     }

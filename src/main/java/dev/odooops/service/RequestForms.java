@@ -35,6 +35,8 @@ public final class RequestForms {
 
     static {
         // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
+        register("snapshot", List.of("sanitize", "artifact_id"), (f, user, channel) -> new dev.odooops.model.SnapshotRequest(
+                f.string("project"), f.required("environment"), f.bool("sanitize", false), f.string("artifact_id"), user, channel));
     }
 
     private RequestForms() {

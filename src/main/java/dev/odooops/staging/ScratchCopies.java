@@ -59,6 +59,13 @@ public final class ScratchCopies {
         WorkFiles.deleteTree(directory(root, purpose, runId));
     }
 
+    /** The run tag of a scratch database or directory name, or null when {@code name} is not a scratch copy's. */
+    public static String tagOf(String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?:" + DATABASE_PREFIX + "[a-z0-9]{1,20}_|scratch-[a-z0-9]{1,20}-)([0-9a-f]{8})").matcher(name);
+        return m.matches() ? m.group(1) : null;
+    }
+
     private static String word(String purpose) {
         String w = purpose.toLowerCase(Locale.ROOT);
         if (!w.matches("[a-z0-9]{1,20}")) throw new IllegalArgumentException("purpose: 1-20 of [a-z0-9], got '" + purpose + "'");

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("fast")
 class EntryRoutesAuthorizeTest {
     private static final List<String> FILES = List.of("routes/backup.camel.yaml", "routes/restore.camel.yaml",
-            "routes/operations.camel.yaml");
+            "routes/operations.camel.yaml", "routes/staging-snapshot.camel.yaml");
 
     @Test
     @SuppressWarnings("unchecked")

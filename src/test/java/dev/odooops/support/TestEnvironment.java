@@ -64,6 +64,8 @@ public final class TestEnvironment implements AutoCloseable {
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
     private String schedulesYaml;
+    /** The actions of the user operator on every project (the staging tests add copy, pr-env ...). */
+    private String operatorActions = "backup, restore";
     /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
     private String serverVersion = "17.0";
     /** Every process spawn() started: any still alive when the test ends (it failed early) is killed in close(). */
@@ -161,6 +163,13 @@ public final class TestEnvironment implements AutoCloseable {
     /** A raw {@code odoo:} block for the environment (indented under it), or null for none. */
     public TestEnvironment withOdooYaml(String block) throws IOException {
         this.odooYaml = block;
+        writeConfig();
+        return this;
+    }
+
+    /** The user operator's actions on every project, e.g. "backup, restore, copy"; the configuration is rewritten. */
+    public TestEnvironment withOperatorActions(String actions) throws IOException {
+        this.operatorActions = actions;
         writeConfig();
         return this;
     }
@@ -318,7 +327,8 @@ public final class TestEnvironment implements AutoCloseable {
                         %s: %s
                         addons_paths: [%s]
                 %s""".formatted(project, environmentType, database, database + "_owner", app.key(), odoo.filestore(),
-                app.confKey(), odoo.appConf(), odoo.addons(), quiesce));
+                app.confKey(), odoo.appConf(), odoo.addons(), quiesce)
+                .replace("actions: [backup, restore]}", "actions: [" + operatorActions + "]}"));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
                         + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\n");

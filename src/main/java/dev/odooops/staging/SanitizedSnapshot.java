@@ -1,0 +1,529 @@
+package dev.odooops.staging;
+
+import dev.odooops.config.AnonymizationSettings;
+import dev.odooops.config.DatabaseConfig;
+import dev.odooops.config.EnvironmentConfig;
+import dev.odooops.config.EnvironmentSecrets;
+import dev.odooops.config.OdooControl;
+import dev.odooops.config.OpsConfig;
+import dev.odooops.config.Settings;
+import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.domain.Checksums;
+import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.domain.Json;
+import dev.odooops.domain.RequestRejected;
+import dev.odooops.domain.SecretRedactor;
+import dev.odooops.domain.TreeDigest;
+import dev.odooops.exec.CrashPoints;
+import dev.odooops.exec.PgPassFile;
+import dev.odooops.exec.ToolRunner;
+import dev.odooops.exec.WorkFiles;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.ArtifactKind;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.NewPack;
+import dev.odooops.model.QueuedRun;
+import dev.odooops.model.Report;
+import dev.odooops.model.RunStatus;
+import dev.odooops.model.SnapshotRequest;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.postgres.Anonymizer;
+import dev.odooops.postgres.EnvironmentDatabase;
+import dev.odooops.postgres.PgAdmin;
+import dev.odooops.postgres.TableCounts;
+import dev.odooops.restore.ArtifactUnpacking;
+import dev.odooops.run.RunEnd;
+import dev.odooops.run.RunStarter;
+import dev.odooops.run.Vars;
+import dev.odooops.store.PackMembers;
+import dev.odooops.store.StoreLocator;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The sanitised snapshot (issue 14, section 1), one bean method per node of routes/staging-snapshot.camel.yaml:
+ * <ol>
+ *   <li>{@link #prepare} (check-snapshot-request): the artifact, the environment's newest live full backup or the one
+ *   named (it must be the environment's, a full backup, not pruned); refused naming the field before any run exists;</li>
+ *   <li>{@link #createRun} (create-snapshot-run): the run (operation {@code snapshot}, evidence
+ *   {@code <root>/<day>/snapshot/<run>/}), or the queued run a service channel recorded;</li>
+ *   <li>{@link #fetch} (fetch-artifact): the artifact's files into the run's work directory, each SHA-256 compared
+ *   with the catalog's (artifact_verification.json). Production itself is never touched: only its store is read;</li>
+ *   <li>{@link #restoreDatabase} (restore-scratch-database): the scratch database
+ *   ({@link ScratchCopies#database}) on the environment's server, {@code pg_restore} as a restore runs it, every
+ *   table's row count against the backup's;</li>
+ *   <li>{@link #unpackFilestore} (unpack-scratch-filestore): the scratch directory under the work directory
+ *   ({@link ScratchCopies#directory}), from the archive or from every pack (nothing linked from production's live
+ *   filestore), each member admitted as a restore admits it, the tree checked against the backup's digest;</li>
+ *   <li>{@link #anonymize} (anonymize): {@link Anonymizer} with the project's rules and a fresh random salt
+ *   (anonymization.json: the anonymiser's evidence plus timings, never the salt);</li>
+ *   <li>{@link #store} (store-snapshot): a child backup run of kind {@code sanitized_snapshot} of the scratch copy,
+ *   through the backup route as every backup (its packs apart from production's);</li>
+ *   <li>{@link #dropScratch} (drop-scratch) and {@link #finish} (finish-snapshot).</li>
+ * </ol>
+ * A failure anywhere goes to {@link #failed} (direct:snapshot-failed), which drops the scratch copies too; a run killed
+ * half-way leaves them to the next run's sweep of the environment (run.RunStarter, {@link ScratchCopies}).
+ */
+public class SanitizedSnapshot {
+    private static final Logger LOG = LoggerFactory.getLogger(SanitizedSnapshot.class);
+    /** The run's {@code operation_type}. */
+    public static final String OPERATION = "snapshot";
+    /** The purpose word of its scratch copies. */
+    public static final String PURPOSE = "snapshot";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The backup call ({@code Operations::backupOf}): the storing backup of the scratch copy. */
+    @FunctionalInterface
+    public interface Backups {
+        BackupResult backup(BackupRequest request, EnvironmentConfig source);
+    }
+
+    private final OpsConfig config;
+    private final Settings.Ops ops;
+    private final OpsCatalog catalog;
+    private final StoreLocator stores;
+    private final ToolRunner tools;
+    private final RunStarter starter;
+    private final Anonymizer anonymizer;
+    private final AnonymizationSettings rules;
+    private final Backups backups;
+    private final Clock clock;
+    private final Duration restoreTimeout;
+    private final int restoreJobs;
+    private final Duration archiveTimeout;
+
+    public SanitizedSnapshot(OpsConfig config, Settings.Ops ops, Settings.Restore restore, Settings.Backup backup,
+                             OpsCatalog catalog, StoreLocator stores, ToolRunner tools, RunStarter starter,
+                             Anonymizer anonymizer, AnonymizationSettings rules, Backups backups, Clock clock) {
+        this.config = config;
+        this.ops = ops;
+        this.catalog = catalog;
+        this.stores = stores;
+        this.tools = tools;
+        this.starter = starter;
+        this.anonymizer = anonymizer;
+        this.rules = rules;
+        this.backups = backups;
+        this.clock = clock;
+        this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
+        this.restoreJobs = restore.pgRestoreJobs();
+        this.archiveTimeout = Duration.ofSeconds(backup.archiveTimeoutSeconds());
+    }
+
+    /** Step check-snapshot-request: the job, or a rejection naming the field (no run exists yet). */
+    public SnapshotJob prepare(SnapshotRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued) {
+        EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
+                new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
+                        RequestRejected.Reason.NOT_FOUND));
+        Artifact artifact = request.artifactId() == null ? newest(env) : named(env, request.artifactId());
+        SnapshotJob job = new SnapshotJob(queued == null ? null : queued.runId(), request, env, artifact, clock.instant(),
+                new SecretRedactor(EnvironmentSecrets.of(env)));
+        if (queued != null) job.lease(queued.lease());
+        return job;
+    }
+
+    /**
+     * Node admit-snapshot of direct:admit (service mode, before a queued run is recorded): a snapshot request whose
+     * artifact {@link #prepare} would refuse is refused now, the same way; any other request passes unchanged.
+     */
+    public dev.odooops.model.EnvironmentRequest admit(dev.odooops.model.EnvironmentRequest request) {
+        if (request instanceof SnapshotRequest s) prepare(s, null);
+        return request;
+    }
+
+    private Artifact newest(EnvironmentConfig env) {
+        List<Artifact> live = catalog.artifacts().liveArtifacts(env.project()).stream()
+                .filter(a -> a.environmentId().equals(env.id()) && ArtifactKind.BACKUP.wire().equals(a.kind())
+                        && BackupType.FULL.wire().equals(a.backupType())).toList();
+        if (live.isEmpty()) {
+            throw new RequestRejected("artifact", env.id() + " has no live full backup to make a snapshot of (take a backup "
+                    + "first, or name one with --artifact)", RequestRejected.Reason.NOT_FOUND);
+        }
+        return live.get(live.size() - 1);
+    }
+
+    private Artifact named(EnvironmentConfig env, String id) {
+        Artifact a = catalog.artifacts().artifact(id).orElseThrow(() ->
+                new RequestRejected("artifact", "no artifact '" + id + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
+        if (!a.environmentId().equals(env.id())) {
+            throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + a.environmentId() + ", not to " + env.id());
+        }
+        if (a.prunedAt() != null) throw new RequestRejected("artifact", "artifact '" + id + "' was pruned at " + a.prunedAt());
+        if (!ArtifactKind.BACKUP.wire().equals(a.kind()) && !ArtifactKind.PRE_RESTORE.wire().equals(a.kind())) {
+            throw new RequestRejected("artifact", "artifact '" + id + "' is a " + a.kind() + ", not a backup of the environment");
+        }
+        if (!BackupType.FULL.wire().equals(a.backupType())) {
+            throw new RequestRejected("artifact", "artifact '" + id + "' is " + a.backupType() + ": a snapshot needs a full backup");
+        }
+        return a;
+    }
+
+    /** Step create-snapshot-run. */
+    public void createRun(@Variable(Vars.STAGING_JOB) SnapshotJob job) {
+        String day = job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString();
+        Path dir = ops.evidenceRoot().resolve(day).resolve(OPERATION).resolve(job.runId().toString());
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("run_id", job.runId().toString());
+        inputs.put("operation", OPERATION);
+        inputs.put("environment_id", job.environment().id());
+        inputs.put("artifact_id", job.artifact().id());
+        inputs.put("artifact_named", job.request().artifactId() != null);
+        inputs.put("sanitize", true);
+        inputs.put("rules", rules.of(job.environment().project()).source());
+        inputs.put("user", job.request().user());
+        inputs.put("trigger", job.request().trigger());
+        inputs.put("scratch_database", job.scratchDatabase());
+        inputs.put("requested_at", job.createdAt().toString());
+        starter.start(job, OPERATION, job.request().user(), null, Map.of("kind", OPERATION, "source_artifact_id", job.artifact().id(),
+                "trigger", job.request().trigger()), dir, inputs);
+        LOG.info("snapshot run {} of {} from artifact {}, evidence in {}", job.runId(), job.environment().id(),
+                job.artifact().id(), dir);
+    }
+
+    /** Step fetch-artifact: every file of the artifact into the work directory, SHA-256 compared with the catalog's. */
+    public void fetch(@Variable(Vars.STAGING_JOB) SnapshotJob job) throws Exception {
+        long t0 = System.nanoTime();
+        Artifact a = job.artifact();
+        StoreLocator.Location where = stores.locate(a.uri(), a.id());
+        Path dir = job.workDir().resolve("artifact");
+        WorkFiles.createPrivate(dir);
+        Map<String, Object> files = new LinkedHashMap<>();
+        List<String> bad = new ArrayList<>();
+        for (String name : a.checksums().keySet()) {
+            Path local = dir.resolve(name);
+            String actual = where.store().fetch(where.artifactPath(), name, local);
+            String expected = String.valueOf(a.checksums().get(name));
+            boolean ok = actual.equals(expected);
+            if (!ok) bad.add(name);
+            job.files().put(name, local);
+            files.put(name, Map.of("expected_sha256", expected, "actual_sha256", actual, "size", Files.size(local), "ok", ok));
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("artifact_id", a.id());
+        report.put("uri", a.uri());
+        report.put("files", files);
+        report.put("ok", bad.isEmpty());
+        job.evidence().json("artifact_verification.json", report);
+        if (!bad.isEmpty()) throw new IllegalStateException("artifact " + a.id() + " is damaged in the store: " + bad);
+        if (!job.files().containsKey("db.dump")) throw new IllegalStateException("artifact " + a.id() + " has no db.dump");
+        job.millis().put("fetch_ms", (System.nanoTime() - t0) / 1_000_000);
+        job.stepDetail(Map.of("files_verified", files.size()));
+    }
+
+    /** Step restore-scratch-database: pg_restore into the scratch database; the row counts must be the backup's. */
+    public void restoreDatabase(@Variable(Vars.STAGING_JOB) SnapshotJob job) throws Exception {
+        long t0 = System.nanoTime();
+        DatabaseConfig db = job.environment().database();
+        String scratch = job.scratchDatabase();
+        try (PgAdmin admin = new PgAdmin(db)) {
+            admin.dropIfExists(scratch);
+            admin.create(scratch, db.name());
+        }
+        CrashPoints.reached("snapshot:scratch-database-created");
+        StringBuilder log = new StringBuilder("created database ").append(scratch).append('\n');
+        try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
+            var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, job.files().get("db.dump"), restoreJobs),
+                    pass.environment(db), restoreTimeout);
+            log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(restoreJobs).append(" --dbname=")
+                    .append(scratch).append(" db.dump\n").append(result.stderr().isBlank() ? "pg_restore: no messages\n" : result.stderr());
+        } finally {
+            job.evidence().text("scratch_restore.log", log.toString());
+        }
+        Map<String, Object> meta = Json.readMap(job.files().get("db.dump.meta.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> expected = new TreeMap<>((Map<String, Object>) meta.get("row_counts"));
+        Map<String, Long> actual;
+        try (Connection c = EnvironmentDatabase.connect(db, scratch)) {
+            actual = TableCounts.of(c);
+        }
+        Map<String, Object> mismatches = new TreeMap<>();
+        expected.forEach((table, n) -> {
+            Long got = actual.get(table);
+            if (got == null || got != ((Number) n).longValue()) mismatches.put(table, Map.of("expected", n, "restored", got == null ? "missing" : got));
+        });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        job.millis().put("restore_database_ms", ms);
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("database", scratch);
+        check.put("tables_expected", expected.size());
+        check.put("tables_restored", actual.size());
+        check.put("row_counts_match", mismatches.isEmpty());
+        check.put("mismatches", mismatches);
+        check.put("duration_ms", ms);
+        job.evidence().json("scratch_database.json", check);
+        if (!mismatches.isEmpty()) {
+            throw new IllegalStateException("the scratch copy differs from the backup in " + mismatches.size() + " table(s): "
+                    + mismatches.keySet());
+        }
+        job.stepDetail(Map.of("database", scratch, "tables", actual.size(), "ms", ms));
+    }
+
+    /** Step unpack-scratch-filestore: the artifact's filestore in the scratch directory, checked against its digest. */
+    public void unpackFilestore(@Variable(Vars.STAGING_JOB) SnapshotJob job) throws Exception {
+        long t0 = System.nanoTime();
+        Path dir = ScratchCopies.directory(ops.workDir(), PURPOSE, job.runId());
+        WorkFiles.deleteTree(dir);
+        WorkFiles.createPrivate(dir);
+        job.scratchDirectory(dir);
+        Map<String, Object> meta = Json.readMap(job.files().get("filestore.meta.json"));
+        boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
+        String actual;
+        long count;
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (packed) {
+            FilestoreIndex index = FilestoreIndex.parse(Files.readString(job.files().get(FilestoreIndex.FILE)));
+            extractPacks(job, index, dir, detail);
+            actual = index.treeDigest();
+            count = index.entries().size();
+            var found = dev.odooops.domain.FilestoreInventory.of(dir, job.environment().app());
+            Map<String, Long> want = new LinkedHashMap<>();
+            index.entries().forEach(e -> want.put(e.path(), e.size()));
+            if (!found.others().isEmpty() || !found.files().equals(want)) {
+                actual = "differs: " + found.files().size() + " file(s) found, " + want.size() + " indexed";
+            }
+        } else {
+            Path archive = job.files().get("filestore.tar.zst");
+            long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
+            Map<String, Object> admitted = ArtifactUnpacking.admission(tools, archive, maxBytes, archiveTimeout);
+            detail.put("archive_check", admitted);
+            if (!Boolean.TRUE.equals(admitted.get("ok"))) throw ArtifactUnpacking.refused("filestore.tar.zst", admitted);
+            tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + dir,
+                    "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), archiveTimeout);
+            int version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
+            TreeDigest.Result tree = TreeDigest.of(dir, version);
+            actual = tree.digest();
+            count = tree.fileCount();
+        }
+        CrashPoints.reached("snapshot:scratch-filestore-unpacked");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        job.millis().put("unpack_filestore_ms", ms);
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("directory", dir.toString());
+        check.put("format", packed ? "packed" : "tar");
+        check.put("expected_tree_digest", meta.get("tree_digest"));
+        check.put("actual_tree_digest", actual);
+        check.put("files", count);
+        check.put("ok", actual.equals(meta.get("tree_digest")));
+        check.put("duration_ms", ms);
+        check.putAll(detail);
+        job.evidence().json("scratch_filestore.json", check);
+        if (!actual.equals(meta.get("tree_digest"))) {
+            throw new IllegalStateException("the scratch filestore does not match the tree digest recorded at backup time");
+        }
+        job.stepDetail(Map.of("files", count, "ms", ms));
+    }
+
+    /** Every pack the index names, fetched with its digest checked, its members admitted, each file's SHA-1 checked. */
+    private void extractPacks(SnapshotJob job, FilestoreIndex index, Path dir, Map<String, Object> detail) throws Exception {
+        String project = job.environment().project();
+        Map<String, List<FilestoreIndex.Entry>> byPack = new TreeMap<>();
+        index.entries().forEach(e -> byPack.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e));
+        Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
+        job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
+        Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(project, byPack.keySet());
+        now.forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
+        Map<String, NewPack> recorded = catalog.packs().packs(project, refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
+        long bytes = 0;
+        for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byPack.entrySet()) {
+            ArtifactManifest.PackRef ref = refs.get(p.getKey());
+            if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
+            Path pack = job.workDir().resolve(ref.id() + ".tar.zst");
+            NewPack at = recorded.get(ref.id());
+            StoreLocator.PackLocation from = stores.pack(project, ref.id(), at == null ? null : at.uri());
+            String sha = from.store().fetch(from.packsPath(), from.name(), pack);
+            if (!sha.equals(ref.sha256())) {
+                throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded " + ref.sha256());
+            }
+            Map<String, Object> admitted = ArtifactUnpacking.admission(tools, pack, -1, archiveTimeout);
+            if (!Boolean.TRUE.equals(admitted.get("ok"))) throw ArtifactUnpacking.refused("pack " + ref.id(), admitted);
+            Path staging = job.workDir().resolve("pack-" + ref.id());
+            WorkFiles.deleteTree(staging);
+            Files.createDirectories(staging);
+            PackMembers.extract(tools, pack, p.getValue(), staging, archiveTimeout);
+            for (FilestoreIndex.Entry e : p.getValue()) {
+                Path got = staging.resolve(e.path());
+                if (!Files.isRegularFile(got, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()
+                        || !Checksums.sha1(got).equals(e.sha1())) {
+                    throw new IllegalStateException("pack " + p.getKey() + " does not hold " + e.path() + " as the index says");
+                }
+                Path target = dir.resolve(e.path());
+                Files.createDirectories(target.getParent());
+                Files.move(got, target, StandardCopyOption.REPLACE_EXISTING);
+                bytes += e.size();
+            }
+            WorkFiles.deleteTree(staging);
+            Files.deleteIfExists(pack);
+        }
+        detail.put("packs_fetched", byPack.size());
+        detail.put("bytes", bytes);
+    }
+
+    /** Step anonymize: the project's rules with a fresh salt, in the scratch copy only (anonymization.json). */
+    public void anonymize(@Variable(Vars.STAGING_JOB) SnapshotJob job) throws Exception {
+        long t0 = System.nanoTime();
+        byte[] salt = new byte[32];
+        RANDOM.nextBytes(salt);
+        job.salt(HexFormat.of().formatHex(salt));
+        AnonymizationSettings.ProjectRules projectRules = rules.of(job.environment().project());
+        Anonymizer.Outcome outcome;
+        try (Connection c = EnvironmentDatabase.connect(job.environment().database(), job.scratchDatabase())) {
+            outcome = anonymizer.anonymize(c, job.scratchDirectory(), projectRules.rules(), job.salt());
+        } finally {
+            job.salt(null); // used once, never kept
+        }
+        CrashPoints.reached("snapshot:anonymized");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        job.millis().put("anonymize_ms", ms);
+        Map<String, Object> evidence = new LinkedHashMap<>(outcome.evidence());
+        evidence.put("rules_source", projectRules.source());
+        evidence.put("salt", "fresh random 256-bit salt of this snapshot, not recorded");
+        evidence.put("source_artifact_id", job.artifact().id());
+        evidence.put("scratch_database", job.scratchDatabase());
+        evidence.put("timings_ms", new LinkedHashMap<>(job.millis()));
+        job.evidence().json("anonymization.json", evidence);
+        job.stepDetail(Map.of("anonymize_ms", ms));
+    }
+
+    /**
+     * Step store-snapshot: the backup route's run of the scratch copy, a child of this run, kind sanitized_snapshot: an
+     * artifact of the same environment, its packs apart from production's, retained as its own series.
+     */
+    public void store(@Variable(Vars.STAGING_JOB) SnapshotJob job) throws Exception {
+        long t0 = System.nanoTime();
+        EnvironmentConfig env = job.environment();
+        EnvironmentConfig source = new EnvironmentConfig(env.project(), env.name(), env.type(),
+                new DatabaseConfig(env.database().host(), env.database().port(), job.scratchDatabase(), env.database().user(),
+                        env.database().password(), env.database().sslmode()),
+                job.scratchDirectory(), env.appConf(), env.addonsPaths(), OdooControl.NONE, env.retention(),
+                env.filestoreOwner(), List.of(), env.volatileTables(), env.app(), env.customLayout());
+        BackupRequest request = new BackupRequest(env.project(), env.name(), BackupType.FULL,
+                "sanitized snapshot of " + job.artifact().id(), null, null, null, job.request().user(),
+                ArtifactKind.SANITIZED_SNAPSHOT, OPERATION, job.runId()).forced(true);
+        BackupResult result = backups.backup(request, source);
+        if (!result.succeeded() || result.artifactId() == null) {
+            throw new IllegalStateException("storing the snapshot failed in " + result.failedStep() + ": " + result.error());
+        }
+        job.stored(result.artifactId(), result.runId());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        job.millis().put("store_ms", ms);
+        // the artifact's own evidence holds what was done to it
+        Path anonymization = job.evidence().dir().resolve("anonymization.json");
+        if (result.evidenceDir() != null && Files.exists(anonymization)) {
+            // COPY_ATTRIBUTES: the same private mode as every evidence file
+            Files.copy(anonymization, Path.of(result.evidenceDir()).resolve("anonymization.json"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        catalog.runs().mergeRunMetadata(job.runId(), Map.of("artifact_id", result.artifactId(),
+                "snapshot_backup_run_id", result.runId()));
+        Map<String, Object> stored = new LinkedHashMap<>();
+        stored.put("artifact_id", result.artifactId());
+        stored.put("kind", ArtifactKind.SANITIZED_SNAPSHOT.wire());
+        stored.put("backup_run_id", result.runId());
+        stored.put("backup_evidence_dir", result.evidenceDir());
+        stored.put("source_artifact_id", job.artifact().id());
+        stored.put("duration_ms", ms);
+        job.evidence().json("snapshot_artifact.json", stored);
+        CrashPoints.reached("snapshot:stored");
+        job.stepDetail(Map.of("artifact_id", result.artifactId(), "backup_run_id", result.runId()));
+    }
+
+    /** Step drop-scratch: the scratch database and directory, gone. Never fails a stored snapshot: leftovers are warnings. */
+    public void dropScratch(@Variable(Vars.STAGING_JOB) SnapshotJob job) {
+        Map<String, Object> done = drop(job);
+        job.evidence().json("scratch_cleanup.json", done);
+        job.stepDetail(done);
+    }
+
+    private Map<String, Object> drop(SnapshotJob job) {
+        Map<String, Object> done = new LinkedHashMap<>();
+        try {
+            done.put("databases_dropped", ScratchCopies.dropDatabases(job.environment().database(), job.runId()));
+        } catch (Exception e) {
+            String why = "scratch database " + job.scratchDatabase() + " not dropped (the next run of the environment or "
+                    + "recover drops it): " + job.redactor().scrub(String.valueOf(e.getMessage()));
+            done.put("database_left", why);
+            job.warn(why);
+        }
+        Path dir = ScratchCopies.directory(ops.workDir(), PURPOSE, job.runId());
+        WorkFiles.deleteTree(dir);
+        done.put("directory_removed", dir.toString());
+        if (Files.exists(dir)) {
+            job.warn("scratch directory " + dir + " not removed");
+            done.put("directory_left", dir.toString());
+        }
+        return done;
+    }
+
+    /** Step finish-snapshot: final_status.json, the run success, the lease released; the report. */
+    public Report finish(@Variable(Vars.STAGING_JOB) SnapshotJob job) {
+        Map<String, Object> body = body(job, "success", null, null);
+        job.evidence().json("final_status.json", body);
+        catalog.runs().finishRun(job.runId(), RunStatus.SUCCESS, null, null, Map.of("artifact_id", job.snapshotArtifactId(),
+                "source_artifact_id", job.artifact().id()));
+        RunEnd.release(job);
+        LOG.info("snapshot run {} of {} stored artifact {}", job.runId(), job.environment().id(), job.snapshotArtifactId());
+        return new Report(true, body);
+    }
+
+    /** direct:snapshot-failed: the scratch copies dropped, the run failed in its step; never throws. */
+    public Report failed(@Variable(Vars.STAGING_JOB) SnapshotJob job, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause) {
+        String step = job.step();
+        String reason = job.redactor().scrub(RunEnd.describe(cause));
+        LOG.error("snapshot run {} failed in step {}: {}", job.runId(), step, reason);
+        Map<String, Object> cleanup = drop(job);
+        Map<String, Object> body = body(job, "failed", step, reason);
+        body.put("cleanup", cleanup);
+        try {
+            if (job.evidence() != null) job.evidence().json("final_status.json", body);
+        } catch (RuntimeException e) {
+            LOG.error("could not write final_status.json of run {}: {}", job.runId(), e.getMessage());
+        }
+        try {
+            catalog.runs().event(job.runId(), "snapshot_failed", step, Map.of("reason", reason, "cleanup", cleanup));
+            catalog.runs().finishRun(job.runId(), RunStatus.FAILED, step, reason, Map.of("source_artifact_id", job.artifact().id()));
+        } catch (RuntimeException e) {
+            LOG.error("could not record the failure of run {} in the ops catalog: {}", job.runId(), e.getMessage());
+        }
+        RunEnd.release(job);
+        return new Report(false, body);
+    }
+
+    private static Map<String, Object> body(SnapshotJob job, String status, String step, String reason) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("run_id", job.runId().toString());
+        body.put("status", status);
+        body.put("operation", OPERATION);
+        body.put("environment_id", job.environment().id());
+        body.put("artifact_id", job.snapshotArtifactId());
+        body.put("kind", ArtifactKind.SANITIZED_SNAPSHOT.wire());
+        body.put("source_artifact_id", job.artifact().id());
+        body.put("evidence_dir", job.evidence() == null ? null : job.evidence().dir().toString());
+        if (step != null) body.put("failed_step", step);
+        if (reason != null) body.put("error", reason);
+        body.put("timings_ms", new LinkedHashMap<>(job.millis()));
+        if (!job.warnings().isEmpty()) body.put("warnings", job.warnings());
+        body.put("finished_at", Instant.now().toString());
+        return body;
+    }
+}
