@@ -35,6 +35,9 @@ public final class RequestForms {
 
     static {
         // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
+        register("pr_env_create", List.of("pr", "from"), (f, u, c) -> new dev.odooops.model.PrEnvCreateRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), f.string("from"), u, c));
+        register("pr_env_delete", List.of("pr"), (f, u, c) -> new dev.odooops.model.PrEnvDeleteRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), "pr_env_delete", u, c));
+        register("pr_env_expire", List.of("pr"), (f, u, c) -> new dev.odooops.model.PrEnvDeleteRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), "pr_env_expire", u, c));
     }
 
     private RequestForms() {
