@@ -368,10 +368,12 @@ public final class PrEnvironmentOperations {
     }
 
     /**
-     * The recover route's first step: a PR environment left half-made or half-removed by a run whose process died is
-     * removed by a delete run of its own (which ends the dead run abandoned first); anything else is left to recover.
+     * The recover route's step before recover-environment: a PR environment left half-made or half-removed by a run
+     * whose process died is removed by a delete run of its own (which ends the dead run abandoned first); the route
+     * then ends with that run's report, since the environment is gone. Anything else (a ready PR environment, another
+     * environment, a run still alive) goes on to recover-environment unchanged.
      */
-    public RecoverRequest recoverLeftovers(RecoverRequest request) {
+    public Object recoverLeftovers(RecoverRequest request, org.apache.camel.Exchange exchange) {
         Integer pr = PrEnvironmentsSettings.number(request.environment());
         if (pr == null || settings.template(request.project()).isEmpty()) return request;
         Optional<PrEnvironment> row = prCatalog.find(request.project(), pr);
@@ -380,7 +382,10 @@ public final class PrEnvironmentOperations {
         Report r = delete(new PrEnvDeleteRequest(request.project(), pr, PrEnvDeleteRequest.OPERATION, request.user(),
                 request.trigger()), null);
         LOG.info("recover: the leftovers of {} were removed: {}", row.get().environmentId(), r.body());
-        return request;
+        Map<String, Object> body = new LinkedHashMap<>(r.body());
+        body.put("recovered", "the leftovers of " + row.get().status() + " run " + row.get().runId() + " were removed");
+        exchange.setRouteStop(true);
+        return new Report(r.ok(), body);
     }
 
     // ---------------------------------------------------------------------------------------------------- list, expiry
