@@ -60,6 +60,7 @@ class PrEnvironmentTest {
                   env_dir: %s
                   url: "https://pr-{pr}.review.example.com"
                   max_age: 7d
+                  expire_user: operator
                   empty_command: [psql, -h, 127.0.0.1, -U, postgres, -d, "{database}", -v, ON_ERROR_STOP=1, -q, -c, "create table ir_module_module (id int)"]
                 """.formatted(env.database + "_owner", prData, project.replace('-', '_'), prData, envDir);
         env.withOperatorActions("backup, restore, pr-env").withProjectYaml(prYaml);
@@ -271,7 +272,78 @@ class PrEnvironmentTest {
         assertTrue(delete(61).ok());
     }
 
+    @Test
+    void should_create_and_delete_over_http_and_expire_a_stale_one_on_schedule() throws Exception {
+        fx.restartAsService();
+        try {
+            Answer post = call("POST", "/runs", "{\"operation\": \"pr_env_create\", \"project\": \"" + project
+                    + "\", \"pr\": 71, \"from\": \"empty\"}");
+            assertEquals(202, post.status(), post.body());
+            Map<String, Object> made = awaitEnd((String) post.json().get("run_id"));
+            assertEquals("success", made.get("status"), made.toString());
+            assertEquals(project + "/pr-71", TestEnvironment.ops("select environment_id from ops.runs where run_id = ?::uuid",
+                    post.json().get("run_id")).get(0).get("environment_id"));
+            assertTrue(databaseExists(database(71)));
+            Answer list = call("GET", "/pr-environments?project=" + project, null);
+            assertEquals(200, list.status(), list.body());
+            assertTrue(list.body().contains(project + "/pr-71"), list.body());
+            Answer delete = call("DELETE", "/pr-environments/" + project + "/71", null);
+            assertEquals(202, delete.status(), delete.body());
+            assertEquals("success", awaitEnd((String) delete.json().get("run_id")).get("status"));
+            assertNothingLeft(71);
+
+            // the expiry: a PR environment older than max_age (7d) is removed by a pr_env_expire run
+            assertEquals("success", create(72, "empty").body().get("status"));
+            assertEquals("success", create(73, "empty").body().get("status"));
+            opsUpdate("update ops.pr_environments set created_at = now() - interval '8 days' where project = ? and pr = 72", project);
+            var expiry = (dev.odooops.service.PrEnvironmentExpiry) fx.runtime().camelContext().getRegistry()
+                    .lookupByName("prEnvironmentExpiry");
+            Map<String, Object> fired = expiry.fired(project);
+            @SuppressWarnings("unchecked")
+            List<String> queued = (List<String>) fired.get("queued");
+            assertEquals(1, queued.size(), fired.toString());
+            assertEquals("success", awaitEnd(queued.get(0)).get("status"));
+            assertEquals("pr_env_expire", TestEnvironment.ops("select operation_type from ops.runs where run_id = ?::uuid",
+                    queued.get(0)).get(0).get("operation_type"));
+            assertNothingLeft(72);
+            assertTrue(databaseExists(database(73)), "a young one stays");
+            assertTrue(delete(73).ok());
+        } finally {
+            fx.restart();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------- helpers
+
+    record Answer(int status, String body) {
+        Map<String, Object> json() {
+            return dev.odooops.domain.Json.readMap(body);
+        }
+    }
+
+    private Answer call(String method, String path, String body) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(env.apiUrl() + path))
+                .timeout(java.time.Duration.ofSeconds(60)).header("Authorization", "Bearer " + TestEnvironment.OPERATOR_TOKEN);
+        b.method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        var r = java.net.http.HttpClient.newHttpClient().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body());
+    }
+
+    private Map<String, Object> awaitEnd(String runId) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> run = new java.util.concurrent.atomic.AtomicReference<>();
+        dev.odooops.support.Await.until("run " + runId + " to end", () -> {
+            try {
+                Answer a = call("GET", "/runs/" + runId, null);
+                assertEquals(200, a.status(), a.body());
+                run.set(a.json());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return !List.of("queued", "running").contains(run.get().get("status"));
+        });
+        return run.get();
+    }
 
     private int spawnKilledAt(String point, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
