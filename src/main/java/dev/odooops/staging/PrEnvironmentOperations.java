@@ -332,10 +332,7 @@ public final class PrEnvironmentOperations {
         Map<String, Object> removed = new LinkedHashMap<>();
         try (PgAdmin admin = new PgAdmin(env.database())) {
             boolean existed = admin.exists(row.database());
-            if (existed) {
-                admin.terminate(row.database());
-                admin.dropIfExists(row.database());
-            }
+            if (existed) drop(admin, row.database());
             removed.put("database", existed ? row.database() : null);
         }
         CrashPoints.reached("pr-env:delete:database-dropped");
@@ -352,6 +349,24 @@ public final class PrEnvironmentOperations {
         prCatalog.remove(row.project(), row.pr());
         removed.put("ops_environment", prCatalog.unregisterEnvironment(row.environmentId()));
         return removed;
+    }
+
+    /**
+     * DROP DATABASE ... WITH (FORCE), tried again for a few seconds while it is refused because a session it may not
+     * end is still there (a superuser's that has just disconnected, e.g. the empty_command's psql, lingers a moment in
+     * pg_stat_activity) or one reconnected meanwhile.
+     */
+    private static void drop(PgAdmin admin, String database) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                admin.dropIfExists(database);
+                return;
+            } catch (java.sql.SQLException e) {
+                boolean transient_ = "42501".equals(e.getSQLState()) || "55006".equals(e.getSQLState());
+                if (!transient_ || attempt >= 25) throw e;
+                Thread.sleep(200);
+            }
+        }
     }
 
     /** A row of a run that died half-way (creating or deleting, and not this run's): all it may have made removed. */

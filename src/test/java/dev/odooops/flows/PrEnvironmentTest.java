@@ -136,6 +136,22 @@ class PrEnvironmentTest {
         TestEnvironment.CliResult backup = env.cli("backup", "--env", project + "/pr-12", "--user", "operator");
         assertEquals(0, backup.exit(), backup.stdout() + backup.stderr());
 
+        // a newer snapshot: the template is made again from it; the PR environments made before keep their files
+        fx.sql("update res_partner set name = 'Newer snapshot' where id = (select min(id) from res_partner)");
+        BackupResult newer = fx.backup();
+        opsUpdate("update ops.artifacts set kind = 'sanitized_snapshot' where id = ?", newer.artifactId());
+        Report third = create(14, "snapshot");
+        assertEquals("success", third.body().get("status"), String.valueOf(third.body()));
+        assertEquals(newer.artifactId(), third.body().get("artifact_id"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> remade = (Map<String, Object>) ((Map<String, Object>) third.body().get("steps")).get("template");
+        assertEquals(false, remade.get("template_reused"));
+        assertEquals(1, count(database(14), "res_partner where name = 'Newer snapshot'"));
+        assertEquals(0, count(database(12), "res_partner where name = 'Newer snapshot'"));
+        for (Path f : files) assertTrue(Files.isRegularFile(f), f + " of pr-12 is gone with the old template");
+        assertTrue(delete(14).ok());
+        opsUpdate("update ops.artifacts set kind = 'backup' where id = ?", newer.artifactId());
+
         TestEnvironment.CliResult list = env.cli("pr-env", "list", "--project", project, "--user", "operator");
         assertEquals(0, list.exit(), list.stderr());
         assertTrue(list.stdout().contains(project + "/pr-12") && list.stdout().contains("\"age\""), list.stdout());
@@ -208,6 +224,7 @@ class PrEnvironmentTest {
                     "--user", "operator");
             assertEquals(1, r.exit(), r.stdout() + r.stderr());
             assertTrue(r.stdout().contains("\"failed_step\" : \"create-database\""), r.stdout());
+            assertFalse(databaseExists(database(34)), r.stdout());
             assertNothingLeft(34);
         } finally {
             env.withProjectYaml(prYaml);
