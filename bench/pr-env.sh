@@ -47,13 +47,22 @@ read -r manual_s manual_kib < <(measure manual-db bash -c "PGPASSWORD=perf_bench
   PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$stored/db.dump'")
 psql -U postgres -qc "drop database perf_manual_restore with (force)"
 
+pr_ops() {  # name, args... -> "seconds peak_kib"; fails when the run did not succeed (pr-env prints indented JSON)
+  local name=$1; shift
+  local t; t=$(measure "$name" java ${ODOO_OPS_JAVA_OPTS:-} -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" "$@" \
+    --config "$BENCH_ROOT/config")
+  grep -q '"status" : "success"' "$BENCH_ROOT/$name.out" || { cat "$BENCH_ROOT/$name.out"; tail -n 20 "$BENCH_ROOT/$name.err"; } >&2
+  grep -q '"status" : "success"' "$BENCH_ROOT/$name.out" || return 1
+  echo "$t"
+}
+
 drop_caches
 echo "odoo-ops pr-env create --pr 1 (loads the template) ..." >&2
-read -r cold_s cold_kib < <(odoo_ops pr-env-1 pr-env create --project perf --pr 1)
+read -r cold_s cold_kib < <(pr_ops pr-env-1 pr-env create --project perf --pr 1)
 echo "odoo-ops pr-env create --pr 2 (template ready) ..." >&2
-read -r warm_s warm_kib < <(odoo_ops pr-env-2 pr-env create --project perf --pr 2)
-read -r del_s del_kib < <(odoo_ops pr-env-delete pr-env delete --project perf --pr 2)
-odoo_ops pr-env-delete-1 pr-env delete --project perf --pr 1 >/dev/null
+read -r warm_s warm_kib < <(pr_ops pr-env-2 pr-env create --project perf --pr 2)
+read -r del_s del_kib < <(pr_ops pr-env-delete pr-env delete --project perf --pr 2)
+pr_ops pr-env-delete-1 pr-env delete --project perf --pr 1 >/dev/null
 
 fs_bytes=$(du -sb "$FS_DIR" | cut -f1)
 step() { grep -o "\"$2\" : [0-9]*" "$BENCH_ROOT/$1.out" | head -n1 | grep -o '[0-9]*$' | awk '{printf "%.1f", $1/1000}'; }
