@@ -16,7 +16,7 @@ public final class ExtraEnvironments {
 
         /**
          * The environment {@code name} of {@code project} a request is about to make (pr-env create): its configuration
-         * from the template whether it exists or not, registered in the catalog so that its runs can refer to it.
+         * from the template whether it exists or not (nothing is written: the operation registers it once authorised).
          */
         Optional<EnvironmentConfig> creatable(String project, String name);
     }

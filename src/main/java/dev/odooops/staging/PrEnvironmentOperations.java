@@ -118,6 +118,7 @@ public final class PrEnvironmentOperations {
             throw new RequestRejected("pr", env.id() + " exists already (made " + present.get().createdAt()
                     + "); pr-env delete it first", RequestRejected.Reason.CONFLICT);
         }
+        prCatalog.registerEnvironment(env); // its runs refer to it (queued: admit-pr-environment did already)
         PrEnvJob job = new PrEnvJob(queued == null ? UUID.randomUUID() : queued.runId(), env, clock.instant(), redactor(env));
         if (queued != null) job.lease(queued.lease());
         Map<String, Object> inputs = new LinkedHashMap<>();
@@ -279,7 +280,6 @@ public final class PrEnvironmentOperations {
         EnvironmentConfig env = t.environment(r.pr());
         Optional<PrEnvironment> present = prCatalog.find(r.project(), r.pr());
         if (present.isEmpty() && queued == null) {
-            prCatalog.unregisterEnvironment(env.id()); // the lookup registered it for this request; nothing refers to it
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("environment_id", env.id());
             body.put("pr", r.pr());
@@ -287,6 +287,7 @@ public final class PrEnvironmentOperations {
             body.put("message", env.id() + " does not exist: nothing to do");
             return new Report(true, body);
         }
+        prCatalog.registerEnvironment(env); // its run refers to it
         PrEnvJob job = new PrEnvJob(queued == null ? UUID.randomUUID() : queued.runId(), env, clock.instant(), redactor(env));
         if (queued != null) job.lease(queued.lease());
         Map<String, Object> inputs = new LinkedHashMap<>();
@@ -401,6 +402,20 @@ public final class PrEnvironmentOperations {
         body.put("recovered", "the leftovers of " + row.get().status() + " run " + row.get().runId() + " were removed");
         exchange.setRouteStop(true);
         return new Report(r.ok(), body);
+    }
+
+    /**
+     * The admit route's step after authorize-admit (service channels, before RunQueue records the queued run): a
+     * create or delete of a PR environment registers its ops.environments row, which the queued run refers to. Only
+     * an authorised request writes it. Returns the request unchanged.
+     */
+    public Object admit(Object request) {
+        if (request instanceof PrEnvCreateRequest c) {
+            prCatalog.registerEnvironment(template(c.project()).environment(c.pr()));
+        } else if (request instanceof PrEnvDeleteRequest d) {
+            prCatalog.registerEnvironment(template(d.project()).environment(d.pr()));
+        }
+        return request;
     }
 
     // ---------------------------------------------------------------------------------------------------- list, expiry

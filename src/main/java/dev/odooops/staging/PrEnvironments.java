@@ -10,8 +10,9 @@ import java.util.Optional;
  * Where {@code P/pr-<N>} comes from (config.ExtraEnvironments' source): the project's {@code pr_environments}
  * template with {@code {pr}} = N. It exists while ops.pr_environments has its row (whatever the row's status: a
  * half-made one is found, so that recover and delete can clean it up); a create request (model.MakesEnvironment)
- * finds it whether it exists or not, and its ops.environments row (type development) is registered then, so that the
- * request's run can refer to it from the moment it is queued.
+ * finds it whether it exists or not; its ops.environments row (type development) is registered once the request is
+ * authorised (PrEnvironmentOperations: the admit route's admit-pr-environment for a queued request, the operation
+ * itself otherwise), so that its run can refer to it.
  */
 public final class PrEnvironments implements ExtraEnvironments.Source {
     private final PrEnvironmentsSettings settings;
@@ -37,9 +38,7 @@ public final class PrEnvironments implements ExtraEnvironments.Source {
         if (pr == null) return Optional.empty();
         var template = settings.template(project);
         if (template.isEmpty()) return Optional.empty();
-        EnvironmentConfig env = template.get().environment(pr);
-        catalog.registerEnvironment(env);
-        return Optional.of(env);
+        return Optional.of(template.get().environment(pr));
     }
 
     public PrEnvironmentsSettings settings() {

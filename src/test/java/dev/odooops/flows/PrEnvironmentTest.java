@@ -240,6 +240,8 @@ class PrEnvironmentTest {
         assertTrue(r.stderr().contains("pr-env"), r.stderr());
         assertFalse(databaseExists(database(41)));
         assertTrue(TestEnvironment.ops("select 1 from ops.pr_environments where project = ? and pr = 41", project).isEmpty());
+        assertTrue(TestEnvironment.ops("select 1 from ops.environments where id = ?", project + "/pr-41").isEmpty(),
+                "a refused request writes nothing");
     }
 
     @Test
