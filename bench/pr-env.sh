@@ -64,6 +64,10 @@ read -r warm_s warm_kib < <(pr_ops pr-env-2 pr-env create --project perf --pr 2)
 read -r del_s del_kib < <(pr_ops pr-env-delete pr-env delete --project perf --pr 2)
 pr_ops pr-env-delete-1 pr-env delete --project perf --pr 1 >/dev/null
 
+# the template is the next create's cache: a benchmark leaves none behind
+psql -U postgres -qc "drop database if exists perf_pr_template with (force)"
+rm -rf "$PERF_ROOT/filestore/perf_pr_template" "$PERF_ROOT/filestore/perf_pr_template.artifact"
+
 fs_bytes=$(du -sb "$FS_DIR" | cut -f1)
 step() { grep -o "\"$2\" : [0-9]*" "$BENCH_ROOT/$1.out" | head -n1 | grep -o '[0-9]*$' | awk '{printf "%.1f", $1/1000}'; }
 printf '\npr-env benchmark, SCALE=%s: database %s MB, filestore %s MB (%s cores)\n' "$SCALE" \

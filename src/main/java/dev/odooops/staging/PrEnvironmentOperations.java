@@ -345,7 +345,14 @@ public final class PrEnvironmentOperations {
         }
         removed.put("filestore", dir ? row.filestore() : null);
         CrashPoints.reached("pr-env:delete:filestore-removed");
-        removed.put("env_file", Files.deleteIfExists(Path.of(row.envFile())) ? row.envFile() : null);
+        Path envFile = Path.of(row.envFile());
+        removed.put("env_file", Files.deleteIfExists(envFile) ? row.envFile() : null);
+        // a temporary file of a write killed before its rename (writeEnvFile: .env.pr-N.<random>.tmp)
+        if (Files.isDirectory(envFile.getParent())) {
+            try (var tmp = Files.newDirectoryStream(envFile.getParent(), envFile.getFileName() + ".*.tmp")) {
+                for (Path t : tmp) Files.deleteIfExists(t);
+            }
+        }
         CrashPoints.reached("pr-env:delete:env-file-removed");
         prCatalog.remove(row.project(), row.pr());
         removed.put("ops_environment", prCatalog.unregisterEnvironment(row.environmentId()));
