@@ -8,7 +8,7 @@ DATASET=${DATASET:-$home/../shared/bench/make-dataset.sh}
 PERF_ROOT=/var/tmp/perf
 PERF_DB=${PERF_DB:-perf_src}
 FS_DIR=$PERF_ROOT/filestore/$PERF_DB
-BENCH_CATALOG=odoo_ops_bench
+BENCH_CATALOG=${BENCH_CATALOG:-odoo_ops_bench}
 export PGHOST=127.0.0.1 PGPORT=5432
 
 bench_setup() {

@@ -110,6 +110,9 @@ public final class OpsRuntime implements AutoCloseable {
     private RunChanges runChanges;
     private JmsChannel jms;
     private Observability observability;
+    private dev.odooops.config.PrEnvironmentsSettings prSettings;
+    private dev.odooops.staging.PrEnvironmentOperations prOperations;
+    private dev.odooops.service.PrEnvironmentExpiry prExpiry;
     private final Function<String, String> env;
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -147,11 +150,16 @@ public final class OpsRuntime implements AutoCloseable {
     private static OpsRuntime start(Settings settings, Function<String, String> env, Clock clock, boolean service)
             throws Exception {
         OpsConfig config = EnvironmentsLoader.load(settings.ops().environmentsFile(), settings.ops().secretsFile(), env);
+        // pull-request environments: their template validated at start; P/pr-<N> found from it and the catalog
+        dev.odooops.config.PrEnvironmentsSettings prSettings = dev.odooops.config.PrEnvironmentsSettings.of(config);
         OpsDatabase database = new OpsDatabase(settings);
         try {
             database.open(); // refuses a catalog of another version before anything is written
             database.sync(config);
             OpsRuntime runtime = new OpsRuntime(settings, config, database, env);
+            runtime.prSettings = prSettings;
+            config.extra().use(new dev.odooops.staging.PrEnvironments(prSettings,
+                    new dev.odooops.staging.PrEnvironmentCatalog(database.dataSource())));
             runtime.serviceSettings = service ? ServiceSettings.of(settings) : null;
             runtime.startCamel(clock);
             return runtime;
@@ -212,6 +220,7 @@ public final class OpsRuntime implements AutoCloseable {
                 if (serviceSettings == null) return;
                 try {
                     schedules.addTriggers(m.getCamelContext());
+                    prExpiry.addTriggers(m.getCamelContext());
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot set up the schedules: " + e.getMessage(), e);
                 }
@@ -242,6 +251,7 @@ public final class OpsRuntime implements AutoCloseable {
         bindOperations(shared);
         bindBackup(shared);
         bindRestore(shared);
+        bindStaging(shared);
         bindService(context, shared);
     }
 
@@ -361,6 +371,17 @@ public final class OpsRuntime implements AutoCloseable {
                 dev.odooops.config.AnonymizationSettings.of(config), operations::backupOf, s.clock()));
     }
 
+    /** The staging operations of issue 14: pull-request environments (staging.PrEnvironmentOperations). */
+    private void bindStaging(Shared s) {
+        Registry r = s.registry();
+        Duration timeout = Duration.ofSeconds(settings.restore().pgRestoreTimeoutSeconds());
+        var loader = new dev.odooops.staging.ArtifactLoader(s.tools(), catalog, stores, timeout);
+        prOperations = new dev.odooops.staging.PrEnvironmentOperations(config, prSettings,
+                new dev.odooops.staging.PrEnvironmentCatalog(database.dataSource()), catalog, s.starter(),
+                new dev.odooops.staging.PrEnvironmentTemplate(loader, database.dataSource()), s.tools(), s.clock(), timeout);
+        r.bind("prEnvironmentOperations", prOperations);
+    }
+
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */
     private void bindService(CamelContext context, Shared s) {
         Registry r = s.registry();
@@ -370,6 +391,8 @@ public final class OpsRuntime implements AutoCloseable {
             runQueue = new RunQueue(database, catalog, operations, s.environments(), settings.ops(), serviceSettings);
             schedules = new Schedules(config, catalog, runQueue, instanceName(), database.dataSource());
             schedules.validate(); // a schedule of another operation: a valid request its user may make, or no start
+            prExpiry = new dev.odooops.service.PrEnvironmentExpiry(prSettings, prOperations, runQueue);
+            r.bind("prEnvironmentExpiry", prExpiry);
             try {
                 schedules.install(context);
                 if (serviceSettings.jmsEnabled()) {

@@ -23,16 +23,25 @@ public final class EnvironmentLookup {
 
     /** The request aimed at the configured project and environment it names; rejected naming the field otherwise. */
     public EnvironmentRequest resolve(EnvironmentRequest request) {
-        EnvironmentConfig env = resolve(config, request.project(), request.environment());
+        EnvironmentConfig env = resolve(config, request.project(), request.environment(),
+                request instanceof dev.odooops.model.MakesEnvironment);
         return request.resolved(env.project(), env.name());
     }
 
     /** The configuration of a resolved request's environment. */
     public EnvironmentConfig environment(EnvironmentRequest request) {
-        return resolve(config, request.project(), request.environment());
+        return resolve(config, request.project(), request.environment(), request instanceof dev.odooops.model.MakesEnvironment);
     }
 
     public static EnvironmentConfig resolve(OpsConfig config, String projectOption, String envOption) {
+        return resolve(config, projectOption, envOption, false);
+    }
+
+    /**
+     * As {@link #resolve(OpsConfig, String, String)}; {@code makes}: the request makes the environment (pr-env create),
+     * so a template's environment is found whether it exists yet or not ({@link OpsConfig#creatableEnvironment}).
+     */
+    public static EnvironmentConfig resolve(OpsConfig config, String projectOption, String envOption, boolean makes) {
         if (envOption == null || envOption.isBlank()) throw new RequestRejected("env", "is required: E or P/E (project/environment)");
         if (projectOption != null && projectOption.isBlank()) throw new RequestRejected("project", "--project is empty");
         String project = projectOption;
@@ -57,7 +66,7 @@ public final class EnvironmentLookup {
                 throw new RequestRejected("project", "unknown project '" + p + "' (not in " + config.file() + ")",
                         RequestRejected.Reason.NOT_FOUND);
             }
-            return config.environment(p, e).orElseThrow(() ->
+            return (makes ? config.creatableEnvironment(p, e) : config.environment(p, e)).orElseThrow(() ->
                     new RequestRejected("env", "project '" + p + "' has no environment '" + e + "'", RequestRejected.Reason.NOT_FOUND));
         }
         String e = env;

@@ -184,6 +184,21 @@ public final class Operations {
         return call("direct:store-copy", request, Report.class);
     }
 
+    /** pr-env create: a pull-request environment made from the newest sanitised snapshot (or empty); a run. */
+    public Report prEnvCreate(dev.odooops.model.PrEnvCreateRequest request) {
+        return call("direct:pr-env-create", request, Report.class);
+    }
+
+    /** pr-env delete: a pull-request environment removed, or nothing to do; a run when there is something to remove. */
+    public Report prEnvDelete(dev.odooops.model.PrEnvDeleteRequest request) {
+        return call("direct:pr-env-delete", request, Report.class);
+    }
+
+    /** pr-env list: the pull-request environments with their age. */
+    public Report prEnvList(dev.odooops.model.PrEnvListRequest request) {
+        return call("direct:pr-env-list", request, Report.class);
+    }
+
     public Report getRun(GetRunRequest request) {
         return call("direct:run-get", request, Report.class);
     }

@@ -41,7 +41,7 @@ import java.util.function.Function;
         subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Migrate.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
-                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.Completion.class,
+                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.PrEnv.class, Cli.Completion.class,
                 Cli.Snapshot.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
@@ -546,6 +546,63 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.snapshot(new dev.odooops.model.SnapshotRequest(project, env, sanitize, artifact, user(rt), "cli"));
+        }
+    }
+
+    @Command(name = "pr-env", mixinStandardHelpOptions = true, subcommands = {Cli.PrEnvCreate.class, Cli.PrEnvDelete.class,
+            Cli.PrEnvList.class}, description = "Pull-request environments: `pr-env create|delete --project P --pr N`, `pr-env list`.")
+    static final class PrEnv extends Group {
+    }
+
+    /** The options of pr-env create and delete: --project P --pr N. */
+    abstract static class PrEnvCommand extends RuntimeCommand {
+        @Option(names = "--project", paramLabel = "P", required = true, description = "the project (it has pr_environments)")
+        String project;
+
+        @Option(names = "--pr", paramLabel = "N", required = true, description = "the pull request's number")
+        String pr;
+
+        int number() {
+            Integer n = wholeNumber("pr", pr);
+            if (n == null || n < 1) throw new RequestRejected("pr", "expected a pull request number from 1, got '" + pr + "'");
+            return n;
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Make pull-request environment P/pr-N (database <project>_pr_<N>, its filestore, .env.pr-<N>) from the "
+                    + "newest sanitised snapshot of production, or empty; prints the run as JSON (exit 1 when it failed: "
+                    + "what it made is removed).")
+    static final class PrEnvCreate extends PrEnvCommand {
+        @Option(names = "--from", paramLabel = "SOURCE", defaultValue = "snapshot", description = "snapshot | staging | empty (default: ${DEFAULT-VALUE})")
+        String from;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.prEnv(rt.operations().prEnvCreate(new dev.odooops.model.PrEnvCreateRequest(project, number(), from,
+                    user(rt), "cli")));
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove pull-request environment P/pr-N: database, filestore, .env file, catalog rows (exit 0 when "
+                    + "there is nothing to remove).")
+    static final class PrEnvDelete extends PrEnvCommand {
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.prEnv(rt.operations().prEnvDelete(new dev.odooops.model.PrEnvDeleteRequest(project, number(),
+                    dev.odooops.model.PrEnvDeleteRequest.OPERATION, user(rt), "cli")));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "The pull-request environments with their age (as JSON).")
+    static final class PrEnvList extends RuntimeCommand {
+        @Option(names = "--project", paramLabel = "P", description = "only this project's")
+        String project;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.prEnv(rt.operations().prEnvList(new dev.odooops.model.PrEnvListRequest(project, user(rt))));
         }
     }
 

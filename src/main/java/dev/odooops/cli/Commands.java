@@ -169,6 +169,11 @@ public final class Commands {
         return print(operations.runQueued(request, null), FAILED);
     }
 
+    /** pr-env create, delete, list: the report as JSON; exit 1 when the run failed. */
+    public int prEnv(Report report) {
+        return print(report, FAILED);
+    }
+
     private int print(Report report, int whenNotOk) {
         out.println(Json.pretty(report.body()));
         return report.ok() ? OK : whenNotOk;

@@ -155,6 +155,16 @@ final class ConfigNode {
         return this;
     }
 
+    /** The YAML as read (pull-request environments substitute {pr} in a copy of it). */
+    JsonNode raw() {
+        return node;
+    }
+
+    /** {@code other} read as if it stood where this node stands (same file, path and secret references). */
+    ConfigNode with(JsonNode other) {
+        return new ConfigNode(file, path, other, env, secrets);
+    }
+
     /** The file this node was read from. */
     String file() {
         return file;

@@ -176,7 +176,7 @@ public final class EnvironmentsLoader {
         return s;
     }
 
-    private static EnvironmentConfig environment(String project, ConfigNode e, Path base,
+    static EnvironmentConfig environment(String project, ConfigNode e, Path base,
                                                  Map<String, List<OpsConfig.Permission>> users) {
         AppProfile app = app(e);
         AppProfile other = app == AppProfile.ODOO ? AppProfile.DOLIBARR : AppProfile.ODOO;
@@ -303,7 +303,7 @@ public final class EnvironmentsLoader {
     }
 
     /** A duration written {@code <whole number><m|h|d>} (minutes, hours, days), 0 to 3650 days: {@code 24h}, {@code 7d}. */
-    private static java.time.Duration duration(ConfigNode n, String key, java.time.Duration fallback) {
+    static java.time.Duration duration(ConfigNode n, String key, java.time.Duration fallback) {
         if (!n.has(key)) return fallback;
         String expected = "a duration like 90m, 24h or 7d (0 to 3650d)";
         String value = n.string(key).trim();

@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users,
                         List<EnvironmentConfig> environments, Map<String, Secret> apiTokens, Map<String, Secret> jmsPasswords,
-                        Map<String, ConfigNode> sections) {
+                        Map<String, ConfigNode> sections, ExtraEnvironments extra) {
     /**
      * The built-in principal schedules run as unless they name a {@code user}: {@code backup} on every project and
      * nothing else (an environments file may define a user of this name to change that).
@@ -19,6 +19,12 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
 
     public OpsConfig {
         sections = sections == null ? Map.of() : Map.copyOf(sections);
+        extra = extra == null ? new ExtraEnvironments() : extra;
+    }
+
+    public OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users, List<EnvironmentConfig> environments,
+                     Map<String, Secret> apiTokens, Map<String, Secret> jmsPasswords, Map<String, ConfigNode> sections) {
+        this(file, store, users, environments, apiTokens, jmsPasswords, sections, null);
     }
 
     public OpsConfig(String file, StoreConfig store, Map<String, List<Permission>> users, List<EnvironmentConfig> environments,
@@ -82,8 +88,24 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
         if (!allows(user, project, action)) throw new dev.odooops.domain.PermissionDenied(user, action, project);
     }
 
+    /**
+     * The environment {@code env} of {@code project}: one of the file's, else one made from a template of it that exists
+     * now ({@link ExtraEnvironments}: a pull-request environment {@code pr-<N>}).
+     */
     public Optional<EnvironmentConfig> environment(String project, String env) {
-        return environments.stream().filter(e -> e.project().equals(project) && e.name().equals(env)).findFirst();
+        Optional<EnvironmentConfig> written = environments.stream()
+                .filter(e -> e.project().equals(project) && e.name().equals(env)).findFirst();
+        return written.isPresent() ? written : extra.existing(project, env);
+    }
+
+    /**
+     * As {@link #environment}, for a request that makes the environment (pr-env create): a template's environment
+     * whether it exists yet or not.
+     */
+    public Optional<EnvironmentConfig> creatableEnvironment(String project, String env) {
+        Optional<EnvironmentConfig> written = environments.stream()
+                .filter(e -> e.project().equals(project) && e.name().equals(env)).findFirst();
+        return written.isPresent() ? written : extra.creatable(project, env);
     }
 
     public boolean hasProject(String project) {

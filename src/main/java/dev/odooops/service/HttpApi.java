@@ -176,6 +176,22 @@ public final class HttpApi {
     }
 
     /** {@code POST /runs/{id}/accept}: keep the restored copy of a failed disaster restore and lift maintenance. */
+    /** {@code GET /pr-environments[?project=P]}: the pull-request environments with their age (pr-env list). */
+    public void listPrEnvironments(Exchange ex) {
+        handle(ex, (user, e) -> Response.ok(operations.prEnvList(new dev.odooops.model.PrEnvListRequest(header(e, "project"),
+                user)).body()));
+    }
+
+    /** {@code DELETE /pr-environments/{project}/{pr}}: a pr_env_delete run queued. */
+    public void deletePrEnvironment(Exchange ex) {
+        handle(ex, (user, e) -> {
+            int pr = dev.odooops.model.PrEnvCreateRequest.number(header(e, "pr"), null);
+            dev.odooops.model.PrEnvDeleteRequest request = new dev.odooops.model.PrEnvDeleteRequest(header(e, "project"), pr,
+                    dev.odooops.model.PrEnvDeleteRequest.OPERATION, user, "http");
+            return queued(queue.submit(new Submission(request.operation(), request, null)));
+        });
+    }
+
     public void acceptRestore(Exchange ex) {
         handle(ex, (user, e) -> decide(e, user, RestoreDecisionRequest.Decision.ACCEPT));
     }

@@ -64,7 +64,8 @@ public final class TestEnvironment implements AutoCloseable {
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
     private String schedulesYaml;
-    /** The actions of the user operator on every project (the staging tests add copy, pr-env ...). */
+    /** Keys of the project besides its environments (pr_environments, ...), as YAML at the project's level. */
+    private String projectYaml;
     private String operatorActions = "backup, restore";
     /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
     private String serverVersion = "17.0";
@@ -180,7 +181,15 @@ public final class TestEnvironment implements AutoCloseable {
         return this;
     }
 
+    /** {@code block}: YAML keys of the project besides environments (e.g. {@code pr_environments: ...}). */
+    public TestEnvironment withProjectYaml(String block) throws IOException {
+        this.projectYaml = block;
+        writeConfig();
+        return this;
+    }
+
     /** A raw {@code schedules:} list for the environment (the list items, indented under it). */
+
     public TestEnvironment withSchedules(String items) throws IOException {
         this.schedulesYaml = items;
         writeConfig();
@@ -312,7 +321,7 @@ public final class TestEnvironment implements AutoCloseable {
                   - name: operator
                     api_token: "${secret:operator_token}"
                     permissions:
-                      - {project: "*", actions: [backup, restore]}
+                      - {project: "*", actions: [%s]}
                   - name: auditor
                     api_token: "${secret:auditor_token}"
                     permissions: []
@@ -326,9 +335,9 @@ public final class TestEnvironment implements AutoCloseable {
                         filestore: %s
                         %s: %s
                         addons_paths: [%s]
-                %s""".formatted(project, environmentType, database, database + "_owner", app.key(), odoo.filestore(),
+                %s""".formatted(operatorActions, project, environmentType, database, database + "_owner", app.key(), odoo.filestore(),
                 app.confKey(), odoo.appConf(), odoo.addons(), quiesce)
-                .replace("actions: [backup, restore]}", "actions: [" + operatorActions + "]}"));
+                + (projectYaml == null ? "" : projectYaml.stripTrailing().indent(4)));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
                         + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\n");
