@@ -43,7 +43,7 @@ class PrEnvironmentTest {
     private String project;
     private Path prData;
     private Path envDir;
-    private BackupResult snapshot;
+    private String snapshot;
     private String prYaml;
 
     @BeforeAll
@@ -63,12 +63,19 @@ class PrEnvironmentTest {
                   expire_user: operator
                   empty_command: [psql, -h, 127.0.0.1, -U, postgres, -d, "{database}", -v, ON_ERROR_STOP=1, -q, -c, "create table ir_module_module (id int)"]
                 """.formatted(env.database + "_owner", prData, project.replace('-', '_'), prData, envDir);
-        env.withOperatorActions("backup, restore, pr-env").withProjectYaml(prYaml);
+        env.withOperatorActions("backup, restore, copy, pr-env").withProjectYaml(prYaml);
         fx = FlowFixture.of(env);
-        snapshot = fx.backup();
-        // Until the snapshot operation (helper snapshot) is merged there is no real sanitized_snapshot artifact: a real
-        // backup stands in for one, its catalog kind set to sanitized_snapshot. The coordinator replaces this after merging.
-        opsUpdate("update ops.artifacts set kind = 'sanitized_snapshot' where id = ?", snapshot.artifactId());
+        fx.sql("create table pr_marker (v text); alter table pr_marker owner to " + env.database + "_owner"); // a table of no anonymisation rule: it says which snapshot a copy came from
+        snapshot = sanitizedSnapshot();
+    }
+
+    /** A real sanitised snapshot of production's newest backup (operation snapshot). */
+    private String sanitizedSnapshot() throws Exception {
+        fx.backup();
+        Report r = fx.runtime().operations().runQueued(new dev.odooops.model.SnapshotRequest(project, "prod", true, null,
+                "operator", "test"), null);
+        assertEquals("success", r.body().get("status"), String.valueOf(r.body()));
+        return (String) r.body().get("artifact_id");
     }
 
     @AfterAll
@@ -108,13 +115,14 @@ class PrEnvironmentTest {
     void should_create_a_pr_environment_from_the_newest_sanitised_snapshot_through_the_template() throws Exception {
         Report made = create(12, "snapshot");
         assertEquals("success", made.body().get("status"), String.valueOf(made.body()));
-        assertEquals(snapshot.artifactId(), made.body().get("artifact_id"));
+        assertEquals(snapshot, made.body().get("artifact_id"));
         assertTrue(databaseExists(database(12)));
         assertEquals(count(env.database, "res_partner"), count(database(12), "res_partner"));
         assertEquals(count(env.database, "ir_attachment"), count(database(12), "ir_attachment"));
-        // the filestore: the production filestore's files, each a hard link to the template's copy
+        // the filestore: the snapshot's files (anonymised attachments share placeholders), each a hard link to the template's copy
         List<Path> files = files(filestore(12));
-        assertEquals(files(env.odoo.filestore()).size(), files.size());
+        assertEquals(count(database(12), "(select distinct store_fname from ir_attachment where store_fname is not null) f"),
+                files.size(), "the snapshot carries no file that no attachment names: " + files);
         assertFalse(files.isEmpty());
         for (Path f : files) assertTrue((int) Files.getAttribute(f, "unix:nlink") >= 2, f + " is not a hard link");
         assertEquals("ready", TestEnvironment.ops("select status from ops.pr_environments where project = ? and pr = 12", project)
@@ -137,20 +145,18 @@ class PrEnvironmentTest {
         assertEquals(0, backup.exit(), backup.stdout() + backup.stderr());
 
         // a newer snapshot: the template is made again from it; the PR environments made before keep their files
-        fx.sql("update res_partner set name = 'Newer snapshot' where id = (select min(id) from res_partner)");
-        BackupResult newer = fx.backup();
-        opsUpdate("update ops.artifacts set kind = 'sanitized_snapshot' where id = ?", newer.artifactId());
+        fx.sql("insert into pr_marker values ('Newer snapshot')");
+        String newer = sanitizedSnapshot();
         Report third = create(14, "snapshot");
         assertEquals("success", third.body().get("status"), String.valueOf(third.body()));
-        assertEquals(newer.artifactId(), third.body().get("artifact_id"));
+        assertEquals(newer, third.body().get("artifact_id"));
         @SuppressWarnings("unchecked")
         Map<String, Object> remade = (Map<String, Object>) ((Map<String, Object>) third.body().get("steps")).get("template");
         assertEquals(false, remade.get("template_reused"));
-        assertEquals(1, count(database(14), "res_partner where name = 'Newer snapshot'"));
-        assertEquals(0, count(database(12), "res_partner where name = 'Newer snapshot'"));
+        assertEquals(1, count(database(14), "pr_marker where v = 'Newer snapshot'"));
+        assertEquals(0, count(database(12), "pr_marker where v = 'Newer snapshot'"));
         for (Path f : files) assertTrue(Files.isRegularFile(f), f + " of pr-12 is gone with the old template");
         assertTrue(delete(14).ok());
-        opsUpdate("update ops.artifacts set kind = 'backup' where id = ?", newer.artifactId());
 
         TestEnvironment.CliResult list = env.cli("pr-env", "list", "--project", project, "--user", "operator");
         assertEquals(0, list.exit(), list.stderr());
