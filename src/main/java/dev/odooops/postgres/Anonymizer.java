@@ -173,9 +173,10 @@ public final class Anonymizer {
         return '"' + identifier + '"';
     }
 
+    /** A column: its type (pg_type.typname: varchar, text, jsonb, numeric, float8 ...) and whether it takes NULL. */
     private record Column(String type, boolean nullable) {
         boolean text() {
-            return type.equals("character varying") || type.equals("text") || type.equals("character");
+            return type.equals("varchar") || type.equals("text") || type.equals("bpchar");
         }
 
         boolean jsonb() {
@@ -183,7 +184,7 @@ public final class Anonymizer {
         }
 
         boolean number() {
-            return type.equals("numeric") || type.equals("double precision") || type.equals("real");
+            return type.equals("numeric") || type.equals("float8") || type.equals("float4");
         }
     }
 
@@ -208,13 +209,15 @@ public final class Anonymizer {
             Map<String, Column> cols = schema.get(table);
             if (cols == null) {
                 cols = new LinkedHashMap<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT column_name, data_type, is_nullable "
-                        + "FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? "
-                        + "ORDER BY ordinal_position")) {
+                // pg_catalog, not information_schema: a few ms less per table, over some 40 tables
+                try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, t.typname, NOT a.attnotnull "
+                        + "FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid "
+                        + "WHERE r.relname = ? AND r.relnamespace = current_schema()::regnamespace AND r.relkind IN ('r', 'p') "
+                        + "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
                     ps.setString(1, table);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            cols.put(rs.getString(1), new Column(rs.getString(2), "YES".equals(rs.getString(3))));
+                            cols.put(rs.getString(1), new Column(rs.getString(2), rs.getBoolean(3)));
                         }
                     }
                 }
@@ -267,16 +270,23 @@ public final class Anonymizer {
             for (String f : FUNCTIONS) {
                 execute(f);
             }
-            // decimals per currency (Odoo stores res_currency.decimal_places, computed from rounding)
-            execute("CREATE TEMP TABLE anon_cur (id int PRIMARY KEY, dec int NOT NULL) ON COMMIT DROP");
-            if (has("res_currency", "id", "decimal_places")) {
-                execute("INSERT INTO anon_cur SELECT id, decimal_places FROM res_currency WHERE decimal_places IS NOT NULL");
-            } else if (has("res_currency", "id", "rounding")) {
-                execute("INSERT INTO anon_cur SELECT id, greatest(0, ceil(-log(rounding::numeric)))::int FROM res_currency "
-                        + "WHERE rounding > 0");
+            // decimals per currency (Odoo stores res_currency.decimal_places, computed from rounding), as an
+            // inlinable CASE over the currencies whose decimals are not 2: no per-row lookup
+            String decimals = has("res_currency", "id", "decimal_places")
+                    ? "SELECT id, decimal_places FROM res_currency WHERE decimal_places IS NOT NULL AND decimal_places <> 2"
+                    : has("res_currency", "id", "rounding")
+                    ? "SELECT id, greatest(0, ceil(-log(rounding::numeric)))::int AS d FROM res_currency WHERE rounding > 0 "
+                    + "AND rounding <> 0.01" : null;
+            StringBuilder cases = new StringBuilder();
+            if (decimals != null) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(decimals)) {
+                    while (rs.next()) {
+                        cases.append(" WHEN ").append(rs.getLong(1)).append(" THEN ").append(rs.getInt(2));
+                    }
+                }
             }
-            execute("CREATE FUNCTION pg_temp.anon_dec(cur int) RETURNS int LANGUAGE sql STABLE AS "
-                    + "$$SELECT coalesce((SELECT dec FROM anon_cur WHERE id = cur), 2)$$");
+            execute("CREATE FUNCTION pg_temp.anon_dec(cur int) RETURNS int LANGUAGE sql IMMUTABLE AS $$SELECT "
+                    + (cases.isEmpty() ? "2" : "CASE cur" + cases + " ELSE 2 END") + "$$");
         }
 
         String keepFilter(Rule rule, List<Object> params) throws SQLException {
