@@ -205,6 +205,32 @@ public final class Anonymizer {
             this.rules = rules;
         }
 
+        /** Reads the columns of every table the rules and the built-in steps name, in one query. */
+        void preload() throws SQLException {
+            java.util.Set<String> tables = new java.util.LinkedHashSet<>(List.of("res_currency", "res_company", "res_users",
+                    "account_move", "account_move_line", "account_partial_reconcile", "account_bank_statement",
+                    "account_bank_statement_line", "account_journal", "pos_order", "ir_attachment"));
+            rules.rules().forEach(r -> tables.add(r.table()));
+            for (ScaledTable t : rules.scaledTables()) {
+                tables.add(t.table());
+                if (t.totals() != null) {
+                    tables.add(t.totals().table());
+                }
+            }
+            tables.forEach(t -> schema.put(t, new LinkedHashMap<>()));
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.relname, a.attname, t.typname, NOT a.attnotnull "
+                    + "FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid "
+                    + "WHERE r.relname = ANY(?) AND r.relnamespace = current_schema()::regnamespace AND r.relkind IN ('r', 'p') "
+                    + "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY r.relname, a.attnum")) {
+                ps.setArray(1, c.createArrayOf("text", tables.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        schema.get(rs.getString(1)).put(rs.getString(2), new Column(rs.getString(3), rs.getBoolean(4)));
+                    }
+                }
+            }
+        }
+
         Map<String, Column> columns(String table) throws SQLException {
             Map<String, Column> cols = schema.get(table);
             if (cols == null) {
@@ -267,9 +293,12 @@ public final class Anonymizer {
                 ps.setString(1, salt);
                 ps.execute();
             }
+            // a scratch copy: its commit need not wait for the WAL flush (the snapshot's dump reads it afterwards)
+            execute("SET LOCAL synchronous_commit = off");
             for (String f : FUNCTIONS) {
                 execute(f);
             }
+            preload();
             // decimals per currency (Odoo stores res_currency.decimal_places, computed from rounding), as an
             // inlinable CASE over the currencies whose decimals are not 2: no per-row lookup
             String decimals = has("res_currency", "id", "decimal_places")
