@@ -63,6 +63,14 @@ printf '%-44s %8.2f  (target <= 0.50)\n' "ratio anonymise / restore" "$(echo "sc
 printf '%-44s %8.2f\n' "ratio engine only / restore" "$(echo "scale=4; $engine_ms / 1000 / $restore_s" | bc)"
 printf '%-44s %s -> %s\n' "filestore files" "$files_before" "$files_after"
 printf '%-44s %s\n' "unbalanced journal entries after" "$unbalanced"
+python3 - "$WORK/evidence.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+e = json.loads(text[:text.rindex("anonymize_ms")])
+print("engine steps (ms):", ", ".join("%s %d rows %d" % (r["name"], r["rows"], r["ms"])
+      for r in e["rules"] + e["amounts"].get("tables", [])), "| attachments %s rows %s" % (
+      e["attachments"].get("rows"), e["attachments"].get("ms")), "| total", e["ms"])
+PY
 echo "evidence: $WORK/evidence.json" >&2
 
 dropdb "$SCRATCH"
