@@ -314,7 +314,7 @@ public final class Anonymizer {
                     }
                 }
             }
-            execute("CREATE FUNCTION pg_temp.anon_dec(cur int) RETURNS int LANGUAGE sql IMMUTABLE AS $$SELECT "
+            execute("CREATE FUNCTION pg_temp.anon_dec(cur bigint) RETURNS int LANGUAGE sql IMMUTABLE AS $$SELECT "
                     + (cases.isEmpty() ? "2" : "CASE cur" + cases + " ELSE 2 END") + "$$");
         }
 
