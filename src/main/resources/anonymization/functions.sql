@@ -2,7 +2,7 @@
 -- stays in the database or its dump. Each is a function of md5(salt | kind | lower(trim(value))), the salt read from
 -- the transaction-local setting odoo_ops.anon_salt. PL/pgSQL (self-contained, no nested calls): several times faster
 -- per row than SQL functions that the planner cannot inline. Statements are separated by lines holding only ";;".
-CREATE FUNCTION pg_temp.anon_name(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_name(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|name|' || lower(btrim(v)));
 BEGIN
@@ -22,7 +22,7 @@ BEGIN
     'Lindqvist','Marin','Navarro','Pohl','Reyes','Silva','Vogel','Wolff','Brandt','Mercier'])[1 + (('x' || substr(h, 9, 8))::bit(32)::bigint % 64)::int];
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_email(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_email(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|email|' || lower(btrim(coalesce(substring(v from '<([^<>]+)>'), v))));
 BEGIN
@@ -43,18 +43,18 @@ BEGIN
     || '.' || substr(h, 17, 10) || '@example.invalid';
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_email_list(v text) RETURNS text LANGUAGE sql STABLE AS
+CREATE OR REPLACE FUNCTION pg_temp.anon_email_list(v text) RETURNS text LANGUAGE sql STABLE AS
 $$SELECT string_agg(pg_temp.anon_email(x), ',' ORDER BY o)
   FROM regexp_split_to_table(v, '[,;]') WITH ORDINALITY AS t(x, o) WHERE btrim(x) <> ''$$
 ;;
-CREATE FUNCTION pg_temp.anon_phone(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_phone(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|phone|' || lower(btrim(regexp_replace(v, '[^0-9]', '', 'g'))));
 BEGIN
   RETURN '+3247' || lpad((('x' || substr(h, 1, 8))::bit(32)::bigint % 10000000)::text, 7, '0');
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_street(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_street(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|street|' || lower(btrim(v)));
 BEGIN
@@ -64,21 +64,21 @@ BEGIN
     'Meadow Lane','Willow Drive'])[1 + (('x' || substr(h, 9, 8))::bit(32)::bigint % 16)::int];
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_street2(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_street2(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|street2|' || lower(btrim(v)));
 BEGIN
   RETURN 'Box ' || (('x' || substr(h, 1, 8))::bit(32)::bigint % 90 + 1)::text;
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_zip(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_zip(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|zip|' || lower(btrim(v)));
 BEGIN
   RETURN (('x' || substr(h, 1, 8))::bit(32)::bigint % 90000 + 10000)::text;
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_city(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_city(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|city|' || lower(btrim(v)));
 BEGIN
@@ -87,21 +87,21 @@ BEGIN
     'Ashford','Westbury','Northwood','Eastham','Southgate','Clearwater','Stonebridge'])[1 + (('x' || substr(h, 1, 8))::bit(32)::bigint % 16)::int];
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_vat(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_vat(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|vat|' || lower(btrim(regexp_replace(v, '[^A-Za-z0-9]', '', 'g'))));
 BEGIN
   RETURN 'XX' || lpad((('x' || substr(h, 1, 8))::bit(32)::bigint % 100000)::text, 5, '0') || lpad((('x' || substr(h, 9, 8))::bit(32)::bigint % 100000)::text, 5, '0');
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_iban(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_iban(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
   h text := md5(current_setting('odoo_ops.anon_salt') || '|iban|' || lower(btrim(regexp_replace(v, '[^A-Za-z0-9]', '', 'g'))));
 BEGIN
   RETURN 'XX00ANON' || lpad((('x' || substr(h, 1, 8))::bit(32)::bigint % 100000000)::text, 8, '0') || lpad((('x' || substr(h, 9, 8))::bit(32)::bigint % 100000000)::text, 8, '0');
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_login(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_login(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 BEGIN
   IF position('@' in v) > 0 THEN
     RETURN pg_temp.anon_email(v);
@@ -109,7 +109,7 @@ BEGIN
   RETURN 'user.' || substr(md5(current_setting('odoo_ops.anon_salt') || '|login|' || lower(btrim(v))), 1, 12);
 END $$
 ;;
-CREATE FUNCTION pg_temp.anon_website(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION pg_temp.anon_website(v text) RETURNS text LANGUAGE plpgsql STABLE AS $$
 BEGIN
   RETURN 'https://www.' || substr(md5(current_setting('odoo_ops.anon_salt') || '|website|' || lower(btrim(v))), 1, 10) || '.example.invalid';
 END $$

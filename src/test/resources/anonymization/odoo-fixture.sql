@@ -213,3 +213,14 @@ CREATE TABLE ir_attachment (id serial PRIMARY KEY, name varchar NOT NULL, res_mo
 -- a translated field (jsonb, as Odoo 16+ stores them)
 CREATE TABLE hr_job (id serial PRIMARY KEY, name jsonb NOT NULL);
 INSERT INTO hr_job (name) VALUES ('{"en_US": "Assistant of Hyacinth Snodgrass-1", "fr_BE": "Assistante de Hyacinth Snodgrass-1"}');
+
+-- Odoo's foreign keys between these tables (a second update of a row in one transaction re-checks them all)
+ALTER TABLE account_move_line ADD FOREIGN KEY (move_id) REFERENCES account_move (id) ON DELETE CASCADE,
+  ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id), ADD FOREIGN KEY (journal_id) REFERENCES account_journal (id),
+  ADD FOREIGN KEY (currency_id) REFERENCES res_currency (id), ADD FOREIGN KEY (company_currency_id) REFERENCES res_currency (id);
+ALTER TABLE account_move ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id),
+  ADD FOREIGN KEY (journal_id) REFERENCES account_journal (id), ADD FOREIGN KEY (currency_id) REFERENCES res_currency (id);
+ALTER TABLE account_partial_reconcile ADD FOREIGN KEY (debit_move_id) REFERENCES account_move_line (id),
+  ADD FOREIGN KEY (credit_move_id) REFERENCES account_move_line (id);
+ALTER TABLE res_users ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id);
+ALTER TABLE res_partner_bank ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id);

@@ -36,8 +36,10 @@ import java.util.regex.Pattern;
  * Anonymises a scratch copy of an Odoo database and its filestore in place, set-wise in SQL (issue 14, section 1):
  * one UPDATE per rule and table, fakes computed in the database by session-local functions
  * ({@code anonymization/functions.sql}), amounts scaled by one factor per snapshot with every journal entry kept
- * balanced, attachments of configured models replaced by a placeholder file. The database work is one transaction;
- * the original files left unreferenced are removed from the (scratch) filestore after it commits.
+ * balanced, attachments of configured models replaced by a placeholder file. Each step commits on its own (a row
+ * updated twice in one transaction has all its foreign keys re-checked); a failure leaves the scratch copy partly
+ * anonymised, to be dropped. The original files left unreferenced are removed from the (scratch) filestore once the
+ * attachments step has committed.
  */
 public final class Anonymizer {
     private static final Pattern STORE_FNAME = Pattern.compile("[0-9a-f]{2}/[0-9a-f]{40}");
@@ -78,6 +80,7 @@ public final class Anonymizer {
             run.prepare(salt);
             for (Rule rule : rules.rules()) {
                 run.rule(rule);
+                connection.commit();
             }
             if (rules.amountsEnabled()) {
                 run.amounts(factor(salt));
@@ -95,8 +98,10 @@ public final class Anonymizer {
             if (e instanceof RequestRejected r) {
                 throw r;
             }
-            throw new IllegalStateException("anonymisation failed at " + run.step + ": " + e.getMessage(), e);
+            throw new IllegalStateException("anonymisation failed at " + run.step + ": " + e.getMessage()
+                    + " (the scratch copy is partly anonymised: drop it)", e);
         } finally {
+            run.cleanUp();
             try {
                 connection.setAutoCommit(autoCommit);
             } catch (SQLException ignored) {
@@ -289,12 +294,13 @@ public final class Anonymizer {
         }
 
         void prepare(String salt) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('odoo_ops.anon_salt', ?, true)")) {
+            // session-wide (each step commits on its own); cleanUp() resets it
+            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('odoo_ops.anon_salt', ?, false)")) {
                 ps.setString(1, salt);
                 ps.execute();
             }
-            // a scratch copy: its commit need not wait for the WAL flush (the snapshot's dump reads it afterwards)
-            execute("SET LOCAL synchronous_commit = off");
+            // a scratch copy: its commits need not wait for the WAL flush (the snapshot's dump reads it afterwards)
+            execute("SET synchronous_commit = off");
             for (String f : FUNCTIONS) {
                 execute(f);
             }
@@ -314,8 +320,24 @@ public final class Anonymizer {
                     }
                 }
             }
-            execute("CREATE FUNCTION pg_temp.anon_dec(cur bigint) RETURNS int LANGUAGE sql IMMUTABLE AS $$SELECT "
+            execute("CREATE OR REPLACE FUNCTION pg_temp.anon_dec(cur bigint) RETURNS int LANGUAGE sql IMMUTABLE AS $$SELECT "
                     + (cases.isEmpty() ? "2" : "CASE cur" + cases + " ELSE 2 END") + "$$");
+            c.commit();
+        }
+
+        /** Leaves the session as it was: no salt, no fake functions, no work tables (the caller may reuse it). */
+        void cleanUp() {
+            for (String sql : List.of("ROLLBACK", "RESET odoo_ops.anon_salt", "RESET synchronous_commit",
+                    "DROP TABLE IF EXISTS pg_temp.anon_unbalanced", "DROP TABLE IF EXISTS pg_temp.anon_old_files",
+                    "DO $$DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid::regprocedure FROM pg_proc p "
+                            + "WHERE p.pronamespace = pg_my_temp_schema() AND p.proname LIKE 'anon\\_%' LOOP "
+                            + "EXECUTE 'DROP FUNCTION ' || f; END LOOP; END $$", "COMMIT")) {
+                try {
+                    execute(sql);
+                } catch (SQLException ignored) {
+                    // a broken connection: the session ends with it, and so does everything above
+                }
+            }
         }
 
         String keepFilter(Rule rule, List<Object> params) throws SQLException {
@@ -474,7 +496,8 @@ public final class Anonymizer {
                     : l.containsKey("company_id") && has("res_company", "id", "currency_id")
                     ? "pg_temp.anon_dec((SELECT currency_id FROM res_company WHERE res_company.id = company_id))" : "2";
             String dc = l.containsKey("currency_id") ? "pg_temp.anon_dec(currency_id)" : cc;
-            execute("CREATE TEMP TABLE anon_unbalanced ON COMMIT DROP AS SELECT move_id FROM account_move_line "
+            execute("DROP TABLE IF EXISTS pg_temp.anon_unbalanced");
+            execute("CREATE TEMP TABLE anon_unbalanced AS SELECT move_id FROM account_move_line "
                     + "GROUP BY move_id HAVING sum(balance) <> 0");
             long unbalancedBefore = count("SELECT count(*) FROM anon_unbalanced");
             String nb = "round(balance::numeric * " + f + ", " + cc + ")";
@@ -573,9 +596,15 @@ public final class Anonymizer {
             }
         }
 
+        /**
+         * One set-wise statement, committed at once: a second UPDATE of rows written earlier in the same transaction
+         * makes PostgreSQL re-check every foreign key of those rows (some twenty per account_move_line in Odoo).
+         */
         long update(String sql) throws SQLException {
             try (Statement st = c.createStatement()) {
-                return st.executeUpdate(sql);
+                long n = st.executeUpdate(sql);
+                c.commit();
+                return n;
             }
         }
 
@@ -843,7 +872,8 @@ public final class Anonymizer {
             Array modelArray = c.createArrayOf("text", models.toArray());
             String binary = a.containsKey("type") ? " AND (type = 'binary' OR type IS NULL)" : "";
             String image = a.containsKey("mimetype") ? "mimetype LIKE 'image/%'" : "false";
-            try (PreparedStatement ps = c.prepareStatement("CREATE TEMP TABLE anon_old_files ON COMMIT DROP AS "
+            execute("DROP TABLE IF EXISTS pg_temp.anon_old_files");
+            try (PreparedStatement ps = c.prepareStatement("CREATE TEMP TABLE anon_old_files AS "
                     + "SELECT DISTINCT store_fname FROM ir_attachment WHERE res_model = ANY(?) AND store_fname IS NOT NULL"
                     + binary)) {
                 ps.setArray(1, modelArray);

@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -223,8 +224,12 @@ class AnonymizerTest {
                 attachments: {models: []}
                 """, "test.yaml");
         Map<String, Object> ev;
-        try (Connection c = other.connect()) {
+        try (Connection c = other.connect(); Statement st = c.createStatement()) {
             ev = new Anonymizer().anonymize(c, other.filestore, rules, "salt-three").evidence();
+            assertTrue(c.getAutoCommit(), "the connection's mode is given back");
+            assertEquals("0", one(st, "SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema()"),
+                    "no fake function left in the session");
+            assertEquals("", one(st, "SELECT coalesce(current_setting('odoo_ops.anon_salt', true), '')"), "no salt left");
         }
         try (Connection c = other.connect(); Statement st = c.createStatement()) {
             String job = one(st, "SELECT name::text FROM hr_job");
@@ -233,6 +238,24 @@ class AnonymizerTest {
             assertEquals("0", one(st, "SELECT count(*) FROM res_users_apikeys"), "no allow-list filter on this rule");
         }
         assertEquals(false, ((Map<?, ?>) ev.get("amounts")).get("scaled"));
+    }
+
+    @Test
+    void should_fail_naming_the_rule_when_a_fake_does_not_fit_and_leave_the_session_clean() throws Exception {
+        try (Connection c = other.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS x_badge (id serial PRIMARY KEY, initials varchar(3))");
+            st.execute("INSERT INTO x_badge (initials) VALUES ('ZQ')");
+            AnonymizationRules rules = AnonymizationRules.parse("""
+                    rules: [{name: badges, table: x_badge, columns: {initials: name}}]
+                    amounts: {enabled: false}
+                    """, "test.yaml");
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new Anonymizer().anonymize(c, other.filestore, rules, "salt-four"));
+            assertTrue(e.getMessage().startsWith("anonymisation failed at rule badges: "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("(the scratch copy is partly anonymised: drop it)"), e.getMessage());
+            assertEquals("ZQ", one(st, "SELECT initials FROM x_badge"), "the failing step changed nothing");
+            assertEquals("0", one(st, "SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema()"));
+        }
     }
 
     @Test
