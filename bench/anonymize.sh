@@ -47,7 +47,7 @@ files_before=$(find "$WORK/filestore/$SCRATCH" -type f | wc -l)
 
 echo "anonymise $SCRATCH ..." >&2
 t2=$(now)
-java -cp "$home/target/odoo-ops.jar:$home/target/test-classes" dev.odooops.support.AnonymizeMain \
+JOBS=$JOBS java -cp "$home/target/odoo-ops.jar:$home/target/test-classes" dev.odooops.support.AnonymizeMain \
   "jdbc:postgresql://127.0.0.1:5432/$SCRATCH" perf_bench "$WORK/filestore/$SCRATCH" "bench-$(date +%s)" \
   > "$WORK/evidence.json"
 t3=$(now)
@@ -58,7 +58,7 @@ unbalanced=$(psql -X -qAt -d "$SCRATCH" -c "SELECT count(*) FROM (SELECT move_id
 
 printf '\n%-44s %s\n' "dataset" "$PERF_DB (SCALE=$SCALE), dump $dump_bytes bytes"
 printf '%-44s %8.1f s\n' "createdb + pg_restore -j $JOBS (database)" "$restore_s"
-printf '%-44s %8.1f s  (engine %s ms, rest = JVM start)\n' "anonymisation (database + filestore)" "$anon_s" "$engine_ms"
+printf '%-44s %8.1f s  (engine %s ms, rest = JVM start)\n' "anonymisation, $JOBS connections (db + files)" "$anon_s" "$engine_ms"
 printf '%-44s %8.2f  (target <= 0.50)\n' "ratio anonymise / restore" "$(echo "scale=4; $anon_s / $restore_s" | bc)"
 printf '%-44s %8.2f\n' "ratio engine only / restore" "$(echo "scale=4; $engine_ms / 1000 / $restore_s" | bc)"
 printf '%-44s %s -> %s\n' "filestore files" "$files_before" "$files_after"

@@ -57,56 +57,120 @@ public final class Anonymizer {
     public record Outcome(Map<String, Object> evidence) {
     }
 
+    /** Opens a new connection to the scratch database (for {@link #anonymize(Connections, int, Path, AnonymizationRules, String)}). */
+    @FunctionalInterface
+    public interface Connections {
+        Connection open() throws SQLException;
+    }
+
     /**
      * Anonymises the database {@code connection} is connected to (a scratch copy, never production) and the files of
      * its filestore directory {@code filestore} (Odoo layout {@code <2 hex>/<sha1>}; replaced attachments get a
      * placeholder file under its own SHA-1 name, rows updated), with {@code rules} and the per-snapshot {@code salt}.
+     * One step after the other on this connection, which is left open, in its commit mode, with nothing of the run.
      */
     public Outcome anonymize(Connection connection, Path filestore, AnonymizationRules rules, String salt) {
+        return execute(() -> connection, 1, false, filestore, rules, salt);
+    }
+
+    /**
+     * As {@link #anonymize(Connection, Path, AnonymizationRules, String)}, on up to {@code jobs} connections at once
+     * (like {@code pg_restore -j}): the rules of different tables run side by side, the amounts (which read and write
+     * the accounting tables and the rules naming them) in one chain, the attachments last. Each connection is opened
+     * from {@code connections} and closed at the end.
+     */
+    public Outcome anonymize(Connections connections, int jobs, Path filestore, AnonymizationRules rules, String salt) {
+        if (jobs < 1) {
+            throw new RequestRejected("jobs", "must be at least 1");
+        }
+        return execute(connections, jobs, true, filestore, rules, salt);
+    }
+
+    /** One unit of work: the rules of one table (in their order), or the amounts chain with the rules it must follow. */
+    private record Task(List<Rule> rules, boolean amounts) {
+    }
+
+    /** Tables the amounts chain writes: a rule naming one runs in the chain, before it (never beside it). */
+    private static java.util.Set<String> amountTables(AnonymizationRules rules) {
+        java.util.Set<String> tables = new java.util.HashSet<>(List.of("account_move", "account_move_line",
+                "account_partial_reconcile", "account_bank_statement", "account_bank_statement_line"));
+        for (ScaledTable t : rules.scaledTables()) {
+            tables.add(t.table());
+            if (t.totals() != null) {
+                tables.add(t.totals().table());
+            }
+        }
+        return tables;
+    }
+
+    private static List<Task> plan(AnonymizationRules rules) {
+        java.util.Set<String> amountTables = rules.amountsEnabled() ? amountTables(rules) : java.util.Set.of();
+        List<Rule> chain = new ArrayList<>();
+        Map<String, List<Rule>> byTable = new LinkedHashMap<>();
+        for (Rule r : rules.rules()) {
+            if (amountTables.contains(r.table())) {
+                chain.add(r);
+            } else {
+                byTable.computeIfAbsent(r.table(), t -> new ArrayList<>()).add(r);
+            }
+        }
+        List<Task> tasks = new ArrayList<>();
+        tasks.add(new Task(chain, true));   // the longest chain first
+        byTable.values().forEach(list -> tasks.add(new Task(list, false)));
+        return tasks;
+    }
+
+    private Outcome execute(Connections source, int jobs, boolean close, Path filestore, AnonymizationRules rules,
+                            String salt) {
         if (salt == null || salt.isBlank()) {
             throw new RequestRejected("salt", "a snapshot's salt must not be empty");
         }
         long started = System.nanoTime();
-        Run run = new Run(connection, rules);
-        List<String> orphans;
-        boolean autoCommit;
-        try {
-            autoCommit = connection.getAutoCommit();
-        } catch (SQLException e) {
-            throw new IllegalStateException("anonymisation: " + e.getMessage(), e);
+        BigDecimal factor = factor(salt);
+        java.util.Queue<Task> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(plan(rules));
+        List<Run> runs = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable worker = () -> work(source, close, rules, salt, runs, failure, run -> {
+            Task task;
+            while (failure.get() == null && (task = queue.poll()) != null) {
+                for (Rule rule : task.rules()) {
+                    run.rule(rule);
+                    run.c.commit();
+                }
+                if (task.amounts()) {
+                    if (rules.amountsEnabled()) {
+                        run.amounts(factor);
+                    } else {
+                        run.amountsEvidence.put("scaled", false);
+                    }
+                }
+            }
+        });
+        int threads = Math.min(jobs, queue.size());
+        if (threads <= 1) {
+            worker.run();
+        } else {
+            List<Thread> started2 = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Thread t = new Thread(worker, "anonymize-" + (i + 1));
+                t.start();
+                started2.add(t);
+            }
+            for (Thread t : started2) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure.compareAndSet(null, new IllegalStateException("anonymisation interrupted"));
+                }
+            }
         }
-        try {
-            connection.setAutoCommit(false);
-            run.prepare(salt);
-            for (Rule rule : rules.rules()) {
-                run.rule(rule);
-                connection.commit();
-            }
-            if (rules.amountsEnabled()) {
-                run.amounts(factor(salt));
-            } else {
-                run.amountsEvidence.put("scaled", false);
-            }
-            orphans = run.attachments(filestore);
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException ignored) {
-                // the connection is gone; the scratch copy is dropped by the caller
-            }
-            if (e instanceof RequestRejected r) {
-                throw r;
-            }
-            throw new IllegalStateException("anonymisation failed at " + run.step + ": " + e.getMessage()
-                    + " (the scratch copy is partly anonymised: drop it)", e);
-        } finally {
-            run.cleanUp();
-            try {
-                connection.setAutoCommit(autoCommit);
-            } catch (SQLException ignored) {
-                // closed connection: nothing to restore
-            }
+        List<String> orphans = new ArrayList<>();
+        if (failure.get() == null) {
+            work(source, close, rules, salt, runs, failure, run -> orphans.addAll(run.attachments(filestore)));
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
         int removed = 0;
         for (String name : orphans) {
@@ -118,18 +182,97 @@ public final class Anonymizer {
                 throw new UncheckedIOException("anonymisation: cannot remove a replaced file of the scratch filestore", e);
             }
         }
-        if (run.attachmentsEvidence.containsKey("rows")) {
-            run.attachmentsEvidence.put("original_files_removed", removed);
+        return new Outcome(merge(rules, runs, removed, started));
+    }
+
+    private interface Step {
+        void run(Run run) throws SQLException;
+    }
+
+    /** One connection's share: its session prepared, the steps, then the session cleaned (and closed when opened here). */
+    private static void work(Connections source, boolean close, AnonymizationRules rules, String salt, List<Run> runs,
+                             java.util.concurrent.atomic.AtomicReference<RuntimeException> failure, Step steps) {
+        Connection c = null;
+        Run run = null;
+        Boolean autoCommit = null;
+        try {
+            c = source.open();
+            run = new Run(c, rules);
+            runs.add(run);
+            autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            run.prepare(salt);
+            steps.run(run);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone; the scratch copy is dropped by the caller
+                }
+            }
+            RuntimeException f = e instanceof RequestRejected r ? r
+                    : new IllegalStateException("anonymisation failed at " + (run == null ? "connection" : run.step)
+                    + ": " + e.getMessage() + " (the scratch copy is partly anonymised: drop it)", e);
+            failure.compareAndSet(null, f);
+        } finally {
+            if (run != null) {
+                run.cleanUp();
+            }
+            if (c != null) {
+                try {
+                    if (autoCommit != null) {
+                        c.setAutoCommit(autoCommit);
+                    }
+                    if (close) {
+                        c.close();
+                    }
+                } catch (SQLException ignored) {
+                    // closed connection: nothing to restore
+                }
+            }
+        }
+    }
+
+    /** The evidence of all connections' runs, rules in the rules' order. */
+    private static Map<String, Object> merge(AnonymizationRules rules, List<Run> runs, int removed, long started) {
+        Map<String, Integer> order = new HashMap<>();
+        List<Rule> all = rules.rules();
+        for (int i = 0; i < all.size(); i++) {
+            order.put(all.get(i).name(), i);
+        }
+        java.util.function.ToIntFunction<Map<String, Object>> rank = m -> {
+            Object rule = m.containsKey("rule") ? m.get("rule") : m.get("name");
+            return rule instanceof String n && order.containsKey(n) && !m.containsKey("amounts") ? order.get(n) : all.size();
+        };
+        List<Map<String, Object>> rulesEvidence = new ArrayList<>();
+        List<Map<String, Object>> skipped = new ArrayList<>();
+        Map<String, Object> amounts = new LinkedHashMap<>();
+        Map<String, Object> attachments = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
+        for (Run r : runs) {
+            rulesEvidence.addAll(r.rulesEvidence);
+            skipped.addAll(r.skipped);
+            amounts.putAll(r.amountsEvidence);
+            attachments.putAll(r.attachmentsEvidence);
+            notes.addAll(r.notes);
+        }
+        rulesEvidence.sort(java.util.Comparator.comparingInt(rank));
+        skipped.sort(java.util.Comparator.comparingInt(rank));
+        if (attachments.containsKey("rows")) {
+            attachments.put("original_files_removed", removed);
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
-        evidence.put("rules", run.rulesEvidence);
-        evidence.put("skipped", run.skipped);
-        evidence.put("amounts", run.amountsEvidence);
-        evidence.put("attachments", run.attachmentsEvidence);
+        evidence.put("rules", rulesEvidence);
+        evidence.put("skipped", skipped);
+        evidence.put("amounts", amounts);
+        evidence.put("attachments", attachments);
         evidence.put("allowed_logins", rules.allowedLogins());
-        evidence.put("notes", run.notes);
+        evidence.put("notes", notes);
+        evidence.put("connections", runs.size() - 1);
         evidence.put("ms", (System.nanoTime() - started) / 1_000_000);
-        return new Outcome(evidence);
+        return evidence;
     }
 
     /** The amount factor of a snapshot, 0.500..2.000 (never 1), from its salt; it is never printed. */

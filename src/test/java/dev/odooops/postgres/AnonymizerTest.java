@@ -39,6 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AnonymizerTest {
     private OdooPersonalData data;
     private OdooPersonalData other;
+    private OdooPersonalData parallel;
+    private Map<String, Object> parallelEvidence;
     private Set<String> originals;
     private Map<String, Object> evidence;
     private long amountsBefore;
@@ -47,6 +49,7 @@ class AnonymizerTest {
     void anonymizeTwoCopiesWithTwoSalts() throws Exception {
         data = OdooPersonalData.create("engine");
         other = data.copy("engine2");
+        parallel = data.copy("engine3");
         originals = data.originals();
         assertTrue(originals.size() > 1000, "the fixture holds personal data: " + originals.size());
         amountsBefore = sumAbsBalance(data);
@@ -60,6 +63,8 @@ class AnonymizerTest {
         try (Connection c = other.connect()) {
             new Anonymizer().anonymize(c, other.filestore, AnonymizationRules.defaults(), "salt-two");
         }
+        parallelEvidence = new Anonymizer().anonymize(parallel::connect, 3, parallel.filestore,
+                AnonymizationRules.defaults(), "salt-one").evidence();
     }
 
     @AfterAll
@@ -69,6 +74,9 @@ class AnonymizerTest {
         }
         if (other != null) {
             other.close();
+        }
+        if (parallel != null) {
+            parallel.close();
         }
     }
 
@@ -256,6 +264,28 @@ class AnonymizerTest {
             assertEquals("ZQ", one(st, "SELECT initials FROM x_badge"), "the failing step changed nothing");
             assertEquals("0", one(st, "SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema()"));
         }
+    }
+
+    @Test
+    void should_give_the_same_result_on_several_connections_as_on_one() throws Exception {
+        String partners = "SELECT md5(string_agg(concat_ws('|', name, email, phone, mobile, street, zip, city, vat), ',' "
+                + "ORDER BY id)) FROM res_partner";
+        String lines = "SELECT md5(string_agg(concat_ws('|', debit, credit, balance, amount_currency, amount_residual), ',' "
+                + "ORDER BY id)) FROM account_move_line";
+        String moves = "SELECT md5(string_agg(concat_ws('|', amount_total, amount_residual_signed), ',' ORDER BY id)) FROM account_move";
+        String files = "SELECT md5(string_agg(concat_ws('|', store_fname, checksum), ',' ORDER BY id)) FROM ir_attachment";
+        try (Connection a = data.connect(); Connection b = parallel.connect();
+             Statement sa = a.createStatement(); Statement sb = b.createStatement()) {
+            for (String q : List.of(partners, lines, moves, files)) {
+                assertEquals(one(sa, q), one(sb, q), q);
+            }
+        }
+        assertEquals(3, ((Number) parallelEvidence.get("connections")).intValue());
+        assertEquals(Json.compact(evidence.get("skipped")), Json.compact(parallelEvidence.get("skipped")));
+        List<?> one = (List<?>) evidence.get("rules");
+        List<?> three = (List<?>) parallelEvidence.get("rules");
+        assertEquals(one.stream().map(r -> ((Map<?, ?>) r).get("name")).toList(),
+                three.stream().map(r -> ((Map<?, ?>) r).get("name")).toList(), "rules listed in their order");
     }
 
     @Test

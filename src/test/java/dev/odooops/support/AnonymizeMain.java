@@ -5,14 +5,13 @@ import dev.odooops.domain.Json;
 import dev.odooops.postgres.Anonymizer;
 
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.Map;
 
 /**
  * Runs the anonymisation engine on a database and filestore, for bench/anonymize.sh:
  * {@code java -cp target/odoo-ops.jar:target/test-classes dev.odooops.support.AnonymizeMain JDBC_URL USER FILESTORE SALT [RULES]}
- * (password from PGPASSWORD). Prints the evidence, then the wall time in ms on the last line.
+ * (password from PGPASSWORD, connections at once from JOBS, default 1). Prints the evidence, then the wall time in ms on the last line.
  */
 public final class AnonymizeMain {
     private AnonymizeMain() {
@@ -26,9 +25,10 @@ public final class AnonymizeMain {
         AnonymizationRules rules = AnonymizationRules.load(args.length > 4 ? Path.of(args[4]) : null);
         long t0 = System.nanoTime();
         Map<String, Object> evidence;
-        try (Connection c = DriverManager.getConnection(args[0], args[1], System.getenv().getOrDefault("PGPASSWORD", ""))) {
-            evidence = new Anonymizer().anonymize(c, Path.of(args[2]), rules, args[3]).evidence();
-        }
+        int jobs = Integer.parseInt(System.getenv().getOrDefault("JOBS", "1"));
+        String password = System.getenv().getOrDefault("PGPASSWORD", "");
+        evidence = new Anonymizer().anonymize(() -> DriverManager.getConnection(args[0], args[1], password), jobs,
+                Path.of(args[2]), rules, args[3]).evidence();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println(Json.pretty(evidence));
         System.out.println("anonymize_ms=" + ms);
