@@ -214,7 +214,7 @@ public final class Anonymizer {
             }
             RuntimeException f = e instanceof RequestRejected r ? r
                     : new IllegalStateException("anonymisation failed at " + (run == null ? "connection" : run.step)
-                    + ": " + e.getMessage() + " (the scratch copy is partly anonymised: drop it)", e);
+                    + ": " + firstLine(e) + " (the scratch copy is partly anonymised: drop it)", e);
             failure.compareAndSet(null, f);
         } finally {
             if (run != null) {
@@ -233,6 +233,16 @@ public final class Anonymizer {
                 }
             }
         }
+    }
+
+    /**
+     * The error's first line: PostgreSQL's "Detail: Failing row contains (...)" and "Where:" lines may quote a row's
+     * original values, which must reach neither a log nor the evidence.
+     */
+    static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** The evidence of all connections' runs, rules in the rules' order. */

@@ -262,6 +262,17 @@ class AnonymizerTest {
             assertTrue(e.getMessage().startsWith("anonymisation failed at rule badges: "), e.getMessage());
             assertTrue(e.getMessage().endsWith("(the scratch copy is partly anonymised: drop it)"), e.getMessage());
             assertEquals("ZQ", one(st, "SELECT initials FROM x_badge"), "the failing step changed nothing");
+            st.execute("CREATE TABLE IF NOT EXISTS x_card (id serial PRIMARY KEY, holder varchar, code varchar "
+                    + "CHECK (code IS NULL OR code LIKE 'C%'))");
+            st.execute("INSERT INTO x_card (holder, code) VALUES ('Orig Holder Zorblat', 'C-1')");
+            AnonymizationRules cards = AnonymizationRules.parse("""
+                    rules: [{name: cards, table: x_card, columns: {code: zip}}]
+                    amounts: {enabled: false}
+                    """, "test.yaml");
+            IllegalStateException check = assertThrows(IllegalStateException.class,
+                    () -> new Anonymizer().anonymize(c, other.filestore, cards, "salt-four"));
+            assertTrue(check.getMessage().contains("x_card_code_check"), check.getMessage());
+            assertFalse(check.getMessage().contains("Zorblat"), "no original value in the error: " + check.getMessage());
             assertEquals("0", one(st, "SELECT count(*) FROM pg_proc WHERE pronamespace = pg_my_temp_schema()"));
         }
     }
