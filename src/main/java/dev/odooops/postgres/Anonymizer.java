@@ -24,12 +24,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -91,8 +100,8 @@ public final class Anonymizer {
     }
 
     /** Tables the amounts chain writes: a rule naming one runs in the chain, before it (never beside it). */
-    private static java.util.Set<String> amountTables(AnonymizationRules rules) {
-        java.util.Set<String> tables = new java.util.HashSet<>(List.of("account_move", "account_move_line",
+    private static Set<String> amountTables(AnonymizationRules rules) {
+        Set<String> tables = new HashSet<>(List.of("account_move", "account_move_line",
                 "account_partial_reconcile", "account_bank_statement", "account_bank_statement_line"));
         for (ScaledTable t : rules.scaledTables()) {
             tables.add(t.table());
@@ -104,7 +113,7 @@ public final class Anonymizer {
     }
 
     private static List<Task> plan(AnonymizationRules rules) {
-        java.util.Set<String> amountTables = rules.amountsEnabled() ? amountTables(rules) : java.util.Set.of();
+        Set<String> amountTables = rules.amountsEnabled() ? amountTables(rules) : Set.of();
         List<Rule> chain = new ArrayList<>();
         Map<String, List<Rule>> byTable = new LinkedHashMap<>();
         for (Rule r : rules.rules()) {
@@ -127,9 +136,9 @@ public final class Anonymizer {
         }
         long started = System.nanoTime();
         BigDecimal factor = factor(salt);
-        java.util.Queue<Task> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(plan(rules));
-        List<Run> runs = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Queue<Task> queue = new ConcurrentLinkedQueue<>(plan(rules));
+        List<Run> runs = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Runnable worker = () -> work(source, close, rules, salt, runs, failure, run -> {
             Task task;
             while (failure.get() == null && (task = queue.poll()) != null) {
@@ -150,13 +159,13 @@ public final class Anonymizer {
         if (threads <= 1) {
             worker.run();
         } else {
-            List<Thread> started2 = new ArrayList<>();
+            List<Thread> threadsStarted = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
                 Thread t = new Thread(worker, "anonymize-" + (i + 1));
                 t.start();
-                started2.add(t);
+                threadsStarted.add(t);
             }
-            for (Thread t : started2) {
+            for (Thread t : threadsStarted) {
                 try {
                     t.join();
                 } catch (InterruptedException e) {
@@ -191,7 +200,7 @@ public final class Anonymizer {
 
     /** One connection's share: its session prepared, the steps, then the session cleaned (and closed when opened here). */
     private static void work(Connections source, boolean close, AnonymizationRules rules, String salt, List<Run> runs,
-                             java.util.concurrent.atomic.AtomicReference<RuntimeException> failure, Step steps) {
+                             AtomicReference<RuntimeException> failure, Step steps) {
         Connection c = null;
         Run run = null;
         Boolean autoCommit = null;
@@ -252,7 +261,7 @@ public final class Anonymizer {
         for (int i = 0; i < all.size(); i++) {
             order.put(all.get(i).name(), i);
         }
-        java.util.function.ToIntFunction<Map<String, Object>> rank = m -> {
+        ToIntFunction<Map<String, Object>> rank = m -> {
             Object rule = m.containsKey("rule") ? m.get("rule") : m.get("name");
             return rule instanceof String n && order.containsKey(n) && !m.containsKey("amounts") ? order.get(n) : all.size();
         };
@@ -268,8 +277,8 @@ public final class Anonymizer {
             attachments.putAll(r.attachmentsEvidence);
             notes.addAll(r.notes);
         }
-        rulesEvidence.sort(java.util.Comparator.comparingInt(rank));
-        skipped.sort(java.util.Comparator.comparingInt(rank));
+        rulesEvidence.sort(Comparator.comparingInt(rank));
+        skipped.sort(Comparator.comparingInt(rank));
         if (attachments.containsKey("rows")) {
             attachments.put("original_files_removed", removed);
         }
@@ -365,7 +374,7 @@ public final class Anonymizer {
 
         /** Reads the columns of every table the rules and the built-in steps name, in one query. */
         void preload() throws SQLException {
-            java.util.Set<String> tables = new java.util.LinkedHashSet<>(List.of("res_currency", "res_company", "res_users",
+            Set<String> tables = new LinkedHashSet<>(List.of("res_currency", "res_company", "res_users",
                     "account_move", "account_move_line", "account_partial_reconcile", "account_bank_statement",
                     "account_bank_statement_line", "account_journal", "pos_order", "ir_attachment"));
             rules.rules().forEach(r -> tables.add(r.table()));
