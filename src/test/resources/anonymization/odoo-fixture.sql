@@ -151,6 +151,16 @@ WHERE l.account_id = 121000;
 UPDATE account_move_line SET amount_residual_currency = amount_residual, reconciled = (amount_residual = 0)
 WHERE account_id = 121000;
 INSERT INTO account_payment (move_id, amount, partner_id) SELECT id, abs(paid), partner_id FROM pay;
+-- 10 vendor entries in yen (0 decimals) on a euro company: amount_currency in JPY, balance in EUR
+INSERT INTO account_move (id, name, move_type, state, partner_id, journal_id, currency_id)
+SELECT 2000 + g, 'JPY/' || g, 'entry', 'posted', g, 4, 3 FROM generate_series(1, 10) g;
+INSERT INTO account_move_line (move_id, partner_id, account_id, name, display_type, currency_id, balance,
+  amount_currency, amount_residual, amount_residual_currency)
+SELECT 2000 + g, g, 600000, 'Yen expense', 'product', 3, round((g * 1234 + 7) / 161.3, 2), g * 1234 + 7, 0, 0
+FROM generate_series(1, 10) g
+UNION ALL
+SELECT 2000 + g, g, 440000, 'Yen payable', 'product', 3, -round((g * 1234 + 7) / 161.3, 2), -(g * 1234 + 7), 0, 0
+FROM generate_series(1, 10) g;
 UPDATE account_move_line SET debit = greatest(balance, 0), credit = greatest(-balance, 0);
 UPDATE account_move_line l SET journal_id = m.journal_id FROM account_move m WHERE m.id = l.move_id;
 -- totals as Odoo computes them
@@ -199,3 +209,18 @@ WHERE t.order_id = s.id;
 CREATE TABLE ir_attachment (id serial PRIMARY KEY, name varchar NOT NULL, res_model varchar, res_id int,
   res_field varchar, type varchar DEFAULT 'binary', store_fname varchar, checksum varchar(40), mimetype varchar,
   file_size int, db_datas bytea, index_content text, description text, public boolean DEFAULT false);
+
+-- a translated field (jsonb, as Odoo 16+ stores them)
+CREATE TABLE hr_job (id serial PRIMARY KEY, name jsonb NOT NULL);
+INSERT INTO hr_job (name) VALUES ('{"en_US": "Assistant of Hyacinth Snodgrass-1", "fr_BE": "Assistante de Hyacinth Snodgrass-1"}');
+
+-- Odoo's foreign keys between these tables (a second update of a row in one transaction re-checks them all)
+ALTER TABLE account_move_line ADD FOREIGN KEY (move_id) REFERENCES account_move (id) ON DELETE CASCADE,
+  ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id), ADD FOREIGN KEY (journal_id) REFERENCES account_journal (id),
+  ADD FOREIGN KEY (currency_id) REFERENCES res_currency (id), ADD FOREIGN KEY (company_currency_id) REFERENCES res_currency (id);
+ALTER TABLE account_move ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id),
+  ADD FOREIGN KEY (journal_id) REFERENCES account_journal (id), ADD FOREIGN KEY (currency_id) REFERENCES res_currency (id);
+ALTER TABLE account_partial_reconcile ADD FOREIGN KEY (debit_move_id) REFERENCES account_move_line (id),
+  ADD FOREIGN KEY (credit_move_id) REFERENCES account_move_line (id);
+ALTER TABLE res_users ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id);
+ALTER TABLE res_partner_bank ADD FOREIGN KEY (partner_id) REFERENCES res_partner (id);

@@ -380,6 +380,9 @@ public class SanitizedSnapshot {
     }
 
     /** Step anonymize: the project's rules with a fresh salt, in the scratch copy only (anonymization.json). */
+    /** Connections the anonymisation uses at once. */
+    private static final int ANONYMIZE_JOBS = 2;
+
     public void anonymize(@Variable(Vars.STAGING_JOB) SnapshotJob job) throws Exception {
         long t0 = System.nanoTime();
         byte[] salt = new byte[32];
@@ -387,8 +390,10 @@ public class SanitizedSnapshot {
         job.salt(HexFormat.of().formatHex(salt));
         AnonymizationSettings.ProjectRules projectRules = rules.of(job.environment().project());
         Anonymizer.Outcome outcome;
-        try (Connection c = EnvironmentDatabase.connect(job.environment().database(), job.scratchDatabase())) {
-            outcome = anonymizer.anonymize(c, job.scratchDirectory(), projectRules.rules(), job.salt());
+        try {
+            // two connections, like pg_restore -j 2: the independent rules run side by side
+            outcome = anonymizer.anonymize(() -> EnvironmentDatabase.connect(job.environment().database(), job.scratchDatabase()),
+                    ANONYMIZE_JOBS, job.scratchDirectory(), projectRules.rules(), job.salt());
         } finally {
             job.salt(null); // used once, never kept
         }
