@@ -243,6 +243,14 @@ public final class OpsRuntime implements AutoCloseable {
         bindBackup(shared);
         bindRestore(shared);
         bindService(context, shared);
+        bindDrift(shared);
+    }
+
+    /** check-drift, config inventory and evidence retention (issue 14, sections 4 and 7). */
+    private void bindDrift(Shared s) {
+        Registry r = s.registry();
+        r.bind("driftCheck", new dev.odooops.staging.DriftCheck(config, new dev.odooops.odoo.OdooInventory(s.tools()),
+                new dev.odooops.odoo.NeutralizationCheck()));
     }
 
     /** The catalog, the store, child processes, Odoo's controls, run start and recovery. */

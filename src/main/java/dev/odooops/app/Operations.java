@@ -189,4 +189,9 @@ public final class Operations {
             super(cause.getMessage() == null ? route + " failed: " + cause.getClass().getName() : cause.getMessage(), cause);
         }
     }
+
+    /** check-drift: the project's environments side by side; ok when nothing diverges that matters. */
+    public Report checkDrift(dev.odooops.model.DriftRequest request) {
+        return call("direct:check-drift", request, Report.class);
+    }
 }

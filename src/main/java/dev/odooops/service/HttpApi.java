@@ -185,6 +185,12 @@ public final class HttpApi {
         handle(ex, (user, e) -> decide(e, user, RestoreDecisionRequest.Decision.DISCARD));
     }
 
+    /** {@code GET /projects/{project}/drift}: check-drift's report (200; {@code ok} says whether something diverges). */
+    public void checkDrift(Exchange ex) {
+        handle(ex, (user, e) -> Response.ok(operations.checkDrift(new dev.odooops.model.DriftRequest(header(e, "project"),
+                user)).body()));
+    }
+
     // ---- the work ----------------------------------------------------------------------------------------
 
     private Response submit(Exchange e, String user, String operation) {

@@ -64,6 +64,8 @@ public final class TestEnvironment implements AutoCloseable {
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
     private String schedulesYaml;
+    /** More environments of the project after prod (items of its environments list, unindented). */
+    private String extraEnvironmentsYaml = "";
     /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
     private String serverVersion = "17.0";
     /** Every process spawn() started: any still alive when the test ends (it failed early) is killed in close(). */
@@ -253,6 +255,13 @@ public final class TestEnvironment implements AutoCloseable {
                 s3SecretEnv != null ? "env:" + s3SecretEnv : "secret:s3_secret");
     }
 
+    /** Adds environments to the project, after prod: YAML items of its environments list ({@code - name: staging ...}). */
+    public TestEnvironment withExtraEnvironments(String items) throws IOException {
+        this.extraEnvironmentsYaml = items;
+        writeConfig();
+        return this;
+    }
+
     public Path localStoreDir() {
         return root.resolve("store");
     }
@@ -318,7 +327,7 @@ public final class TestEnvironment implements AutoCloseable {
                         %s: %s
                         addons_paths: [%s]
                 %s""".formatted(project, environmentType, database, database + "_owner", app.key(), odoo.filestore(),
-                app.confKey(), odoo.appConf(), odoo.addons(), quiesce));
+                app.confKey(), odoo.appConf(), odoo.addons(), quiesce) + extraEnvironmentsYaml.indent(6));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
                         + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\n");

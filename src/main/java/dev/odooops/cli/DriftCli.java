@@ -1,0 +1,92 @@
+package dev.odooops.cli;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.domain.Json;
+import dev.odooops.model.DriftRequest;
+import dev.odooops.model.Report;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The command line of issue 14 sections 4 and 7: {@code check-drift}, {@code config inventory}, {@code evidence prune}.
+ * Each turns its options into the operation's typed request and prints the result (stdout), like {@link Commands}.
+ */
+final class DriftCli {
+    private DriftCli() {
+    }
+
+    @Command(name = "check-drift", mixinStandardHelpOptions = true,
+            description = "The environments of a project side by side (Odoo series, addons paths in order, installed modules, "
+                    + "addons commits); exit 1 with one line per divergence that matters (a module of production missing, "
+                    + "another addons path order or series, a copy not neutralised, a production without an outgoing mail "
+                    + "server or marked neutralised).")
+    static final class CheckDrift extends Cli.RuntimeCommand {
+        @Option(names = "--project", paramLabel = "P", required = true, description = "the project")
+        String project;
+
+        @Option(names = "--json", description = "print the report as JSON (default: a table and one line per divergence)")
+        boolean json;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            Report report = rt.operations().checkDrift(new DriftRequest(project, user(rt)));
+            PrintStream out = cli().out();
+            if (json) out.println(Json.pretty(report.body()));
+            else printDrift(report.body(), out);
+            return report.ok() ? Commands.OK : Commands.FAILED;
+        }
+    }
+
+    /** The side-by-side table, then {@code DRIFT <line>} per divergence and {@code note <line>} per note. */
+    @SuppressWarnings("unchecked")
+    static void printDrift(Map<String, Object> body, PrintStream out) {
+        List<Map<String, Object>> envs = (List<Map<String, Object>>) body.get("environments");
+        List<String> header = new ArrayList<>(List.of(""));
+        envs.forEach(e -> header.add((String) e.get("environment_id") + " (" + e.get("type") + ")"));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(header);
+        rows.add(row("odoo series", envs, e -> String.valueOf(e.get("odoo_series"))));
+        int depth = envs.stream().mapToInt(e -> ((List<String>) e.get("addons_path")).size()).max().orElse(0);
+        for (int i = 0; i < depth; i++) {
+            int at = i;
+            rows.add(row("addons path " + (i + 1), envs, e -> {
+                List<String> p = (List<String>) e.get("addons_path");
+                if (at >= p.size()) return "-";
+                String commit = ((Map<String, String>) e.get("addons_commits")).get(p.get(at));
+                return p.get(at) + (commit == null ? "" : " @" + commit.substring(0, Math.min(12, commit.length())));
+            }));
+        }
+        TreeSet<String> modules = new TreeSet<>();
+        envs.forEach(e -> modules.addAll(((Map<String, String>) e.getOrDefault("modules_installed", Map.of())).keySet()));
+        for (String m : modules) {
+            rows.add(row("module " + m, envs, e -> {
+                String v = ((Map<String, String>) e.getOrDefault("modules_installed", Map.of())).get(m);
+                return v == null ? "-" : v.isEmpty() ? "installed" : v;
+            }));
+        }
+        int[] widths = new int[header.size()];
+        for (List<String> r : rows) for (int i = 0; i < r.size(); i++) widths[i] = Math.max(widths[i], r.get(i).length());
+        for (List<String> r : rows) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) b.append(String.format("%-" + widths[i] + "s", r.get(i))).append(i + 1 < r.size() ? "  " : "");
+            out.println(b.toString().stripTrailing());
+        }
+        out.println();
+        for (String d : (List<String>) body.get("divergences")) out.println("DRIFT " + d);
+        for (String n : (List<String>) body.get("notes")) out.println("note  " + n);
+        if (Boolean.TRUE.equals(body.get("ok"))) out.println("ok: no divergence that matters in project " + body.get("project"));
+    }
+
+    private static List<String> row(String label, List<Map<String, Object>> envs,
+                                    java.util.function.Function<Map<String, Object>, String> cell) {
+        List<String> r = new ArrayList<>(List.of(label));
+        for (Map<String, Object> e : envs) r.add(e.containsKey("error") ? "unreadable" : cell.apply(e));
+        return r;
+    }
+}
