@@ -89,4 +89,49 @@ final class DriftCli {
         for (Map<String, Object> e : envs) r.add(e.containsKey("error") ? "unreadable" : cell.apply(e));
         return r;
     }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, subcommands = {DriftCli.ConfigInventoryCommand.class},
+            description = "The configuration: `config inventory [--env E] [--template FILE]`.")
+    static final class ConfigGroup extends Cli.Group {
+    }
+
+    @Command(name = "inventory", mixinStandardHelpOptions = true,
+            description = "Every environment variable and secret reference the configuration reads (environments file "
+                    + "${env:NAME} and ${secret:NAME}, application.properties), per environment, marked required and set "
+                    + "or not; never a value. Reads the files only: works before the variables exist.")
+    static final class ConfigInventoryCommand implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        ConfigGroup group;
+
+        @Option(names = "--env", paramLabel = "E|P/E", description = "only what this environment reads (default: all)")
+        String env;
+
+        @Option(names = "--template", paramLabel = "FILE",
+                description = "also write a .env.template there (NAME= lines with comments; refused when FILE exists)")
+        java.nio.file.Path template;
+
+        @Override
+        public Integer call() throws Exception {
+            Cli cli = group.cli;
+            dev.odooops.config.ConfigInventory inventory = dev.odooops.config.ConfigInventory.read(cli.home(), cli.configDir(),
+                    cli.env());
+            java.util.Map<String, Object> report = new java.util.LinkedHashMap<>(inventory.report(env));
+            if (template != null) {
+                if (java.nio.file.Files.exists(template, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw new dev.odooops.domain.RequestRejected("template", template + " exists: name a new file");
+                }
+                java.nio.file.Path parent = template.toAbsolutePath().getParent();
+                java.nio.file.Path tmp = java.nio.file.Files.createTempFile(parent, ".env-template-", ".part");
+                try {
+                    java.nio.file.Files.writeString(tmp, inventory.template(env));
+                    java.nio.file.Files.move(tmp, template); // no REPLACE_EXISTING: a file made meanwhile is not overwritten
+                } finally {
+                    java.nio.file.Files.deleteIfExists(tmp);
+                }
+                report.put("template", template.toString());
+            }
+            cli.out().println(Json.pretty(report));
+            return Commands.OK;
+        }
+    }
 }
