@@ -103,6 +103,8 @@ public final class OpsRuntime implements AutoCloseable {
     private ProducerTemplate template;
     private Operations operations;
     private ServiceSettings serviceSettings;
+    /** evidence.*: validated at start in every mode (a bad key fails the command naming it). */
+    private dev.odooops.config.EvidenceSettings evidenceSettings;
     private RunQueue runQueue;
     private ApiTokens apiTokens;
     private Schedules schedules;
@@ -153,6 +155,7 @@ public final class OpsRuntime implements AutoCloseable {
             database.sync(config);
             OpsRuntime runtime = new OpsRuntime(settings, config, database, env);
             runtime.serviceSettings = service ? ServiceSettings.of(settings) : null;
+            runtime.evidenceSettings = dev.odooops.config.EvidenceSettings.of(settings);
             runtime.startCamel(clock);
             return runtime;
         } catch (Exception | Error e) {
@@ -174,6 +177,9 @@ public final class OpsRuntime implements AutoCloseable {
             else props.putAll(Inbox.routeProperties(serviceSettings));
             if (!serviceSettings.jmsEnabled()) exclude.add("**/service/jms.camel.yaml");
             else props.setProperty("jms.request-queue", serviceSettings.jmsRequestQueue());
+            if (!evidenceSettings.scheduled()) exclude.add("**/service/evidence-retention.camel.yaml");
+            props.setProperty("evidence.retention-cron", evidenceSettings.cron());
+            props.setProperty("evidence.retention-time-zone", evidenceSettings.timeZone().getId());
             if (!exclude.isEmpty()) main.configure().withRoutesExcludePattern(String.join(",", exclude));
             props.setProperty("camel.server.enabled", "true");
             props.setProperty("camel.server.host", serviceSettings.httpHost());
@@ -251,6 +257,11 @@ public final class OpsRuntime implements AutoCloseable {
         Registry r = s.registry();
         r.bind("driftCheck", new dev.odooops.staging.DriftCheck(config, new dev.odooops.odoo.OdooInventory(s.tools()),
                 new dev.odooops.odoo.NeutralizationCheck()));
+        r.bind("evidenceRetention", new dev.odooops.staging.EvidenceRetention(config, catalog,
+                new dev.odooops.ops.EvidenceCatalog(database.dataSource()), stores, s.starter(), s.tools(), evidenceSettings, s.clock()));
+        if (serviceSettings != null) {
+            r.bind("evidenceRetentionSchedule", new dev.odooops.service.EvidenceRetentionSchedule(config, runQueue, evidenceSettings));
+        }
     }
 
     /** The catalog, the store, child processes, Odoo's controls, run start and recovery. */

@@ -194,4 +194,9 @@ public final class Operations {
     public Report checkDrift(dev.odooops.model.DriftRequest request) {
         return call("direct:check-drift", request, Report.class);
     }
+
+    /** evidence prune: one environment's evidence retention run (or, with dry_run, its plan only). */
+    public Report evidencePrune(dev.odooops.model.EvidencePruneRequest request) {
+        return runQueued(request, null);
+    }
 }

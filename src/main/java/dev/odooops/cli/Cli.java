@@ -42,7 +42,7 @@ import java.util.function.Function;
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
                 Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.Completion.class,
-                DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class,
+                DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class, DriftCli.EvidenceGroup.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",

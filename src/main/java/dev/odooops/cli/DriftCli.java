@@ -134,4 +134,47 @@ final class DriftCli {
             return Commands.OK;
         }
     }
+
+    @Command(name = "evidence", mixinStandardHelpOptions = true, subcommands = {DriftCli.EvidencePrune.class},
+            description = "Evidence retention: `evidence prune [--env E] [--dry-run]`.")
+    static final class EvidenceGroup extends Cli.Group {
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Evidence retention now, one run per environment: evidence older than evidence.compress-after-days "
+                    + "compressed, uploaded to the store, read back and removed locally; older than evidence.delete-after-days "
+                    + "deleted; the evidence of live artifacts kept. Exit 1 when one run failed (the next run tries again).")
+    static final class EvidencePrune extends Cli.RuntimeCommand {
+        @Option(names = "--env", paramLabel = "E|P/E", description = "only this environment (default: every environment)")
+        String env;
+
+        @Option(names = "--project", paramLabel = "P", description = "the project, when E alone is in several projects")
+        String project;
+
+        @Option(names = "--dry-run", description = "print what would be done; no run, nothing changed")
+        boolean dryRun;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            List<dev.odooops.model.EvidencePruneRequest> requests = new ArrayList<>();
+            if (env != null) {
+                requests.add(new dev.odooops.model.EvidencePruneRequest(project, env, dryRun, user(rt), "cli"));
+            } else {
+                for (var e : rt.config().environments()) {
+                    if (project == null || project.equals(e.project())) {
+                        requests.add(new dev.odooops.model.EvidencePruneRequest(e.project(), e.name(), dryRun, user(rt), "cli"));
+                    }
+                }
+            }
+            List<Map<String, Object>> reports = new ArrayList<>();
+            boolean ok = true;
+            for (var r : requests) {
+                Report report = rt.operations().evidencePrune(r);
+                reports.add(report.body());
+                ok &= report.ok();
+            }
+            cli().out().println(Json.pretty(env != null ? reports.get(0) : reports));
+            return ok ? Commands.OK : Commands.FAILED;
+        }
+    }
 }

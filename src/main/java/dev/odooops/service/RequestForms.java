@@ -35,6 +35,8 @@ public final class RequestForms {
 
     static {
         // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
+        register(dev.odooops.model.EvidencePruneRequest.OPERATION, List.of("dry_run"), (f, user, channel) ->
+                new dev.odooops.model.EvidencePruneRequest(f.string("project"), f.required("environment"), f.bool("dry_run", false), user, channel));
     }
 
     private RequestForms() {
