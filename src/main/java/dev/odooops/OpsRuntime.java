@@ -242,6 +242,7 @@ public final class OpsRuntime implements AutoCloseable {
         bindOperations(shared);
         bindBackup(shared);
         bindRestore(shared);
+        bindNeutralization(shared);
         bindService(context, shared);
     }
 
@@ -351,6 +352,20 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("finalizeRestore", new FinalizeRestore(catalog, s.odoo()));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, stores, restoreDatabase, restoreFilestore, s.odoo()));
+    }
+
+    /**
+     * The neutralisation of copies (issue 14, sections 2-3): each environment's {@code neutralization:} block and rules,
+     * read and validated here so that a bad key or rules file fails the start; the check (bean
+     * {@code neutralizationCheck}, also for the drift check) and check-neutralization's step.
+     */
+    private void bindNeutralization(Shared s) {
+        Registry r = s.registry();
+        dev.odooops.odoo.NeutralizationCheck check = new dev.odooops.odoo.NeutralizationCheck(
+                dev.odooops.config.NeutralizationSettings.of(config));
+        r.bind("neutralizationCheck", check);
+        r.bind("neutralizer", new dev.odooops.odoo.Neutralizer(check, s.tools()));
+        r.bind("neutralizationReport", new dev.odooops.staging.NeutralizationReport(config, check));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

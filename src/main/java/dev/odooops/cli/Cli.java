@@ -42,6 +42,7 @@ import java.util.function.Function;
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
                 Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.Completion.class,
+                Cli.CheckNeutralization.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -497,6 +498,19 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.check(new dev.odooops.model.CheckRequest(project, user(rt)));
+        }
+    }
+
+    @Command(name = "check-neutralization", mixinStandardHelpOptions = true,
+            description = "Is the environment neutralised (crons, mail servers, odoo.conf smtp_server, production secrets by "
+                    + "hash, uuid, web.base.url, is_neutralized, queued mails)? Exit 0 when it is, 1 with one remediation line per problem.")
+    static final class CheckNeutralization extends EnvCommand {
+        @Option(names = "--json", description = "print the report as JSON")
+        boolean json;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.checkNeutralization(new dev.odooops.model.CheckNeutralizationRequest(project, env, user(rt)), json);
         }
     }
 
