@@ -366,6 +366,9 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("neutralizationCheck", check);
         r.bind("neutralizer", new dev.odooops.odoo.Neutralizer(check, s.tools()));
         r.bind("neutralizationReport", new dev.odooops.staging.NeutralizationReport(config, check));
+        dev.odooops.odoo.Neutralizer neutralizer = new dev.odooops.odoo.Neutralizer(check, s.tools());
+        r.bind("neutralizeCopy", new dev.odooops.staging.NeutralizeCopy(config, neutralizer, check));
+        r.bind("copyPlanner", new dev.odooops.staging.CopyPlanner(config, catalog, operations::restore));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

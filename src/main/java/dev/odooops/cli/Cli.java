@@ -42,7 +42,7 @@ import java.util.function.Function;
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
                 Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.Completion.class,
-                Cli.CheckNeutralization.class,
+                Cli.CheckNeutralization.class, Cli.Copy.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -511,6 +511,31 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.checkNeutralization(new dev.odooops.model.CheckNeutralizationRequest(project, env, user(rt)), json);
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = "A neutralised copy of an environment into a non-production one, through the restore (safety backup, "
+                    + "rollback), neutralised and checked before Odoo starts on it; prints the run as JSON (exit 1: failed, rolled back).")
+    static final class Copy extends RuntimeCommand {
+        @Option(names = "--from", paramLabel = "E|P/E", required = true, description = "the source environment")
+        String from;
+
+        @Option(names = "--to", paramLabel = "E|P/E", required = true, description = "the target environment (never production)")
+        String to;
+
+        @Option(names = "--project", paramLabel = "P", description = "the target's project, when E alone is in several projects")
+        String project;
+
+        @Option(names = "--artifact", paramLabel = "A", description = "this artifact of the source (default: its newest full backup)")
+        String artifact;
+
+        @Option(names = "--snapshot", paramLabel = "S", description = "this sanitized_snapshot artifact of the source")
+        String snapshot;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.copy(new dev.odooops.model.CopyRequest(project, to, from, artifact, snapshot, user(rt), "cli"));
         }
     }
 

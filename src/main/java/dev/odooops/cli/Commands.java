@@ -183,6 +183,11 @@ public final class Commands {
         return report.ok() ? OK : FAILED;
     }
 
+    /** copy: the copy's report as JSON; exit 0 on success, 1 when it failed (and was rolled back). */
+    public int copy(dev.odooops.model.CopyRequest request) {
+        return print(operations.copy(request, null), FAILED);
+    }
+
     private int print(Report report, int whenNotOk) {
         out.println(Json.pretty(report.body()));
         return report.ok() ? OK : whenNotOk;

@@ -35,6 +35,8 @@ public final class RequestForms {
 
     static {
         // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
+        register("copy", List.of("from", "artifact_id", "snapshot_id"), (f, user, channel) -> new dev.odooops.model.CopyRequest(
+                f.string("project"), f.required("environment"), f.required("from"), f.string("artifact_id"), f.string("snapshot_id"), user, channel));
     }
 
     private RequestForms() {

@@ -67,6 +67,7 @@ public final class TestEnvironment implements AutoCloseable {
     private String s3SecretEnv;
     private String schedulesYaml;
     private String prodYaml = "";
+    private String operatorActions = "backup, restore";
     private String moreEnvironments = "";
     /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
     private String serverVersion = "17.0";
@@ -172,6 +173,13 @@ public final class TestEnvironment implements AutoCloseable {
     /** Raw keys added to the prod environment (e.g. a {@code neutralization:} block), indented as its own keys. */
     public TestEnvironment withProdYaml(String keys) throws IOException {
         this.prodYaml = keys;
+        writeConfig();
+        return this;
+    }
+
+    /** The actions of the user {@code operator} on every project (default {@code backup, restore}). */
+    public TestEnvironment withOperatorActions(String actions) throws IOException {
+        this.operatorActions = actions;
         writeConfig();
         return this;
     }
@@ -323,7 +331,7 @@ public final class TestEnvironment implements AutoCloseable {
                   - name: operator
                     api_token: "${secret:operator_token}"
                     permissions:
-                      - {project: "*", actions: [backup, restore]}
+                      - {project: "*", actions: [%s]}
                   - name: auditor
                     api_token: "${secret:auditor_token}"
                     permissions: []
@@ -337,7 +345,7 @@ public final class TestEnvironment implements AutoCloseable {
                         filestore: %s
                         %s: %s
                         addons_paths: [%s]
-                %s""".formatted(project, environmentType, database, database + "_owner", app.key(), odoo.filestore(),
+                %s""".formatted(operatorActions, project, environmentType, database, database + "_owner", app.key(), odoo.filestore(),
                 app.confKey(), odoo.appConf(), odoo.addons(), quiesce));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
