@@ -248,6 +248,7 @@ public final class OpsRuntime implements AutoCloseable {
         bindOperations(shared);
         bindBackup(shared);
         bindRestore(shared);
+        bindNeutralization(shared);
         bindService(context, shared);
         bindDrift(shared);
     }
@@ -255,8 +256,9 @@ public final class OpsRuntime implements AutoCloseable {
     /** check-drift, config inventory and evidence retention (issue 14, sections 4 and 7). */
     private void bindDrift(Shared s) {
         Registry r = s.registry();
+        // the neutralisation check of bindNeutralization (each environment's neutralization: block)
         r.bind("driftCheck", new dev.odooops.staging.DriftCheck(config, new dev.odooops.odoo.OdooInventory(s.tools()),
-                new dev.odooops.odoo.NeutralizationCheck()));
+                r.lookupByNameAndType("neutralizationCheck", dev.odooops.odoo.NeutralizationCheck.class)));
         r.bind("evidenceRetention", new dev.odooops.staging.EvidenceRetention(config, catalog,
                 new dev.odooops.ops.EvidenceCatalog(database.dataSource()), stores, s.starter(), s.tools(), evidenceSettings, s.clock()));
         if (serviceSettings != null) {
@@ -370,6 +372,23 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("finalizeRestore", new FinalizeRestore(catalog, s.odoo()));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, stores, restoreDatabase, restoreFilestore, s.odoo()));
+    }
+
+    /**
+     * The neutralisation of copies (issue 14, sections 2-3): each environment's {@code neutralization:} block and rules,
+     * read and validated here so that a bad key or rules file fails the start; the check (bean
+     * {@code neutralizationCheck}, also for the drift check) and check-neutralization's step.
+     */
+    private void bindNeutralization(Shared s) {
+        Registry r = s.registry();
+        dev.odooops.odoo.NeutralizationCheck check = new dev.odooops.odoo.NeutralizationCheck(
+                dev.odooops.config.NeutralizationSettings.of(config));
+        r.bind("neutralizationCheck", check);
+        r.bind("neutralizer", new dev.odooops.odoo.Neutralizer(check, s.tools()));
+        r.bind("neutralizationReport", new dev.odooops.staging.NeutralizationReport(config, check));
+        dev.odooops.odoo.Neutralizer neutralizer = new dev.odooops.odoo.Neutralizer(check, s.tools());
+        r.bind("neutralizeCopy", new dev.odooops.staging.NeutralizeCopy(config, neutralizer, check));
+        r.bind("copyPlanner", new dev.odooops.staging.CopyPlanner(config, catalog, operations::restore));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

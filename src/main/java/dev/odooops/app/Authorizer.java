@@ -66,7 +66,13 @@ public final class Authorizer {
         String user = request.user();
         if (request instanceof BackupRequest b) {
             // a restore's safety backup runs under the restore's permission
+            // (a neutralised copy's safety backup runs under copy: either action lets it through)
+            if (b.kind() == ArtifactKind.PRE_RESTORE && config.allows(user, b.project(), "copy")) return request;
             require(user, b.project(), b.kind() == ArtifactKind.PRE_RESTORE ? "restore" : "backup");
+        } else if (request instanceof RestoreRequest r && r.isCopy()) {
+            // a neutralised copy: copy on the project it reads and on the one it writes
+            require(user, r.project(), "copy");
+            require(user, projectOf(r.copyFrom()), "copy");
         } else if (request instanceof RestoreRequest || request instanceof RecoverRequest || request instanceof ValidateEnvRequest) {
             require(user, ((EnvironmentRequest) request).project(), "restore");
         } else if (request instanceof RetentionPlanRequest r) {

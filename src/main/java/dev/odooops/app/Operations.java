@@ -183,6 +183,16 @@ public final class Operations {
         return result;
     }
 
+    /** check-neutralization: the neutralisation check of an environment against its project's production (ok or not). */
+    public Report checkNeutralization(dev.odooops.model.CheckNeutralizationRequest request) {
+        return call("direct:check-neutralization", request, Report.class);
+    }
+
+    /** copy: a neutralised copy into a non-production environment, in a new run (or the one {@code queued} names). */
+    public Report copy(dev.odooops.model.CopyRequest request, QueuedRun queued) {
+        return runQueued(request, queued);
+    }
+
     /** An operation that neither ran to a result nor was rejected: a fault of odoo-ops or of its catalog. */
     public static final class OperationFailed extends RuntimeException {
         OperationFailed(String route, Throwable cause) {

@@ -175,6 +175,15 @@ public final class HttpApi {
         handle(ex, (user, e) -> Response.ok(operations.listEnvironments(new ListEnvironmentsRequest(user))));
     }
 
+    /**
+     * {@code GET /environments/{env}/neutralization[?project=P]}: the neutralisation check's report; 200 whether or not
+     * the environment is neutralised (its {@code ok} says).
+     */
+    public void checkNeutralization(Exchange ex) {
+        handle(ex, (user, e) -> Response.ok(operations.checkNeutralization(
+                new dev.odooops.model.CheckNeutralizationRequest(header(e, "project"), header(e, "env"), user)).body()));
+    }
+
     /** {@code POST /runs/{id}/accept}: keep the restored copy of a failed disaster restore and lift maintenance. */
     public void acceptRestore(Exchange ex) {
         handle(ex, (user, e) -> decide(e, user, RestoreDecisionRequest.Decision.ACCEPT));

@@ -37,6 +37,8 @@ public final class RequestForms {
         // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
         register(dev.odooops.model.EvidencePruneRequest.OPERATION, List.of("dry_run"), (f, user, channel) ->
                 new dev.odooops.model.EvidencePruneRequest(f.string("project"), f.required("environment"), f.bool("dry_run", false), user, channel));
+        register("copy", List.of("from", "artifact_id", "snapshot_id"), (f, user, channel) -> new dev.odooops.model.CopyRequest(
+                f.string("project"), f.required("environment"), f.required("from"), f.string("artifact_id"), f.string("snapshot_id"), user, channel));
     }
 
     private RequestForms() {

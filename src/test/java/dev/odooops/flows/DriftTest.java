@@ -34,7 +34,7 @@ class DriftTest {
                     stagingDb, env.database + "_owner", TestEnvironment.PASSWORD, stagingRoot, 40, 4, 7));
             addonsPaths(env.odoo.appConf(), "enterprise", "custom");
             addonsPaths(staging.appConf(), "enterprise", "custom");
-            env.withExtraEnvironments("""
+            env.withMoreEnvironments("""
                     - name: staging
                       type: staging
                       database: {host: 127.0.0.1, port: 5432, name: %s, user: %s, password: "${secret:db_password}"}
