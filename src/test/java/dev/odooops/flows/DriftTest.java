@@ -42,7 +42,7 @@ class DriftTest {
                       odoo_conf: %s
                       addons_paths: [%s]
                     """.formatted(stagingDb, env.database + "_owner", staging.filestore(), staging.appConf(), staging.addons()));
-            neutralise(stagingDb);
+            neutralise(stagingDb, staging.appConf());
             return env;
         } catch (Exception | Error e) {
             env.close();
@@ -63,13 +63,17 @@ class DriftTest {
         Files.writeString(conf, text);
     }
 
-    /** What base's neutralize.sql does, plus what a copy renews (uuid, secret, base URL). */
-    private static void neutralise(String database) throws Exception {
-        sql(database, "update ir_mail_server set active = false");
+    /**
+     * What base's neutralize.sql does, plus what a neutralised copy also needs (odoo.NeutralizationCheck): uuid, secret
+     * and base URL renewed, production's SMTP password cleared, odoo.conf without production's smtp_server.
+     */
+    private static void neutralise(String database, Path conf) throws Exception {
+        sql(database, "update ir_mail_server set active = false, smtp_pass = null");
         sql(database, "update ir_cron set active = false");
         sql(database, "insert into ir_config_parameter(key, value) values ('database.is_neutralized', 'true')");
         sql(database, "update ir_config_parameter set value = md5(random()::text) where key in ('database.uuid', 'database.secret')");
         sql(database, "update ir_config_parameter set value = 'https://staging.demo.example' where key = 'web.base.url'");
+        Files.writeString(conf, Files.readString(conf).replaceAll("(?m)^smtp_(server|password) = .*\\n", ""));
     }
 
     private static void sql(String database, String statement) throws Exception {
@@ -144,6 +148,17 @@ class DriftTest {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(env.project + "/prod: production has no active outgoing mail server")),
                     r.stdout());
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(env.project + "/prod: production is marked neutralised")), r.stdout());
+        }
+    }
+
+    @Test
+    void should_report_a_staging_that_fails_the_neutralisation_check() throws Exception {
+        try (TestEnvironment env = project("drift_neut")) {
+            sql(env.database + "__staging", "update ir_cron set active = true");
+            TestEnvironment.CliResult r = env.cli("check-drift", "--project", env.project);
+            assertEquals(1, r.exit(), r.stdout() + r.stderr());
+            assertTrue(drift(r).stream().anyMatch(l -> l.startsWith(env.project + "/staging: not neutralised: ")
+                    && l.contains("Mail: Email Queue Manager")), r.stdout());
         }
     }
 
