@@ -92,6 +92,8 @@ public final class Authorizer {
         } else if (request instanceof StoreCopyRequest s) {
             // every project whose artifacts it re-points: the named one, the environment's, or all
             for (String project : storeCopyProjects(s)) require(user, project, "backup");
+        } else if (request instanceof dev.odooops.model.EvidenceGetRequest g) {
+            requireRead(user, runProject(g.runId())); // reading a run's evidence, as reading the run
         } else if (request instanceof dev.odooops.model.DriftRequest d) {
             requireRead(user, d.project()); // check-drift reads only
         } else if (request instanceof dev.odooops.model.ActionRequest a) {

@@ -209,4 +209,9 @@ public final class Operations {
     public Report evidencePrune(dev.odooops.model.EvidencePruneRequest request) {
         return runQueued(request, null);
     }
+
+    /** evidence get RUN: a run's evidence, local or fetched back from the store. */
+    public Report evidenceGet(dev.odooops.model.EvidenceGetRequest request) {
+        return call("direct:evidence-get", request, Report.class);
+    }
 }

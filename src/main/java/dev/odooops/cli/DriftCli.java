@@ -135,8 +135,8 @@ final class DriftCli {
         }
     }
 
-    @Command(name = "evidence", mixinStandardHelpOptions = true, subcommands = {DriftCli.EvidencePrune.class},
-            description = "Evidence retention: `evidence prune [--env E] [--dry-run]`.")
+    @Command(name = "evidence", mixinStandardHelpOptions = true, subcommands = {DriftCli.EvidencePrune.class, DriftCli.EvidenceGet.class},
+            description = "Evidence retention: `evidence prune [--env E] [--dry-run]`, `evidence get RUN [--out DIR]`.")
     static final class EvidenceGroup extends Cli.Group {
     }
 
@@ -175,6 +175,26 @@ final class DriftCli {
             }
             cli().out().println(Json.pretty(env != null ? reports.get(0) : reports));
             return ok ? Commands.OK : Commands.FAILED;
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "A run's evidence: its directory when still local, else fetched back from the store (SHA-256 "
+                    + "checked against the catalog) and unpacked into --out.")
+    static final class EvidenceGet extends Cli.RuntimeCommand {
+        @picocli.CommandLine.Parameters(paramLabel = "RUN", description = "the run id")
+        String run;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "a new directory to unpack into (default: ./evidence-RUN)")
+        java.nio.file.Path out;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            java.util.UUID id = dev.odooops.model.EvidenceGetRequest.runId(run);
+            Report report = rt.operations().evidenceGet(new dev.odooops.model.EvidenceGetRequest(id,
+                    out == null ? java.nio.file.Path.of("evidence-" + id) : out, user(rt)));
+            cli().out().println(Json.pretty(report.body()));
+            return report.ok() ? Commands.OK : Commands.FAILED;
         }
     }
 }

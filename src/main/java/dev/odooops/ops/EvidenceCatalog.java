@@ -65,6 +65,12 @@ public final class EvidenceCatalog {
                 }, runId);
     }
 
+    /** The evidence directory the catalog records for a run (null when it has none), empty when the run is unknown. */
+    public Optional<String> evidenceDirOf(UUID runId) {
+        return sql.first("select coalesce(evidence_dir, '') from ops.runs where run_id = ?", rs -> rs.getString(1), runId)
+                .filter(d -> !d.isEmpty());
+    }
+
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
     }

@@ -342,4 +342,58 @@ public final class EvidenceRetention {
     private static String folder(String uri) {
         return uri.replaceAll("/+$", "") + "/";
     }
+
+    /**
+     * evidence get RUN: the run's evidence directory when it is still local; else its stored archive fetched into
+     * {@code out} (SHA-256 compared with the catalog's record while it is written), unpacked there, the archive removed.
+     */
+    public Report get(dev.odooops.model.EvidenceGetRequest request) {
+        Map<String, Object> archive = evidence.archiveOf(request.runId()).orElse(null);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("run_id", request.runId().toString());
+        String localDir = evidence.evidenceDirOf(request.runId()).orElse(null);
+        Path local = inEvidenceRoot(localDir);
+        if (local != null && Files.isDirectory(local)) {
+            body.put("where", "local");
+            body.put("evidence_dir", local.toString());
+            return new Report(true, body);
+        }
+        if (archive == null || archive.get("object") == null) {
+            throw new RequestRejected("RUN", "run " + request.runId() + " has no evidence left: its directory "
+                    + (localDir == null ? "was never written" : localDir + " is gone") + " and nothing was archived",
+                    RequestRejected.Reason.NOT_FOUND);
+        }
+        if (archive.get("deleted_at") != null) {
+            throw new RequestRejected("RUN", "the evidence of run " + request.runId() + " was deleted by evidence retention at "
+                    + archive.get("deleted_at"), RequestRejected.Reason.NOT_FOUND);
+        }
+        Path out = request.out().toAbsolutePath().normalize();
+        if (Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new RequestRejected("out", out + " exists: name a new directory");
+        }
+        String storeName = (String) archive.get("store");
+        ArtifactStore store = storeName == null ? stores.current() : stores.named(storeName);
+        if (store == null) throw new IllegalStateException("store " + storeName + " of the evidence is no longer configured");
+        String object = (String) archive.get("object");
+        try {
+            Files.createDirectories(out);
+            Path file = out.resolve(object);
+            String sha = store.fetch((String) archive.get("path"), object, file);
+            if (!sha.equals(archive.get("sha256"))) {
+                throw new IllegalStateException(archive.get("uri") + " is damaged: sha256 " + sha + ", the catalog records "
+                        + archive.get("sha256"));
+            }
+            tools.run(List.of("tar", "--zstd", "-xf", file.toString(), "-C", out.toString(), "--no-same-owner"), Map.of(),
+                    Duration.ofHours(1));
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot unpack the evidence of run " + request.runId() + " into " + out, e);
+        }
+        body.put("where", "store");
+        body.put("uri", archive.get("uri"));
+        body.put("sha256", archive.get("sha256"));
+        body.put("archived_at", archive.get("archived_at"));
+        body.put("unpacked_to", out.toString());
+        return new Report(true, body);
+    }
 }

@@ -90,6 +90,18 @@ class EvidenceRetentionTest {
             String listing = TestEnvironment.sh(env.root, "tar", "--zstd", "-tf", stored.toString());
             assertTrue(listing.contains(recoverDir.getFileName() + "/final_status.json"), listing);
 
+            Path got = env.root.resolve("got");
+            TestEnvironment.CliResult get = env.cli("evidence", "get", recoverRun, "--out", got.toString(), "--user", "operator");
+            assertEquals(0, get.exit(), get.stdout() + get.stderr());
+            assertTrue(get.stdout().contains("\"where\" : \"store\""), get.stdout());
+            assertTrue(Files.isRegularFile(got.resolve(recoverDir.getFileName()).resolve("final_status.json")),
+                    "fetched back, checked and unpacked: " + get.stdout());
+            TestEnvironment.CliResult local = env.cli("evidence", "get", backup.runId(), "--user", "operator");
+            assertEquals(0, local.exit(), local.stderr());
+            assertTrue(local.stdout().contains(backupDir.toString()), local.stdout());
+            TestEnvironment.CliResult view = env.cli("run", recoverRun, "--user", "operator");
+            assertTrue(view.stdout().contains("evidence_archive"), "the run names where its evidence went: " + view.stdout());
+
             try (OpsRuntime rt = at(env, Duration.ofDays(100))) {
                 Report r = rt.operations().evidencePrune(new EvidencePruneRequest(env.project, "prod", false, "scheduler", "test"));
                 assertTrue(r.ok(), r.body().toString());
@@ -98,6 +110,10 @@ class EvidenceRetentionTest {
             assertFalse(Files.exists(stored), "deleted from the store after 90 days");
             assertNotNull(archiveOf(recoverRun).get("deleted_at"));
             assertTrue(Files.isDirectory(backupDir), "still live: still kept");
+            TestEnvironment.CliResult gone = env.cli("evidence", "get", recoverRun, "--out", env.root.resolve("again").toString(),
+                    "--user", "operator");
+            assertEquals(2, gone.exit(), gone.stdout() + gone.stderr());
+            assertTrue(gone.stderr().contains("deleted by evidence retention"), gone.stderr());
             List<Map<String, Object>> runs = TestEnvironment.ops("select status from ops.runs where environment_id = ? "
                     + "and operation_type = 'evidence_retention' and created_by = 'scheduler'", env.environmentId());
             assertEquals(2, runs.size(), "the dry run made no run: " + runs);
