@@ -133,4 +133,34 @@ class EvidenceRetentionTest {
             assertTrue(dry.stdout().contains("\"dry_run\" : true"), dry.stdout());
         }
     }
+
+    @Test
+    void should_keep_the_local_evidence_when_the_store_cannot_read_the_upload_back_and_finish_at_the_next_run() throws Exception {
+        try (TestEnvironment env = TestEnvironment.create("evfault")) { // the S3 store, with faults behind its protocol
+            Report recover;
+            try (OpsRuntime rt = env.runtime()) {
+                recover = rt.operations().recover(new RecoverRequest(env.project, "prod", "operator", "test"));
+            }
+            Path recoverDir = Path.of((String) recover.body().get("evidence_dir"));
+            String recoverRun = (String) recover.body().get("run_id");
+            try (OpsRuntime rt = at(env, Duration.ofDays(40))) {
+                env.storeFaults.fail("getBlob", Integer.MAX_VALUE); // the upload lands, its read-back fails
+                Report failed = rt.operations().evidencePrune(new EvidencePruneRequest(env.project, "prod", false, "scheduler", "test"));
+                assertFalse(failed.ok(), failed.body().toString());
+                assertEquals("failed", failed.body().get("status"));
+                assertEquals("apply-evidence-retention", failed.body().get("failed_step"));
+                assertTrue(((Map<?, ?>) failed.body().get("failed")).containsKey(recoverRun), failed.body().toString());
+                assertTrue(Files.isDirectory(recoverDir), "not read back: the local copy stays");
+                assertEquals(null, archiveOf(recoverRun), "nothing recorded for an upload not verified");
+
+                env.storeFaults.clear();
+                Report again = rt.operations().evidencePrune(new EvidencePruneRequest(env.project, "prod", false, "scheduler", "test"));
+                assertTrue(again.ok(), again.body().toString());
+                // the recover run's, and the failed retention run's own (40 days old by this clock too)
+                assertEquals(2, again.body().get("compressed"), again.body().toString());
+            }
+            assertFalse(Files.exists(recoverDir));
+            assertNotNull(archiveOf(recoverRun).get("sha256"));
+        }
+    }
 }
