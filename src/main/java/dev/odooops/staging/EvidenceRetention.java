@@ -138,7 +138,9 @@ public final class EvidenceRetention {
         int kept = 0;
         long bytes = 0;
         try {
-            List<Decision> plan = plan(env, job.runId(), policy, now);
+            Map<UUID, EvidenceCatalog.EvidenceRun> rows = new LinkedHashMap<>();
+            for (EvidenceCatalog.EvidenceRun r : evidence.runs(env.id(), job.runId())) rows.put(r.runId(), r);
+            List<Decision> plan = plan(List.copyOf(rows.values()), policy, now);
             job.evidence().json("plan.json", Map.of("now", now.toString(), "runs", plan.stream().map(EvidenceRetention::line).toList()));
             for (Decision d : plan) {
                 if (d.action() == Action.KEEP || request.dryRun()) {
@@ -147,7 +149,8 @@ public final class EvidenceRetention {
                 }
                 UUID runId = d.run().runId();
                 try {
-                    Map<String, Object> line = d.action() == Action.COMPRESS ? compress(job, env, runId) : delete(env, runId, now);
+                    Map<String, Object> line = d.action() == Action.COMPRESS ? compress(job, env, rows.get(runId))
+                            : delete(rows.get(runId), now);
                     done.add(line);
                     if (d.action() == Action.COMPRESS) {
                         compressed++;
@@ -203,8 +206,12 @@ public final class EvidenceRetention {
     }
 
     private List<Decision> plan(EnvironmentConfig env, UUID except, EvidenceRetentionPlanner.Policy policy, Instant now) {
+        return plan(evidence.runs(env.id(), except), policy, now);
+    }
+
+    private List<Decision> plan(List<EvidenceCatalog.EvidenceRun> runs, EvidenceRetentionPlanner.Policy policy, Instant now) {
         List<Candidate> candidates = new ArrayList<>();
-        for (EvidenceCatalog.EvidenceRun r : evidence.runs(env.id(), except)) {
+        for (EvidenceCatalog.EvidenceRun r : runs) {
             Map<String, Object> a = r.archive();
             boolean stored = a != null && a.get("object") != null && a.get("deleted_at") == null;
             Path local = inEvidenceRoot(r.evidenceDir());
@@ -232,9 +239,8 @@ public final class EvidenceRetention {
     }
 
     /** Archive, upload, read back, record, then remove locally. */
-    private Map<String, Object> compress(EvidenceRetentionJob job, EnvironmentConfig env, UUID runId) {
-        EvidenceCatalog.EvidenceRun run = evidence.runs(env.id(), job.runId()).stream().filter(r -> r.runId().equals(runId))
-                .findFirst().orElseThrow(() -> new IllegalStateException("run " + runId + " is no longer in the catalog"));
+    private Map<String, Object> compress(EvidenceRetentionJob job, EnvironmentConfig env, EvidenceCatalog.EvidenceRun run) {
+        UUID runId = run.runId();
         Path dir = inEvidenceRoot(run.evidenceDir());
         if (dir == null || !Files.isDirectory(dir)) throw new IllegalStateException("evidence directory " + run.evidenceDir() + " is gone");
         String object = runId + ".tar.zst";
@@ -270,6 +276,7 @@ public final class EvidenceRetention {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        dev.odooops.exec.CrashPoints.reached("evidence-retention:uploaded"); // in the store, not recorded: a rerun uploads again
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("store", stores.nameOf(store.uri(path)));
         record.put("uri", folder(store.uri(path)) + object);
@@ -280,6 +287,7 @@ public final class EvidenceRetention {
         record.put("archived_at", manifest.get("archived_at"));
         record.put("archived_by", job.runId().toString());
         evidence.archived(runId, record); // recorded before the local copy goes: a kill here keeps both
+        dev.odooops.exec.CrashPoints.reached("evidence-retention:recorded");
         WorkFiles.deleteTree(dir);
         if (Files.exists(dir)) throw new IllegalStateException("evidence directory " + dir + " could not be removed");
         removeEmptyParents(dir.getParent());
@@ -297,9 +305,8 @@ public final class EvidenceRetention {
     }
 
     /** The stored copy (in the store it was recorded in) and any local copy. */
-    private Map<String, Object> delete(EnvironmentConfig env, UUID runId, Instant now) {
-        EvidenceCatalog.EvidenceRun run = evidence.runs(env.id(), null).stream().filter(r -> r.runId().equals(runId))
-                .findFirst().orElseThrow(() -> new IllegalStateException("run " + runId + " is no longer in the catalog"));
+    private Map<String, Object> delete(EvidenceCatalog.EvidenceRun run, Instant now) {
+        UUID runId = run.runId();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("run_id", runId.toString());
         line.put("action", "delete");

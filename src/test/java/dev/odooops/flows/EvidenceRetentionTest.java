@@ -163,4 +163,50 @@ class EvidenceRetentionTest {
             assertNotNull(archiveOf(recoverRun).get("sha256"));
         }
     }
+
+    /**
+     * A retention run killed (SIGKILL, a JVM of its own) after the upload and after the catalog record: the local
+     * evidence is still there both times, and the environment's next retention run ends the killed one abandoned and
+     * archives it.
+     */
+    @Test
+    void should_lose_nothing_when_killed_after_the_upload_or_after_the_record() throws Exception {
+        for (String point : List.of("evidence-retention:uploaded", "evidence-retention:recorded")) {
+            try (TestEnvironment env = TestEnvironment.create("evkill").withLocalStore()
+                    .withProperty("evidence.compress-after-days", "1").withProperty("evidence.delete-after-days", "30")) {
+                Report recover;
+                try (OpsRuntime rt = env.runtime()) {
+                    recover = rt.operations().recover(new RecoverRequest(env.project, "prod", "operator", "test"));
+                }
+                Path recoverDir = Path.of((String) recover.body().get("evidence_dir"));
+                String recoverRun = (String) recover.body().get("run_id");
+                try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestEnvironment.OPS_DB,
+                        "postgres", ""); var ps = c.prepareStatement("update ops.runs set created_at = created_at - interval '2 days', "
+                        + "finished_at = finished_at - interval '2 days' where run_id = ?::uuid")) {
+                    ps.setString(1, recoverRun); // two days old, as the catalog would say after two days
+                    assertEquals(1, ps.executeUpdate());
+                }
+
+                env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
+                Process p = env.spawn(env.root.resolve("kill.out"), env.root.resolve("kill.err"), "evidence", "prune", "--env",
+                        env.project + "/prod", "--user", "scheduler");
+                env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+                assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "the killed run did not end");
+                assertEquals(137, p.exitValue(), point + ": " + Files.readString(env.root.resolve("kill.err")));
+                assertTrue(Files.isDirectory(recoverDir), point + ": the local copy stays until the record exists");
+                assertEquals(point.endsWith("recorded"), archiveOf(recoverRun) != null, point);
+
+                try (OpsRuntime rt = env.runtime()) {
+                    Report r = rt.operations().evidencePrune(new EvidencePruneRequest(env.project, "prod", false, "scheduler", "test"));
+                    assertTrue(r.ok(), point + ": " + r.body());
+                }
+                assertFalse(Files.exists(recoverDir), point);
+                Path stored = env.localStoreDir().resolve(env.project).resolve("_evidence").resolve("prod").resolve(recoverRun + ".tar.zst");
+                assertEquals(Checksums.sha256(stored), archiveOf(recoverRun).get("sha256"), point);
+                List<Map<String, Object>> killed = TestEnvironment.ops("select status from ops.runs where environment_id = ? "
+                        + "and operation_type = 'evidence_retention' order by created_at", env.environmentId());
+                assertEquals("abandoned", killed.get(0).get("status"), point + ": " + killed);
+            }
+        }
+    }
 }
