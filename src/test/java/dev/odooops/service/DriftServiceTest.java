@@ -53,4 +53,23 @@ class DriftServiceTest {
             assertNotNull(rt.camelContext().getRoute("evidence-retention-trigger"), "the retention schedule in serve");
         }
     }
+
+    @Test
+    void should_run_a_queued_evidence_retention_in_the_run_the_channel_recorded() throws Exception {
+        try (TestEnvironment env = TestEnvironment.create("ev_http").withLocalStore().withOperatorActions("backup, restore, evidence");
+             OpsRuntime rt = env.serviceRuntime()) {
+            HttpResponse<String> queued = call(env, "POST", "/runs", TestEnvironment.OPERATOR_TOKEN,
+                    "{\"operation\": \"evidence_retention\", \"environment\": \"" + env.environmentId() + "\", \"request_id\": \"ev-1\"}");
+            assertEquals(202, queued.statusCode(), queued.body());
+            String runId = (String) Json.readMap(queued.body()).get("run_id");
+            Map<String, Object> run = dev.odooops.support.Await.value("run " + runId + " to end", java.time.Duration.ofSeconds(120),
+                    () -> {
+                        Map<String, Object> r = Json.readMap(call(env, "GET", "/runs/" + runId, TestEnvironment.OPERATOR_TOKEN, null).body());
+                        return java.util.List.of("queued", "running").contains(r.get("status")) ? null : r;
+                    });
+            assertEquals("success", run.get("status"), run.toString());
+            assertEquals("evidence_retention", run.get("operation"), run.toString());
+            assertTrue(String.valueOf(run.get("evidence_files")).contains("final_status.json"), run.toString());
+        }
+    }
 }
