@@ -103,6 +103,8 @@ public final class OpsRuntime implements AutoCloseable {
     private ProducerTemplate template;
     private Operations operations;
     private ServiceSettings serviceSettings;
+    /** evidence.*: validated at start in every mode (a bad key fails the command naming it). */
+    private dev.odooops.config.EvidenceSettings evidenceSettings;
     private RunQueue runQueue;
     private ApiTokens apiTokens;
     private Schedules schedules;
@@ -161,6 +163,7 @@ public final class OpsRuntime implements AutoCloseable {
             config.extra().use(new dev.odooops.staging.PrEnvironments(prSettings,
                     new dev.odooops.staging.PrEnvironmentCatalog(database.dataSource())));
             runtime.serviceSettings = service ? ServiceSettings.of(settings) : null;
+            runtime.evidenceSettings = dev.odooops.config.EvidenceSettings.of(settings);
             runtime.startCamel(clock);
             return runtime;
         } catch (Exception | Error e) {
@@ -182,6 +185,9 @@ public final class OpsRuntime implements AutoCloseable {
             else props.putAll(Inbox.routeProperties(serviceSettings));
             if (!serviceSettings.jmsEnabled()) exclude.add("**/service/jms.camel.yaml");
             else props.setProperty("jms.request-queue", serviceSettings.jmsRequestQueue());
+            if (!evidenceSettings.scheduled()) exclude.add("**/service/evidence-retention.camel.yaml");
+            props.setProperty("evidence.retention-cron", evidenceSettings.cron());
+            props.setProperty("evidence.retention-time-zone", evidenceSettings.timeZone().getId());
             if (!exclude.isEmpty()) main.configure().withRoutesExcludePattern(String.join(",", exclude));
             props.setProperty("camel.server.enabled", "true");
             props.setProperty("camel.server.host", serviceSettings.httpHost());
@@ -252,7 +258,22 @@ public final class OpsRuntime implements AutoCloseable {
         bindBackup(shared);
         bindRestore(shared);
         bindStaging(shared);
+        bindNeutralization(shared);
         bindService(context, shared);
+        bindDrift(shared);
+    }
+
+    /** check-drift, config inventory and evidence retention (issue 14, sections 4 and 7). */
+    private void bindDrift(Shared s) {
+        Registry r = s.registry();
+        // the neutralisation check of bindNeutralization (each environment's neutralization: block)
+        r.bind("driftCheck", new dev.odooops.staging.DriftCheck(config, new dev.odooops.odoo.OdooInventory(s.tools()),
+                r.lookupByNameAndType("neutralizationCheck", dev.odooops.odoo.NeutralizationCheck.class)));
+        r.bind("evidenceRetention", new dev.odooops.staging.EvidenceRetention(config, catalog,
+                new dev.odooops.ops.EvidenceCatalog(database.dataSource()), stores, s.starter(), s.tools(), evidenceSettings, s.clock()));
+        if (serviceSettings != null) {
+            r.bind("evidenceRetentionSchedule", new dev.odooops.service.EvidenceRetentionSchedule(config, runQueue, evidenceSettings));
+        }
     }
 
     /** The catalog, the store, child processes, Odoo's controls, run start and recovery. */
@@ -380,6 +401,23 @@ public final class OpsRuntime implements AutoCloseable {
                 new dev.odooops.staging.PrEnvironmentCatalog(database.dataSource()), catalog, s.starter(),
                 new dev.odooops.staging.PrEnvironmentTemplate(loader, database.dataSource()), s.tools(), s.clock(), timeout);
         r.bind("prEnvironmentOperations", prOperations);
+    }
+
+    /**
+     * The neutralisation of copies (issue 14, sections 2-3): each environment's {@code neutralization:} block and rules,
+     * read and validated here so that a bad key or rules file fails the start; the check (bean
+     * {@code neutralizationCheck}, also for the drift check) and check-neutralization's step.
+     */
+    private void bindNeutralization(Shared s) {
+        Registry r = s.registry();
+        dev.odooops.odoo.NeutralizationCheck check = new dev.odooops.odoo.NeutralizationCheck(
+                dev.odooops.config.NeutralizationSettings.of(config));
+        r.bind("neutralizationCheck", check);
+        r.bind("neutralizer", new dev.odooops.odoo.Neutralizer(check, s.tools()));
+        r.bind("neutralizationReport", new dev.odooops.staging.NeutralizationReport(config, check));
+        dev.odooops.odoo.Neutralizer neutralizer = new dev.odooops.odoo.Neutralizer(check, s.tools());
+        r.bind("neutralizeCopy", new dev.odooops.staging.NeutralizeCopy(config, neutralizer, check));
+        r.bind("copyPlanner", new dev.odooops.staging.CopyPlanner(config, catalog, operations::restore));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

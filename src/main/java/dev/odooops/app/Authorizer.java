@@ -66,9 +66,15 @@ public final class Authorizer {
         String user = request.user();
         if (request instanceof BackupRequest b) {
             // a restore's safety backup runs under the restore's permission
-            // a sanitised snapshot's storing backup under the snapshot's (copy)
+            // a sanitised snapshot's storing backup runs under the snapshot's action (copy); a neutralised copy's safety
+            // backup under copy too: either action lets it through
+            if (b.kind() == ArtifactKind.PRE_RESTORE && config.allows(user, b.project(), "copy")) return request;
             require(user, b.project(), b.kind() == ArtifactKind.PRE_RESTORE ? "restore"
                     : b.kind() == ArtifactKind.SANITIZED_SNAPSHOT ? "copy" : "backup");
+        } else if (request instanceof RestoreRequest r && r.isCopy()) {
+            // a neutralised copy: copy on the project it reads and on the one it writes
+            require(user, r.project(), "copy");
+            require(user, projectOf(r.copyFrom()), "copy");
         } else if (request instanceof RestoreRequest || request instanceof RecoverRequest || request instanceof ValidateEnvRequest) {
             require(user, ((EnvironmentRequest) request).project(), "restore");
         } else if (request instanceof RetentionPlanRequest r) {
@@ -88,6 +94,10 @@ public final class Authorizer {
         } else if (request instanceof StoreCopyRequest s) {
             // every project whose artifacts it re-points: the named one, the environment's, or all
             for (String project : storeCopyProjects(s)) require(user, project, "backup");
+        } else if (request instanceof dev.odooops.model.EvidenceGetRequest g) {
+            requireRead(user, runProject(g.runId())); // reading a run's evidence, as reading the run
+        } else if (request instanceof dev.odooops.model.DriftRequest d) {
+            requireRead(user, d.project()); // check-drift reads only
         } else if (request instanceof dev.odooops.model.ActionRequest a) {
             // a request that names its action (the staging operations): on every project it touches
             for (String project : a.projects()) require(user, project, a.action());

@@ -221,10 +221,35 @@ public final class Operations {
         return result;
     }
 
+    /** check-neutralization: the neutralisation check of an environment against its project's production (ok or not). */
+    public Report checkNeutralization(dev.odooops.model.CheckNeutralizationRequest request) {
+        return call("direct:check-neutralization", request, Report.class);
+    }
+
+    /** copy: a neutralised copy into a non-production environment, in a new run (or the one {@code queued} names). */
+    public Report copy(dev.odooops.model.CopyRequest request, QueuedRun queued) {
+        return runQueued(request, queued);
+    }
+
     /** An operation that neither ran to a result nor was rejected: a fault of odoo-ops or of its catalog. */
     public static final class OperationFailed extends RuntimeException {
         OperationFailed(String route, Throwable cause) {
             super(cause.getMessage() == null ? route + " failed: " + cause.getClass().getName() : cause.getMessage(), cause);
         }
+    }
+
+    /** check-drift: the project's environments side by side; ok when nothing diverges that matters. */
+    public Report checkDrift(dev.odooops.model.DriftRequest request) {
+        return call("direct:check-drift", request, Report.class);
+    }
+
+    /** evidence prune: one environment's evidence retention run (or, with dry_run, its plan only). */
+    public Report evidencePrune(dev.odooops.model.EvidencePruneRequest request) {
+        return runQueued(request, null);
+    }
+
+    /** evidence get RUN: a run's evidence, local or fetched back from the store. */
+    public Report evidenceGet(dev.odooops.model.EvidenceGetRequest request) {
+        return call("direct:evidence-get", request, Report.class);
     }
 }

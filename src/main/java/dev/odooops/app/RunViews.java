@@ -68,6 +68,8 @@ public final class RunViews {
         m.put("warnings", warnings(run.evidenceDir()));
         m.put("evidence_dir", run.evidenceDir());
         m.put("evidence_files", evidenceFiles(run.evidenceDir()));
+        // evidence retention moved it to the store (or deleted it): where, with its SHA-256 (docs/evidence.md)
+        if (run.metadata().get("evidence_archive") != null) m.put("evidence_archive", run.metadata().get("evidence_archive"));
         return new Report("success".equals(run.status()) || "skipped_unchanged".equals(run.status()), m);
     }
 

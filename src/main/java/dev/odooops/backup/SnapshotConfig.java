@@ -1,6 +1,5 @@
 package dev.odooops.backup;
 
-import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.run.Vars;
 
 import dev.odooops.config.EnvironmentConfig;
@@ -14,15 +13,12 @@ import dev.odooops.domain.SecretRedactor;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.BackupJob;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.odoo.OdooInventory;
 import org.apache.camel.Variable;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,11 +35,11 @@ import java.util.stream.Stream;
  * (sha256 over sorted {@code module=version} lines, then sorted {@code path@commit} lines).
  */
 public class SnapshotConfig {
-    private final ToolRunner tools;
+    private final OdooInventory inventory;
     private final OpsCatalog catalog;
 
     public SnapshotConfig(ToolRunner tools, OpsCatalog catalog) {
-        this.tools = tools;
+        this.inventory = new OdooInventory(tools);
         this.catalog = catalog;
     }
 
@@ -92,12 +88,12 @@ public class SnapshotConfig {
             entry.put("path", p.toString());
             entry.put("exists", Files.isDirectory(p));
             entry.put("modules", modulesIn(p, app));
-            String commit = gitCommit(p);
+            String commit = inventory.gitCommit(p);
             entry.put("git_commit", commit);
             if (commit != null) commits.put(p.toString(), commit);
             addons.add(entry);
         }
-        Map<String, String> installed = app == AppProfile.ODOO ? installedModules(env) : DolibarrState.enabledModules(env.database());
+        Map<String, String> installed = app == AppProfile.ODOO ? inventory.installedModules(env) : DolibarrState.enabledModules(env.database());
         StringBuilder hashInput = new StringBuilder();
         installed.forEach((m, v) -> hashInput.append(m).append('=').append(v).append('\n'));
         commits.forEach((p, c) -> hashInput.append(p).append('@').append(c).append('\n'));
@@ -108,7 +104,7 @@ public class SnapshotConfig {
             snapshot.put("odoo_conf", sections);
             // what Odoo's configparser refuses in it (Odoo does not start with such a file); absent when nothing
             if (!confProblems.isEmpty()) snapshot.put("odoo_conf_problems", confProblems);
-            snapshot.put("odoo_version", odooVersion(installed.get("base")));
+            snapshot.put("odoo_version", OdooInventory.series(installed.get("base")));
         } else {
             snapshot.put("app", app.key());
             snapshot.put(app.confKey() + "_path", env.appConf().toString());
@@ -124,34 +120,6 @@ public class SnapshotConfig {
     private static Map<String, Object> redacted(Map<String, String> kv, SecretRedactor redactor) {
         Map<String, Object> out = new LinkedHashMap<>();
         kv.forEach((k, v) -> out.put(k, redactor.redactValue(k, v)));
-        return out;
-    }
-
-    /** "17.0.1.3" (base's latest_version) gives "17.0"; null when unknown. */
-    static String odooVersion(String baseVersion) {
-        if (baseVersion == null) return null;
-        String[] parts = baseVersion.split("\\.");
-        return parts.length >= 2 ? parts[0] + "." + parts[1] : baseVersion;
-    }
-
-    /**
-     * Installed modules and versions; none for a database without Odoo's tables (one Odoo created empty
-     * because it was missing, say): such a database is still backed up as it is.
-     */
-    static Map<String, String> installedModules(EnvironmentConfig env) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (Connection c = EnvironmentDatabase.connect(env.database());
-             PreparedStatement probe = c.prepareStatement("select to_regclass('ir_module_module') is not null");
-             ResultSet has = probe.executeQuery()) {
-            has.next();
-            if (!has.getBoolean(1)) return out;
-        }
-        try (Connection c = EnvironmentDatabase.connect(env.database());
-             PreparedStatement ps = c.prepareStatement(
-                     "select name, coalesce(latest_version, '') from ir_module_module where state = 'installed' order by name");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) out.put(rs.getString(1), rs.getString(2));
-        }
         return out;
     }
 
@@ -174,13 +142,4 @@ public class SnapshotConfig {
         }
     }
 
-    private String gitCommit(Path dir) {
-        if (!Files.exists(dir.resolve(".git"))) return null;
-        try {
-            return tools.run(List.of("git", "-c", "safe.directory=*", "-C", dir.toString(), "rev-parse", "HEAD"),
-                    Map.of(), Duration.ofSeconds(30)).stdout().strip();
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
 }

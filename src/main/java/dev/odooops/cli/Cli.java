@@ -43,6 +43,8 @@ import java.util.function.Function;
                 Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
                 Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.PrEnv.class, Cli.Completion.class,
                 Cli.Snapshot.class,
+                DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class, DriftCli.EvidenceGroup.class,
+                Cli.CheckNeutralization.class, Cli.Copy.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -85,6 +87,19 @@ public final class Cli implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(err);
         return Commands.REJECTED;
+    }
+
+    /** The streams and environment of this command line, for the commands kept in their own files (DriftCli). */
+    PrintStream out() {
+        return out;
+    }
+
+    Function<String, String> env() {
+        return env;
+    }
+
+    Path home() {
+        return home;
     }
 
     Path configDir() {
@@ -498,6 +513,44 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.check(new dev.odooops.model.CheckRequest(project, user(rt)));
+        }
+    }
+
+    @Command(name = "check-neutralization", mixinStandardHelpOptions = true,
+            description = "Is the environment neutralised (crons, mail servers, odoo.conf smtp_server, production secrets by "
+                    + "hash, uuid, web.base.url, is_neutralized, queued mails)? Exit 0 when it is, 1 with one remediation line per problem.")
+    static final class CheckNeutralization extends EnvCommand {
+        @Option(names = "--json", description = "print the report as JSON")
+        boolean json;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.checkNeutralization(new dev.odooops.model.CheckNeutralizationRequest(project, env, user(rt)), json);
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = "A neutralised copy of an environment into a non-production one, through the restore (safety backup, "
+                    + "rollback), neutralised and checked before Odoo starts on it; prints the run as JSON (exit 1: failed, rolled back).")
+    static final class Copy extends RuntimeCommand {
+        @Option(names = "--from", paramLabel = "E|P/E", required = true, description = "the source environment")
+        String from;
+
+        @Option(names = "--to", paramLabel = "E|P/E", required = true, description = "the target environment (never production)")
+        String to;
+
+        @Option(names = "--project", paramLabel = "P", description = "the target's project, when E alone is in several projects")
+        String project;
+
+        @Option(names = "--artifact", paramLabel = "A", description = "this artifact of the source (default: its newest full backup)")
+        String artifact;
+
+        @Option(names = "--snapshot", paramLabel = "S", description = "this sanitized_snapshot artifact of the source")
+        String snapshot;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.copy(new dev.odooops.model.CopyRequest(project, to, from, artifact, snapshot, user(rt), "cli"));
         }
     }
 

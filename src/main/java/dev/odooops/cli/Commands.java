@@ -174,6 +174,30 @@ public final class Commands {
         return print(report, FAILED);
     }
 
+    /**
+     * check-neutralization: one remediation line per problem (or one line saying it is neutralised); with
+     * {@code json} the report as JSON. Exit 0 when neutralised, 1 otherwise.
+     */
+    public int checkNeutralization(dev.odooops.model.CheckNeutralizationRequest request, boolean json) {
+        Report report = operations.checkNeutralization(request);
+        if (json) return print(report, FAILED);
+        @SuppressWarnings("unchecked")
+        java.util.List<String> problems = (java.util.List<String>) report.body().get("problems");
+        if (report.ok()) {
+            out.println(report.body().get("environment_id") + " is neutralised"
+                    + (report.body().get("compared_with") == null ? " (no production environment to compare with)"
+                    : " (compared with " + report.body().get("compared_with") + ")"));
+        } else {
+            for (String p : problems) out.println(p);
+        }
+        return report.ok() ? OK : FAILED;
+    }
+
+    /** copy: the copy's report as JSON; exit 0 on success, 1 when it failed (and was rolled back). */
+    public int copy(dev.odooops.model.CopyRequest request) {
+        return print(operations.copy(request, null), FAILED);
+    }
+
     private int print(Report report, int whenNotOk) {
         out.println(Json.pretty(report.body()));
         return report.ok() ? OK : whenNotOk;

@@ -13,6 +13,9 @@ import java.util.function.Function;
  * Secret values are written as references, {@code ${env:NAME}} or {@code ${secret:NAME}}, and resolved here.
  */
 final class ConfigNode {
+    /** A secret reference as the environments file writes it: {@code ${env:NAME}} or {@code ${secret:NAME}} (also ConfigInventory's). */
+    static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile("\\$\\{(env|secret):([A-Za-z0-9_.-]+)}");
+
     private final String file;
     private final String path;
     private final JsonNode node;
@@ -126,7 +129,7 @@ final class ConfigNode {
         }
         String ref = string(key);
         String where = child(key).path;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{(env|secret):([A-Za-z0-9_.-]+)}").matcher(ref);
+        java.util.regex.Matcher m = REFERENCE.matcher(ref);
         if (!m.matches()) {
             // never echo the value: it may be a literal password
             throw new ConfigException(file + ": " + where

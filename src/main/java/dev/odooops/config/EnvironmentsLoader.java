@@ -161,7 +161,8 @@ public final class EnvironmentsLoader {
             }
             users.put(name, List.copyOf(perms));
         }
-        users.putIfAbsent(OpsConfig.SCHEDULER, List.of(new OpsConfig.Permission("*", "backup")));
+        // the built-in scheduler: the backup schedules and the evidence retention schedule
+        users.putIfAbsent(OpsConfig.SCHEDULER, List.of(new OpsConfig.Permission("*", "backup"), new OpsConfig.Permission("*", "evidence")));
         return users;
     }
 

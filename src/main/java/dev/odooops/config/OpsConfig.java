@@ -12,7 +12,7 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
                         List<EnvironmentConfig> environments, Map<String, Secret> apiTokens, Map<String, Secret> jmsPasswords,
                         Map<String, ConfigNode> sections, ExtraEnvironments extra) {
     /**
-     * The built-in principal schedules run as unless they name a {@code user}: {@code backup} on every project and
+     * The built-in principal schedules run as unless they name a {@code user}: {@code backup} and {@code evidence} (the evidence retention schedule) on every project and
      * nothing else (an environments file may define a user of this name to change that).
      */
     public static final String SCHEDULER = "scheduler";

@@ -84,7 +84,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         }
         System.getProperties().stringPropertyNames().stream()
                 .filter(k -> k.startsWith("ops.") || k.startsWith("backup.") || k.startsWith("restore.") || k.startsWith("store.") || k.startsWith("service.") || k.startsWith("http.") || k.startsWith("inbox.") || k.startsWith("jms.")
-                        || k.startsWith("camel.") || k.startsWith("demo."))
+                        || k.startsWith("camel.") || k.startsWith("demo.") || k.startsWith("evidence."))
                 .forEach(k -> p.setProperty(k, System.getProperty(k)));
         p.putAll(overrides);
         Keys reader = new Keys(file.toString(), p);

@@ -39,6 +39,8 @@ public final class RestoreJob extends RunState {
     private volatile dev.odooops.domain.VersionGuard.Target serverVersion;
     private volatile String modeReason;
     private volatile java.util.Map<String, Object> fingerprint;
+    /** A copy's: the tables its neutralisation changes by design (not compared with the dump's row counts). */
+    private volatile java.util.Set<String> neutralizedTables = java.util.Set.of();
 
     private final String sideTag;
 
@@ -66,6 +68,9 @@ public final class RestoreJob extends RunState {
 
     /** Names the side copies: {@code <db>__restore_<tag>}, {@code <filestore>.pre-<tag>} ... */
     public String sideTag() { return sideTag; }
+
+    public java.util.Set<String> neutralizedTables() { return neutralizedTables; }
+    public void neutralizedTables(java.util.Set<String> tables) { this.neutralizedTables = java.util.Set.copyOf(tables); }
 
     public RestoreRequest request() { return request; }
     public Artifact artifact() { return artifact; }

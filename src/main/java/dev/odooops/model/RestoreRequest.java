@@ -12,8 +12,25 @@ import dev.odooops.domain.RequestRejected;
  * null; preflight needs it only when the server's version cannot be learned (see domain.VersionGuard).
  */
 public record RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
-                             boolean rollback, String confirm, String user, String trigger, Mode mode, String odooVersion)
+                             boolean rollback, String confirm, String user, String trigger, Mode mode, String odooVersion,
+                             String copyFrom)
         implements EnvironmentRequest, AuthenticatedRequest {
+
+    /**
+     * A restore as every trigger asks for it: of an artifact of this environment. ({@code copyFrom}: the neutralised
+     * copy's restore of another environment's artifact, {@code P/E} of that environment; only the copy operation,
+     * staging.CopyPlanner, sets it. The restore then runs as operation {@code copy}, neutralises the new database
+     * before it is swapped in, and the permission is {@code copy} on both projects.)
+     */
+    public RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
+                          boolean rollback, String confirm, String user, String trigger, Mode mode, String odooVersion) {
+        this(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode, odooVersion, null);
+    }
+
+    /** Whether this restore is a neutralised copy of another environment's artifact. */
+    public boolean isCopy() {
+        return copyFrom != null;
+    }
 
     public enum Mode {
         AUTO, FORCE, VALIDATE_ONLY;
@@ -42,7 +59,7 @@ public record RestoreRequest(String project, String environment, String artifact
     @Override
     public RestoreRequest resolved(String project, String environment) {
         return new RestoreRequest(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode,
-                odooVersion);
+                odooVersion, copyFrom);
     }
 
     public RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,
@@ -53,7 +70,7 @@ public record RestoreRequest(String project, String environment, String artifact
     /** The same request with the operator's statement of the target server's version (null: none). */
     public RestoreRequest statingVersion(String version) {
         return new RestoreRequest(project, environment, artifactId, type, verify, rollback, confirm, user, trigger, mode,
-                version);
+                version, copyFrom);
     }
 
     public RestoreRequest(String project, String environment, String artifactId, BackupType type, boolean verify,

@@ -114,7 +114,7 @@ public final class RunCatalog {
 
     /** Committed backups and restores of the environment whose after-commit work (lifting maintenance) never finished. */
     public List<UUID> runsPendingAfterCommit(String environmentId) {
-        return sql.query("select run_id from ops.runs where environment_id = ? and operation_type in ('backup', 'restore') "
+        return sql.query("select run_id from ops.runs where environment_id = ? and operation_type in ('backup', 'restore', 'copy') "
                 + "and status = 'success' and (metadata->>'after_commit_pending')::boolean", rs -> (UUID) rs.getObject(1), environmentId);
     }
 
@@ -124,7 +124,7 @@ public final class RunCatalog {
      */
     public Optional<UUID> restoreLeftOdooDown(String environmentId) {
         return sql.query("select run_id, status, metadata->>'odoo_back_by' is not null from ops.runs where environment_id = ? "
-                + "and operation_type = 'restore' and parent_run_id is null and finished_at is not null "
+                + "and operation_type in ('restore', 'copy') and parent_run_id is null and finished_at is not null "
                 + "order by created_at desc limit 1", rs -> "rolled_back_odoo_down".equals(rs.getString(2)) && !rs.getBoolean(3)
                 ? (UUID) rs.getObject(1) : null, environmentId).stream().filter(Objects::nonNull).findFirst();
     }

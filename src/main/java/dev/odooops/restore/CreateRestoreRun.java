@@ -37,7 +37,7 @@ public class CreateRestoreRun {
     public void create(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
         RestoreRequest r = job.request();
         Path dir = starter.ops().evidenceRoot().resolve(DIR.format(job.createdAt().atOffset(ZoneOffset.UTC)))
-                .resolve("restore").resolve(job.runId().toString());
+                .resolve(operation(r)).resolve(job.runId().toString());
         decideMode(job);
         boolean sameAsLast = job.validationOnly();
         Map<String, Object> metadata = new LinkedHashMap<>();
@@ -48,14 +48,20 @@ public class CreateRestoreRun {
         metadata.put("validation_only", sameAsLast);
         metadata.put("mode", job.mode());
         metadata.put("mode_reason", job.modeReason());
+        if (r.isCopy()) metadata.put("copied_from", r.copyFrom());
         try {
-            starter.start(job, "restore", r.user(), null, metadata, dir, inputs(job), Map.of("run_id.txt", job.runId() + "\n"));
+            starter.start(job, operation(r), r.user(), null, metadata, dir, inputs(job), Map.of("run_id.txt", job.runId() + "\n"));
         } catch (RuntimeException e) {
             WorkFiles.deleteTree(job.workDir()); // the artifact files the preflight fetched
             throw e;
         }
         LOG.info("restore run {} started: artifact {} into {} ({}, {}: {}), evidence in {}", job.runId(), r.artifactId(),
                 job.environment().id(), r.type().wire(), job.mode(), job.modeReason(), dir);
+    }
+
+    /** The run's operation: {@code restore}, or {@code copy} for a neutralised copy (the same steps). */
+    static String operation(RestoreRequest r) {
+        return r.isCopy() ? "copy" : "restore";
     }
 
     /**

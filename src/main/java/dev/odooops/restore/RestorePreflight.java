@@ -228,8 +228,13 @@ public class RestorePreflight {
 
     static String artifactProblem(Artifact a, EnvironmentConfig env, RestoreRequest r) {
         if (a == null) return "no artifact '" + r.artifactId() + "' in the ops catalog";
-        if (!a.environmentId().equals(env.id())) {
-            return "artifact '" + a.id() + "' belongs to " + a.environmentId() + ", not to " + env.id();
+        if (r.isCopy() && env.isProduction()) {
+            return env.id() + " is a production environment: a neutralised copy never goes into production";
+        }
+        // another environment's artifact only for a copy, and only of the environment it is a copy from
+        if (!a.environmentId().equals(r.isCopy() ? r.copyFrom() : env.id())) {
+            return "artifact '" + a.id() + "' belongs to " + a.environmentId() + ", not to "
+                    + (r.isCopy() ? r.copyFrom() + " (the copy's source)" : env.id());
         }
         if (dev.odooops.model.ArtifactKind.of(a.kind()) == null) return "artifact '" + a.id() + "' is not a backup";
         if (a.prunedAt() != null) return "artifact '" + a.id() + "' was pruned at " + a.prunedAt();

@@ -65,6 +65,8 @@ public class ValidateRestore {
                 && Json.readMap(dbMeta).get("row_counts") instanceof Map<?, ?> counts) {
             rows = new java.util.TreeMap<>();
             for (Map.Entry<?, ?> e : counts.entrySet()) rows.put(String.valueOf(e.getKey()), ((Number) e.getValue()).longValue());
+            // a copy: the rows its neutralisation changes by design are the neutralisation check's, not the dump's
+            rows.keySet().removeAll(job.neutralizedTables());
         }
         String digest = null;
         Integer version = null;

@@ -100,7 +100,7 @@ public class RunStarter {
             for (Map.Entry<String, String> t : texts.entrySet()) run.evidence().text(t.getKey(), t.getValue());
             catalog.runs().runStarted(run.runId(), evidenceDir.toString());
             // not at a restore's start: it may be about to use an artifact whose prune is pending
-            if (parent == null && !"restore".equals(operation)) retryStoreDeletions(run);
+            if (parent == null && !"restore".equals(operation) && !"copy".equals(operation)) retryStoreDeletions(run);
             boolean restoreDied = sweepAbandoned(run);
             if (parent == null) sweepSideCopies(run, restoreDied);
             if (parent == null) sweepEndedWorkDirs(run);
@@ -269,7 +269,8 @@ public class RunStarter {
                             + run.redactor().scrub(String.valueOf(e.getMessage())));
                 }
             }
-            if ("restore".equals(gone.operation()) && gone.environmentId().equals(run.environment().id())) restoreDied = true;
+            // a copy is a restore (of another environment's artifact): its side copies are swept the same way
+            if (("restore".equals(gone.operation()) || "copy".equals(gone.operation())) && gone.environmentId().equals(run.environment().id())) restoreDied = true;
             if ("backup".equals(gone.operation()) && gone.environmentId().equals(run.environment().id())
                     && run.environment().control().quiesce() != null) {
                 // a killed backup never resumed Odoo from its quiesce (maintenance page)

@@ -175,6 +175,15 @@ public final class HttpApi {
         handle(ex, (user, e) -> Response.ok(operations.listEnvironments(new ListEnvironmentsRequest(user))));
     }
 
+    /**
+     * {@code GET /environments/{env}/neutralization[?project=P]}: the neutralisation check's report; 200 whether or not
+     * the environment is neutralised (its {@code ok} says).
+     */
+    public void checkNeutralization(Exchange ex) {
+        handle(ex, (user, e) -> Response.ok(operations.checkNeutralization(
+                new dev.odooops.model.CheckNeutralizationRequest(header(e, "project"), header(e, "env"), user)).body()));
+    }
+
     /** {@code POST /runs/{id}/accept}: keep the restored copy of a failed disaster restore and lift maintenance. */
     /** {@code GET /pr-environments[?project=P]}: the pull-request environments with their age (pr-env list). */
     public void listPrEnvironments(Exchange ex) {
@@ -199,6 +208,12 @@ public final class HttpApi {
     /** {@code POST /runs/{id}/discard}: remove the restored copy of a failed disaster restore. */
     public void discardRestore(Exchange ex) {
         handle(ex, (user, e) -> decide(e, user, RestoreDecisionRequest.Decision.DISCARD));
+    }
+
+    /** {@code GET /projects/{project}/drift}: check-drift's report (200; {@code ok} says whether something diverges). */
+    public void checkDrift(Exchange ex) {
+        handle(ex, (user, e) -> Response.ok(operations.checkDrift(new dev.odooops.model.DriftRequest(header(e, "project"),
+                user)).body()));
     }
 
     // ---- the work ----------------------------------------------------------------------------------------

@@ -40,6 +40,10 @@ public final class RequestForms {
         register("pr_env_create", List.of("pr", "from"), (f, u, c) -> new dev.odooops.model.PrEnvCreateRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), f.string("from"), u, c));
         register("pr_env_delete", List.of("pr"), (f, u, c) -> new dev.odooops.model.PrEnvDeleteRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), "pr_env_delete", u, c));
         register("pr_env_expire", List.of("pr"), (f, u, c) -> new dev.odooops.model.PrEnvDeleteRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), "pr_env_expire", u, c));
+        register(dev.odooops.model.EvidencePruneRequest.OPERATION, List.of("dry_run"), (f, user, channel) ->
+                new dev.odooops.model.EvidencePruneRequest(f.string("project"), f.required("environment"), f.bool("dry_run", false), user, channel));
+        register("copy", List.of("from", "artifact_id", "snapshot_id"), (f, user, channel) -> new dev.odooops.model.CopyRequest(
+                f.string("project"), f.required("environment"), f.required("from"), f.string("artifact_id"), f.string("snapshot_id"), user, channel));
     }
 
     private RequestForms() {

@@ -26,6 +26,8 @@ import java.util.Map;
  */
 public final class TestEnvironment implements AutoCloseable {
     public static final String PASSWORD = "Kn0wn-Test-Passw0rd";
+    /** The secret {@code staging_admin}: a neutralised copy's admin password in the neutralisation tests. */
+    public static final String STAGING_ADMIN_PASSWORD = "Stag1ng-Admin-Pw";
     /**
      * Appended to every database name the tests create (catalog and environments), from the environment
      * variable ODOO_OPS_TEST_SUFFIX: lets two checkouts run their suites side by side on one PostgreSQL.
@@ -66,7 +68,9 @@ public final class TestEnvironment implements AutoCloseable {
     private String schedulesYaml;
     /** Keys of the project besides its environments (pr_environments, ...), as YAML at the project's level. */
     private String projectYaml;
+    private String prodYaml = "";
     private String operatorActions = "backup, restore";
+    private String moreEnvironments = "";
     /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
     private String serverVersion = "17.0";
     /** Every process spawn() started: any still alive when the test ends (it failed early) is killed in close(). */
@@ -168,9 +172,23 @@ public final class TestEnvironment implements AutoCloseable {
         return this;
     }
 
-    /** The user operator's actions on every project, e.g. "backup, restore, copy"; the configuration is rewritten. */
+    /** Raw keys added to the prod environment (e.g. a {@code neutralization:} block), indented as its own keys. */
+    public TestEnvironment withProdYaml(String keys) throws IOException {
+        this.prodYaml = keys;
+        writeConfig();
+        return this;
+    }
+
+    /** The actions of the user {@code operator} on every project (default {@code backup, restore}). */
     public TestEnvironment withOperatorActions(String actions) throws IOException {
         this.operatorActions = actions;
+        writeConfig();
+        return this;
+    }
+
+    /** More environments of the project: list items ({@code - name: staging ...}) at the indentation of prod's. */
+    public TestEnvironment withMoreEnvironments(String items) throws IOException {
+        this.moreEnvironments = items;
         writeConfig();
         return this;
     }
@@ -316,6 +334,8 @@ public final class TestEnvironment implements AutoCloseable {
             quiesce = (quiesce.isEmpty() ? control : quiesce) + "          version_command: [echo, \"Odoo Server " + serverVersion + "\"]\n";
         }
         if (schedulesYaml != null) quiesce += "        schedules:\n" + schedulesYaml.indent(10);
+        if (!prodYaml.isEmpty()) quiesce += prodYaml.indent(8);
+        if (!moreEnvironments.isEmpty()) quiesce += moreEnvironments.indent(6);
         Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
                 users:
                   - name: operator
@@ -340,7 +360,7 @@ public final class TestEnvironment implements AutoCloseable {
                 + (projectYaml == null ? "" : projectYaml.stripTrailing().indent(4)));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
-                        + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\n");
+                        + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\nstaging_admin=" + STAGING_ADMIN_PASSWORD + "\n");
     }
 
     public OpsRuntime runtime() throws Exception {
