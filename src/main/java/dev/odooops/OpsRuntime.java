@@ -242,6 +242,7 @@ public final class OpsRuntime implements AutoCloseable {
         bindOperations(shared);
         bindBackup(shared);
         bindRestore(shared);
+        bindOdooZip(shared);
         bindService(context, shared);
     }
 
@@ -351,6 +352,16 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("finalizeRestore", new FinalizeRestore(catalog, s.odoo()));
         r.bind("restoreFailureHandler", new RestoreFailureHandler(catalog));
         r.bind("rollbackRestore", new RollbackRestore(catalog, stores, restoreDatabase, restoreFilestore, s.odoo()));
+    }
+
+    /** Odoo zip in and out (routes/staging-zip.camel.yaml): the zip.* settings read here, so a bad one fails the start. */
+    private void bindOdooZip(Shared s) {
+        Registry r = s.registry();
+        dev.odooops.config.ZipSettings zip = dev.odooops.config.ZipSettings.of(settings);
+        r.bind("odooZipImport", new dev.odooops.staging.OdooZipImport(config, catalog, s.starter(), s.tools(),
+                new ServerVersions(s.tools()), zip, operations::backupOf, s.clock()));
+        r.bind("odooZipExport", new dev.odooops.staging.OdooZipExport(config, catalog, stores, s.starter(), s.tools(), zip,
+                s.clock()));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

@@ -86,6 +86,9 @@ public final class Authorizer {
         } else if (request instanceof StoreCopyRequest s) {
             // every project whose artifacts it re-points: the named one, the environment's, or all
             for (String project : storeCopyProjects(s)) require(user, project, "backup");
+        } else if (request instanceof dev.odooops.model.ExportZipRequest e) {
+            // the artifact names the project (its environment is filled in after this decision)
+            require(user, artifactProject(e.artifactId()), e.action());
         } else if (request instanceof dev.odooops.model.ActionRequest a) {
             // a request that names its action (the staging operations): on every project it touches
             for (String project : a.projects()) require(user, project, a.action());

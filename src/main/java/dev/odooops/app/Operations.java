@@ -161,6 +161,29 @@ public final class Operations {
         return call("direct:store-copy", request, Report.class);
     }
 
+    /**
+     * A backup of {@code source}: the request's environment as configured but for its database and filestore, which
+     * are a staging operation's scratch copy (an imported zip loaded, a sanitised snapshot). The request's kind and
+     * parent run say whose child run it is; everything else is a backup's (run, evidence, artifact, retention).
+     */
+    public BackupResult backupOf(BackupRequest request, dev.odooops.config.EnvironmentConfig source) {
+        try {
+            return call("direct:backup", request, BackupResult.class, null, Map.of(Vars.BACKUP_SOURCE, source));
+        } catch (RunStartFailed f) {
+            return f.backupResult();
+        }
+    }
+
+    /** An Odoo backup zip (dump.sql, filestore/, manifest.json) imported as an artifact of the environment. */
+    public Report importOdooZip(dev.odooops.model.ImportZipRequest request) {
+        return runQueued(request, null);
+    }
+
+    /** An artifact written as an Odoo backup zip that Odoo's database manager restores. */
+    public Report exportOdooZip(dev.odooops.model.ExportZipRequest request) {
+        return runQueued(request, null);
+    }
+
     public Report getRun(GetRunRequest request) {
         return call("direct:run-get", request, Report.class);
     }
@@ -170,9 +193,14 @@ public final class Operations {
     }
 
     private <T> T call(String route, Object request, Class<T> type, QueuedRun queued) {
+        return call(route, request, type, queued, Map.of());
+    }
+
+    private <T> T call(String route, Object request, Class<T> type, QueuedRun queued, Map<String, Object> variables) {
         Exchange ex = template.request(route, e -> {
             e.getMessage().setBody(request);
             if (queued != null) e.setVariable(Vars.QUEUED_RUN, queued);
+            variables.forEach(e::setVariable);
         });
         Exception failure = ex.getException();
         if (failure instanceof RequestRejected r) throw r;

@@ -50,7 +50,12 @@ public class BackupPreconditions {
         this.clock = clock;
     }
 
-    public BackupJob check(BackupRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued) {
+    /**
+     * {@code source} (variable {@code backupSource}): the environment as a staging operation's child backup must read
+     * it (its scratch database and filestore), or null for every other backup.
+     */
+    public BackupJob check(BackupRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued,
+                           @Variable(Vars.BACKUP_SOURCE) EnvironmentConfig source) {
         if (!config.hasProject(request.project())) {
             throw new RequestRejected("project", "unknown project '" + request.project() + "' (not in " + config.file() + ")",
                     RequestRejected.Reason.NOT_FOUND);
@@ -58,6 +63,12 @@ public class BackupPreconditions {
         EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
                 new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
                         RequestRejected.Reason.NOT_FOUND));
+        if (source != null) {
+            if (!source.id().equals(env.id()) || request.kind() == dev.odooops.model.ArtifactKind.BACKUP) {
+                throw new IllegalArgumentException("a backup of another source is a staging operation's child backup of the same environment");
+            }
+            env = source;
+        }
         long estimate = 0;
         if (request.type().includesDatabase()) estimate += databaseSize(env);
         if (request.type().includesFilestore()) estimate += filestoreSize(env.filestore());

@@ -10,6 +10,12 @@ public final class Vars {
     public static final String SAFETY_BACKUP_TAKEN = "safetyBackupTaken";
     /** The {@link dev.odooops.model.QueuedRun} a service worker runs (absent for the command line). */
     public static final String QUEUED_RUN = "queuedRun";
+    /**
+     * The environment a backup reads instead of the configured one ({@link dev.odooops.config.EnvironmentConfig}, the
+     * same environment with its database and filestore pointing at a staging operation's scratch copy), absent for
+     * every other backup.
+     */
+    public static final String BACKUP_SOURCE = "backupSource";
 
     private Vars() {
     }

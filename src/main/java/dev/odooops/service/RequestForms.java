@@ -35,6 +35,10 @@ public final class RequestForms {
 
     static {
         // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
+        register("import_zip", List.of("file", "odoo_version"), (f, user, channel) -> new dev.odooops.model.ImportZipRequest(
+                f.string("project"), f.required("environment"), f.required("file"), f.string("odoo_version"), user, channel));
+        register("export_zip", List.of("artifact_id", "out"), (f, user, channel) -> new dev.odooops.model.ExportZipRequest(
+                f.string("project"), f.required("environment"), f.required("artifact_id"), f.required("out"), user, channel));
     }
 
     private RequestForms() {
