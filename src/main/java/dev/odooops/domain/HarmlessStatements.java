@@ -145,7 +145,8 @@ public final class HarmlessStatements {
             }
             if (!continued && !inStatement && dollarTag == null) {
                 String trimmed = body.strip();
-                if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+                // comments, blank lines and psql's meta-commands (pg_dump's restrict and unrestrict lines) start no statement
+                if (trimmed.isEmpty() || trimmed.startsWith("--") || trimmed.startsWith("\\")) {
                     out.write(bytes);
                     return;
                 }

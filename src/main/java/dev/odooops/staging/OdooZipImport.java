@@ -301,10 +301,10 @@ public final class OdooZipImport {
         Path filtered = job.workDir().resolve("dump.filtered.sql");
         Path aside = job.workDir().resolve("set_aside.sql");
         HarmlessStatements.Outcome outcome;
-        try (InputStream in = Files.newInputStream(dump); OutputStream out = Files.newOutputStream(filtered);
-             OutputStream a = Files.newOutputStream(aside)) {
-            outcome = HarmlessStatements.filter(new java.io.BufferedInputStream(in), new java.io.BufferedOutputStream(out),
-                    new java.io.BufferedOutputStream(a), extensions);
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(dump), 1 << 16);
+             OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(filtered), 1 << 16);
+             OutputStream a = new java.io.BufferedOutputStream(Files.newOutputStream(aside))) {
+            outcome = HarmlessStatements.filter(in, out, a, extensions);
         }
         Map<String, Object> evidence = new LinkedHashMap<>(outcome.toMap());
         evidence.put("existing_extensions", new java.util.TreeSet<>(extensions));

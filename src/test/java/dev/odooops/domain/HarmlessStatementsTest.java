@@ -27,7 +27,7 @@ class HarmlessStatementsTest {
     @Test
     void should_set_aside_ownership_grants_extension_comments_and_existing_extensions_keeping_line_numbers() throws Exception {
         String dump = String.join("\n",
-                "SET statement_timeout = 0;",
+                "\\restrict abc",
                 "SET transaction_timeout = 0;",
                 "CREATE EXTENSION IF NOT EXISTS plpgsql WITH SCHEMA pg_catalog;",
                 "COMMENT ON EXTENSION plpgsql IS 'PL/pgSQL procedural language';",
@@ -39,11 +39,13 @@ class HarmlessStatementsTest {
                 "ALTER TABLE public.res_partner OWNER TO odoo_sh_role;",
                 "REVOKE USAGE ON SCHEMA public FROM PUBLIC;",
                 "GRANT ALL ON SCHEMA public TO PUBLIC;",
+                "\\unrestrict abc",
+                "ALTER SCHEMA x OWNER TO y;",
                 "") + "\n";
         Run r = filter(dump);
         assertEquals(dump.split("\n", -1).length, r.out().split("\n", -1).length, "line numbers kept");
-        assertEquals(6, r.outcome().setAside(), r.outcome().toString());
-        assertEquals(1L, r.outcome().byKind().get("owner"));
+        assertEquals(7, r.outcome().setAside(), r.outcome().toString());
+        assertEquals(2L, r.outcome().byKind().get("owner"));
         assertEquals(1L, r.outcome().byKind().get("grant"));
         assertEquals(1L, r.outcome().byKind().get("revoke"));
         assertEquals(1L, r.outcome().byKind().get("comment_on_extension"));
