@@ -272,4 +272,61 @@ class OdooZipFlowTest {
         }
         assertEquals(null, again);
     }
+
+    @Test
+    @Order(10)
+    void should_import_from_the_command_line_and_refuse_to_overwrite_an_export() throws Exception {
+        Path relative = Path.of("").toAbsolutePath().relativize(zips.resolve("good.zip"));
+        TestEnvironment.CliResult r = fx.env.cli("import-odoo-zip", "--env", fx.env.environmentId(), "--file", relative.toString());
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
+        Map<String, Object> b = Json.readMap(r.stdout());
+        assertEquals("success", b.get("status"));
+        assertEquals(zips.resolve("good.zip").toString(), b.get("file"));
+        TestEnvironment.CliResult again = fx.env.cli("export-odoo-zip", (String) b.get("artifact_id"), "--out",
+                zips.resolve("export.zip").toString());
+        assertEquals(2, again.exit(), again.stdout() + again.stderr());
+        assertTrue(again.stderr().contains("out: "), again.stderr());
+        TestEnvironment.CliResult bad = fx.env.cli("import-odoo-zip", "--env", fx.env.environmentId(), "--file",
+                zips.resolve("missing.zip").toString());
+        assertEquals(2, bad.exit(), bad.stdout() + bad.stderr());
+        assertTrue(bad.stderr().contains("file: "), bad.stderr());
+    }
+
+    @Test
+    @Order(11)
+    void should_queue_an_import_over_http_as_the_tokens_user() throws Exception {
+        fx.env.withServicePorts();
+        fx.restartAsService();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> call = (method, body) -> {
+            try {
+                var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(fx.env.apiUrl() + method))
+                        .header("Authorization", "Bearer " + TestEnvironment.OPERATOR_TOKEN)
+                        .timeout(java.time.Duration.ofSeconds(60));
+                if (body != null) b.header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+                return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        var refused = call.apply("/runs", "{\"operation\": \"import_zip\", \"environment\": \"" + fx.env.environmentId()
+                + "\", \"file\": \"good.zip\"}");
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("file"), refused.body());
+        var accepted = call.apply("/runs", "{\"operation\": \"import_zip\", \"environment\": \"" + fx.env.environmentId()
+                + "\", \"file\": \"" + zips.resolve("good.zip") + "\"}");
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String runId = (String) Json.readMap(accepted.body()).get("run_id");
+        java.util.concurrent.atomic.AtomicReference<Map<String, Object>> run = new java.util.concurrent.atomic.AtomicReference<>();
+        dev.odooops.support.Await.until("import run " + runId + " to end", () -> {
+            run.set(Json.readMap(call.apply("/runs/" + runId, null).body()));
+            return !List.of("queued", "running").contains(run.get().get("status"));
+        });
+        assertEquals("success", run.get().get("status"), run.get().toString());
+        Map<String, Object> row = ops("select operation_type, created_by, channel from ops.runs where run_id = ?::uuid", runId).get(0);
+        assertEquals("import_zip", row.get("operation_type"));
+        assertEquals("operator", row.get("created_by"));
+        assertEquals(1L, (long) ops("select count(*) as n from ops.runs where parent_run_id = ?::uuid and status = 'success'", runId)
+                .get(0).get("n"), "the artifact's backup ran as the queued run's child");
+    }
 }
