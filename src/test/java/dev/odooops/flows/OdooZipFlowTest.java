@@ -190,7 +190,7 @@ class OdooZipFlowTest {
     }
 
     @Test
-    @Order(6)
+    @Order(5)
     void should_refuse_more_members_than_configured() throws Exception {
         OdooZipWriter w = good();
         for (int i = 0; i < 10; i++) w.filestoreFile(("extra " + i).getBytes(StandardCharsets.UTF_8));
@@ -198,7 +198,7 @@ class OdooZipFlowTest {
     }
 
     @Test
-    @Order(7)
+    @Order(6)
     void should_refuse_a_bomb_member() throws Exception {
         Path zip = OdooZipWriter.bomb(zips.resolve("bomb.zip"), "dump.sql", 64L << 20,
                 Map.of("manifest.json", manifest.getBytes(StandardCharsets.UTF_8)));
@@ -206,7 +206,7 @@ class OdooZipFlowTest {
     }
 
     @Test
-    @Order(8)
+    @Order(7)
     void should_refuse_a_zip_of_another_series_naming_the_field() throws Exception {
         Path zip = new OdooZipWriter().member("dump.sql", dumpSql).member("manifest.json", OdooZipWriter.manifest("x", "16.0"))
                 .write(zips.resolve("odoo16.zip"));
@@ -214,7 +214,7 @@ class OdooZipFlowTest {
     }
 
     @Test
-    @Order(9)
+    @Order(8)
     void should_export_an_artifact_in_odoo_layout_whose_dump_loads_with_on_error_stop() throws Exception {
         String yaml = Files.readString(fx.env.configDir.resolve("environments.yaml"));
         Files.writeString(fx.env.configDir.resolve("environments.yaml"),
@@ -271,6 +271,34 @@ class OdooZipFlowTest {
             assertEquals("out", e.field());
         }
         assertEquals(null, again);
+    }
+
+    @Test
+    @Order(9)
+    void should_drop_the_scratch_database_an_ended_import_left_at_the_next_import() throws Exception {
+        // a killed import leaves its marked scratch database; its run is ended abandoned by the next run's start
+        Report earlier = importZip(zips.resolve("odoo16.zip")); // any ended import run of this environment
+        UUID ended = UUID.fromString((String) earlier.body().get("run_id"));
+        String left = ScratchCopies.database("import", ended);
+        TestEnvironment.sh(zips, "psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-d", "postgres", "-c",
+                "create database " + left + " owner " + fx.env.database + "_owner", "-c",
+                "comment on database " + left + " is 'odoo-ops scratch of run " + ended + "'");
+        String foreign = ScratchCopies.database("import", UUID.randomUUID()); // not this catalog's: left alone
+        TestEnvironment.sh(zips, "psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-d", "postgres", "-c",
+                "create database " + foreign);
+        try {
+            Report next = importZip(zips.resolve("traversal.zip"));
+            assertFalse(next.ok());
+            assertEquals(0, ops("select 1 from pg_database where datname = ?", left).size(), "the ended run's scratch dropped");
+            assertEquals(1, ops("select 1 from pg_database where datname = ?", foreign).size(), "an unknown one left alone");
+            assertEquals(1, ops("select 1 from ops.run_events where run_id = ?::uuid and event_type = 'scratch_swept'",
+                    next.body().get("run_id")).size());
+        } finally {
+            TestEnvironment.sh(zips, "psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-d", "postgres", "-c",
+                    "drop database if exists " + foreign);
+            TestEnvironment.sh(zips, "psql", "-h", "127.0.0.1", "-U", "postgres", "-X", "-q", "-d", "postgres", "-c",
+                    "drop database if exists " + left);
+        }
     }
 
     @Test
