@@ -284,6 +284,7 @@ public final class OdooZip {
                 byte[] raw = new byte[nameLen];
                 cd.get(p + 46, raw);
                 String name = name(raw, (flags & 0x800) != 0);
+                if ((flags & 1) != 0) throw new Refused(name, "is encrypted (Odoo's zips never are)");
                 int x = p + 46 + nameLen;
                 int xEnd = x + extraLen;
                 while (x + 4 <= xEnd) { // ZIP64 sizes, in order, for the fields set to 0xffffffff
