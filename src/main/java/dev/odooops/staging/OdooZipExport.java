@@ -98,6 +98,17 @@ public final class OdooZipExport {
                 throw new RequestRejected("env", "artifact '" + a.id() + "' is of " + a.environmentId() + ", not of " + named);
             }
         }
+        ArtifactManifest manifest = a.manifest();
+        if (manifest == null || manifest.odoo() == null || manifest.odoo().profile() != dev.odooops.domain.AppProfile.ODOO) {
+            throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' is not of an Odoo environment");
+        }
+        if (manifest.dbDump() == null || manifest.filestore() == null) {
+            throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' is not a full backup (database and filestore): "
+                    + "an Odoo zip holds both");
+        }
+        if (manifest.odoo().odooVersion() == null) {
+            throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' records no Odoo version for manifest.json");
+        }
         if (config.environment(project, env).isEmpty()) {
             throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' is of " + a.environmentId()
                     + ", which is no longer configured", RequestRejected.Reason.NOT_FOUND);
@@ -145,17 +156,7 @@ public final class OdooZipExport {
         boolean partOurs = false;
         try {
             job.step("fetch-artifact");
-            ArtifactManifest manifest = artifact.manifest();
-            if (manifest.odoo() == null || manifest.odoo().profile() != dev.odooops.domain.AppProfile.ODOO) {
-                throw new IllegalStateException("artifact '" + artifact.id() + "' is not of an Odoo environment");
-            }
-            if (manifest.dbDump() == null || manifest.filestore() == null) {
-                throw new IllegalStateException("artifact '" + artifact.id() + "' is not a full backup (database and filestore):"
-                        + " an Odoo zip holds both");
-            }
-            if (manifest.odoo().odooVersion() == null) {
-                throw new IllegalStateException("artifact '" + artifact.id() + "' records no Odoo version for manifest.json");
-            }
+            ArtifactManifest manifest = artifact.manifest(); // an Odoo full backup with its version: resolve checked
             StoreLocator.Location from = stores.locate(artifact.uri(), artifact.id());
             Path dump = fetch(job, artifact, from, "db.dump");
             completed(job, Map.of("db.dump", Files.size(dump)));
