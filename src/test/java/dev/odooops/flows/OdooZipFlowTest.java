@@ -302,6 +302,17 @@ class OdooZipFlowTest {
     }
 
     @Test
+    @Order(9)
+    void should_fail_in_store_artifact_and_drop_the_scratch_when_the_store_is_down() throws Exception {
+        fx.env.storeFaults.fail("putBlob", Integer.MAX_VALUE);
+        try {
+            assertRefused(zips.resolve("good.zip"), "store-artifact", "storing the artifact failed");
+        } finally {
+            fx.env.storeFaults.clear();
+        }
+    }
+
+    @Test
     @Order(10)
     void should_import_from_the_command_line_and_refuse_to_overwrite_an_export() throws Exception {
         Path relative = Path.of("").toAbsolutePath().relativize(zips.resolve("good.zip"));
