@@ -372,6 +372,7 @@ public final class OpsRuntime implements AutoCloseable {
         } else {
             runQueue = new RunQueue(database, catalog, operations, s.environments(), settings.ops(), serviceSettings);
             schedules = new Schedules(config, catalog, runQueue, instanceName(), database.dataSource());
+            schedules.validate(); // a schedule of another operation: a valid request its user may make, or no start
             try {
                 schedules.install(context);
                 if (serviceSettings.jmsEnabled()) {

@@ -49,6 +49,17 @@ final class ConfigNode {
         return c;
     }
 
+    /**
+     * The mapping under {@code key} as plain values (strings, numbers, booleans, lists, maps), for a block that
+     * another layer reads with its own rules (a schedule's {@code request}); empty when absent.
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> plainMap(String key) {
+        if (!has(key)) return Map.of();
+        ConfigNode c = object(key);
+        return java.util.Collections.unmodifiableMap(new com.fasterxml.jackson.databind.ObjectMapper().convertValue(c.node, java.util.LinkedHashMap.class));
+    }
+
     List<ConfigNode> list(String key, boolean required) {
         ConfigNode c = child(key);
         if (c.node == null || c.node.isNull()) {

@@ -239,7 +239,16 @@ public final class EnvironmentsLoader {
         List<Schedule> out = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (ConfigNode s : e.list("schedules", false)) {
-            s.only("name", "cron", "time_zone", "type", "user", "keep_daily", "keep_weekly", "keep_monthly");
+            s.only("name", "cron", "time_zone", "type", "user", "keep_daily", "keep_weekly", "keep_monthly", "operation", "request");
+            String operation = s.string("operation", Schedule.BACKUP);
+            if (!operation.matches("[a-z][a-z_]{0,40}")) throw s.error(s.child("operation").path(), "an operation name (backup, snapshot, ...)", operation);
+            boolean backup = operation.equals(Schedule.BACKUP);
+            for (String key : backup ? List.of("request") : List.of("type", "keep_daily", "keep_weekly", "keep_monthly")) {
+                if (s.has(key)) {
+                    throw s.error(s.child(key).path(), backup ? "no request in a backup schedule (its fields are type and keep_*)"
+                            : "no " + key + " in a " + operation + " schedule (its fields go in request)", key);
+                }
+            }
             String name = s.name("name");
             if (!names.add(name)) throw s.error(s.child("name").path(), "a name no other schedule of this environment has", name);
             String cron = s.string("cron");
@@ -260,12 +269,16 @@ public final class EnvironmentsLoader {
             String user = s.string("user", OpsConfig.SCHEDULER);
             // a schedule holds only what it needs: its user must have the permission of its operation (backup)
             OpsConfig rules = new OpsConfig(null, null, users, List.of());
-            if (!users.containsKey(user) || !rules.allows(user, project, "backup")) {
+            if (!users.containsKey(user) && !backup) {
+                throw new ConfigException(e.file() + ": " + s.child("user").path() + ": no user '" + user + "' in users");
+            }
+            // the user of any other operation is checked at service start, where the operation's action is known
+            if (backup && (!users.containsKey(user) || !rules.allows(user, project, "backup"))) {
                 throw new ConfigException(e.file() + ": " + s.child("user").path() + ": "
                         + (users.containsKey(user) ? dev.odooops.domain.PermissionDenied.text(user, "backup", project)
                         : "no user '" + user + "' in users"));
             }
-            out.add(new Schedule(name, cron, timeZone, type, user, daily, weekly, monthly));
+            out.add(new Schedule(name, cron, timeZone, type, user, daily, weekly, monthly, operation, s.plainMap("request")));
         }
         return List.copyOf(out);
     }

@@ -27,7 +27,8 @@ import java.util.Map;
  *   names ending in {@code .tmp}/{@code .part}: write the file under such a name, then rename it (atomic). A file
  *   is read only once it has not changed for {@code inbox.min-age-millis}, so a file copied in slowly is never
  *   read half-written either.</li>
- *   <li>A file is {@code {"operation": "backup"|"restore", ...the fields of an HTTP request..., "user"?}}. It runs as
+ *   <li>A file is {@code {"operation": "backup"|"restore"|..., ...the fields of an HTTP request..., "user"?}} (any operation
+ *   of {@link Submission#operations()}). It runs as
  *   {@code inbox.user}: a {@code user} naming anyone else is refused. Whoever can write the folder acts as that
  *   user, so {@code serve} refuses to start when the folder, its {@code done/} and {@code error/}, or a parent of
  *   it that odoo-ops's user owns, is writable by group or others (as ssh refuses loose key files).</li>

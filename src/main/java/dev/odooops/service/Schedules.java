@@ -215,7 +215,11 @@ public final class Schedules {
             return;
         }
         String requestId = "schedule:" + f.schedule().name() + ":" + fireTime;
-        String user = f.schedule().user(); // checked at load: it holds the backup permission
+        String user = f.schedule().user(); // checked at load (backup) or at start (validate): it holds the operation's action
+        if (!f.schedule().isBackup()) {
+            fireOperation(key, f, user, requestId, fireTime);
+            return;
+        }
         BackupRequest request = BackupRequest.of(f.env().project(), f.env().name(), BackupType.parse("type", f.schedule().type()),
                 "schedule " + f.schedule().name(), f.schedule().keepDaily(), f.schedule().keepWeekly(),
                 f.schedule().keepMonthly(), user, "schedule");
@@ -227,6 +231,60 @@ public final class Schedules {
                     r.getMessage(), Map.of("schedule", f.schedule().name(), "fire_time", fireTime));
             LOG.warn("schedule {} fired for {} and was skipped{}: {}", key, fireTime, recorded ? "" : " (already recorded)",
                     r.getMessage());
+        }
+    }
+
+    /** A schedule of another queued operation: its request, queued like one from any channel; or a skipped run. */
+    private void fireOperation(String key, Found f, String user, String requestId, String fireTime) {
+        String operation = f.schedule().operation();
+        try {
+            RunQueue.Accepted a = queue.submit(request(f.env(), f.schedule(), requestId));
+            LOG.info("schedule {} fired for {}: {} run {} {}", key, fireTime, operation, a.runId(),
+                    a.duplicate() ? "(already fired)" : a.status());
+        } catch (RequestRejected r) {
+            boolean recorded = catalog.requests().recordSkipped(f.env().project(), f.env().id(), operation, user, requestId,
+                    "schedule", r.getMessage(), Map.of("schedule", f.schedule().name(), "fire_time", fireTime));
+            LOG.warn("schedule {} fired for {} and was skipped{}: {}", key, fireTime, recorded ? "" : " (already recorded)",
+                    r.getMessage());
+        }
+    }
+
+    /** The request a schedule of another operation than backup queues: its {@code request} fields on its environment. */
+    private static Submission request(EnvironmentConfig env, Schedule s, String requestId) {
+        Map<String, Object> fields = new LinkedHashMap<>(s.request());
+        fields.put("project", env.project());
+        fields.put("environment", env.name());
+        if (requestId != null) fields.put("request_id", requestId);
+        return Submission.of(s.operation(), fields, s.user(), "schedule");
+    }
+
+    /**
+     * At start (service mode): every schedule of another operation than backup names a queueable operation with a
+     * valid request, and its user holds that operation's action on the projects it touches; else the configuration is
+     * refused naming the schedule. (A backup schedule's user was checked when the environments file was read.)
+     */
+    public void validate() {
+        for (EnvironmentConfig env : config.environments()) {
+            for (Schedule s : env.schedules()) {
+                if (s.isBackup()) continue;
+                String where = config.file() + ": schedule " + key(env, s) + ": ";
+                Submission sub;
+                try {
+                    sub = request(env, s, null);
+                } catch (RequestRejected r) {
+                    String text = r.getMessage().startsWith(r.field() + ": ") ? r.getMessage().substring(r.field().length() + 2) : r.getMessage();
+                    String field = r.field().equals("operation") ? "operation" : "request." + r.field();
+                    throw new dev.odooops.config.ConfigException(where + field + ": " + text);
+                }
+                if (sub.request() instanceof dev.odooops.model.ActionRequest a) {
+                    for (String project : a.projects()) {
+                        if (!config.allows(s.user(), project, a.action())) {
+                            throw new dev.odooops.config.ConfigException(where + "user: "
+                                    + dev.odooops.domain.PermissionDenied.text(s.user(), a.action(), project));
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -253,7 +311,9 @@ public final class Schedules {
                 m.put("name", s.name());
                 m.put("cron", s.cron());
                 m.put("time_zone", s.timeZone().getId());
-                m.put("type", s.type());
+                m.put("operation", s.operation());
+                if (s.isBackup()) m.put("type", s.type());
+                else m.put("request", s.request());
                 try {
                     TriggerKey tk = TriggerKey.triggerKey(key, GROUP);
                     Trigger t = scheduler == null ? null : scheduler.getTrigger(tk);

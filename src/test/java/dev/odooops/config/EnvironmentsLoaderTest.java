@@ -292,6 +292,21 @@ class EnvironmentsLoaderTest {
     }
 
     @Test
+    void should_read_a_schedule_of_another_operation_with_its_request_and_refuse_backup_fields_in_it() throws Exception {
+        Schedule s = load(SCHEDULED.replace(" USER", ", operation: snapshot, request: {sanitize: true}"))
+                .environment("acme", "prod").orElseThrow().schedules().get(0);
+        assertEquals("snapshot", s.operation());
+        assertEquals(Map.of("sanitize", true), s.request());
+        assertTrue(load(SCHEDULED.replace(" USER", "")).environment("acme", "prod").orElseThrow().schedules().get(0).isBackup());
+        String msg = error(SCHEDULED.replace(" USER", ", operation: snapshot, type: full"));
+        assertTrue(msg.contains("schedules[0].type") && msg.contains("its fields go in request"), msg);
+        msg = error(SCHEDULED.replace(" USER", ", request: {sanitize: true}"));
+        assertTrue(msg.contains("schedules[0].request") && msg.contains("no request in a backup schedule"), msg);
+        msg = error(SCHEDULED.replace(" USER", ", operation: \"Drop table\""));
+        assertTrue(msg.contains("schedules[0].operation"), msg);
+    }
+
+    @Test
     void should_refuse_a_short_or_literal_api_token_without_echoing_it() throws Exception {
         Path secrets = dir.resolve("token-secrets.properties");
         Files.writeString(secrets, "short=abc\n");
