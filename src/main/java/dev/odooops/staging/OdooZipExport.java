@@ -168,12 +168,8 @@ public final class OdooZipExport {
             try (OutputStream os = Files.newOutputStream(part, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(os, 1 << 16))) {
                 // dump.sql first, as Odoo's zip_dir sorts it
-                Path sql = job.workDir().resolve("dump.sql");
-                tools.run(List.of("pg_restore", "--no-owner", "--file=" + sql, dump.toString()), Map.of(),
-                        Duration.ofSeconds(settings.psqlTimeoutSeconds()), ToolRunner.Progress.file(sql));
+                long sqlBytes = plainSql(job, dump, zip);
                 Files.delete(dump);
-                long sqlBytes = entry(zip, "dump.sql", sql);
-                Files.delete(sql);
                 counts = filestore(job, artifact, from, zip);
                 counts.put("dump_sql_bytes", sqlBytes);
                 Map<String, Object> odooManifest = OdooZipManifest.of(env.database().name(), manifest.odoo().odooVersion(),
@@ -261,6 +257,43 @@ public final class OdooZipExport {
                     + ", the catalog records " + expected);
         }
         return target;
+    }
+
+    /**
+     * dump.sql: {@code pg_restore --no-owner --file=<fifo>} of the -Fc dump, read from a named pipe of the run's work
+     * directory straight into the zip entry (odoo-ops's tools run through camel-exec, which collects a tool's stdout in
+     * memory: the pipe streams it instead, never held whole, never on disk). A pg_restore that fails before it opens
+     * the pipe is met by opening its writing end here, so the reading end never waits for ever.
+     */
+    private long plainSql(OdooZipJob job, Path dump, ZipOutputStream zip) throws Exception {
+        Path fifo = job.workDir().resolve("dump.sql.fifo");
+        Duration timeout = Duration.ofSeconds(settings.psqlTimeoutSeconds());
+        tools.run(List.of("mkfifo", "-m", "600", fifo.toString()), Map.of(), Duration.ofSeconds(30));
+        zip.putNextEntry(new ZipEntry("dump.sql")); // before pg_restore starts: from here the reading end is always opened
+        java.util.concurrent.atomic.AtomicBoolean opened = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<dev.odooops.exec.ToolResult> restore = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> tools.run(List.of("pg_restore", "--no-owner", "--file=" + fifo, dump.toString()), Map.of(), timeout));
+        restore.whenComplete((r, t) -> {
+            if (t != null && !opened.get()) {
+                try (OutputStream unblock = Files.newOutputStream(fifo)) {
+                    LOG.debug("run {}: pg_restore ended before writing dump.sql", job.runId());
+                } catch (IOException ignored) {
+                    // the reader is gone too
+                }
+            }
+        });
+        long n;
+        try {
+            try (java.io.InputStream in = Files.newInputStream(fifo)) {
+                opened.set(true);
+                n = in.transferTo(zip);
+            }
+            zip.closeEntry();
+            dev.odooops.run.Await.join(restore); // its failure (exit code, stderr) wins over an empty entry
+        } finally {
+            Files.deleteIfExists(fifo);
+        }
+        return n;
     }
 
     /** One file streamed into a zip entry; its size. */
