@@ -186,6 +186,7 @@ public final class OdooZipImport {
             body.put("set_aside", filtered.setAside());
             Files.deleteIfExists(x.dump());
             completed(job, Map.of("set_aside", filtered.setAside(), "lines", filtered.lines()));
+            dev.odooops.exec.CrashPoints.reached("import-zip:loaded"); // a scratch database and directory exist
 
             job.step("check-attachments");
             Map<String, Object> attachments = missingAttachments(scratch, x.filestore());

@@ -313,6 +313,31 @@ class OdooZipFlowTest {
     }
 
     @Test
+    @Order(9)
+    void should_leave_nothing_of_an_import_killed_half_way_after_the_next_import() throws Exception {
+        Path err = fx.env.root.resolve("import-killed.err");
+        fx.env.withSpawnEnv("ODOO_OPS_CRASH_AT", "import-zip:loaded");
+        Process killed = fx.env.spawn(fx.env.root.resolve("import-killed.out"), err, "import-odoo-zip", "--env",
+                fx.env.environmentId(), "--file", zips.resolve("good.zip").toString());
+        assertTrue(killed.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "the import did not end");
+        fx.env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+        assertEquals(137, killed.exitValue(), Files.readString(err));
+        List<Map<String, Object>> running = ops("select run_id from ops.runs where environment_id = ? and operation_type = 'import_zip' "
+                + "and status = 'running'", fx.env.environmentId());
+        assertEquals(1, running.size(), running.toString());
+        UUID dead = (UUID) running.get(0).get("run_id");
+        String scratch = ScratchCopies.database("import", dead);
+        assertEquals(1, ops("select 1 from pg_database where datname = ?", scratch).size(), "the killed run's scratch database");
+        assertTrue(Files.isDirectory(fx.env.workDir.resolve(dead.toString()).resolve("scratch-import-" + ScratchCopies.tag(dead))));
+
+        Report next = importZip(zips.resolve("traversal.zip"));
+        assertFalse(next.ok());
+        assertEquals("abandoned", ops("select status from ops.runs where run_id = ?", dead).get(0).get("status"));
+        assertEquals(0, ops("select 1 from pg_database where datname = ?", scratch).size(), "its scratch database dropped");
+        assertFalse(Files.exists(fx.env.workDir.resolve(dead.toString())), "its work and scratch directory removed");
+    }
+
+    @Test
     @Order(10)
     void should_import_from_the_command_line_and_refuse_to_overwrite_an_export() throws Exception {
         Path relative = Path.of("").toAbsolutePath().relativize(zips.resolve("good.zip"));
