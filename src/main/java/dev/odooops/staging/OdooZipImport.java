@@ -159,7 +159,16 @@ public final class OdooZipImport {
             members.put("file", zip.toString());
             members.put("size_bytes", Files.size(zip));
             members.put("sha256", Checksums.sha256(zip));
+            // the extracted members, and dump.sql once more while it is filtered
+            long needed = listing.declaredBytes() + listing.member(OdooZip.DUMP).size();
+            long free = Files.getFileStore(job.workDir()).getUsableSpace();
+            members.put("work_dir_needed_bytes", needed);
+            members.put("work_dir_free_bytes", free);
             job.evidence().json("zip_members.json", members);
+            if (free < needed) {
+                throw new IllegalStateException("work-dir: " + starter.ops().workDir() + " has " + free / (1 << 20)
+                        + " MiB free, extracting and filtering the zip needs about " + needed / (1 << 20) + " MiB");
+            }
             completed(job, Map.of("members", listing.members(), "declared_bytes", listing.declaredBytes()));
 
             job.step("check-manifest");
