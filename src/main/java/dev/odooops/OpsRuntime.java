@@ -259,6 +259,7 @@ public final class OpsRuntime implements AutoCloseable {
         bindRestore(shared);
         bindStaging(shared);
         bindNeutralization(shared);
+        bindOdooZip(shared);
         bindService(context, shared);
         bindDrift(shared);
     }
@@ -418,6 +419,16 @@ public final class OpsRuntime implements AutoCloseable {
         dev.odooops.odoo.Neutralizer neutralizer = new dev.odooops.odoo.Neutralizer(check, s.tools());
         r.bind("neutralizeCopy", new dev.odooops.staging.NeutralizeCopy(config, neutralizer, check));
         r.bind("copyPlanner", new dev.odooops.staging.CopyPlanner(config, catalog, operations::restore));
+    }
+
+    /** Odoo zip in and out (routes/staging-zip.camel.yaml): the zip.* settings read here, so a bad one fails the start. */
+    private void bindOdooZip(Shared s) {
+        Registry r = s.registry();
+        dev.odooops.config.ZipSettings zip = dev.odooops.config.ZipSettings.of(settings);
+        r.bind("odooZipImport", new dev.odooops.staging.OdooZipImport(config, catalog, s.starter(), s.tools(),
+                new ServerVersions(s.tools()), zip, operations::backupOf, s.clock()));
+        r.bind("odooZipExport", new dev.odooops.staging.OdooZipExport(config, catalog, stores, s.starter(), s.tools(), zip,
+                s.clock()));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

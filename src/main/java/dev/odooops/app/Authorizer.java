@@ -98,6 +98,9 @@ public final class Authorizer {
             requireRead(user, runProject(g.runId())); // reading a run's evidence, as reading the run
         } else if (request instanceof dev.odooops.model.DriftRequest d) {
             requireRead(user, d.project()); // check-drift reads only
+        } else if (request instanceof dev.odooops.model.ExportZipRequest e) {
+            // the artifact names the project (its environment is filled in after this decision)
+            require(user, artifactProject(e.artifactId()), e.action());
         } else if (request instanceof dev.odooops.model.ActionRequest a) {
             // a request that names its action (the staging operations): on every project it touches
             for (String project : a.projects()) require(user, project, a.action());

@@ -57,27 +57,19 @@ public final class Operations {
     }
 
     /**
-     * A sanitised snapshot's storing backup (kind sanitized_snapshot, a child of the snapshot run): the backup route as
-     * every backup takes it, reading {@code source} (the anonymised scratch copy, under the environment's id) instead of
-     * the configured environment.
+     * A backup of {@code source}: the request's environment as configured but for its database and filestore, which
+     * are a staging operation's scratch copy (a sanitised snapshot's anonymised copy, an imported zip loaded). The
+     * request's kind and parent run say whose child run it is; everything else is a backup's (run, evidence, artifact,
+     * retention).
      */
     public BackupResult backupOf(BackupRequest request, dev.odooops.config.EnvironmentConfig source) {
         try {
-            Exchange ex = template.request("direct:backup", e -> {
-                e.getMessage().setBody(request);
-                e.setVariable(Vars.BACKUP_SOURCE, source);
-            });
-            Exception failure = ex.getException();
-            if (failure instanceof RequestRejected r) throw r;
-            if (failure instanceof RunStartFailed f) throw f;
-            if (failure != null) throw new OperationFailed("direct:backup", failure);
-            BackupResult result = ex.getMessage().getBody(BackupResult.class);
-            if (result == null) throw new OperationFailed("direct:backup", new IllegalStateException("no BackupResult returned"));
-            return result;
+            return call("direct:backup", request, BackupResult.class, null, Map.of(Vars.BACKUP_SOURCE, source));
         } catch (RunStartFailed f) {
             return f.backupResult();
         }
     }
+
 
     /** A restore in the run a service channel queued for it ({@code queued} null: a new run). */
     public RestoreResult restore(RestoreRequest request, QueuedRun queued) {
@@ -199,6 +191,16 @@ public final class Operations {
         return call("direct:pr-env-list", request, Report.class);
     }
 
+    /** An Odoo backup zip (dump.sql, filestore/, manifest.json) imported as an artifact of the environment. */
+    public Report importOdooZip(dev.odooops.model.ImportZipRequest request) {
+        return runQueued(request, null);
+    }
+
+    /** An artifact written as an Odoo backup zip that Odoo's database manager restores. */
+    public Report exportOdooZip(dev.odooops.model.ExportZipRequest request) {
+        return runQueued(request, null);
+    }
+
     public Report getRun(GetRunRequest request) {
         return call("direct:run-get", request, Report.class);
     }
@@ -208,9 +210,14 @@ public final class Operations {
     }
 
     private <T> T call(String route, Object request, Class<T> type, QueuedRun queued) {
+        return call(route, request, type, queued, Map.of());
+    }
+
+    private <T> T call(String route, Object request, Class<T> type, QueuedRun queued, Map<String, Object> variables) {
         Exchange ex = template.request(route, e -> {
             e.getMessage().setBody(request);
             if (queued != null) e.setVariable(Vars.QUEUED_RUN, queued);
+            variables.forEach(e::setVariable);
         });
         Exception failure = ex.getException();
         if (failure instanceof RequestRejected r) throw r;

@@ -51,9 +51,10 @@ public class BackupPreconditions {
     }
 
     /**
-     * The job of the request, or a rejection. A backup of kind sanitized_snapshot reads {@code source} (the
-     * scratch copy a snapshot run anonymised: the environment's id, its server, another database and directory, no
-     * Odoo to quiesce) instead of the configured environment, and only it may.
+     * The job of the request, or a rejection. {@code source} (variable {@code backupSource}): the environment as a
+     * staging operation's child backup must read it (its scratch database and filestore: a sanitised snapshot's
+     * anonymised copy, an imported zip loaded; the environment's id and server, no Odoo to quiesce), or null for every
+     * other backup. A sanitized_snapshot backup always reads its scratch copy.
      */
     public BackupJob check(BackupRequest request, @Variable(Vars.QUEUED_RUN) QueuedRun queued,
                            @Variable(Vars.BACKUP_SOURCE) EnvironmentConfig source) {
@@ -64,13 +65,11 @@ public class BackupPreconditions {
         EnvironmentConfig configured = config.environment(request.project(), request.environment()).orElseThrow(() ->
                 new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
                         RequestRejected.Reason.NOT_FOUND));
-        if ((request.kind() == dev.odooops.model.ArtifactKind.SANITIZED_SNAPSHOT) != (source != null)) {
-            throw new IllegalArgumentException("a sanitized_snapshot backup reads its scratch copy, and only it reads another source");
+        if (request.kind() == dev.odooops.model.ArtifactKind.SANITIZED_SNAPSHOT && source == null) {
+            throw new IllegalArgumentException("a sanitized_snapshot backup reads its scratch copy");
         }
-        if (source != null) {
-            if (!source.id().equals(configured.id())) {
-                throw new IllegalArgumentException("the source of a snapshot backup must be " + configured.id());
-            }
+        if (source != null && (!source.id().equals(configured.id()) || request.kind() == dev.odooops.model.ArtifactKind.BACKUP)) {
+            throw new IllegalArgumentException("a backup of another source is a staging operation's child backup of the same environment");
         }
         EnvironmentConfig env = source != null ? source : configured;
         long estimate = 0;

@@ -45,6 +45,7 @@ import java.util.function.Function;
                 Cli.Snapshot.class,
                 DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class, DriftCli.EvidenceGroup.class,
                 Cli.CheckNeutralization.class, Cli.Copy.class,
+                Cli.ImportOdooZip.class, Cli.ExportOdooZip.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -656,6 +657,41 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.prEnv(rt.operations().prEnvList(new dev.odooops.model.PrEnvListRequest(project, user(rt))));
+        }
+    }
+
+    @Command(name = "import-odoo-zip", mixinStandardHelpOptions = true,
+            description = "Import an Odoo backup zip (database manager, Odoo.sh: dump.sql, filestore/, manifest.json) as a "
+                    + "verified artifact of the environment (kind imported); exit 1 when the zip is refused.")
+    static final class ImportOdooZip extends EnvCommand {
+        @Option(names = "--file", paramLabel = "ZIP", required = true, description = "the zip (a relative path is taken from the current directory)")
+        String file;
+
+        @Option(names = "--odoo-version", paramLabel = "SERIES", description = "the series the environment's server runs "
+                + "(17.0), when it cannot be learned from odoo.version_command or odoo.health_url")
+        String odooVersion;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.importOdooZip(new dev.odooops.model.ImportZipRequest(project, env,
+                    java.nio.file.Path.of(file).toAbsolutePath().normalize().toString(), odooVersion, user(rt), "cli"));
+        }
+    }
+
+    @Command(name = "export-odoo-zip", mixinStandardHelpOptions = true,
+            description = "Write an artifact as an Odoo backup zip that Odoo's database manager restores (dump.sql, "
+                    + "filestore/, manifest.json); never overwrites FILE.")
+    static final class ExportOdooZip extends RuntimeCommand {
+        @Parameters(paramLabel = "ARTIFACT", description = "the artifact id")
+        String id;
+
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "the zip to write (must not exist)")
+        String out;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.exportOdooZip(new dev.odooops.model.ExportZipRequest(null, null, id,
+                    java.nio.file.Path.of(out).toAbsolutePath().normalize().toString(), user(rt), "cli"));
         }
     }
 

@@ -198,6 +198,16 @@ public final class Commands {
         return print(operations.copy(request, null), FAILED);
     }
 
+    /** import-odoo-zip: the run's report as JSON; exit 1 when the zip was refused or the run failed. */
+    public int importOdooZip(dev.odooops.model.ImportZipRequest request) {
+        return print(operations.importOdooZip(request), FAILED);
+    }
+
+    /** export-odoo-zip: the run's report as JSON; exit 1 when the run failed. */
+    public int exportOdooZip(dev.odooops.model.ExportZipRequest request) {
+        return print(operations.exportOdooZip(request), FAILED);
+    }
+
     private int print(Report report, int whenNotOk) {
         out.println(Json.pretty(report.body()));
         return report.ok() ? OK : whenNotOk;

@@ -6,7 +6,9 @@ package dev.odooops.model;
  * (anonymised, its packs apart from production's). {@link #wire()} is the stored form.
  */
 public enum ArtifactKind {
-    BACKUP, PRE_RESTORE, SANITIZED_SNAPSHOT;
+    BACKUP, PRE_RESTORE, SANITIZED_SNAPSHOT,
+    /** An Odoo zip imported by import-odoo-zip (staging.OdooZipImport): a child backup of the loaded copy. */
+    IMPORTED;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

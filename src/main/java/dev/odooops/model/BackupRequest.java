@@ -46,8 +46,10 @@ public record BackupRequest(String project, String environment, BackupType type,
             throw new RequestRejected("label", "must be 1-100 letters, digits, spaces or ._:-");
         }
         if (kind == null) kind = ArtifactKind.BACKUP;
+        // an operator's backup has no parent; a safety backup, an imported zip or a snapshot is its operation's child run
         if ((kind != ArtifactKind.BACKUP) != (parentRunId != null)) {
-            throw new IllegalArgumentException("a pre_restore or sanitized_snapshot backup needs its parent run, and only they have one");
+            throw new IllegalArgumentException("a " + kind.wire() + " backup " + (parentRunId == null
+                    ? "needs its parent run" : "has no parent run"));
         }
         if (trigger == null) trigger = "cli";
     }

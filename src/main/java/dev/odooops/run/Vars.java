@@ -11,9 +11,9 @@ public final class Vars {
     /** The {@link dev.odooops.model.QueuedRun} a service worker runs (absent for the command line). */
     public static final String QUEUED_RUN = "queuedRun";
     /**
-     * The environment a sanitised snapshot's backup reads instead of the configured one (an
-     * {@link dev.odooops.config.EnvironmentConfig} of the same id naming the scratch database and directory), set by
-     * app.Operations#backupOf for a backup of kind sanitized_snapshot only.
+     * The environment a backup reads instead of the configured one ({@link dev.odooops.config.EnvironmentConfig}, the
+     * same environment with its database and filestore pointing at a staging operation's scratch copy), absent for
+     * every other backup.
      */
     public static final String BACKUP_SOURCE = "backupSource";
     /** The job of a staging run in progress (a sanitised snapshot's {@code staging.SnapshotJob}, ...). */

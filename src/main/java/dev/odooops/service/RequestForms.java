@@ -44,6 +44,10 @@ public final class RequestForms {
                 new dev.odooops.model.EvidencePruneRequest(f.string("project"), f.required("environment"), f.bool("dry_run", false), user, channel));
         register("copy", List.of("from", "artifact_id", "snapshot_id"), (f, user, channel) -> new dev.odooops.model.CopyRequest(
                 f.string("project"), f.required("environment"), f.required("from"), f.string("artifact_id"), f.string("snapshot_id"), user, channel));
+        register("import_zip", List.of("file", "odoo_version"), (f, user, channel) -> new dev.odooops.model.ImportZipRequest(
+                f.string("project"), f.required("environment"), f.required("file"), f.string("odoo_version"), user, channel));
+        register("export_zip", List.of("artifact_id", "out"), (f, user, channel) -> new dev.odooops.model.ExportZipRequest(
+                f.string("project"), f.required("environment"), f.required("artifact_id"), f.required("out"), user, channel));
     }
 
     private RequestForms() {
