@@ -142,8 +142,8 @@ public final class OdooZipImport {
         inputs.put("trigger", request.trigger());
         inputs.put("limits", settings.limits());
         inputs.put("requested_at", job.createdAt().toString());
+        // the start's sweep (staging.ScratchSweep) dropped the scratch copies of this environment's ended runs
         starter.start(job, OPERATION, request.user(), null, Map.of("kind", OPERATION, "file", zip.toString()), dir, inputs);
-        sweepScratchOfEndedRuns(job, env);
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("run_id", job.runId().toString());
@@ -401,46 +401,6 @@ public final class OdooZipImport {
         try (Connection c = EnvironmentDatabase.connect(db, "postgres"); Statement st = c.createStatement()) {
             st.execute("comment on database \"" + name.replace("\"", "\"\"") + "\" is '" + MARK + runId + "'");
         }
-    }
-
-    /**
-     * Scratch databases of import runs of this environment that have ended (a run killed half-way is ended
-     * {@code abandoned} by the environment's next run, which is this one: its start swept it), dropped now. Only
-     * a database marked with a run the catalog knows as this environment's and no longer queued or running is
-     * touched; anything else on the server is left alone. Never fails the run.
-     */
-    private void sweepScratchOfEndedRuns(OdooZipJob job, EnvironmentConfig env) {
-        List<String> dropped = new ArrayList<>();
-        try (Connection c = EnvironmentDatabase.connect(env.database(), "postgres")) {
-            Map<String, String> marked = new LinkedHashMap<>();
-            try (java.sql.PreparedStatement ps = c.prepareStatement("select datname, shobj_description(oid, 'pg_database') "
-                    + "from pg_database where starts_with(datname, ?)")) {
-                ps.setString(1, ScratchCopies.DATABASE_PREFIX + PURPOSE + "_");
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) marked.put(rs.getString(1), rs.getString(2));
-                }
-            }
-            for (Map.Entry<String, String> e : marked.entrySet()) {
-                if (e.getValue() == null || !e.getValue().startsWith(MARK)) continue;
-                java.util.UUID owner;
-                try {
-                    owner = java.util.UUID.fromString(e.getValue().substring(MARK.length()));
-                } catch (IllegalArgumentException x) {
-                    continue;
-                }
-                if (owner.equals(job.runId()) || !ScratchCopies.isScratchOf(e.getKey(), owner)) continue;
-                var run = catalog.runs().runView(owner).orElse(null);
-                if (run == null || !env.id().equals(run.environmentId()) || List.of("queued", "running").contains(run.status())) continue;
-                dropped.addAll(ScratchCopies.dropDatabases(env.database(), owner));
-            }
-        } catch (Exception e) {
-            LOG.warn("run {}: sweeping the scratch databases of ended imports failed: {}", job.runId(), e.getMessage());
-            return;
-        }
-        if (dropped.isEmpty()) return;
-        LOG.info("run {}: dropped the scratch databases ended import runs left: {}", job.runId(), dropped);
-        job.swept().put("scratch_databases_dropped", dropped);
-        catalog.runs().event(job.runId(), "scratch_swept", "create-run", Map.of("databases", dropped));
     }
 
     /** The scratch database and directory of the run, dropped; what was removed (or why not) for the report. */
