@@ -68,6 +68,26 @@ class CopyTest {
     }
 
     @Test
+    @Order(1)
+    void should_refuse_a_copy_without_the_copy_permission_and_one_into_another_odoo_series() throws Exception {
+        TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging",
+                "--user", "auditor");
+        assertNotEquals(0, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("copy"), r.stderr());
+        // the restore's version guard applies to a copy: a 17.0 artifact into an 18.0 server is refused
+        env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml(), "18.0"));
+        Map<String, String> before = EnvironmentState.tables(staging.database());
+        try {
+            r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging");
+            assertEquals(2, r.exit(), r.stdout() + r.stderr());
+            assertTrue(r.stderr().contains("18.0") && r.stderr().contains("17.0"), r.stderr());
+            assertEquals(before, EnvironmentState.tables(staging.database()));
+        } finally {
+            env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
+        }
+    }
+
+    @Test
     @Order(2)
     void should_roll_back_the_target_exactly_when_the_neutralisation_fails() throws Exception {
         Path rules = env.configDir.resolve("do-nothing-rules.yaml");

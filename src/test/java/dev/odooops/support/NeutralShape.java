@@ -107,6 +107,11 @@ public final class NeutralShape {
 
     /** The environments-file item of {@code staging} (type {@code type}) with {@code neutralization} keys (may be empty). */
     public static String stagingYaml(TestEnvironment env, Staging s, String type, String neutralization) {
+        return stagingYaml(env, s, type, neutralization, "17.0");
+    }
+
+    /** The same, the staging server answering {@code Odoo Server <version>}. */
+    public static String stagingYaml(TestEnvironment env, Staging s, String type, String neutralization, String version) {
         return """
                 - name: staging
                   type: %s
@@ -116,8 +121,8 @@ public final class NeutralShape {
                   odoo_conf: %s
                   addons_paths: [%s]
                   odoo:
-                    version_command: [echo, "Odoo Server 17.0"]
-                """.formatted(type, s.database(), env.database + "_owner", s.filestore(), s.conf(), env.odoo.addons())
+                    version_command: [echo, "Odoo Server %s"]
+                """.formatted(type, s.database(), env.database + "_owner", s.filestore(), s.conf(), env.odoo.addons(), version)
                 + (neutralization.isBlank() ? "" : "  neutralization:\n" + neutralization.indent(4));
     }
 
