@@ -152,4 +152,18 @@ class CopyTest {
         TestEnvironment.CliResult check = env.cli("check-neutralization", "--env", env.project + "/staging");
         assertEquals(0, check.exit(), check.stdout() + check.stderr());
     }
+
+    @Test
+    @Order(4)
+    void should_copy_from_a_sanitised_snapshot_only_when_it_is_one() throws Exception {
+        TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging",
+                "--snapshot", artifact);
+        assertEquals(2, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("snapshot") && r.stderr().contains("not a sanitized_snapshot"), r.stderr());
+        // the anonymisation makes such artifacts; here one of production's backups stands for it
+        TestEnvironment.ops("update ops.artifacts set kind = 'sanitized_snapshot' where id = ? returning id", artifact);
+        r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging", "--snapshot", artifact);
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
+        assertEquals(artifact, Json.readMap(r.stdout()).get("artifact_id"));
+    }
 }
