@@ -110,7 +110,7 @@ class CopyTest {
             assertTrue(String.valueOf(report.get("error")).contains("active cron"), r.stdout());
             assertEquals(before, EnvironmentState.tables(staging.database()), "the target's database is as it was");
             assertEquals(filesBefore, TreeDigest.of(staging.filestore()).digest(), "the target's filestore is as it was");
-            assertEquals(List.of(), EnvironmentState.sideCopies(env), "no side copy left");
+            assertEquals(List.of(), NeutralShape.sideCopies(staging), "no side copy left");
         } finally {
             env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
         }

@@ -137,6 +137,17 @@ public final class NeutralShape {
                 """.formatted(SINK_HOST, SINK_PORT, STAGING_URL);
     }
 
+    /** The side copies of the staging environment: databases {@code <db>__*}, directories beside its filestore. */
+    public static List<String> sideCopies(Staging s) throws Exception {
+        List<String> out = new java.util.ArrayList<>(TestEnvironment.ops("select datname from pg_database where datname like ?",
+                s.database() + "\\_\\_%").stream().map(m -> (String) m.get("datname")).toList());
+        try (java.util.stream.Stream<Path> list = Files.list(s.filestore().getParent())) {
+            list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(s.filestore().getFileName() + "."))
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
     public static List<Map<String, Object>> rows(String database, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", "");
              Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
