@@ -89,4 +89,16 @@ class NeutralizationSettingsTest {
         OpsConfig c = EnvironmentsLoader.load(file, dir.resolve("none.properties"), k -> null);
         assertEquals(NeutralizationSettings.defaults(), NeutralizationSettings.of(c).get("acme/staging"));
     }
+
+    @Test
+    void should_refuse_at_start_a_rules_file_with_an_unknown_parameter_and_a_block_that_is_not_a_mapping() throws Exception {
+        Files.writeString(dir.resolve("bad-rules.yaml"), "rules: [{id: a, needs: {t: [a]}, sql: 'UPDATE t SET a = :nope'}]\n");
+        OpsConfig c = load("rules: bad-rules.yaml\n", k -> null);
+        String msg = assertThrows(ConfigException.class, () -> new dev.odooops.odoo.NeutralizationCheck(
+                NeutralizationSettings.of(c))).getMessage();
+        assertTrue(msg.contains("acme/staging: neutralization.rules") && msg.contains("bad-rules.yaml: rules[0].sql")
+                && msg.contains(":nope"), msg);
+        msg = assertThrows(ConfigException.class, () -> NeutralizationSettings.of(load("yes\n", k -> null))).getMessage();
+        assertTrue(msg.contains("neutralization: expected a mapping"), msg);
+    }
 }
