@@ -89,6 +89,8 @@ class CopyServiceTest {
         });
         assertEquals("success", run.get().get("status"), run.get().toString());
         assertEquals("copy", run.get().get("operation"), run.get().toString());
+        assertEquals(env.project + "/prod", run.get().get("copied_from"), run.get().toString());
+        assertTrue(run.get().get("pre_restore_backup_id") != null, run.get().toString());
 
         a = call("GET", path, null);
         assertEquals(200, a.getKey(), a.getValue());
