@@ -147,6 +147,7 @@ class CopyTest {
         Path evidence = Path.of((String) report.get("evidence_dir"));
         assertTrue(Files.exists(evidence.resolve("neutralization.json")));
         assertEquals(true, Json.readMap(evidence.resolve("neutralization_check.json")).get("ok"));
+        assertEquals(true, Json.readMap(evidence.resolve("neutralization_check_final.json")).get("ok"));
         assertFalse(Files.readString(evidence.resolve("neutralization.json")).contains(TestEnvironment.STAGING_ADMIN_PASSWORD));
         // and the guard agrees
         TestEnvironment.CliResult check = env.cli("check-neutralization", "--env", env.project + "/staging");
@@ -162,8 +163,37 @@ class CopyTest {
         assertTrue(r.stderr().contains("snapshot") && r.stderr().contains("not a sanitized_snapshot"), r.stderr());
         // the anonymisation makes such artifacts; here one of production's backups stands for it
         TestEnvironment.ops("update ops.artifacts set kind = 'sanitized_snapshot' where id = ? returning id", artifact);
-        r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging", "--snapshot", artifact);
-        assertEquals(0, r.exit(), r.stdout() + r.stderr());
-        assertEquals(artifact, Json.readMap(r.stdout()).get("artifact_id"));
+        try {
+            r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging", "--snapshot", artifact);
+            assertEquals(0, r.exit(), r.stdout() + r.stderr());
+            assertEquals(artifact, Json.readMap(r.stdout()).get("artifact_id"));
+        } finally {
+            TestEnvironment.ops("update ops.artifacts set kind = 'backup' where id = ? returning id", artifact);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void should_swap_the_target_back_when_the_final_check_fails_after_odoo_ran() throws Exception {
+        // the validate command (run once Odoo is up on the copy) turns a production cron back on: the copy's final
+        // check sees it, and the rollback swaps the target's database and filestore back
+        String validate = "validate_command: [psql, -h, 127.0.0.1, -U, postgres, -d, " + staging.database()
+                + ", -c, \"update ir_cron set active = true\"]";
+        env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml(),
+                "17.0", validate));
+        Map<String, String> before = EnvironmentState.tables(staging.database());
+        String filesBefore = TreeDigest.of(staging.filestore()).digest();
+        try {
+            TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging");
+            assertEquals(1, r.exit(), r.stdout() + r.stderr());
+            Map<String, Object> report = Json.readMap(r.stdout());
+            assertEquals("final-neutralization-check", report.get("failed_step"), r.stdout());
+            assertTrue(String.valueOf(report.get("status")).startsWith("rolled_back"), r.stdout());
+            assertEquals(before, EnvironmentState.tables(staging.database()), "the target's database is as it was");
+            assertEquals(filesBefore, TreeDigest.of(staging.filestore()).digest(), "the target's filestore is as it was");
+            assertEquals(List.of(), NeutralShape.sideCopies(staging), "no side copy left");
+        } finally {
+            env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
+        }
     }
 }

@@ -112,6 +112,12 @@ public final class NeutralShape {
 
     /** The same, the staging server answering {@code Odoo Server <version>}. */
     public static String stagingYaml(TestEnvironment env, Staging s, String type, String neutralization, String version) {
+        return stagingYaml(env, s, type, neutralization, version, "");
+    }
+
+    /** The same with more keys in its {@code odoo:} block (e.g. a validate_command). */
+    public static String stagingYaml(TestEnvironment env, Staging s, String type, String neutralization, String version,
+                                     String odooKeys) {
         return """
                 - name: staging
                   type: %s
@@ -123,6 +129,7 @@ public final class NeutralShape {
                   odoo:
                     version_command: [echo, "Odoo Server %s"]
                 """.formatted(type, s.database(), env.database + "_owner", s.filestore(), s.conf(), env.odoo.addons(), version)
+                + (odooKeys.isBlank() ? "" : odooKeys.indent(4))
                 + (neutralization.isBlank() ? "" : "  neutralization:\n" + neutralization.indent(4));
     }
 
