@@ -27,6 +27,7 @@ class CopyCrashTest {
 
     @AfterEach
     void cleanUp() throws Exception {
+        if (env != null) NeutralShape.dropStaging(env);
         if (env != null) env.close();
     }
 

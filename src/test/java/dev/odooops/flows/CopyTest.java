@@ -54,6 +54,7 @@ class CopyTest {
 
     @AfterAll
     static void tearDown() throws Exception {
+        if (env != null) NeutralShape.dropStaging(env);
         if (fx != null) fx.close();
     }
 

@@ -36,6 +36,7 @@ class NeutralizationCheckTest {
 
     @AfterAll
     static void tearDown() throws Exception {
+        if (env != null) NeutralShape.dropStaging(env);
         if (env != null) env.close();
     }
 

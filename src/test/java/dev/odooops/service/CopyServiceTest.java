@@ -51,6 +51,7 @@ class CopyServiceTest {
     @AfterAll
     static void tearDown() throws Exception {
         if (runtime != null) runtime.close();
+        if (env != null) NeutralShape.dropStaging(env);
         if (env != null) env.close();
     }
 

@@ -144,6 +144,19 @@ public final class NeutralShape {
                 """.formatted(SINK_HOST, SINK_PORT, STAGING_URL);
     }
 
+    /** Drops the staging databases {@link #copyOfProduction} made (and their side copies): tests call it at their end. */
+    public static void dropStaging(TestEnvironment env) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             Statement st = c.createStatement()) {
+            List<String> names = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = st.executeQuery("select datname from pg_database where datname like '"
+                    + env.database + "\\_stg%'")) {
+                while (rs.next()) names.add(rs.getString(1));
+            }
+            for (String n : names) st.execute("drop database if exists " + n + " with (force)");
+        }
+    }
+
     /** The side copies of the staging environment: databases {@code <db>__*}, directories beside its filestore. */
     public static List<String> sideCopies(Staging s) throws Exception {
         List<String> out = new java.util.ArrayList<>(TestEnvironment.ops("select datname from pg_database where datname like ?",
