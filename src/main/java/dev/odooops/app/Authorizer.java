@@ -41,11 +41,14 @@ import java.util.UUID;
  *   <tr><td>{@code backup}</td><td>backup; verify-artifact, pin and unpin; check; retention plan; pause and resume a
  *   schedule; store copy (on every project it re-points)</td></tr>
  *   <tr><td>{@code restore}</td><td>restore (its safety backup runs under it); preflight-restore; validate-env;
- *   recover; accept and discard</td></tr>
+ *   recover; accept and discard; check-neutralization</td></tr>
  *   <tr><td>{@code backup} or {@code restore} ("read")</td><td>list runs and artifacts, get a run, list schedules and
  *   environments (the lists show only the projects the user may read)</td></tr>
+ *   <tr><td>{@code copy}</td><td>a neutralised copy (a restore with {@code copyFrom}): on the target's and the source's
+ *   projects; its safety backup runs under it</td></tr>
  * </table>
- * {@code drill}, {@code copy}, {@code pr-env} and {@code evidence} are reserved for the operations of those names.
+ * {@code drill}, {@code pr-env} and {@code evidence} are reserved for the operations of those names. A request that
+ * names its action ({@code model.ActionRequest}: copy, check-neutralization) is judged on every project it touches.
  * A request about an artifact, a run or a schedule is judged on the project that owns it; one naming none that exists
  * is refused as not found (its operation would refuse it the same way).
  */

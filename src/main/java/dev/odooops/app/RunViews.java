@@ -60,7 +60,8 @@ public final class RunViews {
             m.put("failed_step", run.failedStep());
             m.put("error", run.failureReason());
         }
-        if ("restore".equals(run.operation())) {
+        if ("copy".equals(run.operation())) m.put("copied_from", run.metadata().get("copied_from"));
+        if ("restore".equals(run.operation()) || "copy".equals(run.operation())) {
             m.put("mode", run.metadata().get("mode"));
             m.put("mode_reason", run.metadata().get("mode_reason"));
             m.put("pre_restore_backup_id", run.metadata().get("pre_restore_backup_id"));

@@ -168,6 +168,11 @@ final class ConfigNode {
         return new ConfigNode(file, path, other, env, secrets);
     }
 
+    /** Whether this node is a mapping (a block of keys). */
+    boolean isMapping() {
+        return node != null && node.isObject();
+    }
+
     /** The file this node was read from. */
     String file() {
         return file;

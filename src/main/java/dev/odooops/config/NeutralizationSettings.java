@@ -53,6 +53,7 @@ public record NeutralizationSettings(String sinkHost, Integer sinkPort, String c
     }
 
     static NeutralizationSettings read(ConfigNode n, String file) {
+        if (!n.isMapping()) throw n.error(n.path(), "a mapping of neutralization keys", null);
         n.only("mail_sink", "catchall_domain", "default_from", "base_url", "admin_password", "cron_allow",
                 "config_parameters", "rules", "odoo_bin");
         String host = null;

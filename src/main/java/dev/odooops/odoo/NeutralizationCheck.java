@@ -55,7 +55,12 @@ public class NeutralizationCheck {
     public NeutralizationCheck(Map<String, NeutralizationSettings> settings) {
         this.settings = Map.copyOf(settings);
         for (Map.Entry<String, NeutralizationSettings> e : this.settings.entrySet()) {
-            rules.put(e.getKey(), NeutralizationRules.load(e.getValue().rules()));
+            try {
+                rules.put(e.getKey(), NeutralizationRules.load(e.getValue().rules()));
+            } catch (dev.odooops.domain.RequestRejected bad) {
+                // at start: the environment's neutralization.rules file is refused, naming it and its field
+                throw new dev.odooops.config.ConfigException(e.getKey() + ": neutralization.rules: " + bad.getMessage());
+            }
         }
     }
 
@@ -236,7 +241,8 @@ public class NeutralizationCheck {
             Integer port = null;
             String p = conf.option("smtp_port");
             if (p != null && p.strip().matches("\\d{1,5}")) port = Integer.parseInt(p.strip());
-            if (!isSink(server, port == null ? (settings.hasSink() ? null : 25) : port)) {
+            // Odoo's default smtp_port is 25: a sink host without the sink's port is not the sink
+            if (!isSink(server, port == null ? 25 : port)) {
                 problem("odoo_conf_smtp", "smtp_server = " + server.strip() + (port == null ? "" : " (smtp_port " + port + ")")
                         + " in " + target.appConf() + " is not the sink " + sinkName()
                         + ": point smtp_server/smtp_port at the sink or remove them");

@@ -48,7 +48,7 @@ public final class RetentionCatalog {
     /** Artifacts the environment's restores created since {@code since} recorded as their safety backup. */
     public List<String> safetyBackupsOfRestoresSince(String environmentId, Instant since) {
         return sql.query("select distinct metadata->>'pre_restore_backup_id' from ops.runs where environment_id = ? "
-                        + "and operation_type = 'restore' and created_at >= ? and metadata->>'pre_restore_backup_id' is not null",
+                        + "and operation_type in ('restore', 'copy') and created_at >= ? and metadata->>'pre_restore_backup_id' is not null",
                 rs -> rs.getString(1), environmentId, Timestamp.from(since));
     }
 }

@@ -54,11 +54,24 @@ public final class NeutralizeCopy {
 
     public void verify(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!applies(job)) return;
+        judge(job, job.newDatabase(), "neutralization_check.json");
+    }
+
+    /**
+     * Step {@code final-neutralization-check}: the copy ends with the check again, on the live database once Odoo ran on
+     * it and the validations passed (nothing may have turned a cron or a server back on); a problem rolls back.
+     */
+    public void verifyLive(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        if (!job.request().isCopy() || !job.request().type().includesDatabase()) return;
+        judge(job, job.environment().database().name(), "neutralization_check_final.json");
+    }
+
+    private void judge(RestoreJob job, String database, String evidenceFile) throws Exception {
         EnvironmentConfig target = job.environment();
         EnvironmentConfig production = NeutralizationReport.productionOf(config, projectOf(job.request().copyFrom()))
                 .or(() -> NeutralizationReport.productionOf(config, target.project())).orElse(null);
-        NeutralizationCheck.Result r = check.check(target, job.newDatabase(), production);
-        job.evidence().json("neutralization_check.json", r.detail());
+        NeutralizationCheck.Result r = check.check(target, database, production);
+        job.evidence().json(evidenceFile, r.detail());
         job.stepDetail(Map.of("problems", r.problems().size()));
         if (!r.ok()) {
             throw new IllegalStateException("the copy is not neutralised (" + r.problems().size() + " problem(s)): "

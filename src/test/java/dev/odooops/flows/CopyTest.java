@@ -54,6 +54,7 @@ class CopyTest {
 
     @AfterAll
     static void tearDown() throws Exception {
+        if (env != null) NeutralShape.dropStaging(env);
         if (fx != null) fx.close();
     }
 
@@ -65,6 +66,26 @@ class CopyTest {
         assertTrue(r.stderr().contains("to") && r.stderr().contains("production"), r.stderr());
         r = env.cli("copy", "--from", env.project + "/staging", "--to", env.project + "/prod", "--artifact", artifact);
         assertEquals(2, r.exit(), r.stdout() + r.stderr());
+    }
+
+    @Test
+    @Order(1)
+    void should_refuse_a_copy_without_the_copy_permission_and_one_into_another_odoo_series() throws Exception {
+        TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging",
+                "--user", "auditor");
+        assertNotEquals(0, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("copy"), r.stderr());
+        // the restore's version guard applies to a copy: a 17.0 artifact into an 18.0 server is refused
+        env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml(), "18.0"));
+        Map<String, String> before = EnvironmentState.tables(staging.database());
+        try {
+            r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging");
+            assertEquals(2, r.exit(), r.stdout() + r.stderr());
+            assertTrue(r.stderr().contains("18.0") && r.stderr().contains("17.0"), r.stderr());
+            assertEquals(before, EnvironmentState.tables(staging.database()));
+        } finally {
+            env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
+        }
     }
 
     @Test
@@ -90,7 +111,7 @@ class CopyTest {
             assertTrue(String.valueOf(report.get("error")).contains("active cron"), r.stdout());
             assertEquals(before, EnvironmentState.tables(staging.database()), "the target's database is as it was");
             assertEquals(filesBefore, TreeDigest.of(staging.filestore()).digest(), "the target's filestore is as it was");
-            assertEquals(List.of(), EnvironmentState.sideCopies(env), "no side copy left");
+            assertEquals(List.of(), NeutralShape.sideCopies(staging), "no side copy left");
         } finally {
             env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
         }
@@ -127,9 +148,53 @@ class CopyTest {
         Path evidence = Path.of((String) report.get("evidence_dir"));
         assertTrue(Files.exists(evidence.resolve("neutralization.json")));
         assertEquals(true, Json.readMap(evidence.resolve("neutralization_check.json")).get("ok"));
+        assertEquals(true, Json.readMap(evidence.resolve("neutralization_check_final.json")).get("ok"));
         assertFalse(Files.readString(evidence.resolve("neutralization.json")).contains(TestEnvironment.STAGING_ADMIN_PASSWORD));
         // and the guard agrees
         TestEnvironment.CliResult check = env.cli("check-neutralization", "--env", env.project + "/staging");
         assertEquals(0, check.exit(), check.stdout() + check.stderr());
+    }
+
+    @Test
+    @Order(4)
+    void should_copy_from_a_sanitised_snapshot_only_when_it_is_one() throws Exception {
+        TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging",
+                "--snapshot", artifact);
+        assertEquals(2, r.exit(), r.stdout() + r.stderr());
+        assertTrue(r.stderr().contains("snapshot") && r.stderr().contains("not a sanitized_snapshot"), r.stderr());
+        // the anonymisation makes such artifacts; here one of production's backups stands for it
+        TestEnvironment.ops("update ops.artifacts set kind = 'sanitized_snapshot' where id = ? returning id", artifact);
+        try {
+            r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging", "--snapshot", artifact);
+            assertEquals(0, r.exit(), r.stdout() + r.stderr());
+            assertEquals(artifact, Json.readMap(r.stdout()).get("artifact_id"));
+        } finally {
+            TestEnvironment.ops("update ops.artifacts set kind = 'backup' where id = ? returning id", artifact);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void should_swap_the_target_back_when_the_final_check_fails_after_odoo_ran() throws Exception {
+        // the validate command (run once Odoo is up on the copy) turns a production cron back on: the copy's final
+        // check sees it, and the rollback swaps the target's database and filestore back
+        String validate = "validate_command: [psql, -h, 127.0.0.1, -U, postgres, -d, " + staging.database()
+                + ", -c, \"update ir_cron set active = true\"]";
+        env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml(),
+                "17.0", validate));
+        Map<String, String> before = EnvironmentState.tables(staging.database());
+        String filesBefore = TreeDigest.of(staging.filestore()).digest();
+        try {
+            TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging");
+            assertEquals(1, r.exit(), r.stdout() + r.stderr());
+            Map<String, Object> report = Json.readMap(r.stdout());
+            assertEquals("final-neutralization-check", report.get("failed_step"), r.stdout());
+            assertTrue(String.valueOf(report.get("status")).startsWith("rolled_back"), r.stdout());
+            assertEquals(before, EnvironmentState.tables(staging.database()), "the target's database is as it was");
+            assertEquals(filesBefore, TreeDigest.of(staging.filestore()).digest(), "the target's filestore is as it was");
+            assertEquals(List.of(), NeutralShape.sideCopies(staging), "no side copy left");
+        } finally {
+            env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
+        }
     }
 }

@@ -36,6 +36,7 @@ class NeutralizationCheckTest {
 
     @AfterAll
     static void tearDown() throws Exception {
+        if (env != null) NeutralShape.dropStaging(env);
         if (env != null) env.close();
     }
 
@@ -137,5 +138,27 @@ class NeutralizationCheckTest {
 
     private static long count(List<String> lines, String text) {
         return lines.stream().filter(l -> l.contains(text)).count();
+    }
+
+    @Test
+    void should_run_odoo_bin_neutralize_first_when_configured() throws Exception {
+        java.nio.file.Path args = env.root.resolve("odoo-bin.args");
+        java.nio.file.Path bin = env.root.resolve("fake-odoo-bin");
+        java.nio.file.Files.writeString(bin, "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + args + "\n");
+        bin.toFile().setExecutable(true);
+        NeutralShape.Staging other = NeutralShape.copyOfProduction(env, NeutralShape.SINK_HOST);
+        env.withMoreEnvironments(NeutralShape.stagingYaml(env, other, "staging",
+                NeutralShape.neutralizationYaml() + "odoo_bin: [" + bin + "]\n"));
+        try (OpsRuntime rt = env.runtime()) {
+            EnvironmentConfig target = rt.config().environment(env.project, "staging").orElseThrow();
+            Neutralizer.Outcome o = rt.camelContext().getRegistry().lookupByNameAndType("neutralizer", Neutralizer.class)
+                    .neutralize(target, other.database());
+            assertEquals(List.of("neutralize", "-c", other.conf().toString(), "-d", other.database()),
+                    java.nio.file.Files.readAllLines(args));
+            assertEquals(0, ((Map<?, ?>) o.evidence().get("odoo_bin")).get("exit_code"));
+        } finally {
+            staging = NeutralShape.copyOfProduction(env, "smtp.demo.example");
+            env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
+        }
     }
 }

@@ -43,7 +43,8 @@ class RouteMapTest {
         assertEquals(List.of("verify-artifact", "pre-restore-backup", "verify-pre-restore-backup", "quiesce-odoo",
                         "prepare-filestore", "create-restore-database", "restore-database", "check-row-counts", "neutralize",
                         "verify-neutralization", "swap-database",
-                        "restore-filestore", "compare-config", "restart-odoo", "validate", "finalize-restore"),
+                        "restore-filestore", "compare-config", "restart-odoo", "validate",
+                        "final-neutralization-check", "finalize-restore"),
                 steps("restore.camel.yaml", "restore-run"));
     }
 

@@ -107,6 +107,17 @@ public final class NeutralShape {
 
     /** The environments-file item of {@code staging} (type {@code type}) with {@code neutralization} keys (may be empty). */
     public static String stagingYaml(TestEnvironment env, Staging s, String type, String neutralization) {
+        return stagingYaml(env, s, type, neutralization, "17.0");
+    }
+
+    /** The same, the staging server answering {@code Odoo Server <version>}. */
+    public static String stagingYaml(TestEnvironment env, Staging s, String type, String neutralization, String version) {
+        return stagingYaml(env, s, type, neutralization, version, "");
+    }
+
+    /** The same with more keys in its {@code odoo:} block (e.g. a validate_command). */
+    public static String stagingYaml(TestEnvironment env, Staging s, String type, String neutralization, String version,
+                                     String odooKeys) {
         return """
                 - name: staging
                   type: %s
@@ -116,8 +127,9 @@ public final class NeutralShape {
                   odoo_conf: %s
                   addons_paths: [%s]
                   odoo:
-                    version_command: [echo, "Odoo Server 17.0"]
-                """.formatted(type, s.database(), env.database + "_owner", s.filestore(), s.conf(), env.odoo.addons())
+                    version_command: [echo, "Odoo Server %s"]
+                """.formatted(type, s.database(), env.database + "_owner", s.filestore(), s.conf(), env.odoo.addons(), version)
+                + (odooKeys.isBlank() ? "" : odooKeys.indent(4))
                 + (neutralization.isBlank() ? "" : "  neutralization:\n" + neutralization.indent(4));
     }
 
@@ -130,6 +142,30 @@ public final class NeutralShape {
                 default_from: odoo@staging.test
                 admin_password: "${secret:staging_admin}"
                 """.formatted(SINK_HOST, SINK_PORT, STAGING_URL);
+    }
+
+    /** Drops the staging databases {@link #copyOfProduction} made (and their side copies): tests call it at their end. */
+    public static void dropStaging(TestEnvironment env) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             Statement st = c.createStatement()) {
+            List<String> names = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = st.executeQuery("select datname from pg_database where datname like '"
+                    + env.database + "\\_stg%'")) {
+                while (rs.next()) names.add(rs.getString(1));
+            }
+            for (String n : names) st.execute("drop database if exists " + n + " with (force)");
+        }
+    }
+
+    /** The side copies of the staging environment: databases {@code <db>__*}, directories beside its filestore. */
+    public static List<String> sideCopies(Staging s) throws Exception {
+        List<String> out = new java.util.ArrayList<>(TestEnvironment.ops("select datname from pg_database where datname like ?",
+                s.database() + "\\_\\_%").stream().map(m -> (String) m.get("datname")).toList());
+        try (java.util.stream.Stream<Path> list = Files.list(s.filestore().getParent())) {
+            list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(s.filestore().getFileName() + "."))
+                    .forEach(out::add);
+        }
+        return out;
     }
 
     public static List<Map<String, Object>> rows(String database, String sql) throws SQLException {
