@@ -139,6 +139,37 @@ class SnapshotTest {
     }
 
     @Test
+    @Order(4)
+    void should_fail_and_drop_the_scratch_copies_when_the_work_disk_fills_up() throws Exception {
+        // a real full disk: a tmpfs over the work directory with room for the dump and little more, so the scratch
+        // database is loaded and the filestore's packs then find no room (or, on a slower path, the fetch does not)
+        long dump;
+        try (Stream<Path> s = Files.walk(env.localStoreDir())) {
+            dump = s.filter(p -> p.getFileName().toString().equals("db.dump")).mapToLong(p -> p.toFile().length()).max().orElseThrow();
+        }
+        Files.createDirectories(env.workDir);
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + (dump + 512 * 1024), "tmpfs", env.workDir.toString())
+                .redirectErrorStream(true).start();
+        String why = new String(mount.getInputStream().readAllBytes()).strip();
+        assertEquals(0, mount.waitFor(), "a full disk needs a tmpfs mount (root, mount rights): " + why);
+        try {
+            Files.write(env.workDir.resolve("filler"), new byte[480 * 1024]); // leaves the dump's size and 32 KiB
+            Report r = snapshot(null, "operator");
+            assertEquals("failed", r.body().get("status"), r.body().toString());
+            assertTrue(List.of("fetch-artifact", "unpack-scratch-filestore").contains(r.body().get("failed_step")), r.body().toString());
+            assertTrue(String.valueOf(r.body().get("error")).contains("No space left on device"), r.body().toString());
+            assertNoScratchOf(UUID.fromString((String) r.body().get("run_id")));
+            assertEquals(0, ops("select 1 from ops.artifacts where environment_id = ? and kind = 'sanitized_snapshot'",
+                    env.environmentId()).size(), "no snapshot artifact");
+            try (Stream<Path> s = Files.list(env.workDir)) {
+                assertEquals(List.of("filler"), s.map(p -> p.getFileName().toString()).toList(), "the work disk holds nothing of the run");
+            }
+        } finally {
+            new ProcessBuilder("umount", env.workDir.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
     @Order(5)
     void should_store_a_sanitized_snapshot_apart_from_production_that_restores_without_original_emails() throws Exception {
         Report r = snapshot(null, "operator");
