@@ -141,11 +141,15 @@ class SnapshotTest {
     @Test
     @Order(4)
     void should_fail_and_drop_the_scratch_copies_when_the_work_disk_fills_up() throws Exception {
-        // a real full disk: a tmpfs over the work directory with room for the dump and little more, so the scratch
-        // database is loaded and the filestore's packs then find no room (or, on a slower path, the fetch does not)
-        long dump;
+        // a real full disk: a tmpfs over the work directory with room for the artifact's files and little more, so the
+        // scratch database is loaded and the filestore then finds no room in the scratch directory
+        long dump; // every file of the artifact the snapshot starts from (db.dump, the filestore archive, checksums)
         try (Stream<Path> s = Files.walk(env.localStoreDir())) {
-            dump = s.filter(p -> p.getFileName().toString().equals("db.dump")).mapToLong(p -> p.toFile().length()).max().orElseThrow();
+            Path dir = s.filter(p -> p.getFileName().toString().equals("db.dump") && p.toString().contains(backup.artifactId()))
+                    .findFirst().orElseThrow().getParent();
+            try (Stream<Path> files = Files.list(dir)) {
+                dump = files.mapToLong(p -> p.toFile().length()).sum();
+            }
         }
         Files.createDirectories(env.workDir);
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + (dump + 512 * 1024), "tmpfs", env.workDir.toString())
@@ -153,10 +157,10 @@ class SnapshotTest {
         String why = new String(mount.getInputStream().readAllBytes()).strip();
         assertEquals(0, mount.waitFor(), "a full disk needs a tmpfs mount (root, mount rights): " + why);
         try {
-            Files.write(env.workDir.resolve("filler"), new byte[480 * 1024]); // leaves the dump's size and 32 KiB
+            Files.write(env.workDir.resolve("filler"), new byte[480 * 1024]); // leaves the artifact's size and 32 KiB
             Report r = snapshot(null, "operator");
             assertEquals("failed", r.body().get("status"), r.body().toString());
-            assertTrue(List.of("fetch-artifact", "unpack-scratch-filestore").contains(r.body().get("failed_step")), r.body().toString());
+            assertEquals("unpack-scratch-filestore", r.body().get("failed_step"), r.body().toString());
             assertTrue(String.valueOf(r.body().get("error")).contains("No space left on device"), r.body().toString());
             assertNoScratchOf(UUID.fromString((String) r.body().get("run_id")));
             assertEquals(0, ops("select 1 from ops.artifacts where environment_id = ? and kind = 'sanitized_snapshot'",
