@@ -1,9 +1,11 @@
 package dev.odooops.restore;
 
 import dev.odooops.config.DatabaseConfig;
+import dev.odooops.domain.AppProfile;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.domain.FilestoreInventory;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TarListing;
 import dev.odooops.exec.ToolRunner;
@@ -191,6 +193,31 @@ public final class ArtifactUnpacking {
         tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + into,
                 "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), timeout,
                 ToolRunner.Progress.directory(into));
+    }
+
+    /**
+     * Refuses a tree ({@code what}, for the message) holding anything but directories and regular files (whatever the
+     * format): a loaded filestore never holds a link, a fifo or a device. Returns its regular files with their sizes.
+     */
+    public static Map<String, Long> regularFilesOnly(Path tree, String what) {
+        var inventory = FilestoreInventory.of(tree, AppProfile.ODOO);
+        if (!inventory.others().isEmpty()) {
+            throw new IllegalStateException(what + " holds " + inventory.others().size()
+                    + " entr(ies) neither a regular file nor a directory, first " + inventory.others().get(0));
+        }
+        return inventory.files();
+    }
+
+    /**
+     * The tree digest (version 3) of a packed filestore assembled from {@code index}, from the directory's own walk
+     * ({@code found}: its regular files and sizes): every regular file must be in the index with its size (each one's
+     * SHA-1 was checked as it was linked or extracted) and nothing else may be there; otherwise "differs: ...".
+     */
+    public static String verifiedTree(Map<String, Long> found, FilestoreIndex index) {
+        Map<String, Long> expected = new LinkedHashMap<>();
+        index.entries().forEach(e -> expected.put(e.path(), e.size()));
+        if (!found.equals(expected)) return "differs: " + found.size() + " file(s) found, " + expected.size() + " indexed";
+        return index.treeDigest();
     }
 
     /** Where {@link #unpackPacks} puts what it checked. */

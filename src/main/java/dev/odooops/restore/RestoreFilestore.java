@@ -133,11 +133,11 @@ public class RestoreFilestore {
             throw e;
         }
         long t1 = System.nanoTime();
-        Map<String, Long> files = regularFilesOnly(fresh);
+        Map<String, Long> files = ArtifactUnpacking.regularFilesOnly(fresh, "the restored filestore");
         String actual;
         long actualFiles;
         if (packed) {
-            actual = verifiedTree(files, index);
+            actual = ArtifactUnpacking.verifiedTree(files, index);
             actualFiles = index.entries().size();
         } else {
             TreeDigest.Result tree = TreeDigest.of(fresh, version);
@@ -326,29 +326,5 @@ public class RestoreFilestore {
         }
         if (!link) owner.apply(target);
         return Reuse.REUSED;
-    }
-
-    /**
-     * Refuses a new tree holding anything but directories and regular files (whatever the format): a restored
-     * filestore never holds a link, a fifo or a device. Returns its regular files with their sizes.
-     */
-    private static Map<String, Long> regularFilesOnly(Path fresh) {
-        var inventory = dev.odooops.domain.FilestoreInventory.of(fresh, dev.odooops.domain.AppProfile.ODOO);
-        if (!inventory.others().isEmpty()) {
-            throw new IllegalStateException("the restored filestore holds " + inventory.others().size()
-                    + " entr(ies) neither a regular file nor a directory, first " + inventory.others().get(0));
-        }
-        return inventory.files();
-    }
-
-    /**
-     * The tree digest (version 3) of the assembled directory, from its own walk: every regular file must be in the
-     * index with its size (each one's SHA-1 was checked as it was linked or extracted) and nothing else may be there.
-     */
-    private static String verifiedTree(Map<String, Long> found, FilestoreIndex index) {
-        Map<String, Long> expected = new LinkedHashMap<>();
-        index.entries().forEach(e -> expected.put(e.path(), e.size()));
-        if (!found.equals(expected)) return "differs: " + found.size() + " file(s) found, " + expected.size() + " indexed";
-        return index.treeDigest();
     }
 }

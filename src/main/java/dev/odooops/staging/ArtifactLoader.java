@@ -95,13 +95,9 @@ public final class ArtifactLoader {
             bytes = index.totalBytes();
         } else {
             unpacking.unpackArchive(files.get("filestore.tar.zst"), -1, filestore, check -> { });
-            var inventory = dev.odooops.domain.FilestoreInventory.of(filestore, dev.odooops.domain.AppProfile.ODOO);
-            if (!inventory.others().isEmpty()) {
-                throw new IllegalStateException("the artifact's filestore holds " + inventory.others().size()
-                        + " entr(ies) neither a regular file nor a directory, first " + inventory.others().get(0));
-            }
-            count = inventory.files().size();
-            bytes = inventory.files().values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Long> found = ArtifactUnpacking.regularFilesOnly(filestore, "the artifact's filestore");
+            count = found.size();
+            bytes = found.values().stream().mapToLong(Long::longValue).sum();
         }
         long t3 = System.nanoTime();
         return new Loaded(count, bytes, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);

@@ -272,14 +272,10 @@ public class SanitizedSnapshot {
                     });
             detail.put("packs_fetched", unpacked.packs());
             detail.put("bytes", unpacked.bytes());
-            actual = index.treeDigest();
             count = index.entries().size();
             var found = dev.odooops.domain.FilestoreInventory.of(dir, job.environment().app());
-            Map<String, Long> want = new LinkedHashMap<>();
-            index.entries().forEach(e -> want.put(e.path(), e.size()));
-            if (!found.others().isEmpty() || !found.files().equals(want)) {
-                actual = "differs: " + found.files().size() + " file(s) found, " + want.size() + " indexed";
-            }
+            actual = found.others().isEmpty() ? ArtifactUnpacking.verifiedTree(found.files(), index)
+                    : "differs: " + found.others().size() + " entr(ies) neither a regular file nor a directory";
         } else {
             Path archive = job.files().get("filestore.tar.zst");
             long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
