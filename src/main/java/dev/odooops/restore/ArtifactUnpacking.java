@@ -1,24 +1,68 @@
 package dev.odooops.restore;
 
 import dev.odooops.config.DatabaseConfig;
+import dev.odooops.domain.AppProfile;
+import dev.odooops.domain.ArtifactManifest;
+import dev.odooops.domain.Checksums;
+import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.domain.FilestoreInventory;
+import dev.odooops.domain.Json;
 import dev.odooops.domain.TarListing;
 import dev.odooops.exec.ToolRunner;
+import dev.odooops.exec.WorkFiles;
+import dev.odooops.model.Artifact;
+import dev.odooops.model.NewPack;
+import dev.odooops.ops.OpsCatalog;
+import dev.odooops.postgres.EnvironmentDatabase;
+import dev.odooops.postgres.TableCounts;
+import dev.odooops.store.PackMembers;
+import dev.odooops.store.StoreLocator;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * What loading an artifact's parts takes, shared by the restore steps and by every operation that loads an artifact
- * somewhere else (a sanitised snapshot's scratch copy): the {@code pg_restore} command line and the admission of a
- * filestore archive or pack (tar's own listing, every member judged by {@link TarListing#refusals}). One place, so a
- * scratch copy is loaded exactly as a restore loads it.
+ * The one way an artifact's parts are loaded, by the restore steps and by every operation that loads an artifact
+ * somewhere else (a sanitised snapshot's scratch copy, the pull-request template, an Odoo zip export):
+ * <ul>
+ *   <li>{@link #fetch}: the artifact's files from the store it was written to, each SHA-256 compared with the
+ *   catalog's;</li>
+ *   <li>{@link #pgRestore}: the {@code pg_restore --exit-on-error --no-owner --no-acl} command line, and
+ *   {@link #rowCounts}: the loaded database's tables against the backup's row counts;</li>
+ *   <li>{@link #unpackArchive}: a filestore archive admitted (tar's own listing, every member judged by
+ *   {@link TarListing#refusals}) before it is extracted;</li>
+ *   <li>{@link #unpackPacks}: a packed filestore's packs (a repacked one found through the catalog), each pack's
+ *   SHA-256 checked, admitted, its members extracted and each file's size and SHA-1 checked against the index before
+ *   the caller takes it.</li>
+ * </ul>
+ * One place, so a scratch copy is loaded exactly as a restore loads it, and a hostile artifact is refused the same way
+ * by every operation.
  */
 public final class ArtifactUnpacking {
-    private ArtifactUnpacking() {
+    private final ToolRunner tools;
+    private final OpsCatalog catalog;
+    private final StoreLocator stores;
+    private final Duration timeout;
+
+    /** {@code timeout}: of each tar run (listing, extraction). */
+    public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout) {
+        this.tools = tools;
+        this.catalog = catalog;
+        this.stores = stores;
+        this.timeout = timeout;
     }
 
     /**
@@ -29,6 +73,34 @@ public final class ArtifactUnpacking {
         return List.of("pg_restore", "--exit-on-error", "--no-owner", "--no-acl", "--no-password",
                 "--jobs=" + jobs, "--host=" + db.host(), "--port=" + db.port(), "--username=" + db.user(),
                 "--dbname=" + database, dump.toString());
+    }
+
+    /** {@link #rowCounts}: the tables the backup counted, the tables loaded, and each table whose rows differ. */
+    public record RowCounts(int tablesExpected, int tablesRestored, Map<String, Object> mismatches) {
+        public boolean match() {
+            return mismatches.isEmpty();
+        }
+    }
+
+    /**
+     * Every table of {@code database} (on the server of {@code db}) against the row counts the backup recorded in
+     * {@code dumpMeta} ({@code db.dump.meta.json}): a mismatch is {@code {expected, restored}} ("missing" for a table
+     * not there).
+     */
+    public static RowCounts rowCounts(DatabaseConfig db, String database, Path dumpMeta) throws IOException, SQLException {
+        Map<String, Object> meta = Json.readMap(dumpMeta);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> expected = new TreeMap<>((Map<String, Object>) meta.get("row_counts"));
+        Map<String, Long> actual;
+        try (Connection c = EnvironmentDatabase.connect(db, database)) {
+            actual = TableCounts.of(c);
+        }
+        Map<String, Object> mismatches = new TreeMap<>();
+        expected.forEach((table, n) -> {
+            Long got = actual.get(table);
+            if (got == null || got != ((Number) n).longValue()) mismatches.put(table, Map.of("expected", n, "restored", got == null ? "missing" : got));
+        });
+        return new RowCounts(expected.size(), actual.size(), mismatches);
     }
 
     /**
@@ -58,5 +130,167 @@ public final class ArtifactUnpacking {
         return new IllegalStateException(name + " refused: " + check.get("refused") + " member(s) may not enter a "
                 + "filestore (only regular files and directories, relative paths, within the recorded size), first: "
                 + (refused.isEmpty() ? "?" : refused.get(0)));
+    }
+
+    /**
+     * What {@link #fetch} fetched: each file's local path, each file's check as evidence records it
+     * ({@code expected_sha256}, {@code actual_sha256}, {@code size}, {@code ok}), and the names whose SHA-256 is not
+     * the catalog's (or that the catalog has no SHA-256 of).
+     */
+    public record Fetched(String artifactId, Map<String, Path> files, Map<String, Object> checks, List<String> damaged) {
+        public boolean ok() {
+            return damaged.isEmpty();
+        }
+
+        /** This, when every file is the catalog's; otherwise the failure naming the damaged files. */
+        public Fetched verified() {
+            if (!ok()) throw new IllegalStateException("artifact " + artifactId + " is damaged in the store: " + damaged);
+            return this;
+        }
+
+        public Path file(String name) {
+            return files.get(name);
+        }
+    }
+
+    /**
+     * The files {@code names} of {@code artifact}, from the store it was written to, into {@code dir}, each SHA-256
+     * compared with the catalog's. Every one is fetched and judged (the caller records the checks, then calls
+     * {@link Fetched#verified}).
+     */
+    public Fetched fetch(Artifact artifact, Collection<String> names, Path dir) throws IOException {
+        StoreLocator.Location where = stores.locate(artifact.uri(), artifact.id());
+        Map<String, Path> files = new LinkedHashMap<>();
+        Map<String, Object> checks = new LinkedHashMap<>();
+        List<String> damaged = new ArrayList<>();
+        for (String name : names) {
+            Path local = dir.resolve(name);
+            String actual = where.store().fetch(where.artifactPath(), name, local);
+            Object recorded = artifact.checksums().get(name);
+            String expected = recorded == null ? null : recorded.toString();
+            boolean ok = actual.equals(expected);
+            if (!ok) damaged.add(name);
+            files.put(name, local);
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("expected_sha256", expected);
+            check.put("actual_sha256", actual);
+            check.put("size", Files.size(local));
+            check.put("ok", ok);
+            checks.put(name, check);
+        }
+        return new Fetched(artifact.id(), files, checks, damaged);
+    }
+
+    /**
+     * A filestore archive ({@code filestore.tar.zst}) admitted, then extracted into {@code into} (an existing,
+     * empty directory) without owners, modes or a replaced directory. {@code admitted} receives the admission check
+     * (for the evidence) before a refused archive fails; nothing of it is extracted then.
+     */
+    public void unpackArchive(Path archive, long maxBytes, Path into, Consumer<Map<String, Object>> admitted) {
+        Map<String, Object> check = admission(tools, archive, maxBytes, timeout);
+        admitted.accept(check);
+        if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("filestore.tar.zst", check);
+        tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + into,
+                "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), timeout,
+                ToolRunner.Progress.directory(into));
+    }
+
+    /**
+     * Refuses a tree ({@code what}, for the message) holding anything but directories and regular files (whatever the
+     * format): a loaded filestore never holds a link, a fifo or a device. Returns its regular files with their sizes.
+     */
+    public static Map<String, Long> regularFilesOnly(Path tree, String what) {
+        var inventory = FilestoreInventory.of(tree, AppProfile.ODOO);
+        if (!inventory.others().isEmpty()) {
+            throw new IllegalStateException(what + " holds " + inventory.others().size()
+                    + " entr(ies) neither a regular file nor a directory, first " + inventory.others().get(0));
+        }
+        return inventory.files();
+    }
+
+    /**
+     * The tree digest (version 3) of a packed filestore assembled from {@code index}, from the directory's own walk
+     * ({@code found}: its regular files and sizes): every regular file must be in the index with its size (each one's
+     * SHA-1 was checked as it was linked or extracted) and nothing else may be there; otherwise "differs: ...".
+     */
+    public static String verifiedTree(Map<String, Long> found, FilestoreIndex index) {
+        Map<String, Long> expected = new LinkedHashMap<>();
+        index.entries().forEach(e -> expected.put(e.path(), e.size()));
+        if (!found.equals(expected)) return "differs: " + found.size() + " file(s) found, " + expected.size() + " indexed";
+        return index.treeDigest();
+    }
+
+    /** Where {@link #unpackPacks} puts what it checked. */
+    public interface Members {
+        /** The pack {@code pack}'s admission check (before a refused pack fails the load). */
+        default void admitted(String pack, Map<String, Object> check) {
+        }
+
+        /**
+         * {@code file} (in the pack's staging directory, removed after the pack) holds {@code entry}: its size and
+         * SHA-1 are the index's. The caller moves, copies or streams it.
+         */
+        void take(FilestoreIndex.Entry entry, Path file) throws IOException;
+
+        /** Every member {@code pack} was asked for has been taken. */
+        default void packDone(String pack, int files) {
+        }
+    }
+
+    /** What {@link #unpackPacks} took: packs fetched, files and their bytes. */
+    public record Unpacked(int packs, long files, long bytes) {
+    }
+
+    /**
+     * The {@code entries} of a packed filestore (of {@code project}, indexed by {@code manifest}), one pack at a time:
+     * the pack from the store it was written to (a pack written again by a repack holds the same members under another
+     * id: the catalog says which), its SHA-256 the manifest's, its listing admitted, the members extracted into
+     * {@code stagingOf.apply(pack id)} (made empty first, removed after), each one a regular file of the indexed size
+     * and SHA-1, handed to {@code members}. The pack file itself goes through {@code work}.
+     */
+    public Unpacked unpackPacks(String project, ArtifactManifest manifest, Collection<FilestoreIndex.Entry> entries, Path work,
+                                Function<String, Path> stagingOf, Members members) throws IOException {
+        Map<String, List<FilestoreIndex.Entry>> byPack = new TreeMap<>();
+        for (FilestoreIndex.Entry e : entries) byPack.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e);
+        Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
+        manifest.filestore().packs().forEach(r -> refs.put(r.id(), r));
+        catalog.packs().currentPacks(project, byPack.keySet()).forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
+        // each pack from the store it was written to (store.previous), as the catalog records it
+        Map<String, NewPack> recorded = catalog.packs().packs(project, refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
+        long files = 0;
+        long bytes = 0;
+        for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byPack.entrySet()) {
+            ArtifactManifest.PackRef ref = refs.get(p.getKey());
+            if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
+            Path pack = work.resolve(ref.id() + ".tar.zst");
+            NewPack at = recorded.get(ref.id());
+            StoreLocator.PackLocation from = stores.pack(project, ref.id(), at == null ? null : at.uri());
+            String sha = from.store().fetch(from.packsPath(), from.name(), pack);
+            if (!sha.equals(ref.sha256())) {
+                throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded " + ref.sha256());
+            }
+            // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
+            Map<String, Object> check = admission(tools, pack, -1, timeout);
+            members.admitted(ref.id(), check);
+            if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("pack " + ref.id(), check);
+            Path staging = stagingOf.apply(p.getKey());
+            WorkFiles.deleteTree(staging);
+            Files.createDirectories(staging);
+            PackMembers.extract(tools, pack, p.getValue(), staging, timeout);
+            for (FilestoreIndex.Entry e : p.getValue()) {
+                Path got = staging.resolve(e.path());
+                if (!Files.isRegularFile(got, LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()
+                        || !Checksums.sha1(got).equals(e.sha1())) {
+                    throw new IllegalStateException("pack " + p.getKey() + " does not hold " + e.path() + " as the index says");
+                }
+                members.take(e, got);
+                files++;
+                bytes += e.size();
+            }
+            WorkFiles.deleteTree(staging);
+            Files.deleteIfExists(pack);
+            members.packDone(p.getKey(), p.getValue().size());
+        }
+        return new Unpacked(byPack.size(), files, bytes);
     }
 }

@@ -1,14 +1,11 @@
 package dev.odooops.restore;
 
-import dev.odooops.postgres.TableCounts;
-import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.Vars;
 
 import dev.odooops.config.DatabaseConfig;
 import dev.odooops.config.Settings;
-import dev.odooops.domain.Json;
 import dev.odooops.exec.PgPassFile;
 import dev.odooops.exec.ToolFailedException;
 import dev.odooops.exec.ToolResult;
@@ -17,12 +14,10 @@ import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
 import org.apache.camel.Variable;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Restore step 5, never in place, in four steps (four nodes of routes/restore.camel.yaml, in this order):
@@ -118,22 +113,12 @@ public class RestoreDatabase {
         String fresh = fresh(job);
         RestoreJob.DatabaseSteps steps = job.databaseSteps();
         long t0 = System.nanoTime();
-        Map<String, Object> meta = Json.readMap(job.files().get("db.dump.meta.json"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> expected = new TreeMap<>((Map<String, Object>) meta.get("row_counts"));
-        Map<String, Long> actual;
-        try (Connection c = EnvironmentDatabase.connect(db, fresh)) {
-            actual = TableCounts.of(c);
-        }
-        Map<String, Object> mismatches = new TreeMap<>();
-        expected.forEach((table, n) -> {
-            Long got = actual.get(table);
-            if (got == null || got != ((Number) n).longValue()) mismatches.put(table, Map.of("expected", n, "restored", got == null ? "missing" : got));
-        });
+        ArtifactUnpacking.RowCounts counts = ArtifactUnpacking.rowCounts(db, fresh, job.files().get("db.dump.meta.json"));
+        Map<String, Object> mismatches = counts.mismatches();
         Map<String, Object> verification = new LinkedHashMap<>();
         verification.put("database", fresh);
-        verification.put("tables_expected", expected.size());
-        verification.put("tables_restored", actual.size());
+        verification.put("tables_expected", counts.tablesExpected());
+        verification.put("tables_restored", counts.tablesRestored());
         verification.put("row_counts_match", mismatches.isEmpty());
         verification.put("mismatches", mismatches);
         verification.put("dump_sha256", job.artifact().checksums().get("db.dump"));
@@ -144,9 +129,9 @@ public class RestoreDatabase {
             throw new IllegalStateException("restored database differs from the backup in " + mismatches.size()
                     + " table(s): " + mismatches.keySet());
         }
-        steps.tables = actual.size();
+        steps.tables = counts.tablesRestored();
         steps.millis.put("verify_ms", (System.nanoTime() - t0) / 1_000_000);
-        job.stepDetail(Map.of("tables", actual.size()));
+        job.stepDetail(Map.of("tables", counts.tablesRestored()));
     }
 
     /**

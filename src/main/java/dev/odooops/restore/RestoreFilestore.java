@@ -17,7 +17,6 @@ import dev.odooops.domain.TreeDigest;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.model.NewPack;
 import org.apache.camel.Variable;
 
 import java.nio.file.Files;
@@ -39,15 +38,13 @@ import java.util.Map;
  */
 public class RestoreFilestore {
     private final ToolRunner tools;
-    private final OpsCatalog catalog;
     private final Duration timeout;
-    private final StoreLocator stores;
+    private final ArtifactUnpacking unpacking;
 
     public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, StoreLocator stores) {
-        this.stores = stores;
         this.tools = tools;
-        this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, timeout);
     }
 
     /**
@@ -55,13 +52,6 @@ public class RestoreFilestore {
      * not enter a filestore: see {@link TarListing#refusals}; the size bound is the total the backup recorded.
      * Writes filestore_archive_check.json either way.
      */
-    private void admit(RestoreJob job, Path archive, Map<String, Object> meta) {
-        long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
-        Map<String, Object> check = ArtifactUnpacking.admission(tools, archive, maxBytes, timeout);
-        job.evidence().json("filestore_archive_check.json", check);
-        if (!Boolean.TRUE.equals(check.get("ok"))) throw ArtifactUnpacking.refused("filestore.tar.zst", check);
-    }
-
     /** The new tree, built and checked beside the live filestore, not yet in its place. */
     private record Prepared(Path live, Path fresh, Path aside, StringBuilder log, long t0, long t1, long t2,
                             long files, boolean packed, Map<String, Object> detail) {
@@ -128,10 +118,8 @@ public class RestoreFilestore {
                 version = TreeDigest.V3;
             } else {
                 Path archive = job.files().get("filestore.tar.zst");
-                admit(job, archive, meta);
-                tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + fresh,
-                        "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), timeout,
-                        ToolRunner.Progress.directory(fresh));
+                long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
+                unpacking.unpackArchive(archive, maxBytes, fresh, check -> job.evidence().json("filestore_archive_check.json", check));
                 log.append("extracted filestore.tar.zst into ").append(fresh).append('\n');
                 FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
                 owner.apply(fresh);
@@ -145,11 +133,11 @@ public class RestoreFilestore {
             throw e;
         }
         long t1 = System.nanoTime();
-        Map<String, Long> files = regularFilesOnly(fresh);
+        Map<String, Long> files = ArtifactUnpacking.regularFilesOnly(fresh, "the restored filestore");
         String actual;
         long actualFiles;
         if (packed) {
-            actual = verifiedTree(files, index);
+            actual = ArtifactUnpacking.verifiedTree(files, index);
             actualFiles = index.entries().size();
         } else {
             TreeDigest.Result tree = TreeDigest.of(fresh, version);
@@ -231,7 +219,6 @@ public class RestoreFilestore {
      */
     private void assemble(RestoreJob job, FilestoreIndex index, Path live, Path fresh, StringBuilder log,
                           Map<String, Object> detail) throws java.io.IOException {
-        Map<String, List<FilestoreIndex.Entry>> missing = new java.util.TreeMap<>();
         java.util.concurrent.atomic.AtomicLong linked = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong linkedBytes = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong notTheFileFound = new java.util.concurrent.atomic.AtomicLong();
@@ -270,60 +257,35 @@ public class RestoreFilestore {
             log.append("not followed: ").append(liveFiles.symlinks().size()).append(" symbolic link(s) in the live filestore, first ")
                     .append(liveFiles.symlinks().get(0)).append('\n');
         }
-        for (FilestoreIndex.Entry e : fetch) missing.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e);
         log.append(link ? "linked " : "copied ").append(linked.get())
                 .append(" file(s) the live filestore holds with the same SHA-1\n");
-        Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
-        job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
-        // a pack written again by a repack (V14) holds the same members under another id: the catalog says which
-        Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(job.environment().project(), missing.keySet());
-        now.forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
-        // each pack from the store it was written to (store.previous), as the catalog records it
-        Map<String, NewPack> recorded = catalog.packs().packs(job.environment().project(),
-                refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
-        long fetchedBytes = 0;
-        int fetchedFiles = 0;
-        for (Map.Entry<String, List<FilestoreIndex.Entry>> p : missing.entrySet()) {
-            ArtifactManifest.PackRef ref = refs.get(p.getKey());
-            if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
-            Path pack = job.workDir().resolve(ref.id() + ".tar.zst");
-            NewPack at = recorded.get(ref.id());
-            StoreLocator.PackLocation from = stores.pack(job.environment().project(), ref.id(), at == null ? null : at.uri());
-            String sha = from.store().fetch(from.packsPath(), from.name(), pack);
-            if (!sha.equals(ref.sha256())) {
-                throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded "
-                        + ref.sha256());
-            }
-            // inside the new tree, on the filestore's own file system: each file is then renamed into place
-            Path staging = fresh.resolve(STAGING_PREFIX + p.getKey());
-            WorkFiles.deleteTree(staging);
-            Files.createDirectories(staging);
-            // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
-            admit(job, pack, Map.of());
-            dev.odooops.store.PackMembers.extract(tools, pack, p.getValue(), staging, timeout);
-            owner.apply(staging);
-            for (FilestoreIndex.Entry e : p.getValue()) {
-                Path got = staging.resolve(e.path());
-                if (!Files.isRegularFile(got, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()
-                        || !Checksums.sha1(got).equals(e.sha1())) {
-                    throw new IllegalStateException("pack " + p.getKey() + " does not hold " + e.path() + " as the index says");
-                }
-                Path target = fresh.resolve(e.path());
-                Files.createDirectories(target.getParent());
-                Files.move(got, target, StandardCopyOption.ATOMIC_MOVE);
-                fetchedBytes += e.size();
-                fetchedFiles++;
-            }
-            WorkFiles.deleteTree(staging);
-            Files.deleteIfExists(pack);
-            log.append("fetched ").append(p.getValue().size()).append(" file(s) from pack ").append(p.getKey()).append('\n');
-        }
+        // inside the new tree, on the filestore's own file system: each file is then renamed into place
+        ArtifactUnpacking.Unpacked fetched = unpacking.unpackPacks(job.environment().project(), job.artifact().manifest(),
+                fetch, job.workDir(), pack -> fresh.resolve(STAGING_PREFIX + pack), new ArtifactUnpacking.Members() {
+                    @Override
+                    public void admitted(String pack, Map<String, Object> check) {
+                        job.evidence().json("filestore_archive_check.json", check);
+                    }
+
+                    @Override
+                    public void take(FilestoreIndex.Entry e, Path got) throws java.io.IOException {
+                        owner.apply(got);
+                        Path target = fresh.resolve(e.path());
+                        Files.createDirectories(target.getParent());
+                        Files.move(got, target, StandardCopyOption.ATOMIC_MOVE);
+                    }
+
+                    @Override
+                    public void packDone(String pack, int files) {
+                        log.append("fetched ").append(files).append(" file(s) from pack ").append(pack).append('\n');
+                    }
+                });
         owner.applyToDirectories(fresh);
         detail.put(link ? "linked_files" : "copied_files", linked.get());
         detail.put(link ? "linked_bytes" : "copied_bytes", linkedBytes.get());
-        detail.put("fetched_files", fetchedFiles);
-        detail.put("fetched_bytes", fetchedBytes);
-        detail.put("fetched_packs", missing.size());
+        detail.put("fetched_files", fetched.files());
+        detail.put("fetched_bytes", fetched.bytes());
+        detail.put("fetched_packs", fetched.packs());
     }
 
     private enum Reuse { REUSED, NOT_THERE, NOT_THE_FILE_FOUND }
@@ -364,29 +326,5 @@ public class RestoreFilestore {
         }
         if (!link) owner.apply(target);
         return Reuse.REUSED;
-    }
-
-    /**
-     * Refuses a new tree holding anything but directories and regular files (whatever the format): a restored
-     * filestore never holds a link, a fifo or a device. Returns its regular files with their sizes.
-     */
-    private static Map<String, Long> regularFilesOnly(Path fresh) {
-        var inventory = dev.odooops.domain.FilestoreInventory.of(fresh, dev.odooops.domain.AppProfile.ODOO);
-        if (!inventory.others().isEmpty()) {
-            throw new IllegalStateException("the restored filestore holds " + inventory.others().size()
-                    + " entr(ies) neither a regular file nor a directory, first " + inventory.others().get(0));
-        }
-        return inventory.files();
-    }
-
-    /**
-     * The tree digest (version 3) of the assembled directory, from its own walk: every regular file must be in the
-     * index with its size (each one's SHA-1 was checked as it was linked or extracted) and nothing else may be there.
-     */
-    private static String verifiedTree(Map<String, Long> found, FilestoreIndex index) {
-        Map<String, Long> expected = new LinkedHashMap<>();
-        index.entries().forEach(e -> expected.put(e.path(), e.size()));
-        if (!found.equals(expected)) return "differs: " + found.size() + " file(s) found, " + expected.size() + " indexed";
-        return index.treeDigest();
     }
 }

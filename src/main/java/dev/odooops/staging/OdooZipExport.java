@@ -15,12 +15,12 @@ import dev.odooops.exec.ToolRunner;
 import dev.odooops.exec.WorkFiles;
 import dev.odooops.model.Artifact;
 import dev.odooops.model.ExportZipRequest;
-import dev.odooops.model.NewPack;
 import dev.odooops.model.OdooZipJob;
 import dev.odooops.model.QueuedRun;
 import dev.odooops.model.Report;
 import dev.odooops.model.RunStatus;
 import dev.odooops.ops.OpsCatalog;
+import dev.odooops.restore.ArtifactUnpacking;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.RunStarter;
 import dev.odooops.run.Vars;
@@ -39,11 +39,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -65,21 +63,21 @@ public final class OdooZipExport {
 
     private final OpsConfig config;
     private final OpsCatalog catalog;
-    private final StoreLocator stores;
     private final RunStarter starter;
     private final ToolRunner tools;
     private final ZipSettings settings;
     private final Clock clock;
+    private final ArtifactUnpacking unpacking;
 
     public OdooZipExport(OpsConfig config, OpsCatalog catalog, StoreLocator stores, RunStarter starter, ToolRunner tools,
                          ZipSettings settings, Clock clock) {
         this.config = config;
         this.catalog = catalog;
-        this.stores = stores;
         this.starter = starter;
         this.tools = tools;
         this.settings = settings;
         this.clock = clock;
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(settings.psqlTimeoutSeconds()));
     }
 
     /**
@@ -157,8 +155,7 @@ public final class OdooZipExport {
         try {
             job.step("fetch-artifact");
             ArtifactManifest manifest = artifact.manifest(); // an Odoo full backup with its version: resolve checked
-            StoreLocator.Location from = stores.locate(artifact.uri(), artifact.id());
-            Path dump = fetch(job, artifact, from, "db.dump");
+            Path dump = fetch(job, artifact, "db.dump");
             completed(job, Map.of("db.dump", Files.size(dump)));
 
             job.step("write-zip");
@@ -170,7 +167,7 @@ public final class OdooZipExport {
                 // dump.sql first, as Odoo's zip_dir sorts it
                 long sqlBytes = plainSql(job, dump, zip);
                 Files.delete(dump);
-                counts = filestore(job, artifact, from, zip);
+                counts = filestore(job, artifact, zip);
                 counts.put("dump_sql_bytes", sqlBytes);
                 Map<String, Object> odooManifest = OdooZipManifest.of(env.database().name(), manifest.odoo().odooVersion(),
                         manifest.odoo().modulesInstalled(), manifest.odoo().dbMajorVersion());
@@ -248,15 +245,8 @@ public final class OdooZipExport {
     }
 
     /** One object of the artifact into the work directory, its SHA-256 compared with the catalog's. */
-    private static Path fetch(OdooZipJob job, Artifact a, StoreLocator.Location from, String name) {
-        Path target = job.workDir().resolve(name);
-        String sha = from.store().fetch(from.artifactPath(), name, target);
-        Object expected = a.checksums().get(name);
-        if (expected == null || !expected.toString().equals(sha)) {
-            throw new IllegalStateException(name + " of artifact " + a.id() + " is damaged in the store: sha256 " + sha
-                    + ", the catalog records " + expected);
-        }
-        return target;
+    private Path fetch(OdooZipJob job, Artifact a, String name) throws IOException {
+        return unpacking.fetch(a, List.of(name), job.workDir()).verified().file(name);
     }
 
     /**
@@ -305,53 +295,26 @@ public final class OdooZipExport {
     }
 
     /**
-     * Every file of the artifact's filestore as {@code filestore/<path>}: a packed artifact's packs fetched one at a
-     * time (each checked against the catalog's SHA-256), their members extracted and each SHA-1 compared with the
-     * index; an archived one's filestore.tar.zst extracted whole into the work directory.
+     * Every file of the artifact's filestore as {@code filestore/<path>}, loaded by {@link ArtifactUnpacking}: a
+     * packed artifact's packs fetched one at a time (each checked against the catalog's SHA-256, admitted), their
+     * members extracted and each size and SHA-1 compared with the index; an archived one's filestore.tar.zst admitted,
+     * then extracted whole into the work directory.
      */
-    private Map<String, Object> filestore(OdooZipJob job, Artifact a, StoreLocator.Location from, ZipOutputStream zip)
-            throws IOException {
+    private Map<String, Object> filestore(OdooZipJob job, Artifact a, ZipOutputStream zip) throws IOException {
         Path staging = job.workDir().resolve("filestore");
-        Duration timeout = Duration.ofSeconds(settings.psqlTimeoutSeconds());
-        long files = 0;
-        long bytes = 0;
+        long[] files = {0};
+        long[] bytes = {0};
         if (a.manifest().format() == ArtifactManifest.FORMAT_PACKED) {
-            FilestoreIndex index = FilestoreIndex.parse(Files.readString(fetch(job, a, from, FilestoreIndex.FILE)));
-            Map<String, List<FilestoreIndex.Entry>> byPack = new TreeMap<>();
-            for (FilestoreIndex.Entry e : index.entries()) byPack.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e);
-            String project = job.environment().project();
-            Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
-            a.manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
-            catalog.packs().currentPacks(project, byPack.keySet()).forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
-            Map<String, NewPack> recorded = catalog.packs().packs(project, refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
-            for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byPack.entrySet()) {
-                ArtifactManifest.PackRef ref = refs.get(p.getKey());
-                if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
-                Path pack = job.workDir().resolve(ref.id() + ".tar.zst");
-                NewPack at = recorded.get(ref.id());
-                StoreLocator.PackLocation loc = stores.pack(project, ref.id(), at == null ? null : at.uri());
-                String sha = loc.store().fetch(loc.packsPath(), loc.name(), pack);
-                if (!sha.equals(ref.sha256())) {
-                    throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded " + ref.sha256());
-                }
-                WorkFiles.deleteTree(staging);
-                Files.createDirectories(staging);
-                dev.odooops.store.PackMembers.extract(tools, pack, p.getValue(), staging, timeout);
-                Files.delete(pack);
-                for (FilestoreIndex.Entry e : p.getValue()) {
-                    Path f = staging.resolve(e.path());
-                    if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !Checksums.sha1(f).equals(e.sha1())) {
-                        throw new IllegalStateException("pack " + p.getKey() + " does not hold " + e.path() + " as the index says");
-                    }
-                    bytes += entry(zip, "filestore/" + e.path(), f);
-                    files++;
-                }
-            }
+            FilestoreIndex index = FilestoreIndex.parse(Files.readString(fetch(job, a, FilestoreIndex.FILE)));
+            unpacking.unpackPacks(job.environment().project(), a.manifest(), index.entries(), job.workDir(), pack -> staging,
+                    (e, f) -> {
+                        bytes[0] += entry(zip, "filestore/" + e.path(), f);
+                        files[0]++;
+                    });
         } else {
-            Path archive = fetch(job, a, from, "filestore.tar.zst");
+            Path archive = fetch(job, a, "filestore.tar.zst");
             Files.createDirectories(staging);
-            tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + staging, "--no-same-owner",
-                    "--no-same-permissions"), Map.of(), timeout, ToolRunner.Progress.directory(staging));
+            unpacking.unpackArchive(archive, -1, staging, check -> { });
             Files.delete(archive);
             List<Path> all;
             try (Stream<Path> walk = Files.walk(staging)) {
@@ -362,14 +325,14 @@ public final class OdooZipExport {
                 if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     throw new IllegalStateException("the artifact's filestore holds " + staging.relativize(f) + ", not a regular file");
                 }
-                bytes += entry(zip, "filestore/" + staging.relativize(f).toString().replace('\\', '/'), f);
-                files++;
+                bytes[0] += entry(zip, "filestore/" + staging.relativize(f).toString().replace('\\', '/'), f);
+                files[0]++;
             }
         }
         WorkFiles.deleteTree(staging);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("filestore_files", files);
-        m.put("filestore_bytes", bytes);
+        m.put("filestore_files", files[0]);
+        m.put("filestore_bytes", bytes[0]);
         return m;
     }
 }

@@ -8,7 +8,6 @@ import dev.odooops.config.OdooControl;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.ArtifactManifest;
-import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.RequestRejected;
@@ -23,7 +22,6 @@ import dev.odooops.model.ArtifactKind;
 import dev.odooops.model.BackupRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
-import dev.odooops.model.NewPack;
 import dev.odooops.model.QueuedRun;
 import dev.odooops.model.Report;
 import dev.odooops.model.RunStatus;
@@ -32,12 +30,10 @@ import dev.odooops.ops.OpsCatalog;
 import dev.odooops.postgres.Anonymizer;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
-import dev.odooops.postgres.TableCounts;
 import dev.odooops.restore.ArtifactUnpacking;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.RunStarter;
 import dev.odooops.run.Vars;
-import dev.odooops.store.PackMembers;
 import dev.odooops.store.StoreLocator;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -49,17 +45,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The sanitised snapshot (issue 14, section 1), one bean method per node of routes/staging-snapshot.camel.yaml:
@@ -102,7 +95,6 @@ public class SanitizedSnapshot {
     private final OpsConfig config;
     private final Settings.Ops ops;
     private final OpsCatalog catalog;
-    private final StoreLocator stores;
     private final ToolRunner tools;
     private final RunStarter starter;
     private final Anonymizer anonymizer;
@@ -111,7 +103,7 @@ public class SanitizedSnapshot {
     private final Clock clock;
     private final Duration restoreTimeout;
     private final int restoreJobs;
-    private final Duration archiveTimeout;
+    private final ArtifactUnpacking unpacking;
 
     public SanitizedSnapshot(OpsConfig config, Settings.Ops ops, Settings.Restore restore, Settings.Backup backup,
                              OpsCatalog catalog, StoreLocator stores, ToolRunner tools, RunStarter starter,
@@ -119,7 +111,6 @@ public class SanitizedSnapshot {
         this.config = config;
         this.ops = ops;
         this.catalog = catalog;
-        this.stores = stores;
         this.tools = tools;
         this.starter = starter;
         this.anonymizer = anonymizer;
@@ -128,7 +119,7 @@ public class SanitizedSnapshot {
         this.clock = clock;
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
         this.restoreJobs = restore.pgRestoreJobs();
-        this.archiveTimeout = Duration.ofSeconds(backup.archiveTimeoutSeconds());
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()));
     }
 
     /** Step check-snapshot-request: the job, or a rejection naming the field (no run exists yet). */
@@ -205,30 +196,20 @@ public class SanitizedSnapshot {
     public void fetch(@Variable(Vars.STAGING_JOB) SnapshotJob job) throws Exception {
         long t0 = System.nanoTime();
         Artifact a = job.artifact();
-        StoreLocator.Location where = stores.locate(a.uri(), a.id());
         Path dir = job.workDir().resolve("artifact");
         WorkFiles.createPrivate(dir);
-        Map<String, Object> files = new LinkedHashMap<>();
-        List<String> bad = new ArrayList<>();
-        for (String name : a.checksums().keySet()) {
-            Path local = dir.resolve(name);
-            String actual = where.store().fetch(where.artifactPath(), name, local);
-            String expected = String.valueOf(a.checksums().get(name));
-            boolean ok = actual.equals(expected);
-            if (!ok) bad.add(name);
-            job.files().put(name, local);
-            files.put(name, Map.of("expected_sha256", expected, "actual_sha256", actual, "size", Files.size(local), "ok", ok));
-        }
+        ArtifactUnpacking.Fetched fetched = unpacking.fetch(a, a.checksums().keySet(), dir);
+        job.files().putAll(fetched.files());
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("artifact_id", a.id());
         report.put("uri", a.uri());
-        report.put("files", files);
-        report.put("ok", bad.isEmpty());
+        report.put("files", fetched.checks());
+        report.put("ok", fetched.ok());
         job.evidence().json("artifact_verification.json", report);
-        if (!bad.isEmpty()) throw new IllegalStateException("artifact " + a.id() + " is damaged in the store: " + bad);
+        fetched.verified();
         if (!job.files().containsKey("db.dump")) throw new IllegalStateException("artifact " + a.id() + " has no db.dump");
         job.millis().put("fetch_ms", (System.nanoTime() - t0) / 1_000_000);
-        job.stepDetail(Map.of("files_verified", files.size()));
+        job.stepDetail(Map.of("files_verified", fetched.checks().size()));
     }
 
     /** Step restore-scratch-database: pg_restore into the scratch database; the row counts must be the backup's. */
@@ -250,24 +231,14 @@ public class SanitizedSnapshot {
         } finally {
             job.evidence().text("scratch_restore.log", log.toString());
         }
-        Map<String, Object> meta = Json.readMap(job.files().get("db.dump.meta.json"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> expected = new TreeMap<>((Map<String, Object>) meta.get("row_counts"));
-        Map<String, Long> actual;
-        try (Connection c = EnvironmentDatabase.connect(db, scratch)) {
-            actual = TableCounts.of(c);
-        }
-        Map<String, Object> mismatches = new TreeMap<>();
-        expected.forEach((table, n) -> {
-            Long got = actual.get(table);
-            if (got == null || got != ((Number) n).longValue()) mismatches.put(table, Map.of("expected", n, "restored", got == null ? "missing" : got));
-        });
+        ArtifactUnpacking.RowCounts counts = ArtifactUnpacking.rowCounts(db, scratch, job.files().get("db.dump.meta.json"));
+        Map<String, Object> mismatches = counts.mismatches();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         job.millis().put("restore_database_ms", ms);
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("database", scratch);
-        check.put("tables_expected", expected.size());
-        check.put("tables_restored", actual.size());
+        check.put("tables_expected", counts.tablesExpected());
+        check.put("tables_restored", counts.tablesRestored());
         check.put("row_counts_match", mismatches.isEmpty());
         check.put("mismatches", mismatches);
         check.put("duration_ms", ms);
@@ -276,7 +247,7 @@ public class SanitizedSnapshot {
             throw new IllegalStateException("the scratch copy differs from the backup in " + mismatches.size() + " table(s): "
                     + mismatches.keySet());
         }
-        job.stepDetail(Map.of("database", scratch, "tables", actual.size(), "ms", ms));
+        job.stepDetail(Map.of("database", scratch, "tables", counts.tablesRestored(), "ms", ms));
     }
 
     /** Step unpack-scratch-filestore: the artifact's filestore in the scratch directory, checked against its digest. */
@@ -293,23 +264,22 @@ public class SanitizedSnapshot {
         Map<String, Object> detail = new LinkedHashMap<>();
         if (packed) {
             FilestoreIndex index = FilestoreIndex.parse(Files.readString(job.files().get(FilestoreIndex.FILE)));
-            extractPacks(job, index, dir, detail);
-            actual = index.treeDigest();
+            var unpacked = unpacking.unpackPacks(job.environment().project(), job.artifact().manifest(), index.entries(),
+                    job.workDir(), pack -> job.workDir().resolve("pack-" + pack), (e, got) -> {
+                        Path target = dir.resolve(e.path());
+                        Files.createDirectories(target.getParent());
+                        Files.move(got, target, StandardCopyOption.REPLACE_EXISTING);
+                    });
+            detail.put("packs_fetched", unpacked.packs());
+            detail.put("bytes", unpacked.bytes());
             count = index.entries().size();
             var found = dev.odooops.domain.FilestoreInventory.of(dir, job.environment().app());
-            Map<String, Long> want = new LinkedHashMap<>();
-            index.entries().forEach(e -> want.put(e.path(), e.size()));
-            if (!found.others().isEmpty() || !found.files().equals(want)) {
-                actual = "differs: " + found.files().size() + " file(s) found, " + want.size() + " indexed";
-            }
+            actual = found.others().isEmpty() ? ArtifactUnpacking.verifiedTree(found.files(), index)
+                    : "differs: " + found.others().size() + " entr(ies) neither a regular file nor a directory";
         } else {
             Path archive = job.files().get("filestore.tar.zst");
             long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
-            Map<String, Object> admitted = ArtifactUnpacking.admission(tools, archive, maxBytes, archiveTimeout);
-            detail.put("archive_check", admitted);
-            if (!Boolean.TRUE.equals(admitted.get("ok"))) throw ArtifactUnpacking.refused("filestore.tar.zst", admitted);
-            tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + dir,
-                    "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), archiveTimeout);
+            unpacking.unpackArchive(archive, maxBytes, dir, check -> detail.put("archive_check", check));
             int version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
             TreeDigest.Result tree = TreeDigest.of(dir, version);
             actual = tree.digest();
@@ -332,51 +302,6 @@ public class SanitizedSnapshot {
             throw new IllegalStateException("the scratch filestore does not match the tree digest recorded at backup time");
         }
         job.stepDetail(Map.of("files", count, "ms", ms));
-    }
-
-    /** Every pack the index names, fetched with its digest checked, its members admitted, each file's SHA-1 checked. */
-    private void extractPacks(SnapshotJob job, FilestoreIndex index, Path dir, Map<String, Object> detail) throws Exception {
-        String project = job.environment().project();
-        Map<String, List<FilestoreIndex.Entry>> byPack = new TreeMap<>();
-        index.entries().forEach(e -> byPack.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e));
-        Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
-        job.artifact().manifest().filestore().packs().forEach(r -> refs.put(r.id(), r));
-        Map<String, ArtifactManifest.PackRef> now = catalog.packs().currentPacks(project, byPack.keySet());
-        now.forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
-        Map<String, NewPack> recorded = catalog.packs().packs(project, refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
-        long bytes = 0;
-        for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byPack.entrySet()) {
-            ArtifactManifest.PackRef ref = refs.get(p.getKey());
-            if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
-            Path pack = job.workDir().resolve(ref.id() + ".tar.zst");
-            NewPack at = recorded.get(ref.id());
-            StoreLocator.PackLocation from = stores.pack(project, ref.id(), at == null ? null : at.uri());
-            String sha = from.store().fetch(from.packsPath(), from.name(), pack);
-            if (!sha.equals(ref.sha256())) {
-                throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded " + ref.sha256());
-            }
-            Map<String, Object> admitted = ArtifactUnpacking.admission(tools, pack, -1, archiveTimeout);
-            if (!Boolean.TRUE.equals(admitted.get("ok"))) throw ArtifactUnpacking.refused("pack " + ref.id(), admitted);
-            Path staging = job.workDir().resolve("pack-" + ref.id());
-            WorkFiles.deleteTree(staging);
-            Files.createDirectories(staging);
-            PackMembers.extract(tools, pack, p.getValue(), staging, archiveTimeout);
-            for (FilestoreIndex.Entry e : p.getValue()) {
-                Path got = staging.resolve(e.path());
-                if (!Files.isRegularFile(got, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()
-                        || !Checksums.sha1(got).equals(e.sha1())) {
-                    throw new IllegalStateException("pack " + p.getKey() + " does not hold " + e.path() + " as the index says");
-                }
-                Path target = dir.resolve(e.path());
-                Files.createDirectories(target.getParent());
-                Files.move(got, target, StandardCopyOption.REPLACE_EXISTING);
-                bytes += e.size();
-            }
-            WorkFiles.deleteTree(staging);
-            Files.deleteIfExists(pack);
-        }
-        detail.put("packs_fetched", byPack.size());
-        detail.put("bytes", bytes);
     }
 
     /** Step anonymize: the project's rules with a fresh salt, in the scratch copy only (anonymization.json). */
