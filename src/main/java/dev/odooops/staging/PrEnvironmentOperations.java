@@ -113,6 +113,11 @@ public final class PrEnvironmentOperations {
     public Report create(PrEnvCreateRequest r, @Variable(Vars.QUEUED_RUN) QueuedRun queued) {
         PrEnvironmentsSettings.Template t = template(r.project());
         EnvironmentConfig env = t.environment(r.pr());
+        if (r.from().equals("staging") && env.app() != dev.odooops.domain.AppProfile.ODOO) {
+            // the neutralisation (rules and check) is Odoo's: a copy of another application would fail its check
+            throw new RequestRejected("from", env.id() + " is a " + env.app().key() + " environment: --from staging needs "
+                    + "the neutralisation, which knows Odoo only; use --from snapshot or --from empty");
+        }
         EnvironmentConfig staging = r.from().equals("staging") ? stagingOf(r.project()) : null;
         Artifact stagingBackup = staging == null ? null : newestBackup(staging);
         if (r.from().equals("empty") && t.emptyCommand().isEmpty()) {
