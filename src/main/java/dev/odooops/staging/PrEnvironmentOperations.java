@@ -54,6 +54,9 @@ import java.util.UUID;
  * {@code ready}. From a snapshot, the newest live {@code sanitized_snapshot} artifact of the project's production is
  * kept loaded as the project's template ({@link PrEnvironmentTemplate}) and the database is copied from it
  * ({@code CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY}), the filestore hard-linked from its unpacked copy.
+ * From staging, the staging environment's newest live full backup is loaded straight into the PR environment's
+ * database and filestore ({@link ArtifactLoader}; never staging's live database), then neutralised
+ * ({@code odoo.Neutralizer}) and checked against production ({@code odoo.NeutralizationCheck}) before it is ready.
  * A failure removes what the run made (the row says what it may have made) and the row.
  * <p>
  * <b>Delete</b> (a run {@value PrEnvDeleteRequest#OPERATION}, or {@value PrEnvDeleteRequest#EXPIRE} from the expiry):
