@@ -41,6 +41,7 @@ class PrEnvFromStagingTest {
     static Path prData;
     static Path envDir;
     static String stagingBackup;
+    static String prYaml;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -53,7 +54,7 @@ class PrEnvFromStagingTest {
         NeutralShape.rows(staging.database(), "insert into res_partner(name) values ('only in staging') returning id");
         prData = env.root.resolve("prdata");
         envDir = env.root.resolve("prenvs");
-        env.withOperatorActions("backup, restore, copy, pr-env").withProjectYaml("""
+        prYaml = """
                 pr_environments:
                   database: {host: 127.0.0.1, port: 5432, user: %s, password: "${secret:db_password}"}
                   filestore: %s/filestore/%s_pr_{pr}
@@ -61,7 +62,8 @@ class PrEnvFromStagingTest {
                   env_dir: %s
                   url: "https://pr-{pr}.review.example.com"
                   expire_user: operator
-                """.formatted(env.database + "_owner", prData, project.replace('-', '_'), prData, envDir));
+                """.formatted(env.database + "_owner", prData, project.replace('-', '_'), prData, envDir);
+        env.withOperatorActions("backup, restore, copy, pr-env").withProjectYaml(prYaml);
         env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
         fx = FlowFixture.of(env);
         TestEnvironment.CliResult b = env.cli("backup", "--env", project + "/staging");
@@ -195,6 +197,32 @@ class PrEnvFromStagingTest {
             assertNothingLeft(53);
         } finally {
             env.withMoreEnvironments(NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void should_neutralise_with_the_templates_own_neutralization_block_when_it_has_one() throws Exception {
+        env.withProjectYaml(prYaml + """
+                  neutralization:
+                    mail_sink: {host: prsink.test, port: 2525}
+                    base_url: "https://review-{pr}.example.org"
+                """);
+        try {
+            TestEnvironment.CliResult r = create(54);
+            assertEquals(0, r.exit(), r.stdout() + r.stderr());
+            String db = database(54);
+            assertEquals(List.of(Map.of("smtp_host", "prsink.test", "smtp_port", 2525)),
+                    NeutralShape.rows(db, "select smtp_host, smtp_port from ir_mail_server where active"));
+            assertEquals("https://review-54.example.org",
+                    NeutralShape.one(db, "select value from ir_config_parameter where key = 'web.base.url'"));
+            TestEnvironment.CliResult check = env.cli("check-neutralization", "--env", project + "/pr-54", "--user", "operator");
+            assertEquals(0, check.exit(), check.stdout() + check.stderr());
+            TestEnvironment.CliResult gone = env.cli("pr-env", "delete", "--project", project, "--pr", "54", "--user", "operator");
+            assertEquals(0, gone.exit(), gone.stdout() + gone.stderr());
+            assertNothingLeft(54);
+        } finally {
+            env.withProjectYaml(prYaml);
         }
     }
 }
