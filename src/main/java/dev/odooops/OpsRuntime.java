@@ -411,13 +411,17 @@ public final class OpsRuntime implements AutoCloseable {
      */
     private void bindNeutralization(Shared s) {
         Registry r = s.registry();
-        dev.odooops.odoo.NeutralizationCheck check = new dev.odooops.odoo.NeutralizationCheck(
-                dev.odooops.config.NeutralizationSettings.of(config));
+        var neutralizationSettings = dev.odooops.config.NeutralizationSettings.of(config);
+        // a pull-request environment's: its template's neutralization: block, or the project's staging environment's
+        dev.odooops.odoo.NeutralizationCheck check = new dev.odooops.odoo.NeutralizationCheck(neutralizationSettings,
+                id -> prSettings == null ? java.util.Optional.empty()
+                        : prSettings.neutralization(id, config.environments(), neutralizationSettings));
         r.bind("neutralizationCheck", check);
         r.bind("neutralizer", new dev.odooops.odoo.Neutralizer(check, s.tools()));
         r.bind("neutralizationReport", new dev.odooops.staging.NeutralizationReport(config, check));
         dev.odooops.odoo.Neutralizer neutralizer = new dev.odooops.odoo.Neutralizer(check, s.tools());
         r.bind("neutralizeCopy", new dev.odooops.staging.NeutralizeCopy(config, neutralizer, check));
+        if (prOperations != null) prOperations.neutralizeWith(neutralizer, check); // pr-env create --from staging
         r.bind("copyPlanner", new dev.odooops.staging.CopyPlanner(config, catalog, operations::restore));
     }
 

@@ -39,6 +39,12 @@ public record NeutralizationSettings(String sinkHost, Integer sinkPort, String c
         return new NeutralizationSettings(null, null, null, null, null, null, DEFAULT_CRON_ALLOW, List.of(), null, List.of());
     }
 
+    /** The same settings with {@code base_url} replaced (a PR environment's own URL). */
+    public NeutralizationSettings withBaseUrl(String url) {
+        return new NeutralizationSettings(sinkHost, sinkPort, catchallDomain, defaultFrom, url, adminPassword, cronAllow,
+                configParameters, rules, odooBin);
+    }
+
     public boolean hasSink() {
         return sinkHost != null;
     }

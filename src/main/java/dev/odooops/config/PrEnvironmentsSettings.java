@@ -65,6 +65,16 @@ public final class PrEnvironmentsSettings {
             return url == null ? null : url.replace("{pr}", String.valueOf(pr));
         }
 
+        /**
+         * The {@code neutralization:} block of the template ({@code {pr}} substituted), read as an environment's
+         * (see {@link NeutralizationSettings}); empty when the template has none.
+         */
+        public Optional<NeutralizationSettings> neutralization(int pr) {
+            if (!node.has(NeutralizationSettings.KEY)) return Optional.empty();
+            ConfigNode n = node.with(substitute(node.raw(), String.valueOf(pr))).child(NeutralizationSettings.KEY);
+            return Optional.of(NeutralizationSettings.read(n, node.file()));
+        }
+
         /** The empty database's initialisation command for {@code database}, or an empty list. */
         public List<String> emptyCommand(String database) {
             return emptyCommand.stream().map(a -> a.replace("{database}", database)).toList();
@@ -111,6 +121,7 @@ public final class PrEnvironmentsSettings {
             Template t = new Template(project, base.resolve(envDir).normalize(), maxAge, cron, user, List.copyOf(empty), url, n,
                     base, config.users());
             t.environment(1); // the environment keys, validated once with {pr} = 1
+            t.neutralization(1); // and its neutralization: block, when it has one
             out.put(project, t);
         }
         return new PrEnvironmentsSettings(out);
@@ -123,6 +134,29 @@ public final class PrEnvironmentsSettings {
 
     public Map<String, Template> templates() {
         return templates;
+    }
+
+    /**
+     * The neutralisation settings of the PR environment {@code environmentId} ({@code P/pr-<N>} of a project with
+     * {@code pr_environments}; empty for any other id): the template's own {@code neutralization:} block, or else the
+     * block of the project's one {@code staging} environment ({@code byEnvironment}) with the PR environment's
+     * {@code url} as {@code base_url} (a PR environment made from staging must not point at staging's URL).
+     */
+    public Optional<NeutralizationSettings> neutralization(String environmentId, List<EnvironmentConfig> environments,
+                                                           Map<String, NeutralizationSettings> byEnvironment) {
+        int slash = environmentId.indexOf('/');
+        if (slash < 0) return Optional.empty();
+        Integer pr = number(environmentId.substring(slash + 1));
+        Template t = templates.get(environmentId.substring(0, slash));
+        if (pr == null || t == null) return Optional.empty();
+        Optional<NeutralizationSettings> own = t.neutralization(pr);
+        if (own.isPresent()) return own;
+        List<EnvironmentConfig> staging = environments.stream()
+                .filter(e -> e.project().equals(t.project()) && "staging".equals(e.type())).toList();
+        if (staging.size() != 1) return Optional.empty();
+        NeutralizationSettings s = byEnvironment.getOrDefault(staging.get(0).id(), NeutralizationSettings.defaults());
+        String url = t.url(pr);
+        return Optional.of(url == null ? s : s.withBaseUrl(url));
     }
 
     /** The environment name of PR {@code pr}: {@code pr-<pr>}. */

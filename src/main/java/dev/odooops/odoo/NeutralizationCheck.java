@@ -49,10 +49,21 @@ public class NeutralizationCheck {
     static final String DUMMY_HOST = "invalid";
 
     private final Map<String, NeutralizationSettings> settings;
-    private final Map<String, NeutralizationRules> rules = new HashMap<>();
+    private final java.util.function.Function<String, java.util.Optional<NeutralizationSettings>> others;
+    private final Map<String, NeutralizationRules> rules = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** {@code settings}: each environment's {@code neutralization:} block by id (missing: the defaults). */
     public NeutralizationCheck(Map<String, NeutralizationSettings> settings) {
+        this(settings, id -> java.util.Optional.empty());
+    }
+
+    /**
+     * The same, with {@code others} giving the settings of an environment that is not in the environments file (a
+     * pull-request environment {@code P/pr-<N>}: config.PrEnvironmentsSettings#neutralization); empty: the defaults.
+     */
+    public NeutralizationCheck(Map<String, NeutralizationSettings> settings,
+                               java.util.function.Function<String, java.util.Optional<NeutralizationSettings>> others) {
+        this.others = others;
         this.settings = Map.copyOf(settings);
         for (Map.Entry<String, NeutralizationSettings> e : this.settings.entrySet()) {
             try {
@@ -65,7 +76,8 @@ public class NeutralizationCheck {
     }
 
     public NeutralizationSettings settingsOf(EnvironmentConfig env) {
-        return settings.getOrDefault(env.id(), NeutralizationSettings.defaults());
+        NeutralizationSettings s = settings.get(env.id());
+        return s != null ? s : others.apply(env.id()).orElse(NeutralizationSettings.defaults());
     }
 
     public NeutralizationRules rulesOf(EnvironmentConfig env) {

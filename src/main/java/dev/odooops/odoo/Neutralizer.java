@@ -81,7 +81,10 @@ public class Neutralizer {
     private Map<String, Object> odooBin(NeutralizationSettings settings, EnvironmentConfig target, String database) {
         List<String> argv = new ArrayList<>(settings.odooBin());
         argv.add("neutralize");
-        if (target.appConf() != null) argv.addAll(List.of("-c", target.appConf().toString()));
+        // a PR environment's odoo.conf is written by its deployment, maybe after its create: a missing one is not named
+        if (target.appConf() != null && java.nio.file.Files.isRegularFile(target.appConf())) {
+            argv.addAll(List.of("-c", target.appConf().toString()));
+        }
         argv.addAll(List.of("-d", database));
         ToolResult r = tools.runCommand(argv, ODOO_BIN_TIMEOUT);
         Map<String, Object> m = new LinkedHashMap<>();

@@ -54,6 +54,9 @@ import java.util.UUID;
  * {@code ready}. From a snapshot, the newest live {@code sanitized_snapshot} artifact of the project's production is
  * kept loaded as the project's template ({@link PrEnvironmentTemplate}) and the database is copied from it
  * ({@code CREATE DATABASE ... TEMPLATE ... STRATEGY FILE_COPY}), the filestore hard-linked from its unpacked copy.
+ * From staging, the staging environment's newest live full backup is loaded straight into the PR environment's
+ * database and filestore ({@link ArtifactLoader}; never staging's live database), then neutralised
+ * ({@code odoo.Neutralizer}) and checked against production ({@code odoo.NeutralizationCheck}) before it is ready.
  * A failure removes what the run made (the row says what it may have made) and the row.
  * <p>
  * <b>Delete</b> (a run {@value PrEnvDeleteRequest#OPERATION}, or {@value PrEnvDeleteRequest#EXPIRE} from the expiry):
@@ -77,6 +80,8 @@ public final class PrEnvironmentOperations {
     private final ToolRunner tools;
     private final Clock clock;
     private final Duration timeout;
+    private volatile dev.odooops.odoo.Neutralizer neutralizer;
+    private volatile dev.odooops.odoo.NeutralizationCheck check;
 
     public PrEnvironmentOperations(OpsConfig config, PrEnvironmentsSettings settings, PrEnvironmentCatalog prCatalog,
                                    OpsCatalog catalog, RunStarter starter, PrEnvironmentTemplate templates, ToolRunner tools,
@@ -92,6 +97,15 @@ public final class PrEnvironmentOperations {
         this.timeout = timeout;
     }
 
+    /**
+     * The neutralisation a PR environment made {@code --from staging} goes through (the copy's: odoo.Neutralizer, then
+     * odoo.NeutralizationCheck against production); set at start once both beans exist.
+     */
+    public void neutralizeWith(dev.odooops.odoo.Neutralizer neutralizer, dev.odooops.odoo.NeutralizationCheck check) {
+        this.neutralizer = neutralizer;
+        this.check = check;
+    }
+
     private PrEnvironmentsSettings.Template template(String project) {
         return settings.template(project).orElseThrow(() -> new RequestRejected("project", "project '" + project
                 + "' has no pr_environments in " + config.file(), RequestRejected.Reason.NOT_FOUND));
@@ -102,12 +116,13 @@ public final class PrEnvironmentOperations {
     public Report create(PrEnvCreateRequest r, @Variable(Vars.QUEUED_RUN) QueuedRun queued) {
         PrEnvironmentsSettings.Template t = template(r.project());
         EnvironmentConfig env = t.environment(r.pr());
-        if (r.from().equals("staging")) {
-            // TODO(issue 14 §2): --from staging copies the staging environment's database and filestore, then must be
-            // neutralised and pass odoo.NeutralizationCheck; it waits for the neutralised copy (helper neutral)
-            throw new RequestRejected("from", "staging is not available yet (it needs the neutralised copy of issue 14 "
-                    + "section 2): use --from snapshot or --from empty");
+        if (r.from().equals("staging") && env.app() != dev.odooops.domain.AppProfile.ODOO) {
+            // the neutralisation (rules and check) is Odoo's: a copy of another application would fail its check
+            throw new RequestRejected("from", env.id() + " is a " + env.app().key() + " environment: --from staging needs "
+                    + "the neutralisation, which knows Odoo only; use --from snapshot or --from empty");
         }
+        EnvironmentConfig staging = r.from().equals("staging") ? stagingOf(r.project()) : null;
+        Artifact stagingBackup = staging == null ? null : newestBackup(staging);
         if (r.from().equals("empty") && t.emptyCommand().isEmpty()) {
             throw new RequestRejected("from", "project '" + r.project() + "' has no pr_environments.empty_command: "
                     + "--from empty cannot initialise a database");
@@ -128,6 +143,10 @@ public final class PrEnvironmentOperations {
         inputs.put("pr", r.pr());
         inputs.put("from", r.from());
         if (snapshot != null) inputs.put("artifact_id", snapshot.id());
+        if (staging != null) {
+            inputs.put("artifact_id", stagingBackup.id());
+            inputs.put("copied_from", staging.id());
+        }
         inputs.put("user", r.user());
         inputs.put("trigger", r.trigger());
         inputs.put("requested_at", job.createdAt().toString());
@@ -135,7 +154,8 @@ public final class PrEnvironmentOperations {
                 Map.of("kind", "pr_env", "pr", r.pr(), "from", r.from()), inputs);
         if (refused != null) return refused;
         PrEnvironment row = new PrEnvironment(r.project(), r.pr(), env.id(), env.database().name(),
-                env.filestore().toString(), t.envFile(r.pr()).toString(), r.from(), snapshot == null ? null : snapshot.id(),
+                env.filestore().toString(), t.envFile(r.pr()).toString(), r.from(),
+                snapshot != null ? snapshot.id() : stagingBackup != null ? stagingBackup.id() : null,
                 PrEnvironment.CREATING, job.runId(), job.createdAt());
         Map<String, Object> body = new LinkedHashMap<>();
         Map<String, Object> steps = new LinkedHashMap<>();
@@ -154,6 +174,8 @@ public final class PrEnvironmentOperations {
             long t0 = System.nanoTime();
             if (snapshot != null) {
                 steps.put("template", templates.copyDatabase(job, t, env, snapshot));
+            } else if (staging != null) {
+                steps.put("loaded", loadStagingBackup(job, env, stagingBackup));
             } else {
                 createEmpty(job, t, env);
             }
@@ -163,14 +185,24 @@ public final class PrEnvironmentOperations {
             long t1 = System.nanoTime();
             if (snapshot != null) {
                 steps.put("filestore", templates.linkFilestore(env, t));
+            } else if (staging != null) {
+                steps.put("filestore", Map.of("loaded_with_the_database", true));
             } else {
                 Files.createDirectories(env.filestore());
                 steps.put("filestore", Map.of("files", 0));
             }
             steps.put("filestore_ms", (System.nanoTime() - t1) / 1_000_000);
             CrashPoints.reached("pr-env:create:filestore-made");
+            if (staging != null) {
+                step(job, "neutralize");
+                steps.put("neutralization", neutralize(job, env));
+                step(job, "verify-neutralization");
+                steps.put("neutralization_check", verifyNeutralized(job, env));
+            }
             step(job, "write-env-file");
-            writeEnvFile(t, env, r.pr(), snapshot);
+            writeEnvFile(t, env, r.pr(), snapshot != null ? "sanitized_snapshot " + snapshot.id()
+                    : staging != null ? "backup " + stagingBackup.id() + " of " + staging.id() + ", neutralised"
+                    : "an empty database");
             CrashPoints.reached("pr-env:create:env-file-written");
             step(job, "mark-ready");
             prCatalog.status(r.project(), r.pr(), PrEnvironment.READY, job.runId());
@@ -191,6 +223,10 @@ public final class PrEnvironmentOperations {
         body.put("pr", r.pr());
         body.put("from", r.from());
         if (snapshot != null) body.put("artifact_id", snapshot.id());
+        if (staging != null) {
+            body.put("artifact_id", stagingBackup.id());
+            body.put("copied_from", staging.id());
+        }
         if (failure == null) {
             body.put("database", env.database().name());
             body.put("filestore", env.filestore().toString());
@@ -211,6 +247,71 @@ public final class PrEnvironmentOperations {
                 "no sanitised snapshot of " + production.id() + " (snapshot --env " + production.id()
                         + " --sanitize makes one), or use --from empty", RequestRejected.Reason.NOT_FOUND));
         return catalog.artifacts().artifact(id).orElseThrow();
+    }
+
+    /** The project's one environment of type staging; refused naming from when it has none or several. */
+    private EnvironmentConfig stagingOf(String project) {
+        List<EnvironmentConfig> staging = config.environments().stream()
+                .filter(e -> e.project().equals(project) && "staging".equals(e.type())).toList();
+        if (staging.size() != 1) {
+            throw new RequestRejected("from", "project '" + project + "' has " + (staging.isEmpty() ? "no environment"
+                    : staging.size() + " environments (" + String.join(", ", staging.stream().map(EnvironmentConfig::id).toList())
+                    + ")") + " of type staging: --from staging needs exactly one; use --from snapshot or --from empty");
+        }
+        if (neutralizer == null || check == null) throw new IllegalStateException("the neutralisation is not bound");
+        return staging.get(0);
+    }
+
+    /**
+     * The staging environment's newest live full backup: a PR environment is loaded from it, never from staging's live
+     * database (in use: CREATE DATABASE ... TEMPLATE needs no other session on it, and a dump of a database in use is
+     * what a backup already is).
+     */
+    private Artifact newestBackup(EnvironmentConfig staging) {
+        List<Artifact> live = catalog.artifacts().liveArtifacts(staging.project()).stream()
+                .filter(a -> a.environmentId().equals(staging.id()) && "backup".equals(a.kind())
+                        && "full".equals(a.backupType())).toList();
+        if (live.isEmpty()) {
+            throw new RequestRejected("from", staging.id() + " has no live full backup to make a PR environment of "
+                    + "(backup --env " + staging.id() + " makes one)", RequestRejected.Reason.NOT_FOUND);
+        }
+        return live.get(live.size() - 1);
+    }
+
+    /** The staging backup loaded (artifact_loader: digests checked) straight into the PR database and filestore. */
+    private Map<String, Object> loadStagingBackup(PrEnvJob job, EnvironmentConfig env, Artifact backup) throws Exception {
+        Path work = job.workDir().resolve("staging-backup");
+        WorkFiles.createPrivate(work);
+        try {
+            Map<String, Object> m = new LinkedHashMap<>(templates.loader().load(env.project(), backup, env.database(),
+                    env.database().name(), env.filestore().toAbsolutePath(), work).toMap());
+            m.put("artifact_id", backup.id());
+            return m;
+        } finally {
+            WorkFiles.deleteTree(work);
+        }
+    }
+
+    /** odoo.Neutralizer on the PR database with the PR environment's settings; evidence neutralization.json. */
+    private Map<String, Object> neutralize(PrEnvJob job, EnvironmentConfig env) throws Exception {
+        dev.odooops.odoo.Neutralizer.Outcome outcome = neutralizer.neutralize(env, env.database().name());
+        job.evidence().json("neutralization.json", outcome.evidence());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("applied", outcome.evidence().get("applied"));
+        m.put("skipped", outcome.evidence().get("skipped"));
+        return m;
+    }
+
+    /** odoo.NeutralizationCheck of the PR database against production; a problem fails the create. */
+    private Map<String, Object> verifyNeutralized(PrEnvJob job, EnvironmentConfig env) throws Exception {
+        EnvironmentConfig production = NeutralizationReport.productionOf(config, env.project()).orElse(null);
+        dev.odooops.odoo.NeutralizationCheck.Result r = check.check(env, env.database().name(), production);
+        job.evidence().json("neutralization_check.json", r.detail());
+        if (!r.ok()) {
+            throw new IllegalStateException(env.id() + " is not neutralised (" + r.problems().size() + " problem(s)): "
+                    + String.join("; ", r.problems()));
+        }
+        return Map.of("ok", true, "compared_with", production == null ? "none" : production.id());
     }
 
     /** Nothing of the PR environment may be there before its row: a database or directory odoo-ops did not make. */
@@ -240,7 +341,7 @@ public final class PrEnvironmentOperations {
     }
 
     /** .env.pr-N, mode 0600, written whole (a temporary file renamed into place). */
-    private void writeEnvFile(PrEnvironmentsSettings.Template t, EnvironmentConfig env, int pr, Artifact snapshot) throws IOException {
+    private void writeEnvFile(PrEnvironmentsSettings.Template t, EnvironmentConfig env, int pr, String madeFrom) throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("ODOO_OPS_ENVIRONMENT", env.id());
         values.put("PGHOST", env.database().host());
@@ -257,7 +358,7 @@ public final class PrEnvironmentOperations {
         List<String> others = new ArrayList<>();
         for (EnvironmentConfig e : config.environments()) others.addAll(EnvironmentSecrets.of(e));
         String header = "odoo-ops pull-request environment " + env.id() + ", made " + Instant.now(clock) + " from "
-                + (snapshot == null ? "an empty database" : "sanitized_snapshot " + snapshot.id())
+                + madeFrom
                 + "\nthis environment's connection only; removed by pr-env delete";
         String text = PrEnvFile.render(header, values, env.database().password() == null ? null
                 : env.database().password().reveal(), others);

@@ -48,6 +48,11 @@ public final class PrEnvironmentTemplate {
         this.ops = ops;
     }
 
+    /** The loader that fills the template (also a PR environment's database made from a staging backup). */
+    public ArtifactLoader loader() {
+        return loader;
+    }
+
     /** The template database's name of {@code project}. */
     public static String database(String project) {
         return project.replace('-', '_') + "_pr_template";

@@ -115,4 +115,50 @@ class PrEnvironmentsSettingsTest {
         assertNull(PrEnvironmentsSettings.number("prod"));
         assertNull(PrEnvironmentsSettings.number("pr-1x"));
     }
+
+    @Test
+    void should_read_the_templates_own_neutralization_block_with_the_pr_number_substituted() throws Exception {
+        PrEnvironmentsSettings s = load(VALID + """
+                neutralization:
+                  mail_sink: {host: sink.test, port: 1025}
+                  base_url: "https://pr-{pr}.acme.test"
+                """);
+        NeutralizationSettings n = s.neutralization("acme-shop/pr-12", List.of(), Map.of()).orElseThrow();
+        assertEquals("https://pr-12.acme.test", n.baseUrl());
+        assertEquals("sink.test", n.sinkHost());
+        assertTrue(s.neutralization("acme-shop/prod", List.of(), Map.of()).isEmpty(), "not a PR environment");
+        assertTrue(s.neutralization("other/pr-12", List.of(), Map.of()).isEmpty(), "no pr_environments");
+    }
+
+    @Test
+    void should_refuse_a_bad_key_of_the_templates_neutralization_block_at_start_naming_its_path() {
+        String message = error(VALID + """
+                neutralization:
+                  base_url: not-a-url
+                """);
+        assertTrue(message.contains("pr_environments.neutralization.base_url"), message);
+    }
+
+    @Test
+    void should_take_the_one_staging_environments_block_with_the_pr_url_when_the_template_has_none() throws Exception {
+        Path f = dir.resolve("environments.yaml");
+        String staging = """
+                  - name: staging
+                    type: staging
+                    database: {name: acme_stg, user: odoo, password: "${env:DB_PW}"}
+                    filestore: /var/lib/odoo/filestore/acme_stg
+                    odoo_conf: /etc/odoo/acme_stg.conf
+                    neutralization:
+                      mail_sink: {host: sink.test, port: 1025}
+                      base_url: https://staging.acme.test
+            """;
+        Files.writeString(f, FILE.replace("    pr_environments:\n", staging + "    pr_environments:\n")
+                .formatted(VALID.stripTrailing().indent(6).stripTrailing()));
+        OpsConfig config = EnvironmentsLoader.load(f, null, Map.of("DB_PW", "pw", "PR_PW", "pr-pw")::get);
+        PrEnvironmentsSettings s = PrEnvironmentsSettings.of(config);
+        NeutralizationSettings n = s.neutralization("acme-shop/pr-3", config.environments(), NeutralizationSettings.of(config))
+                .orElseThrow();
+        assertEquals("sink.test", n.sinkHost());
+        assertEquals("https://pr-3.acme.test", n.baseUrl(), "the PR's own url, not staging's");
+    }
 }

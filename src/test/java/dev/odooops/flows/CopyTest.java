@@ -3,6 +3,8 @@ package dev.odooops.flows;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TreeDigest;
 import dev.odooops.model.BackupResult;
+import dev.odooops.model.Report;
+import dev.odooops.model.SnapshotRequest;
 import dev.odooops.support.EnvironmentState;
 import dev.odooops.support.FlowFixture;
 import dev.odooops.support.NeutralShape;
@@ -157,21 +159,46 @@ class CopyTest {
 
     @Test
     @Order(4)
-    void should_copy_from_a_sanitised_snapshot_only_when_it_is_one() throws Exception {
+    void should_copy_from_a_real_sanitised_snapshot_neutralised_and_without_any_original_partner_email() throws Exception {
         TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging",
                 "--snapshot", artifact);
         assertEquals(2, r.exit(), r.stdout() + r.stderr());
         assertTrue(r.stderr().contains("snapshot") && r.stderr().contains("not a sanitized_snapshot"), r.stderr());
-        // the anonymisation makes such artifacts; here one of production's backups stands for it
-        TestEnvironment.ops("update ops.artifacts set kind = 'sanitized_snapshot' where id = ? returning id", artifact);
-        try {
-            r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging", "--snapshot", artifact);
-            assertEquals(0, r.exit(), r.stdout() + r.stderr());
-            assertEquals(artifact, Json.readMap(r.stdout()).get("artifact_id"));
-        } finally {
-            TestEnvironment.ops("update ops.artifacts set kind = 'backup' where id = ? returning id", artifact);
-        }
+        // a real sanitised snapshot of production's newest backup (operation snapshot: anonymised, stored apart)
+        Report snap = fx.runtime().operations().runQueued(new SnapshotRequest(env.project, "prod", true, null,
+                "operator", "test"), null);
+        assertEquals("success", snap.body().get("status"), String.valueOf(snap.body()));
+        String snapshot = (String) snap.body().get("artifact_id");
+        assertEquals("sanitized_snapshot", TestEnvironment.ops("select kind from ops.artifacts where id = ?", snapshot)
+                .get(0).get("kind"));
+        String production = TestEnvironment.sh(env.root, "pg_dump", "--host=127.0.0.1", "--username=postgres",
+                "--dbname=" + env.database);
+        assertTrue(PARTNER_EMAIL.matcher(production).find(), "production's own dump holds the original emails");
+
+        r = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging", "--snapshot", snapshot);
+        assertEquals(0, r.exit(), r.stdout() + r.stderr());
+        Map<String, Object> report = Json.readMap(r.stdout());
+        assertEquals(snapshot, report.get("artifact_id"));
+        // neutralised as any copy
+        String db = staging.database();
+        assertEquals(List.of("Base: Auto-vacuum internal data"), NeutralShape.rows(db,
+                "select cron_name from ir_cron where active").stream().map(m -> m.get("cron_name")).toList());
+        assertEquals(List.of(Map.of("smtp_host", NeutralShape.SINK_HOST, "smtp_port", NeutralShape.SINK_PORT)),
+                NeutralShape.rows(db, "select smtp_host, smtp_port from ir_mail_server where active"));
+        Path evidence = Path.of((String) report.get("evidence_dir"));
+        assertEquals(true, Json.readMap(evidence.resolve("neutralization_check.json")).get("ok"));
+        assertEquals(true, Json.readMap(evidence.resolve("neutralization_check_final.json")).get("ok"));
+        TestEnvironment.CliResult check = env.cli("check-neutralization", "--env", env.project + "/staging");
+        assertEquals(0, check.exit(), check.stdout() + check.stderr());
+        // and anonymised: the partners are there, none of their original emails is (a plain dump of the target)
+        assertEquals(NeutralShape.one(env.database, "select count(*) from res_partner"),
+                NeutralShape.one(db, "select count(*) from res_partner"));
+        String dump = TestEnvironment.sh(env.root, "pg_dump", "--host=127.0.0.1", "--username=postgres", "--dbname=" + db);
+        java.util.regex.Matcher email = PARTNER_EMAIL.matcher(dump);
+        assertFalse(email.find(), () -> "an original partner email survived in the copy of the snapshot: " + email.group());
     }
+
+    private static final java.util.regex.Pattern PARTNER_EMAIL = java.util.regex.Pattern.compile("partner\\d+@example\\.com");
 
     @Test
     @Order(5)
