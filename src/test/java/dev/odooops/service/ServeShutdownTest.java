@@ -146,7 +146,7 @@ class ServeShutdownTest {
         assertEquals("success", run(completed).get("status"), run(completed) + "\n" + s.err());
         assertTrue(s.err().contains("odoo-ops serve: stopped"), s.err());
 
-        // a grace of 1 s cuts the next restore off in pg_restore: the process exits, the live environment is untouched
+        // a grace of 1 s cuts the next restore off before its swap: the process exits, the live environment is untouched
         // and the next run's recovery removes what the restore had begun
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database,
                 "postgres", "")) {
@@ -154,9 +154,19 @@ class ServeShutdownTest {
         }
         String before = partners();
         env.withProperty("service.shutdown-grace-seconds", "1");
+        // held after its database was loaded and before the swap, so the grace cuts it off however fast this machine
+        // restores (a crash point that is never reached arms the step points; the hold parks the worker for good)
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "never").withSpawnEnv("ODOO_OPS_HOLD_AT", "before:swap-database");
         Serve short1 = serve("serve2");
         String cutOff = runId(post(short1, "/restores", restoreBody.formatted("cut-off-by-the-grace")));
-        sigtermGroupDuring(short1, "pg_restore");
+        Await.until("the restore to reach the swap", () -> {
+            try {
+                return short1.err().contains("hold point before:swap-database reached");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        TestEnvironment.sh(null, "kill", "-TERM", "--", "-" + short1.process().pid());
         assertTrue(short1.process().waitFor(120, TimeUnit.SECONDS), "serve did not exit at the end of its grace");
         assertTrue(short1.err().contains("cut off at the end of the grace"), short1.err());
         assertEquals("running", run(cutOff).get("status"), "cut off, not ended: " + run(cutOff));
