@@ -176,9 +176,13 @@ public final class OpsRuntime implements AutoCloseable {
         Path routes = settings.home().resolve(settings.property("ops.routes-dir", "routes")).normalize();
         java.util.Properties props = new java.util.Properties();
         props.putAll(settings.raw());
-        String include = "file:" + routes + "/*.camel.yaml";
+        // the checkout's (or the configured) route files when they are there, else the copy inside the jar; a
+        // classpath pattern finds the files of routes/ and of its service/ folder alike
+        boolean packaged = !java.nio.file.Files.isDirectory(routes);
+        String include = packaged ? "classpath:routes/*.camel.yaml" : "file:" + routes + "/*.camel.yaml";
+        if (serviceSettings == null && packaged) main.configure().withRoutesExcludePattern("**/service/*.camel.yaml");
         if (serviceSettings != null) {
-            include += ",file:" + routes + "/service/*.camel.yaml";
+            if (!packaged) include += ",file:" + routes + "/service/*.camel.yaml";
             // the channels' route files load when their channel is on; their options come from the validated settings
             List<String> exclude = new ArrayList<>();
             if (serviceSettings.inboxDir() == null) exclude.add("**/service/inbox.camel.yaml");
