@@ -63,7 +63,7 @@ public final class Cli implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "configuration directory with application.properties and environments.yaml (default: <home>/config)")
+            description = "configuration directory with application.properties and environments.yaml (default: $ODOO_OPS_CONFIG, else <home>/config)")
     Path config;
 
     private Cli(Path home, PrintStream out, PrintStream err, Function<String, String> env) {
@@ -103,8 +103,11 @@ public final class Cli implements Callable<Integer> {
         return home;
     }
 
+    /** {@code --config}, else the environment variable {@code ODOO_OPS_CONFIG}, else {@code <home>/config}. */
     Path configDir() {
-        return config == null ? home.resolve("config") : config.toAbsolutePath();
+        if (config != null) return config.toAbsolutePath();
+        String fromEnv = env.apply("ODOO_OPS_CONFIG");
+        return fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv).toAbsolutePath() : home.resolve("config");
     }
 
     OpsRuntime start() throws Exception {

@@ -27,6 +27,18 @@ class CliTest {
     }
 
     @Test
+    void should_read_the_configuration_directory_from_odoo_ops_config_unless_config_is_given() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = App.run(List.of("config", "inventory"), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), name -> name.equals("ODOO_OPS_CONFIG") ? "/nonexistent/odoo-ops-conf" : null);
+        assertEquals(2, exit, out + "" + err);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("/nonexistent/odoo-ops-conf"), err.toString(StandardCharsets.UTF_8));
+        Result given = run("config", "inventory", "--config", "/nonexistent/given-conf");
+        assertTrue(given.stderr().contains("/nonexistent/given-conf"), given.stderr());
+    }
+
+    @Test
     void should_print_each_commands_usage_on_help_with_exit_0() {
         for (String command : List.of("backup", "restore", "preflight-restore", "validate-env", "recover", "artifacts", "runs",
                 "run", "verify-artifact", "pin", "unpin", "demo", "completion")) {
