@@ -106,6 +106,22 @@ class OpenApiContractTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void should_state_the_fields_submission_reads_as_the_request_bodies_of_backups_and_restores() {
+        Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("schemas");
+        for (Map.Entry<String, String> e : Map.of("/api/v1/backups", "backup", "/api/v1/restores", "restore").entrySet()) {
+            Map<String, Object> requestBody = paths().get(e.getKey()).get("post");
+            String ref = String.valueOf(((Map<String, Object>) requestBody.get("requestBody")));
+            String name = ref.replaceFirst("(?s).*#/components/schemas/([A-Za-z]+).*", "$1");
+            Map<String, Object> schema = (Map<String, Object>) schemas.get(name);
+            assertNotNull(schema, e.getKey() + ": " + ref);
+            TreeSet<String> read = new TreeSet<>(Submission.fields(e.getValue()));
+            read.remove("operation"); // implied by the path
+            assertEquals(read, new TreeSet<>(((Map<String, Object>) schema.get("properties")).keySet()), e.getKey());
+        }
+    }
+
+    @Test
     void should_pass_redocly_lint_with_no_error() throws Exception {
         Path file = env.root.resolve("openapi.json");
         Files.writeString(file, body);
