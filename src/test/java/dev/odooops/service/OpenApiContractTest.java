@@ -122,6 +122,23 @@ class OpenApiContractTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void should_state_the_common_fields_of_every_queued_operation_as_the_request_body_of_runs() {
+        Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("schemas");
+        Map<String, Object> schema = (Map<String, Object>) schemas.get("RunBody");
+        assertNotNull(schema, String.valueOf(paths().get("/api/v1/runs").get("post").get("requestBody")));
+        TreeSet<String> common = null;
+        for (String operation : Submission.operations()) {
+            TreeSet<String> fields = new TreeSet<>(Submission.fields(operation));
+            if (common == null) common = fields;
+            else common.retainAll(fields);
+            assertTrue(String.valueOf(schema.get("properties")).contains(operation), operation + " named in " + schema);
+        }
+        assertEquals(common, new TreeSet<>(((Map<String, Object>) schema.get("properties")).keySet()));
+        assertEquals(Boolean.TRUE, schema.get("additionalProperties"), "the operation's own fields: " + schema);
+    }
+
+    @Test
     void should_pass_redocly_lint_with_no_error() throws Exception {
         Path file = env.root.resolve("openapi.json");
         Files.writeString(file, body);
