@@ -471,10 +471,10 @@ public final class HttpApi {
      * The host:port the OpenAPI document's servers entry names (http-api.camel.yaml, api property host): the
      * configured http.host and http.port, with localhost for a wildcard address (0.0.0.0 or ::) no client can call.
      */
-    public static String documentedHost(ServiceSettings settings) {
-        String host = settings.httpHost();
+    public static String documentedHost(String httpHost, int httpPort) {
+        String host = httpHost.trim();
         if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "localhost";
         else if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
-        return host + ":" + settings.httpPort();
+        return host + ":" + httpPort;
     }
 }
