@@ -196,6 +196,7 @@ public final class OpsRuntime implements AutoCloseable {
             props.setProperty("camel.server.enabled", "true");
             props.setProperty("camel.server.host", serviceSettings.httpHost());
             props.setProperty("camel.server.port", String.valueOf(serviceSettings.httpPort()));
+            props.setProperty("odoo-ops.api-host", dev.odooops.service.HttpApi.documentedHost(serviceSettings.httpHost(), serviceSettings.httpPort()));
             // the server refuses (plain 413) only bodies far over the limit; HttpApi answers the others in JSON
             props.setProperty("camel.server.maxBodySize", String.valueOf(4L * serviceSettings.maxBodyBytes()));
             // Camel's management services on the same server: /observe/health (live, ready), /observe/metrics

@@ -466,4 +466,15 @@ public final class HttpApi {
         int colon = s.lastIndexOf(':');
         return colon > 0 ? s.substring(0, colon) : s;
     }
+
+    /**
+     * The host:port the OpenAPI document's servers entry names (http-api.camel.yaml, api property host): the
+     * configured http.host and http.port, with localhost for a wildcard address (0.0.0.0 or ::) no client can call.
+     */
+    public static String documentedHost(String httpHost, int httpPort) {
+        String host = httpHost.trim();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) host = "localhost";
+        else if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
+        return host + ":" + httpPort;
+    }
 }

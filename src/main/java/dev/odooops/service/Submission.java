@@ -191,6 +191,15 @@ public record Submission(String operation, EnvironmentRequest request, String re
         return ((QueuedRequest) request).trigger();
     }
 
+    /** The fields a request of {@code operation} (backup, restore or one of {@link RequestForms}) may carry. */
+    public static List<String> fields(String operation) {
+        RequestForms.Form form = RequestForms.of(operation);
+        if (form != null) return form.allowed();
+        if (operation.equals("backup")) return BACKUP_FIELDS;
+        if (operation.equals("restore")) return RESTORE_FIELDS;
+        throw new IllegalArgumentException("no such operation: " + operation);
+    }
+
     /** Every operation a channel may queue: backup, restore and those of {@link RequestForms}. */
     public static List<String> operations() {
         List<String> all = new java.util.ArrayList<>(List.of("backup", "restore"));
