@@ -39,10 +39,12 @@ import java.util.function.Function;
  *   queued run is recorded, so a process killed in between gets the message redelivered (the request id
  *   {@code jms:<JMSMessageID>}, unless the message gives one, keeps a redelivery from running twice).</li>
  *   <li><b>Malformed or refused</b> messages go to {@code <queue>.dlq} with the reason in the string property
- *   {@code OdooOpsError}.</li>
+ *   {@code OdooOpsError}, once (not redelivered); so does a request whose reply cannot be delivered.</li>
  *   <li><b>The broker:</b> embedded (Artemis on {@code 127.0.0.1:jms.embedded-port}, persistent journal in
- *   {@code jms.embedded-data-dir}; with {@code jms.embedded-stomp-port} also a STOMP acceptor on 127.0.0.1 for
- *   non-Java clients, same users, roles and JMSXUserID stamp) unless {@code jms.broker-url} names an external one ({@code jms.user},
+ *   {@code jms.embedded-data-dir}; with {@code jms.embedded-stomp-port} a STOMP acceptor and with
+ *   {@code jms.embedded-amqp-port} an AMQP 1.0 acceptor on 127.0.0.1 for non-Java clients, same users, roles and
+ *   JMSXUserID stamp ({@link ValidatedUserStamp}); their reply-to {@code /queue/x} or {@code queue://x} is the queue
+ *   {@code x}, and they may make reply queues under {@link #REPLY_QUEUES}) unless {@code jms.broker-url} names an external one ({@code jms.user},
  *   password from the variable {@code jms.password-env}).</li>
  *   <li><b>Who asks:</b> the embedded broker admits only the odoo-ops users that have a {@code jms_password} (or
  *   an {@code api_token}: it is then the password), never an anonymous connection, and stamps each message with
@@ -118,6 +120,7 @@ public final class JmsChannel implements AutoCloseable {
         c.setPersistenceEnabled(true);
         c.setSecurityEnabled(true);
         c.setPopulateValidatedUser(true); // JMSXUserID: who sent the message, whatever its body says
+        c.registerBrokerPlugin(new ValidatedUserStamp()); // ... for AMQP 1.0 messages too
         String requests = settings.jmsRequestQueue();
         // the most specific match applies: clients send requests, make and read their temporary reply queues,
         // and browse the dead-letter queue; only the service consumes requests
