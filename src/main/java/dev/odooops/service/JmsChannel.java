@@ -265,6 +265,17 @@ public final class JmsChannel implements AutoCloseable {
         org.apache.camel.Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setBody(exchange.getProperty("odooOpsReply", String.class));
+        Object to = exchange.getProperty("odooOpsReplyTo");
+        if (to instanceof jakarta.jms.Queue q) {
+            try {
+                if (q.getQueueName().equals(settings.jmsRequestQueue()) || q.getQueueName().equals(settings.jmsRequestQueue() + ".dlq")) {
+                    // a reply there would be read as a request (or hide among the dead letters)
+                    throw new IllegalArgumentException("the reply-to is odoo-ops's own queue " + q.getQueueName());
+                }
+            } catch (jakarta.jms.JMSException e) {
+                throw new IllegalArgumentException("the reply-to is unreadable: " + e.getMessage(), e);
+            }
+        }
         Object correlation = exchange.getProperty("odooOpsCorrelationId");
         if (correlation != null) out.setHeader("JMSCorrelationID", correlation);
         out.setHeader(org.apache.camel.component.jms.JmsConstants.JMS_DESTINATION, exchange.getProperty("odooOpsReplyTo"));

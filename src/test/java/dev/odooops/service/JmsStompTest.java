@@ -154,6 +154,22 @@ class JmsStompTest {
         assertEquals(before, runs(), "an unreadable message started a run");
     }
 
+    @Test
+    void should_put_a_request_whose_reply_cannot_be_delivered_in_the_dead_letter_queue_with_the_reason() throws Exception {
+        String body = "not json, replied to the request queue " + java.util.UUID.randomUUID();
+        Map<String, Object> result = stomp("operator", TestEnvironment.OPERATOR_TOKEN, body, "loop");
+        assertEquals(Boolean.TRUE, result.get("connected"), result.toString());
+        List<String> reasons = new java.util.ArrayList<>();
+        dev.odooops.support.Await.until("the request in the dead-letter queue with the reply's reason", java.time.Duration.ofSeconds(20), () -> {
+            reasons.clear();
+            for (jakarta.jms.Message m : dead(body)) reasons.add(m.getStringProperty(JmsChannel.ERROR_PROPERTY));
+            return reasons.stream().anyMatch(r -> r.startsWith("reply: not delivered to "));
+        });
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("the reply-to is odoo-ops's own queue odoo-ops.requests")), reasons.toString());
+        Thread.sleep(1500);
+        assertEquals(2, dead(body).size(), "refused once and undeliverable once, never redelivered: " + reasons);
+    }
+
     /** The dead-letter queue's messages with this body, browsed over the core port (as a client may). */
     private List<jakarta.jms.Message> dead(String body) throws Exception {
         var cf = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + corePort,
