@@ -1,6 +1,8 @@
 """A non-Java client of the embedded broker's STOMP acceptor (Debian's python3-stomp), for JmsStompTest.
 
-usage: request.py PORT USER PASSWORD BODY   (USER '' = an anonymous connection)
+usage: request.py PORT USER PASSWORD BODY [STYLE]   (USER '' = an anonymous connection)
+STYLE plain (default): destinations by bare name; queue: /queue/odoo-ops.requests and a reply-to /queue/<name>;
+loop: the reply-to is the request queue itself (no reply is awaited).
 Prints one JSON line: {"connected": false, "error": ...} or {"connected": true, "reply": {...headers, body}}.
 The request goes to odoo-ops.requests with a reply-to destination this client subscribed to first.
 """
@@ -12,6 +14,8 @@ import uuid
 import stomp
 
 port, user, password, body = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+style = sys.argv[5] if len(sys.argv) > 5 else "plain"
+prefix = "/queue/" if style in ("queue", "loop") else ""
 
 
 class Listener(stomp.ConnectionListener):
@@ -44,12 +48,12 @@ if not conn.is_connected():
     print(json.dumps({"connected": False, "error": listener.error or "not connected"}))
     sys.exit(0)
 
-replies = "odoo-ops.replies." + uuid.uuid4().hex
+replies = prefix + "odoo-ops.replies." + uuid.uuid4().hex
 conn.subscribe(destination=replies, id="replies", ack="auto", headers={"receipt": "subscribed"})
-conn.send(destination="odoo-ops.requests", body=body, content_type="application/json",
-          headers={"reply-to": replies, "correlation-id": "python-1", "JMSXUserID": "operator",
+conn.send(destination=prefix + "odoo-ops.requests", body=body, content_type="application/json",
+          headers={"reply-to": "/queue/odoo-ops.requests" if style == "loop" else replies, "correlation-id": "python-1", "JMSXUserID": "operator",
                    "receipt": "sent"})
-listener.done.wait(60)
+listener.done.wait(2 if style == "loop" else 60)
 out = {"connected": True, "reply": listener.reply, "error": listener.error}
 conn.disconnect()
 print(json.dumps(out))

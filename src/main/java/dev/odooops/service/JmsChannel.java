@@ -39,10 +39,12 @@ import java.util.function.Function;
  *   queued run is recorded, so a process killed in between gets the message redelivered (the request id
  *   {@code jms:<JMSMessageID>}, unless the message gives one, keeps a redelivery from running twice).</li>
  *   <li><b>Malformed or refused</b> messages go to {@code <queue>.dlq} with the reason in the string property
- *   {@code OdooOpsError}.</li>
+ *   {@code OdooOpsError}, once (not redelivered); so does a request whose reply cannot be delivered.</li>
  *   <li><b>The broker:</b> embedded (Artemis on {@code 127.0.0.1:jms.embedded-port}, persistent journal in
- *   {@code jms.embedded-data-dir}; with {@code jms.embedded-stomp-port} also a STOMP acceptor on 127.0.0.1 for
- *   non-Java clients, same users, roles and JMSXUserID stamp) unless {@code jms.broker-url} names an external one ({@code jms.user},
+ *   {@code jms.embedded-data-dir}; with {@code jms.embedded-stomp-port} a STOMP acceptor and with
+ *   {@code jms.embedded-amqp-port} an AMQP 1.0 acceptor on 127.0.0.1 for non-Java clients, same users, roles and
+ *   JMSXUserID stamp ({@link ValidatedUserStamp}); their reply-to {@code /queue/x} or {@code queue://x} is the queue
+ *   {@code x}, and they may make reply queues under {@link #REPLY_QUEUES}) unless {@code jms.broker-url} names an external one ({@code jms.user},
  *   password from the variable {@code jms.password-env}).</li>
  *   <li><b>Who asks:</b> the embedded broker admits only the odoo-ops users that have a {@code jms_password} (or
  *   an {@code api_token}: it is then the password), never an anonymous connection, and stamps each message with
@@ -61,6 +63,8 @@ public final class JmsChannel implements AutoCloseable {
     /** The JMS property in which the broker names the authenticated user of a message's connection. */
     public static final String VALIDATED_USER = "JMSXUserID";
     static final String CLIENT_ROLE = "odoo-ops-client";
+    /** The address prefix of the reply queues non-Java clients make for themselves ({@code /queue/odoo-ops.replies.x}). */
+    public static final String REPLY_QUEUES = "odoo-ops.replies";
     private static final String SERVICE_ROLE = "odoo-ops-service";
 
     private final RunQueue queue;
@@ -82,6 +86,7 @@ public final class JmsChannel implements AutoCloseable {
     public String address() {
         return (broker != null ? "embedded " : "") + url
                 + (broker != null && settings.jmsEmbeddedStompPort() > 0 ? " (STOMP 127.0.0.1:" + settings.jmsEmbeddedStompPort() + ")" : "")
+                + (broker != null && settings.jmsEmbeddedAmqpPort() > 0 ? " (AMQP 127.0.0.1:" + settings.jmsEmbeddedAmqpPort() + ")" : "")
                 + " queue " + settings.jmsRequestQueue();
     }
 
@@ -115,6 +120,7 @@ public final class JmsChannel implements AutoCloseable {
         c.setPersistenceEnabled(true);
         c.setSecurityEnabled(true);
         c.setPopulateValidatedUser(true); // JMSXUserID: who sent the message, whatever its body says
+        c.registerBrokerPlugin(new ValidatedUserStamp()); // ... for AMQP 1.0 messages too
         String requests = settings.jmsRequestQueue();
         // the most specific match applies: clients send requests, make and read their temporary reply queues,
         // and browse the dead-letter queue; only the service consumes requests
@@ -122,6 +128,10 @@ public final class JmsChannel implements AutoCloseable {
         c.putSecurityRoles("#", Set.of(service, role(CLIENT_ROLE, true, true, false)));
         c.putSecurityRoles(requests, Set.of(service, role(CLIENT_ROLE, true, false, false)));
         c.putSecurityRoles(requests + ".dlq", Set.of(service, role(CLIENT_ROLE, false, false, true)));
+        // a STOMP or AMQP client's own reply queue (/queue/odoo-ops.replies.<unguessable>): the broker creates it
+        // durable when the client subscribes, so clients may create, read and delete queues here (not elsewhere)
+        c.putSecurityRoles(REPLY_QUEUES + ".#", Set.of(service,
+                new Role(CLIENT_ROLE, true, true, true, true, true, true, false, true, true, true, false, false)));
         c.setJournalDirectory(settings.jmsDataDir().resolve("journal").toString());
         c.setBindingsDirectory(settings.jmsDataDir().resolve("bindings").toString());
         c.setPagingDirectory(settings.jmsDataDir().resolve("paging").toString());
@@ -129,8 +139,15 @@ public final class JmsChannel implements AutoCloseable {
         // each acceptor speaks only its own protocol (an acceptor without protocols= takes every protocol on the
         // class path, STOMP included); both listen on loopback and share the security above
         c.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + settings.jmsEmbeddedPort() + "?protocols=CORE");
+        // STOMP and AMQP clients name queues and topics by prefix (/queue/x, /topic/x; queue://x, topic://x for
+        // AMQP): the prefix picks the routing type and is stripped from the address
         if (settings.jmsEmbeddedStompPort() > 0) {
-            c.addAcceptorConfiguration("stomp", "tcp://127.0.0.1:" + settings.jmsEmbeddedStompPort() + "?protocols=STOMP");
+            c.addAcceptorConfiguration("stomp", "tcp://127.0.0.1:" + settings.jmsEmbeddedStompPort()
+                    + "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/");
+        }
+        if (settings.jmsEmbeddedAmqpPort() > 0) {
+            c.addAcceptorConfiguration("amqp", "tcp://127.0.0.1:" + settings.jmsEmbeddedAmqpPort()
+                    + "?protocols=AMQP;anycastPrefix=queue://;multicastPrefix=topic://");
         }
         String dlq = settings.jmsRequestQueue() + ".dlq";
         // a message that fails 10 times (odoo-ops could not record it: the catalog down) ends in the dead-letter queue
@@ -156,9 +173,10 @@ public final class JmsChannel implements AutoCloseable {
         broker.setConfiguration(c);
         broker.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), accounts));
         broker.start();
-        LOG.info("embedded Artemis broker on tcp://127.0.0.1:{}{} (journal in {}; {} user(s) may sign in: {})",
+        LOG.info("embedded Artemis broker on tcp://127.0.0.1:{}{}{} (journal in {}; {} user(s) may sign in: {})",
                 settings.jmsEmbeddedPort(), settings.jmsEmbeddedStompPort() > 0
                         ? ", STOMP on 127.0.0.1:" + settings.jmsEmbeddedStompPort() : "",
+                settings.jmsEmbeddedAmqpPort() > 0 ? ", AMQP 1.0 on 127.0.0.1:" + settings.jmsEmbeddedAmqpPort() : "",
                 settings.jmsDataDir(), users.size(), String.join(", ", users.keySet()));
     }
 
@@ -175,6 +193,7 @@ public final class JmsChannel implements AutoCloseable {
     public void handle(Exchange exchange) {
         CrashPoints.reached("jms:received"); // received, not yet recorded: the message must be redelivered
         String body = exchange.getMessage().getBody(String.class);
+        exchange.setProperty("odooOpsRequestBody", body);
         String messageId = messageId(exchange);
         exchange.getMessage().removeHeaders("Camel*");
         Map<String, Object> reply;
@@ -196,6 +215,86 @@ public final class JmsChannel implements AutoCloseable {
         String json = Json.compact(reply);
         exchange.setProperty("odooOpsReply", json);
         exchange.getMessage().setBody(json);
+        replyTo(exchange);
+    }
+
+    /**
+     * Where the reply goes, set as the exchange property {@code odooOpsReplyTo} (a {@link jakarta.jms.Destination};
+     * none when the message has no reply-to), with the correlation id in {@code odooOpsCorrelationId}: the request's
+     * JMSCorrelationID, else its JMSMessageID (what a JMS requestor matches). A STOMP client's {@code reply-to}
+     * arrives as the raw text it sent: {@code /queue/x} is the queue {@code x} and {@code /topic/x} the topic
+     * {@code x} (the STOMP acceptor's prefixes), like {@code queue://x} and {@code topic://x} of an AMQP client;
+     * a name without prefix keeps Artemis's own reading (the address, multicast).
+     */
+    static void replyTo(Exchange exchange) {
+        if (!(exchange.getMessage() instanceof JmsMessage m) || m.getJmsMessage() == null) return;
+        try {
+            jakarta.jms.Message request = m.getJmsMessage();
+            jakarta.jms.Destination d = request.getJMSReplyTo();
+            if (d == null) return;
+            exchange.setProperty("odooOpsReplyTo", replyDestination(d));
+            String correlation = request.getJMSCorrelationID();
+            exchange.setProperty("odooOpsCorrelationId", correlation != null ? correlation : request.getJMSMessageID());
+        } catch (jakarta.jms.JMSException e) {
+            LOG.warn("jms: the reply-to of message {} is unreadable: {}", messageId(exchange), e.getMessage());
+        }
+    }
+
+    /** A reply-to destination, its protocol prefix read as a queue or a topic. */
+    static jakarta.jms.Destination replyDestination(jakarta.jms.Destination d) {
+        if (!(d instanceof org.apache.activemq.artemis.jms.client.ActiveMQDestination a) || a.isTemporary()) return d;
+        String address = a.getAddress();
+        for (String prefix : java.util.List.of("/queue/", "queue://")) {
+            if (address.startsWith(prefix) && address.length() > prefix.length()) {
+                return org.apache.activemq.artemis.jms.client.ActiveMQDestination.createQueue(address.substring(prefix.length()));
+            }
+        }
+        for (String prefix : java.util.List.of("/topic/", "topic://")) {
+            if (address.startsWith(prefix) && address.length() > prefix.length()) {
+                return org.apache.activemq.artemis.jms.client.ActiveMQDestination.createTopic(address.substring(prefix.length()));
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Makes the message the reply: the JSON answer, the correlation id, and the reply-to as the JMS destination
+     * ({@code CamelJmsDestination}); the request's own headers are dropped.
+     */
+    public void reply(Exchange exchange) {
+        org.apache.camel.Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setBody(exchange.getProperty("odooOpsReply", String.class));
+        Object to = exchange.getProperty("odooOpsReplyTo");
+        if (to instanceof jakarta.jms.Queue q) {
+            try {
+                if (q.getQueueName().equals(settings.jmsRequestQueue()) || q.getQueueName().equals(settings.jmsRequestQueue() + ".dlq")) {
+                    // a reply there would be read as a request (or hide among the dead letters)
+                    throw new IllegalArgumentException("the reply-to is odoo-ops's own queue " + q.getQueueName());
+                }
+            } catch (jakarta.jms.JMSException e) {
+                throw new IllegalArgumentException("the reply-to is unreadable: " + e.getMessage(), e);
+            }
+        }
+        Object correlation = exchange.getProperty("odooOpsCorrelationId");
+        if (correlation != null) out.setHeader("JMSCorrelationID", correlation);
+        out.setHeader(org.apache.camel.component.jms.JmsConstants.JMS_DESTINATION, exchange.getProperty("odooOpsReplyTo"));
+    }
+
+    /**
+     * A reply that could not be delivered (the reply-to names an address the service may not send to, or none
+     * that exists): the request is kept in the dead-letter queue with the reason, not redelivered; its run, if
+     * accepted, stays queued (the reply said so only).
+     */
+    public void undeliverable(Exchange exchange) {
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = "reply: not delivered to " + exchange.getProperty("odooOpsReplyTo") + ": "
+                + (e == null ? "unknown error" : e.getMessage());
+        LOG.warn("jms: {}", reason);
+        org.apache.camel.Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(ERROR_PROPERTY, reason);
+        out.setBody(exchange.getProperty("odooOpsRequestBody", String.class));
     }
 
     /**

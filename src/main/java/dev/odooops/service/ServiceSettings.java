@@ -13,7 +13,7 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                               int inboxMaxFileBytes, int inboxPollMillis, boolean jmsEnabled, String jmsBrokerUrl,
                               String jmsUser, String jmsPasswordEnv, int jmsEmbeddedPort, java.nio.file.Path jmsDataDir,
                               String jmsRequestQueue, dev.odooops.domain.TrustedProxies trustedProxies, String inboxUser,
-                              int inboxMinAgeMillis, int jmsEmbeddedStompPort) {
+                              int inboxMinAgeMillis, int jmsEmbeddedStompPort, int jmsEmbeddedAmqpPort) {
 
     public static ServiceSettings of(Settings settings) {
         String file = settings.configDir().resolve("application.properties").toString();
@@ -39,7 +39,8 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 trustedProxies(settings, file),
                 inboxUser(settings, file),
                 integer(settings, file, "inbox.min-age-millis", 1000, 0, 600_000),
-                stompPort(settings, file));
+                stompPort(settings, file),
+                amqpPort(settings, file));
     }
 
     /** {@code http.trusted-proxies}: addresses and CIDR ranges whose X-Forwarded-For names the client. */
@@ -56,6 +57,12 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
     private static int stompPort(Settings settings, String file) {
         if (settings.property("jms.embedded-stomp-port", "").isBlank()) return -1;
         return integer(settings, file, "jms.embedded-stomp-port", -1, 1, 65535);
+    }
+
+    /** {@code jms.embedded-amqp-port}: unset or empty, no AMQP 1.0 acceptor ({@code -1}); else its port on 127.0.0.1. */
+    private static int amqpPort(Settings settings, String file) {
+        if (settings.property("jms.embedded-amqp-port", "").isBlank()) return -1;
+        return integer(settings, file, "jms.embedded-amqp-port", -1, 1, 65535);
     }
 
     private static String blankToNull(String v) {

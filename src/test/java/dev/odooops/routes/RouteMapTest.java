@@ -52,7 +52,7 @@ class RouteMapTest {
     void should_keep_the_service_triggers_thin_in_route_files() throws Exception {
         assertEquals(List.of("inbox-submit"), steps("service/inbox.camel.yaml", "inbox"));
         assertEquals(List.of("inbox-refuse-unreadable-names"), steps("service/inbox.camel.yaml", "inbox-names"));
-        assertEquals(List.of("jms-submit", "jms-refused"), steps("service/jms.camel.yaml", "jms-requests"));
+        assertEquals(List.of("jms-submit", "jms-refused", "jms-has-reply-to"), steps("service/jms.camel.yaml", "jms-requests"));
         assertEquals(List.of("schedule-backup"), steps("service/schedules.camel.yaml", "schedule-fired"));
         try (ModelCamelContext context = new DefaultCamelContext()) {
             PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.resolveResource(context,

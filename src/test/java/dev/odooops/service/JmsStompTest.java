@@ -32,10 +32,10 @@ class JmsStompTest {
     private TestEnvironment env;
     private OpsRuntime runtime;
     private int stompPort;
+    private int corePort;
 
     @BeforeAll
     void setUp() throws Exception {
-        int corePort;
         try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
             corePort = a.getLocalPort();
             stompPort = b.getLocalPort();
@@ -59,8 +59,14 @@ class JmsStompTest {
     /** Runs the python client: what it saw (connected or not, the reply's headers and body). */
     @SuppressWarnings("unchecked")
     private Map<String, Object> stomp(String user, String password, String body) throws Exception {
+        return stomp(user, password, body, "plain");
+    }
+
+    /** @param style {@code plain} (bare names) or {@code queue} (/queue/ destinations and a /queue/ reply-to) */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> stomp(String user, String password, String body, String style) throws Exception {
         Path script = Path.of("src/test/resources/stomp/request.py").toAbsolutePath();
-        Process p = new ProcessBuilder(List.of(PYTHON, script.toString(), String.valueOf(stompPort), user, password, body))
+        Process p = new ProcessBuilder(List.of(PYTHON, script.toString(), String.valueOf(stompPort), user, password, body, style))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out;
         try {
@@ -113,13 +119,72 @@ class JmsStompTest {
         assertEquals("user", refused.get("field"), refused.toString());
         assertEquals("user: 'auditor' has no restore permission on project '" + env.project + "'", refused.get("error"));
 
+        // the client names its queues /queue/x: the request goes to the queue, the reply to its reply queue
         Map<String, Object> accepted = replyBody(stomp("operator", TestEnvironment.OPERATOR_TOKEN, "{\"operation\": \"backup\", "
-                + "\"environment\": \"" + env.environmentId() + "\", \"type\": \"db_only\"}"));
+                + "\"environment\": \"" + env.environmentId() + "\", \"type\": \"db_only\"}", "queue"));
         assertEquals("queued", accepted.get("status"), accepted.toString());
         Map<String, Object> run = TestEnvironment.ops("select created_by, request_id from ops.runs where run_id = ?::uuid",
                 accepted.get("run_id")).get(0);
         assertEquals("operator", run.get("created_by"));
         // a STOMP message has no JMSMessageID: the broker's id of the stored message keys a redelivery instead
         assertTrue(String.valueOf(run.get("request_id")).startsWith("jms:core-"), run.toString());
+    }
+
+    @Test
+    void should_answer_a_stomp_request_on_its_plain_reply_to_queue() throws Exception {
+        long before = runs();
+        Map<String, Object> refused = replyBody(stomp("auditor", TestEnvironment.AUDITOR_TOKEN, "{\"operation\": \"backup\", "
+                + "\"environment\": \"" + env.environmentId() + "\", \"type\": \"db_only\", \"user\": \"operator\"}", "queue"));
+        assertEquals("user", refused.get("field"), refused.toString());
+        assertTrue(((String) refused.get("error")).contains("runs as 'auditor'"), refused.toString());
+        assertEquals(before, runs(), "an impersonating STOMP message started a run");
+    }
+
+    @Test
+    void should_put_an_unreadable_stomp_message_in_the_dead_letter_queue_with_the_reason_once() throws Exception {
+        long before = runs();
+        Map<String, Object> reply = replyBody(stomp("operator", TestEnvironment.OPERATOR_TOKEN, "this is not json {", "queue"));
+        assertNotNull(reply.get("error"), reply.toString());
+        assertEquals("body", reply.get("field"), reply.toString());
+        Thread.sleep(1500); // a redelivery (none expected) would come after the broker's 1 s delay
+        List<jakarta.jms.Message> dead = dead("this is not json {");
+        assertEquals(1, dead.size(), "the poison message is in the dead-letter queue once, not redelivered");
+        assertTrue(dead.get(0).getStringProperty(JmsChannel.ERROR_PROPERTY).startsWith("body: not valid JSON"),
+                dead.get(0).getStringProperty(JmsChannel.ERROR_PROPERTY));
+        assertEquals(before, runs(), "an unreadable message started a run");
+    }
+
+    @Test
+    void should_put_a_request_whose_reply_cannot_be_delivered_in_the_dead_letter_queue_with_the_reason() throws Exception {
+        String body = "not json, replied to the request queue " + java.util.UUID.randomUUID();
+        Map<String, Object> result = stomp("operator", TestEnvironment.OPERATOR_TOKEN, body, "loop");
+        assertEquals(Boolean.TRUE, result.get("connected"), result.toString());
+        List<String> reasons = new java.util.ArrayList<>();
+        dev.odooops.support.Await.until("the request in the dead-letter queue with the reply's reason", java.time.Duration.ofSeconds(20), () -> {
+            reasons.clear();
+            for (jakarta.jms.Message m : dead(body)) reasons.add(m.getStringProperty(JmsChannel.ERROR_PROPERTY));
+            return reasons.stream().anyMatch(r -> r.startsWith("reply: not delivered to "));
+        });
+        assertTrue(reasons.stream().anyMatch(r -> r.contains("the reply-to is odoo-ops's own queue odoo-ops.requests")), reasons.toString());
+        Thread.sleep(1500);
+        assertEquals(2, dead(body).size(), "refused once and undeliverable once, never redelivered: " + reasons);
+    }
+
+    /** The dead-letter queue's messages with this body, browsed over the core port (as a client may). */
+    private List<jakarta.jms.Message> dead(String body) throws Exception {
+        var cf = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("tcp://127.0.0.1:" + corePort,
+                "operator", TestEnvironment.OPERATOR_TOKEN);
+        try (jakarta.jms.Connection c = cf.createConnection()) {
+            c.start();
+            jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            List<jakarta.jms.Message> found = new java.util.ArrayList<>();
+            java.util.Enumeration<?> e = s.createBrowser(s.createQueue("odoo-ops.requests.dlq")).getEnumeration();
+            while (e.hasMoreElements()) {
+                jakarta.jms.Message m = (jakarta.jms.Message) e.nextElement();
+                String text = m instanceof jakarta.jms.TextMessage t ? t.getText() : m.getBody(String.class);
+                if (body.equals(text)) found.add(m);
+            }
+            return found;
+        }
     }
 }
