@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -135,8 +134,7 @@ public final class StoreCopy {
      */
     private Map<String, Object> copyEnvironment(StoreCopyRequest request, EnvironmentConfig env, ArtifactStore target, Totals totals) {
         StoreCopyJob job = new StoreCopyJob(env, clock.instant(), new SecretRedactor(EnvironmentSecrets.of(env)));
-        Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
-                .resolve("store-copy").resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, "store-copy");
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());
         inputs.put("operation", "store_copy");

@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,8 +165,7 @@ public class RestoreDecision {
             }
         }
         RecoverJob job = new RecoverJob(env, clock.instant(), new SecretRedactor(dev.odooops.config.EnvironmentSecrets.of(env)));
-        Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
-                .resolve(request.decision().wire()).resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, request.decision().wire());
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());
         inputs.put("operation", request.decision().wire());

@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,8 +25,7 @@ public class CreateRun {
 
     public void create(@Variable(Vars.BACKUP_JOB) BackupJob job) {
         BackupRequest r = job.request();
-        String day = job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString();
-        Path dir = starter.ops().evidenceRoot().resolve(day).resolve("backup").resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, "backup");
         starter.start(job, "backup", r.user(), r.parentRunId(), Map.of("backup_type", r.type().wire(), "kind", r.kind().wire(),
                 "trigger", r.trigger(), "artifact_id", job.artifactId()), dir, inputs(job));
         LOG.info("backup run {} started for {} ({}), evidence in {}", job.runId(), job.environment().id(),

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,7 @@ public class RecoverEnvironment {
     public Map<String, Object> recover(EnvironmentConfig env, String user) {
         List<String> secrets = dev.odooops.config.EnvironmentSecrets.of(env);
         RecoverJob job = new RecoverJob(env, clock.instant(), new SecretRedactor(secrets));
-        Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
-                .resolve("recover").resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, "recover");
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());
         inputs.put("operation", "recover");

@@ -61,6 +61,12 @@ public class RunStarter {
         return ops;
     }
 
+    /** A run's evidence directory: {@code <ops.evidence-root>/<YYYY-MM-DD of its creation, UTC>/<folder>/<run_id>/}. */
+    public Path evidenceDir(RunState run, String folder) {
+        return ops.evidenceRoot().resolve(run.createdAt().atOffset(java.time.ZoneOffset.UTC).toLocalDate().toString())
+                .resolve(folder).resolve(run.runId().toString());
+    }
+
     public void start(RunState run, String operation, String user, UUID parent, Map<String, Object> metadata,
                       Path evidenceDir, Map<String, Object> inputs) {
         start(run, operation, user, parent, metadata, evidenceDir, inputs, Map.of());

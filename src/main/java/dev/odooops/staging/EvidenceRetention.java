@@ -35,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,8 +114,7 @@ public final class EvidenceRetention {
         EvidenceRetentionJob job = queued == null ? new EvidenceRetentionJob(env, now, redactor)
                 : new EvidenceRetentionJob(queued.runId(), env, now, redactor);
         if (queued != null) job.lease(queued.lease());
-        Path dir = starter.ops().evidenceRoot().resolve(now.atOffset(ZoneOffset.UTC).toLocalDate().toString())
-                .resolve("evidence-retention").resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, "evidence-retention");
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());
         inputs.put("operation", EvidencePruneRequest.OPERATION);

@@ -38,7 +38,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,8 +128,7 @@ public final class OdooZipExport {
         OdooZipJob job = queued == null ? new OdooZipJob(env, clock.instant(), redactor)
                 : new OdooZipJob(queued.runId(), env, clock.instant(), redactor);
         if (queued != null) job.lease(queued.lease());
-        Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
-                .resolve("export-odoo-zip").resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, "export-odoo-zip");
         Path out = Path.of(request.out());
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());

@@ -50,7 +50,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -130,8 +129,7 @@ public final class OdooZipImport {
         OdooZipJob job = queued == null ? new OdooZipJob(env, clock.instant(), redactor)
                 : new OdooZipJob(queued.runId(), env, clock.instant(), redactor);
         if (queued != null) job.lease(queued.lease());
-        Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
-                .resolve("import-odoo-zip").resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, "import-odoo-zip");
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());
         inputs.put("operation", OPERATION);

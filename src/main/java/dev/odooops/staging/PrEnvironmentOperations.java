@@ -38,7 +38,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -576,8 +575,7 @@ public final class PrEnvironmentOperations {
     /** Starts the run; a start that failed is answered as a failed run's report (null when it started). */
     private Report startRun(PrEnvJob job, String operation, String user, String folder, Map<String, Object> metadata,
                             Map<String, Object> inputs) {
-        Path dir = starter.ops().evidenceRoot().resolve(job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString())
-                .resolve(folder).resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, folder);
         try {
             starter.start(job, operation, user, null, metadata, dir, inputs);
             return null;

@@ -48,7 +48,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -172,8 +171,7 @@ public class SanitizedSnapshot {
 
     /** Step create-snapshot-run. */
     public void createRun(@Variable(Vars.STAGING_JOB) SnapshotJob job) {
-        String day = job.createdAt().atOffset(ZoneOffset.UTC).toLocalDate().toString();
-        Path dir = ops.evidenceRoot().resolve(day).resolve(OPERATION).resolve(job.runId().toString());
+        Path dir = starter.evidenceDir(job, OPERATION);
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("run_id", job.runId().toString());
         inputs.put("operation", OPERATION);
