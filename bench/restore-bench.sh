@@ -33,7 +33,7 @@ rm -rf "$BENCH_ROOT/manual/filestore"
 
 drop_caches
 echo "odoo-ops restore ..." >&2
-read -r ops_s ops_kib < <(odoo_ops odoo-ops-restore restore --project perf --env src --artifact "$artifact" \
+read -r ops_s ops_kib < <(odoo_ops odoo-ops-restore restore --project perf --env src --artifact "$artifact" --odoo-version 17.0 \
   --confirm perf/src --no-verify)
 read -r val_s val_kib < <(measure validate java -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" validate-env \
   --env perf/src --artifact "$artifact" --config "$BENCH_ROOT/config")
