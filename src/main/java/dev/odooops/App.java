@@ -1,6 +1,7 @@
 package dev.odooops;
 
 import dev.odooops.cli.Cli;
+import dev.odooops.cli.Terminal;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -13,11 +14,16 @@ public final class App {
     }
 
     public static void main(String[] args) {
-        System.exit(run(List.of(args), System.out, System.err, System::getenv));
+        System.exit(run(List.of(args), System.out, System.err, System::getenv, Terminal.detect()));
     }
 
+    /** A command line on streams of the caller's (not a terminal: JSON, no progress lines). */
     public static int run(List<String> args, PrintStream out, PrintStream err, Function<String, String> env) {
+        return run(args, out, err, env, Terminal.NONE);
+    }
+
+    public static int run(List<String> args, PrintStream out, PrintStream err, Function<String, String> env, Terminal terminal) {
         Path home = Path.of(System.getProperty("odoo.ops.home", ".")).toAbsolutePath().normalize();
-        return Cli.run(home, args, out, err, env);
+        return Cli.run(home, args, out, err, env, terminal);
     }
 }

@@ -116,6 +116,30 @@ public final class OpsRuntime implements AutoCloseable {
     private dev.odooops.staging.PrEnvironmentOperations prOperations;
     private dev.odooops.service.PrEnvironmentExpiry prExpiry;
     private final Function<String, String> env;
+    /** The entry routes this process starts, or every one. */
+    private Scope scope = Scope.ALL;
+
+    /**
+     * What a command needs of the routes: all of them (every command that runs an operation, and serve), or only
+     * the named entry routes, each of which calls no other route (the read-only views {@code artifacts}, {@code runs},
+     * {@code run}): camel-main's route filter ({@code routeFilterIncludePattern}) then adds only those, so the process
+     * answers at once. Route configurations ({@code reject-to-caller}) are loaded either way.
+     */
+    public record Scope(List<String> routes) {
+        public static final Scope ALL = new Scope(List.of());
+
+        public Scope {
+            routes = List.copyOf(routes);
+        }
+
+        public static Scope only(String... routeIds) {
+            return new Scope(List.of(routeIds));
+        }
+
+        public boolean all() {
+            return routes.isEmpty();
+        }
+    }
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
         this.settings = settings;
@@ -128,6 +152,12 @@ public final class OpsRuntime implements AutoCloseable {
 
     public static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock) throws Exception {
         return start(home, configDir, env, clock, false);
+    }
+
+    /** A command line's runtime with only the routes of {@code scope} started (see {@link Scope}). */
+    public static OpsRuntime start(Path home, Path configDir, Function<String, String> env, Clock clock, Scope scope)
+            throws Exception {
+        return start(Settings.load(home, configDir, env), env, clock, false, scope);
     }
 
     /**
@@ -151,6 +181,11 @@ public final class OpsRuntime implements AutoCloseable {
 
     private static OpsRuntime start(Settings settings, Function<String, String> env, Clock clock, boolean service)
             throws Exception {
+        return start(settings, env, clock, service, Scope.ALL);
+    }
+
+    private static OpsRuntime start(Settings settings, Function<String, String> env, Clock clock, boolean service,
+                                    Scope scope) throws Exception {
         OpsConfig config = EnvironmentsLoader.load(settings.ops().environmentsFile(), settings.ops().secretsFile(), env);
         // pull-request environments: their template validated at start; P/pr-<N> found from it and the catalog
         dev.odooops.config.PrEnvironmentsSettings prSettings = dev.odooops.config.PrEnvironmentsSettings.of(config);
@@ -159,6 +194,7 @@ public final class OpsRuntime implements AutoCloseable {
             database.open(); // refuses a catalog of another version before anything is written
             database.sync(config);
             OpsRuntime runtime = new OpsRuntime(settings, config, database, env);
+            runtime.scope = scope;
             runtime.prSettings = prSettings;
             config.extra().use(new dev.odooops.staging.PrEnvironments(prSettings,
                     new dev.odooops.staging.PrEnvironmentCatalog(database.dataSource())));
@@ -210,6 +246,8 @@ public final class OpsRuntime implements AutoCloseable {
             props.setProperty("camel.metrics.enableExchangeEventNotifier", "false");
             props.setProperty("camel.health.enabled", "true");
         }
+        // a read-only view: only its entry route (it calls no other), so camel-main creates one route, not forty
+        if (!scope.all()) main.configure().withRouteFilterIncludePattern(String.join(",", scope.routes()));
         main.setInitialProperties(props);
         main.configure().withName("odoo-ops")
                 .withRoutesIncludePattern(include)
@@ -293,7 +331,10 @@ public final class OpsRuntime implements AutoCloseable {
         config.environments().forEach(e -> secrets.addAll(dev.odooops.config.EnvironmentSecrets.of(e)));
         if (config.store().isS3()) {
             secrets.add(config.store().s3().secretAccessKey().reveal());
-            r.bind(S3ArtifactStore.CLIENT_BEAN, S3ArtifactStore.client(config.store().s3()));
+            // made on first use (the AWS SDK costs a command line most of a second): commands that never reach the
+            // store (the views, a backup of an unchanged environment) never make it
+            var s3 = config.store().s3();
+            r.bind(S3ArtifactStore.CLIENT_BEAN, software.amazon.awssdk.services.s3.S3Client.class, () -> S3ArtifactStore.client(s3));
             store = new S3ArtifactStore(template, config.store().s3(), settings.store().uploadPartSizeBytes());
         } else {
             store = new LocalArtifactStore(config.store().localPath(), settings.files());

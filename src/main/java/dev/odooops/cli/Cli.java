@@ -38,15 +38,6 @@ import java.util.function.Function;
  */
 @Command(name = "odoo-ops", mixinStandardHelpOptions = true, version = "odoo-ops 0.1.0",
         description = "Backup, restore and environment copies for Odoo.",
-        subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Migrate.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
-                Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,
-                Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class, Cli.ListSchedules.class, Cli.PauseSchedule.class,
-                Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class, Cli.Store.class, Cli.PrEnv.class, Cli.Completion.class,
-                Cli.Snapshot.class,
-                DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class, DriftCli.EvidenceGroup.class,
-                Cli.CheckNeutralization.class, Cli.Copy.class,
-                Cli.ImportOdooZip.class, Cli.ExportOdooZip.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
                 "same project.", "",
@@ -54,10 +45,21 @@ import java.util.function.Function;
                 "  2  the request was rejected (the message names the field)",
                 "  3  a failed restore after which Odoo did not come back healthy"})
 public final class Cli implements Callable<Integer> {
+    /** The subcommands, in the order the usage lists them (registered by {@link #commandLine}). */
+    static final List<Class<?>> COMMANDS = List.of(Cli.Demo.class, Cli.Serve.class, Cli.Migrate.class, Cli.Backup.class,
+            Cli.Restore.class, Cli.PreflightRestore.class, Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class,
+            Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class, Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class,
+            Cli.ListSchedules.class, Cli.PauseSchedule.class, Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class,
+            Cli.Store.class, Cli.PrEnv.class, Cli.Completion.class, Cli.Snapshot.class,
+            DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class, DriftCli.EvidenceGroup.class,
+            Cli.CheckNeutralization.class, Cli.Copy.class, Cli.ImportOdooZip.class, Cli.ExportOdooZip.class,
+            CommandLine.HelpCommand.class);
+
     private final Path home;
     private final PrintStream out;
     private final PrintStream err;
     private final Function<String, String> env;
+    private final Terminal terminal;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -66,21 +68,66 @@ public final class Cli implements Callable<Integer> {
             description = "configuration directory with application.properties and environments.yaml (default: $ODOO_OPS_CONFIG, else <home>/config)")
     Path config;
 
-    private Cli(Path home, PrintStream out, PrintStream err, Function<String, String> env) {
+    private Cli(Path home, PrintStream out, PrintStream err, Function<String, String> env, Terminal terminal) {
         this.home = home;
         this.out = out;
         this.err = err;
         this.env = env;
+        this.terminal = terminal;
     }
 
-    /** Parses and runs one command line; returns the exit code. */
+    /** Parses and runs one command line on streams that are not a terminal; returns the exit code. */
     public static int run(Path home, List<String> args, PrintStream out, PrintStream err, Function<String, String> env) {
-        CommandLine cl = new CommandLine(new Cli(home, out, err, env));
+        return run(home, args, out, err, env, Terminal.NONE);
+    }
+
+    /**
+     * Parses and runs one command line; returns the exit code. Nothing starts before picocli has read the whole line:
+     * {@code --help}, a rejected option or a missing one answer without loading the configuration or touching the
+     * catalog. {@code terminal} says whether out and err are terminals (tables, progress lines).
+     */
+    public static int run(Path home, List<String> args, PrintStream out, PrintStream err, Function<String, String> env,
+                          Terminal terminal) {
+        CommandLine cl = commandLine(new Cli(home, out, err, env, terminal), args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setParameterExceptionHandler(Cli::rejectedOption);
         cl.setExecutionExceptionHandler((e, c, parsed) -> failed(e, err));
         return cl.execute(args.toArray(String[]::new));
+    }
+
+    /**
+     * The command line's model. picocli builds a command's model by reflection over its annotations, about a third of
+     * what a view costs before it answers when done for all forty commands: a line naming one command (after
+     * {@code --config DIR} at most) gets that command alone. Anything else (no command, an unknown one for the
+     * suggestions, {@code help}, {@code completion}, a top-level {@code --help}) gets them all.
+     */
+    static CommandLine commandLine(Cli cli, List<String> args) {
+        CommandLine cl = new CommandLine(cli);
+        Class<?> only = namedCommand(args);
+        for (Class<?> command : COMMANDS) {
+            if (only == null || only == command) cl.addSubcommand(command);
+        }
+        return cl;
+    }
+
+    /** The one subcommand {@code args} names, or null when the whole model is needed. */
+    static Class<?> namedCommand(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--config")) {
+                i++;
+                continue;
+            }
+            if (a.startsWith("--config=")) continue;
+            if (a.startsWith("-")) return null;
+            for (Class<?> command : COMMANDS) {
+                String name = command.getAnnotation(Command.class).name();
+                if (name.equals(a)) return name.equals("help") || name.equals("completion") ? null : command;
+            }
+            return null;
+        }
+        return null;
     }
 
     /** No command: the usage, on stderr, and exit 2. */
@@ -110,8 +157,12 @@ public final class Cli implements Callable<Integer> {
         return fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv).toAbsolutePath() : home.resolve("config");
     }
 
-    OpsRuntime start() throws Exception {
-        return OpsRuntime.start(home, configDir(), env, Clock.systemUTC());
+    OpsRuntime start(OpsRuntime.Scope scope) throws Exception {
+        return OpsRuntime.start(home, configDir(), env, Clock.systemUTC(), scope);
+    }
+
+    Terminal terminal() {
+        return terminal;
     }
 
     /** A command line picocli could not read: exit 2 with the option named, and picocli's suggestions for typos. */
@@ -199,12 +250,36 @@ public final class Cli implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             Cli cli = cli();
-            try (OpsRuntime rt = cli.start()) {
-                return run(new Commands(rt.operations(), cli.out), rt);
+            try (OpsRuntime rt = cli.start(scope())) {
+                return run(new Commands(rt.operations(), cli.out, table() ? Commands.Format.TABLE : Commands.Format.JSON), rt);
             }
         }
 
+        /** The routes the command needs started: all of them, unless it is a read-only view. */
+        OpsRuntime.Scope scope() {
+            return OpsRuntime.Scope.ALL;
+        }
+
+        /** Whether a view prints a table: on a terminal, unless --json (only the views have --json). */
+        boolean table() {
+            return false;
+        }
+
         abstract int run(Commands commands, OpsRuntime rt);
+    }
+
+    /**
+     * The options of the read-only views (artifacts, runs, run): {@code --json}. They start only their own entry route
+     * ({@link OpsRuntime.Scope}), so they answer at once; like every command they refuse a catalog of another version
+     * and never migrate it.
+     */
+    static final class ViewOptions {
+        @Option(names = "--json", description = "print JSON even on a terminal (JSON is what a pipe or a file gets anyway)")
+        boolean json;
+
+        boolean table(Cli cli) {
+            return !json && cli.terminal().stdout();
+        }
     }
 
     /** A command aimed at one environment: --env E|P/E [--project P] [--user U]. */
@@ -423,10 +498,24 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "artifacts", mixinStandardHelpOptions = true, description = "The environment's live artifacts, newest first.")
+    @Command(name = "artifacts", mixinStandardHelpOptions = true, description = "The environment's live artifacts, newest "
+            + "first: a table on a terminal, else JSON.")
     static final class Artifacts extends EnvCommand {
         @Option(names = "--all", description = "pruned artifacts too")
         boolean all;
+
+        @CommandLine.Mixin
+        ViewOptions view;
+
+        @Override
+        OpsRuntime.Scope scope() {
+            return OpsRuntime.Scope.only("artifact-list");
+        }
+
+        @Override
+        boolean table() {
+            return view.table(cli());
+        }
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
@@ -434,10 +523,24 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "runs", mixinStandardHelpOptions = true, description = "The environment's recent runs, newest first.")
+    @Command(name = "runs", mixinStandardHelpOptions = true, description = "The environment's recent runs, newest first: "
+            + "a table on a terminal, else JSON.")
     static final class Runs extends EnvCommand {
         @Option(names = "--limit", paramLabel = "N", description = "at most N runs, 1 to 1000 (default: 50)")
         String limit;
+
+        @CommandLine.Mixin
+        ViewOptions view;
+
+        @Override
+        OpsRuntime.Scope scope() {
+            return OpsRuntime.Scope.only("run-list");
+        }
+
+        @Override
+        boolean table() {
+            return view.table(cli());
+        }
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
@@ -446,10 +549,24 @@ public final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "One run: status, steps completed, failure and evidence files (exit 0 when it succeeded).")
+            description = "One run: status, steps completed, failure and evidence files (exit 0 when it succeeded); "
+                    + "one field a line on a terminal, else JSON.")
     static final class Run extends RuntimeCommand {
         @Parameters(paramLabel = "ID", description = "the run id")
         String id;
+
+        @CommandLine.Mixin
+        ViewOptions view;
+
+        @Override
+        OpsRuntime.Scope scope() {
+            return OpsRuntime.Scope.only("run-get");
+        }
+
+        @Override
+        boolean table() {
+            return view.table(cli());
+        }
 
         @Override
         int run(Commands commands, OpsRuntime rt) {

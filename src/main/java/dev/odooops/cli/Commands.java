@@ -31,12 +31,21 @@ public final class Commands {
     /** A failed restore after which Odoo did not answer healthy again: the data is as the status says, the service is down. */
     public static final int ODOO_DOWN = 3;
 
+    /** How the views (artifacts, runs, run) print: JSON (the default), or for a person on a terminal ({@link Table}). */
+    public enum Format { JSON, TABLE }
+
     private final Operations operations;
     private final PrintStream out;
+    private final Format format;
 
     public Commands(Operations operations, PrintStream out) {
+        this(operations, out, Format.JSON);
+    }
+
+    public Commands(Operations operations, PrintStream out, Format format) {
         this.operations = operations;
         this.out = out;
+        this.format = format;
     }
 
     /** backup: prints {run_id, artifact_id, status, evidence_dir[, warnings][, failed_step, error]}. */
@@ -116,19 +125,28 @@ public final class Commands {
 
     /** artifacts: the environment's artifacts, newest first. */
     public int artifacts(ListArtifactsRequest request) {
-        out.println(Json.pretty(operations.listArtifacts(request)));
+        printRows(operations.listArtifacts(request), Table.ARTIFACTS);
         return OK;
     }
 
     /** runs: the environment's runs, newest first. */
     public int runs(ListRunsRequest request) {
-        out.println(Json.pretty(operations.listRuns(request)));
+        printRows(operations.listRuns(request), Table.RUNS);
         return OK;
     }
 
     /** run ID: one run with its steps, failure and evidence files; exit 0 when it succeeded, 1 otherwise. */
     public int run(String id, String user) {
-        return print(operations.getRun(GetRunRequest.parse("ID", id, user)), FAILED);
+        Report report = operations.getRun(GetRunRequest.parse("ID", id, user));
+        if (format == Format.JSON) return print(report, FAILED);
+        out.print(Table.record(report.body()));
+        return report.ok() ? OK : FAILED;
+    }
+
+    /** A view's rows: JSON, or a table with {@code columns}. */
+    private void printRows(java.util.List<Map<String, Object>> rows, java.util.List<Table.Column> columns) {
+        if (format == Format.JSON) out.println(Json.pretty(rows));
+        else out.print(Table.rows(rows, columns));
     }
 
     /** schedules: every configured schedule the user may read, with its state and next fire time. */

@@ -15,10 +15,16 @@ import java.time.Duration;
  */
 public class OdooController {
     private final ToolRunner tools;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made on the first HTTP action: building one (its TLS context) costs a command that never calls Odoo a tenth of a second. */
+    private HttpClient http;
 
     public OdooController(ToolRunner tools) {
         this.tools = tools;
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http;
     }
 
     public void perform(OdooControl.Action action, Duration timeout) throws IOException, InterruptedException {
@@ -28,7 +34,7 @@ public class OdooController {
         }
         HttpRequest request = HttpRequest.newBuilder(action.httpUrl()).timeout(timeout)
                 .method(action.httpMethod(), HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = http().send(request, HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() / 100 != 2) {
             throw new IOException(action.describe() + " answered HTTP " + response.statusCode());
         }

@@ -20,7 +20,13 @@ import java.util.Map;
  */
 public class OdooLifecycle {
     private final OdooController controller;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made on first use (see OdooController): most commands never call Odoo over HTTP. */
+    private HttpClient http;
+
+    private synchronized HttpClient http() {
+        if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http;
+    }
     public OdooLifecycle(OdooController controller) {
         this.controller = controller;
     }
@@ -124,7 +130,7 @@ public class OdooLifecycle {
         while (true) {
             attempts++;
             try {
-                HttpResponse<Void> res = http.send(HttpRequest.newBuilder(env.control().healthUrl())
+                HttpResponse<Void> res = http().send(HttpRequest.newBuilder(env.control().healthUrl())
                         .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding());
                 if (res.statusCode() == 200) {
                     m.put("ok", true);

@@ -42,7 +42,13 @@ public class ServerVersions {
             "define\\(\\s*['\"]DOL_VERSION['\"]\\s*,\\s*['\"]([^'\"]+)['\"]\\s*\\)");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private final ToolRunner tools;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made on first use (see OdooController): most commands never call Odoo over HTTP. */
+    private HttpClient http;
+
+    private synchronized HttpClient http() {
+        if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        return http;
+    }
 
     public ServerVersions(ToolRunner tools) {
         this.tools = tools;
@@ -81,7 +87,7 @@ public class ServerVersions {
                 .POST(HttpRequest.BodyPublishers.ofString(VERSION_INFO_BODY)).build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http().send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             return unknown("the server at " + url + " does not answer: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()));

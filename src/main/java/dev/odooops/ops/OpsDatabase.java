@@ -90,6 +90,8 @@ public final class OpsDatabase implements AutoCloseable {
      * this version is used as it is; any other is refused ({@link CatalogSchema}) with nothing changed.
      */
     public CatalogSchema open() {
+        java.util.Optional<CatalogSchema> current = currentAtOnce();
+        if (current.isPresent()) return current.get();
         CatalogSchema schema = schema();
         schema.refusalForCommand().ifPresent(m -> {
             throw new CatalogVersionRefused(m);
@@ -135,6 +137,37 @@ public final class OpsDatabase implements AutoCloseable {
         int pending = (int) Arrays.stream(info.all()).filter(m -> m.getState() == MigrationState.PENDING
                 || m.getState() == MigrationState.IGNORED).count();
         return new CatalogSchema(current == null ? null : current.getVersion().getVersion(), known, pending, unknown);
+    }
+
+    /**
+     * The common case without Flyway (whose class-path scan costs a command line a second): when the catalog's
+     * history holds exactly the migrations this odoo-ops carries, all successful, the catalog is current. Anything
+     * else (a new catalog, one behind or ahead, a failed migration, no list of our migrations) is left to
+     * {@link #schema()}, so every verdict but "current" is still Flyway's.
+     */
+    java.util.Optional<CatalogSchema> currentAtOnce() {
+        java.util.Optional<java.util.SortedSet<MigrationVersion>> carried = MigrationFiles.carried();
+        if (carried.isEmpty()) return java.util.Optional.empty();
+        java.util.SortedSet<MigrationVersion> applied = new java.util.TreeSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement exists = c.prepareStatement("SELECT to_regclass('ops.flyway_schema_history') IS NOT NULL")) {
+            try (java.sql.ResultSet r = exists.executeQuery()) {
+                if (!r.next() || !r.getBoolean(1)) return java.util.Optional.empty();
+            }
+            try (PreparedStatement history = c.prepareStatement(
+                    "SELECT version, success FROM ops.flyway_schema_history WHERE version IS NOT NULL");
+                 java.sql.ResultSet r = history.executeQuery()) {
+                while (r.next()) {
+                    if (!r.getBoolean(2)) return java.util.Optional.empty();
+                    applied.add(MigrationVersion.fromVersion(r.getString(1)));
+                }
+            }
+        } catch (SQLException e) {
+            return java.util.Optional.empty(); // Flyway's look reports it
+        }
+        if (!applied.equals(carried.get())) return java.util.Optional.empty();
+        String version = carried.get().last().getVersion();
+        return java.util.Optional.of(new CatalogSchema(version, version, 0, 0));
     }
 
     private Flyway flyway() {

@@ -89,4 +89,57 @@ class CliTest {
         assertEquals(0, r.exit());
         assertTrue(r.stdout().contains("complete -F") && r.stdout().contains("preflight-restore"), r.stdout());
     }
+
+    /**
+     * Nothing starts before the command line is read: with a configuration whose catalog cannot be reached (a closed
+     * port), help, a rejected option and a missing one still answer as usual, and never mention the catalog; the same
+     * configuration does reach the catalog for a command that runs (it fails naming ops.db.url), so the others did not.
+     */
+    @Test
+    void should_answer_help_and_rejections_without_touching_an_unreachable_catalog() throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.createTempDirectory("odoo-ops-cli-unreachable-");
+        java.nio.file.Files.writeString(config.resolve("application.properties"),
+                "ops.db.url=jdbc:postgresql://127.0.0.1:9/odoo_ops_unreachable\nops.db.user=postgres\nops.db.create-if-missing=false\n");
+        java.nio.file.Files.writeString(config.resolve("environments.yaml"),
+                "store: {type: local, local: {path: " + config.resolve("store") + "}}\n"
+                        + "users: [{name: operator, permissions: [{project: \"*\", actions: [backup]}]}]\n"
+                        + "projects:\n  - name: p\n    environments:\n      - name: x\n        type: staging\n"
+                        + "        database: {name: x, user: x, password: \"${secret:pw}\"}\n"
+                        + "        filestore: " + java.nio.file.Files.createDirectories(config.resolve("filestore/x")) + "\n"
+                        + "        odoo_conf: " + java.nio.file.Files.writeString(config.resolve("odoo.conf"), "[options]\n") + "\n");
+        java.nio.file.Files.writeString(config.resolve("secrets.properties"), "pw=x\n");
+        String dir = config.toString();
+        for (String[] args : List.of(new String[] {"--help"}, new String[] {"--config", dir, "--help"},
+                new String[] {"artifacts", "--help", "--config", dir}, new String[] {"--config", dir, "runs", "--help"},
+                new String[] {"help", "run"})) {
+            Result r = run(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.stderr());
+            assertTrue(r.stdout().startsWith("Usage: odoo-ops"), r.stdout());
+            assertEquals("", r.stderr(), String.join(" ", args));
+        }
+        assertTrue(run("runs", "--help").stdout().contains("--json"), "the views document --json");
+        Result bad = run("--config", dir, "artifacts", "--env", "x", "--jsn");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.stderr().contains("rejected: jsn: unknown option --jsn for 'artifacts'; did you mean --json?"), bad.stderr());
+        Result missing = run("--config", dir, "restore", "--env", "x");
+        assertEquals(2, missing.exit());
+        assertTrue(missing.stderr().contains("rejected: artifact: --artifact is required"), missing.stderr());
+        for (Result r : List.of(bad, missing)) assertTrue(!r.stderr().contains("ops.db.url"), r.stderr());
+
+        Result reached = run("--config", dir, "artifacts", "--env", "x");
+        assertEquals(2, reached.exit(), reached.stderr());
+        assertTrue(reached.stderr().contains("ops.db.url: cannot connect to jdbc:postgresql://127.0.0.1:9/"), reached.stderr());
+    }
+
+    @Test
+    void should_build_only_the_named_command_unless_the_whole_model_is_needed() {
+        assertEquals(Cli.Artifacts.class, Cli.namedCommand(List.of("artifacts", "--env", "x")));
+        assertEquals(Cli.Run.class, Cli.namedCommand(List.of("--config", "/etc/odoo-ops", "run", "r1")));
+        assertEquals(Cli.Runs.class, Cli.namedCommand(List.of("--config=/etc/odoo-ops", "runs")));
+        assertEquals(null, Cli.namedCommand(List.of()));
+        assertEquals(null, Cli.namedCommand(List.of("--help", "runs")));
+        assertEquals(null, Cli.namedCommand(List.of("help", "runs")));
+        assertEquals(null, Cli.namedCommand(List.of("completion")));
+        assertEquals(null, Cli.namedCommand(List.of("artifcats")), "an unknown name gets every command, for the suggestions");
+    }
 }
