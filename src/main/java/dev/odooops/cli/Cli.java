@@ -373,6 +373,12 @@ public final class Cli implements Callable<Integer> {
                 + "verified artifact (otherwise the run ends skipped_unchanged, naming that artifact)")
         boolean force;
 
+        /** backup calls backup-run, whose failures go to backup-failed (routes/backup.camel.yaml, error-handling). */
+        @Override
+        OpsRuntime.Scope scope() {
+            return OpsRuntime.Scope.only("backup", "backup-run", "backup-failed");
+        }
+
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.backup(BackupRequest.of(project, env, BackupType.parse("type", type), label,
