@@ -101,6 +101,7 @@ public final class OpsRuntime implements AutoCloseable {
     private ArtifactStore store;
     private StoreLocator stores;
     private ProducerTemplate template;
+    private ToolRunner toolRunner;
     private Operations operations;
     private ServiceSettings serviceSettings;
     /** evidence.*: validated at start in every mode (a bad key fails the command naming it). */
@@ -345,6 +346,7 @@ public final class OpsRuntime implements AutoCloseable {
         SecretRedactor redactor = new SecretRedactor(secrets);
         ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10),
                 ChildEnvironment.of(env, settings.tools().toolEnv(), settings.tools().commandEnv()), settings.tools().nice());
+        toolRunner = tools;
         OdooController controller = new OdooController(tools);
         QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings.backup());
         OdooLifecycle odoo = new OdooLifecycle(controller);
@@ -577,6 +579,14 @@ public final class OpsRuntime implements AutoCloseable {
     /** The application layer: every operation as a typed call to its entry route. */
     public Operations operations() {
         return operations;
+    }
+
+    /**
+     * The command line on a terminal: long tools (dump, archive, extraction, pg_restore) draw a progress line on
+     * {@code terminal} (its stderr) as well as logging theirs.
+     */
+    public void drawProgressOn(java.io.PrintStream terminal) {
+        if (toolRunner != null) toolRunner.drawProgressOn(terminal);
     }
 
     public CamelContext camelContext() {

@@ -116,7 +116,8 @@ public class ArchiveFilestore {
         CompletableFuture<Map<String, Checksums.Both>> hashes = CompletableFuture.supplyAsync(
                 () -> hashLive(source, inventory.files().keySet()));
         Path index = job.workDir().resolve("filestore.index");
-        String tolerated = createArchive(source, archive, list, index);
+        String tolerated = createArchive(source, archive, list, index,
+                ToolRunner.Progress.tarListing("filestore", index, inventory.files().values().stream().mapToLong(Long::longValue).sum()));
         Map<String, Checksums.Both> live = Await.join(hashes);
 
         // tar's own long listing of what it archived, written while it archived (no second decompression pass)
@@ -482,19 +483,22 @@ public class ArchiveFilestore {
      * tar of the inventory. Returns null, or tar's message when it exited 1 only because files changed or
      * vanished while it read them; any other failure is thrown.
      */
-    private String createArchive(Path source, Path archive, Path list, Path index) {
-        return createArchive(source, archive, list, index, zstdLevel);
+    private String createArchive(Path source, Path archive, Path list, Path index, ToolRunner.Progress progress) {
+        return createArchive(source, archive, list, index, zstdLevel, progress);
     }
 
     /** As above at this zstd level (a pack of already-compressed content is written at 1). */
     private String createArchive(Path source, Path archive, Path list, Path index, int level) {
+        return createArchive(source, archive, list, index, level, ToolRunner.Progress.file(archive));
+    }
+
+    private String createArchive(Path source, Path archive, Path list, Path index, int level, ToolRunner.Progress progress) {
         List<String> argv = new ArrayList<>(List.of("tar", "--zstd", "--create", "--file=" + archive, "--directory=" + source,
                 "--no-recursion", "--ignore-failed-read", "--warning=no-file-changed", "--warning=no-file-removed",
                 "--null", "--verbatim-files-from", "--files-from=" + list, "--verbose", "--index-file=" + index));
         argv.addAll(TarListing.LIST_OPTIONS); // with the --verbose above: the long listing, as tar --list -v prints it
         try {
-            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(level), "ZSTD_NBTHREADS", "0"), timeout,
-                    ToolRunner.Progress.file(archive));
+            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(level), "ZSTD_NBTHREADS", "0"), timeout, progress);
             return null;
         } catch (ToolFailedException e) {
             if (e.exitCode() == 1 && onlyChangedWhileRead(e.getMessage())) return e.getMessage();

@@ -251,6 +251,7 @@ public final class Cli implements Callable<Integer> {
         public Integer call() throws Exception {
             Cli cli = cli();
             try (OpsRuntime rt = cli.start(scope())) {
+                if (cli.terminal.stderr()) rt.drawProgressOn(cli.err); // never on a pipe, a file or the journal
                 return run(new Commands(rt.operations(), cli.out, table() ? Commands.Format.TABLE : Commands.Format.JSON), rt);
             }
         }

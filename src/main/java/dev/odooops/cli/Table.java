@@ -115,16 +115,8 @@ public final class Table {
         }
     }
 
-    /** Bytes in binary units with one decimal from KiB up: {@code 512 B}, {@code 651.2 KiB}, {@code 1.6 GiB}. */
+    /** Bytes in binary units with one decimal from KiB up (as the progress lines write them). */
     public static String bytes(long n) {
-        if (n < 1024) return n + " B";
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+        return dev.odooops.domain.ProgressLine.bytes(n);
     }
 }

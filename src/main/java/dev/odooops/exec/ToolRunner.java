@@ -100,8 +100,46 @@ public class ToolRunner {
         template.getCamelContext().getEndpoint(ENDPOINT, ExecEndpoint.class).setCommandExecutor(new ProcessGroupExecutor(ownGroup));
     }
 
-    /** What a long-running tool has produced so far, for progress lines: a name and a size in bytes. */
-    public record Progress(String what, java.util.function.LongSupplier bytes) {
+    /**
+     * What a long-running tool has produced so far, for progress lines: a name, a size in bytes and, when known, the
+     * size when done ({@code total}; 0 when unknown: the terminal line then has no percentage and no ETA).
+     */
+    public record Progress(String what, java.util.function.LongSupplier bytes, long total) {
+        public Progress(String what, java.util.function.LongSupplier bytes) {
+            this(what, bytes, 0);
+        }
+
+        /** The same progress with its total known. */
+        public Progress of(long totalBytes) {
+            return new Progress(what, bytes, totalBytes);
+        }
+
+        /**
+         * The bytes of the members tar has archived so far, read from the long listing it writes as it goes
+         * ({@code --verbose --index-file=}, see {@link dev.odooops.domain.TarListing}), against {@code total}: the
+         * input's progress, where the compressed archive's size says little.
+         */
+        public static Progress tarListing(String what, Path listing, long total) {
+            long[] state = new long[2]; // bytes of the listing read, member bytes counted
+            return new Progress(what, () -> {
+                synchronized (state) {
+                    try (var ch = java.nio.channels.FileChannel.open(listing)) {
+                        long size = ch.size();
+                        if (size <= state[0]) return state[1];
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - state[0], 8 << 20));
+                        ch.read(buf, state[0]);
+                        String chunk = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.UTF_8);
+                        int end = chunk.lastIndexOf('\n');
+                        if (end < 0) return state[1];
+                        for (var m : dev.odooops.domain.TarListing.parse(chunk.substring(0, end + 1))) state[1] += m.size();
+                        state[0] += chunk.substring(0, end + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                    } catch (IOException | RuntimeException e) {
+                        // not there yet, or a line tar is still writing: the last count stands
+                    }
+                    return state[1];
+                }
+            }, total);
+        }
         /** The size of a file the tool writes. */
         public static Progress file(Path file) {
             return new Progress(file.getFileName().toString(), () -> {
@@ -173,7 +211,7 @@ public class ToolRunner {
                 ex.getMessage().setHeader(ExecBinding.EXEC_COMMAND_TIMEOUT, timeout.toMillis());
             });
         } finally {
-            if (progress != null) progress.shutdownNow();
+            if (progress != null) endProgress(progress);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (result.getException() != null) {
@@ -195,6 +233,18 @@ public class ToolRunner {
         return new ToolResult(code, stdout, stderr, millis);
     }
 
+    /** Where progress lines are drawn (a terminal's stderr), or null: set by the command line, never by serve. */
+    private volatile java.io.PrintStream terminal;
+
+    /**
+     * Draws a progress line of every long tool on {@code terminal}, redrawn in place each second ({@code \r}) and
+     * cleared when the tool ends; only the command line calls this, and only when stderr is a terminal. The log
+     * keeps its own line every {@code progressEvery}, on a terminal or not.
+     */
+    public void drawProgressOn(java.io.PrintStream terminal) {
+        this.terminal = terminal;
+    }
+
     private ScheduledExecutorService startProgress(String tool, Progress output, long start) {
         ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "progress-" + tool);
@@ -208,7 +258,27 @@ public class ToolRunner {
             LOG.info("{}: {} written to {} after {} s ({}/s)", tool, human(size), output.what(),
                     Math.round(secs), human((long) (size / Math.max(secs, 0.001))));
         }, every, every, TimeUnit.MILLISECONDS);
+        java.io.PrintStream tty = terminal;
+        if (tty != null) {
+            s.scheduleAtFixedRate(() -> tty.print("\r" + dev.odooops.domain.ProgressLine.format(output.what(), output.bytes().getAsLong(),
+                    output.total(), (System.nanoTime() - start) / 1e9) + "\033[K"), 1000, 1000, TimeUnit.MILLISECONDS);
+        }
         return s;
+    }
+
+    /** The end of a tool's progress: its line cleared from the terminal. */
+    private void endProgress(ScheduledExecutorService progress) {
+        progress.shutdownNow();
+        java.io.PrintStream tty = terminal;
+        if (tty != null) {
+            try {
+                progress.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            tty.print("\r\033[K");
+            tty.flush();
+        }
     }
 
     public static String human(long bytes) {
