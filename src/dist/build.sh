@@ -44,6 +44,7 @@ docs() {  # the operator documentation: README and docs/ (not the CI examples' o
 
 work="$target/dist"
 rm -rf "$work"
+rm -f "$target"/odoo-ops-*.tar.gz "$target"/odoo-ops_*_all.deb   # one version in target/, the one just built
 
 # --- the tarball ---
 name="odoo-ops-$version"
