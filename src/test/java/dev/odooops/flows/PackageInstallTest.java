@@ -37,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The distribution, installed for real (issue 15, section 1): the built {@code target/odoo-ops_<v>_all.deb} goes on
  * this machine with {@code dpkg -i}; {@code odoo-ops --version}, the demo and a backup and restore run from the
  * installed layout as the package's {@code odoo-ops} user, in a mount namespace where the checkout and Maven's home
- * are empty directories (cwd /, a plain PATH); the unit passes {@code systemd-analyze verify}; the tarball, unpacked,
- * does the same; {@code dpkg -r} keeps /etc/odoo-ops, {@code dpkg --purge} removes it.
+ * are empty directories (cwd /, a plain PATH); the unit passes {@code systemd-analyze verify}, and {@code serve}, run
+ * as the unit runs it, gets ready and drains on SIGTERM; the tarball, unpacked, does the same as the package; {@code dpkg -r} keeps /etc/odoo-ops, {@code dpkg --purge} removes it.
  * <p>Runs as root (CI does). Maven's {@code package} phase runs it after the distribution is built (pom.xml);
  * {@code mvn test -Dtest=PackageInstallTest} uses the .deb of the last {@code mvn package}. It refuses to touch a
  * machine where an odoo-ops package is in real use (/etc/odoo-ops/environments.yaml), purges what an interrupted
@@ -62,6 +62,8 @@ class PackageInstallTest {
 
     private Path deb;
     private Path tarball;
+    /** The configuration directory the restore test wrote (a site's /etc/odoo-ops), served by the serve test. */
+    private Path siteConfig;
 
     @BeforeAll
     void install() throws Exception {
@@ -218,6 +220,7 @@ class PackageInstallTest {
         sh("chmod", "0750", ops.toString());
         sh("chown", "-R", "root:odoo-ops", config.toString());
         sh("chmod", "-R", "g-w,o-rwx", config.toString());
+        siteConfig = config;
 
         Result backup = asOdooOps(Path.of("/"), "", "odoo-ops", "backup", "--config", config.toString(),
                 "--project", "site", "--env", "production");
@@ -254,6 +257,45 @@ class PackageInstallTest {
 
     @Test
     @Order(5)
+    void should_serve_as_the_unit_runs_it_and_drain_on_sigterm() throws Exception {
+        assertTrue(siteConfig != null, "needs the site configuration the restore test wrote");
+        int httpPort;
+        int jmsPort;
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+            httpPort = a.getLocalPort();
+            jmsPort = b.getLocalPort();
+        }
+        // the unit's ExecStart, User, WorkingDirectory and ODOO_OPS_CONFIG (the site's configuration directory here)
+        Path log = SCRATCH.resolve("serve.log");
+        List<String> cmd = asOdooOpsCommand("-Djms.embedded-port=" + jmsPort, List.of("ODOO_OPS_CONFIG=" + siteConfig),
+                "/usr/bin/odoo-ops", "serve", "--port", String.valueOf(httpPort));
+        Process serve = new ProcessBuilder(cmd).directory(new java.io.File("/var/lib/odoo-ops"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!Files.readString(log).contains("odoo-ops serve: ready")) {
+                assertTrue(serve.isAlive(), "serve ended:\n" + Files.readString(log));
+                assertTrue(System.nanoTime() < deadline, "serve not ready in 180 s:\n" + Files.readString(log));
+                serve.waitFor(200, TimeUnit.MILLISECONDS);
+            }
+            var http = java.net.http.HttpClient.newHttpClient();
+            var ready = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + httpPort + "/observe/health/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+            try (Stream<Path> journal = Files.list(Path.of("/var/lib/odoo-ops/artemis"))) {
+                assertTrue(journal.findAny().isPresent(), "the embedded broker's journal in /var/lib/odoo-ops/artemis");
+            }
+            serve.destroy(); // SIGTERM, as systemd's stop with KillMode=mixed sends it to the main process
+            assertTrue(serve.waitFor(120, TimeUnit.SECONDS), "serve drains and exits on SIGTERM");
+            assertTrue(Files.readString(log).contains("odoo-ops serve: stopped"), Files.readString(log));
+        } finally {
+            serve.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(6)
     void should_run_the_unpacked_tarball_the_same_way() throws Exception {
         Path unpacked = Files.createDirectories(SCRATCH.resolve("tarball"));
         sh("tar", "-xzf", tarball.toString(), "-C", unpacked.toString());
@@ -279,7 +321,7 @@ class PackageInstallTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void should_keep_configuration_and_data_on_remove_and_drop_configuration_on_purge() throws Exception {
         Result remove = run(null, "dpkg", "-r", "odoo-ops");
         assertEquals(0, remove.exit, remove.out);
@@ -304,6 +346,10 @@ class PackageInstallTest {
      * other variable of this JVM, in a mount namespace where the checkout and Maven's home are empty tmpfs.
      */
     private static Result asOdooOps(Path dir, String javaOpts, String... command) throws Exception {
+        return run(dir, asOdooOpsCommand(javaOpts, List.of(), command).toArray(String[]::new));
+    }
+
+    private static List<String> asOdooOpsCommand(String javaOpts, List<String> env, String... command) throws Exception {
         String mavenHome = run(null, "sh", "-c", "m=$(command -v mvn) && dirname \"$(dirname \"$(readlink -f \"$m\")\")\"").out.trim();
         List<String> cmd = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
                 "for d in \"$1\" \"$2\"; do [ -d \"$d\" ] && mount -t tmpfs -o size=1m,mode=0755 hidden \"$d\"; done; shift 2; exec \"$@\"",
@@ -311,8 +357,9 @@ class PackageInstallTest {
                 "setpriv", "--reuid=odoo-ops", "--regid=odoo-ops", "--init-groups", "--",
                 "env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/var/lib/odoo-ops", "LANG=C.UTF-8",
                 "ODOO_OPS_JAVA_OPTS=" + javaOpts));
+        cmd.addAll(env);
         cmd.addAll(List.of(command));
-        return run(dir, cmd.toArray(String[]::new));
+        return cmd;
     }
 
     private static Result asUser(String user, String... command) throws Exception {
