@@ -22,16 +22,22 @@ export ODOO_OPS_CDS_DIR="$BENCH_ROOT/cds"
 conf=(--config "$BENCH_ROOT/config")
 ops() { "$home/odoo-ops" "$@"; }
 
-# seconds of one run of a command (its output discarded; its exit code ignored: a rejection exits 2)
+# "wall cpu" seconds of one run of a command (its output discarded; its exit code ignored: a rejection exits 2);
+# cpu is user + system of the process and its children: what the start costs, less swayed by a loaded machine
 seconds() {
-  local start=$EPOCHREALTIME
-  "$@" >/dev/null 2>&1 </dev/null || true
-  echo "$EPOCHREALTIME - $start" | bc
+  local start=$EPOCHREALTIME t
+  t=$(mktemp)
+  /usr/bin/time -f '%U %S' -o "$t" "$@" >/dev/null 2>&1 </dev/null || true
+  echo "$(echo "$EPOCHREALTIME - $start" | bc) $(tail -n 1 "$t" | awk '{print $1 + $2}')"
+  rm -f "$t"
 }
-median() {  # N runs of a command -> the median seconds
-  local i times=()
-  for ((i = 0; i < N; i++)); do times+=("$(seconds "$@")"); done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'
+median() {  # N runs of a command -> "median-wall median-cpu"
+  local i runs=()
+  for ((i = 0; i < N; i++)); do runs+=("$(seconds "$@")"); done
+  local wall cpu
+  wall=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f1 | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}')
+  cpu=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f2 | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}')
+  echo "$wall $cpu"
 }
 
 echo "first backup (the environment's one artifact) ..." >&2
@@ -55,8 +61,8 @@ restic init -q
 restic backup -q "$tree" "$FS_DIR" >/dev/null
 
 echo "measuring (N=$N) ..." >&2
-rs=$(median restic snapshots)
-rb=$(median restic backup -q "$tree" "$FS_DIR")
+read -r rs rs_cpu < <(median restic snapshots)
+read -r rb rb_cpu < <(median restic backup -q "$tree" "$FS_DIR")
 declare -A with without
 names=(help rejected artifacts runs run backup-unchanged)
 cmd_help=(--help)
@@ -79,16 +85,19 @@ fs_bytes=$(du -sb "$FS_DIR" | cut -f1)
 printf '\ncommand line benchmark, SCALE=%s: database %s MB, filestore %s MB; median of %s runs; %s cores, load %s\n' \
   "$SCALE" $((db_bytes / 1000000)) $((fs_bytes / 1000000)) "$N" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'class-data archive: %s\n' "$archive"
-printf 'restic snapshots: %s s; restic backup of the unchanged tree (%s MB): %s s\n\n' "$rs" \
-  $(( $(du -sbc "$tree" "$FS_DIR" | tail -n1 | cut -f1) / 1000000 )) "$rb"
-printf '%-34s %9s %9s %12s %9s %6s\n' "odoo-ops" "wall s" "ratio" "no archive s" "target s" "met"
+printf 'restic snapshots: %s s (cpu %s s); restic backup of the unchanged tree (%s MB): %s s (cpu %s s)\n\n' "$rs" "$rs_cpu" \
+  $(( $(du -sbc "$tree" "$FS_DIR" | tail -n1 | cut -f1) / 1000000 )) "$rb" "$rb_cpu"
+printf '%-34s %8s %7s %7s %13s %9s %5s\n' "odoo-ops" "wall s" "ratio" "cpu s" "no archive s" "target s" "met"
 for name in "${names[@]}"; do
   declare -n cmd="cmd_${name//-/_}"
   base=$rs; target=1; [[ $name == backup-unchanged ]] && { base=$rb; target=2; }
   label="${cmd[*]}"; label="${label%% --config*}"; label="${label//$run_id/ID}"
-  met=$(echo "${with[$name]} < $target" | bc)
-  printf '%-34s %9s %9s %12s %9s %6s\n' "$label" "${with[$name]}" "$(echo "scale=1; ${with[$name]} / $base" | bc)x" \
-    "${without[$name]}" "$target" "$([[ $met == 1 ]] && echo yes || echo NO)"
+  read -r w c <<< "${with[$name]}"
+  read -r wo _ <<< "${without[$name]}"
+  met=$(echo "$w < $target" | bc)
+  printf '%-34s %8s %7s %7s %13s %9s %5s\n' "$label" "$w" "$(echo "scale=2; $w / $base" | bc)x" "$c" "$wo" "$target" \
+    "$([[ $met == 1 ]] && echo yes || echo NO)"
   unset -n cmd
 done
-printf '\nratio: to restic snapshots, the unchanged backup to restic backup of the unchanged tree\n'
+printf '\nratio: wall time to restic snapshots; the unchanged backup to restic backup of the unchanged tree. On a loaded\n'
+printf 'machine (see load above) the wall times stretch; the ratios and cpu seconds are the comparable figures.\n'
