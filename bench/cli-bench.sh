@@ -20,7 +20,7 @@ command -v restic >/dev/null || { echo "cli-bench: restic is needed (apt-get ins
 bench_setup
 export ODOO_OPS_CDS_DIR="$BENCH_ROOT/cds"
 conf=(--config "$BENCH_ROOT/config")
-ops() { "$home/odoo-ops" "$@"; }
+ops="$home/odoo-ops"
 
 # "wall cpu" seconds of one run of a command (its output discarded; its exit code ignored: a rejection exits 2);
 # cpu is user + system of the process and its children: what the start costs, less swayed by a loaded machine
@@ -41,14 +41,14 @@ median() {  # N runs of a command -> "median-wall median-cpu"
 }
 
 echo "first backup (the environment's one artifact) ..." >&2
-ops backup --env perf/src "${conf[@]}" > "$BENCH_ROOT/first.out" 2> "$BENCH_ROOT/first.err" \
+"$ops" backup --env perf/src "${conf[@]}" > "$BENCH_ROOT/first.out" 2> "$BENCH_ROOT/first.err" \
   || { tail -n 20 "$BENCH_ROOT/first.err" >&2; exit 1; }
 run_id=$(grep -o '"run_id":"[^"]*"' "$BENCH_ROOT/first.out" | cut -d'"' -f4)
 grep -q '"status":"success"' "$BENCH_ROOT/first.out" || { cat "$BENCH_ROOT/first.out" >&2; exit 1; }
 
 echo "class-data archive: the launcher's training run ..." >&2
 rm -rf "$ODOO_OPS_CDS_DIR"
-ops runs --env perf/src "${conf[@]}" >/dev/null 2>&1
+"$ops" runs --env perf/src "${conf[@]}" >/dev/null 2>&1
 for ((i = 0; i < 120; i++)); do compgen -G "$ODOO_OPS_CDS_DIR/odoo-ops-*.jsa" >/dev/null && break; sleep 0.5; done
 archive=$(compgen -G "$ODOO_OPS_CDS_DIR/odoo-ops-*.jsa" || echo "(none made)")
 
@@ -73,11 +73,11 @@ cmd_run=(run "$run_id" "${conf[@]}")
 cmd_backup_unchanged=(backup --env perf/src "${conf[@]}")
 for name in "${names[@]}"; do
   declare -n cmd="cmd_${name//-/_}"
-  with[$name]=$(median ops "${cmd[@]}")
-  without[$name]=$(ODOO_OPS_CDS=off median ops "${cmd[@]}")
+  with[$name]=$(median "$ops" "${cmd[@]}")
+  without[$name]=$(median env ODOO_OPS_CDS=off "$ops" "${cmd[@]}")
   unset -n cmd
 done
-ops backup --env perf/src "${conf[@]}" 2>/dev/null | grep -q '"status":"skipped_unchanged"' \
+"$ops" backup --env perf/src "${conf[@]}" 2>/dev/null | grep -q '"status":"skipped_unchanged"' \
   || echo "warning: the unchanged backup was not skipped_unchanged" >&2
 
 db_bytes=$(psql -U postgres -Atc "select pg_database_size('$PERF_DB')")

@@ -125,13 +125,13 @@ public final class Commands {
 
     /** artifacts: the environment's artifacts, newest first. */
     public int artifacts(ListArtifactsRequest request) {
-        printRows(operations.listArtifacts(request), Table.ARTIFACTS);
+        printRows(operations.listArtifacts(request), "artifacts", Table.ARTIFACTS);
         return OK;
     }
 
     /** runs: the environment's runs, newest first. */
     public int runs(ListRunsRequest request) {
-        printRows(operations.listRuns(request), Table.RUNS);
+        printRows(operations.listRuns(request), "runs", Table.RUNS);
         return OK;
     }
 
@@ -143,10 +143,10 @@ public final class Commands {
         return report.ok() ? OK : FAILED;
     }
 
-    /** A view's rows: JSON, or a table with {@code columns}. */
-    private void printRows(java.util.List<Map<String, Object>> rows, java.util.List<Table.Column> columns) {
-        if (format == Format.JSON) out.println(Json.pretty(rows));
-        else out.print(Table.rows(rows, columns));
+    /** A view's answer: JSON as it is, or the table of its rows ({@link Table#answer}). */
+    private void printRows(Object answer, String key, java.util.List<Table.Column> columns) {
+        if (format == Format.JSON) out.println(Json.pretty(answer));
+        else out.print(Table.answer(answer instanceof java.util.List<?> ? answer : Json.readMap(Json.compact(answer)), key, columns));
     }
 
     /** schedules: every configured schedule the user may read, with its state and next fire time. */

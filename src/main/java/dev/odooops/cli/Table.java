@@ -37,6 +37,19 @@ public final class Table {
             new Column("STATUS", "status"), new Column("CREATED", "created_at"), new Column("FINISHED", "finished_at"),
             new Column("BY", "created_by"), new Column("ARTIFACT", "artifact_id"), new Column("FAILED STEP", "failed_step"));
 
+    /**
+     * A list view's answer as JSON reads it: a list of rows, or a page ({@code {runs: [...], next_cursor}}) whose rows
+     * are under {@code key}; the table of the rows, and under it how to ask for the next page when there is one.
+     */
+    @SuppressWarnings("unchecked")
+    public static String answer(Object answer, String key, List<Column> columns) {
+        if (!(answer instanceof Map<?, ?> page)) return rows((List<Map<String, Object>>) answer, columns);
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) page.get(key);
+        String table = rows(rows == null ? List.of() : rows, columns);
+        Object next = page.get("next_cursor");
+        return next == null ? table : table + "(more: add --cursor " + next + ")\n";
+    }
+
     /** Rows as a table with {@code columns}; "(none)" when there is no row. */
     public static String rows(List<? extends Map<String, ?>> rows, List<Column> columns) {
         if (rows.isEmpty()) return "(none)\n";

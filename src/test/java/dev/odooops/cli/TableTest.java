@@ -91,4 +91,20 @@ class TableTest {
         assertEquals(false, Terminal.isTerminalDevice("/tmp/out.json"));
         assertEquals(false, Terminal.isTerminalDevice("/dev/null"));
     }
+
+    @Test
+    void should_print_a_page_of_rows_with_the_option_for_the_next_page() {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("run_id", "r1");
+        run.put("status", "success");
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("runs", List.of(run));
+        page.put("next_cursor", "abc");
+        String table = Table.answer(page, "runs", Table.RUNS);
+        assertTrue(table.startsWith("RUN  OPERATION  STATUS "), table);
+        assertTrue(table.endsWith("(more: add --cursor abc)\n"), table);
+        page.put("next_cursor", null);
+        assertEquals(Table.rows(List.of(run), Table.RUNS), Table.answer(page, "runs", Table.RUNS), "the last page: no more line");
+        assertEquals(Table.rows(List.of(run), Table.RUNS), Table.answer(List.of(run), "runs", Table.RUNS), "a plain list");
+    }
 }

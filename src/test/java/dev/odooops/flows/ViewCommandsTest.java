@@ -77,7 +77,7 @@ class ViewCommandsTest {
                 && lines.get(1).contains("  no      before upgrade  -"), table.stdout());
 
         Printed json = cli(tty, "artifacts", "--env", env.environmentId(), "--json");
-        assertEquals(artifact, list(json.stdout()).get(0).get("artifact_id"), json.stdout());
+        assertEquals(artifact, rows(json.stdout(), "artifacts").get(0).get("artifact_id"), json.stdout());
         Printed piped = cli(Terminal.NONE, "artifacts", "--env", env.environmentId());
         assertEquals(json.stdout(), piped.stdout(), "JSON is the default off a terminal, the same as --json");
 
@@ -85,7 +85,7 @@ class ViewCommandsTest {
         assertTrue(runs.stdout().lines().findFirst().orElseThrow().startsWith("RUN "), runs.stdout());
         assertTrue(runs.stdout().lines().anyMatch(l -> l.startsWith(runId) && l.contains("  backup  ") && l.contains("  success  ")),
                 runs.stdout());
-        assertEquals(runId, list(cli(tty, "runs", "--env", env.environmentId(), "--json").stdout()).get(0).get("run_id"));
+        assertEquals(runId, rows(cli(tty, "runs", "--env", env.environmentId(), "--json").stdout(), "runs").get(0).get("run_id"));
 
         Printed run = cli(tty, "run", runId);
         assertEquals(0, run.exit(), run.stderr());
@@ -106,7 +106,7 @@ class ViewCommandsTest {
         assertTrue(underPty.lines().anyMatch(l -> l.startsWith("ARTIFACT ")), underPty);
         assertTrue(underPty.contains(artifact), underPty);
         String piped = run(command);
-        assertEquals(artifact, list(piped).get(0).get("artifact_id"), piped);
+        assertEquals(artifact, rows(piped, "artifacts").get(0).get("artifact_id"), piped);
     }
 
     @Test
@@ -139,9 +139,11 @@ class ViewCommandsTest {
         }
     }
 
+    /** The rows of a list view's JSON: the list itself, or a page's {@code key} ({runs: [...], next_cursor}). */
     @SuppressWarnings("unchecked")
-    private static List<java.util.Map<String, Object>> list(String json) throws Exception {
-        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, List.class);
+    private static List<java.util.Map<String, Object>> rows(String json, String key) throws Exception {
+        Object tree = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Object.class);
+        return (List<java.util.Map<String, Object>>) (tree instanceof java.util.Map<?, ?> page ? page.get(key) : tree);
     }
 
     private static List<String> javaCommand(String... args) {
