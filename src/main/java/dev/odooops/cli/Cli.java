@@ -423,25 +423,36 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "artifacts", mixinStandardHelpOptions = true, description = "The environment's live artifacts, newest first.")
+    @Command(name = "artifacts", mixinStandardHelpOptions = true,
+            description = "The environment's live artifacts, newest first, a page at a time (next_cursor: the next page).")
     static final class Artifacts extends EnvCommand {
         @Option(names = "--all", description = "pruned artifacts too")
         boolean all;
 
+        @Option(names = "--limit", paramLabel = "N", description = "at most N artifacts, 1 to 1000 (default: 100)")
+        String limit;
+
+        @Option(names = "--cursor", paramLabel = "CURSOR", description = "the page after this one: the next_cursor of the previous page")
+        String cursor;
+
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.artifacts(new ListArtifactsRequest(project, env, all, user(rt)));
+            return commands.artifacts(ListArtifactsRequest.of(project, env, all, wholeNumber("limit", limit), cursor, user(rt)));
         }
     }
 
-    @Command(name = "runs", mixinStandardHelpOptions = true, description = "The environment's recent runs, newest first.")
+    @Command(name = "runs", mixinStandardHelpOptions = true,
+            description = "The environment's recent runs, newest first, a page at a time (next_cursor: the next page).")
     static final class Runs extends EnvCommand {
         @Option(names = "--limit", paramLabel = "N", description = "at most N runs, 1 to 1000 (default: 50)")
         String limit;
 
+        @Option(names = "--cursor", paramLabel = "CURSOR", description = "the page after this one: the next_cursor of the previous page")
+        String cursor;
+
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.runs(new ListRunsRequest(project, env, wholeNumber("limit", limit), user(rt)));
+            return commands.runs(ListRunsRequest.of(project, env, wholeNumber("limit", limit), cursor, user(rt)));
         }
     }
 
