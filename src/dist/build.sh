@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the distribution from target/odoo-ops.jar (run by `mvn package`, exec-maven-plugin, after the shade):
-#   target/odoo-ops-<version>.tar.gz   odoo-ops-<version>/{bin/odoo-ops, lib/odoo-ops.jar, config/, docs/, README.md}
+# Builds the distribution from target/odoo-ops.jar (run by `mvn package`, maven-antrun-plugin, after the shade):
+#   target/odoo-ops-<version>.tar.gz   odoo-ops-<version>/{bin/odoo-ops, lib/odoo-ops.jar, config/, docs/, systemd/}
 #   target/odoo-ops_<version>_all.deb  /usr/bin/odoo-ops, /usr/share/odoo-ops, /etc/odoo-ops (conffiles),
 #                                      odoo-ops.service; postinst makes the odoo-ops user and /var/lib/odoo-ops
 # The Debian version is the Maven one with '-' as '~' (0.1.0-SNAPSHOT -> 0.1.0~SNAPSHOT, older than 0.1.0).
@@ -56,6 +56,8 @@ configure "$dist/config/tarball.properties" "$t/config/application.properties" \
   "odoo-ops $version (tarball): relative paths resolve against the unpacked directory; what it writes goes under var/"
 install -m 0644 "$base/config/environments.example.yaml" "$t/config/"
 docs "$t/docs"
+mkdir -p "$t/systemd"   # the package's unit, to adapt (ExecStart, User, ODOO_OPS_CONFIG): docs/install.md
+install -m 0644 "$dist/deb/odoo-ops.service" "$t/systemd/odoo-ops.service"
 tar -C "$work/tar" --sort=name --owner=0 --group=0 --numeric-owner -cf - "$name" | gzip -1 -n > "$target/$name.tar.gz"
 
 # --- the Debian package ---

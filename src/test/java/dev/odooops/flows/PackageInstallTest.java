@@ -157,6 +157,24 @@ class PackageInstallTest {
         Files.writeString(broken, Files.readString(unit).replace("ExecStart=/usr/bin/odoo-ops", "ExecStart=/usr/bin/odoo-ops-missing"));
         assertNotEquals(0, run(null, "systemd-analyze", "verify", broken.toString()).exit);
 
+        // the site drop-in docs/install.md shows (as installed in /usr/share/odoo-ops/docs) loads without a finding
+        String doc = Files.readString(Path.of("/usr/share/odoo-ops/docs/install.md"));
+        int at = doc.indexOf("```ini", doc.indexOf("## Site configuration for restores"));
+        assertTrue(at > 0, "install.md shows a drop-in");
+        String dropIn = doc.substring(doc.indexOf('\n', at) + 1, doc.indexOf("```", at + 6)).replaceAll("(?m)^ {3}", "");
+        Path units = Files.createDirectories(SCRATCH.resolve("units/odoo-ops.service.d")).getParent();
+        Files.copy(unit, units.resolve("odoo-ops.service"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(units.resolve("odoo-ops.service.d/override.conf"), dropIn + "\nNoSuchKey=1\n");
+        ProcessBuilder withDropIn = new ProcessBuilder("systemd-analyze", "verify", units.resolve("odoo-ops.service").toString())
+                .redirectErrorStream(true);
+        withDropIn.environment().put("SYSTEMD_UNIT_PATH", units + ":");
+        Process p = withDropIn.start();
+        String found = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), found);
+        assertEquals(List.of("override.conf:" + (dropIn.lines().count() + 2) + ": Unknown key 'NoSuchKey' in section [Service], ignoring."),
+                found.lines().filter(l -> l.contains("override.conf")).map(l -> l.substring(l.lastIndexOf('/') + 1)).toList(),
+                "the drop-in is read (the planted key is reported) and nothing else of it is:\n" + found);
+
         String text = Files.readString(unit);
         Properties installed = new Properties();
         try (var r = Files.newBufferedReader(Path.of("/etc/odoo-ops/application.properties"))) {
