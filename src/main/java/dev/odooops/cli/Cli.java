@@ -36,7 +36,7 @@ import java.util.function.Function;
  * 2 rejected (bad option, unknown environment, no permission ...; the message names the field), 3 a failed
  * restore after which Odoo did not come back healthy.
  */
-@Command(name = "odoo-ops", mixinStandardHelpOptions = true, version = "odoo-ops 0.1.0",
+@Command(name = "odoo-ops", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Backup, restore and environment copies for Odoo.",
         subcommands = {Cli.Demo.class, Cli.Serve.class, Cli.Migrate.class, Cli.Backup.class, Cli.Restore.class, Cli.PreflightRestore.class,
                 Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class, Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class,

@@ -168,9 +168,12 @@ public final class DemoCommand {
         }
     }
 
-    /** demo.root (application.properties or -Ddemo.root): where the demo environment and its S3 data go. */
+    /**
+     * demo.root (application.properties or -Ddemo.root): where the demo environment and its S3 data go; a relative
+     * path resolves against the odoo-ops home, like the other directories (the tarball's {@code var/demo}).
+     */
     static Path root(Settings base) {
-        return Path.of(base.property("demo.root", "/var/tmp/odoo-ops/demo")).toAbsolutePath();
+        return base.home().resolve(base.property("demo.root", "/var/tmp/odoo-ops/demo").trim()).toAbsolutePath().normalize();
     }
 
     /** demo.database: the demo environment's database (and its owner role); a plain lower-case PostgreSQL name. */

@@ -123,8 +123,8 @@ public class RestoreFilestore {
                 log.append("extracted filestore.tar.zst into ").append(fresh).append('\n');
                 FilestoreOwner owner = FilestoreOwner.resolve(job.environment().filestoreOwner(), live);
                 owner.apply(fresh);
-                log.append("owner ").append(owner).append(", directories ").append(FilestoreOwner.DIR_MODE)
-                        .append(", files ").append(FilestoreOwner.FILE_MODE).append('\n');
+                log.append("owner ").append(owner).append(", directories ").append(owner.dirMode())
+                        .append(", files ").append(owner.fileMode()).append('\n');
                 version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
             }
         } catch (RuntimeException | java.io.IOException e) {

@@ -47,6 +47,14 @@ class DemoSettingsTest {
     }
 
     @Test
+    void should_resolve_a_relative_demo_root_against_the_home_not_the_working_directory() throws Exception {
+        Files.writeString(dir.resolve("application.properties"), "demo.root=var/demo\n");
+        Path home = dir.resolve("unpacked");
+        Settings tarball = Settings.load(home, dir, Map.<String, String>of()::get);
+        assertEquals(home.resolve("var/demo"), DemoCommand.root(tarball));
+    }
+
+    @Test
     void should_refuse_a_demo_database_that_is_not_a_plain_name() throws Exception {
         Settings bad = load("demo.database=odoo\"; drop\n");
         ConfigException e = assertThrows(ConfigException.class, () -> DemoCommand.database(bad));

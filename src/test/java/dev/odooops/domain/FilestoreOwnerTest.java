@@ -40,6 +40,27 @@ class FilestoreOwnerTest {
     }
 
     @Test
+    void should_give_group_writable_setgid_modes_when_the_live_filestore_is_group_writable(@TempDir Path base) throws Exception {
+        Path live = Files.createDirectories(base.resolve("live"));
+        sh(null, "chmod", "2770", live.toString());
+        Path fresh = Files.createDirectories(base.resolve("fresh/ab"));
+        Files.writeString(fresh.resolve("f"), "x");
+        sh(null, "chmod", "4755", fresh.resolve("f").toString());
+
+        FilestoreOwner owner = FilestoreOwner.resolve(null, live);
+        assertTrue(owner.sharedGroup(), owner.toString());
+        owner.apply(base.resolve("fresh"));
+
+        assertEquals("2770\n", sh(null, "stat", "-c", "%a", fresh.toString()), "setgid: what Odoo creates keeps the group");
+        assertEquals("2770\n", sh(null, "stat", "-c", "%a", base.resolve("fresh").toString()));
+        assertEquals("660\n", sh(null, "stat", "-c", "%a", fresh.resolve("f").toString()), "no setuid on files");
+        assertEquals("rwxrws---", owner.dirMode());
+
+        sh(null, "chmod", "0750", live.toString());
+        assertTrue(!FilestoreOwner.resolve(null, live).sharedGroup(), "a private live filestore keeps private modes");
+    }
+
+    @Test
     void should_default_to_the_owner_of_the_live_filestore_or_its_parent(@TempDir Path base) throws Exception {
         Path live = Files.createDirectories(base.resolve("live"));
         sh(null, "chown", "nobody", live.toString());
