@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the distribution from target/odoo-ops.jar (run by `mvn package`, exec-maven-plugin, after the shade):
-#   target/odoo-ops-<version>.tar.gz   odoo-ops-<version>/{bin/odoo-ops, lib/odoo-ops.jar, config/, docs/, README.md}
+# Builds the distribution from target/odoo-ops.jar (run by `mvn package`, maven-antrun-plugin, after the shade):
+#   target/odoo-ops-<version>.tar.gz   odoo-ops-<version>/{bin/odoo-ops, lib/odoo-ops.jar, config/, docs/, systemd/}
 #   target/odoo-ops_<version>_all.deb  /usr/bin/odoo-ops, /usr/share/odoo-ops, /etc/odoo-ops (conffiles),
 #                                      odoo-ops.service; postinst makes the odoo-ops user and /var/lib/odoo-ops
 # The Debian version is the Maven one with '-' as '~' (0.1.0-SNAPSHOT -> 0.1.0~SNAPSHOT, older than 0.1.0).
@@ -23,14 +23,14 @@ deb_version="${version//-/\~}"
 
 # application.properties = the checkout's, with the keys of <overlay> written over its lines (each must be there)
 configure() {
-  local overlay="$1" out="$2" header="$3" key value
+  local overlay="$1" out="$2" header="$3" key value   # $4: what the home is, for the file's own header
   cp "$base/config/application.properties" "$out"
   while IFS='=' read -r key value; do
     [[ -z "$key" || "$key" == \#* ]] && continue
     grep -qE "^#? ?${key//./\\.}=" "$out" || { echo "src/dist/build.sh: $overlay: key $key is not in config/application.properties" >&2; exit 1; }
     sed -i -E "s|^#? ?${key//./\\.}=.*|${key}=${value}|" "$out"
   done < "$overlay"
-  sed -i "1i # $header" "$out"
+  sed -i -e "s|(this repository)|($4)|" -e "1i # $header" "$out"
 }
 
 docs() {  # the operator documentation: README and docs/ (not the CI examples' own tree)
@@ -53,9 +53,12 @@ mkdir -p "$t/bin" "$t/lib" "$t/config"
 install -m 0755 "$dist/bin/odoo-ops" "$t/bin/odoo-ops"
 ln -f "$jar" "$t/lib/odoo-ops.jar" 2>/dev/null || install -m 0644 "$jar" "$t/lib/odoo-ops.jar"   # a link: no 80 MB copy
 configure "$dist/config/tarball.properties" "$t/config/application.properties" \
-  "odoo-ops $version (tarball): relative paths resolve against the unpacked directory; what it writes goes under var/"
+  "odoo-ops $version (tarball): relative paths resolve against the unpacked directory; what it writes goes under var/" \
+  "the unpacked directory"
 install -m 0644 "$base/config/environments.example.yaml" "$t/config/"
 docs "$t/docs"
+mkdir -p "$t/systemd"   # the package's unit, to adapt (ExecStart, User, ODOO_OPS_CONFIG): docs/install.md
+install -m 0644 "$dist/deb/odoo-ops.service" "$t/systemd/odoo-ops.service"
 tar -C "$work/tar" --sort=name --owner=0 --group=0 --numeric-owner -cf - "$name" | gzip -1 -n > "$target/$name.tar.gz"
 
 # --- the Debian package ---
@@ -67,7 +70,8 @@ ln -s ../share/odoo-ops/bin/odoo-ops "$r/usr/bin/odoo-ops"
 ln -f "$jar" "$r/usr/share/odoo-ops/lib/odoo-ops.jar" 2>/dev/null || install -m 0644 "$jar" "$r/usr/share/odoo-ops/lib/odoo-ops.jar"
 docs "$r/usr/share/odoo-ops/docs"
 configure "$dist/config/package.properties" "$r/etc/odoo-ops/application.properties" \
-  "odoo-ops $version (Debian package): configuration in /etc/odoo-ops, evidence and work files under /var/lib/odoo-ops"
+  "odoo-ops $version (Debian package): configuration in /etc/odoo-ops, evidence and work files under /var/lib/odoo-ops" \
+  "/usr/share/odoo-ops"
 install -m 0644 "$base/config/environments.example.yaml" "$r/etc/odoo-ops/"
 install -m 0644 "$dist/deb/odoo-ops.service" "$r/usr/lib/systemd/system/odoo-ops.service"
 printf 'odoo-ops %s\nSee /usr/share/odoo-ops/docs/README.md.\n' "$version" > "$r/usr/share/doc/odoo-ops/README"

@@ -372,7 +372,7 @@ public final class OpsRuntime implements AutoCloseable {
     /** The operator views and checks: runs, artifacts, retention plan, store check. */
     private void bindOperations(Shared s) {
         Registry r = s.registry();
-        GenerationCache<String, Integer, List<Map<String, Object>>> runLists = new GenerationCache<>();
+        GenerationCache<String, Integer, dev.odooops.model.RunPage> runLists = new GenerationCache<>();
         if (serviceSettings != null) runChanges = new RunChanges(database, runLists).start();
         r.bind("runViews", new RunViews(catalog, runLists));
         r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, stores));

@@ -32,9 +32,10 @@ public final class ArtifactOperations {
         this.verifier = verifier;
     }
 
-    /** list-artifacts of a resolved request: its environment's artifacts, newest first. */
-    public java.util.List<java.util.Map<String, Object>> list(dev.odooops.model.ListArtifactsRequest request) {
-        return catalog.artifacts().listArtifacts(request.environmentId(), request.includePruned());
+    /** list-artifacts of a resolved request: a page of its environment's artifacts, newest first. */
+    public dev.odooops.model.ArtifactPage list(dev.odooops.model.ListArtifactsRequest request) {
+        return catalog.artifacts().artifactPage(request.environmentId(), request.includePruned(), request.limit(),
+                request.cursor());
     }
 
     public Report verify(ArtifactRequest request) throws IOException {

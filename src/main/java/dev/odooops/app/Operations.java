@@ -124,16 +124,14 @@ public final class Operations {
         return call("direct:artifact-pin", request, PinResult.class);
     }
 
-    /** The environment's artifacts, newest first, as rows ready for JSON. */
-    @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> listArtifacts(ListArtifactsRequest request) {
-        return call("direct:artifact-list", request, List.class);
+    /** A page of the environment's artifacts, newest first, with the cursor of the next page. */
+    public dev.odooops.model.ArtifactPage listArtifacts(ListArtifactsRequest request) {
+        return call("direct:artifact-list", request, dev.odooops.model.ArtifactPage.class);
     }
 
-    /** The environment's runs, newest first, as rows ready for JSON. */
-    @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> listRuns(ListRunsRequest request) {
-        return call("direct:run-list", request, List.class);
+    /** A page of the environment's runs, newest first, with the cursor of the next page. */
+    public dev.odooops.model.RunPage listRuns(ListRunsRequest request) {
+        return call("direct:run-list", request, dev.odooops.model.RunPage.class);
     }
 
     /** The configured schedules the user may read, with their state in the job store and next fire time. */

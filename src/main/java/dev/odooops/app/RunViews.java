@@ -3,6 +3,7 @@ package dev.odooops.app;
 import dev.odooops.domain.GenerationCache;
 import dev.odooops.model.GetRunRequest;
 import dev.odooops.model.Report;
+import dev.odooops.model.RunPage;
 import dev.odooops.domain.RequestRejected;
 import dev.odooops.ops.OpsCatalog;
 import dev.odooops.model.RunView;
@@ -10,7 +11,6 @@ import dev.odooops.model.RunView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,22 +24,25 @@ import java.util.stream.Stream;
  */
 public final class RunViews {
     private final OpsCatalog catalog;
-    private final GenerationCache<String, Integer, List<Map<String, Object>>> lists;
+    private final GenerationCache<String, Integer, RunPage> lists;
 
     public RunViews(OpsCatalog catalog) {
         this(catalog, new GenerationCache<>());
     }
 
-    public RunViews(OpsCatalog catalog, GenerationCache<String, Integer, List<Map<String, Object>>> lists) {
+    public RunViews(OpsCatalog catalog, GenerationCache<String, Integer, RunPage> lists) {
         this.catalog = catalog;
         this.lists = lists;
     }
 
-    /** list-runs of a resolved request: its environment's runs, newest first. */
-    public List<Map<String, Object>> list(dev.odooops.model.ListRunsRequest request) {
+    /**
+     * list-runs of a resolved request: a page of its environment's runs, newest first. The first page (no cursor) is
+     * the one dashboards poll: it comes from the cache; a later page is read from the catalog.
+     */
+    public RunPage list(dev.odooops.model.ListRunsRequest request) {
+        if (request.cursor() != null) return catalog.runs().runPage(request.environmentId(), request.limit(), request.cursor());
         return lists.get(request.environmentId(), request.limit(),
-                () -> catalog.runs().listRuns(request.environmentId(), request.limit()).stream()
-                        .map(Collections::unmodifiableMap).toList());
+                () -> catalog.runs().runPage(request.environmentId(), request.limit(), null));
     }
 
     public Report get(GetRunRequest request) {

@@ -36,7 +36,7 @@ import java.util.function.Function;
  * 2 rejected (bad option, unknown environment, no permission ...; the message names the field), 3 a failed
  * restore after which Odoo did not come back healthy.
  */
-@Command(name = "odoo-ops", mixinStandardHelpOptions = true, version = "odoo-ops 0.1.0",
+@Command(name = "odoo-ops", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Backup, restore and environment copies for Odoo.",
         footer = {"", "Every command taking --env accepts E or P/E; --project P is needed only",
                 "when E is in several projects, and may be given with --env P/E naming the",
@@ -505,11 +505,18 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "artifacts", mixinStandardHelpOptions = true, description = "The environment's live artifacts, newest "
-            + "first: a table on a terminal, else JSON.")
+    @Command(name = "artifacts", mixinStandardHelpOptions = true,
+            description = "The environment's live artifacts, newest first, a page at a time (next_cursor: the next page); "
+                    + "a table on a terminal, else JSON.")
     static final class Artifacts extends EnvCommand {
         @Option(names = "--all", description = "pruned artifacts too")
         boolean all;
+
+        @Option(names = "--limit", paramLabel = "N", description = "at most N artifacts, 1 to 1000 (default: 100)")
+        String limit;
+
+        @Option(names = "--cursor", paramLabel = "CURSOR", description = "the page after this one: the next_cursor of the previous page")
+        String cursor;
 
         @CommandLine.Mixin
         ViewOptions view;
@@ -526,15 +533,19 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.artifacts(new ListArtifactsRequest(project, env, all, user(rt)));
+            return commands.artifacts(ListArtifactsRequest.of(project, env, all, wholeNumber("limit", limit), cursor, user(rt)));
         }
     }
 
-    @Command(name = "runs", mixinStandardHelpOptions = true, description = "The environment's recent runs, newest first: "
-            + "a table on a terminal, else JSON.")
+    @Command(name = "runs", mixinStandardHelpOptions = true,
+            description = "The environment's recent runs, newest first, a page at a time (next_cursor: the next page); "
+                    + "a table on a terminal, else JSON.")
     static final class Runs extends EnvCommand {
         @Option(names = "--limit", paramLabel = "N", description = "at most N runs, 1 to 1000 (default: 50)")
         String limit;
+
+        @Option(names = "--cursor", paramLabel = "CURSOR", description = "the page after this one: the next_cursor of the previous page")
+        String cursor;
 
         @CommandLine.Mixin
         ViewOptions view;
@@ -551,7 +562,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         int run(Commands commands, OpsRuntime rt) {
-            return commands.runs(new ListRunsRequest(project, env, wholeNumber("limit", limit), user(rt)));
+            return commands.runs(ListRunsRequest.of(project, env, wholeNumber("limit", limit), cursor, user(rt)));
         }
     }
 

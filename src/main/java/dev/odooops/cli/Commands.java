@@ -123,13 +123,13 @@ public final class Commands {
         return print(operations.verifyArtifact(request), FAILED);
     }
 
-    /** artifacts: the environment's artifacts, newest first. */
+    /** artifacts: a page of the environment's artifacts, newest first ({artifacts, next_cursor}). */
     public int artifacts(ListArtifactsRequest request) {
         printRows(operations.listArtifacts(request), "artifacts", Table.ARTIFACTS);
         return OK;
     }
 
-    /** runs: the environment's runs, newest first. */
+    /** runs: a page of the environment's runs, newest first ({runs, next_cursor}). */
     public int runs(ListRunsRequest request) {
         printRows(operations.listRuns(request), "runs", Table.RUNS);
         return OK;

@@ -15,4 +15,11 @@ final class Fields {
     static void required(String field, String value) {
         if (value == null || value.isBlank()) throw new RequestRejected(field, "is required");
     }
+
+    /** A page size: 1 to 1000, {@code fallback} when not given. */
+    static int limit(Integer limit, int fallback) {
+        if (limit == null) return fallback;
+        if (limit < 1 || limit > 1000) throw new RequestRejected("limit", "must be a whole number from 1 to 1000, got " + limit);
+        return limit;
+    }
 }

@@ -3,13 +3,18 @@ package dev.odooops.ops;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.Json;
 import dev.odooops.model.Artifact;
+import dev.odooops.model.ArtifactPage;
+import dev.odooops.model.ArtifactSummary;
 import dev.odooops.model.Fingerprinted;
 import dev.odooops.model.PackRegistration;
+import dev.odooops.model.PageCursor;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,27 +137,53 @@ public final class ArtifactCatalog {
                 pinned ? reason : null, pinned && until != null ? Timestamp.from(until) : null, id);
     }
 
-    /** The artifacts of an environment, newest first, pruned ones only when asked: the rows of list-artifacts. */
+    /**
+     * A page of an environment's artifacts, newest first, pruned ones only when asked: at most {@code limit}, those
+     * after {@code after} in the order (created_at, id) descending (keyset, never an offset); {@code next_cursor}
+     * when more follow.
+     */
+    public ArtifactPage artifactPage(String environmentId, boolean includePruned, int limit, PageCursor after) {
+        List<Keyed> rows = rows(environmentId, includePruned, limit + 1, after);
+        String next = null;
+        if (rows.size() > limit) {
+            Keyed last = rows.get(limit - 1);
+            next = new PageCursor(PageCursor.ARTIFACTS, last.createdAt(), last.row().artifactId()).encode();
+            rows = rows.subList(0, limit);
+        }
+        return new ArtifactPage(rows.stream().map(Keyed::row).toList(), next);
+    }
+
+    /** Every artifact of an environment, newest first, pruned ones only when asked, as JSON rows (list-artifacts'). */
+    @SuppressWarnings("unchecked")
     public List<Map<String, Object>> listArtifacts(String environmentId, boolean includePruned) {
+        return rows(environmentId, includePruned, null, null).stream()
+                .map(k -> (Map<String, Object>) Json.MAPPER.convertValue(k.row(), LinkedHashMap.class)).toList();
+    }
+
+    private record Keyed(ArtifactSummary row, Instant createdAt) {
+    }
+
+    private List<Keyed> rows(String environmentId, boolean includePruned, Integer limit, PageCursor after) {
+        List<Object> args = new ArrayList<>(List.of(environmentId, includePruned));
+        String where = "a.environment_id = ? and (? or a.pruned_at is null)";
+        if (after != null) {
+            where += " and (a.created_at, a.id) < (cast(? as timestamptz), ?)";
+            args.add(after.createdAt().toString());
+            args.add(after.id());
+        }
+        String page = "";
+        if (limit != null) {
+            page = " limit ?";
+            args.add(limit);
+        }
         return sql.query("select a.id, to_char(a.created_at at time zone 'UTC', " + UTC_STAMP + "), a.backup_type, a.kind, "
                 + "a.label, a.pinned, a.uri, (select coalesce(sum(v::bigint), 0) from jsonb_each_text(a.sizes) as s(k, v)), "
                 + "to_char(a.pruned_at at time zone 'UTC', " + UTC_STAMP + "), a.pin_reason, "
-                + "to_char(a.pinned_until at time zone 'UTC', " + UTC_STAMP + ") from ops.artifacts a "
-                + "where a.environment_id = ? and (? or a.pruned_at is null) order by a.created_at desc", rs -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("artifact_id", rs.getString(1));
-            m.put("created_at", rs.getString(2));
-            m.put("backup_type", rs.getString(3));
-            m.put("kind", rs.getString(4));
-            m.put("label", rs.getString(5));
-            m.put("pinned", rs.getBoolean(6));
-            m.put("uri", rs.getString(7));
-            m.put("size_bytes", rs.getLong(8));
-            m.put("pruned_at", rs.getString(9));
-            if (rs.getString(10) != null) m.put("pin_reason", rs.getString(10));
-            if (rs.getString(11) != null) m.put("pinned_until", rs.getString(11));
-            return m;
-        }, environmentId, includePruned);
+                + "to_char(a.pinned_until at time zone 'UTC', " + UTC_STAMP + "), a.created_at from ops.artifacts a "
+                + "where " + where + " order by a.created_at desc, a.id desc" + page, rs -> new Keyed(
+                new ArtifactSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getBoolean(6), rs.getString(7), rs.getLong(8), rs.getString(9), rs.getString(10), rs.getString(11)),
+                rs.getObject(12, OffsetDateTime.class).toInstant()), args.toArray());
     }
 
     /** The newest live regular backup of an environment per backup type: type -> {artifact_id, created_at}. */

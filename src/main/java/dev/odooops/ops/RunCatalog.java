@@ -3,11 +3,16 @@ package dev.odooops.ops;
 import dev.odooops.domain.Json;
 import dev.odooops.model.AbandonedRun;
 import dev.odooops.model.LastRestore;
+import dev.odooops.model.PageCursor;
+import dev.odooops.model.RunPage;
+import dev.odooops.model.RunSummary;
 import dev.odooops.model.RunStatus;
 import dev.odooops.model.RunView;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,29 +154,45 @@ public final class RunCatalog {
         }, runId);
     }
 
-    /** The runs of an environment, newest first, at most {@code limit}: the rows of list-runs. */
-    public List<Map<String, Object>> listRuns(String environmentId, int limit) {
-        return sql.query("select r.run_id::text, r.operation_type, r.status, r.created_by, "
+    /**
+     * A page of an environment's runs, newest first: at most {@code limit}, those after {@code after} in the order
+     * (created_at, run_id) descending (keyset: a run created while a client walks the pages is newer than every
+     * cursor, so the walk neither repeats nor skips a run); {@code next_cursor} when more follow.
+     */
+    public RunPage runPage(String environmentId, int limit, PageCursor after) {
+        List<Object> args = new ArrayList<>(List.of(environmentId));
+        String where = "r.environment_id = ?";
+        if (after != null) {
+            where += " and (r.created_at, r.run_id) < (cast(? as timestamptz), cast(? as uuid))";
+            args.add(after.createdAt().toString());
+            args.add(after.id());
+        }
+        args.add(limit + 1);
+        List<Keyed> rows = sql.query("select r.run_id::text, r.operation_type, r.status, r.created_by, "
                 + "to_char(r.created_at at time zone 'UTC', " + UTC_STAMP + "), "
                 + "to_char(r.finished_at at time zone 'UTC', " + UTC_STAMP + "), r.failed_step, r.failure_reason, "
-                + "r.evidence_dir, r.parent_run_id::text, r.metadata->>'artifact_id' "
-                + "from ops.runs r where r.environment_id = ? order by r.created_at desc limit ?", rs -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("run_id", rs.getString(1));
-            m.put("operation", rs.getString(2));
-            m.put("status", rs.getString(3));
-            m.put("created_by", rs.getString(4));
-            m.put("created_at", rs.getString(5));
-            m.put("finished_at", rs.getString(6));
-            m.put("failed_step", rs.getString(7));
-            m.put("error", rs.getString(8));
-            m.put("evidence_dir", rs.getString(9));
-            m.put("parent_run_id", rs.getString(10));
-            m.put("artifact_id", rs.getString(11));
-            // the names of earlier releases, kept for one release (docs/service.md): operation, error
-            m.put("operation_type", rs.getString(2));
-            m.put("failure_reason", rs.getString(8));
-            return m;
-        }, environmentId, limit);
+                + "r.evidence_dir, r.parent_run_id::text, r.metadata->>'artifact_id', r.created_at "
+                + "from ops.runs r where " + where + " order by r.created_at desc, r.run_id desc limit ?", rs -> new Keyed(
+                new RunSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                        rs.getString(11), rs.getString(2), rs.getString(8)),
+                rs.getObject(12, OffsetDateTime.class).toInstant()), args.toArray());
+        String next = null;
+        if (rows.size() > limit) {
+            Keyed last = rows.get(limit - 1);
+            next = new PageCursor(PageCursor.RUNS, last.createdAt(), last.row().runId()).encode();
+            rows = rows.subList(0, limit);
+        }
+        return new RunPage(rows.stream().map(Keyed::row).toList(), next);
+    }
+
+    private record Keyed(RunSummary row, Instant createdAt) {
+    }
+
+    /** The newest {@code limit} runs of an environment as JSON rows (the fields of {@link RunSummary}). */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> listRuns(String environmentId, int limit) {
+        return runPage(environmentId, limit, null).runs().stream()
+                .map(r -> (Map<String, Object>) Json.MAPPER.convertValue(r, LinkedHashMap.class)).toList();
     }
 }

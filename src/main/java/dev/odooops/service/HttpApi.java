@@ -99,19 +99,22 @@ public final class HttpApi {
                 operations.getRun(GetRunRequest.parse("id", header(e, "id"), user))).body()));
     }
 
+    /** {@code GET /runs?env=&project=&limit=&cursor=}: a page of runs and the next page's cursor. */
     public void listRuns(Exchange ex) {
         handle(ex, (user, e) -> {
             Integer limit = integer("limit", header(e, "limit"));
-            return Response.ok(inPathTerms(() -> operations.listRuns(new ListRunsRequest(header(e, "project"),
-                    envParameter(e), limit, user))));
+            return Response.ok(inPathTerms(() -> operations.listRuns(ListRunsRequest.of(header(e, "project"),
+                    envParameter(e), limit, header(e, "cursor"), user))));
         });
     }
 
+    /** {@code GET /artifacts?env=&project=&all=&limit=&cursor=}: a page of artifacts and the next page's cursor. */
     public void listArtifacts(Exchange ex) {
         handle(ex, (user, e) -> {
             boolean all = "true".equals(header(e, "all"));
-            return Response.ok(inPathTerms(() -> operations.listArtifacts(new ListArtifactsRequest(header(e, "project"),
-                    envParameter(e), all, user))));
+            Integer limit = integer("limit", header(e, "limit"));
+            return Response.ok(inPathTerms(() -> operations.listArtifacts(ListArtifactsRequest.of(header(e, "project"),
+                    envParameter(e), all, limit, header(e, "cursor"), user))));
         });
     }
 

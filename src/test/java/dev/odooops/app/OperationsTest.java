@@ -66,13 +66,13 @@ class OperationsTest {
     void should_list_the_artifacts_and_runs_of_an_environment_named_either_way() {
         for (ListArtifactsRequest r : List.of(new ListArtifactsRequest(null, env.environmentId(), false, "operator"),
                 new ListArtifactsRequest(env.project, "prod", false, "operator"))) {
-            List<Map<String, Object>> rows = ops.listArtifacts(r);
-            assertEquals(List.of(backup.artifactId()), rows.stream().map(m -> m.get("artifact_id")).toList());
-            assertEquals("ops-test", rows.get(0).get("label"));
+            var rows = ops.listArtifacts(r).artifacts();
+            assertEquals(List.of(backup.artifactId()), rows.stream().map(m -> m.artifactId()).toList());
+            assertEquals("ops-test", rows.get(0).label());
         }
-        List<Map<String, Object>> runs = ops.listRuns(new ListRunsRequest(null, env.environmentId(), 1, "operator"));
+        var runs = ops.listRuns(new ListRunsRequest(null, env.environmentId(), 1, "operator")).runs();
         assertEquals(1, runs.size());
-        assertEquals(backup.runId(), runs.get(0).get("run_id"));
+        assertEquals(backup.runId(), runs.get(0).runId());
     }
 
     @Test
@@ -102,7 +102,7 @@ class OperationsTest {
     void should_verify_pin_and_unpin_an_artifact_and_reject_an_unknown_one() {
         assertTrue(ops.verifyArtifact(new ArtifactRequest(backup.artifactId(), "operator")).ok());
         assertTrue(ops.pin(new PinRequest(backup.artifactId(), true, "operator")).pinned());
-        assertEquals(Boolean.TRUE, ops.listArtifacts(new ListArtifactsRequest(null, "prod", false, "operator")).get(0).get("pinned"));
+        assertTrue(ops.listArtifacts(new ListArtifactsRequest(null, "prod", false, "operator")).artifacts().get(0).pinned());
         assertFalse(ops.pin(new PinRequest(backup.artifactId(), false, "operator")).pinned());
         RequestRejected r = assertThrows(RequestRejected.class, () -> ops.verifyArtifact(new ArtifactRequest("no-such-artifact", "operator")));
         assertEquals("ID", r.field());
@@ -180,7 +180,7 @@ class OperationsTest {
         assertEquals(List.of(), ops.listEnvironments(new dev.odooops.model.ListEnvironmentsRequest("auditor")));
         assertEquals(List.of(env.environmentId()), ops.listEnvironments(new dev.odooops.model.ListEnvironmentsRequest("operator"))
                 .stream().map(m -> m.get("id")).toList());
-        assertEquals(Boolean.FALSE, ops.listArtifacts(new ListArtifactsRequest(null, "prod", false, "operator")).get(0).get("pinned"));
+        assertFalse(ops.listArtifacts(new ListArtifactsRequest(null, "prod", false, "operator")).artifacts().get(0).pinned());
         assertEquals(runsBefore, TestEnvironment.ops("select 1 from ops.runs where environment_id = ?", env.environmentId()).size());
     }
 }

@@ -227,8 +227,8 @@ class BackupFlowTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, dev.odooops.App.run(List.of("artifacts", "--env", env.environmentId(), "--config",
                 env.configDir.toString()), new PrintStream(out), System.err, System::getenv));
-        List<Map<String, Object>> artifacts = Json.MAPPER.readValue(out.toString(), new com.fasterxml.jackson.core.type.TypeReference<>() {
-        });
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> artifacts = (List<Map<String, Object>>) Json.readMap(out.toString()).get("artifacts");
         Map<String, Object> a = artifacts.stream().filter(m -> full.artifactId().equals(m.get("artifact_id"))).findFirst().orElseThrow();
         assertEquals("full", a.get("backup_type"));
         assertEquals(false, a.get("pinned"));
@@ -237,8 +237,8 @@ class BackupFlowTest {
         out.reset();
         assertEquals(0, dev.odooops.App.run(List.of("runs", "--env", "prod", "--project", env.project, "--limit", "50",
                 "--config", env.configDir.toString()), new PrintStream(out), System.err, System::getenv));
-        List<Map<String, Object>> runs = Json.MAPPER.readValue(out.toString(), new com.fasterxml.jackson.core.type.TypeReference<>() {
-        });
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) Json.readMap(out.toString()).get("runs");
         Map<String, Object> r = runs.stream().filter(m -> full.runId().equals(m.get("run_id"))).findFirst().orElseThrow();
         assertEquals("success", r.get("status"));
         assertEquals(full.artifactId(), r.get("artifact_id"));

@@ -131,7 +131,8 @@ class PackageInstallTest {
 
         Result version = asOdooOps(Path.of("/"), "", "odoo-ops", "--version");
         assertEquals(0, version.exit, version.out);
-        assertTrue(version.out.startsWith("odoo-ops "), version.out);
+        String debVersion = run(null, "dpkg-query", "-W", "-f=${Version}", "odoo-ops").out.trim();
+        assertEquals("odoo-ops " + debVersion.replace('~', '-'), version.out.trim(), "the build's version, as the package's");
 
         Result demo = asOdooOps(Path.of("/"), "-Dops.db.url=jdbc:postgresql://127.0.0.1:5432/" + INSTALLED_OPS_DB
                 + " -Ddemo.database=" + INSTALLED_DEMO_DB, "odoo-ops", "demo");
@@ -156,6 +157,24 @@ class PackageInstallTest {
         Path broken = Files.createDirectories(SCRATCH.resolve("unit")).resolve("odoo-ops.service");
         Files.writeString(broken, Files.readString(unit).replace("ExecStart=/usr/bin/odoo-ops", "ExecStart=/usr/bin/odoo-ops-missing"));
         assertNotEquals(0, run(null, "systemd-analyze", "verify", broken.toString()).exit);
+
+        // the site drop-in docs/install.md shows (as installed in /usr/share/odoo-ops/docs) loads without a finding
+        String doc = Files.readString(Path.of("/usr/share/odoo-ops/docs/install.md"));
+        int at = doc.indexOf("```ini", doc.indexOf("## Site configuration for restores"));
+        assertTrue(at > 0, "install.md shows a drop-in");
+        String dropIn = doc.substring(doc.indexOf('\n', at) + 1, doc.indexOf("```", at + 6)).replaceAll("(?m)^ {3}", "");
+        Path units = Files.createDirectories(SCRATCH.resolve("units/odoo-ops.service.d")).getParent();
+        Files.copy(unit, units.resolve("odoo-ops.service"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(units.resolve("odoo-ops.service.d/override.conf"), dropIn + "\nNoSuchKey=1\n");
+        ProcessBuilder withDropIn = new ProcessBuilder("systemd-analyze", "verify", units.resolve("odoo-ops.service").toString())
+                .redirectErrorStream(true);
+        withDropIn.environment().put("SYSTEMD_UNIT_PATH", units + ":");
+        Process p = withDropIn.start();
+        String found = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), found);
+        assertEquals(List.of("override.conf:" + (dropIn.lines().count() + 2) + ": Unknown key 'NoSuchKey' in section [Service], ignoring."),
+                found.lines().filter(l -> l.contains("override.conf")).map(l -> l.substring(l.lastIndexOf('/') + 1)).toList(),
+                "the drop-in is read (the planted key is reported) and nothing else of it is:\n" + found);
 
         String text = Files.readString(unit);
         Properties installed = new Properties();
@@ -314,7 +333,7 @@ class PackageInstallTest {
 
         Result version = asOdooOps(Path.of("/"), "", bin, "--version");
         assertEquals(0, version.exit, version.out);
-        assertTrue(version.out.startsWith("odoo-ops "), version.out);
+        assertEquals("odoo-ops " + home.getFileName().toString().substring("odoo-ops-".length()), version.out.trim());
 
         Result demo = asOdooOps(Path.of("/"), "-Dops.db.url=jdbc:postgresql://127.0.0.1:5432/" + TARBALL_OPS_DB
                 + " -Ddemo.database=" + TARBALL_DEMO_DB, bin, "demo");

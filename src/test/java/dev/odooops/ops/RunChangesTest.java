@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RunChangesTest {
     private TestEnvironment env;
     private OpsDatabase db;
-    private final GenerationCache<String, Integer, List<Map<String, Object>>> cache = new GenerationCache<>();
+    private final GenerationCache<String, Integer, dev.odooops.model.RunPage> cache = new GenerationCache<>();
     private RunChanges changes;
     private RunViews views;
 
@@ -52,8 +52,8 @@ class RunChangesTest {
         env.close();
     }
 
-    private List<Map<String, Object>> list() {
-        return views.list(new ListRunsRequest(env.project, "prod", 10, "operator"));
+    private List<dev.odooops.model.RunSummary> list() {
+        return views.list(new ListRunsRequest(env.project, "prod", 10, "operator")).runs();
     }
 
     private UUID finishedRun() {
@@ -67,7 +67,7 @@ class RunChangesTest {
     @Test
     void should_answer_from_the_cache_until_another_instance_changes_a_run() throws Exception {
         UUID run = finishedRun();
-        Await.until("the new run is listed", () -> list().stream().anyMatch(r -> r.get("run_id").equals(run.toString())));
+        Await.until("the new run is listed", () -> list().stream().anyMatch(r -> r.runId().equals(run.toString())));
         // the run's last announcements may still be on their way: wait until a list is answered from memory
         Await.until("the list is answered from the cache", () -> {
             long before = cache.loads();
@@ -80,8 +80,8 @@ class RunChangesTest {
         assertEquals(loads, cache.loads(), "an unchanged list is not read again");
 
         ops("update ops.runs set status = 'failed', failure_reason = 'set by another instance' where run_id = ? returning 1", run);
-        Await.until("the change shows", () -> list().stream().anyMatch(r -> r.get("run_id").equals(run.toString())
-                && "failed".equals(r.get("status"))));
+        Await.until("the change shows", () -> list().stream().anyMatch(r -> r.runId().equals(run.toString())
+                && "failed".equals(r.status())));
     }
 
     @Test
@@ -97,6 +97,6 @@ class RunChangesTest {
         Await.until("listening again", changes::listening);
         UUID run = finishedRun();
         Await.until("a change after the reconnection shows", () -> list().stream()
-                .anyMatch(r -> r.get("run_id").equals(run.toString())));
+                .anyMatch(r -> r.runId().equals(run.toString())));
     }
 }

@@ -282,7 +282,7 @@ class HttpApiTest {
 
         // the list names the fields as the single run does (the old names stay as aliases for one release)
         Answer list = call("GET", "/runs?env=" + env.environmentId() + "&limit=50", TestEnvironment.OPERATOR_TOKEN, null);
-        List<?> rows = Json.MAPPER.readValue(list.body(), List.class);
+        List<?> rows = (List<?>) list.json().get("runs");
         Map<?, ?> row = rows.stream().map(r -> (Map<?, ?>) r)
                 .filter(r -> backupRun.equals(r.get("run_id"))).findFirst().orElseThrow();
         assertEquals("backup", row.get("operation"), row.toString());

@@ -107,6 +107,26 @@ class OpenApiContractTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void should_state_the_schema_of_every_success_answer() {
+        paths().forEach((path, ops) -> ops.forEach((method, op) -> {
+            Map<String, Map<String, Object>> responses = (Map<String, Map<String, Object>>) op.get("responses");
+            for (String code : List.of("200", "202")) {
+                Map<String, Object> response = responses.get(code);
+                if (response == null) continue;
+                Object schema = response.get("content") instanceof Map<?, ?> content && content.get("application/json") instanceof Map<?, ?> json
+                        ? json.get("schema") : null;
+                assertNotNull(schema, method + " " + path + " " + code + " states no schema: " + response);
+            }
+        }));
+        // every field typed (a field of type Object leaves swagger's x-className in its schema)
+        assertFalse(String.valueOf(doc.get("components")).contains("x-className"), String.valueOf(doc.get("components")));
+        // the schemas the application layer's records give: the pages of runs and artifacts
+        assertTrue(String.valueOf(paths().get("/api/v1/runs").get("get").get("responses")).contains("#/components/schemas/RunPage"));
+        assertTrue(String.valueOf(paths().get("/api/v1/artifacts").get("get").get("responses")).contains("#/components/schemas/ArtifactPage"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void should_state_the_fields_submission_reads_as_the_request_bodies_of_backups_and_restores() {
         Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("schemas");
         for (Map.Entry<String, String> e : Map.of("/api/v1/backups", "backup", "/api/v1/restores", "restore").entrySet()) {
