@@ -117,6 +117,8 @@ public final class OpsRuntime implements AutoCloseable {
     private dev.odooops.staging.PrEnvironmentOperations prOperations;
     private dev.odooops.service.PrEnvironmentExpiry prExpiry;
     private final Function<String, String> env;
+    /** The route file of the route configurations (reject-to-caller, backup-errors ...): every scope loads it. */
+    static final String ERROR_HANDLING = "error-handling.camel.yaml";
     /** The entry routes this process starts, or every one. */
     private Scope scope = Scope.ALL;
 
@@ -126,15 +128,22 @@ public final class OpsRuntime implements AutoCloseable {
      * {@code run}): camel-main's route filter ({@code routeFilterIncludePattern}) then adds only those, so the process
      * answers at once. Route configurations ({@code reject-to-caller}) are loaded either way.
      */
-    public record Scope(List<String> routes) {
-        public static final Scope ALL = new Scope(List.of());
+    public record Scope(List<String> routes, List<String> files) {
+        public static final Scope ALL = new Scope(List.of(), List.of());
 
         public Scope {
             routes = List.copyOf(routes);
+            files = List.copyOf(files);
         }
 
-        public static Scope only(String... routeIds) {
-            return new Scope(List.of(routeIds));
+        /**
+         * Only {@code routeIds}, read from the route files {@code files} of routes/ (with error-handling.camel.yaml,
+         * where the route configurations are): the other files are not even parsed.
+         */
+        public static Scope only(List<String> files, String... routeIds) {
+            List<String> all = new ArrayList<>(files);
+            if (!all.contains(ERROR_HANDLING)) all.add(ERROR_HANDLING);
+            return new Scope(List.of(routeIds), all);
         }
 
         public boolean all() {
@@ -217,6 +226,10 @@ public final class OpsRuntime implements AutoCloseable {
         // classpath pattern finds the files of routes/ and of its service/ folder alike
         boolean packaged = !java.nio.file.Files.isDirectory(routes);
         String include = packaged ? "classpath:routes/*.camel.yaml" : "file:" + routes + "/*.camel.yaml";
+        if (!scope.files().isEmpty()) {
+            include = String.join(",", scope.files().stream()
+                    .map(f -> packaged ? "classpath:routes/" + f : "file:" + routes.resolve(f)).toList());
+        }
         if (serviceSettings == null && packaged) main.configure().withRoutesExcludePattern("**/service/*.camel.yaml");
         if (serviceSettings != null) {
             if (!packaged) include += ",file:" + routes + "/service/*.camel.yaml";

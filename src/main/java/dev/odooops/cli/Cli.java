@@ -377,7 +377,7 @@ public final class Cli implements Callable<Integer> {
         /** backup calls backup-run, whose failures go to backup-failed (routes/backup.camel.yaml, error-handling). */
         @Override
         OpsRuntime.Scope scope() {
-            return OpsRuntime.Scope.only("backup", "backup-run", "backup-failed");
+            return OpsRuntime.Scope.only(List.of("backup.camel.yaml"), "backup", "backup-run", "backup-failed");
         }
 
         @Override
@@ -523,7 +523,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         OpsRuntime.Scope scope() {
-            return OpsRuntime.Scope.only("artifact-list");
+            return OpsRuntime.Scope.only(List.of("operations.camel.yaml"), "artifact-list");
         }
 
         @Override
@@ -552,7 +552,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         OpsRuntime.Scope scope() {
-            return OpsRuntime.Scope.only("run-list");
+            return OpsRuntime.Scope.only(List.of("operations.camel.yaml"), "run-list");
         }
 
         @Override
@@ -578,7 +578,7 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         OpsRuntime.Scope scope() {
-            return OpsRuntime.Scope.only("run-get");
+            return OpsRuntime.Scope.only(List.of("operations.camel.yaml"), "run-get");
         }
 
         @Override
