@@ -9,7 +9,9 @@
 #
 # Targets: --help and a rejected option well under 1 s, artifacts / runs / run under 1 s, the unchanged backup
 # under 2 s. Prints a table; nothing is asserted. Each odoo-ops figure is also given without the archive
-# (ODOO_OPS_CDS=off). Needs restic, /usr/bin/time and bc (the latter two installed when missing).
+# (ODOO_OPS_CDS=off). Needs restic, /usr/bin/time and bc (the latter two installed when missing). The dataset script
+# is ../shared/bench/make-dataset.sh beside the checkout (lib.sh); from elsewhere set DATASET=/path/to/make-dataset.sh.
+# Builds the jar (mvn package) like the other benchmarks; its own catalog, store and archive under $BENCH_ROOT.
 export SCALE=${SCALE:-1}
 export PERF_DB=${PERF_DB:-perf_cli}
 export BENCH_ROOT=${BENCH_ROOT:-/var/tmp/odoo-ops-cli-bench}
