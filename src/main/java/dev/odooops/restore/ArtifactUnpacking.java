@@ -117,6 +117,7 @@ public final class ArtifactUnpacking {
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("ok", refused.isEmpty());
         check.put("members", members.size());
+        check.put("member_bytes", members.stream().mapToLong(TarListing.Member::size).sum());
         check.put("max_bytes", maxBytes);
         check.put("refused", refused.size());
         check.put("refused_members", refused.subList(0, Math.min(100, refused.size())));
@@ -192,7 +193,7 @@ public final class ArtifactUnpacking {
         if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("filestore.tar.zst", check);
         tools.run(List.of("tar", "--zstd", "--extract", "--file=" + archive, "--directory=" + into,
                 "--no-same-owner", "--no-same-permissions", "--no-overwrite-dir"), Map.of(), timeout,
-                ToolRunner.Progress.directory(into));
+                ToolRunner.Progress.directory(into).of(((Number) check.get("member_bytes")).longValue()));
     }
 
     /**
