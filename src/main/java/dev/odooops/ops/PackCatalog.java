@@ -175,9 +175,14 @@ public final class PackCatalog {
      * day. Returns false when the id is taken.
      */
     public boolean reservePack(String project, String packId, String uri, boolean compressed) {
+        return reservePack(project, packId, uri, compressed, null);
+    }
+
+    /** As {@link #reservePack(String, String, String, boolean)}, for a pack encrypted to {@code generation} (null: plain text). */
+    public boolean reservePack(String project, String packId, String uri, boolean compressed, String generation) {
         return sql.update("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, "
-                + "pending_since) values (?, ?, ?, '', 0, 0, 0, ?, now()) on conflict do nothing", project, packId, uri,
-                compressed) == 1;
+                + "pending_since, generation) values (?, ?, ?, '', 0, 0, 0, ?, now(), ?) on conflict do nothing", project, packId, uri,
+                compressed, generation) == 1;
     }
 
     /** Drops a reservation whose repack did not happen (its object removed first). */
