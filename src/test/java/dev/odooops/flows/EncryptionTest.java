@@ -307,6 +307,23 @@ class EncryptionTest {
     }
 
     @Test
+    void should_encrypt_and_restore_an_artifact_of_the_archive_format() throws Exception {
+        start(false);
+        runtime.close();
+        env.withProperty("backup.filestore-format", "archive");
+        runtime = env.runtime();
+        BackupResult b = backup();
+        assertTrue(Files.isRegularFile(stored(b.artifactId()).resolve("filestore.tar.zst")));
+        assertNothingReadable();
+        sh(stored(b.artifactId()), "sha256sum", "-c", "db.dump.sha256", "filestore.tar.zst.sha256");
+        EnvironmentState before = EnvironmentState.of(env);
+        Files.delete(env.odoo.filestore().resolve(attachmentPath));
+        RestoreResult r = restore(b.artifactId());
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+        assertEquals(before, EnvironmentState.of(env));
+    }
+
+    @Test
     void should_store_no_plaintext_in_s3_and_restore_from_it() throws Exception {
         start(true);
         BackupResult b = backup();
