@@ -430,6 +430,36 @@ class EncryptionTest {
         assertEquals(left, tree(env.odoo.filestore()));
     }
 
+    @Test
+    void should_make_an_encrypted_sanitized_snapshot_from_an_encrypted_artifact() throws Exception {
+        env = TestEnvironment.create("encsnap").withLocalStore().withOperatorActions("backup, restore, copy");
+        key = env.root.resolve("key.txt");
+        sh(null, "age-keygen", "-o", key.toString());
+        recipient = sh(null, "age-keygen", "-y", key.toString()).strip();
+        identity = Files.readAllLines(key).stream().filter(l -> l.startsWith("AGE-SECRET-KEY-1")).findFirst().orElseThrow();
+        encryptWith(recipient, identity);
+        try (dev.odooops.support.FlowFixture fx = dev.odooops.support.FlowFixture.standIn(env)) {
+            BackupResult b = fx.backup();
+            // the snapshot loads the encrypted artifact into a scratch copy (ArtifactUnpacking decrypts) and stores its own
+            var r = fx.runtime().operations().runQueued(new dev.odooops.model.SnapshotRequest(env.project, "prod", true,
+                    b.artifactId(), "operator", "test"), null);
+            assertTrue(r.ok(), r.body().toString());
+            String id = (String) r.body().get("artifact_id");
+            var manifest = fx.runtime().catalog().artifacts().artifact(id).orElseThrow().manifest();
+            assertNotNull(manifest.encryption(), "the snapshot is encrypted too");
+            try (Stream<Path> s = Files.list(stored(id))) {
+                for (Path f : s.toList()) {
+                    String name = f.getFileName().toString();
+                    if (!name.equals("manifest.json") && !name.endsWith(".sha256")) {
+                        assertTrue(ArtifactCipher.isEncrypted(f), f + " is not an age file");
+                    }
+                }
+            }
+        } finally {
+            env = null; // closed by the fixture
+        }
+    }
+
     private BackupResult keepingOne() {
         BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, 1, 0, 0,
                 "operator", "test"));
