@@ -161,6 +161,24 @@ public final class PackCatalog {
                 compressed) == 1;
     }
 
+    /**
+     * Reserves a pack a rekey is about to write, as {@link #reservePack} does, registered under {@code generation} (the
+     * recipient set it is encrypted to, V21) from the start: once {@link #recordRepack} makes it live, a backup may reuse
+     * its files at once.
+     */
+    public boolean reservePack(String project, String packId, String uri, boolean compressed, String generation) {
+        return sql.update("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, "
+                + "pending_since, generation) values (?, ?, ?, '', 0, 0, 0, ?, now(), ?) on conflict do nothing", project, packId,
+                uri, compressed, generation) == 1;
+    }
+
+    /** The objects the catalog finds in this pack (a rekey moves them all to the pack written again). */
+    public List<StoredObject> objectsOfPack(String project, String packId) {
+        return sql.query("select path, sha1, size, pack_id from ops.filestore_objects where project = ? and pack_id = ? "
+                        + "order by path", rs -> new StoredObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)),
+                project, packId);
+    }
+
     /** Drops a reservation whose repack did not happen (its object removed first). */
     public void dropReservation(String project, String packId) {
         sql.update("delete from ops.filestore_packs where project = ? and pack_id = ? and pending_since is not null", project, packId);
