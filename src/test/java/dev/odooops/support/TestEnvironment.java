@@ -64,6 +64,8 @@ public final class TestEnvironment implements AutoCloseable {
     private String odooYaml;
     private final Map<String, String> properties = new java.util.LinkedHashMap<>();
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
+    /** More keys of the secrets file (withSecret). */
+    private final Map<String, String> moreSecrets = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
     private String schedulesYaml;
     /** Keys of the project besides its environments (pr_environments, ...), as YAML at the project's level. */
@@ -232,6 +234,13 @@ public final class TestEnvironment implements AutoCloseable {
         return this;
     }
 
+    /** A key of the secrets file ({@code ${secret:NAME}}); a value of several lines is written with {@code \\n}. */
+    public TestEnvironment withSecret(String name, String value) throws IOException {
+        moreSecrets.put(name, value);
+        writeConfig();
+        return this;
+    }
+
     /** A variable of the environment of the JVMs {@link #spawn} starts. */
     public TestEnvironment withSpawnEnv(String name, String value) {
         spawnEnvironment.put(name, value);
@@ -360,7 +369,9 @@ public final class TestEnvironment implements AutoCloseable {
                 + (projectYaml == null ? "" : projectYaml.stripTrailing().indent(4)));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
-                        + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\nstaging_admin=" + STAGING_ADMIN_PASSWORD + "\n");
+                        + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\nstaging_admin=" + STAGING_ADMIN_PASSWORD + "\n"
+                        + moreSecrets.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().strip().replace("\n", "\\n") + "\n")
+                        .collect(java.util.stream.Collectors.joining()));
     }
 
     public OpsRuntime runtime() throws Exception {
