@@ -100,6 +100,7 @@ public final class OpsRuntime implements AutoCloseable {
     private final Main main;
     private ArtifactStore store;
     private StoreLocator stores;
+    private dev.odooops.store.ArtifactCipher cipher;
     private ProducerTemplate template;
     private Operations operations;
     private ServiceSettings serviceSettings;
@@ -301,9 +302,13 @@ public final class OpsRuntime implements AutoCloseable {
         for (var previous : config.store().previous()) {
             if (previous.isS3()) secrets.add(previous.s3().secretAccessKey().reveal());
         }
+        // the age identities (encryption.identity) are secrets too: never in a tool's message or a log line
+        dev.odooops.config.EncryptionSettings encryption = dev.odooops.config.EncryptionSettings.of(config);
+        secrets.addAll(encryption.secrets());
         SecretRedactor redactor = new SecretRedactor(secrets);
         ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10),
                 ChildEnvironment.of(env, settings.tools().toolEnv(), settings.tools().commandEnv()), settings.tools().nice());
+        cipher = new dev.odooops.store.ArtifactCipher(tools, encryption, Duration.ofSeconds(settings.backup().archiveTimeoutSeconds()));
         OdooController controller = new OdooController(tools);
         QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings.backup());
         OdooLifecycle odoo = new OdooLifecycle(controller);
@@ -312,7 +317,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
         // the current store and the previous ones: each artifact and pack is read and deleted where it was written
-        stores = new StoreLocator(config.store(), store, template, settings.store().uploadPartSizeBytes(), settings.files());
+        stores = new StoreLocator(config.store(), store, template, settings.store().uploadPartSizeBytes(), settings.files(), cipher);
         r.bind("storeLocator", stores);
         ArtifactRemover remover = new ArtifactRemover(stores, catalog);
         RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover,

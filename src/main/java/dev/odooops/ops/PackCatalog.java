@@ -31,10 +31,10 @@ public final class PackCatalog {
 
     /** A packed artifact's packs, objects and references, inside its registration's transaction. */
     static void insertPacks(CatalogSql.Tx tx, String artifactId, PackRegistration r) throws SQLException {
-        tx.batch("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?)",
+        tx.batch("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, generation) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.packs().stream().map(p -> new Object[]{r.project(), p.packId(), p.uri(), p.sha256(), p.size(), p.files(),
-                        p.bytes(), p.compressed()}).toList());
+                        p.bytes(), p.compressed(), r.generation()}).toList());
         // a backup stores a known object again only when its pack is missing or in a previous store: it is found in
         // the new pack from now on (the old pack still serves the artifacts whose indexes name it)
         tx.batch("insert into ops.filestore_objects(project, path, sha1, size, pack_id) values (?, ?, ?, ?, ?) "
@@ -66,6 +66,25 @@ public final class PackCatalog {
                     rs -> out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new StoredObject(rs.getString(1),
                             rs.getString(2), rs.getLong(3), rs.getString(4))), project, batch);
         }
+        return out;
+    }
+
+    /**
+     * The packs of {@code project} of any generation but {@code generation} (null: plain text), pruned or not: a backup
+     * reuses no pack of another recipient set (V21).
+     */
+    public java.util.Set<String> packsNotOfGeneration(String project, String generation) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        sql.query("select pack_id from ops.filestore_packs where project = ? and generation is distinct from ?::text",
+                rs -> out.add(rs.getString(1)), project, generation);
+        return out;
+    }
+
+    /** The generation of each of these packs of {@code project} (null value: plain text), by id. */
+    public Map<String, String> generations(String project, Collection<String> ids) {
+        Map<String, String> out = new LinkedHashMap<>();
+        sql.query("select pack_id, generation from ops.filestore_packs where project = ? and pack_id = any(?)",
+                rs -> out.put(rs.getString(1), rs.getString(2)), project, ids.toArray(String[]::new));
         return out;
     }
 
