@@ -33,8 +33,8 @@ import java.util.Set;
  *   {@code ops.pack_moves}, as after a repack; the old pack is marked deleted and the collection removes it. A kill
  *   before the record leaves the reservation (and maybe its object), which a collection removes after a day, and the old
  *   pack as it was; a kill after it leaves the old pack to the next collection.</li>
- *   <li>{@link #artifact}: the artifact's encrypted objects (dump, filestore index or archive, config snapshot; for an
- *   artifact stored in plain text, those a backup encrypts) fetched (SHA-256 the catalog's), decrypted, encrypted again;
+ *   <li>{@link #artifact}: the artifact's objects that a backup encrypts (every one but manifest.json and the
+ *   {@code *.sha256} lists: dump, filestore index or archive, meta files, config snapshot) fetched (SHA-256 the catalog's), decrypted, encrypted again;
  *   its {@code *.sha256} files and manifest rewritten for the new digests (and the packs that hold its files now). The
  *   names are the contract, so the switch is in place: (1) every new object is staged beside the old one as
  *   {@code <name>.rekey} and read back, then the plan {@value #PLAN} (new digests, sizes and manifest) is stored last;
@@ -53,9 +53,10 @@ public final class Reencryption {
     public static final String PLAN = "rekey.json";
     /** The suffix of a staged object. */
     public static final String STAGED = ".rekey";
-    /** What a backup encrypts of an artifact (everything else is a manifest, a sum or a meta file, in plain text). */
-    public static final List<String> ENCRYPTED = List.of("db.dump", "filestore.tar.zst", "filestore.index.tsv",
-            "config_snapshot.json");
+    /** Whether a backup encrypts an artifact's object: every one but manifest.json and the {@code *.sha256} lists. */
+    public static boolean encryptedName(String name) {
+        return !name.equals(ArtifactManifest.FILE) && !name.endsWith(".sha256");
+    }
 
     private final OpsCatalog catalog;
     private final StoreLocator stores;
@@ -158,17 +159,11 @@ public final class Reencryption {
             Map<String, String> newSha = new LinkedHashMap<>();
             Map<String, Long> newSize = new LinkedHashMap<>();
             Map<String, Path> newFiles = new LinkedHashMap<>();
-            boolean encrypted = a.manifest().encrypted();
             for (String name : a.checksums().keySet()) {
-                if (name.equals(ArtifactManifest.FILE) || name.endsWith(".sha256")) continue;
-                if (!encrypted && !ENCRYPTED.contains(name)) continue;
+                if (!encryptedName(name)) continue;
                 Path got = fetchChecked(store, path, name, a, scratch);
-                if (encrypted && !ArtifactCipher.isEncrypted(got)) { // a meta file: stored in plain text
-                    Files.delete(got);
-                    continue;
-                }
                 Path plain = scratch.resolve(name + ".plain");
-                if (encrypted) {
+                if (ArtifactCipher.isEncrypted(got)) { // by the bytes, as every reader decides
                     cipher.decrypt(project, got, plain, name + " of artifact " + a.id());
                     Files.delete(got);
                 } else {

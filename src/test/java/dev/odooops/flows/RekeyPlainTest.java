@@ -1,0 +1,99 @@
+package dev.odooops.flows;
+
+import dev.odooops.OpsRuntime;
+import dev.odooops.domain.Json;
+import dev.odooops.model.ArtifactRequest;
+import dev.odooops.model.BackupRequest;
+import dev.odooops.model.BackupResult;
+import dev.odooops.model.BackupType;
+import dev.odooops.model.Report;
+import dev.odooops.support.TestEnvironment;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static dev.odooops.support.TestEnvironment.ops;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Encryption turned on for a project whose artifacts are in plain text (plain text is a generation too): {@code rekey}
+ * encrypts the old artifact and its packs for the recipients, killed once in the middle of the artifact's switch and
+ * finished by the rerun; afterwards every stored object but the manifests and sums lists is an age file, the catalog,
+ * the sums files and the stored manifest agree (verify-artifact), and a project without encryption is refused.
+ */
+class RekeyPlainTest {
+    private static final String AGE_HEADER = "age-encryption.org/v1";
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void should_encrypt_the_artifacts_of_a_project_that_was_in_plain_text() throws Exception {
+        try (TestEnvironment env = TestEnvironment.create("rekeyplain").withLocalStore()) {
+            BackupResult plain;
+            try (OpsRuntime rt = env.runtime()) {
+                plain = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null, null, null,
+                        "operator", "test"));
+                assertEquals("success", plain.status(), plain.error());
+            }
+            TestEnvironment.CliResult refused = env.cli("rekey", "--project", env.project);
+            assertEquals(2, refused.exit(), refused.stdout() + refused.stderr());
+            assertTrue(refused.stderr().contains("encryption"), refused.stderr());
+
+            RekeyTest.Key key = RekeyTest.Key.make(env.root, "k");
+            env.withSecret("age_identity", key.identity());
+            env.withProjectYaml("encryption:\n  recipients: [" + key.recipient() + "]\n  identity: \"${secret:age_identity}\"\n");
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", "rekey:artifact-object-replaced");
+            Path err = env.root.resolve("killed.err");
+            Process killed = env.spawn(env.root.resolve("killed.out"), err, "rekey", "--project", env.project);
+            assertTrue(killed.waitFor(180, TimeUnit.SECONDS));
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+            assertEquals(137, killed.exitValue(), Files.readString(err));
+            assertTrue(Files.exists(env.localStoreDir().resolve(env.project).resolve("prod").resolve(plain.artifactId())
+                    .resolve("rekey.json")), "the plan is stored before the switch begins");
+
+            TestEnvironment.CliResult rerun = env.cli("rekey", "--project", env.project);
+            assertEquals(0, rerun.exit(), rerun.stdout() + rerun.stderr());
+            Map<String, Object> report = Json.readMap(rerun.stdout());
+            assertEquals(List.of(plain.artifactId()), report.get("rekeyed"), report.toString());
+            assertEquals(key.generation(), ops("select manifest->'encryption'->>'generation' as g from ops.artifacts where id = ?",
+                    plain.artifactId()).get(0).get("g"));
+            for (Map<String, Object> row : ops("select p.generation from ops.artifact_packs ap join ops.filestore_packs p on "
+                    + "p.project = ap.project and p.pack_id = ap.pack_id where ap.artifact_id = ? and p.deleted_at is null",
+                    plain.artifactId())) {
+                assertEquals(key.generation(), row.get("generation"));
+            }
+            try (var files = Files.walk(env.localStoreDir().resolve(env.project))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    String name = f.getFileName().toString();
+                    assertFalse(name.endsWith(".rekey") || name.equals("rekey.json"), "left staged: " + f);
+                    if (name.equals("manifest.json") || name.endsWith(".sha256") || name.endsWith(".moved")) continue;
+                    byte[] head = new byte[AGE_HEADER.length()];
+                    try (var in = Files.newInputStream(f)) {
+                        in.readNBytes(head, 0, head.length);
+                    }
+                    assertEquals(AGE_HEADER, new String(head, StandardCharsets.US_ASCII), f + " is not an age file");
+                }
+            }
+            try (OpsRuntime rt = env.runtime()) {
+                Report verified = rt.operations().verifyArtifact(new ArtifactRequest(plain.artifactId(), false, 100, "operator"));
+                // the stored objects against the catalog, the sums files and the stored manifest (reading the dump's content
+                // through the cipher is the verifier's, see EncryptionTest)
+                Map<String, Object> body = verified.body();
+                ((Map<String, Map<String, Object>>) body.get("files")).forEach((name, f) -> assertEquals(true, f.get("ok"), name + ": " + f));
+                ((Map<String, Map<String, Object>>) body.get("packs")).forEach((name, f) -> assertEquals(true, f.get("ok"), name + ": " + f));
+                assertEquals(Map.of("db.dump.sha256", "agrees"), body.get("sha256_files"));
+                assertEquals(true, body.get("stored_manifest_matches_catalog"));
+                assertEquals(true, body.get("manifest_complete"));
+            }
+            TestEnvironment.CliResult again = env.cli("rekey", "--project", env.project, "--dry-run");
+            assertEquals(0, again.exit(), again.stdout() + again.stderr());
+            assertEquals(List.of(), Json.readMap(again.stdout()).get("artifacts"), "nothing left to write again");
+        }
+    }
+}
