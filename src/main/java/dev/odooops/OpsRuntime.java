@@ -355,12 +355,13 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", s.quiesce());
         DumpDatabase dumpDatabase = new DumpDatabase(s.tools(), catalog, settings.backup());
-        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store);
+        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store, cipher);
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
         r.bind("uploadPacks", new dev.odooops.backup.UploadPacks(store, settings.store()));
         r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
+        r.bind("encryptArtifact", new dev.odooops.backup.EncryptArtifact(cipher));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), s.remover(), s.clock(),
                 new dev.odooops.store.PackCollector(catalog, stores),
@@ -382,7 +383,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, stores, s.clock(), s.redactor(),
                 versions));
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
-        r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
+        r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog, cipher));
         r.bind("safetyBackup", new SafetyBackup(operations::backup, catalog,
                 new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));

@@ -72,7 +72,8 @@ public class UploadArtifact {
                         // the packs, the objects they hold and what this artifact refers to: from now on a backup of
                         // the project reuses them
                         : new PackRegistration(job.environment().project(), job.packed().newPacks(),
-                        job.packed().newObjects(), job.packed().index().packs()));
+                        job.packed().newObjects(), job.packed().index().packs(),
+                        job.encryption() == null ? null : job.encryption().generation()));
         job.registered(true);
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("artifact_id", job.artifactId());
@@ -109,6 +110,6 @@ public class UploadArtifact {
                 job.request().kind().wire(), job.request().label(), source,
                 dump == null ? null : new ArtifactManifest.Part(dump.name(), dump.sha256(), dump.size()),
                 filestore, job.odooState().withDbMajorVersion(job.dbMajorVersion()), files,
-                job.packed() != null ? ArtifactManifest.FORMAT_PACKED : null);
+                job.packed() != null ? ArtifactManifest.FORMAT_PACKED : null, job.encryption());
     }
 }

@@ -175,20 +175,14 @@ public final class PackCatalog {
      * day. Returns false when the id is taken.
      */
     public boolean reservePack(String project, String packId, String uri, boolean compressed) {
-        return sql.update("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, "
-                + "pending_since) values (?, ?, ?, '', 0, 0, 0, ?, now()) on conflict do nothing", project, packId, uri,
-                compressed) == 1;
+        return reservePack(project, packId, uri, compressed, null);
     }
 
-    /**
-     * Reserves a pack a rekey is about to write, as {@link #reservePack} does, registered under {@code generation} (the
-     * recipient set it is encrypted to, V21) from the start: once {@link #recordRepack} makes it live, a backup may reuse
-     * its files at once.
-     */
+    /** As {@link #reservePack(String, String, String, boolean)}, for a pack encrypted to {@code generation} (null: plain text). */
     public boolean reservePack(String project, String packId, String uri, boolean compressed, String generation) {
         return sql.update("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, "
-                + "pending_since, generation) values (?, ?, ?, '', 0, 0, 0, ?, now(), ?) on conflict do nothing", project, packId,
-                uri, compressed, generation) == 1;
+                + "pending_since, generation) values (?, ?, ?, '', 0, 0, 0, ?, now(), ?) on conflict do nothing", project, packId, uri,
+                compressed, generation) == 1;
     }
 
     /** The objects the catalog finds in this pack (a rekey moves them all to the pack written again). */

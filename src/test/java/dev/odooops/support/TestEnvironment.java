@@ -64,13 +64,15 @@ public final class TestEnvironment implements AutoCloseable {
     private String odooYaml;
     private final Map<String, String> properties = new java.util.LinkedHashMap<>();
     private final Map<String, String> spawnEnvironment = new java.util.LinkedHashMap<>();
-    /** More keys of the secrets file (withSecret). */
-    private final Map<String, String> moreSecrets = new java.util.LinkedHashMap<>();
     private String s3SecretEnv;
     private String schedulesYaml;
     /** Keys of the project besides its environments (pr_environments, ...), as YAML at the project's level. */
     private String projectYaml;
     private String prodYaml = "";
+    /** Top-level keys of the environments file besides store, users and projects (encryption), as YAML. */
+    private String topYaml = "";
+    /** Entries of secrets.properties besides the harness's own. */
+    private final Map<String, String> extraSecrets = new java.util.LinkedHashMap<>();
     private String operatorActions = "backup, restore";
     private String moreEnvironments = "";
     /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
@@ -201,6 +203,21 @@ public final class TestEnvironment implements AutoCloseable {
         return this;
     }
 
+    /** {@code block}: top-level YAML keys of the environments file besides store, users and projects (e.g. {@code encryption:}). */
+    public TestEnvironment withTopYaml(String block) throws IOException {
+        this.topYaml = block == null ? "" : block;
+        writeConfig();
+        return this;
+    }
+
+    /** An entry of secrets.properties (a {@code ${secret:NAME}} reference's value; new lines written as \n). */
+    public TestEnvironment withSecret(String name, String value) throws IOException {
+        if (value == null) extraSecrets.remove(name);
+        else extraSecrets.put(name, value);
+        writeConfig();
+        return this;
+    }
+
     /** {@code block}: YAML keys of the project besides environments (e.g. {@code pr_environments: ...}). */
     public TestEnvironment withProjectYaml(String block) throws IOException {
         this.projectYaml = block;
@@ -230,13 +247,6 @@ public final class TestEnvironment implements AutoCloseable {
     public TestEnvironment withS3SecretFromEnv(String name) throws IOException {
         this.s3SecretEnv = name;
         spawnEnvironment.put(name, S3_SECRET);
-        writeConfig();
-        return this;
-    }
-
-    /** A key of the secrets file ({@code ${secret:NAME}}); a value of several lines is written with {@code \\n}. */
-    public TestEnvironment withSecret(String name, String value) throws IOException {
-        moreSecrets.put(name, value);
         writeConfig();
         return this;
     }
@@ -345,7 +355,8 @@ public final class TestEnvironment implements AutoCloseable {
         if (schedulesYaml != null) quiesce += "        schedules:\n" + schedulesYaml.indent(10);
         if (!prodYaml.isEmpty()) quiesce += prodYaml.indent(8);
         if (!moreEnvironments.isEmpty()) quiesce += moreEnvironments.indent(6);
-        Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
+        Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n"
+                + (topYaml.isEmpty() ? "" : topYaml.stripTrailing() + "\n") + """
                 users:
                   - name: operator
                     api_token: "${secret:operator_token}"
@@ -370,7 +381,7 @@ public final class TestEnvironment implements AutoCloseable {
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
                         + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\nstaging_admin=" + STAGING_ADMIN_PASSWORD + "\n"
-                        + moreSecrets.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().strip().replace("\n", "\\n") + "\n")
+                        + extraSecrets.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().replace("\n", "\\n") + "\n")
                         .collect(java.util.stream.Collectors.joining()));
     }
 
