@@ -76,7 +76,7 @@ class RekeyTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        env = TestEnvironment.create("rekey").withLocalStore();
+        env = TestEnvironment.create("rekey").withLocalStore().withType("staging");
         a = Key.make(env.root, "a");
         b = Key.make(env.root, "b");
         useKeys(a, a);
