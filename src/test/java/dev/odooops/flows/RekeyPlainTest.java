@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Encryption turned on for a project whose artifacts are in plain text (plain text is a generation too): {@code rekey}
+ * On the S3 store (s3proxy): encryption turned on for a project whose artifacts are in plain text (plain text is a generation too): {@code rekey}
  * encrypts the old artifact and its packs for the recipients, killed once in the middle of the artifact's switch and
  * finished by the rerun; afterwards every stored object but the manifests and sums lists is an age file, the catalog,
  * the sums files and the stored manifest agree (verify-artifact), and a project without encryption is refused.
@@ -33,7 +33,7 @@ class RekeyPlainTest {
 
     @Test
     void should_encrypt_the_artifacts_of_a_project_that_was_in_plain_text() throws Exception {
-        try (TestEnvironment env = TestEnvironment.create("rekeyplain").withLocalStore()) {
+        try (TestEnvironment env = TestEnvironment.create("rekeyplain")) {
             BackupResult plain;
             try (OpsRuntime rt = env.runtime()) {
                 plain = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null, null, null,
@@ -53,8 +53,9 @@ class RekeyPlainTest {
             assertTrue(killed.waitFor(180, TimeUnit.SECONDS));
             env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
             assertEquals(137, killed.exitValue(), Files.readString(err));
-            assertTrue(Files.exists(env.localStoreDir().resolve(env.project).resolve("prod").resolve(plain.artifactId())
-                    .resolve("rekey.json")), "the plan is stored before the switch begins");
+            Path store = env.s3Dir.resolve("backups/ops").resolve(env.project); // s3proxy's directory: the bucket's objects
+            assertTrue(Files.exists(store.resolve("prod").resolve(plain.artifactId()).resolve("rekey.json")),
+                    "the plan is stored before the switch begins");
 
             TestEnvironment.CliResult rerun = env.cli("rekey", "--project", env.project);
             assertEquals(0, rerun.exit(), rerun.stdout() + rerun.stderr());
@@ -67,7 +68,7 @@ class RekeyPlainTest {
                     plain.artifactId())) {
                 assertEquals(key.generation(), row.get("generation"));
             }
-            try (var files = Files.walk(env.localStoreDir().resolve(env.project))) {
+            try (var files = Files.walk(store)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     String name = f.getFileName().toString();
                     assertFalse(name.endsWith(".rekey") || name.equals("rekey.json"), "left staged: " + f);
