@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Key rotation and {@code odoo-ops rekey} (issue 15, section 2), end to end with the real age tool and the local store:
  * a backup with key A; the rotation (recipient B, identity A and B) and a backup whose packs are all of generation B;
- * {@code rekey --dry-run} changes nothing; a rekey killed (SIGKILL) after a new pack is uploaded, after an artifact's
+ * {@code rekey --dry-run} changes nothing; an identity without the old key fails naming it and changes nothing; a rekey killed (SIGKILL) after a new pack is uploaded, after an artifact's
  * plan is stored and in the middle of an artifact's switch, each followed by a check that every artifact still reads
  * (or, for the last, by the rerun that finishes it); then, with the identity B alone, both artifacts verify with their
  * data and restore. The stages share one environment and run in order.
@@ -197,6 +197,23 @@ class RekeyTest {
 
     @Test
     @Order(3)
+    @SuppressWarnings("unchecked")
+    void should_fail_naming_the_identity_when_it_cannot_open_the_old_generation_and_change_nothing() throws Exception {
+        useKeys(b, b); // the old key left the identity too early
+        TestEnvironment.CliResult r = env.cli("rekey", "--project", env.project);
+        assertEquals(1, r.exit(), r.stdout() + r.stderr());
+        Map<String, Object> report = Json.readMap(r.stdout());
+        String why = String.valueOf(((Map<String, Object>) report.get("failed")).get(withA.artifactId()));
+        assertTrue(why.contains("encryption.identity"), report.toString());
+        assertEquals(a.generation(), manifestGeneration(withA.artifactId()), "nothing changed");
+        packGenerations(withA.artifactId()).forEach(g -> assertEquals(a.generation(), g));
+        assertTrue(ops("select 1 from ops.filestore_packs where project = ? and pack_id like 'rekey-%'", env.project).isEmpty(),
+                "no pack reserved before the old one could be read");
+        useKeys(b, a, b);
+    }
+
+    @Test
+    @Order(4)
     void should_leave_every_artifact_readable_when_killed_and_finish_on_the_rerun() throws Exception {
         // killed after a new pack is stored, before the catalog moves the old one's files to it
         killedRekey("rekey:pack-uploaded");
@@ -219,9 +236,11 @@ class RekeyTest {
         packGenerations(withA.artifactId()).forEach(g -> assertEquals(b.generation(), g));
         List<Map<String, Object>> runs = ops("select status from ops.runs where environment_id = ? and operation_type = 'rekey' "
                 + "order by created_at", env.environmentId());
-        assertEquals(4, runs.size(), runs.toString());
-        assertEquals("success", runs.get(3).get("status"));
-        runs.subList(0, 3).forEach(r -> assertEquals("abandoned", r.get("status"), runs.toString()));
+        // the failed run of stage 3, three killed ones (abandoned by the next start), the rerun
+        assertEquals(5, runs.size(), runs.toString());
+        assertEquals("failed", runs.get(0).get("status"));
+        runs.subList(1, 4).forEach(r -> assertEquals("abandoned", r.get("status"), runs.toString()));
+        assertEquals("success", runs.get(4).get("status"));
         // nothing of the old generation in the store: every pack and encrypted object opens with B
         Path store = env.localStoreDir().resolve(env.project);
         try (var files = Files.walk(store)) {
@@ -239,7 +258,7 @@ class RekeyTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void should_restore_the_old_and_the_new_artifact_with_the_new_key_alone() throws Exception {
         useKeys(b, b); // the retired key leaves the identity
         try (OpsRuntime rt = env.runtime()) {
