@@ -6,6 +6,7 @@ import dev.odooops.domain.Checksums;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.RekeyPlanner;
 import dev.odooops.exec.CrashPoints;
+import dev.odooops.exec.WorkFiles;
 import dev.odooops.model.Artifact;
 import dev.odooops.model.NewPack;
 import dev.odooops.model.StoredObject;
@@ -140,11 +141,13 @@ public final class Reencryption {
      * a killed rekey is finished first. Returns its line of the evidence, or null when the artifact changed meanwhile
      * (pruned, being removed) and was left as it is.
      */
-    public Map<String, Object> artifact(String project, Artifact a, Encryption to, Path scratch) {
+    public Map<String, Object> artifact(String project, Artifact a, Encryption to, Path work) {
         StoreLocator.Location where = stores.locate(a.uri(), a.id());
         ArtifactStore store = where.store();
         String path = where.artifactPath();
+        Path scratch = null;
         try {
+            scratch = Files.createTempDirectory(work, "rekey-artifact-"); // this artifact's files only
             List<String> names = store.list(path);
             if (names.contains(PLAN)) {
                 Map<String, Object> resumed = finish(a, where, scratch);
@@ -222,6 +225,8 @@ public final class Reencryption {
             return line;
         } catch (IOException e) {
             throw new UncheckedIOException("rekey of artifact " + a.id() + " failed", e);
+        } finally {
+            WorkFiles.deleteTree(scratch);
         }
     }
 

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Key rotation and {@code odoo-ops rekey} (issue 15, section 2), end to end with the real age tool and the local store:
- * a backup with key A; the rotation (recipient B, identity A and B) and a backup whose packs are all of generation B;
+ * two backups with key A (the second reusing the first's packs); the rotation (recipient B, identity A and B) and a backup whose packs are all of generation B;
  * {@code rekey --dry-run} changes nothing; an identity without the old key fails naming it and changes nothing; a rekey killed (SIGKILL) after a new pack is uploaded, after an artifact's
  * plan is stored and in the middle of an artifact's switch, each followed by a check that every artifact still reads
  * (or, for the last, by the rerun that finishes it); then, with the identity B alone, both artifacts verify with their
@@ -52,6 +52,7 @@ class RekeyTest {
     private Key a;
     private Key b;
     private BackupResult withA;
+    private BackupResult withA2;   // also key A, sharing withA's packs
     private BackupResult withB;
 
     /** An age key pair made by age-keygen. */
@@ -82,6 +83,7 @@ class RekeyTest {
         useKeys(a, a);
         try (OpsRuntime rt = env.runtime()) {
             withA = backup(rt);
+            withA2 = backup(rt);
         }
     }
 
@@ -122,7 +124,7 @@ class RekeyTest {
     }
 
     private void assertReadable(OpsRuntime rt, String when) {
-        for (String id : List.of(withA.artifactId(), withB.artifactId())) {
+        for (String id : List.of(withA.artifactId(), withA2.artifactId(), withB.artifactId())) {
             Report verified = rt.operations().verifyArtifact(new ArtifactRequest(id, true, 100, "operator"));
             assertTrue(verified.ok(), id + " " + when + ": " + verified.body());
         }
@@ -186,7 +188,8 @@ class RekeyTest {
         assertEquals(true, report.get("dry_run"));
         assertEquals(b.generation(), report.get("generation"));
         List<Map<String, Object>> artifacts = (List<Map<String, Object>>) report.get("artifacts");
-        assertEquals(List.of(withA.artifactId()), artifacts.stream().map(x -> x.get("artifact_id")).toList(), report.toString());
+        assertEquals(List.of(withA.artifactId(), withA2.artifactId()), artifacts.stream().map(x -> x.get("artifact_id")).toList(),
+                report.toString());
         List<Map<String, Object>> packs = (List<Map<String, Object>>) report.get("packs");
         assertFalse(packs.isEmpty(), report.toString());
         packs.forEach(p -> assertEquals(a.generation(), p.get("generation"), p.toString()));
@@ -230,10 +233,16 @@ class RekeyTest {
         TestEnvironment.CliResult rerun = env.cli("rekey", "--project", env.project);
         assertEquals(0, rerun.exit(), rerun.stdout() + rerun.stderr());
         Map<String, Object> report = Json.readMap(rerun.stdout());
-        assertEquals(List.of(withA.artifactId()), report.get("rekeyed"), report.toString());
+        assertEquals(List.of(withA.artifactId(), withA2.artifactId()), report.get("rekeyed"), report.toString());
         assertEquals(0, ((Number) report.get("left_stale")).intValue(), report.toString());
-        assertEquals(b.generation(), manifestGeneration(withA.artifactId()));
-        packGenerations(withA.artifactId()).forEach(g -> assertEquals(b.generation(), g));
+        for (String id : List.of(withA.artifactId(), withA2.artifactId())) {
+            assertEquals(b.generation(), manifestGeneration(id));
+            packGenerations(id).forEach(g -> assertEquals(b.generation(), g));
+        }
+        // the pack both artifacts shared was written again once, and both refer to the new one
+        assertEquals(packGenerations(withA.artifactId()).size(), ops("select distinct ap.pack_id from ops.artifact_packs ap "
+                + "join ops.filestore_packs p on p.project = ap.project and p.pack_id = ap.pack_id where ap.artifact_id = any(?) "
+                + "and p.deleted_at is null", (Object) new String[]{withA.artifactId(), withA2.artifactId()}).size());
         List<Map<String, Object>> runs = ops("select status from ops.runs where environment_id = ? and operation_type = 'rekey' "
                 + "order by created_at", env.environmentId());
         // the failed run of stage 3, three killed ones (abandoned by the next start), the rerun
@@ -264,6 +273,7 @@ class RekeyTest {
         try (OpsRuntime rt = env.runtime()) {
             assertReadable(rt, "with the identity B alone");
             restoreAfterDamage(rt, withA.artifactId());
+            restoreAfterDamage(rt, withA2.artifactId());
             restoreAfterDamage(rt, withB.artifactId());
         }
         assertNotEquals(a.generation(), b.generation());
