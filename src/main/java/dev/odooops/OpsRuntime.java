@@ -351,7 +351,7 @@ public final class OpsRuntime implements AutoCloseable {
         Registry r = s.registry();
         r.bind("backupPreconditions", new BackupPreconditions(config, settings.ops(), settings.backup(), catalog, s.clock()));
         r.bind("createRun", new CreateRun(s.starter()));
-        r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup(), settings.restore()));
+        r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup(), settings.restore(), cipher));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", s.quiesce());
         DumpDatabase dumpDatabase = new DumpDatabase(s.tools(), catalog, settings.backup());

@@ -98,7 +98,8 @@ public class UploadArtifact {
                     job.packed().index().treeDigest(), job.packed().index().entries().size(),
                     dev.odooops.domain.TreeDigest.V3, job.packed().packRefs());
         } else if (archive != null) {
-            Map<String, Object> meta = Json.readMap(job.bundle().get("filestore.meta.json").path());
+            // the evidence copy: the bundle's may be encrypted by now (encrypt-artifact)
+            Map<String, Object> meta = Json.readMap(job.evidence().dir().resolve("filestore.meta.json"));
             filestore = new ArtifactManifest.FilestorePart(archive.name(), archive.sha256(), archive.size(),
                     (String) meta.get("tree_digest"), ((Number) meta.get("file_count")).intValue(),
                     ((Number) meta.get("tree_digest_version")).intValue());

@@ -324,23 +324,39 @@ public class RestorePreflight {
         long linkable = 0;
         // from the store the artifact was written to (store.previous), like every read of it
         StoreLocator.Location where = null;
-        try (InputStream in = (where = stores.locate(artifact.uri(), artifact.id())).store().open(where.artifactPath(),
-                "filestore.meta.json")) {
-            tree = ((Number) Json.readMap(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                    .get("total_bytes")).longValue();
+        try {
+            where = stores.locate(artifact.uri(), artifact.id());
+            tree = ((Number) Json.readMap(small(where, artifact, "filestore.meta.json")).get("total_bytes")).longValue();
         } catch (Exception e) { // no estimate from the meta: the stored size, a lower bound
             tree = packs.isEmpty() ? ((Number) artifact.sizes().getOrDefault("filestore.tar.zst", 0)).longValue()
                     : packs.stream().mapToLong(ArtifactManifest.PackRef::size).sum();
         }
         if (where != null && !packs.isEmpty() && env.app().namesByContent() && Files.isDirectory(env.filestore())) {
-            try (InputStream in = where.store().open(where.artifactPath(), FilestoreIndex.FILE)) {
-                FilestoreIndex index = FilestoreIndex.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                FilestoreIndex index = FilestoreIndex.parse(small(where, artifact, FilestoreIndex.FILE));
                 linkable = RestoreSpace.linkable(index, FilestoreInventory.of(env.filestore(), env.app()).files());
             } catch (Exception e) {
                 linkable = 0; // counted as written again: the estimate errs on the side of room
             }
         }
         return new RestoreSpace(needBytes, largestPack, tree, linkable);
+    }
+
+    /**
+     * A small file of the artifact as text, read from the store; an encrypted one is decrypted (in a scratch directory
+     * of the work directory, removed at once) when this host has the identity, otherwise it cannot be read here
+     * (the caller's estimate then falls back; the encryption check refuses the restore anyway).
+     */
+    private String small(StoreLocator.Location where, Artifact artifact, String name) throws IOException {
+        Path scratch = Files.createTempDirectory(WorkFiles.createPrivate(ops.workDir()), "preflight-");
+        try {
+            Path local = scratch.resolve(name);
+            where.store().fetch(where.artifactPath(), name, local);
+            stores.cipher().decryptInPlace(ArtifactUnpacking.projectOf(artifact), local, name + " of artifact " + artifact.id());
+            return Files.readString(local, java.nio.charset.StandardCharsets.UTF_8);
+        } finally {
+            WorkFiles.deleteTree(scratch);
+        }
     }
 
     /** The free space of the file system {@code dir} is on (its nearest existing ancestor's: nothing is created). */

@@ -307,6 +307,23 @@ class EncryptionTest {
     }
 
     @Test
+    void should_encrypt_and_restore_an_artifact_of_the_archive_format() throws Exception {
+        start(false);
+        runtime.close();
+        env.withProperty("backup.filestore-format", "archive");
+        runtime = env.runtime();
+        BackupResult b = backup();
+        assertTrue(Files.isRegularFile(stored(b.artifactId()).resolve("filestore.tar.zst")));
+        assertNothingReadable();
+        sh(stored(b.artifactId()), "sha256sum", "-c", "db.dump.sha256", "filestore.tar.zst.sha256");
+        EnvironmentState before = EnvironmentState.of(env);
+        Files.delete(env.odoo.filestore().resolve(attachmentPath));
+        RestoreResult r = restore(b.artifactId());
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+        assertEquals(before, EnvironmentState.of(env));
+    }
+
+    @Test
     void should_store_no_plaintext_in_s3_and_restore_from_it() throws Exception {
         start(true);
         BackupResult b = backup();
@@ -322,8 +339,10 @@ class EncryptionTest {
     @Test
     void should_reuse_no_pack_of_another_generation() throws Exception {
         start(false);
-        // plain text first: the project's packs are of no generation
+        // plain text first: the project's packs are of no generation (skip-unchanged on: turning encryption on or
+        // changing the recipients is a change, the environment itself is not)
         env.withTopYaml("");
+        env.withProperty("backup.skip-unchanged", "true");
         restart();
         BackupResult plain = backup();
         assertTrue(storedObjects().stream().noneMatch(ArtifactCipher::isEncrypted));
@@ -333,9 +352,13 @@ class EncryptionTest {
         BackupResult first = backup();
         Map<String, Object> meta = Json.readMap(Path.of(first.evidenceDir()).resolve("filestore.meta.json"));
         assertEquals(meta.get("file_count"), meta.get("new_files"), "a plain-text pack was reused: " + meta);
-        // the same recipients again: everything reused
+        // the same recipients again, nothing changed: skipped; one new file: only it is stored, the rest reused
+        BackupResult unchanged = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                null, null, "operator", "test"));
+        assertEquals("skipped_unchanged", unchanged.status(), unchanged.error());
+        addAttachment("one more file".getBytes(StandardCharsets.UTF_8));
         BackupResult second = backup();
-        assertEquals(0, ((Number) Json.readMap(Path.of(second.evidenceDir()).resolve("filestore.meta.json")).get("new_files")).intValue());
+        assertEquals(1, ((Number) Json.readMap(Path.of(second.evidenceDir()).resolve("filestore.meta.json")).get("new_files")).intValue());
         // a new recipient set (a rotation adds a key): a new generation, stored again
         Path two = env.root.resolve("two.txt");
         sh(null, "age-keygen", "-o", two.toString());
