@@ -157,7 +157,10 @@ public final class Reencryption {
                 a = now;
                 names = store.list(path);
             }
-            for (String n : names) if (n.endsWith(STAGED)) store.delete(path, n); // a rekey killed before its plan
+            // a rekey killed before its plan: its staged objects, and an upload of one it left unfinished (only a rekey
+            // writes into an artifact's folder once it is registered, and one run at a time per environment)
+            store.abortIncompleteUploads(path);
+            for (String n : names) if (n.endsWith(STAGED)) store.delete(path, n);
 
             Map<String, String> newSha = new LinkedHashMap<>();
             Map<String, Long> newSize = new LinkedHashMap<>();
