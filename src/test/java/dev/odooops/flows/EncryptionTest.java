@@ -375,6 +375,68 @@ class EncryptionTest {
         }
     }
 
+    @Test
+    void should_repack_an_encrypted_pack_only_where_the_identity_is() throws Exception {
+        start(false);
+        env.withProperty("backup.repack-dead-percent", "5"); // read by the runtimes restarted below
+        for (int i = 0; i < 4; i++) {
+            byte[] more = new byte[128 * 1024];
+            new Random(i).nextBytes(more);
+            addAttachment(more);
+        }
+        BackupResult first = backup();
+        String pack;
+        try (Stream<Path> s = Files.list(projectDir().resolve("_packs"))) {
+            pack = s.map(p -> p.getFileName().toString().replace(".tar.zst", "")).sorted().findFirst().orElseThrow();
+        }
+        RetentionFlowTest.age(first.artifactId(), "3 days");
+        // most of the filestore goes: the first backup's pack is mostly dead once the first backup is pruned
+        Files.delete(env.odoo.filestore().resolve(attachmentPath));
+        try (Stream<Path> s = Files.walk(env.odoo.filestore())) {
+            for (Path f : s.filter(p -> p.getFileName().toString().length() == 40).filter(p -> {
+                try {
+                    return Files.size(p) == 128 * 1024;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).toList()) Files.delete(f);
+        }
+        Map<String, String> left = tree(env.odoo.filestore());
+
+        encryptWith(recipient, null); // backs up, cannot read: the pack is left as it is, with a warning
+        restart();
+        BackupResult second = keepingOne();
+        assertTrue(second.warnings().stream().anyMatch(w -> w.contains("pack " + pack) && w.contains("no encryption.identity")),
+                second.warnings().toString());
+        assertTrue(Files.isRegularFile(projectDir().resolve("_packs").resolve(pack + ".tar.zst")));
+
+        encryptWith(recipient, identity); // where the identity is, the next prune repacks it, encrypted again
+        restart();
+        RetentionFlowTest.age(second.artifactId(), "3 days");
+        BackupResult third = keepingOne();
+        Map<String, Object> retention = Json.readMap(Path.of(third.evidenceDir()).resolve("retention_prune.json"));
+        assertTrue(String.valueOf(retention.get("packs_repacked")).contains(pack), retention.toString());
+        String into = third.artifactId().toLowerCase(java.util.Locale.ROOT) + "-r0001";
+        Path fresh = projectDir().resolve("_packs").resolve(into + ".tar.zst");
+        assertTrue(ArtifactCipher.isEncrypted(fresh), fresh + " is not an age file");
+        String generation = runtime.catalog().artifacts().artifact(third.artifactId()).orElseThrow().manifest().encryption().generation();
+        assertEquals(generation, ops("select generation from ops.filestore_packs where project = ? and pack_id = ?", env.project, into)
+                .get(0).get("generation"));
+        assertTrue(runtime.operations().verifyArtifact(new ArtifactRequest(third.artifactId(), true, 100, "operator")).ok());
+        sh(null, "rm", "-rf", env.odoo.filestore().toString());
+        RestoreResult r = runtime.operations().restore(new RestoreRequest(env.project, "prod", third.artifactId(),
+                BackupType.FILESTORE_ONLY, false, true, null, "operator", "test"));
+        assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+        assertEquals(left, tree(env.odoo.filestore()));
+    }
+
+    private BackupResult keepingOne() {
+        BackupResult r = runtime.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, 1, 0, 0,
+                "operator", "test"));
+        assertEquals("success", r.status(), r.error());
+        return r;
+    }
+
     private static Map<String, String> tree(Path root) throws Exception {
         Map<String, String> out = new java.util.TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {
