@@ -340,6 +340,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, stores));
         r.bind("storeCopy", new dev.odooops.app.StoreCopy(config, catalog, new dev.odooops.ops.StoreLocations(database.dataSource()),
                 stores, s.starter(), s.clock()));
+        r.bind("rekey", new dev.odooops.app.Rekey(config, catalog, stores, s.starter(), s.clock()));
         r.bind("retentionView", new RetentionView(s.environments(), catalog, new RetentionPlanner(ZoneOffset.UTC), s.clock()));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
                 new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog), s.clock()));

@@ -185,6 +185,13 @@ public final class PackCatalog {
                 compressed, generation) == 1;
     }
 
+    /** The objects the catalog finds in this pack (a rekey moves them all to the pack written again). */
+    public List<StoredObject> objectsOfPack(String project, String packId) {
+        return sql.query("select path, sha1, size, pack_id from ops.filestore_objects where project = ? and pack_id = ? "
+                        + "order by path", rs -> new StoredObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)),
+                project, packId);
+    }
+
     /** Drops a reservation whose repack did not happen (its object removed first). */
     public void dropReservation(String project, String packId) {
         sql.update("delete from ops.filestore_packs where project = ? and pack_id = ? and pending_since is not null", project, packId);
