@@ -100,6 +100,7 @@ public final class OpsRuntime implements AutoCloseable {
     private final Main main;
     private ArtifactStore store;
     private StoreLocator stores;
+    private dev.odooops.store.ArtifactCipher cipher;
     private ProducerTemplate template;
     private ToolRunner toolRunner;
     private Operations operations;
@@ -356,10 +357,14 @@ public final class OpsRuntime implements AutoCloseable {
         for (var previous : config.store().previous()) {
             if (previous.isS3()) secrets.add(previous.s3().secretAccessKey().reveal());
         }
+        // the age identities (encryption.identity) are secrets too: never in a tool's message or a log line
+        dev.odooops.config.EncryptionSettings encryption = dev.odooops.config.EncryptionSettings.of(config);
+        secrets.addAll(encryption.secrets());
         SecretRedactor redactor = new SecretRedactor(secrets);
         ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10),
                 ChildEnvironment.of(env, settings.tools().toolEnv(), settings.tools().commandEnv()), settings.tools().nice());
         toolRunner = tools;
+        cipher = new dev.odooops.store.ArtifactCipher(tools, encryption, Duration.ofSeconds(settings.backup().archiveTimeoutSeconds()));
         OdooController controller = new OdooController(tools);
         QuiesceOdoo quiesce = new QuiesceOdoo(controller, catalog, settings.backup());
         OdooLifecycle odoo = new OdooLifecycle(controller);
@@ -368,7 +373,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("artifactStore", store);
         r.bind("toolRunner", tools);
         // the current store and the previous ones: each artifact and pack is read and deleted where it was written
-        stores = new StoreLocator(config.store(), store, template, settings.store().uploadPartSizeBytes(), settings.files());
+        stores = new StoreLocator(config.store(), store, template, settings.store().uploadPartSizeBytes(), settings.files(), cipher);
         r.bind("storeLocator", stores);
         ArtifactRemover remover = new ArtifactRemover(stores, catalog);
         RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover,
@@ -391,6 +396,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("storeCheck", new dev.odooops.app.StoreCheck(config, catalog, stores));
         r.bind("storeCopy", new dev.odooops.app.StoreCopy(config, catalog, new dev.odooops.ops.StoreLocations(database.dataSource()),
                 stores, s.starter(), s.clock()));
+        r.bind("rekey", new dev.odooops.app.Rekey(config, catalog, stores, s.starter(), s.clock()));
         r.bind("retentionView", new RetentionView(s.environments(), catalog, new RetentionPlanner(ZoneOffset.UTC), s.clock()));
         r.bind("artifactOperations", new ArtifactOperations(config, catalog,
                 new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog), s.clock()));
@@ -401,16 +407,17 @@ public final class OpsRuntime implements AutoCloseable {
         Registry r = s.registry();
         r.bind("backupPreconditions", new BackupPreconditions(config, settings.ops(), settings.backup(), catalog, s.clock()));
         r.bind("createRun", new CreateRun(s.starter()));
-        r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup(), settings.restore()));
+        r.bind("checkUnchanged", new CheckUnchanged(catalog, settings.backup(), settings.restore(), cipher));
         r.bind("resolveBindings", new ResolveBindings(catalog, store.uri("")));
         r.bind("quiesceOdoo", s.quiesce());
         DumpDatabase dumpDatabase = new DumpDatabase(s.tools(), catalog, settings.backup());
-        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store);
+        ArchiveFilestore archiveFilestore = new ArchiveFilestore(s.tools(), catalog, settings.backup(), store, cipher);
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
         r.bind("uploadPacks", new dev.odooops.backup.UploadPacks(store, settings.store()));
         r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
+        r.bind("encryptArtifact", new dev.odooops.backup.EncryptArtifact(cipher));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
         r.bind("applyRetention", new ApplyRetention(catalog, new RetentionPlanner(ZoneOffset.UTC), s.remover(), s.clock(),
                 new dev.odooops.store.PackCollector(catalog, stores),
@@ -432,7 +439,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("restorePreflight", new RestorePreflight(config, settings.ops(), catalog, stores, s.clock(), s.redactor(),
                 versions));
         r.bind("createRestoreRun", new CreateRestoreRun(s.starter(), catalog));
-        r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog));
+        r.bind("verifyRestoreArtifact", new VerifyRestoreArtifact(catalog, cipher));
         r.bind("safetyBackup", new SafetyBackup(operations::backup, catalog,
                 new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));

@@ -39,7 +39,7 @@ import java.util.UUID;
  * same text on every channel). The rule itself is {@link OpsConfig#require}. Which action each operation needs:
  * <table>
  *   <tr><td>{@code backup}</td><td>backup; verify-artifact, pin and unpin; check; retention plan; pause and resume a
- *   schedule; store copy (on every project it re-points)</td></tr>
+ *   schedule; store copy (on every project it re-points); rekey (a {@code model.ActionRequest})</td></tr>
  *   <tr><td>{@code restore}</td><td>restore (its safety backup runs under it); preflight-restore; validate-env;
  *   recover; accept and discard; check-neutralization</td></tr>
  *   <tr><td>{@code backup} or {@code restore} ("read")</td><td>list runs and artifacts, get a run, list schedules and

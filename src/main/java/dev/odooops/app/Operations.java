@@ -174,6 +174,11 @@ public final class Operations {
         return call("direct:store-copy", request, Report.class);
     }
 
+    /** rekey: a project's artifacts and packs of older recipients written again for the current ones (or a dry run). */
+    public Report rekey(dev.odooops.model.RekeyRequest request) {
+        return call("direct:rekey", request, Report.class);
+    }
+
     /** pr-env create: a pull-request environment made from the newest sanitised snapshot (or empty); a run. */
     public Report prEnvCreate(dev.odooops.model.PrEnvCreateRequest request) {
         return call("direct:pr-env-create", request, Report.class);

@@ -78,6 +78,7 @@ public class ArchiveFilestore {
     private final boolean packed;
     private final long packBytes;
     private final ArtifactStore store;
+    private final dev.odooops.store.ArtifactCipher cipher;
 
     public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
         this(tools, catalog, settings, null);
@@ -88,6 +89,13 @@ public class ArchiveFilestore {
      *              holds and their addresses; the upload is the next node's ({@link UploadPacks})
      */
     public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, ArtifactStore store) {
+        this(tools, catalog, settings, store, dev.odooops.store.ArtifactCipher.plain());
+    }
+
+    /** {@code cipher}: which generation of packs (recipient set, or plain text) a backup of each project may reuse. */
+    public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, ArtifactStore store,
+                            dev.odooops.store.ArtifactCipher cipher) {
+        this.cipher = cipher;
         this.tools = tools;
         this.catalog = catalog;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
@@ -201,6 +209,10 @@ public class ArchiveFilestore {
             Set<String> snapshots = catalog.packs().packsOfKind(project, dev.odooops.model.ArtifactKind.SANITIZED_SNAPSHOT.wire());
             if (!snapshots.isEmpty()) stored.values().forEach(l -> l.removeIf(o -> snapshots.contains(o.packId())));
         }
+        // only packs of the project's current generation (its recipient set; null: plain text) are reused, so no new
+        // artifact relies on a pack encrypted to other keys, retired ones included, or stored in plain text (V21)
+        Set<String> otherGeneration = catalog.packs().packsNotOfGeneration(project, cipher.generation(project));
+        if (!otherGeneration.isEmpty()) stored.values().forEach(l -> l.removeIf(o -> otherGeneration.contains(o.packId())));
         // a pack the catalog knows must be in the store with its size before this artifact counts on it (a store
         // emptied or replaced under a catalog that remembers it): the files of one that is not are stored again
         String packsPath = ArtifactStore.packsPath(project);

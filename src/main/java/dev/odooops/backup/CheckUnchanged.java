@@ -53,7 +53,19 @@ public class CheckUnchanged {
     private final boolean safetyReuse;
     private final Duration settle;
 
+    private final dev.odooops.store.ArtifactCipher cipher;
+
     public CheckUnchanged(OpsCatalog catalog, Settings.Backup settings, Settings.Restore restore) {
+        this(catalog, settings, restore, dev.odooops.store.ArtifactCipher.plain());
+    }
+
+    /**
+     * {@code cipher}: an encrypted project's fingerprint has an {@code encryption} part (its generation), so the first
+     * backup after encryption is turned on or the recipients change is taken, never skipped as unchanged.
+     */
+    public CheckUnchanged(OpsCatalog catalog, Settings.Backup settings, Settings.Restore restore,
+                          dev.odooops.store.ArtifactCipher cipher) {
+        this.cipher = cipher;
         this.catalog = catalog;
         this.enabled = settings.skipUnchanged();
         this.safetyReuse = restore.safetyBackupReuse();
@@ -84,6 +96,8 @@ public class CheckUnchanged {
             now.put("filestore_times", times);
         }
         now.put("config", ChangeFingerprint.config(env.appConf()));
+        String generation = cipher.generation(env.project());
+        if (generation != null) now.put("encryption", Map.of("generation", generation, "digest", generation));
         return now;
     }
 
@@ -94,6 +108,8 @@ public class CheckUnchanged {
         if (job.request().type().includesDatabase()) parts.add(safety ? "database_all" : "database");
         if (job.request().type().includesFilestore()) parts.add(safety ? "filestore_times" : "filestore");
         parts.add("config"); // odoo.conf / conf.php: a changed setting is a change
+        // encrypted: an artifact of another recipient set (or a plain-text one: no such part) is not this environment's copy
+        if (cipher.generation(job.environment().project()) != null) parts.add("encryption");
         // a safety backup: who is connected before the fingerprint is read (and again after a match) tells whether
         // the application is stopped, so that a match is final at once
         int sessionsBefore = safety && safetyReuse ? otherSessions(job) : -1;

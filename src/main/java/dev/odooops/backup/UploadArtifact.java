@@ -72,7 +72,8 @@ public class UploadArtifact {
                         // the packs, the objects they hold and what this artifact refers to: from now on a backup of
                         // the project reuses them
                         : new PackRegistration(job.environment().project(), job.packed().newPacks(),
-                        job.packed().newObjects(), job.packed().index().packs()));
+                        job.packed().newObjects(), job.packed().index().packs(),
+                        job.encryption() == null ? null : job.encryption().generation()));
         job.registered(true);
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("artifact_id", job.artifactId());
@@ -97,7 +98,8 @@ public class UploadArtifact {
                     job.packed().index().treeDigest(), job.packed().index().entries().size(),
                     dev.odooops.domain.TreeDigest.V3, job.packed().packRefs());
         } else if (archive != null) {
-            Map<String, Object> meta = Json.readMap(job.bundle().get("filestore.meta.json").path());
+            // the evidence copy: the bundle's may be encrypted by now (encrypt-artifact)
+            Map<String, Object> meta = Json.readMap(job.evidence().dir().resolve("filestore.meta.json"));
             filestore = new ArtifactManifest.FilestorePart(archive.name(), archive.sha256(), archive.size(),
                     (String) meta.get("tree_digest"), ((Number) meta.get("file_count")).intValue(),
                     ((Number) meta.get("tree_digest_version")).intValue());
@@ -109,6 +111,6 @@ public class UploadArtifact {
                 job.request().kind().wire(), job.request().label(), source,
                 dump == null ? null : new ArtifactManifest.Part(dump.name(), dump.sha256(), dump.size()),
                 filestore, job.odooState().withDbMajorVersion(job.dbMajorVersion()), files,
-                job.packed() != null ? ArtifactManifest.FORMAT_PACKED : null);
+                job.packed() != null ? ArtifactManifest.FORMAT_PACKED : null, job.encryption());
     }
 }

@@ -52,7 +52,7 @@ public final class Cli implements Callable<Integer> {
             Cli.ListSchedules.class, Cli.PauseSchedule.class, Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class,
             Cli.Store.class, Cli.PrEnv.class, Cli.Completion.class, Cli.Snapshot.class,
             DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class, DriftCli.EvidenceGroup.class,
-            Cli.CheckNeutralization.class, Cli.Copy.class, Cli.ImportOdooZip.class, Cli.ExportOdooZip.class,
+            Cli.CheckNeutralization.class, Cli.Copy.class, Cli.ImportOdooZip.class, Cli.ExportOdooZip.class, Cli.Rekey.class,
             CommandLine.HelpCommand.class);
 
     private final Path home;
@@ -652,6 +652,23 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.check(new dev.odooops.model.CheckRequest(project, user(rt)));
+        }
+    }
+
+    @Command(name = "rekey", mixinStandardHelpOptions = true,
+            description = "Write a project's live artifacts and packs that are encrypted to older recipients (or stored in plain "
+                    + "text) again for the recipients configured now, so that a retired key can be destroyed; a run per "
+                    + "environment (exit 1 when something is left: run it again). Needs an identity holding the old key.")
+    static final class Rekey extends RuntimeCommand {
+        @Option(names = "--project", paramLabel = "P", required = true, description = "the project")
+        String project;
+
+        @Option(names = "--dry-run", description = "list the packs and artifacts that would be written again; change nothing")
+        boolean dryRun;
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.rekey(new dev.odooops.model.RekeyRequest(project, dryRun, user(rt)));
         }
     }
 

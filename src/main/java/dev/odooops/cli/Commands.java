@@ -172,6 +172,11 @@ public final class Commands {
         return print(operations.storeCopy(request), FAILED);
     }
 
+    /** rekey: the report as JSON; exit 1 when something is left of an older generation (a rerun continues). */
+    public int rekey(dev.odooops.model.RekeyRequest request) {
+        return print(operations.rekey(request), FAILED);
+    }
+
     /** retention plan: the report as JSON; exit 0 (it changes nothing). */
     public int retentionPlan(dev.odooops.model.RetentionPlanRequest request) {
         return print(operations.retentionPlan(request), FAILED);

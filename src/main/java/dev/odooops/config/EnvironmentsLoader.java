@@ -48,7 +48,7 @@ public final class EnvironmentsLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException(file + ": expected a mapping with store, users and projects");
         }
-        ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets).only("store", "users", "projects");
+        ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets).only("store", "users", "projects", EncryptionSettings.KEY);
         Path base = file.toAbsolutePath().getParent();
         StoreConfig store = store(top.object("store"), base);
         Map<String, Secret> tokens = new LinkedHashMap<>();
@@ -57,6 +57,8 @@ public final class EnvironmentsLoader {
         List<EnvironmentConfig> environments = new ArrayList<>();
         Set<String> projects = new HashSet<>();
         Map<String, ConfigNode> sections = new LinkedHashMap<>();
+        // the top-level encryption block, read by EncryptionSettings (owner "" in OpsConfig.section)
+        if (top.has(EncryptionSettings.KEY)) sections.put(EncryptionSettings.TOP + "#" + EncryptionSettings.KEY, top.child(EncryptionSettings.KEY));
         for (ConfigNode p : top.list("projects", true)) {
             List<String> projectKeys = new ArrayList<>(List.of("name", "environments"));
             projectKeys.addAll(OpsConfig.PROJECT_SECTIONS);

@@ -32,8 +32,11 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
         this(file, store, users, environments, apiTokens, jmsPasswords, Map.of());
     }
 
-    /** Keys a project may carry besides name and environments, each read by the staging operation that owns it. */
-    public static final List<String> PROJECT_SECTIONS = List.of("anonymization", "pr_environments", "staging");
+    /**
+     * Keys a project may carry besides name and environments, each read by the operation that owns it ({@code encryption}:
+     * {@link EncryptionSettings}, which also reads the top-level block, owner {@code ""}).
+     */
+    public static final List<String> PROJECT_SECTIONS = List.of("anonymization", "pr_environments", "staging", "encryption");
     /** Keys an environment may carry for the staging operations. */
     public static final List<String> ENVIRONMENT_SECTIONS = List.of("neutralization", "staging");
 

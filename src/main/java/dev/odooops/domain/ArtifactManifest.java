@@ -19,7 +19,11 @@ import java.util.Map;
  *                                          (null for db_only; format 2: path is filestore.index.tsv)
  *  manifest {odoo_version, addons_hash, modules_installed, db_major_version[, app, app_version]},
  *  files {name: {sha256, size}},
- *  format_version}                         (absent: 1, the filestore as filestore.tar.zst; 2: packed)
+ *  format_version                          (absent: 1, the filestore as filestore.tar.zst; 2: packed)
+ *  encryption {format, generation, recipients}}
+ *                                          (absent: plain text; "age": every file but manifest.json and the
+ *                                          *.sha256 lists is an age file to these recipients, and so are the packs;
+ *                                          every sha256 and size above is of the stored, encrypted bytes)
  * </pre>
  * The JSON names are the contract (artifacts written by earlier versions read the same); fields this version
  * does not know are ignored when reading. The restore side refuses an artifact whose manifest lacks any field
@@ -37,7 +41,8 @@ public record ArtifactManifest(
         @JsonProperty("filestore") FilestorePart filestore,
         @JsonProperty("manifest") OdooState odoo,
         @JsonProperty("files") Map<String, FileSum> files,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("format_version") Integer formatVersion) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("format_version") Integer formatVersion,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("encryption") Encryption encryption) {
 
     public static final String FILE = "manifest.json";
     /** Format 1: the filestore as one filestore.tar.zst. Format 2: a filestore index and the project's packs. */
@@ -49,6 +54,34 @@ public record ArtifactManifest(
                             SourceEnv sourceEnv, Part dbDump, FilestorePart filestore, OdooState odoo,
                             Map<String, FileSum> files) {
         this(artifactId, createdAt, backupType, kind, label, sourceEnv, dbDump, filestore, odoo, files, null);
+    }
+
+    /** An artifact written in plain text (no {@code encryption} field). */
+    public ArtifactManifest(String artifactId, String createdAt, String backupType, String kind, String label,
+                            SourceEnv sourceEnv, Part dbDump, FilestorePart filestore, OdooState odoo,
+                            Map<String, FileSum> files, Integer formatVersion) {
+        this(artifactId, createdAt, backupType, kind, label, sourceEnv, dbDump, filestore, odoo, files, formatVersion, null);
+    }
+
+    /** This manifest with {@code encryption} (null: plain text). */
+    public ArtifactManifest withEncryption(Encryption e) {
+        return new ArtifactManifest(artifactId, createdAt, backupType, kind, label, sourceEnv, dbDump, filestore, odoo, files,
+                formatVersion, e);
+    }
+
+    public boolean encrypted() {
+        return encryption != null;
+    }
+
+    /**
+     * How the artifact's files are encrypted: {@code format} {@code age} (age-encryption.org/v1, X25519), the
+     * {@code generation} of the recipient set (see config.EncryptionSettings.generationOf) and the recipients (public
+     * keys: not secret). The identity that reads them is never written anywhere.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Encryption(@JsonProperty("format") String format, @JsonProperty("generation") String generation,
+                             @JsonProperty("recipients") List<String> recipients) {
+        public static final String AGE = "age";
     }
 
     /** 1 when the manifest does not say (artifacts made before the packed filestore). */

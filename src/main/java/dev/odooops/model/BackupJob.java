@@ -43,6 +43,7 @@ public final class BackupJob extends RunState {
     private volatile FilestoreCheck filestoreCheck;
     private volatile List<String> plannedPrunes = List.of();
     private volatile boolean committed;
+    private volatile ArtifactManifest.Encryption encryption;
 
     public BackupJob(BackupRequest request, EnvironmentConfig environment, Instant createdAt, SecretRedactor redactor) {
         this(java.util.UUID.randomUUID(), request, environment, createdAt, redactor);
@@ -80,6 +81,9 @@ public final class BackupJob extends RunState {
     }
 
     public PackedFilestore packed() { return packed; }
+    /** How encrypt-artifact encrypted the bundle and the new packs (the manifest's {@code encryption}), or null: plain text. */
+    public ArtifactManifest.Encryption encryption() { return encryption; }
+    public void encryption(ArtifactManifest.Encryption e) { this.encryption = e; }
     public void packed(PackedFilestore p) { this.packed = p; }
     /** Store keys of the packs this run uploaded ({@code <project>/_packs} names): a run failing before it registers them removes them. */
     public List<String> uploadedPacks() { return uploadedPacks; }

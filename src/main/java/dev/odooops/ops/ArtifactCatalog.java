@@ -68,6 +68,19 @@ public final class ArtifactCatalog {
         });
     }
 
+    /**
+     * {@code odoo-ops rekey} wrote the artifact's encrypted objects again: its digests, sizes and manifest from now on, in
+     * one statement, when it is still live at {@code uri} and no removal of it is pending (a prune planned meanwhile
+     * deletes the folder; the caller sees false).
+     */
+    public boolean rekeyed(String id, String uri, Map<String, Object> checksums, Map<String, Object> sizes,
+                           ArtifactManifest manifest) {
+        return sql.update("update ops.artifacts a set checksums = cast(? as jsonb), sizes = cast(? as jsonb), "
+                + "manifest = cast(? as jsonb) where a.id = ? and a.uri = ? and a.pruned_at is null and not exists "
+                + "(select 1 from ops.store_deletions d where d.artifact_id = a.id and d.done_at is null)",
+                Json.compact(checksums), Json.compact(sizes), Json.compact(manifest), id, uri) == 1;
+    }
+
     /** verify-artifact found the artifact intact. */
     public void markVerified(String artifactId) {
         sql.update("update ops.artifacts set verified_at = now() where id = ?", artifactId);

@@ -31,10 +31,10 @@ public final class PackCatalog {
 
     /** A packed artifact's packs, objects and references, inside its registration's transaction. */
     static void insertPacks(CatalogSql.Tx tx, String artifactId, PackRegistration r) throws SQLException {
-        tx.batch("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?)",
+        tx.batch("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, generation) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.packs().stream().map(p -> new Object[]{r.project(), p.packId(), p.uri(), p.sha256(), p.size(), p.files(),
-                        p.bytes(), p.compressed()}).toList());
+                        p.bytes(), p.compressed(), r.generation()}).toList());
         // a backup stores a known object again only when its pack is missing or in a previous store: it is found in
         // the new pack from now on (the old pack still serves the artifacts whose indexes name it)
         tx.batch("insert into ops.filestore_objects(project, path, sha1, size, pack_id) values (?, ?, ?, ?, ?) "
@@ -66,6 +66,25 @@ public final class PackCatalog {
                     rs -> out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new StoredObject(rs.getString(1),
                             rs.getString(2), rs.getLong(3), rs.getString(4))), project, batch);
         }
+        return out;
+    }
+
+    /**
+     * The packs of {@code project} of any generation but {@code generation} (null: plain text), pruned or not: a backup
+     * reuses no pack of another recipient set (V21).
+     */
+    public java.util.Set<String> packsNotOfGeneration(String project, String generation) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        sql.query("select pack_id from ops.filestore_packs where project = ? and generation is distinct from ?::text",
+                rs -> out.add(rs.getString(1)), project, generation);
+        return out;
+    }
+
+    /** The generation of each of these packs of {@code project} (null value: plain text), by id. */
+    public Map<String, String> generations(String project, Collection<String> ids) {
+        Map<String, String> out = new LinkedHashMap<>();
+        sql.query("select pack_id, generation from ops.filestore_packs where project = ? and pack_id = any(?)",
+                rs -> out.put(rs.getString(1), rs.getString(2)), project, ids.toArray(String[]::new));
         return out;
     }
 
@@ -156,9 +175,21 @@ public final class PackCatalog {
      * day. Returns false when the id is taken.
      */
     public boolean reservePack(String project, String packId, String uri, boolean compressed) {
+        return reservePack(project, packId, uri, compressed, null);
+    }
+
+    /** As {@link #reservePack(String, String, String, boolean)}, for a pack encrypted to {@code generation} (null: plain text). */
+    public boolean reservePack(String project, String packId, String uri, boolean compressed, String generation) {
         return sql.update("insert into ops.filestore_packs(project, pack_id, uri, sha256, size, files, bytes, compressed, "
-                + "pending_since) values (?, ?, ?, '', 0, 0, 0, ?, now()) on conflict do nothing", project, packId, uri,
-                compressed) == 1;
+                + "pending_since, generation) values (?, ?, ?, '', 0, 0, 0, ?, now(), ?) on conflict do nothing", project, packId, uri,
+                compressed, generation) == 1;
+    }
+
+    /** The objects the catalog finds in this pack (a rekey moves them all to the pack written again). */
+    public List<StoredObject> objectsOfPack(String project, String packId) {
+        return sql.query("select path, sha1, size, pack_id from ops.filestore_objects where project = ? and pack_id = ? "
+                        + "order by path", rs -> new StoredObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)),
+                project, packId);
     }
 
     /** Drops a reservation whose repack did not happen (its object removed first). */

@@ -38,8 +38,8 @@ import java.util.function.Function;
  * The one way an artifact's parts are loaded, by the restore steps and by every operation that loads an artifact
  * somewhere else (a sanitised snapshot's scratch copy, the pull-request template, an Odoo zip export):
  * <ul>
- *   <li>{@link #fetch}: the artifact's files from the store it was written to, each SHA-256 compared with the
- *   catalog's;</li>
+ *   <li>{@link #fetch}: the artifact's files from the store it was written to, each SHA-256 (of the stored bytes)
+ *   compared with the catalog's, then an encrypted one decrypted in place ({@link #decrypted});</li>
  *   <li>{@link #pgRestore}: the {@code pg_restore --exit-on-error --no-owner --no-acl} command line, and
  *   {@link #rowCounts}: the loaded database's tables against the backup's row counts;</li>
  *   <li>{@link #unpackArchive}: a filestore archive admitted (tar's own listing, every member judged by
@@ -171,6 +171,7 @@ public final class ArtifactUnpacking {
             String expected = recorded == null ? null : recorded.toString();
             boolean ok = actual.equals(expected);
             if (!ok) damaged.add(name);
+            else decrypted(artifact, name, local);
             files.put(name, local);
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("expected_sha256", expected);
@@ -180,6 +181,26 @@ public final class ArtifactUnpacking {
             checks.put(name, check);
         }
         return new Fetched(artifact.id(), files, checks, damaged);
+    }
+
+    /** The project whose identity reads {@code artifact}'s files: its source environment's (the manifest's). */
+    public static String projectOf(Artifact artifact) {
+        if (artifact.manifest() != null && artifact.manifest().sourceEnv() != null && artifact.manifest().sourceEnv().project() != null) {
+            return artifact.manifest().sourceEnv().project();
+        }
+        String env = artifact.environmentId();
+        return env == null ? null : env.substring(0, env.indexOf('/') < 0 ? env.length() : env.indexOf('/'));
+    }
+
+    /**
+     * {@code local} (the fetched file {@code name} of {@code artifact}, its stored SHA-256 already checked) decrypted in
+     * place when it is an age file, with the identity of the artifact's project (store.ArtifactCipher); the
+     * {@code *.sha256} lists and the manifest are plain text. A missing or non-matching identity throws
+     * {@link dev.odooops.store.EncryptionKeyException} naming the file.
+     */
+    public void decrypted(Artifact artifact, String name, Path local) {
+        if (name.equals(ArtifactManifest.FILE) || name.endsWith(".sha256")) return;
+        stores.cipher().decryptInPlace(projectOf(artifact), local, name + " of artifact " + artifact.id());
     }
 
     /**
@@ -270,6 +291,8 @@ public final class ArtifactUnpacking {
             if (!sha.equals(ref.sha256())) {
                 throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded " + ref.sha256());
             }
+            // a pack is encrypted whole: its plain text is a tar.zst again (the members' SHA-1 are checked below)
+            stores.cipher().decryptInPlace(project, pack, "pack " + ref.id() + " of project " + project);
             // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
             Map<String, Object> check = admission(tools, pack, -1, timeout);
             members.admitted(ref.id(), check);

@@ -125,6 +125,7 @@ public class RestorePreflight {
             case "permission" -> "user";
             case "no_active_run" -> "env";
             case "artifact", "metadata", "checksums" -> "artifact";
+            case "encryption" -> "encryption.identity";
             case "confirm" -> "confirm";
             case "disk_space" -> "work-dir";
             case "postgres" -> "database";
@@ -197,6 +198,12 @@ public class RestorePreflight {
             checks.add(checksums(job, need, fetch));
         } else {
             checks.add(new Check("checksums", false, "not checked: an earlier check failed"));
+        }
+        // 11. encryption: an encrypted artifact is read with the identity of its project; a missing or wrong identity is
+        // refused here, before the run exists, the safety backup is taken or anything live is touched
+        if (artifact.manifest().encrypted()) {
+            checks.add(checks.stream().allMatch(Check::ok) ? encryption(job, need, fetch)
+                    : new Check("encryption", false, "not checked: an earlier check failed"));
         }
         return job;
     }
@@ -317,23 +324,39 @@ public class RestorePreflight {
         long linkable = 0;
         // from the store the artifact was written to (store.previous), like every read of it
         StoreLocator.Location where = null;
-        try (InputStream in = (where = stores.locate(artifact.uri(), artifact.id())).store().open(where.artifactPath(),
-                "filestore.meta.json")) {
-            tree = ((Number) Json.readMap(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                    .get("total_bytes")).longValue();
+        try {
+            where = stores.locate(artifact.uri(), artifact.id());
+            tree = ((Number) Json.readMap(small(where, artifact, "filestore.meta.json")).get("total_bytes")).longValue();
         } catch (Exception e) { // no estimate from the meta: the stored size, a lower bound
             tree = packs.isEmpty() ? ((Number) artifact.sizes().getOrDefault("filestore.tar.zst", 0)).longValue()
                     : packs.stream().mapToLong(ArtifactManifest.PackRef::size).sum();
         }
         if (where != null && !packs.isEmpty() && env.app().namesByContent() && Files.isDirectory(env.filestore())) {
-            try (InputStream in = where.store().open(where.artifactPath(), FilestoreIndex.FILE)) {
-                FilestoreIndex index = FilestoreIndex.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                FilestoreIndex index = FilestoreIndex.parse(small(where, artifact, FilestoreIndex.FILE));
                 linkable = RestoreSpace.linkable(index, FilestoreInventory.of(env.filestore(), env.app()).files());
             } catch (Exception e) {
                 linkable = 0; // counted as written again: the estimate errs on the side of room
             }
         }
         return new RestoreSpace(needBytes, largestPack, tree, linkable);
+    }
+
+    /**
+     * A small file of the artifact as text, read from the store; an encrypted one is decrypted (in a scratch directory
+     * of the work directory, removed at once) when this host has the identity, otherwise it cannot be read here
+     * (the caller's estimate then falls back; the encryption check refuses the restore anyway).
+     */
+    private String small(StoreLocator.Location where, Artifact artifact, String name) throws IOException {
+        Path scratch = Files.createTempDirectory(WorkFiles.createPrivate(ops.workDir()), "preflight-");
+        try {
+            Path local = scratch.resolve(name);
+            where.store().fetch(where.artifactPath(), name, local);
+            stores.cipher().decryptInPlace(ArtifactUnpacking.projectOf(artifact), local, name + " of artifact " + artifact.id());
+            return Files.readString(local, java.nio.charset.StandardCharsets.UTF_8);
+        } finally {
+            WorkFiles.deleteTree(scratch);
+        }
     }
 
     /** The free space of the file system {@code dir} is on (its nearest existing ancestor's: nothing is created). */
@@ -359,6 +382,43 @@ public class RestorePreflight {
         } catch (Exception e) {
             return new Check("postgres", false, "cannot connect to " + env.database().host() + ":" + env.database().port()
                     + " as " + env.database().user() + ": " + redactor.scrub(e.getMessage()));
+        }
+    }
+
+    /**
+     * An encrypted artifact's smallest file decrypted, as a scratch copy removed at once, with its project's identity,
+     * so a missing or wrong identity is refused before the run exists (the restore's decrypt-artifact node decrypts
+     * the fetched files after verify-artifact has hashed them again). With {@code fetch} the copy comes from the
+     * fetched files, else from the store.
+     */
+    private Check encryption(RestoreJob job, List<String> names, boolean fetch) {
+        String project = ArtifactUnpacking.projectOf(job.artifact());
+        String what = "artifact " + job.artifact().id() + " is encrypted (age, generation "
+                + job.artifact().manifest().encryption().generation() + ")";
+        Path scratch = null;
+        try {
+            String smallest = names.stream().filter(n -> !n.endsWith(".sha256") && !n.equals(ArtifactManifest.FILE))
+                    .min(java.util.Comparator.comparingLong(n -> ((Number) job.artifact().sizes().getOrDefault(n, 0)).longValue()))
+                    .orElse(null);
+            if (smallest == null) return new Check("encryption", true, what);
+            String name = smallest + " of artifact " + job.artifact().id();
+            stores.cipher().requireIdentity(project, name);
+            scratch = WorkFiles.createPrivate(job.workDir().resolve("encryption-check"));
+            Path local = scratch.resolve(smallest);
+            if (fetch) {
+                Files.copy(job.files().get(smallest), local);
+            } else {
+                StoreLocator.Location where = stores.locate(job.artifact().uri(), job.artifact().id());
+                where.store().fetch(where.artifactPath(), smallest, local);
+            }
+            stores.cipher().decrypt(project, local, scratch.resolve(smallest + ".plain"), name);
+            return new Check("encryption", true, what + ": the identity of project " + project + " reads it");
+        } catch (dev.odooops.store.EncryptionKeyException e) {
+            return new Check("encryption", false, e.getMessage());
+        } catch (Exception e) {
+            return new Check("encryption", false, what + " and cannot be decrypted: " + redactor.scrub(String.valueOf(e.getMessage())));
+        } finally {
+            WorkFiles.deleteTree(scratch);
         }
     }
 

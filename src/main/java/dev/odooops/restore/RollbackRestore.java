@@ -216,6 +216,10 @@ public class RollbackRestore {
             if (!where.store().fetch(where.artifactPath(), name, local).equals(safety.checksums().get(name))) {
                 throw new IllegalStateException("pre-restore backup " + safety.id() + ": " + name + " differs from its recorded SHA-256");
             }
+            // an encrypted safety backup is read with the same identity the restore was checked with
+            if (!name.endsWith(".sha256")) {
+                stores.cipher().decryptInPlace(ArtifactUnpacking.projectOf(safety), local, name + " of pre-restore backup " + safety.id());
+            }
             back.files().put(name, local);
         }
         if (databasePart) database.restore(back);

@@ -18,9 +18,33 @@ import java.util.Map;
  */
 public class VerifyRestoreArtifact {
     private final OpsCatalog catalog;
+    private final dev.odooops.store.ArtifactCipher cipher;
 
     public VerifyRestoreArtifact(OpsCatalog catalog) {
+        this(catalog, dev.odooops.store.ArtifactCipher.plain());
+    }
+
+    public VerifyRestoreArtifact(OpsCatalog catalog, dev.odooops.store.ArtifactCipher cipher) {
         this.catalog = catalog;
+        this.cipher = cipher;
+    }
+
+    /**
+     * Restore step 2b ({@code decrypt-artifact}): the verified files of an encrypted artifact (manifest field
+     * {@code encryption}) replaced by their plain text, with its project's identity; the {@code *.sha256} lists are
+     * plain text. Nothing to do for a plain-text artifact.
+     */
+    public void decrypt(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        if (job.artifact().manifest() == null || !job.artifact().manifest().encrypted()) return;
+        long start = System.nanoTime();
+        int n = 0;
+        for (Map.Entry<String, Path> f : job.files().entrySet()) {
+            if (f.getKey().endsWith(".sha256")) continue;
+            if (cipher.decryptInPlace(ArtifactUnpacking.projectOf(job.artifact()), f.getValue(),
+                    f.getKey() + " of artifact " + job.artifact().id())) n++;
+        }
+        job.stepDetail(Map.of("files_decrypted", n, "generation", job.artifact().manifest().encryption().generation(),
+                "duration_ms", (System.nanoTime() - start) / 1_000_000));
     }
 
     public void verify(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {

@@ -41,6 +41,11 @@ import java.util.Map;
  * (3) leaves that reservation and maybe its object, which a collection removes once a day has passed (never
  * sooner: its writer may still be at work), and the old pack as it was; a crash after (3) leaves the old pack for
  * the next collection. Never throws: failures are returned.
+ * <p>
+ * Encryption at rest: an encrypted pack (and index) is read with the project's identity through
+ * {@link StoreLocator#cipher()}; where no identity is configured, an encrypted pack is left as it is and the outcome
+ * says so. The new pack is written for the project's current recipients (plain text without {@code encryption}) and
+ * registered under their generation.
  */
 public final class PackRepacker {
     private static final Logger LOG = LoggerFactory.getLogger(PackRepacker.class);
@@ -90,9 +95,16 @@ public final class PackRepacker {
             return new Outcome(repacked, failures);
         }
         Map<String, FilestoreIndex> indexes = new HashMap<>();
+        Map<String, String> generations = candidates.isEmpty() ? Map.of() : catalog.packs().generations(project, candidates);
         int n = 0;
         for (String pack : candidates) {
             try {
+                String generation = generations.get(pack);
+                if (generation != null && !stores.cipher().canRead(project)) {
+                    failures.put(pack, "encrypted (generation " + generation + ") and no encryption.identity is configured for "
+                            + "project " + project + " here: left as it is (repacking runs where the identity is)");
+                    continue;
+                }
                 List<PackUser> users = catalog.packs().liveArtifactsOfPack(project, pack);
                 if (users.isEmpty()) continue; // nobody's: the collection removes it whole
                 List<FilestoreIndex> read = new ArrayList<>();
@@ -122,10 +134,18 @@ public final class PackRepacker {
         StoreLocator.Location where = uri == null
                 ? new StoreLocator.Location(store, ArtifactStore.artifactPath(project, u.environment(), u.artifactId()))
                 : stores.locate(uri, u.artifactId());
-        try (InputStream in = where.store().open(where.artifactPath(), FilestoreIndex.FILE)) {
-            return FilestoreIndex.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        Path dir = null;
+        try {
+            Files.createDirectories(workDir);
+            dir = Files.createTempDirectory(workDir, "repack-index-");
+            Path file = dir.resolve(FilestoreIndex.FILE);
+            where.store().fetch(where.artifactPath(), FilestoreIndex.FILE, file);
+            stores.cipher().decryptInPlace(project, file, FilestoreIndex.FILE + " of artifact " + u.artifactId());
+            return FilestoreIndex.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read the index of " + u.artifactId(), e);
+        } finally {
+            WorkFiles.deleteTree(dir);
         }
     }
 
@@ -142,6 +162,7 @@ public final class PackRepacker {
                 throw new IllegalStateException("pack " + old.packId() + " is damaged in the store: sha256 " + sha + ", recorded "
                         + old.sha256());
             }
+            stores.cipher().decryptInPlace(project, pack, "pack " + old.packId() + " of project " + project);
             Path files = Files.createDirectories(scratch.resolve("files"));
             PackMembers.extract(tools, pack, live, files, timeout);
             for (FilestoreIndex.Entry e : live) {
@@ -152,12 +173,15 @@ public final class PackRepacker {
                 }
             }
             Files.delete(pack);
-            if (!catalog.packs().reservePack(project, id, store.uri(packs) + id + ".tar.zst", old.compressed())) {
+            var encryption = stores.cipher().encryption(project);
+            if (!catalog.packs().reservePack(project, id, store.uri(packs) + id + ".tar.zst", old.compressed(),
+                    stores.cipher().generation(project))) {
                 throw new IllegalStateException("pack id " + id + " is taken");
             }
             Path fresh = scratch.resolve(id + ".tar.zst");
             PackMembers.create(tools, files, live.stream().map(FilestoreIndex.Entry::path).toList(), fresh,
                     old.compressed() ? 1 : zstdLevel, timeout);
+            if (encryption.isPresent()) stores.cipher().encryptInPlace(encryption.get(), fresh);
             String freshSha = Checksums.sha256(fresh);
             long size = Files.size(fresh);
             store.putAndReadBack(packs, id + ".tar.zst", fresh, size, freshSha, true);

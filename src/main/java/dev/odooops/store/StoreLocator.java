@@ -44,18 +44,35 @@ public class StoreLocator {
     private final long partSize;
     private final PrivateFiles files;
     private final Map<String, ArtifactStore> byName = new ConcurrentHashMap<>();
+    private final ArtifactCipher cipher;
 
     public StoreLocator(StoreConfig config, ArtifactStore current, ProducerTemplate template, long partSize) {
         this(config, current, template, partSize, PrivateFiles.OWNER_ONLY);
     }
 
     public StoreLocator(StoreConfig config, ArtifactStore current, ProducerTemplate template, long partSize, PrivateFiles files) {
+        this(config, current, template, partSize, files, ArtifactCipher.plain());
+    }
+
+    /** {@code cipher}: what every reader of stored objects decrypts them with ({@link #cipher()}). */
+    public StoreLocator(StoreConfig config, ArtifactStore current, ProducerTemplate template, long partSize, PrivateFiles files,
+                        ArtifactCipher cipher) {
+        this.cipher = cipher;
         this.config = config;
         this.current = current;
         this.template = template;
         this.partSize = partSize;
         this.files = files;
         byName.put(config.name(), current);
+    }
+
+    /**
+     * The cipher of the stored objects: whoever reads an object's content (restore, verify --read-data, repack, the
+     * staging loaders) decrypts it through this one, with the identity of the object's project. Copying, listing,
+     * checking sums and deleting need no key.
+     */
+    public ArtifactCipher cipher() {
+        return cipher;
     }
 
     /** The store new artifacts go to. */

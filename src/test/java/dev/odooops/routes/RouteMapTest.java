@@ -33,14 +33,14 @@ class RouteMapTest {
     @Test
     void should_show_the_pack_upload_as_its_own_step_before_the_artifact_upload() throws Exception {
         assertEquals(List.of("check-unchanged", "skip-if-unchanged", "resolve-bindings", "quiesce", "dump-and-archive",
-                        "upload-packs", "snapshot-config", "upload-artifact", "plan-retention", "finalize", "apply-retention",
+                        "encrypt-packs", "upload-packs", "snapshot-config", "encrypt-artifact", "upload-artifact", "plan-retention", "finalize", "apply-retention",
                         "finish"),
                 steps("backup.camel.yaml", "backup-run"));
     }
 
     @Test
     void should_show_the_safety_backup_and_each_database_restore_step_in_the_mandated_order() throws Exception {
-        assertEquals(List.of("verify-artifact", "pre-restore-backup", "verify-pre-restore-backup", "quiesce-odoo",
+        assertEquals(List.of("verify-artifact", "decrypt-artifact", "pre-restore-backup", "verify-pre-restore-backup", "quiesce-odoo",
                         "prepare-filestore", "create-restore-database", "restore-database", "check-row-counts", "neutralize",
                         "verify-neutralization", "swap-database",
                         "restore-filestore", "compare-config", "restart-odoo", "validate",

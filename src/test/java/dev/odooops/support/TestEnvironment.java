@@ -69,6 +69,10 @@ public final class TestEnvironment implements AutoCloseable {
     /** Keys of the project besides its environments (pr_environments, ...), as YAML at the project's level. */
     private String projectYaml;
     private String prodYaml = "";
+    /** Top-level keys of the environments file besides store, users and projects (encryption), as YAML. */
+    private String topYaml = "";
+    /** Entries of secrets.properties besides the harness's own. */
+    private final Map<String, String> extraSecrets = new java.util.LinkedHashMap<>();
     private String operatorActions = "backup, restore";
     private String moreEnvironments = "";
     /** What the Odoo of a test without a stand-in runs: its version_command prints {@code Odoo Server <this>}. */
@@ -195,6 +199,21 @@ public final class TestEnvironment implements AutoCloseable {
 
     public TestEnvironment withType(String type) throws IOException {
         this.environmentType = type;
+        writeConfig();
+        return this;
+    }
+
+    /** {@code block}: top-level YAML keys of the environments file besides store, users and projects (e.g. {@code encryption:}). */
+    public TestEnvironment withTopYaml(String block) throws IOException {
+        this.topYaml = block == null ? "" : block;
+        writeConfig();
+        return this;
+    }
+
+    /** An entry of secrets.properties (a {@code ${secret:NAME}} reference's value; new lines written as \n). */
+    public TestEnvironment withSecret(String name, String value) throws IOException {
+        if (value == null) extraSecrets.remove(name);
+        else extraSecrets.put(name, value);
         writeConfig();
         return this;
     }
@@ -336,7 +355,8 @@ public final class TestEnvironment implements AutoCloseable {
         if (schedulesYaml != null) quiesce += "        schedules:\n" + schedulesYaml.indent(10);
         if (!prodYaml.isEmpty()) quiesce += prodYaml.indent(8);
         if (!moreEnvironments.isEmpty()) quiesce += moreEnvironments.indent(6);
-        Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n" + """
+        Files.writeString(configDir.resolve("environments.yaml"), "store:\n" + store.stripTrailing() + "\n"
+                + (topYaml.isEmpty() ? "" : topYaml.stripTrailing() + "\n") + """
                 users:
                   - name: operator
                     api_token: "${secret:operator_token}"
@@ -360,7 +380,9 @@ public final class TestEnvironment implements AutoCloseable {
                 + (projectYaml == null ? "" : projectYaml.stripTrailing().indent(4)));
         Files.writeString(configDir.resolve("secrets.properties"),
                 "db_password=" + PASSWORD + "\ns3_key=" + S3_KEY + "\ns3_secret=" + S3_SECRET + "\noperator_token="
-                        + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\nstaging_admin=" + STAGING_ADMIN_PASSWORD + "\n");
+                        + OPERATOR_TOKEN + "\nauditor_token=" + AUDITOR_TOKEN + "\nstaging_admin=" + STAGING_ADMIN_PASSWORD + "\n"
+                        + extraSecrets.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().replace("\n", "\\n") + "\n")
+                        .collect(java.util.stream.Collectors.joining()));
     }
 
     public OpsRuntime runtime() throws Exception {
