@@ -18,9 +18,12 @@ import dev.odooops.store.ArtifactCipher;
 import dev.odooops.support.EnvironmentState;
 import dev.odooops.support.FlowFixture;
 import dev.odooops.support.NeutralShape;
+import dev.odooops.support.OdooStandIn;
 import dev.odooops.support.TestEnvironment;
 import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -178,12 +181,12 @@ class EncryptedPathsTest {
                 for (Path p : packs.toList()) assertTrue(ArtifactCipher.isEncrypted(p), p + " is not an age file");
             }
 
-            // A goes away; disaster: no database rows, no filestore; the identity is back on this host
+            // A goes away; disaster: no database, no filestore; the identity is back on this host
             env.withStoreYaml(storeB);
             env.stopS3();
             encrypt(env, key, true);
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
-                c.createStatement().execute("delete from account_move");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+                c.createStatement().execute("drop database " + env.database + " with (force)");
             }
             sh(null, "rm", "-rf", env.odoo.filestore().toString());
             try (OpsRuntime rt = env.runtime()) {
@@ -246,6 +249,183 @@ class EncryptedPathsTest {
             NeutralShape.dropStaging(env);
             if (fx != null) fx.close();
             else env.close();
+        }
+    }
+
+    /** What a call answered: its report's body, or the message of what it threw. */
+    private static String outcome(java.util.function.Supplier<Report> call) {
+        try {
+            Report r = call.get();
+            return (r.ok() ? "ok " : "not ok ") + r.body();
+        } catch (RuntimeException e) {
+            return "threw " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    @Test
+    void should_make_a_pr_environment_from_an_encrypted_snapshot_and_export_an_odoo_zip_only_with_the_identity() throws Exception {
+        TestEnvironment env = TestEnvironment.create("encpr").withLocalStore();
+        String project = env.project;
+        Path prData = env.root.resolve("prdata");
+        Path envDir = env.root.resolve("prenvs");
+        String database = project.replace('-', '_') + "_pr_21";
+        Path prFilestore = prData.resolve("filestore").resolve(database);
+        Key key = Key.make(env.root);
+        encrypt(env, key, true);
+        env.withOperatorActions("backup, restore, copy, pr-env").withProjectYaml("""
+                pr_environments:
+                  database: {host: 127.0.0.1, port: 5432, user: %s, password: "${secret:db_password}"}
+                  filestore: %s/filestore/%s_pr_{pr}
+                  odoo_conf: %s/odoo-pr-{pr}.conf
+                  env_dir: %s
+                  url: "https://pr-{pr}.review.example.com"
+                  max_age: 7d
+                  expire_user: operator
+                """.formatted(env.database + "_owner", prData, project.replace('-', '_'), prData, envDir));
+        FlowFixture fx = FlowFixture.of(env);
+        try {
+            BackupResult b = fx.backup();
+            Report snap = fx.runtime().operations().runQueued(new dev.odooops.model.SnapshotRequest(project, "prod", true,
+                    b.artifactId(), "operator", "test"), null);
+            assertEquals("success", snap.body().get("status"), String.valueOf(snap.body()));
+            String snapshot = (String) snap.body().get("artifact_id");
+            Path zips = Files.createDirectories(env.root.resolve("zips"));
+            Path out = zips.resolve("export.zip");
+
+            // without the identity: both refused naming it; no database, filestore, .env file or zip made
+            encrypt(env, key, false);
+            fx.restart();
+            List<Map<String, Object>> prRows = ops("select 1 from pg_database where datname like ?", database + "%");
+            String pr = outcome(() -> fx.runtime().operations().prEnvCreate(new PrEnvCreateRequest(project, 21, "snapshot",
+                    "operator", "test")));
+            assertNamesIdentity(pr);
+            assertFalse(pr.contains(key.identity()));
+            assertEquals(prRows, ops("select 1 from pg_database where datname like ?", database + "%"), "a database was made: " + pr);
+            assertFalse(Files.exists(prFilestore), "a filestore was made: " + pr);
+            assertEquals(List.of(), ops("select datname from pg_database where datname like ?",
+                    project.replace('-', '_') + "\\_pr\\_template%"), "a template was made: " + pr);
+            assertFalse(Files.exists(envDir.resolve(".env.pr-21")), "an .env file was made: " + pr);
+            long exportRuns = ops("select 1 from ops.runs where operation_type = ?", ExportZipRequest.OPERATION).size();
+            String export = outcome(() -> fx.runtime().operations().exportOdooZip(new ExportZipRequest(null, null,
+                    b.artifactId(), out.toString(), "operator", "test")));
+            assertNamesIdentity(export);
+            assertTrue(export.startsWith("threw RequestRejected"), export);
+            assertEquals(exportRuns, ops("select 1 from ops.runs where operation_type = ?", ExportZipRequest.OPERATION).size(),
+                    "refused before a run exists, as a restore is");
+            try (Stream<Path> s = Files.list(zips)) {
+                assertEquals(List.of(), s.toList(), "export: " + export);
+            }
+            noIdentityFileLeft(env);
+
+            // with it: both work
+            encrypt(env, key, true);
+            fx.restart();
+            Report made = fx.runtime().operations().prEnvCreate(new PrEnvCreateRequest(project, 21, "snapshot", "operator", "test"));
+            assertTrue(made.ok(), made.body().toString());
+            assertEquals(snapshot, made.body().get("artifact_id"));
+            assertEquals(1, ops("select 1 from pg_database where datname = ?", database).size());
+            Report exported = fx.runtime().operations().exportOdooZip(new ExportZipRequest(null, null, b.artifactId(),
+                    out.toString(), "operator", "test"));
+            assertTrue(exported.ok(), exported.body().toString());
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(out.toFile())) {
+                assertNotNull(z.getEntry("dump.sql"), "the zip has Odoo's dump.sql");
+            }
+            noIdentityFileLeft(env);
+        } finally {
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+                c.createStatement().execute("drop database if exists \"" + database + "\" with (force)");
+                c.createStatement().execute("drop database if exists \"" + project.replace('-', '_') + "_pr_template\" with (force)");
+            }
+            fx.close();
+        }
+    }
+
+    @ParameterizedTest(name = "restore killed at {0}")
+    @ValueSource(strings = {"swap-database:live-moved-aside", "restore-filestore:live-moved-aside"})
+    void should_recover_an_encrypted_restore_killed_mid_way_to_exactly_before(String point) throws Exception {
+        TestEnvironment env = TestEnvironment.create("enccrash").withLocalStore().withProperty("backup.filestore-format", "packed");
+        OdooStandIn odoo = new OdooStandIn(env.root.resolve("odoo.log"));
+        try {
+            env.withOdoo(odoo);
+            Key key = Key.make(env.root);
+            encrypt(env, key, true);
+            BackupResult b;
+            try (OpsRuntime rt = env.runtime()) {
+                b = rt.operations().backup(dev.odooops.model.BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+                        null, null, null, "operator", "test"));
+                assertEquals("success", b.status(), b.error());
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
+                c.createStatement().execute("update res_partner set name = 'changed before the crash' where id < 20");
+            }
+            // files the restore cannot link from the live filestore: it reads (and decrypts) their packs
+            try (Stream<Path> files = Files.walk(env.odoo.filestore())) {
+                for (Path f : files.filter(Files::isRegularFile).limit(5).toList()) Files.delete(f);
+            }
+            Files.createDirectories(env.odoo.filestore().resolve("ff"));
+            Files.writeString(env.odoo.filestore().resolve("ff").resolve("f".repeat(40)), point);
+            EnvironmentState before = EnvironmentState.of(env);
+
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
+            Path err = env.root.resolve("restore.err");
+            Process p = env.spawn(env.root.resolve("restore.out"), err, "restore", "--env", env.environmentId(), "--artifact",
+                    b.artifactId(), "--force", "--confirm", env.environmentId());
+            env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+            assertTrue(p.waitFor(180, TimeUnit.SECONDS), "restore did not end");
+            assertEquals(137, p.exitValue(), "killed at " + point + ": " + Files.readString(err).lines()
+                    .filter(l -> l.contains("ERROR")).toList());
+
+            try (OpsRuntime rt = env.runtime()) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                assertEquals(0, new Commands(rt.operations(), new PrintStream(out, true)).recover(
+                        new RecoverRequest(env.project, "prod", "operator", "cli")), "recover: " + out);
+                assertEquals(before, EnvironmentState.of(env), "killed at " + point);
+                assertEquals(List.of(), EnvironmentState.sideCopies(env), "side copies left, killed at " + point);
+                assertTrue(odoo.running(), "Odoo runs again");
+                assertFalse(odoo.inMaintenance(), "Odoo is out of maintenance");
+                assertTrue(rt.operations().verifyArtifact(new ArtifactRequest(b.artifactId(), true, 100, "operator")).ok());
+                // then a restore of the same artifact goes through
+                RestoreResult r = rt.operations().restore(new RestoreRequest(env.project, "prod", b.artifactId(),
+                        BackupType.FULL, true, true, env.environmentId(), "operator", "test"));
+                assertEquals("success", r.status(), r.error() + " in " + r.failedStep());
+            }
+            noIdentityFileLeft(env);
+            try (Stream<Path> left = Files.walk(env.workDir)) {
+                assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "decrypted files left in the work directory");
+            }
+        } finally {
+            odoo.close();
+            env.close();
+        }
+    }
+
+    @Test
+    void should_verify_and_check_without_a_key_and_refuse_read_data_naming_the_identity() throws Exception {
+        TestEnvironment env = TestEnvironment.create("encverify").withLocalStore().withProperty("backup.filestore-format", "packed");
+        try {
+            Key key = Key.make(env.root);
+            encrypt(env, key, true);
+            BackupResult b;
+            try (OpsRuntime rt = env.runtime()) {
+                b = rt.operations().backup(dev.odooops.model.BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+                        null, null, null, "operator", "test"));
+                assertEquals("success", b.status(), b.error());
+            }
+            encrypt(env, key, false); // a host with the recipients only
+            TestEnvironment.CliResult verify = env.cli("verify-artifact", b.artifactId());
+            assertEquals(0, verify.exit(), verify.stdout() + verify.stderr());
+            TestEnvironment.CliResult check = env.cli("check", "--project", env.project);
+            assertEquals(0, check.exit(), check.stdout() + check.stderr());
+            TestEnvironment.CliResult readData = env.cli("verify-artifact", b.artifactId(), "--read-data");
+            String said = readData.stdout() + readData.stderr();
+            assertNotEquals(0, readData.exit(), said);
+            assertTrue(readData.stderr().contains("encryption.identity") && readData.stderr().contains("is encrypted")
+                    && readData.stderr().contains(env.project), said);
+            assertFalse(said.contains("\tat dev.odooops") || said.contains("Exception"), "a stack trace instead of a message: " + said);
+            assertFalse(said.contains(key.identity()));
+            noIdentityFileLeft(env);
+        } finally {
+            env.close();
         }
     }
 }
