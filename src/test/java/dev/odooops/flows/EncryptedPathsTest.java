@@ -111,23 +111,32 @@ class EncryptedPathsTest {
         assertTrue(message != null && message.contains("encryption.identity") && message.contains("is encrypted"), message);
     }
 
-    @Test
-    void should_roll_back_from_the_encrypted_safety_backup_to_exactly_the_state_before() throws Exception {
+    /**
+     * The restored data does not come up and the copy kept aside of {@code part} vanishes before the rollback: only the
+     * encrypted safety backup can put that part back (RollbackRestore's slow path decrypts its files and its packs).
+     */
+    @ParameterizedTest(name = "kept-aside {0} gone")
+    @ValueSource(strings = {"database", "filestore"})
+    void should_roll_back_from_the_encrypted_safety_backup_to_exactly_the_state_before(String part) throws Exception {
         TestEnvironment env = TestEnvironment.create("encroll").withLocalStore();
         Key key = Key.make(env.root);
         encrypt(env, key, true);
         try (FlowFixture fx = FlowFixture.standIn(env)) {
             BackupResult b = fx.backup();
             fx.sql("update res_partner set name = 'changed after the backup' where id < 10");
+            // a file only the safety backup holds: the slow path reads it from the safety backup's (encrypted) pack
             Files.writeString(env.odoo.filestore().resolve("stray-file"), "not from the backup");
             EnvironmentState before = EnvironmentState.of(env);
             fx.odoo.unhealthyStarts = 1; // the restored data does not come up
-            // the database kept aside disappears before the rollback: only the (encrypted) safety backup can put it back
             AdviceWith.adviceWith(fx.runtime().camelContext(), "restore-failed", a -> a.weaveById("record-restore-failure").after()
                     .process(ex -> {
                         var job = ex.getVariable("restoreJob", dev.odooops.model.RestoreJob.class);
-                        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
-                            c.createStatement().execute("drop database " + job.asideDatabase() + " with (force)");
+                        if (part.equals("database")) {
+                            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+                                c.createStatement().execute("drop database " + job.asideDatabase() + " with (force)");
+                            }
+                        } else {
+                            sh(null, "rm", "-rf", job.asideFilestore().toString());
                         }
                     }));
 
@@ -136,9 +145,9 @@ class EncryptedPathsTest {
 
             Map<String, Object> rollback = Json.readMap(Path.of(r.evidenceDir(), "rollback.json"));
             assertEquals("rolled_back", r.status(), rollback.toString());
-            assertTrue(rollback.get("actions").toString().contains("slow path: database of pre-restore backup "
+            assertTrue(rollback.get("actions").toString().contains("slow path: " + part + " of pre-restore backup "
                     + r.preRestoreBackupId()), rollback.toString());
-            assertEquals(before, EnvironmentState.of(env), "the encrypted safety backup brought the environment back");
+            assertEquals(before, EnvironmentState.of(env), "the encrypted safety backup brought the " + part + " back");
             assertEquals(List.of(), EnvironmentState.sideCopies(env));
             assertStoredEncrypted(inLocal(env, "prod", r.preRestoreBackupId()));
             assertNotNull(fx.runtime().catalog().artifacts().artifact(r.preRestoreBackupId()).orElseThrow().manifest().encryption());
