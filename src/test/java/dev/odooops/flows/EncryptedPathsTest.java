@@ -437,4 +437,50 @@ class EncryptedPathsTest {
             env.close();
         }
     }
+
+    /**
+     * {@code copy --from P/prod --to Q/staging}: the artifact and its packs are P's, so the restore into Q reads P's
+     * packs and decrypts them with P's identity (configuration.md: "the identity of the artifact's project").
+     */
+    @Test
+    void should_copy_an_encrypted_artifact_into_another_projects_staging() throws Exception {
+        TestEnvironment env = TestEnvironment.create("encxcopy").withLocalStore();
+        try {
+            Key key = Key.make(env.root);
+            // P encrypts (and holds its identity), Q does not: Q's identity (none) cannot read P's packs
+            env.withSecret("age_identity", key.identity());
+            env.withProjectYaml("encryption:\n  recipients: [" + key.recipient() + "]\n  identity: \"${secret:age_identity}\"\n");
+            NeutralShape.addOdooTables(env);
+            NeutralShape.Staging staging = NeutralShape.copyOfProduction(env, NeutralShape.SINK_HOST);
+            Files.writeString(staging.conf(), Files.readString(staging.conf()) + "smtp_port = " + NeutralShape.SINK_PORT + "\n");
+            // files staging does not hold: the restore must read them from the source project's packs
+            try (Stream<Path> files = Files.walk(staging.filestore())) {
+                for (Path f : files.filter(Files::isRegularFile).limit(5).toList()) Files.delete(f);
+            }
+            env.withOperatorActions("backup, restore, copy");
+            String other = env.project + "q";
+            Path yaml = env.configDir.resolve("environments.yaml");
+            Files.writeString(yaml, Files.readString(yaml).stripTrailing() + "\n  - name: " + other + "\n    environments:\n"
+                    + NeutralShape.stagingYaml(env, staging, "staging", NeutralShape.neutralizationYaml()).indent(6));
+            BackupResult b;
+            try (OpsRuntime rt = env.runtime()) {
+                b = rt.operations().backup(dev.odooops.model.BackupRequest.of(env.project, "prod", BackupType.FULL, null,
+                        null, null, null, "operator", "test"));
+                assertEquals("success", b.status(), b.error());
+            }
+            Map<String, String> prodFiles = sums(env.odoo.filestore());
+
+            TestEnvironment.CliResult r = env.cli("copy", "--from", env.project + "/prod", "--to", other + "/staging");
+            assertEquals(0, r.exit(), r.stdout() + r.stderr());
+            Map<String, Object> report = Json.readMap(r.stdout());
+            assertEquals("success", report.get("status"), r.stdout());
+            assertEquals(prodFiles, sums(staging.filestore()), "staging holds production's files");
+            assertEquals(List.of(), NeutralShape.sideCopies(staging));
+            assertNotNull(ops("select manifest->'encryption' as e from ops.artifacts where id = ?", b.artifactId()).get(0).get("e"));
+            noIdentityFileLeft(env);
+        } finally {
+            NeutralShape.dropStaging(env);
+            env.close();
+        }
+    }
 }
