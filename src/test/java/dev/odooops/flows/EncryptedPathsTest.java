@@ -7,7 +7,6 @@ import dev.odooops.domain.Json;
 import dev.odooops.model.ArtifactRequest;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
-import dev.odooops.model.CheckRequest;
 import dev.odooops.model.ExportZipRequest;
 import dev.odooops.model.PrEnvCreateRequest;
 import dev.odooops.model.RecoverRequest;
@@ -40,9 +39,7 @@ import static dev.odooops.support.TestEnvironment.ops;
 import static dev.odooops.support.TestEnvironment.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -233,7 +230,7 @@ class EncryptedPathsTest {
             String filesBefore = sums(staging.filestore()).toString();
             List<Map<String, Object>> artifacts = ops("select id from ops.artifacts");
             TestEnvironment.CliResult refused = env.cli("copy", "--from", env.project + "/prod", "--to", env.project + "/staging");
-            assertNotEquals(0, refused.exit(), refused.stdout() + refused.stderr());
+            assertEquals(2, refused.exit(), "refused (exit 2): " + refused.stdout() + refused.stderr());
             assertNamesIdentity(refused.stderr() + refused.stdout());
             assertFalse((refused.stderr() + refused.stdout()).contains(key.identity()), "the identity was printed");
             assertEquals(before, EnvironmentState.tables(staging.database()));
@@ -427,7 +424,7 @@ class EncryptedPathsTest {
             assertEquals(0, check.exit(), check.stdout() + check.stderr());
             TestEnvironment.CliResult readData = env.cli("verify-artifact", b.artifactId(), "--read-data");
             String said = readData.stdout() + readData.stderr();
-            assertNotEquals(0, readData.exit(), said);
+            assertEquals(1, readData.exit(), said);
             assertTrue(readData.stderr().contains("encryption.identity") && readData.stderr().contains("is encrypted")
                     && readData.stderr().contains(env.project), said);
             assertFalse(said.contains("\tat dev.odooops") || said.contains("Exception"), "a stack trace instead of a message: " + said);
