@@ -347,7 +347,8 @@ class EncryptedPathsTest {
     }
 
     @ParameterizedTest(name = "restore killed at {0}")
-    @ValueSource(strings = {"swap-database:live-moved-aside", "restore-filestore:live-moved-aside"})
+    @ValueSource(strings = {"before:decrypt-artifact", "swap-database:live-moved-aside", "restore-filestore:live-moved-aside",
+            "before:validate"})
     void should_recover_an_encrypted_restore_killed_mid_way_to_exactly_before(String point) throws Exception {
         TestEnvironment env = TestEnvironment.create("enccrash").withLocalStore().withProperty("backup.filestore-format", "packed");
         OdooStandIn odoo = new OdooStandIn(env.root.resolve("odoo.log"));
@@ -389,6 +390,10 @@ class EncryptedPathsTest {
                 assertEquals(List.of(), EnvironmentState.sideCopies(env), "side copies left, killed at " + point);
                 assertTrue(odoo.running(), "Odoo runs again");
                 assertFalse(odoo.inMaintenance(), "Odoo is out of maintenance");
+                // the killed run's decrypted files (plain text of an encrypted artifact) do not outlive recover
+                try (Stream<Path> left = Files.walk(env.workDir)) {
+                    assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "files left in the work directory by recover");
+                }
                 assertTrue(rt.operations().verifyArtifact(new ArtifactRequest(b.artifactId(), true, 100, "operator")).ok());
                 // then a restore of the same artifact goes through
                 RestoreResult r = rt.operations().restore(new RestoreRequest(env.project, "prod", b.artifactId(),
