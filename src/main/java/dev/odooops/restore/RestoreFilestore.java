@@ -259,8 +259,11 @@ public class RestoreFilestore {
         }
         log.append(link ? "linked " : "copied ").append(linked.get())
                 .append(" file(s) the live filestore holds with the same SHA-1\n");
-        // inside the new tree, on the filestore's own file system: each file is then renamed into place
-        ArtifactUnpacking.Unpacked fetched = unpacking.unpackPacks(job.environment().project(), job.artifact().manifest(),
+        // inside the new tree, on the filestore's own file system: each file is then renamed into place. The packs
+        // are the artifact's project's (a copy from another project restores them into this one) and are decrypted
+        // with its identity
+        ArtifactUnpacking.Unpacked fetched = unpacking.unpackPacks(ArtifactUnpacking.projectOf(job.artifact()),
+                job.artifact().manifest(),
                 fetch, job.workDir(), pack -> fresh.resolve(STAGING_PREFIX + pack), new ArtifactUnpacking.Members() {
                     @Override
                     public void admitted(String pack, Map<String, Object> check) {

@@ -67,6 +67,7 @@ public final class OdooZipExport {
     private final ZipSettings settings;
     private final Clock clock;
     private final ArtifactUnpacking unpacking;
+    private final StoreLocator stores;
 
     public OdooZipExport(OpsConfig config, OpsCatalog catalog, StoreLocator stores, RunStarter starter, ToolRunner tools,
                          ZipSettings settings, Clock clock) {
@@ -76,6 +77,7 @@ public final class OdooZipExport {
         this.tools = tools;
         this.settings = settings;
         this.clock = clock;
+        this.stores = stores;
         this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(settings.psqlTimeoutSeconds()));
     }
 
@@ -105,6 +107,12 @@ public final class OdooZipExport {
         }
         if (manifest.odoo().odooVersion() == null) {
             throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' records no Odoo version for manifest.json");
+        }
+        if (manifest.encryption() != null && !stores.cipher().canRead(project)) {
+            // the export decrypts the dump and the filestore: refused here, before a run exists, as a restore is
+            throw new RequestRejected("encryption.identity", "artifact '" + a.id() + "' is encrypted (age) and no "
+                    + "encryption.identity is configured for project " + project + ": export-odoo-zip must decrypt it "
+                    + "(see docs/configuration.md, encryption)");
         }
         if (config.environment(project, env).isEmpty()) {
             throw new RequestRejected("artifact_id", "artifact '" + a.id() + "' is of " + a.environmentId()
