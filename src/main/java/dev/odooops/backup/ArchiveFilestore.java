@@ -24,6 +24,8 @@ import dev.odooops.ops.OpsCatalog;
 import dev.odooops.model.StoredObject;
 import dev.odooops.model.NewPack;
 import dev.odooops.postgres.AttachmentReferences;
+import dev.odooops.config.EncryptionSettings.Encryption;
+import dev.odooops.store.ArtifactCipher;
 import org.apache.camel.Variable;
 
 import java.io.IOException;
@@ -40,6 +42,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,7 +81,7 @@ public class ArchiveFilestore {
     private final boolean packed;
     private final long packBytes;
     private final ArtifactStore store;
-    private final dev.odooops.store.ArtifactCipher cipher;
+    private final ArtifactCipher cipher;
 
     public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
         this(tools, catalog, settings, null);
@@ -258,30 +261,49 @@ public class ArchiveFilestore {
         List<StoredObject> newObjects = new ArrayList<>();
         List<String> vanished = new ArrayList<>();
         List<String> rehashed = new ArrayList<>();
-        int n = 0;
-        for (PackPlanner.Pack pack : new PackPlanner(packBytes).plan(newFiles)) {
-            String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
-            Path file = job.workDir().resolve(id + ".tar.zst");
-            Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
-            String sha = Checksums.sha256(file);
-            long size = Files.size(file);
-            // the pack stays in the work directory: upload-packs stores it (the route shows the upload)
-            long bytes = 0;
-            int files = 0;
-            for (PackPlanner.NewFile f : pack.members()) {
-                FilestoreIndex.Entry e = archived.get(f.path());
-                if (e == null) {
-                    vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
-                    continue;
+        // encryption at rest: each pack is encrypted with age as soon as tar has written it, on a thread of its own
+        // while tar writes the next (and the whole half runs beside pg_dump), and hashed while age writes it; only the
+        // stored bytes are ever hashed and registered
+        Optional<Encryption> encryption = cipher.encryption(project);
+        long plainPackBytes = 0;
+        long encryptMillis;
+        long waitMillis;
+        record Written(String id, java.util.concurrent.Future<ArtifactCipher.Sealed> sealed, int files, long bytes,
+                       boolean compressed) {
+        }
+        try (PackSealer sealer = new PackSealer(cipher, encryption.orElse(null))) {
+            List<Written> written = new ArrayList<>();
+            int n = 0;
+            for (PackPlanner.Pack pack : new PackPlanner(packBytes).plan(newFiles)) {
+                String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
+                Path file = job.workDir().resolve(id + ".tar.zst");
+                Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
+                var sealed = sealer.seal(file);
+                // the pack stays in the work directory: upload-packs stores it (the route shows the upload)
+                long bytes = 0;
+                int files = 0;
+                for (PackPlanner.NewFile f : pack.members()) {
+                    FilestoreIndex.Entry e = archived.get(f.path());
+                    if (e == null) {
+                        vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
+                        continue;
+                    }
+                    if (e.size() != f.size()) rehashed.add(f.path());
+                    entries.add(e);
+                    newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
+                    bytes += e.size();
+                    files++;
                 }
-                if (e.size() != f.size()) rehashed.add(f.path());
-                entries.add(e);
-                newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
-                bytes += e.size();
-                files++;
+                written.add(new Written(id, sealed, files, bytes, pack.compressed()));
             }
-            newPacks.add(new NewPack(id, store.uri(packsPath) + id + ".tar.zst", sha, size, files, bytes,
-                    pack.compressed()));
+            for (Written w : written) {
+                ArtifactCipher.Sealed s = sealer.get(w.sealed());
+                plainPackBytes += s.plainSize();
+                newPacks.add(new NewPack(w.id(), store.uri(packsPath) + w.id() + ".tar.zst", s.sha256(), s.size(), w.files(),
+                        w.bytes(), w.compressed()));
+            }
+            encryptMillis = sealer.encryptMillis();
+            waitMillis = sealer.waitMillis();
         }
         FilestoreIndex index = FilestoreIndex.of(entries);
         Map<String, String> sha1ByPath = new LinkedHashMap<>();
@@ -338,6 +360,11 @@ public class ArchiveFilestore {
         meta.put("new_bytes", newObjects.stream().mapToLong(StoredObject::size).sum());
         meta.put("vanished_while_read", vanished.size());
         meta.put("hashed_from_pack", rehashed.size());
+        if (encryption.isPresent()) {
+            meta.put("packs_encrypted", Map.of("packs", newPacks.size(), "plain_bytes", plainPackBytes, "stored_bytes",
+                    newPacks.stream().mapToLong(NewPack::size).sum(), "generation", encryption.get().generation(),
+                    "encrypt_ms", encryptMillis, "waited_ms", waitMillis));
+        }
         meta.put("inventory_taken_at", inventoryAt.toString());
         meta.put("inventory_after", job.request().type().includesDatabase() ? "the database dump's snapshot"
                 : "reading " + AttachmentReferences.source(job.environment().app()));

@@ -24,9 +24,10 @@ import java.util.Optional;
  * Encryption at rest, on the host before anything leaves it (nothing to do for a project without
  * {@code encryption}): two nodes of the backup route.
  * <ul>
- *   <li>{@link #packs} ({@code encrypt-packs}, before upload-packs): each new pack, whole, to the project's recipients;
- *   its registered SHA-256 and size become the encrypted pack's (the index keeps the plain SHA-1 of every file, so
- *   deduplication still goes by Odoo's SHA-1);</li>
+ *   <li>{@link #packs} ({@code encrypt-packs}, before upload-packs): each new pack, whole, to the project's recipients.
+ *   {@link ArchiveFilestore} encrypts each pack as it writes it (so the cost overlaps pg_dump) and registers the
+ *   encrypted pack's SHA-256 and size; this node makes sure no new pack is left plain (the index keeps the plain SHA-1
+ *   of every file, so deduplication still goes by Odoo's SHA-1);</li>
  *   <li>{@link #bundle} ({@code encrypt-artifact}, before upload-artifact): every bundle file but the {@code *.sha256}
  *   lists (the dump, the filestore archive or index, the meta files, the config snapshot), each under its own name;
  *   the {@code *.sha256} lists are written again with the stored (encrypted) digests, so {@code sha256sum -c} and
@@ -42,29 +43,42 @@ public class EncryptArtifact {
         this.cipher = cipher;
     }
 
+    /**
+     * {@code encrypt-packs}: archive-filestore already encrypts each new pack as it writes it (beside pg_dump) and
+     * registers the encrypted digest; this node checks every new pack in the work directory starts with age's header
+     * before upload-packs stores it, and encrypts one that does not (a pack written by a filestore half without the
+     * project's cipher), so no plain pack of an encrypted project leaves the host.
+     */
     public void packs(@Variable(Vars.BACKUP_JOB) BackupJob job) throws IOException {
         Optional<Encryption> encryption = cipher.encryption(job.environment().project());
         BackupJob.PackedFilestore packed = job.packed();
         if (encryption.isEmpty() || packed == null || packed.newPacks().isEmpty()) return;
         long start = System.nanoTime();
-        long plainBytes = 0;
         long storedBytes = 0;
+        int whileArchived = 0;
         List<NewPack> encrypted = new ArrayList<>();
         Map<String, NewPack> byId = new LinkedHashMap<>();
         for (NewPack p : packed.newPacks()) {
             Path file = job.workDir().resolve(p.packId() + ".tar.zst");
-            cipher.encryptInPlace(encryption.get(), file);
-            NewPack e = new NewPack(p.packId(), p.uri(), Checksums.sha256(file), Files.size(file), p.files(), p.bytes(), p.compressed());
+            NewPack e = p;
+            if (ArtifactCipher.isEncrypted(file)) {
+                whileArchived++;
+            } else {
+                ArtifactCipher.Sealed sealed = cipher.seal(encryption.get(), file);
+                e = new NewPack(p.packId(), p.uri(), sealed.sha256(), sealed.size(), p.files(), p.bytes(), p.compressed());
+                byId.put(e.packId(), e);
+            }
             encrypted.add(e);
-            byId.put(e.packId(), e);
-            plainBytes += p.size();
             storedBytes += e.size();
         }
-        List<ArtifactManifest.PackRef> refs = packed.packRefs().stream().map(r -> byId.containsKey(r.id())
-                ? new ArtifactManifest.PackRef(r.id(), byId.get(r.id()).sha256(), byId.get(r.id()).size()) : r).toList();
-        job.packed(new BackupJob.PackedFilestore(packed.index(), List.copyOf(encrypted), packed.newObjects(), refs));
-        job.stepDetail(Map.of("packs", encrypted.size(), "plain_bytes", plainBytes, "stored_bytes", storedBytes,
-                "generation", encryption.get().generation(), "duration_ms", (System.nanoTime() - start) / 1_000_000));
+        if (!byId.isEmpty()) {
+            List<ArtifactManifest.PackRef> refs = packed.packRefs().stream().map(r -> byId.containsKey(r.id())
+                    ? new ArtifactManifest.PackRef(r.id(), byId.get(r.id()).sha256(), byId.get(r.id()).size()) : r).toList();
+            job.packed(new BackupJob.PackedFilestore(packed.index(), List.copyOf(encrypted), packed.newObjects(), refs));
+        }
+        job.stepDetail(Map.of("packs", encrypted.size(), "encrypted_while_archived", whileArchived,
+                "encrypted_here", byId.size(), "stored_bytes", storedBytes, "generation", encryption.get().generation(),
+                "duration_ms", (System.nanoTime() - start) / 1_000_000));
     }
 
     public void bundle(@Variable(Vars.BACKUP_JOB) BackupJob job) throws IOException {
@@ -75,8 +89,8 @@ public class EncryptArtifact {
         Map<String, String> storedSha = new LinkedHashMap<>();
         for (BundleFile f : List.copyOf(job.bundle().values())) {
             if (f.name().equals(ArtifactManifest.FILE) || f.name().endsWith(".sha256")) continue;
-            cipher.encryptInPlace(encryption.get(), f.path());
-            BundleFile e = BundleParts.file(f.name(), f.path());
+            ArtifactCipher.Sealed sealed = cipher.seal(encryption.get(), f.path()); // hashed while age writes it
+            BundleFile e = new BundleFile(f.name(), f.path(), sealed.size(), sealed.sha256());
             job.add(e);
             storedSha.put(f.name(), e.sha256());
             files.put(f.name(), Map.of("plain_size", f.size(), "stored_size", e.size()));

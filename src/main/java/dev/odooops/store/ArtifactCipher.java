@@ -112,6 +112,41 @@ public class ArtifactCipher {
         }
     }
 
+    /** An encrypted file: the SHA-256 and size of its stored (encrypted) bytes, and the size of its plain text. */
+    public record Sealed(String sha256, long size, long plainSize) {
+    }
+
+    /**
+     * As {@link #encryptInPlace}, returning the SHA-256 and size of the encrypted bytes, hashed while age writes them
+     * (a reader follows age's output file as it grows, so the encrypted file is not read a second time after age).
+     */
+    public Sealed seal(Encryption encryption, Path file) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".age-tmp");
+        FollowingDigest digest = new FollowingDigest(tmp);
+        try {
+            long plainSize = Files.size(file);
+            digest.start();
+            try {
+                encrypt(encryption.recipients(), file, tmp);
+            } finally {
+                digest.ended(); // age has exited: what the file holds now is all it will hold
+            }
+            FollowingDigest.Result hashed = digest.await();
+            long size = Files.size(tmp);
+            if (hashed.size() != size) {
+                throw new IllegalStateException("hashed " + hashed.size() + " of the " + size + " bytes age wrote to " + tmp.getFileName());
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return new Sealed(hashed.sha256(), size, plainSize);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace " + file + " by its encryption", e);
+        } finally {
+            digest.ended();
+            digest.awaitQuietly();
+            deleteQuietly(tmp);
+        }
+    }
+
     /**
      * {@code age --decrypt} of {@code in} (an object of {@code project}; {@code what} names it in messages) into
      * {@code out} with the project's identity.

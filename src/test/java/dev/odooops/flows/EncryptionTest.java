@@ -188,6 +188,15 @@ class EncryptionTest {
         start(false);
         BackupResult b = backup();
         assertNothingReadable();
+        // the packs left archive-filestore encrypted (age ran beside pg_dump), so encrypt-packs found none to encrypt
+        Map<String, Object> fsMeta = Json.readMap(Path.of(b.evidenceDir()).resolve("filestore.meta.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sealed = (Map<String, Object>) fsMeta.get("packs_encrypted");
+        assertNotNull(sealed, "filestore.meta.json says the packs were encrypted: " + fsMeta);
+        assertEquals(fsMeta.get("new_packs"), sealed.get("packs"));
+        String encryptPacks = (String) ops("select payload::text as p from ops.run_events where event_type = 'step_completed' "
+                + "and step = 'encrypt-packs' and run_id = ?::uuid", b.runId()).get(0).get("p");
+        assertTrue(encryptPacks.contains("\"encrypted_here\": 0"), encryptPacks);
 
         // positive control: the same readers find both once the objects are decrypted with age -d (so the search works)
         Path plainDump = env.root.resolve("plain.dump");

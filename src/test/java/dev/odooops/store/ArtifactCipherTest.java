@@ -88,6 +88,37 @@ class ArtifactCipherTest {
     }
 
     @Test
+    void should_seal_a_file_with_the_digest_and_size_of_its_encrypted_bytes_hashed_while_age_writes() throws Exception {
+        Path pack = randomFile("a1-0001.tar.zst", 24 * 1024 * 1024 + 17); // several reads of the following reader
+        byte[] original = Files.readAllBytes(pack);
+        var only1 = new EncryptionSettings.Encryption(List.of(R1), new Secret(I1));
+        ArtifactCipher cipher = cipher(Map.of("acme", only1));
+        ArtifactCipher.Sealed sealed = cipher.seal(only1, pack);
+        assertTrue(ArtifactCipher.isEncrypted(pack));
+        assertEquals(original.length, sealed.plainSize());
+        assertEquals(Files.size(pack), sealed.size());
+        assertEquals(dev.odooops.domain.Checksums.sha256(pack), sealed.sha256()); // the stored bytes', read once more here
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".age-tmp")), "temporary file left behind");
+        }
+        cipher.decryptInPlace("acme", pack, "a1-0001.tar.zst");
+        assertArrayEquals(original, Files.readAllBytes(pack));
+    }
+
+    @Test
+    void should_leave_no_temporary_file_and_no_reader_when_age_fails_to_seal() throws Exception {
+        Path notAFile = Files.createDirectory(dir.resolve("a1-0002.tar.zst")); // age cannot read it: exits 1
+        var only1 = new EncryptionSettings.Encryption(List.of(R1), null);
+        assertThrows(dev.odooops.exec.ToolFailedException.class, () -> cipher(Map.of("acme", only1)).seal(only1, notAFile));
+        assertTrue(Files.isDirectory(notAFile));
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".age-tmp")), "temporary file left behind");
+        }
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("hash-a1-0002.tar.zst.age-tmp")),
+                "the reader outlived the call");
+    }
+
+    @Test
     void should_name_a_missing_and_a_wrong_identity_without_showing_a_key() throws Exception {
         Path file = randomFile("filestore.index.tsv", 1000);
         var only1 = new EncryptionSettings.Encryption(List.of(R1), null);
