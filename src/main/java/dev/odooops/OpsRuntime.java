@@ -150,6 +150,11 @@ public final class OpsRuntime implements AutoCloseable {
         public boolean all() {
             return routes.isEmpty();
         }
+
+        /** Whether this scope loads the route file {@code file} of routes/ (every scope loads every file of ALL). */
+        public boolean loads(String file) {
+            return all() || files.contains(file);
+        }
     }
 
     private OpsRuntime(Settings settings, OpsConfig config, OpsDatabase database, Function<String, String> env) {
@@ -313,7 +318,10 @@ public final class OpsRuntime implements AutoCloseable {
     private void bindBeans(CamelContext context, Clock clock) {
         Shared shared = bindShared(context, clock);
         bindOperations(shared);
-        bindBackup(shared);
+        if (scope.loads("backup.camel.yaml")) bindBackup(shared);
+        // a scoped command (a view, a backup) makes only the beans of its routes: not the restore, staging, zip and
+        // drift steps, whose rules files (anonymisation, neutralisation) are read and checked by the other commands
+        if (!scope.all()) return;
         bindRestore(shared);
         bindStaging(shared);
         bindNeutralization(shared);

@@ -105,10 +105,30 @@ public final class Cli implements Callable<Integer> {
     static CommandLine commandLine(Cli cli, List<String> args) {
         CommandLine cl = new CommandLine(cli);
         Class<?> only = namedCommand(args);
+        boolean usageOnly = usageOnly(args);
         for (Class<?> command : COMMANDS) {
-            if (only == null || only == command) cl.addSubcommand(command);
+            if (usageOnly) cl.addSubcommand(usageLine(command));
+            else if (only == null || only == command) cl.addSubcommand(command);
         }
         return cl;
+    }
+
+    /** The top-level usage ({@code --help}, {@code -h}, no command): it shows each command's name and description only. */
+    private static boolean usageOnly(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--config")) i++;
+            else if (!a.startsWith("--config=") && !a.equals("--help") && !a.equals("-h")) return false;
+        }
+        return true;
+    }
+
+    /** A command's line in the top-level usage, from its annotation alone (no model of its options: see above). */
+    private static CommandLine usageLine(Class<?> command) {
+        Command a = command.getAnnotation(Command.class);
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(a.name()).aliases(a.aliases());
+        spec.usageMessage().header(a.header()).description(a.description()).hidden(a.hidden());
+        return new CommandLine(spec);
     }
 
     /** The one subcommand {@code args} names, or null when the whole model is needed. */

@@ -210,6 +210,7 @@ public final class OpsDatabase implements AutoCloseable {
     }
 
     public void sync(OpsConfig config) {
+        if (inSync(config)) return; // the common case: nothing to write, no transaction to commit
         new CatalogSql(dataSource).inTransaction("synchronising the environments file into the ops catalog", tx -> {
             for (EnvironmentConfig e : config.environments()) {
                 tx.update("insert into ops.projects(name) values (?) on conflict do nothing", e.project());
@@ -226,6 +227,32 @@ public final class OpsDatabase implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * Whether the catalog already holds what {@link #sync} would write (its projects, environments with their type,
+     * users, and each user's permissions exactly): then a command, a view above all, writes nothing.
+     */
+    boolean inSync(OpsConfig config) {
+        CatalogSql sql = new CatalogSql(dataSource);
+        java.util.Set<String> projects = new java.util.HashSet<>(sql.query("select name from ops.projects", r -> r.getString(1)));
+        java.util.Set<List<String>> environments = new java.util.HashSet<>(sql.query(
+                "select id, project, name, type from ops.environments",
+                r -> List.of(r.getString(1), r.getString(2), r.getString(3), r.getString(4))));
+        for (EnvironmentConfig e : config.environments()) {
+            if (!projects.contains(e.project()) || !environments.contains(List.of(e.id(), e.project(), e.name(), e.type()))) {
+                return false;
+            }
+        }
+        java.util.Set<String> users = new java.util.HashSet<>(sql.query("select name from ops.users", r -> r.getString(1)));
+        if (!users.containsAll(config.users().keySet())) return false;
+        java.util.Set<List<String>> permissions = new java.util.HashSet<>(sql.query(
+                "select user_name, project, action from ops.permissions",
+                r -> List.of(r.getString(1), r.getString(2), r.getString(3))));
+        permissions.removeIf(p -> !config.users().containsKey(p.get(0))); // users no longer in the file keep theirs
+        java.util.Set<List<String>> wanted = new java.util.HashSet<>();
+        config.users().forEach((user, granted) -> granted.forEach(p -> wanted.add(List.of(user, p.project(), p.action()))));
+        return permissions.equals(wanted);
     }
 
     /** CREATE DATABASE cannot take a bound parameter: the name is checked against a strict pattern first. */
