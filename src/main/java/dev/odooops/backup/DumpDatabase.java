@@ -1,6 +1,8 @@
 package dev.odooops.backup;
 
 import dev.odooops.postgres.TableCounts;
+import dev.odooops.postgres.DumpSizes;
+import dev.odooops.domain.DatabaseProgress;
 import dev.odooops.run.Await;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.run.Vars;
@@ -44,6 +46,8 @@ import java.util.concurrent.CompletionException;
  * {@code pg_restore --list} must succeed and list the data of every counted table.
  */
 public class DumpDatabase {
+    /** pg_dump's application_name (PGAPPNAME). */
+    static final String PG_DUMP_SESSION = "odoo-ops pg_dump";
 
     private final ToolRunner tools;
     private final OpsCatalog catalog;
@@ -84,11 +88,16 @@ public class DumpDatabase {
             }
             String snapshot = single(snap, "select pg_export_snapshot()");
             serverVersion = single(snap, "select current_setting('server_version')");
+            meta.put("database_bytes", DumpSizes.databaseBytes(snap)); // the restore's progress total
+            ToolRunner.Progress progress = progress(snap, db, dump);
+            // its own session name, so that its COPYs are told from the others' (the progress line's measure)
+            Map<String, String> environment = new LinkedHashMap<>(pass.environment(db));
+            environment.put("PGAPPNAME", PG_DUMP_SESSION);
             List<String> argv = List.of("pg_dump", "--format=custom", "--no-password", "--host=" + db.host(),
                     "--port=" + db.port(), "--username=" + db.user(), "--dbname=" + db.name(),
                     "--snapshot=" + snapshot, "--file=" + dump);
             CompletableFuture<ToolResult> pgDump = CompletableFuture.supplyAsync(
-                    () -> tools.run(argv, pass.environment(db), timeout, ToolRunner.Progress.file(dump)));
+                    () -> tools.run(argv, environment, timeout, progress));
             try {
                 // the filestore half takes its inventory once it has these: after the snapshot
                 job.attachmentReferences().complete(AttachmentReferences.read(snap, job.environment().app()));
@@ -126,6 +135,25 @@ public class DumpDatabase {
         BundleParts.publish(job, "db.dump", dump, size, sha, "db.dump.meta.json", meta);
         catalog.runs().event(job.runId(), "step_completed", "dump-database", Map.of("size_bytes", size, "tables", counts.size(),
                 "duration_ms", Duration.between(started, finished).toMillis()));
+    }
+
+    /**
+     * pg_dump's progress: on a terminal and PostgreSQL 14 or later, the table data its COPYs have sent against the
+     * heap size of the dumped tables ({@link DatabaseProgress.Copy}, one query a second on a connection of its
+     * own); otherwise, with no query at all, the dump file's size (no total: the compressed size is unknown).
+     */
+    private ToolRunner.Progress progress(Connection snap, DatabaseConfig db, Path dump) throws SQLException {
+        if (!tools.drawsProgress() || snap.getMetaData().getDatabaseMajorVersion() < 14) return ToolRunner.Progress.file(dump);
+        DatabaseProgress.Copy copy = new DatabaseProgress.Copy(DumpSizes.tableBytes(snap));
+        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+        return new ToolRunner.Progress("db.dump", () -> {
+            try (Connection c = EnvironmentDatabase.connect(db)) {
+                last.set(copy.observe(DumpSizes.copying(c, db.name(), PG_DUMP_SESSION)));
+            } catch (SQLException | RuntimeException e) {
+                // the server busy or gone for a moment: the last measure stands
+            }
+            return last.get();
+        }, copy.total());
     }
 
     private List<String> viabilityCheck(Path dump, Map<String, Long> counts) {

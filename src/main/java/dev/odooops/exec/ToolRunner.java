@@ -245,6 +245,14 @@ public class ToolRunner {
         this.terminal = terminal;
     }
 
+    /**
+     * Whether progress lines are drawn on a terminal: a step whose measure costs a query (pg_dump's COPY progress)
+     * takes it only then, and falls back to a file's size otherwise.
+     */
+    public boolean drawsProgress() {
+        return terminal != null;
+    }
+
     private ScheduledExecutorService startProgress(String tool, Progress output, long start) {
         ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "progress-" + tool);

@@ -5,6 +5,7 @@ import dev.odooops.exec.CrashPoints;
 import dev.odooops.run.Vars;
 
 import dev.odooops.config.DatabaseConfig;
+import dev.odooops.domain.DatabaseProgress;
 import dev.odooops.config.Settings;
 import dev.odooops.exec.PgPassFile;
 import dev.odooops.exec.ToolFailedException;
@@ -91,8 +92,9 @@ public class RestoreDatabase {
             log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(jobs).append(" --dbname=")
                     .append(fresh).append(' ').append(job.files().get("db.dump").getFileName()).append('\n');
             try {
+                long source = sourceBytes(job.files().get("db.dump.meta.json"));
                 restored = tools.run(argv, pass.environment(db), timeout, new ToolRunner.Progress("database " + fresh,
-                        () -> databaseSize(db, fresh)));
+                        () -> DatabaseProgress.restored(databaseSize(db, fresh), source), source));
             } catch (ToolFailedException e) {
                 log.append("FAILED: ").append(e.getMessage()).append('\n');
                 job.evidence().text("db_restore.log", log.toString());
@@ -192,6 +194,18 @@ public class RestoreDatabase {
         durations.put("total_ms", total + swapMs);
         job.evidence().json("db_restore_duration.json", durations);
         job.stepDetail(Map.of("tables", steps.tables, "pg_restore_ms", durations.get("pg_restore_ms"), "swap_ms", swapMs));
+    }
+
+    /**
+     * The source database's size at dump time ({@code database_bytes} of db.dump.meta.json), the total of
+     * pg_restore's progress line; 0 (size and rate only) for an artifact made before it was recorded.
+     */
+    static long sourceBytes(java.nio.file.Path dumpMeta) {
+        try {
+            return dumpMeta != null && dev.odooops.domain.Json.readMap(dumpMeta).get("database_bytes") instanceof Number n ? n.longValue() : 0;
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     private static long databaseSize(DatabaseConfig db, String name) {
