@@ -94,6 +94,7 @@ for name in "${names[@]}"; do
   declare -n cmd="cmd_${name//-/_}"
   base=$rs; target=1; [[ $name == backup-unchanged ]] && { base=$rb; target=2; }
   label="${cmd[*]}"; label="${label%% --config*}"; label="${label//$run_id/ID}"
+  [[ $name == rejected ]] && label="$label (rejected)"
   read -r w c <<< "${with[$name]}"
   read -r wo _ <<< "${without[$name]}"
   met=$(echo "$w < $target" | bc)
