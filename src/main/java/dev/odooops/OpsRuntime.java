@@ -368,6 +368,10 @@ public final class OpsRuntime implements AutoCloseable {
         // the age identities (encryption.identity) are secrets too: never in a tool's message or a log line
         dev.odooops.config.EncryptionSettings encryption = dev.odooops.config.EncryptionSettings.of(config);
         secrets.addAll(encryption.secrets());
+        // the drills (issue 16): read and refused at start like every block; the drill servers' passwords are secrets
+        dev.odooops.config.DrillSettings drills = dev.odooops.config.DrillSettings.of(config);
+        secrets.addAll(drills.secrets());
+        r.bind("drillSettings", drills);
         SecretRedactor redactor = new SecretRedactor(secrets);
         ToolRunner tools = new ToolRunner(template, redactor, Duration.ofSeconds(10),
                 ChildEnvironment.of(env, settings.tools().toolEnv(), settings.tools().commandEnv()), settings.tools().nice());

@@ -48,7 +48,7 @@ public final class EnvironmentsLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException(file + ": expected a mapping with store, users and projects");
         }
-        ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets).only("store", "users", "projects", EncryptionSettings.KEY);
+        ConfigNode top = new ConfigNode(file.toString(), "", root, env, secrets).only("store", "users", "projects", EncryptionSettings.KEY, DrillSettings.KEY);
         Path base = file.toAbsolutePath().getParent();
         StoreConfig store = store(top.object("store"), base);
         Map<String, Secret> tokens = new LinkedHashMap<>();
@@ -59,6 +59,8 @@ public final class EnvironmentsLoader {
         Map<String, ConfigNode> sections = new LinkedHashMap<>();
         // the top-level encryption block, read by EncryptionSettings (owner "" in OpsConfig.section)
         if (top.has(EncryptionSettings.KEY)) sections.put(EncryptionSettings.TOP + "#" + EncryptionSettings.KEY, top.child(EncryptionSettings.KEY));
+        // the top-level drills block, read by DrillSettings (owner "" too)
+        if (top.has(DrillSettings.KEY)) sections.put(DrillSettings.TOP + "#" + DrillSettings.KEY, top.child(DrillSettings.KEY));
         for (ConfigNode p : top.list("projects", true)) {
             List<String> projectKeys = new ArrayList<>(List.of("name", "environments"));
             projectKeys.addAll(OpsConfig.PROJECT_SECTIONS);
@@ -190,7 +192,7 @@ public final class EnvironmentsLoader {
             }
         }
         e.only("name", "app", "type", "database", "filestore", "filestore_layout", "filestore_owner", app.confKey(),
-                "addons_paths", app.controlKey(), "retention", "schedules", "volatile_tables", "neutralization", "staging");
+                "addons_paths", app.controlKey(), "retention", "schedules", "volatile_tables", "neutralization", "staging", DrillSettings.KEY);
         String name = e.name("name");
         String type = e.oneOf("type", null, "development", "staging", "production");
         ConfigNode db = e.object("database").only("host", "port", "name", "user", "password", "sslmode");

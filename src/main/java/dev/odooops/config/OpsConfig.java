@@ -37,8 +37,8 @@ public record OpsConfig(String file, StoreConfig store, Map<String, List<Permiss
      * {@link EncryptionSettings}, which also reads the top-level block, owner {@code ""}).
      */
     public static final List<String> PROJECT_SECTIONS = List.of("anonymization", "pr_environments", "staging", "encryption");
-    /** Keys an environment may carry for the staging operations. */
-    public static final List<String> ENVIRONMENT_SECTIONS = List.of("neutralization", "staging");
+    /** Keys an environment may carry for the staging operations and the drills ({@link DrillSettings}). */
+    public static final List<String> ENVIRONMENT_SECTIONS = List.of("neutralization", "staging", DrillSettings.KEY);
 
     /**
      * The raw {@code key} block of a project ({@code owner} = P) or of an environment ({@code owner} = P/E), as the
