@@ -14,6 +14,7 @@ public final class OpsCatalog {
     private final DeletionCatalog deletions;
     private final RetentionCatalog retention;
     private final MetricsCatalog metrics;
+    private final DrillCatalog drills;
 
     public OpsCatalog(DataSource dataSource) {
         CatalogSql sql = new CatalogSql(dataSource);
@@ -24,6 +25,7 @@ public final class OpsCatalog {
         this.deletions = new DeletionCatalog(sql);
         this.retention = new RetentionCatalog(sql);
         this.metrics = new MetricsCatalog(sql);
+        this.drills = new DrillCatalog(sql);
     }
 
     /** Runs and their events: start, steps, metadata, end; the run views. */
@@ -46,4 +48,7 @@ public final class OpsCatalog {
 
     /** The figures the metrics export. */
     public MetricsCatalog metrics() { return metrics; }
+
+    /** Restore drills: their records, leases on artifacts, the artifacts' last drill. */
+    public DrillCatalog drills() { return drills; }
 }
