@@ -122,6 +122,8 @@ public final class OpsRuntime implements AutoCloseable {
     static final String ERROR_HANDLING = "error-handling.camel.yaml";
     /** The entry routes this process starts, or every one. */
     private Scope scope = Scope.ALL;
+    /** The run starts' sweep of abandoned drills (also the drill's own, at its take-lease). */
+    private dev.odooops.drill.DrillSweep drillSweep;
 
     /**
      * What a command needs of the routes: all of them (every command that runs an operation, and serve), or only
@@ -279,7 +281,8 @@ public final class OpsRuntime implements AutoCloseable {
                 bindBeans(m.getCamelContext(), clock);
                 // the run routes' node ids are the run's step names (see routes/backup.camel.yaml, restore.camel.yaml)
                 m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new StepJournal(catalog,
-                        Set.of("backup", "backup-run", "restore", "restore-run", "restore-validate-only", "snapshot", "snapshot-run")));
+                        Set.of("backup", "backup-run", "restore", "restore-run", "restore-validate-only", "snapshot", "snapshot-run",
+                                "drill", "drill-run")));
                 if (CrashPoints.armed()) m.getCamelContext().getCamelContextExtension().addInterceptStrategy(new CrashPointStrategy());
             }
 
@@ -321,10 +324,18 @@ public final class OpsRuntime implements AutoCloseable {
         if (scope.loads("backup.camel.yaml")) bindBackup(shared);
         // a scoped command (a view, a backup) makes only the beans of its routes: not the restore, staging, zip and
         // drift steps, whose rules files (anonymisation, neutralisation) are read and checked by the other commands
-        if (!scope.all()) return;
+        if (!scope.all()) {
+            // drill: its steps and the neutralisation of its clone (the rules read and checked as every command does)
+            if (scope.loads("drill.camel.yaml")) {
+                bindNeutralization(shared);
+                bindDrill(shared);
+            }
+            return;
+        }
         bindRestore(shared);
         bindStaging(shared);
         bindNeutralization(shared);
+        bindDrill(shared);
         bindOdooZip(shared);
         bindService(context, shared);
         bindDrift(shared);
@@ -388,8 +399,10 @@ public final class OpsRuntime implements AutoCloseable {
         stores = new StoreLocator(config.store(), store, template, settings.store().uploadPartSizeBytes(), settings.files(), cipher);
         r.bind("storeLocator", stores);
         ArtifactRemover remover = new ArtifactRemover(stores, catalog);
-        RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover,
-                new dev.odooops.staging.ScratchSweep(new RestoreRecovery(catalog), catalog, settings.ops().workDir()), odoo);
+        // every run start sweeps the restores' side copies, the staging runs' scratch copies and the abandoned drills'
+        drillSweep = new dev.odooops.drill.DrillSweep(new dev.odooops.staging.ScratchSweep(new RestoreRecovery(catalog), catalog,
+                settings.ops().workDir()), catalog.drills(), drills);
+        RunStarter starter = new RunStarter(database, catalog, settings.ops(), settings.files(), store, remover, drillSweep, odoo);
         EnvironmentLookup environments = new EnvironmentLookup(config);
         r.bind("environmentLookup", environments);
         r.bind("authorizer", new dev.odooops.app.Authorizer(config, catalog));
@@ -503,6 +516,14 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("neutralizeCopy", new dev.odooops.staging.NeutralizeCopy(config, neutralizer, check));
         if (prOperations != null) prOperations.neutralizeWith(neutralizer, check); // pr-env create --from staging
         r.bind("copyPlanner", new dev.odooops.staging.CopyPlanner(config, catalog, operations::restore));
+    }
+
+    /** The restore drill (routes/drill.camel.yaml, issue 16). */
+    private void bindDrill(Shared s) {
+        Registry r = s.registry();
+        r.bind("restoreDrill", new dev.odooops.drill.RestoreDrill(config, settings.ops(), settings.restore(), settings.backup(),
+                catalog, stores, s.tools(), s.starter(), r.lookupByNameAndType("drillSettings", dev.odooops.config.DrillSettings.class),
+                drillSweep, r.lookupByNameAndType("neutralizer", dev.odooops.odoo.Neutralizer.class), s.clock()));
     }
 
     /** Odoo zip in and out (routes/staging-zip.camel.yaml): the zip.* settings read here, so a bad one fails the start. */

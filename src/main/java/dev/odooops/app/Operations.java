@@ -199,6 +199,11 @@ public final class Operations {
         return runQueued(request, null);
     }
 
+    /** A restore drill: the artifact restored into scratch copies, validated, its RTO recorded, the copies dropped. */
+    public Report drill(dev.odooops.model.DrillRequest request) {
+        return runQueued(request, null);
+    }
+
     /** An artifact written as an Odoo backup zip that Odoo's database manager restores. */
     public Report exportOdooZip(dev.odooops.model.ExportZipRequest request) {
         return runQueued(request, null);

@@ -50,7 +50,7 @@ public final class Cli implements Callable<Integer> {
             Cli.Restore.class, Cli.PreflightRestore.class, Cli.ValidateEnv.class, Cli.Recover.class, Cli.Accept.class, Cli.Discard.class,
             Cli.Artifacts.class, Cli.Runs.class, Cli.Run.class, Cli.VerifyArtifact.class, Cli.Pin.class, Cli.Unpin.class,
             Cli.ListSchedules.class, Cli.PauseSchedule.class, Cli.ResumeSchedule.class, Cli.Retention.class, Cli.Check.class,
-            Cli.Store.class, Cli.PrEnv.class, Cli.Completion.class, Cli.Snapshot.class,
+            Cli.Store.class, Cli.PrEnv.class, Cli.Completion.class, Cli.Snapshot.class, Cli.Drill.class,
             DriftCli.CheckDrift.class, DriftCli.ConfigGroup.class, DriftCli.EvidenceGroup.class,
             Cli.CheckNeutralization.class, Cli.Copy.class, Cli.ImportOdooZip.class, Cli.ExportOdooZip.class, Cli.Rekey.class,
             CommandLine.HelpCommand.class);
@@ -775,6 +775,34 @@ public final class Cli implements Callable<Integer> {
         @Override
         int run(Commands commands, OpsRuntime rt) {
             return commands.snapshot(new dev.odooops.model.SnapshotRequest(project, env, sanitize, artifact, user(rt), "cli"));
+        }
+    }
+
+    @Command(name = "drill", mixinStandardHelpOptions = true,
+            description = "A restore drill: the environment's newest (or the named) full backup restored into scratch copies "
+                    + "(on the drill server when drills.database is set), validated without touching the environment, its RTO "
+                    + "recorded, the copies dropped; prints the run as JSON (exit 1 when the drill failed).")
+    static final class Drill extends RuntimeCommand {
+        @Option(names = "--env", paramLabel = "E|P/E", required = true, description = "the environment (only its store is read)")
+        String env;
+
+        @Option(names = "--project", paramLabel = "P", description = "the project, when E alone is in several projects")
+        String project;
+
+        @Option(names = "--artifact", paramLabel = "ID", description = "the backup to drill (default: the newest live full backup)")
+        String artifact;
+
+        @Option(names = "--json", description = "JSON output (the default: the report is always JSON)")
+        boolean json;
+
+        @Override
+        OpsRuntime.Scope scope() {
+            return OpsRuntime.Scope.only(List.of("drill.camel.yaml"), "drill", "drill-run", "drill-failed");
+        }
+
+        @Override
+        int run(Commands commands, OpsRuntime rt) {
+            return commands.drill(new dev.odooops.model.DrillRequest(project, env, artifact, user(rt), "cli"));
         }
     }
 

@@ -192,6 +192,11 @@ public final class Commands {
         return print(operations.runQueued(request, null), FAILED);
     }
 
+    /** drill: the run's report as JSON; exit 0 when the drill passed, 1 when it failed. */
+    public int drill(dev.odooops.model.DrillRequest request) {
+        return print(operations.drill(request), FAILED);
+    }
+
     /** pr-env create, delete, list: the report as JSON; exit 1 when the run failed. */
     public int prEnv(Report report) {
         return print(report, FAILED);

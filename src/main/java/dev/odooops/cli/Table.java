@@ -30,7 +30,8 @@ public final class Table {
     /** The columns of {@code artifacts}. */
     public static final List<Column> ARTIFACTS = List.of(new Column("ARTIFACT", "artifact_id"), new Column("CREATED", "created_at"),
             new Column("TYPE", "backup_type"), new Column("KIND", "kind"), new Column("SIZE", "size_bytes"),
-            new Column("PINNED", "pinned"), new Column("LABEL", "label"), new Column("PRUNED", "pruned_at"));
+            new Column("PINNED", "pinned"), new Column("LABEL", "label"), new Column("PRUNED", "pruned_at"),
+            new Column("DRILL", "last_drill_status"), new Column("DRILLED", "last_drill_at"));
 
     /** The columns of {@code runs}. */
     public static final List<Column> RUNS = List.of(new Column("RUN", "run_id"), new Column("OPERATION", "operation"),
@@ -111,8 +112,10 @@ public final class Table {
 
     /** A value as a person reads it: null as -, instants to the second, sizes ({@code *_bytes}) in KiB/MiB/GiB, yes/no. */
     static String value(String key, Object v) {
-        if (v == null) return "-";
+        if (v == null) return key.equals("last_drill_status") ? "none" : "-";
         if (v instanceof Boolean b) return b ? "yes" : "no";
+        // an artifact whose last drill failed stands out in the artifacts table
+        if (key.equals("last_drill_status") && "failed".equals(v)) return "FAILED!";
         if (v instanceof Number n && key.endsWith("_bytes")) return bytes(n.longValue());
         String s = String.valueOf(v).replace('\n', ' ');
         if (key.endsWith("_at") || key.equals("until")) return instant(s);

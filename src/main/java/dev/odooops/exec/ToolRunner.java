@@ -178,6 +178,66 @@ public class ToolRunner {
         return execute(argv, childEnvironment.commands(), Map.of(), timeout, null);
     }
 
+    /** As {@link #runCommand(List, Duration)} with the variables {@code env} adds (a drill command's PGPASSWORD). */
+    public ToolResult runCommand(List<String> argv, Map<String, String> env, Duration timeout) {
+        return execute(argv, childEnvironment.commands(), env, timeout, null);
+    }
+
+    /**
+     * An operator's command that serves until stopped (a drill's scratch Odoo with a health URL): started as
+     * {@link #runCommand} starts one (the same environment, its own process group, killed with the JVM), output to
+     * {@code log}; {@link Server#stop} ends its whole group.
+     */
+    public Server startCommand(List<String> argv, Map<String, String> env, Path log) throws IOException {
+        List<String> args = new ArrayList<>();
+        args.add("/usr/bin/env");
+        args.addAll(commandLine(argv, childEnvironment.commands(), env));
+        ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().clear();
+        return new Server(pb.start(), ownGroup);
+    }
+
+    /** A command {@link #startCommand} started. */
+    public static final class Server {
+        private final Process process;
+        private final boolean ownGroup;
+
+        Server(Process process, boolean ownGroup) {
+            this.process = process;
+            this.ownGroup = ownGroup;
+        }
+
+        public boolean alive() {
+            return process.isAlive();
+        }
+
+        /** Its exit code, once it has ended. */
+        public int exitValue() {
+            return process.exitValue();
+        }
+
+        /** SIGTERM to its process group, SIGKILL after {@code grace}; returns once the leader has ended. */
+        public void stop(Duration grace) throws InterruptedException {
+            if (!process.isAlive()) return;
+            signal("-TERM");
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                signal("-KILL");
+                process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (ownGroup) signal("-KILL"); // what is left of the group (a grandchild holding the port)
+        }
+
+        private void signal(String sig) {
+            try {
+                String target = ownGroup ? "-" + process.pid() : String.valueOf(process.pid());
+                new ProcessBuilder(ProcessGroupExecutor.KILL, sig, "--", target).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
     /** {@code nice -n N tool args}: nice execs the tool, so it stays one process (and setpriv's child). */
     private List<String> niced(List<String> argv) {
         List<String> out = new ArrayList<>(List.of(NICE, "-n", String.valueOf(toolNice)));

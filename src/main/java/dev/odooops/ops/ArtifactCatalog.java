@@ -192,10 +192,12 @@ public final class ArtifactCatalog {
         return sql.query("select a.id, to_char(a.created_at at time zone 'UTC', " + UTC_STAMP + "), a.backup_type, a.kind, "
                 + "a.label, a.pinned, a.uri, (select coalesce(sum(v::bigint), 0) from jsonb_each_text(a.sizes) as s(k, v)), "
                 + "to_char(a.pruned_at at time zone 'UTC', " + UTC_STAMP + "), a.pin_reason, "
-                + "to_char(a.pinned_until at time zone 'UTC', " + UTC_STAMP + "), a.created_at from ops.artifacts a "
+                + "to_char(a.pinned_until at time zone 'UTC', " + UTC_STAMP + "), a.created_at, a.last_drill_status, "
+                + "to_char(a.last_drill_at at time zone 'UTC', " + UTC_STAMP + ") from ops.artifacts a "
                 + "where " + where + " order by a.created_at desc, a.id desc" + page, rs -> new Keyed(
                 new ArtifactSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getBoolean(6), rs.getString(7), rs.getLong(8), rs.getString(9), rs.getString(10), rs.getString(11)),
+                        rs.getBoolean(6), rs.getString(7), rs.getLong(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                        rs.getString(13), rs.getString(14)),
                 rs.getObject(12, OffsetDateTime.class).toInstant()), args.toArray());
     }
 

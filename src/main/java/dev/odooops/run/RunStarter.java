@@ -106,9 +106,12 @@ public class RunStarter {
             for (Map.Entry<String, String> t : texts.entrySet()) run.evidence().text(t.getKey(), t.getValue());
             catalog.runs().runStarted(run.runId(), evidenceDir.toString());
             // not at a restore's start: it may be about to use an artifact whose prune is pending
-            if (parent == null && !"restore".equals(operation) && !"copy".equals(operation)) retryStoreDeletions(run);
+            // a drill (beside the environment's active run, V23) changes nothing of the environment or its store: it
+            // sweeps only what dead runs left (and its own drills, at its take-lease), never the environment's side copies
+            boolean drill = "drill".equals(operation);
+            if (parent == null && !drill && !"restore".equals(operation) && !"copy".equals(operation)) retryStoreDeletions(run);
             boolean restoreDied = sweepAbandoned(run);
-            if (parent == null) sweepSideCopies(run, restoreDied);
+            if (parent == null && !drill) sweepSideCopies(run, restoreDied);
             if (parent == null) sweepEndedWorkDirs(run);
         } catch (RuntimeException e) {
             throw failed(run, lease, createdWork, e);

@@ -37,6 +37,8 @@ public final class RequestForms {
         // one line per queued operation: register("name", List.of("its_field", ...), (f, user, channel) -> new ...Request(...));
         register("snapshot", List.of("sanitize", "artifact_id"), (f, user, channel) -> new dev.odooops.model.SnapshotRequest(
                 f.string("project"), f.required("environment"), f.bool("sanitize", false), f.string("artifact_id"), user, channel));
+        register("drill", List.of("artifact_id"), (f, user, channel) -> new dev.odooops.model.DrillRequest(
+                f.string("project"), f.required("environment"), f.string("artifact_id"), user, channel));
         register("pr_env_create", List.of("pr", "from"), (f, u, c) -> new dev.odooops.model.PrEnvCreateRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), f.string("from"), u, c));
         register("pr_env_delete", List.of("pr"), (f, u, c) -> new dev.odooops.model.PrEnvDeleteRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), "pr_env_delete", u, c));
         register("pr_env_expire", List.of("pr"), (f, u, c) -> new dev.odooops.model.PrEnvDeleteRequest(f.required("project"), dev.odooops.model.PrEnvCreateRequest.number(f.values().get("pr"), f.string("environment")), "pr_env_expire", u, c));
