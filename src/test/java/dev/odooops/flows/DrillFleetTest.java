@@ -119,4 +119,40 @@ class DrillFleetTest {
           }
         }
     }
+
+    /**
+     * A schedule with {@code operation: drill} (no user: the built-in scheduler, which holds drill): its firings are
+     * drill requests queued like any other and run; a firing that meets the environment's active drill is recorded
+     * skipped.
+     */
+    @Test
+    void should_run_drills_on_a_schedule_as_the_built_in_scheduler() throws Exception {
+        DrillServer.require();
+        TestEnvironment env = TestEnvironment.create("drsched").withLocalStore().withOperatorActions("backup, restore, drill")
+                .withSecret(DrillServer.SECRET, DrillServer.PASSWORD);
+        env.withTopYaml("drills:\n  database: " + DrillServer.databaseYaml() + "\n  work_dir: " + env.root.resolve("drills") + "\n");
+        try (FlowFixture fx = FlowFixture.standIn(env)) {
+            BackupResult backup = fx.backup();
+            env.withSchedules("- {name: drills, cron: \"0/2 * * * * ?\", time_zone: UTC, operation: drill}");
+            fx.restartAsService();
+            Await.until("a scheduled drill to pass", () -> {
+                try {
+                    return !ops("select 1 from ops.runs r join ops.drills d on d.run_id = r.run_id where r.environment_id = ? "
+                            + "and r.channel = 'schedule' and r.status = 'success' and d.status = 'passed'", env.environmentId()).isEmpty();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            List<Map<String, Object>> runs = ops("select status, created_by, request_id, failure_reason from ops.runs "
+                    + "where environment_id = ? and channel = 'schedule' and operation_type = 'drill'", env.environmentId());
+            for (Map<String, Object> r : runs) {
+                assertEquals("scheduler", r.get("created_by"), r.toString());
+                assertTrue(((String) r.get("request_id")).startsWith("schedule:drills:"), r.toString());
+                assertTrue(List.of("queued", "running", "success", "skipped").contains(r.get("status")), r.toString());
+            }
+            assertEquals(backup.artifactId(), ops("select d.artifact_id from ops.drills d join ops.runs r on r.run_id = d.run_id "
+                    + "where r.environment_id = ? and r.channel = 'schedule' and d.status = 'passed' limit 1", env.environmentId())
+                    .get(0).get("artifact_id"), "the newest full backup");
+        }
+    }
 }
