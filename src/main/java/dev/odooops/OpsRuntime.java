@@ -450,6 +450,8 @@ public final class OpsRuntime implements AutoCloseable {
                         settings.backup().repackDeadPercent(), settings.backup().zstdLevel(),
                         Duration.ofSeconds(settings.backup().archiveTimeoutSeconds()))));
         r.bind("finalizeBackup", new FinalizeBackup(catalog, s.quiesce()));
+        r.bind("drillAfterBackup", new dev.odooops.backup.DrillAfterBackup(database, catalog,
+                r.lookupByNameAndType("drillSettings", dev.odooops.config.DrillSettings.class), settings.ops()));
         r.bind("backupFailureHandler", new BackupFailureHandler(store, catalog, s.quiesce(), s.remover()));
     }
 

@@ -41,6 +41,7 @@ public final class RetentionView {
         EnvironmentConfig env = environments.environment(request);
         Instant now = clock.instant();
         Map<String, Instant> endedHolds = catalog.retention().endedHolds(env.id());
+        RetentionPlanner.DrillHolds drills = catalog.retention().drillHolds(env.id());
         List<Map<String, Object>> series = new ArrayList<>();
         int prunes = 0;
         for (ArtifactKind kind : ArtifactKind.values()) {
@@ -52,7 +53,7 @@ public final class RetentionView {
                 // as a backup's retention does: what recent restores recorded as their safety backup is held
                 Map<String, String> held = RetentionPlanner.heldAsSafetyBackups(catalog.retention().safetyBackupsOfRestoresSince(env.id(),
                         now.minus(env.retention().series(ArtifactKind.PRE_RESTORE.wire()).keepWithin())));
-                RetentionPlanner.Plan plan = planner.plan(candidates, policy, Set.of(), held, now);
+                RetentionPlanner.Plan plan = planner.plan(candidates, policy, Set.of(), held, drills, now);
                 Map<String, Object> s = new LinkedHashMap<>();
                 s.put("kind", kind.wire());
                 s.put("backup_type", type.wire());

@@ -64,7 +64,8 @@ public class ApplyRetention {
         java.time.Duration window = job.retention().series(dev.odooops.model.ArtifactKind.PRE_RESTORE.wire()).keepWithin();
         Map<String, String> held = RetentionPlanner.heldAsSafetyBackups(
                 catalog.retention().safetyBackupsOfRestoresSince(job.environment().id(), clock.instant().minus(window)));
-        RetentionPlanner.Plan plan = planner.plan(candidates, series, Set.of(job.artifactId()), held, clock.instant());
+        RetentionPlanner.Plan plan = planner.plan(candidates, series, Set.of(job.artifactId()), held,
+                catalog.retention().drillHolds(job.environment().id()), clock.instant());
         job.plannedPrunes(plan.prune());
         Map<String, Object> evidence = planEvidence(job, series, candidates.size(), plan);
         evidence.put("status", "planned: pruned only after the run is committed");
@@ -92,6 +93,9 @@ public class ApplyRetention {
                         DeletionReason.PRUNE, job.runId(), job.redactor());
                 if (o.done()) {
                     pruned.add(id);
+                } else if (o.keptForDrill()) {
+                    skipped.put(id, ArtifactRemover.KEPT_FOR_DRILL);
+                    job.warn("retention: artifact " + id + " " + ArtifactRemover.KEPT_FOR_DRILL + " (pruned by a later run)");
                 } else {
                     failures.put(id, o.error());
                     job.warn("retention: artifact " + id + " was not pruned (retried by the next run): " + o.error());
@@ -156,7 +160,8 @@ public class ApplyRetention {
         evidence.put("scope", Map.of("environment_id", job.environment().id(), "kind", job.request().kind().wire(),
                 "backup_type", job.request().type().wire()));
         evidence.put("rules", "newest artifact of each of the N most recent days / ISO weeks / months / years (UTC) that have one; "
-                + "the last N; every artifact younger than keep_within; plus the newest, the one just made and pinned ones");
+                + "the last N; every artifact younger than keep_within; plus the newest, the one just made and pinned ones, "
+                + "the newest whose restore drill passed and any an active drill holds a lease on");
         evidence.put("candidates", candidates);
         evidence.put("kept", plan.keep());
         evidence.put("planned_prune", plan.prune());

@@ -165,8 +165,9 @@ public final class EnvironmentsLoader {
             }
             users.put(name, List.copyOf(perms));
         }
-        // the built-in scheduler: the backup schedules and the evidence retention schedule
-        users.putIfAbsent(OpsConfig.SCHEDULER, List.of(new OpsConfig.Permission("*", "backup"), new OpsConfig.Permission("*", "evidence")));
+        // the built-in scheduler: the backup schedules, the evidence retention schedule and the drills (schedules, after_backup)
+        users.putIfAbsent(OpsConfig.SCHEDULER, List.of(new OpsConfig.Permission("*", "backup"), new OpsConfig.Permission("*", "evidence"),
+                new OpsConfig.Permission("*", "drill")));
         return users;
     }
 

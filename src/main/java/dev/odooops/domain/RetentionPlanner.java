@@ -24,7 +24,9 @@ import java.util.function.Function;
  * </ul>
  * Then {@code last N} keeps the N newest, and {@code keep_within} keeps every artifact younger than the window
  * (its age counted from {@code now}). An artifact may be kept by several rules. Pinned artifacts, the newest
- * one and the protected ids (the artifact just made) are always kept. Everything else is pruned.
+ * one and the protected ids (the artifact just made) are always kept, and so are (issue 16) the environment's newest
+ * artifact whose last restore drill passed and the artifacts an active drill holds a lease on. Everything else is
+ * pruned.
  * <p>
  * An artifact may be a candidate more than once: at its creation and at each later time a backup found the
  * environment unchanged since it (a run {@code skipped_unchanged}). Each occurrence fills its own day, week and
@@ -60,9 +62,37 @@ public final class RetentionPlanner {
         return out;
     }
 
+    /** The rule that keeps the environment's newest artifact whose last drill passed (restorability proven). */
+    public static final String NEWEST_DRILLED_OK = "newest_drilled_ok";
+    /** The rule that keeps an artifact an active drill (run queued or running) holds a lease on. */
+    public static final String LEASED_BY_DRILL = "leased_by_drill";
+
+    /**
+     * What drills hold: the environment's newest artifact whose last drill passed (if any) and the artifacts active
+     * drills hold a lease on.
+     */
+    public record DrillHolds(java.util.Optional<String> newestDrilledOk, Set<String> leased) {
+        public static final DrillHolds NONE = new DrillHolds(java.util.Optional.empty(), Set.of());
+
+        public DrillHolds {
+            newestDrilledOk = newestDrilledOk == null ? java.util.Optional.empty() : newestDrilledOk;
+            leased = leased == null ? Set.of() : Set.copyOf(leased);
+        }
+    }
+
     /** @param held artifacts kept whatever the policy, with the rule that keeps each (a recent restore's safety backup) */
     public Plan plan(List<Candidate> candidates, RetentionPolicy.Series policy, Set<String> protectedIds,
                      Map<String, String> held, Instant now) {
+        return plan(candidates, policy, protectedIds, held, DrillHolds.NONE, now);
+    }
+
+    /**
+     * @param held   artifacts kept whatever the policy, with the rule that keeps each (a recent restore's safety backup)
+     * @param drills kept whatever the policy: the newest drilled-ok artifact ({@value #NEWEST_DRILLED_OK}) and those
+     *               an active drill leases ({@value #LEASED_BY_DRILL})
+     */
+    public Plan plan(List<Candidate> candidates, RetentionPolicy.Series policy, Set<String> protectedIds,
+                     Map<String, String> held, DrillHolds drills, Instant now) {
         List<Candidate> newestFirst = candidates.stream()
                 .sorted(Comparator.comparing(Candidate::createdAt).reversed().thenComparing(Candidate::id))
                 .toList();
@@ -83,6 +113,10 @@ public final class RetentionPlanner {
             if (c.pinned()) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("pinned");
             if (protectedIds.contains(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add("protected");
             if (held.containsKey(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add(held.get(c.id()));
+            if (drills.newestDrilledOk().filter(c.id()::equals).isPresent()) {
+                keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add(NEWEST_DRILLED_OK);
+            }
+            if (drills.leased().contains(c.id())) keep.computeIfAbsent(c.id(), k -> new TreeSet<>()).add(LEASED_BY_DRILL);
         }
         List<String> prune = new ArrayList<>();
         for (int i = distinct.size() - 1; i >= 0; i--) {

@@ -6,6 +6,7 @@ import dev.odooops.model.StoreDeletion;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -28,6 +29,28 @@ public final class DeletionCatalog {
                         + "on conflict (artifact_id) where done_at is null do update set uri = ops.store_deletions.uri "
                         + "returning id, environment_id, artifact_id, uri, reason, attempts, last_error",
                 DeletionCatalog::deletionRow, environmentId, artifactId, uri, reason.wire(), runId).get(0);
+    }
+
+    /**
+     * Journals the prune of an artifact unless an active drill holds a lease on it (see {@link DrillCatalog}): the
+     * artifact's row is locked ({@code for update}, the lock {@link DrillCatalog#begin} takes) and the lease checked
+     * again in the same transaction, so a prune and a drill's start never both go ahead. Empty, with nothing
+     * journaled, when the artifact is leased; the pending row when the prune was journaled already.
+     */
+    public Optional<StoreDeletion> planPrune(String environmentId, String artifactId, String uri, UUID runId) {
+        return sql.inTransaction("journaling the prune of " + artifactId, tx -> {
+            tx.first("select id from ops.artifacts where id = ? for update", rs -> rs.getString(1), artifactId);
+            // a new statement, a new snapshot: it sees a drill that took its lease while we waited for the lock
+            if (tx.first("select 1 from ops.drills d join ops.runs r on r.run_id = d.run_id where d.artifact_id = ? "
+                    + "and d.status = 'running' and r.status in ('queued', 'running') limit 1", rs -> 1, artifactId).isPresent()) {
+                tx.rollbackOnly();
+                return Optional.<StoreDeletion>empty();
+            }
+            return Optional.of(tx.query("insert into ops.store_deletions(environment_id, artifact_id, uri, reason, run_id) "
+                            + "values (?, ?, ?, ?, ?) on conflict (artifact_id) where done_at is null do update set uri = ops.store_deletions.uri "
+                            + "returning id, environment_id, artifact_id, uri, reason, attempts, last_error",
+                    DeletionCatalog::deletionRow, environmentId, artifactId, uri, DeletionReason.PRUNE.wire(), runId).get(0));
+        });
     }
 
     /** Removals of the environment's stored objects that are journaled and not done, oldest first. */

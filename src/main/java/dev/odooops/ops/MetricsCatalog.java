@@ -36,4 +36,25 @@ public final class MetricsCatalog {
                 rs -> failures.put(rs.getString(1), rs.getLong(2)));
         return new Figures(last, durations, bytes, failures);
     }
+
+    /**
+     * Per environment, the newest passed restore drill (issue 16): when it finished (unix seconds) and its RTO
+     * (seconds from start to validated). An environment without a passed drill is in neither map.
+     */
+    public record DrillFigures(Map<String, Double> lastSuccess, Map<String, Double> rtoSeconds) {
+        public static final DrillFigures EMPTY = new DrillFigures(Map.of(), Map.of());
+    }
+
+    public DrillFigures drillFigures() {
+        Map<String, Double> last = new LinkedHashMap<>();
+        Map<String, Double> rto = new LinkedHashMap<>();
+        sql.query("select distinct on (environment_id) environment_id, extract(epoch from finished_at), rto_ms from ops.drills "
+                + "where status = 'passed' and finished_at is not null order by environment_id, finished_at desc", rs -> {
+            last.put(rs.getString(1), rs.getDouble(2));
+            long ms = rs.getLong(3);
+            if (!rs.wasNull()) rto.put(rs.getString(1), ms / 1000.0);
+            return null;
+        });
+        return new DrillFigures(last, rto);
+    }
 }

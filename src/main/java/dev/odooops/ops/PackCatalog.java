@@ -127,12 +127,31 @@ public final class PackCatalog {
         return out;
     }
 
-    /** The project's packs no live artifact refers to any more, and those marked deleted (their removal unfinished). */
+    /** Whether an artifact an active drill holds a lease on refers to pack {@code p} (see {@link DrillCatalog}). */
+    private static final String LEASED_BY_DRILL = "exists (select 1 from ops.artifact_packs lp join ops.drills d "
+            + "on d.artifact_id = lp.artifact_id join ops.runs r on r.run_id = d.run_id where lp.project = p.project "
+            + "and lp.pack_id = p.pack_id and d.status = 'running' and r.status in ('queued', 'running'))";
+
+    /**
+     * The artifacts active drills hold a lease on that refer to pack {@code packId} (empty when none): such a pack is
+     * neither collected nor repacked while they drill.
+     */
+    public List<String> drillLeasesOnPack(String project, String packId) {
+        return sql.query("select distinct d.artifact_id from ops.artifact_packs lp join ops.drills d on d.artifact_id = lp.artifact_id "
+                + "join ops.runs r on r.run_id = d.run_id where lp.project = ? and lp.pack_id = ? and d.status = 'running' "
+                + "and r.status in ('queued', 'running') order by 1", rs -> rs.getString(1), project, packId);
+    }
+
+    /**
+     * The project's packs no live artifact refers to any more, and those marked deleted (their removal unfinished);
+     * never one an artifact an active drill holds a lease on refers to.
+     */
     public List<String> collectablePacks(String project) {
         return sql.query("select p.pack_id from ops.filestore_packs p where p.project = ? "
                 + "and (p.pending_since is null or p.pending_since < now() - interval '1 day') and (p.deleted_at is not null or "
                 + "not exists (select 1 from ops.artifact_packs ap join ops.artifacts a on a.id = ap.artifact_id "
-                + "where ap.project = p.project and ap.pack_id = p.pack_id and a.pruned_at is null)) order by 1",
+                + "where ap.project = p.project and ap.pack_id = p.pack_id and a.pruned_at is null)) "
+                + "and not " + LEASED_BY_DRILL + " order by 1",
                 rs -> rs.getString(1), project);
     }
 
@@ -151,7 +170,9 @@ public final class PackCatalog {
             if (deleted.get()) return true;
             // a new statement, a new snapshot: it sees a registration that committed while we waited for the lock
             if (!tx.query("select 1 from ops.artifact_packs ap join ops.artifacts a on a.id = ap.artifact_id "
-                    + "where ap.project = ? and ap.pack_id = ? and a.pruned_at is null limit 1", rs -> 1, project, packId).isEmpty()) {
+                    + "where ap.project = ? and ap.pack_id = ? and a.pruned_at is null limit 1", rs -> 1, project, packId).isEmpty()
+                    || !tx.query("select 1 from ops.filestore_packs p where p.project = ? and p.pack_id = ? and " + LEASED_BY_DRILL,
+                    rs -> 1, project, packId).isEmpty()) {
                 tx.rollbackOnly();
                 return false;
             }
@@ -230,7 +251,8 @@ public final class PackCatalog {
      * {@code to} instead, pack_moves sends {@code from} (and whatever had moved into it) to {@code to}, and
      * {@code from} is marked deleted, so the collector removes it. False, with nothing recorded, when {@code from} was
      * marked deleted meanwhile or the live artifacts that refer to it are not {@code planned} any more (a backup
-     * registered since the plan may need members the plan left out).
+     * registered since the plan may need members the plan left out), or when an artifact an active drill holds a
+     * lease on refers to it.
      */
     public boolean recordRepack(String project, String from, NewPack to, List<StoredObject> live, Set<String> planned) {
         return sql.inTransaction("recording the repack of " + from, tx -> {
@@ -245,6 +267,14 @@ public final class PackCatalog {
             Set<String> users = new TreeSet<>(tx.query("select ap.artifact_id from ops.artifact_packs ap join "
                     + "ops.artifacts a on a.id = ap.artifact_id where ap.project = ? and ap.pack_id = ? and a.pruned_at is null",
                     rs -> rs.getString(1), project, from));
+            // a drill's lease (issue 16): the users' rows locked as DrillCatalog.begin locks its artifact, then the
+            // leases read in a new statement, so a drill that started meanwhile is seen and keeps the pack as it is
+            tx.query("select id from ops.artifacts where id = any(?) order by id for update", rs -> 1, tx.textArray(users));
+            if (!tx.query("select 1 from ops.filestore_packs p where p.project = ? and p.pack_id = ? and " + LEASED_BY_DRILL,
+                    rs -> 1, project, from).isEmpty()) {
+                tx.rollbackOnly();
+                return false;
+            }
             if (!users.equals(new TreeSet<>(planned))) {
                 tx.rollbackOnly();
                 return false;

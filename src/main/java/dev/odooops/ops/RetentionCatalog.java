@@ -51,4 +51,16 @@ public final class RetentionCatalog {
                         + "and operation_type in ('restore', 'copy') and created_at >= ? and metadata->>'pre_restore_backup_id' is not null",
                 rs -> rs.getString(1), environmentId, Timestamp.from(since));
     }
+
+    /**
+     * What drills hold in the environment (issue 16): its newest live artifact whose last drill passed, and the
+     * artifacts of its project an active drill holds a lease on (see {@link DrillCatalog}).
+     */
+    public RetentionPlanner.DrillHolds drillHolds(String environmentId) {
+        DrillCatalog drills = new DrillCatalog(sql);
+        java.util.Set<String> leased = new java.util.LinkedHashSet<>(sql.query("select distinct d.artifact_id from ops.drills d "
+                + "join ops.runs r on r.run_id = d.run_id where d.environment_id = ? and d.status = 'running' "
+                + "and r.status in ('queued', 'running')", rs -> rs.getString(1), environmentId));
+        return new RetentionPlanner.DrillHolds(drills.newestDrilledOk(environmentId), leased);
+    }
 }

@@ -31,7 +31,9 @@ import java.util.function.BooleanSupplier;
  *   <li>our gauges and counters beside Camel's: per environment and backup type
  *   {@code odoo_ops_last_success_timestamp_seconds} (what to alert on), per environment and operation
  *   {@code odoo_ops_last_run_duration_seconds} and {@code odoo_ops_failed_runs_total} (a series from the start, at
- *   zero, so that {@code increase()} sees the first failure), {@code odoo_ops_stored_bytes},
+ *   zero, so that {@code increase()} sees the first failure; operations backup, restore and drill),
+ *   {@code odoo_ops_last_drill_success_timestamp_seconds} (0 until a restore drill passed) and
+ *   {@code odoo_ops_drill_rto_seconds}, {@code odoo_ops_stored_bytes},
  *   {@code odoo_ops_runs_failed} by failed step (a series once a step failed), {@code odoo_ops_ready} (1 while
  *   every readiness check is UP), {@code odoo_ops_queue_depth} and {@code odoo_ops_running_operations}.</li>
  * </ul>
@@ -41,7 +43,7 @@ import java.util.function.BooleanSupplier;
 public final class Observability {
     private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
     private static final List<String> TYPES = List.of("full", "db_only", "filestore_only");
-    private static final List<String> OPERATIONS = List.of("backup", "restore");
+    private static final List<String> OPERATIONS = List.of("backup", "restore", "drill");
     private static final Duration CACHE = Duration.ofSeconds(15);
 
     private final OpsConfig config;
@@ -49,6 +51,8 @@ public final class Observability {
     private final RunQueue queue;
     private volatile Figures figures;
     private volatile Instant readAt = Instant.EPOCH;
+    private volatile dev.odooops.ops.MetricsCatalog.DrillFigures drills;
+    private volatile Instant drillsReadAt = Instant.EPOCH;
     private MultiGauge failures;
     private final java.util.concurrent.ScheduledExecutorService refresher =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -98,6 +102,16 @@ public final class Observability {
                         .description("failed (or rolled back) runs of this operation recorded in the catalog; 0 until the first")
                         .tags(tags).tag("operation", op).register(meters);
             }
+            // restore drills (issue 16): from the start, 0 = never (so "no passed drill in 8 days" also fires when
+            // every drill so far failed); the RTO NaN until a drill passed
+            Gauge.builder("odoo_ops_last_drill_success_timestamp_seconds",
+                            () -> drillFigures().lastSuccess().getOrDefault(env.id(), 0.0))
+                    .description("when the environment's newest passed restore drill finished (unix seconds; 0: never)")
+                    .tags(tags).register(meters);
+            Gauge.builder("odoo_ops_drill_rto_seconds", () -> drillFigures().rtoSeconds().getOrDefault(env.id(), Double.NaN))
+                    .description("the RTO of the environment's newest passed restore drill: seconds from its start to validated "
+                            + "(NaN: none passed)")
+                    .tags(tags).register(meters);
             Gauge.builder("odoo_ops_stored_bytes", () -> figures().storedBytes().getOrDefault(env.id(), 0L).doubleValue())
                     .description("bytes of the environment's live artifacts in the store")
                     .tags(tags).register(meters);
@@ -117,6 +131,7 @@ public final class Observability {
     /** Re-reads the catalog figures and the failure rows (every 15 s, on a daemon thread). */
     private void refresh() {
         readAt = Instant.EPOCH;
+        drillsReadAt = Instant.EPOCH;
         Figures f = figures();
         if (failures == null) return;
         java.util.List<MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
@@ -167,6 +182,19 @@ public final class Observability {
     private double lastDuration(String env, String op) {
         Double d = figures().lastDuration().get(env + "|" + op);
         return d == null ? Double.NaN : d;
+    }
+
+    private dev.odooops.ops.MetricsCatalog.DrillFigures drillFigures() {
+        if (drills == null || Instant.now().isAfter(drillsReadAt.plus(CACHE))) {
+            try {
+                drills = catalog.metrics().drillFigures();
+                drillsReadAt = Instant.now();
+            } catch (RuntimeException e) {
+                LOG.warn("metrics: cannot read the drills from the catalog: {}", e.getMessage());
+                if (drills == null) drills = dev.odooops.ops.MetricsCatalog.DrillFigures.EMPTY;
+            }
+        }
+        return drills;
     }
 
     private Figures figures() {

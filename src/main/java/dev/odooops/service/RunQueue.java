@@ -44,6 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #pickUpPending}: at start, queued runs whose accepting process died are taken over and run, so a
  *   crash loses no accepted request and runs none twice (the run's advisory lock decides who owns it).</li>
  * </ol>
+ * An instance runs only the operations of {@code service.run-operations} (default every one): a request for another
+ * is accepted and recorded the same way, then left queued with its lease released at once, and an instance that runs
+ * it picks it up (its own pick-up skips the operations it does not run): a drill host, production hosts without drills.
  * More than {@code service.workers + service.queue-capacity} runs at once are refused (UNAVAILABLE) before any
  * run row exists. A {@code request_id} is an idempotency key per environment: the same id with the same operation and
  * request returns the first run; with anything else it is refused (409, naming request_id and the earlier run).
@@ -176,8 +179,27 @@ public final class RunQueue implements AutoCloseable {
         catalog.runs().event(runId, "request_accepted", null, resolved.requestId() == null ? Map.of("channel", channel)
                 : Map.of("channel", channel, "request_id", resolved.requestId()));
         LOG.info("{} run {} queued for {} ({}, by {})", resolved.operation(), runId, env.id(), channel, resolved.user());
+        if (!service.runOperations().runs(resolved.operation())) {
+            // not run here (service.run-operations): it stays queued with its request, its lease released at once, for
+            // the pick-up of an instance that runs it
+            leave(runId, lease, resolved.operation());
+            return new Accepted(runId, "queued", false);
+        }
         pool.execute(new Task(runId, lease, resolved, onEnd));
         return new Accepted(runId, "queued", false);
+    }
+
+    /** An accepted run this instance does not run: queued, its lease released, its slot given back. */
+    private void leave(UUID runId, RunLease lease, String operation) {
+        try {
+            catalog.runs().event(runId, "request_left_queued", null, Map.of("reason", "this instance runs "
+                    + service.runOperations() + " (service.run-operations): an instance that runs " + operation + " picks it up"));
+        } finally {
+            lease.close();
+            slots.release();
+        }
+        LOG.info("{} run {} left queued for an instance that runs {} (service.run-operations={})", operation, runId, operation,
+                service.runOperations());
     }
 
     private static String channel(Submission s) {
@@ -269,6 +291,7 @@ public final class RunQueue implements AutoCloseable {
     public int pickUpPending() {
         int taken = 0;
         for (PendingRequest p : catalog.requests().pendingRequests()) {
+            if (!service.runOperations().runs(p.operation())) continue; // left for an instance that runs it
             if (!slots.tryAcquire()) break; // the rest waits for the next pick-up
             Optional<RunLease> lease = RunLease.adopt(db, p.runId(), ops.heartbeatSeconds());
             if (lease.isEmpty()) {
@@ -286,7 +309,8 @@ public final class RunQueue implements AutoCloseable {
                 endQueued(p.runId(), lease.get(), "accept", "the queued request cannot be read back: " + e.getMessage());
                 continue;
             }
-            catalog.runs().event(p.runId(), "request_picked_up", null, Map.of("reason", "the process that accepted it is gone"));
+            catalog.runs().event(p.runId(), "request_picked_up", null, Map.of("reason",
+                    "the process that accepted it is gone or left it (service.run-operations)"));
             LOG.info("picked up queued {} run {} for {}", p.operation(), p.runId(), p.environmentId());
             pool.execute(new Task(p.runId(), lease.get(), s, null));
             taken++;

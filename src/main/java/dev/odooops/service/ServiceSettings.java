@@ -5,7 +5,7 @@ import dev.odooops.config.Settings;
 
 /**
  * The settings of service mode ({@code odoo-ops serve}), from application.properties (docs/configuration.md):
- * the worker pool, the queue, the shutdown grace period and the HTTP listener.
+ * the worker pool, the queue, the operations this instance runs, the shutdown grace period and the HTTP listener.
  */
 public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceSeconds, int pickupSeconds, String httpHost,
                               int httpPort,
@@ -13,7 +13,8 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                               int inboxMaxFileBytes, int inboxPollMillis, boolean jmsEnabled, String jmsBrokerUrl,
                               String jmsUser, String jmsPasswordEnv, int jmsEmbeddedPort, java.nio.file.Path jmsDataDir,
                               String jmsRequestQueue, dev.odooops.domain.TrustedProxies trustedProxies, String inboxUser,
-                              int inboxMinAgeMillis, int jmsEmbeddedStompPort, int jmsEmbeddedAmqpPort) {
+                              int inboxMinAgeMillis, int jmsEmbeddedStompPort, int jmsEmbeddedAmqpPort,
+                              dev.odooops.domain.RunOperations runOperations) {
 
     public static ServiceSettings of(Settings settings) {
         String file = settings.configDir().resolve("application.properties").toString();
@@ -40,7 +41,8 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
                 inboxUser(settings, file),
                 integer(settings, file, "inbox.min-age-millis", 1000, 0, 600_000),
                 stompPort(settings, file),
-                amqpPort(settings, file));
+                amqpPort(settings, file),
+                runOperations(settings, file));
     }
 
     /** {@code http.trusted-proxies}: addresses and CIDR ranges whose X-Forwarded-For names the client. */
@@ -50,6 +52,16 @@ public record ServiceSettings(int workers, int queueCapacity, int shutdownGraceS
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": http.trusted-proxies: " + e.getMessage()
                     + " (expected a comma-separated list of IP addresses and CIDR ranges)");
+        }
+    }
+
+    /** {@code service.run-operations}: the queued operations this instance runs ({@code *}, {@code drill}, {@code *,-drill}). */
+    private static dev.odooops.domain.RunOperations runOperations(Settings settings, String file) {
+        try {
+            return dev.odooops.domain.RunOperations.parse(settings.property("service.run-operations", "*"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": service.run-operations: " + e.getMessage()
+                    + " (expected '*', a comma list of operations such as 'drill', or '*' with exclusions such as '*,-drill')");
         }
     }
 

@@ -42,6 +42,11 @@ public class ArtifactRemover {
     /** The result of one removal attempt. {@code error} is redacted; null when done. */
     public record Outcome(String artifactId, String uri, DeletionReason reason, boolean done, int objects,
                           int incompleteUploads, String error) {
+        /** A prune refused because an active drill holds a lease on the artifact (retried by the next retention). */
+        public boolean keptForDrill() {
+            return !done && KEPT_FOR_DRILL.equals(error);
+        }
+
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("artifact_id", artifactId);
@@ -58,10 +63,28 @@ public class ArtifactRemover {
         }
     }
 
-    /** Journals the removal of the artifact folder at {@code uri}, then removes it. */
+    /** The error of a prune refused because an active drill holds a lease on the artifact (see {@link Outcome#keptForDrill}). */
+    public static final String KEPT_FOR_DRILL = "kept for a drill: an active drill holds a lease on it";
+
+    /**
+     * Journals the removal of the artifact folder at {@code uri}, then removes it. A prune of an artifact an active
+     * drill holds a lease on is not journaled (decided under the artifact's row lock, see
+     * {@link dev.odooops.ops.DeletionCatalog#planPrune}): the outcome is not done and {@link Outcome#keptForDrill}.
+     */
     public Outcome remove(String environmentId, String artifactId, String uri, DeletionReason reason, UUID runId,
                           SecretRedactor redactor) {
-        StoreDeletion d = catalog.deletions().planDeletion(environmentId, artifactId, uri, reason, runId);
+        StoreDeletion d;
+        if (reason == DeletionReason.PRUNE) {
+            java.util.Optional<StoreDeletion> planned = catalog.deletions().planPrune(environmentId, artifactId, uri, runId);
+            if (planned.isEmpty()) {
+                LOG.info("artifact {} not pruned: {}", artifactId, KEPT_FOR_DRILL);
+                catalog.runs().event(runId, "prune_kept_for_drill", null, Map.of("artifact_id", artifactId, "uri", uri));
+                return new Outcome(artifactId, uri, reason, false, 0, 0, KEPT_FOR_DRILL);
+            }
+            d = planned.get();
+        } else {
+            d = catalog.deletions().planDeletion(environmentId, artifactId, uri, reason, runId);
+        }
         catalog.runs().event(runId, eventPrefix(reason) + "_planned", null, Map.of("artifact_id", artifactId, "uri", uri,
                 "reason", reason.wire(), "journal_id", d.id()));
         return attempt(d, runId, redactor);

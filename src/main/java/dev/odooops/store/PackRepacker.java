@@ -50,6 +50,8 @@ import java.util.Map;
 public final class PackRepacker {
     private static final Logger LOG = LoggerFactory.getLogger(PackRepacker.class);
     public static final String MOVED = ".moved";
+    /** Why a pack is left as it is while an active drill leases an artifact that refers to it. */
+    public static final String KEPT_FOR_DRILL = "kept for a drill: an active drill holds a lease on an artifact that refers to it";
     private final OpsCatalog catalog;
     private final ArtifactStore store;
     private final StoreLocator stores;
@@ -107,6 +109,11 @@ public final class PackRepacker {
                 }
                 List<PackUser> users = catalog.packs().liveArtifactsOfPack(project, pack);
                 if (users.isEmpty()) continue; // nobody's: the collection removes it whole
+                List<String> drilled = catalog.packs().drillLeasesOnPack(project, pack);
+                if (!drilled.isEmpty()) {
+                    failures.put(pack, KEPT_FOR_DRILL + " (" + String.join(", ", drilled) + "): left as it is");
+                    continue;
+                }
                 List<FilestoreIndex> read = new ArrayList<>();
                 for (PackUser u : users) read.add(indexes.computeIfAbsent(u.artifactId(), id -> index(project, u)));
                 java.util.Set<String> named = new java.util.LinkedHashSet<>();

@@ -177,4 +177,35 @@ class RetentionPlannerTest {
         assertEquals(8, plan.prune().size(), "the newest and the held one stay: " + plan.prune());
         assertTrue(!plan.prune().contains(reused));
     }
+
+    /** Issue 16: the newest artifact whose drill passed and those an active drill leases stay, whatever the counts. */
+    @Test
+    void should_keep_the_newest_drilled_ok_artifact_and_the_leased_ones_with_their_rule() {
+        List<RetentionPlanner.Candidate> live = new ArrayList<>();
+        for (int d = 0; d < 10; d++) live.add(daily(START.plusDays(d), false));
+        RetentionPolicy.Series oneDay = new RetentionPolicy(1, 0, 0, Duration.ZERO, 3, Duration.ZERO).series("backup");
+        Instant now = START.plusDays(9).atTime(3, 0).toInstant(ZoneOffset.UTC);
+        String drilledOk = "bk-" + START.plusDays(2);
+        String leased = "bk-" + START.plusDays(5);
+        RetentionPlanner.Plan plan = planner.plan(live, oneDay, Set.of(), java.util.Map.of(),
+                new RetentionPlanner.DrillHolds(java.util.Optional.of(drilledOk), Set.of(leased, "bk-not-a-candidate")), now);
+        assertEquals(Set.of(RetentionPlanner.NEWEST_DRILLED_OK), plan.keep().get(drilledOk), plan.keep().toString());
+        assertEquals(Set.of(RetentionPlanner.LEASED_BY_DRILL), plan.keep().get(leased), plan.keep().toString());
+        assertEquals(7, plan.prune().size(), "the newest, the drilled-ok and the leased one stay: " + plan.prune());
+        assertTrue(!plan.keep().containsKey("bk-not-a-candidate"), "a hold never adds an artifact of another series");
+        RetentionPlanner.Plan without = planner.plan(live, oneDay, Set.of(), java.util.Map.of(), now);
+        assertTrue(without.prune().contains(drilledOk) && without.prune().contains(leased), "without drills the counts decide");
+    }
+
+    @Test
+    void should_add_the_drill_rule_to_the_others_that_keep_the_same_artifact() {
+        List<RetentionPlanner.Candidate> live = new ArrayList<>();
+        for (int d = 0; d < 3; d++) live.add(daily(START.plusDays(d), false));
+        String newest = "bk-" + START.plusDays(2);
+        RetentionPlanner.Plan plan = planner.plan(live, new RetentionPolicy(1, 0, 0).series("backup"), Set.of(), java.util.Map.of(),
+                new RetentionPlanner.DrillHolds(java.util.Optional.of(newest), Set.of(newest)),
+                START.plusDays(2).atTime(3, 0).toInstant(ZoneOffset.UTC));
+        assertTrue(plan.keep().get(newest).containsAll(Set.of("newest", "daily", RetentionPlanner.NEWEST_DRILLED_OK,
+                RetentionPlanner.LEASED_BY_DRILL)), plan.keep().toString());
+    }
 }

@@ -34,7 +34,7 @@ class RouteMapTest {
     void should_show_the_pack_upload_as_its_own_step_before_the_artifact_upload() throws Exception {
         assertEquals(List.of("check-unchanged", "skip-if-unchanged", "resolve-bindings", "quiesce", "dump-and-archive",
                         "encrypt-packs", "upload-packs", "snapshot-config", "encrypt-artifact", "upload-artifact", "plan-retention", "finalize", "apply-retention",
-                        "finish"),
+                        "queue-drill", "finish"),
                 steps("backup.camel.yaml", "backup-run"));
     }
 

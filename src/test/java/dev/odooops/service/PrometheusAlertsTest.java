@@ -83,4 +83,125 @@ class PrometheusAlertsTest {
                     && l.contains("project=\"" + env.project + "\"") && l.contains("environment_type=\"production\"")), text);
         }
     }
+
+    private static String scrape(HttpClient http, TestEnvironment env) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(env.managementUrl() + "/observe/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** The exported line of {@code metric} for the environment (and operation, when given), or null. */
+    private static String line(String text, String metric, TestEnvironment env, String operation) {
+        return text.lines().filter(l -> l.startsWith(metric + "{") && l.contains("environment=\"" + env.environmentId() + "\"")
+                && (operation == null || l.contains("operation=\"" + operation + "\""))).findFirst().orElse(null);
+    }
+
+    private static double value(String line) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    /** A finished drill run of the environment, as the drill operation records it (its run and its ops.drills row). */
+    private static void drillRun(TestEnvironment env, boolean passed, long finishedSecondsAgo, Long rtoMs) throws Exception {
+        java.util.UUID run = java.util.UUID.randomUUID();
+        TestEnvironment.ops("insert into ops.runs (run_id, project, environment_id, operation_type, status, created_by, created_at, "
+                        + "started_at, finished_at, failed_step) values (?, ?, ?, 'drill', ?, 'scheduler', now() - make_interval(secs => ?), "
+                        + "now() - make_interval(secs => ?), now() - make_interval(secs => ?), ?) returning run_id", run, env.project,
+                env.environmentId(), passed ? "success" : "failed", (double) finishedSecondsAgo + 60, (double) finishedSecondsAgo + 60,
+                (double) finishedSecondsAgo, passed ? null : "validate");
+        TestEnvironment.ops("insert into ops.drills (run_id, project, environment_id, artifact_id, status, started_at, finished_at, "
+                        + "rto_ms, failure) values (?, ?, ?, 'some-artifact', ?, now() - make_interval(secs => ?), "
+                        + "now() - make_interval(secs => ?), ?, ?) returning run_id", run, env.project, env.environmentId(),
+                passed ? "passed" : "failed", (double) finishedSecondsAgo + 60, (double) finishedSecondsAgo, rtoMs,
+                passed ? null : "row counts differ from the dump");
+    }
+
+    /**
+     * Issue 16: an environment whose drills so far all failed exports the drill series a real serve has (the last
+     * success at 0, a drill duration), and OdooOpsNoSuccessfulDrill fires on exactly those series in promtool; once a
+     * drill passed, the timestamp is its end and the RTO its own.
+     */
+    @Test
+    void should_fire_no_successful_drill_on_the_series_serve_exports_after_failed_drills() throws Exception {
+        try (TestEnvironment env = TestEnvironment.create("metrics_drill"); OpsRuntime rt = env.serviceRuntime()) {
+            HttpClient http = HttpClient.newHttpClient();
+            AtomicReference<String> metrics = new AtomicReference<>("");
+            Await.until("the drill series exported", () -> {
+                metrics.set(scrape(http, env));
+                return line(metrics.get(), "odoo_ops_last_drill_success_timestamp_seconds", env, null) != null;
+            });
+            assertEquals(0.0, value(line(metrics.get(), "odoo_ops_last_drill_success_timestamp_seconds", env, null)),
+                    "0 from the start: never");
+            assertTrue(Double.isNaN(value(line(metrics.get(), "odoo_ops_drill_rto_seconds", env, null))));
+            drillRun(env, false, 3600, null);
+            Await.until("the failed drill's duration exported", () -> {
+                metrics.set(scrape(http, env));
+                String d = line(metrics.get(), "odoo_ops_last_run_duration_seconds", env, "drill");
+                return d != null && !Double.isNaN(value(d));
+            });
+            String text = metrics.get();
+            String success = line(text, "odoo_ops_last_drill_success_timestamp_seconds", env, null);
+            String duration = line(text, "odoo_ops_last_run_duration_seconds", env, "drill");
+            String failed = line(text, "odoo_ops_failed_runs_total", env, "drill");
+            assertEquals(0.0, value(success), success);
+            assertEquals(1.0, value(failed), failed);
+            Path dir = Files.createTempDirectory("promtool-drill-");
+            try {
+                String labels = success.substring(success.indexOf('{') + 1, success.indexOf('}'));
+                StringBuilder exp = new StringBuilder("{severity: warning, job: odoo-ops");
+                for (String kv : labels.split(",")) {
+                    if (kv.isBlank()) continue;
+                    String[] p = kv.split("=", 2);
+                    exp.append(", ").append(p[0]).append(": \"").append(p[1].replace("\"", "")).append('"');
+                }
+                exp.append('}');
+                Files.writeString(dir.resolve("drill.test.yml"), String.join("\n",
+                        "rule_files:",
+                        "  - " + RULES.toAbsolutePath(),
+                        "evaluation_interval: 1m",
+                        "tests:",
+                        "  - interval: 1m",
+                        "    input_series:",
+                        "      - series: '" + withJob(success) + "'",
+                        "        values: '" + value(success) + "+0x12000'",
+                        "      - series: '" + withJob(duration) + "'",
+                        "        values: '" + value(duration) + "+0x12000'",
+                        "    alert_rule_test:",
+                        "      - eval_time: 100h",
+                        "        alertname: OdooOpsNoSuccessfulDrill",
+                        "        exp_alerts: []",
+                        "      - eval_time: 195h",
+                        "        alertname: OdooOpsNoSuccessfulDrill",
+                        "        exp_alerts:",
+                        "          - exp_labels: " + exp,
+                        "            exp_annotations:",
+                        "              summary: \"" + env.environmentId() + ": no restore drill passed in 8 days\"",
+                        "              description: \"Its backups are not proven restorable: read ./odoo-ops runs --env "
+                                + env.environmentId() + " (operation drill) and the last drill's failure.json.\"",
+                        ""));
+                String out = promtool(dir, "test", "rules", "drill.test.yml");
+                assertTrue(out.contains("SUCCESS"), out);
+            } finally {
+                dev.odooops.exec.WorkFiles.deleteTree(dir);
+            }
+            drillRun(env, true, 600, 4200L);
+            double finished = ((Number) TestEnvironment.ops("select extract(epoch from finished_at)::float8 as t from ops.drills "
+                    + "where environment_id = ? and status = 'passed'", env.environmentId()).get(0).get("t")).doubleValue();
+            Await.until("the passed drill exported", () -> {
+                metrics.set(scrape(http, env));
+                String t = line(metrics.get(), "odoo_ops_last_drill_success_timestamp_seconds", env, null);
+                return t != null && value(t) > 0;
+            });
+            assertEquals(finished, value(line(metrics.get(), "odoo_ops_last_drill_success_timestamp_seconds", env, null)), 1.0);
+            assertEquals(4.2, value(line(metrics.get(), "odoo_ops_drill_rto_seconds", env, null)), 1e-9);
+        }
+    }
+
+    /** An exported series as a promtool input series: the scrape job's label added, the value left out. */
+    private static String withJob(String line) {
+        String series = line.substring(0, line.lastIndexOf(' '));
+        return series.replace("{", "{job=\"odoo-ops\",");
+    }
 }
