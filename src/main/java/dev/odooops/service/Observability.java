@@ -32,8 +32,9 @@ import java.util.function.BooleanSupplier;
  *   {@code odoo_ops_last_success_timestamp_seconds} (what to alert on), per environment and operation
  *   {@code odoo_ops_last_run_duration_seconds} and {@code odoo_ops_failed_runs_total} (a series from the start, at
  *   zero, so that {@code increase()} sees the first failure; operations backup, restore and drill),
- *   {@code odoo_ops_last_drill_success_timestamp_seconds} (0 until a restore drill passed) and
- *   {@code odoo_ops_drill_rto_seconds}, {@code odoo_ops_stored_bytes},
+ *   {@code odoo_ops_last_drill_success_timestamp_seconds} (0 until a restore drill passed),
+ *   {@code odoo_ops_drill_rto_seconds}, {@code odoo_ops_restore_downtime_seconds} (the last successful restore's
+ *   downtime, quiesce to maintenance lifted), {@code odoo_ops_stored_bytes},
  *   {@code odoo_ops_runs_failed} by failed step (a series once a step failed), {@code odoo_ops_ready} (1 while
  *   every readiness check is UP), {@code odoo_ops_queue_depth} and {@code odoo_ops_running_operations}.</li>
  * </ul>
@@ -111,6 +112,9 @@ public final class Observability {
             Gauge.builder("odoo_ops_drill_rto_seconds", () -> drillFigures().rtoSeconds().getOrDefault(env.id(), Double.NaN))
                     .description("the RTO of the environment's newest passed restore drill: seconds from its start to validated "
                             + "(NaN: none passed)")
+                    .tags(tags).register(meters);
+            Gauge.builder("odoo_ops_restore_downtime_seconds", () -> figures().restoreDowntime().getOrDefault(env.id(), Double.NaN))
+                    .description("the environment's downtime in its last successful restore: quiesce (maintenance on) to maintenance lifted (NaN: none yet)")
                     .tags(tags).register(meters);
             Gauge.builder("odoo_ops_stored_bytes", () -> figures().storedBytes().getOrDefault(env.id(), 0L).doubleValue())
                     .description("bytes of the environment's live artifacts in the store")
