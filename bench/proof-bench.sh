@@ -149,13 +149,13 @@ case "$drill_row" in
   *) printf '%-52s %9s %9s %9s %16s\n' "drill RTO, start to validated (s)" "$drill_row" "$manual_restore" "-" "$(r "$drill_row" "$manual_restore")" ;;
 esac
 printf '%-52s %9s\n' "peak RSS of the odoo-ops runs (MB)" "$((peak / 1024))"
-printf 'full backup: pg_dump %s s (%s, %s MB; by hand %s s, %s MB) and filestore %s s, concurrent; upload %s\n' \
+printf 'full backup: run %s s (the rest is the JVM starting); pg_dump %s s (%s, %s MB; by hand %s s, %s MB) and filestore %s s, concurrent\n' \
+  "$(ms "$full_ev/final_status.json" duration_ms)" \
   "$(ms "$full_ev/db.dump.meta.json" duration_ms)" \
   "$(grep -o '"compression" : "[^"]*"' "$full_ev/db.dump.meta.json" | cut -d'"' -f4)" \
   $(( $(grep -o '"size_bytes" : [0-9]*' "$full_ev/db.dump.meta.json" | grep -o '[0-9]*$') / 1000000 )) \
   "$dump_s" $(( $(stat -c %s "$BENCH_ROOT/manual/db.dump") / 1000000 )) \
-  "$(ms "$full_ev/filestore.meta.json" duration_ms)" \
-  "$(grep -o '"upload_overlapped_ms" : [0-9]*' "$full_ev/filestore.meta.json" | grep -o '[0-9]*$' | awk '{printf "overlapped with the packs'"'"' writing, %.1f s", $1/1000}')"
+  "$(ms "$full_ev/filestore.meta.json" duration_ms)"
 printf 'daily backup: filestore %s s, database dump %s s\n' "$(ms "$day_ev/filestore.meta.json" duration_ms)" \
   "$(ms "$day_ev/db.dump.meta.json" duration_ms)"
 printf 'undo today: linked %s, fetched %s files; safety backup %s s; pg_restore %s s\n' \
