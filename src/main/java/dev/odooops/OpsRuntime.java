@@ -440,7 +440,9 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("dumpDatabase", dumpDatabase);
         r.bind("archiveFilestore", archiveFilestore);
         r.bind("dumpAndArchive", new DumpAndArchive(dumpDatabase, archiveFilestore));
-        r.bind("uploadPacks", new dev.odooops.backup.UploadPacks(store, settings.store()));
+        dev.odooops.backup.UploadPacks uploadPacks = new dev.odooops.backup.UploadPacks(store, settings.store());
+        archiveFilestore.uploadingWith(uploadPacks); // each new pack uploaded while the next one is written
+        r.bind("uploadPacks", uploadPacks);
         r.bind("snapshotConfig", new SnapshotConfig(s.tools(), catalog));
         r.bind("encryptArtifact", new dev.odooops.backup.EncryptArtifact(cipher));
         r.bind("uploadArtifact", new UploadArtifact(store, catalog, settings.store()));
@@ -459,7 +461,7 @@ public final class OpsRuntime implements AutoCloseable {
     private void bindRestore(Shared s) {
         Registry r = s.registry();
         RestoreDatabase restoreDatabase = new RestoreDatabase(s.tools(), catalog, settings.restore());
-        RestoreFilestore restoreFilestore = new RestoreFilestore(s.tools(), catalog, settings.backup(), stores);
+        RestoreFilestore restoreFilestore = new RestoreFilestore(s.tools(), catalog, settings.backup(), stores, settings.restore().packFetchParallelism());
         EnvironmentValidator validator = new EnvironmentValidator(s.tools(), settings.restore());
         ServerVersions versions = new ServerVersions(s.tools());
         r.bind("environmentCheck", new EnvironmentCheck(s.environments(), catalog, validator, s.clock(), versions));

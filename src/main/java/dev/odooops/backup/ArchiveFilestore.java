@@ -83,6 +83,14 @@ public class ArchiveFilestore {
     private final ArtifactStore store;
     private final ArtifactCipher cipher;
 
+    private volatile UploadPacks earlyUploads;
+
+    /** Each new pack's upload is started by {@code uploads} as soon as the pack is sealed (null: upload-packs does all). */
+    public ArchiveFilestore uploadingWith(UploadPacks uploads) {
+        this.earlyUploads = uploads;
+        return this;
+    }
+
     public ArchiveFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings) {
         this(tools, catalog, settings, null);
     }
@@ -279,7 +287,9 @@ public class ArchiveFilestore {
                 Path file = job.workDir().resolve(id + ".tar.zst");
                 Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
                 var sealed = sealer.seal(file);
-                // the pack stays in the work directory: upload-packs stores it (the route shows the upload)
+                // its upload starts as soon as it is sealed, while tar writes the next pack; the pack stays in the work
+                // directory until upload-packs has checked what was stored (the route shows the upload)
+                if (earlyUploads != null) earlyUploads.start(job, id + ".tar.zst", file, sealed);
                 long bytes = 0;
                 int files = 0;
                 for (PackPlanner.NewFile f : pack.members()) {

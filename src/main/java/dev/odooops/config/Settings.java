@@ -31,7 +31,17 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
     /** {@code backup.*}. */
     public record Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
                          double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb,
-                         int repackDeadPercent) {
+                         int repackDeadPercent, int dumpCompression) {
+        /** {@code backup.dump-compression}'s default: pg_dump's gzip level 1 (README: performance). */
+        public static final int DEFAULT_DUMP_COMPRESSION = 1;
+
+        public Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
+                      double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb,
+                      int repackDeadPercent) {
+            this(pgDumpTimeoutSeconds, archiveTimeoutSeconds, zstdLevel, quiesceTimeoutSeconds, freeSpaceFactor, skipUnchanged,
+                    packedFilestore, packSizeMb, repackDeadPercent, DEFAULT_DUMP_COMPRESSION);
+        }
+
         public Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
                       double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb) {
             this(pgDumpTimeoutSeconds, archiveTimeoutSeconds, zstdLevel, quiesceTimeoutSeconds, freeSpaceFactor, skipUnchanged,
@@ -49,9 +59,15 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
      * after the first read (PostgreSQL's statistics trail the writes, see CheckUnchanged).
      */
     public record Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
-                          int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds) {
+                          int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds, int packFetchParallelism) {
         public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds, int filestoreCheckLimit) {
             this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, true, 61);
+        }
+
+        public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
+                       int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds) {
+            this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, safetyBackupReuse,
+                    safetySettleSeconds, 4);
         }
     }
 
@@ -111,13 +127,15 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.bool("backup.skip-unchanged", true),
                         reader.oneOf("backup.filestore-format", "packed", "archive", "packed").equals("packed"),
                         reader.integer("backup.pack-size-mb", 64, 1, 4096),
-                        reader.integer("backup.repack-dead-percent", 50, 0, 100)),
+                        reader.integer("backup.repack-dead-percent", 50, 0, 100),
+                        reader.integer("backup.dump-compression", Backup.DEFAULT_DUMP_COMPRESSION, 0, 9)),
                 new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                         reader.integer("restore.pg-restore-jobs", 2, 1, 64),
                         reader.integer("restore.connections-close-seconds", 30, 0, 3600),
                         reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE),
                         reader.bool("restore.safety-backup-reuse", true),
-                        reader.integer("restore.safety-settle-seconds", 61, 0, 600)),
+                        reader.integer("restore.safety-settle-seconds", 61, 0, 600),
+                        reader.integer("restore.pack-fetch-parallelism", 4, 1, 64)),
                 new Store(reader.integer("store.upload-part-size-mb", 64, 5, 5120),
                         reader.bool("store.verify-after-upload", true)),
                 new Tools(reader.names("ops.tool-env"), reader.names("ops.command-env"),

@@ -31,6 +31,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -46,7 +53,7 @@ import java.util.function.Function;
  *   {@link TarListing#refusals}) before it is extracted;</li>
  *   <li>{@link #unpackPacks}: a packed filestore's packs (a repacked one found through the catalog), each pack's
  *   SHA-256 checked, admitted, its members extracted and each file's size and SHA-1 checked against the index before
- *   the caller takes it.</li>
+ *   the caller takes it; several packs at a time ({@code restore.pack-fetch-parallelism}).</li>
  * </ul>
  * One place, so a scratch copy is loaded exactly as a restore loads it, and a hostile artifact is refused the same way
  * by every operation.
@@ -56,13 +63,24 @@ public final class ArtifactUnpacking {
     private final OpsCatalog catalog;
     private final StoreLocator stores;
     private final Duration timeout;
+    private final int packParallelism;
 
-    /** {@code timeout}: of each tar run (listing, extraction). */
+    /** {@code restore.pack-fetch-parallelism}'s default: packs fetched and extracted at the same time. */
+    public static final int DEFAULT_PACK_PARALLELISM = 4;
+
+    /** {@code timeout}: of each tar run (listing, extraction); packs {@link #DEFAULT_PACK_PARALLELISM} at a time. */
     public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout) {
+        this(tools, catalog, stores, timeout, DEFAULT_PACK_PARALLELISM);
+    }
+
+    /** {@code packParallelism}: how many packs {@link #unpackPacks} fetches and extracts at the same time (1: one by one). */
+    public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout, int packParallelism) {
+        if (packParallelism < 1) throw new IllegalArgumentException("packParallelism must be at least 1");
         this.tools = tools;
         this.catalog = catalog;
         this.stores = stores;
         this.timeout = timeout;
+        this.packParallelism = packParallelism;
     }
 
     /**
@@ -264,29 +282,111 @@ public final class ArtifactUnpacking {
     }
 
     /**
-     * The {@code entries} of a packed filestore (of {@code project}, indexed by {@code manifest}), one pack at a time:
-     * the pack from the store it was written to (a pack written again by a repack holds the same members under another
-     * id: the catalog says which), its SHA-256 the manifest's, its listing admitted, the members extracted into
+     * The {@code entries} of a packed filestore (of {@code project}, indexed by {@code manifest}), up to
+     * {@link #packParallelism} packs at a time (each pack's fetch, decryption, admission, extraction and checks on a
+     * thread of its own, so one pack downloads while another is extracted and a third hashed): the pack from the store
+     * it was written to (a pack written again by a repack holds the same members under another id: the catalog says
+     * which), its SHA-256 (computed as it is fetched) the manifest's, its listing admitted, the members extracted into
      * {@code stagingOf.apply(pack id)} (made empty first, removed after), each one a regular file of the indexed size
-     * and SHA-1, handed to {@code members}. The pack file itself goes through {@code work}.
+     * and SHA-1 (hashed right after tar wrote it, while it is in the page cache), handed to {@code members}. The pack
+     * file itself goes through {@code work}. {@code members} is called by one thread at a time. The first failure
+     * stops the packs not yet started, waits for the running ones (nothing keeps writing into a staging directory the
+     * caller removes) and is rethrown as it was.
      */
     public Unpacked unpackPacks(String project, ArtifactManifest manifest, Collection<FilestoreIndex.Entry> entries, Path work,
                                 Function<String, Path> stagingOf, Members members) throws IOException {
         Map<String, List<FilestoreIndex.Entry>> byPack = new TreeMap<>();
         for (FilestoreIndex.Entry e : entries) byPack.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(e);
+        if (byPack.isEmpty()) return new Unpacked(0, 0, 0);
         Map<String, ArtifactManifest.PackRef> refs = new LinkedHashMap<>();
         manifest.filestore().packs().forEach(r -> refs.put(r.id(), r));
         catalog.packs().currentPacks(project, byPack.keySet()).forEach((id, ref) -> { if (!ref.id().equals(id)) refs.put(id, ref); });
         // each pack from the store it was written to (store.previous), as the catalog records it
         Map<String, NewPack> recorded = catalog.packs().packs(project, refs.values().stream().map(ArtifactManifest.PackRef::id).toList());
-        long files = 0;
-        long bytes = 0;
+        // by the pack that holds them now: packs a repack merged are fetched once
+        Map<String, List<FilestoreIndex.Entry>> byStored = new TreeMap<>();
+        Map<String, ArtifactManifest.PackRef> stored = new LinkedHashMap<>();
         for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byPack.entrySet()) {
             ArtifactManifest.PackRef ref = refs.get(p.getKey());
             if (ref == null) throw new IllegalStateException("the index names pack " + p.getKey() + ", the manifest does not");
-            Path pack = work.resolve(ref.id() + ".tar.zst");
-            NewPack at = recorded.get(ref.id());
-            StoreLocator.PackLocation from = stores.pack(project, ref.id(), at == null ? null : at.uri());
+            byStored.computeIfAbsent(ref.id(), k -> new ArrayList<>()).addAll(p.getValue());
+            stored.put(ref.id(), ref);
+        }
+        Object serial = new Object(); // the caller's Members is called by one thread at a time
+        AtomicLong files = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        int threads = Math.min(packParallelism, byStored.size());
+        if (threads == 1) {
+            for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byStored.entrySet()) {
+                unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), recorded, work, stagingOf, members, serial, files, bytes);
+            }
+            return new Unpacked(byStored.size(), files.get(), bytes.get());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "unpack-packs");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicBoolean failed = new AtomicBoolean();
+        List<Future<?>> running = new ArrayList<>();
+        try {
+            for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byStored.entrySet()) {
+                running.add(pool.submit(() -> {
+                    if (failed.get()) return null; // an earlier pack failed: this one is not started
+                    try {
+                        unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), recorded, work, stagingOf, members,
+                                serial, files, bytes);
+                    } catch (Exception | Error e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            Throwable first = null;
+            for (Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (first == null) first = e.getCause();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failed.set(true);
+                    if (first == null) first = new IllegalStateException("interrupted while packs were being unpacked", e);
+                }
+            }
+            if (first instanceof IOException x) throw x;
+            if (first instanceof RuntimeException x) throw x;
+            if (first instanceof Error x) throw x;
+            if (first != null) throw new IllegalStateException(first);
+        } finally {
+            pool.shutdown();
+            awaitQuietly(pool);
+        }
+        return new Unpacked(byStored.size(), files.get(), bytes.get());
+    }
+
+    /** A failed load waits for the packs still running (tar writing into staging) before the caller cleans up. */
+    private static void awaitQuietly(ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** One pack of {@link #unpackPacks}: fetched, checked, decrypted, admitted, extracted, each member checked and taken. */
+    private void unpackPack(String project, String packId, List<FilestoreIndex.Entry> wanted, ArtifactManifest.PackRef ref,
+                            Map<String, NewPack> recorded, Path work, Function<String, Path> stagingOf, Members members,
+                            Object serial, AtomicLong files, AtomicLong bytes) throws IOException {
+        Path pack = work.resolve(ref.id() + ".tar.zst");
+        NewPack at = recorded.get(ref.id());
+        StoreLocator.PackLocation from = stores.pack(project, ref.id(), at == null ? null : at.uri());
+        try {
             String sha = from.store().fetch(from.packsPath(), from.name(), pack);
             if (!sha.equals(ref.sha256())) {
                 throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded " + ref.sha256());
@@ -295,26 +395,33 @@ public final class ArtifactUnpacking {
             stores.cipher().decryptInPlace(project, pack, "pack " + ref.id() + " of project " + project);
             // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
             Map<String, Object> check = admission(tools, pack, -1, timeout);
-            members.admitted(ref.id(), check);
+            synchronized (serial) {
+                members.admitted(ref.id(), check);
+            }
             if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("pack " + ref.id(), check);
-            Path staging = stagingOf.apply(p.getKey());
+            Path staging = stagingOf.apply(packId);
             WorkFiles.deleteTree(staging);
             Files.createDirectories(staging);
-            PackMembers.extract(tools, pack, p.getValue(), staging, timeout);
-            for (FilestoreIndex.Entry e : p.getValue()) {
+            PackMembers.extract(tools, pack, wanted, staging, timeout);
+            Files.deleteIfExists(pack); // extracted: its disk is free before the checks
+            for (FilestoreIndex.Entry e : wanted) {
                 Path got = staging.resolve(e.path());
                 if (!Files.isRegularFile(got, LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()
                         || !Checksums.sha1(got).equals(e.sha1())) {
-                    throw new IllegalStateException("pack " + p.getKey() + " does not hold " + e.path() + " as the index says");
+                    throw new IllegalStateException("pack " + packId + " does not hold " + e.path() + " as the index says");
                 }
-                members.take(e, got);
-                files++;
-                bytes += e.size();
+                synchronized (serial) {
+                    members.take(e, got);
+                }
+                files.incrementAndGet();
+                bytes.addAndGet(e.size());
             }
             WorkFiles.deleteTree(staging);
+            synchronized (serial) {
+                members.packDone(packId, wanted.size());
+            }
+        } finally {
             Files.deleteIfExists(pack);
-            members.packDone(p.getKey(), p.getValue().size());
         }
-        return new Unpacked(byPack.size(), files, bytes);
     }
 }

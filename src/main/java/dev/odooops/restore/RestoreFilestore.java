@@ -42,9 +42,14 @@ public class RestoreFilestore {
     private final ArtifactUnpacking unpacking;
 
     public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, StoreLocator stores) {
+        this(tools, catalog, settings, stores, ArtifactUnpacking.DEFAULT_PACK_PARALLELISM);
+    }
+
+    /** {@code packParallelism}: {@code restore.pack-fetch-parallelism}, packs fetched and extracted at the same time. */
+    public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, StoreLocator stores, int packParallelism) {
         this.tools = tools;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
-        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, timeout);
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, timeout, packParallelism);
     }
 
     /**

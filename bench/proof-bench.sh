@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# proof-bench.sh - every figure of issue #16 in one run, as ratios against the same work by hand (and restic for
+# the daily backup), with odoo-ops in its defaults (packed filestore):
+#   first full backup; daily backup with 1 % new attachments; restore of that newest artifact into its own
+#   environment ("undo today"); restore with the filestore gone (disaster recovery); peak RSS of odoo-ops;
+#   and the rows of the drill RTO, the restore's downtime and the undo with a warm standby, which print
+#   "n/a (not built yet)" while the command or field they read is missing.
+#
+#   SCALE=100 bench/proof-bench.sh   (default; dataset ~1.7 GB DB + ~3 GB files, built if missing)
+#   SCALE=10 PERF_DB=perf_small BENCH_ROOT=/var/tmp/odoo-ops-bench-small bench/proof-bench.sh   (quick)
+#
+# By hand: pg_dump -Fc (its default compression), then tar | zstd -3 -T0 (sequential); restore: createdb +
+# pg_restore -j 2, then zstd -d | tar -x. restic: the same pg_dump file and the filestore into one repository
+# (its default compression), so its daily backup does what odoo-ops's does. The dataset is not a complete Odoo
+# database, so restores run with --no-verify and state the Odoo version (as incremental-bench.sh). The load
+# average before and after is printed: other work on the machine makes every figure noisier. Nothing is asserted.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_setup
+command -v restic >/dev/null || { apt-get update -q >&2 && apt-get install -y -q restic >&2; }
+cat >> "$BENCH_ROOT/config/application.properties" <<PROPS
+backup.filestore-format=packed
+PROPS
+export RESTIC_REPOSITORY=$BENCH_ROOT/restic RESTIC_PASSWORD=bench-only RESTIC_CACHE_DIR=$BENCH_ROOT/restic-cache
+restic init -q >/dev/null
+files=$(find "$FS_DIR" -type f | wc -l)
+new_per_day=$(( files / 100 ))
+avg_size=$(( $(du -sb "$FS_DIR" | cut -f1) / files ))
+peak=0
+track() { local kib=$1; (( kib > peak )) && peak=$kib; true; }
+ops() { java ${ODOO_OPS_JAVA_OPTS:-} -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" "$@" --config "$BENCH_ROOT/config"; }
+
+# new Odoo attachments: random content named by its SHA-1, with its ir_attachment row (the database changes too)
+add_attachments() {  # count day
+  local n=$1 day=$2 i tmp sha rows=()
+  for ((i = 0; i < n; i++)); do
+    tmp=$(mktemp -p "$BENCH_ROOT/work")
+    head -c "$avg_size" /dev/urandom > "$tmp"
+    sha=$(sha1sum "$tmp" | cut -c1-40)
+    mkdir -p "$FS_DIR/${sha:0:2}"
+    mv "$tmp" "$FS_DIR/${sha:0:2}/$sha"
+    rows+=("('bench-day$day-$i', '${sha:0:2}/$sha', '$sha', $avg_size)")
+  done
+  local IFS=,
+  psql -U postgres -d "$PERF_DB" -qc "insert into ir_attachment(id, name, store_fname, checksum, file_size)
+    select (select coalesce(max(id), 0) from ir_attachment) + row_number() over (), v.*
+    from (values ${rows[*]}) as v(name, store_fname, checksum, file_size)"
+}
+
+cleanup_dataset() {  # the attachments this benchmark added, files and rows (also when it fails)
+  psql -U postgres -d "$PERF_DB" -Atc "select store_fname from ir_attachment where name like 'bench-day%'" 2>/dev/null | \
+    while read -r f; do rm -f "$FS_DIR/$f"; done
+  psql -U postgres -d "$PERF_DB" -qc "delete from ir_attachment where name like 'bench-day%'" 2>/dev/null || true
+  [ -d "$FS_DIR.gone" ] && [ ! -d "$FS_DIR" ] && mv "$FS_DIR.gone" "$FS_DIR"
+  psql -U postgres -qc "drop database if exists perf_manual_restore with (force)" 2>/dev/null || true
+  true
+}
+trap cleanup_dataset EXIT
+
+dump_for_restic() { PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d "$PERF_DB" -f "$BENCH_ROOT/restic-dump/db.dump"; }
+mkdir -p "$BENCH_ROOT/restic-dump"
+
+drop_caches
+echo "1. first full backup: by hand ..." >&2
+read -r dump_s _ < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d $PERF_DB -f "$BENCH_ROOT/manual/db.dump")
+read -r tar_s _ < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
+manual_full=$(echo "$dump_s + $tar_s" | bc)
+drop_caches
+echo "   odoo-ops ..." >&2
+read -r ops_full kib < <(odoo_ops full backup --project perf --env src); track "$kib"
+full_ev=$(grep -o '"evidence_dir":"[^"]*"' "$BENCH_ROOT/full.out" | cut -d'"' -f4)
+drop_caches
+echo "   restic (its first backup, the base of the daily one) ..." >&2
+read -r restic_full _ < <(measure restic-full bash -c "$(declare -f dump_for_restic); PERF_DB=$PERF_DB BENCH_ROOT=$BENCH_ROOT dump_for_restic && restic backup -q '$FS_DIR' '$BENCH_ROOT/restic-dump'")
+
+echo "2. a day with 1 % new attachments ($new_per_day files) ..." >&2
+add_attachments "$new_per_day" 0
+drop_caches
+read -r ops_day kib < <(odoo_ops day backup --project perf --env src); track "$kib"
+day_ev=$(grep -o '"evidence_dir":"[^"]*"' "$BENCH_ROOT/day.out" | cut -d'"' -f4)
+day_artifact=$(grep -o '"artifact_id":"[^"]*"' "$BENCH_ROOT/day.out" | cut -d'"' -f4)
+drop_caches
+read -r restic_day _ < <(measure restic-day bash -c "$(declare -f dump_for_restic); PERF_DB=$PERF_DB BENCH_ROOT=$BENCH_ROOT dump_for_restic && restic backup -q '$FS_DIR' '$BENCH_ROOT/restic-dump'")
+
+echo "3. by hand restore (the reference of every restore row) ..." >&2
+drop_caches
+psql -U postgres -qc "drop database if exists perf_manual_restore with (force)"
+mkdir -p "$BENCH_ROOT/manual/filestore"
+read -r mdb_s _ < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
+  PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$BENCH_ROOT/manual/db.dump'")
+read -r mfs_s _ < <(measure manual-fs bash -c "zstd -d -q -c '$BENCH_ROOT/manual/filestore.tar.zst' | tar -x -C '$BENCH_ROOT/manual/filestore'")
+manual_restore=$(echo "$mdb_s + $mfs_s" | bc)
+psql -U postgres -qc "drop database perf_manual_restore with (force)"
+rm -rf "$BENCH_ROOT/manual/filestore"
+
+# the drill (another helper builds it): its RTO when the command exists
+drill_row="n/a (not built yet)"
+if ops drill --help >/dev/null 2>&1; then
+  echo "4. drill of the newest artifact ..." >&2
+  if read -r drill_s kib < <(odoo_ops drill drill --env perf/src --artifact "$day_artifact"); then
+    track "$kib"
+    rto=$(grep -o '"rto_ms" *: *[0-9]*' "$BENCH_ROOT/drill.out" | head -n1 | grep -o '[0-9]*$' || true)
+    [ -n "$rto" ] && drill_s=$(echo "scale=1; $rto / 1000" | bc)
+    drill_row="$drill_s"
+  else
+    drill_row="n/a (drill failed: $BENCH_ROOT/drill.err)"
+  fi
+fi
+
+echo "5. restore of that artifact into its own environment (undo today) ..." >&2
+drop_caches
+read -r ops_undo kib < <(odoo_ops undo restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0)
+track "$kib"
+undo_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
+downtime=$(grep -o '"downtime_ms" *: *[0-9]*' "$BENCH_ROOT/undo.out" | head -n1 | grep -o '[0-9]*$' || true)
+standby=$(grep -o '"standby[a-z_]*" *: *"[^"]*"' "$BENCH_ROOT/undo.out" | head -n1 || true)
+
+echo "6. restore with the filestore gone (disaster recovery) ..." >&2
+rm -rf "$FS_DIR.gone"; mv "$FS_DIR" "$FS_DIR.gone"   # what the restore brings back is the same tree
+drop_caches
+read -r ops_dr kib < <(odoo_ops dr restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0)
+track "$kib"
+dr_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
+rm -rf "$FS_DIR.gone"
+
+r() { echo "scale=2; $1 / $2" | bc; }
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+printf '\nproof benchmark (issue #16), SCALE=%s: %s files, %s new per day of %s bytes (%s cores), packed filestore\n' \
+  "$SCALE" "$files" "$new_per_day" "$avg_size" "$(nproc)"
+printf 'load average before %s, after %s\n' "$load_before" "$load_after"
+printf '%-52s %9s %9s %9s %16s\n' "work" "odoo-ops" "by hand" "restic" "ratio (target)"
+printf '%-52s %9s %9s %9s %16s\n' "first full backup (s)" "$ops_full" "$manual_full" "$restic_full" "$(r "$ops_full" "$manual_full") (<= 0.8)"
+printf '%-52s %9s %9s %9s %16s\n' "daily backup, 1 % new attachments (s), / restic" "$ops_day" "-" "$restic_day" "$(r "$ops_day" "$restic_day") (<= 1.0)"
+printf '%-52s %9s %9s %9s %16s\n' "disaster recovery, the filestore gone (s)" "$ops_dr" "$manual_restore" "-" "$(r "$ops_dr" "$manual_restore") (<= 1.3)"
+printf '%-52s %9s %9s %9s %16s\n' "restore of the newest artifact, undo today (s)" "$ops_undo" "$manual_restore" "-" "$(r "$ops_undo" "$manual_restore")"
+if [ -n "$standby" ]; then
+  printf '%-52s %9s %9s %9s %16s\n' "  the same with the warm standby (s)" "$ops_undo" "$manual_restore" "-" "$(r "$ops_undo" "$manual_restore") (<= 0.5)"
+else
+  printf '%-52s %9s\n' "  the same with the warm standby (s)" "n/a (not built yet)"
+fi
+if [ -n "$downtime" ]; then
+  printf '%-52s %9s %9s %9s %16s\n' "restore downtime, quiesce to maintenance lifted (s)" "$(echo "scale=1; $downtime / 1000" | bc)" \
+    "$manual_restore" "-" "$(r "$(echo "scale=3; $downtime / 1000" | bc)" "$manual_restore") (< 10 s)"
+else
+  printf '%-52s %9s\n' "restore downtime, quiesce to maintenance lifted (s)" "n/a (not built yet)"
+fi
+case "$drill_row" in
+  n/a*) printf '%-52s %s\n' "drill RTO, start to validated (s)" "$drill_row" ;;
+  *) printf '%-52s %9s %9s %9s %16s\n' "drill RTO, start to validated (s)" "$drill_row" "$manual_restore" "-" "$(r "$drill_row" "$manual_restore")" ;;
+esac
+printf '%-52s %9s\n' "peak RSS of the odoo-ops runs (MB)" "$((peak / 1024))"
+printf 'full backup: run %s s (the rest is the JVM starting); pg_dump %s s (%s, %s MB; by hand %s s, %s MB) and filestore %s s, concurrent\n' \
+  "$(ms "$full_ev/final_status.json" duration_ms)" \
+  "$(ms "$full_ev/db.dump.meta.json" duration_ms)" \
+  "$(grep -o '"compression" : "[^"]*"' "$full_ev/db.dump.meta.json" | cut -d'"' -f4)" \
+  $(( $(grep -o '"size_bytes" : [0-9]*' "$full_ev/db.dump.meta.json" | grep -o '[0-9]*$') / 1000000 )) \
+  "$dump_s" $(( $(stat -c %s "$BENCH_ROOT/manual/db.dump") / 1000000 )) \
+  "$(ms "$full_ev/filestore.meta.json" duration_ms)"
+printf 'daily backup: filestore %s s, database dump %s s\n' "$(ms "$day_ev/filestore.meta.json" duration_ms)" \
+  "$(ms "$day_ev/db.dump.meta.json" duration_ms)"
+printf 'undo today: linked %s, fetched %s files; safety backup %s s; pg_restore %s s\n' \
+  "$(grep -o '"linked_files" : [0-9]*' "$undo_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
+  "$(grep -o '"fetched_files" : [0-9]*' "$undo_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
+  "$(ms "$(grep -o '"backup_evidence_dir" : "[^"]*"' "$undo_ev/pre_restore_backup.json" | cut -d'"' -f4)/final_status.json" duration_ms)" \
+  "$(ms "$undo_ev/db_restore_duration.json" pg_restore_ms)"
+printf 'disaster recovery: fetched %s files from %s packs; assemble %s s, verify %s s; pg_restore %s s; safety backup %s s\n' \
+  "$(grep -o '"fetched_files" : [0-9]*' "$dr_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
+  "$(grep -o '"fetched_packs" : [0-9]*' "$dr_ev/filestore_restore_duration.json" | grep -o '[0-9]*$')" \
+  "$(ms "$dr_ev/filestore_restore_duration.json" assemble_ms)" "$(ms "$dr_ev/filestore_restore_duration.json" verify_ms)" \
+  "$(ms "$dr_ev/db_restore_duration.json" pg_restore_ms)" \
+  "$(ms "$(grep -o '"backup_evidence_dir" : "[^"]*"' "$dr_ev/pre_restore_backup.json" | cut -d'"' -f4)/final_status.json" duration_ms)"
+printf 'by hand: pg_dump %s s, tar|zstd %s s; restore database %s s, filestore %s s\n' "$dump_s" "$tar_s" "$mdb_s" "$mfs_s"
