@@ -409,7 +409,7 @@ public class RestoreDrill {
             evidence.put("port", port);
             Duration timeout = Duration.ofSeconds(drill.timeoutSeconds());
             if (drill.healthUrl() == null) {
-                outcome = runToEnd(argv, childEnv, timeout, evidence);
+                outcome = runToEnd(job.redactor(), argv, childEnv, timeout, evidence);
             } else {
                 String url = drill.healthUrl().replace("{port}", String.valueOf(port));
                 evidence.put("health_url", url);
@@ -422,8 +422,7 @@ public class RestoreDrill {
             evidence.put("duration_ms", ms(t0));
             job.evidence().json("drill_odoo.json", evidence);
         }
-        job.check(job.redactor() == null ? outcome : new DrillChecks.Check(outcome.name(), outcome.status(),
-                job.redactor().scrub(outcome.detail())));
+        job.check(new DrillChecks.Check(outcome.name(), outcome.status(), job.redactor().scrub(outcome.detail())));
         if (outcome.failed()) {
             writeDrillJson(job);
             throw new IllegalStateException("the drill command failed: " + job.redactor().scrub(outcome.detail()));
@@ -433,11 +432,12 @@ public class RestoreDrill {
         job.stepDetail(Map.of("odoo_ms", job.millis().get("odoo_ms")));
     }
 
-    private DrillChecks.Check runToEnd(List<String> argv, Map<String, String> env, Duration timeout, Map<String, Object> evidence) {
+    private DrillChecks.Check runToEnd(SecretRedactor redactor, List<String> argv, Map<String, String> env, Duration timeout,
+                                       Map<String, Object> evidence) {
         try {
             var r = tools.runCommand(argv, env, timeout);
             evidence.put("exit_code", r.exitCode());
-            evidence.put("output_tail", tail(r.stdout() + r.stderr()));
+            evidence.put("output_tail", tail(redactor.scrub(r.stdout() + r.stderr())));
             return DrillChecks.command(true, true, Path.of(argv.get(0)).getFileName() + " exited 0 in " + r.millis() + " ms");
         } catch (ToolFailedException e) {
             evidence.put("exit_code", e.exitCode());

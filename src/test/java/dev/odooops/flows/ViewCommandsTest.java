@@ -72,7 +72,7 @@ class ViewCommandsTest {
         Printed table = cli(tty, "artifacts", "--env", env.environmentId());
         assertEquals(0, table.exit(), table.stderr());
         List<String> lines = table.stdout().lines().toList();
-        assertTrue(lines.get(0).matches("ARTIFACT +CREATED +TYPE +KIND +SIZE +PINNED +LABEL +PRUNED"), table.stdout());
+        assertTrue(lines.get(0).matches("ARTIFACT +CREATED +TYPE +KIND +SIZE +PINNED +LABEL +PRUNED +DRILL +DRILLED"), table.stdout());
         assertTrue(lines.get(1).startsWith(artifact + "  ") && lines.get(1).contains("  full  backup  ")
                 && lines.get(1).contains("  no      before upgrade  -"), table.stdout());
 
