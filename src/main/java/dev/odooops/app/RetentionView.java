@@ -107,6 +107,7 @@ public final class RetentionView {
         if (p.last() > 0) r.add("not among the last " + p.last());
         r.add("older than keep_within " + p.keepWithin());
         r.add("not pinned");
+        r.add("not the newest whose restore drill passed, not leased by an active drill");
         return String.join(", ", r);
     }
 }
