@@ -127,8 +127,9 @@ public final class TestEnvironment implements AutoCloseable {
         else if (!s.matches("[a-z0-9]{1,8}")) throw new IllegalStateException("ODOO_OPS_TEST_SUFFIX: 1-8 of [a-z0-9], got '" + s + "'");
         String fork = System.getProperty(FORK_PROPERTY, "");
         if (!fork.isEmpty()) {
-            if (!fork.matches("[0-9]{1,2}")) throw new IllegalStateException(FORK_PROPERTY + ": a fork number, got '" + fork + "'");
-            s += "f" + fork;
+            // f<fork number>: surefire replaces ${surefire.forkNumber} inside a value, not a value that is only that
+            if (!fork.matches("f[0-9]{1,2}")) throw new IllegalStateException(FORK_PROPERTY + ": f<fork number>, got '" + fork + "'");
+            s += fork;
         }
         return s.isEmpty() ? "" : "_" + s;
     }
