@@ -30,8 +30,11 @@ public final class TestEnvironment implements AutoCloseable {
     public static final String STAGING_ADMIN_PASSWORD = "Stag1ng-Admin-Pw";
     /**
      * Appended to every database name the tests create (catalog and environments), from the environment
-     * variable ODOO_OPS_TEST_SUFFIX: lets two checkouts run their suites side by side on one PostgreSQL.
+     * variable ODOO_OPS_TEST_SUFFIX: lets two checkouts run their suites side by side on one PostgreSQL. Under Maven
+     * the suite runs in parallel forks (pom.xml, surefire forkCount): each fork adds {@code f<fork number>} (system
+     * property {@value #FORK_PROPERTY}), so that the forks of one checkout have their own catalog and databases too.
      */
+    public static final String FORK_PROPERTY = "odooops.test.fork";
     public static final String SUFFIX = suffix();
     public static final String OPS_DB = "odoo_ops_test" + SUFFIX;
     public static final Path HOME = Path.of("").toAbsolutePath();
@@ -120,9 +123,15 @@ public final class TestEnvironment implements AutoCloseable {
 
     private static String suffix() {
         String s = System.getenv("ODOO_OPS_TEST_SUFFIX");
-        if (s == null || s.isBlank()) return "";
-        if (!s.matches("[a-z0-9]{1,8}")) throw new IllegalStateException("ODOO_OPS_TEST_SUFFIX: 1-8 of [a-z0-9], got '" + s + "'");
-        return "_" + s;
+        if (s == null || s.isBlank()) s = "";
+        else if (!s.matches("[a-z0-9]{1,8}")) throw new IllegalStateException("ODOO_OPS_TEST_SUFFIX: 1-8 of [a-z0-9], got '" + s + "'");
+        String fork = System.getProperty(FORK_PROPERTY, "");
+        if (!fork.isEmpty()) {
+            // f<fork number>: surefire replaces ${surefire.forkNumber} inside a value, not a value that is only that
+            if (!fork.matches("f[0-9]{1,2}")) throw new IllegalStateException(FORK_PROPERTY + ": f<fork number>, got '" + fork + "'");
+            s += fork;
+        }
+        return s.isEmpty() ? "" : "_" + s;
     }
 
     public static TestEnvironment create(String name) throws Exception {
