@@ -28,7 +28,6 @@ new_per_day=$(( files / 100 ))
 avg_size=$(( $(du -sb "$FS_DIR" | cut -f1) / files ))
 peak=0
 track() { local kib=$1; (( kib > peak )) && peak=$kib; true; }
-ops() { java ${ODOO_OPS_JAVA_OPTS:-} -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" "$@" --config "$BENCH_ROOT/config"; }
 
 # new Odoo attachments: random content named by its SHA-1, with its ir_attachment row (the database changes too)
 add_attachments() {  # count day
@@ -95,7 +94,8 @@ rm -rf "$BENCH_ROOT/manual/filestore"
 
 # the drill (another helper builds it): its RTO when the command exists
 drill_row="n/a (not built yet)"
-if ops drill --help >/dev/null 2>&1; then
+# (an unknown command's --help prints the usage too: the command must be in the usage's list of commands)
+if java -jar "$home/target/odoo-ops.jar" --help 2>&1 | grep -qE '^ +drill( |$)'; then
   echo "4. drill of the newest artifact ..." >&2
   if read -r drill_s kib < <(odoo_ops drill drill --env perf/src --artifact "$day_artifact"); then
     track "$kib"

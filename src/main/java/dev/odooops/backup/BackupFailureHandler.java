@@ -63,7 +63,7 @@ public class BackupFailureHandler {
                 cleanup.put("store", "could not be removed: " + job.redactor().scrub(String.valueOf(e.getMessage())));
             }
         }
-        job.awaitPackUploads(); // the uploads the filestore half started have ended: what they stored is listed
+        job.packUploads().stop(); // the uploads the filestore half started have ended: what they stored is listed
         if (!job.uploadedPacks().isEmpty() && (job.packed() == null || !job.registered())) {
             // packs nobody registered: no artifact or backup can count on them
             String packs = ArtifactStore.packsPath(job.environment().project());

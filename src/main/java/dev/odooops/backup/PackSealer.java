@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The stored form of each new pack of a packed filestore, as soon as tar has written it: with the project's
  * {@code encryption}, the pack is encrypted in place with age on a thread of its own (so age and the hash of its
  * output run while tar writes the next pack, and the whole filestore half runs beside pg_dump); without, its plain
- * SHA-256. Either way only the stored bytes are hashed, once.
+ * SHA-256, also on that thread. Either way only the stored bytes are hashed, once.
  * <p>
  * {@link #close} (always, in a finally) drops what has not started and waits for the pack being encrypted, so
  * a failed archive never leaves age writing into a work directory the failure path removes; the packs stay in the
@@ -36,11 +36,11 @@ final class PackSealer implements AutoCloseable {
     private final AtomicLong encryptNanos = new AtomicLong();
     private long waitNanos;
 
-    /** @param encryption null: plain text, each pack hashed on the calling thread */
+    /** @param encryption null: plain text, each pack only hashed (on the sealer's thread) */
     PackSealer(ArtifactCipher cipher, Encryption encryption) {
         this.cipher = cipher;
         this.encryption = encryption;
-        this.worker = encryption == null ? null : Executors.newSingleThreadExecutor(r -> {
+        this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "pack-sealer");
             t.setDaemon(true);
             return t;
@@ -51,11 +51,18 @@ final class PackSealer implements AutoCloseable {
         return encryption != null;
     }
 
-    /** The pack at {@code file} is complete: its stored form is made (encrypted: in the background). */
+    /**
+     * The pack at {@code file} is complete: its stored form is made in the background (plain text: hashed while tar
+     * writes the next pack; encrypted: age and the hash of its output).
+     */
     Future<ArtifactCipher.Sealed> seal(Path file) throws IOException {
         if (encryption == null) {
-            long size = Files.size(file);
-            return java.util.concurrent.CompletableFuture.completedFuture(new ArtifactCipher.Sealed(Checksums.sha256(file), size, size));
+            Future<ArtifactCipher.Sealed> f = worker.submit(() -> {
+                long size = Files.size(file);
+                return new ArtifactCipher.Sealed(Checksums.sha256(file), size, size);
+            });
+            pending.add(f);
+            return f;
         }
         Future<ArtifactCipher.Sealed> f = worker.submit(() -> {
             long t = System.nanoTime();
@@ -99,7 +106,6 @@ final class PackSealer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (worker == null) return;
         pending.forEach(f -> f.cancel(false)); // not started: dropped; the one running ends with its age
         worker.shutdown();
         boolean interrupted = false;

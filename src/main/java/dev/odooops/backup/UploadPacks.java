@@ -55,7 +55,7 @@ public class UploadPacks {
      */
     public void start(BackupJob job, String name, Path file, Future<ArtifactCipher.Sealed> sealed) {
         String packsPath = ArtifactStore.packsPath(job.environment().project());
-        job.startPackUpload(name, () -> {
+        job.packUploads().start(name, () -> {
             ArtifactCipher.Sealed s;
             try {
                 s = sealed.get();
@@ -82,7 +82,7 @@ public class UploadPacks {
         for (NewPack pack : packed.newPacks()) {
             String name = pack.packId() + ".tar.zst";
             Path file = job.workDir().resolve(name);
-            CompletableFuture<String[]> started = job.packUploads().get(name);
+            CompletableFuture<String[]> started = job.packUploads().of(name);
             String[] stored = null;
             if (started != null) {
                 long t = System.nanoTime();

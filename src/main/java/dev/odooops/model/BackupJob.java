@@ -88,48 +88,10 @@ public final class BackupJob extends RunState {
     /** Store keys of the packs this run uploaded ({@code <project>/_packs} names): a run failing before it registers them removes them. */
     public List<String> uploadedPacks() { return uploadedPacks; }
 
-    /**
-     * The uploads of new packs started while the filestore half still writes the next ones (backup.UploadPacks#start),
-     * by pack file name: each completes with the size and SHA-256 it stored; one after the other, in the order started.
-     */
-    private final Map<String, CompletableFuture<String[]>> packUploads = new java.util.concurrent.ConcurrentHashMap<>();
-    private CompletableFuture<?> lastPackUpload = CompletableFuture.completedFuture(null);
+    private final PackUploads packUploads = new PackUploads();
 
-    public Map<String, CompletableFuture<String[]>> packUploads() { return packUploads; }
-
-    private final java.util.concurrent.atomic.AtomicBoolean packUploadsStopped = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /**
-     * Chains {@code upload} after the uploads already started (one pack at a time), on {@code executor}; an upload not
-     * yet begun when {@link #awaitPackUploads} is called is dropped (it fails with a CancellationException).
-     */
-    public synchronized CompletableFuture<String[]> startPackUpload(String name, java.util.function.Supplier<String[]> upload,
-                                                                    java.util.concurrent.Executor executor) {
-        CompletableFuture<String[]> f = lastPackUpload.handle((r, t) -> null).thenApplyAsync(x -> {
-            if (packUploadsStopped.get()) throw new java.util.concurrent.CancellationException("the run stopped its uploads");
-            return upload.get();
-        }, executor);
-        lastPackUpload = f;
-        packUploads.put(name, f);
-        return f;
-    }
-
-    /**
-     * Waits until no pack upload started early runs any more (a failed run then removes what they stored): the ones
-     * not yet begun are dropped, whatever the others end with.
-     */
-    public void awaitPackUploads() {
-        packUploadsStopped.set(true);
-        CompletableFuture<?> last;
-        synchronized (this) {
-            last = lastPackUpload;
-        }
-        try {
-            last.handle((r, t) -> null).join(); // the chain: every earlier upload has ended before the last one ends
-        } catch (RuntimeException ignored) {
-            // every failure is the upload's own, reported by upload-packs or removed by the failure handler
-        }
-    }
+    /** The uploads of new packs started while the filestore half still writes the next ones (backup.UploadPacks#start). */
+    public PackUploads packUploads() { return packUploads; }
     /** The change fingerprints ({@code database}, {@code filestore}) read before the dump, stored with the artifact. */
     public Map<String, Map<String, String>> fingerprint() { return fingerprint; }
     public void fingerprint(Map<String, Map<String, String>> f) { this.fingerprint = f; }

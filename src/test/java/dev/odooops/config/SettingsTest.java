@@ -51,4 +51,18 @@ class SettingsTest {
         ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> load("ops.tool-nice=20\n"));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("ops.tool-nice"), e.getMessage());
     }
+
+    @Test
+    void should_read_the_dump_compression_and_the_pack_fetch_parallelism_within_their_bounds() throws Exception {
+        Settings defaults = load("");
+        assertEquals(1, defaults.backup().dumpCompression());
+        assertEquals(4, defaults.restore().packFetchParallelism());
+        Settings s = load("backup.dump-compression=6\nrestore.pack-fetch-parallelism=1\n");
+        assertEquals(6, s.backup().dumpCompression());
+        assertEquals(1, s.restore().packFetchParallelism());
+        for (String bad : new String[]{"backup.dump-compression=10", "restore.pack-fetch-parallelism=0"}) {
+            String msg = assertThrows(ConfigException.class, () -> load(bad + "\n")).getMessage();
+            assertTrue(msg.contains(bad.substring(0, bad.indexOf('='))), msg);
+        }
+    }
 }
