@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Step 3: quiesce writes, best effort and bounded by backup.quiesce-timeout-seconds. A failure does not stop
  * the backup: the run goes on with degraded_mode=true recorded in quiesce_status.json and the final event.
- * {@link #resume} undoes it at the end of the run, whatever the outcome.
+ * {@link #resume} undoes it at the end of the run, whatever the outcome. A restore's safety backup is not quiesced
+ * (recorded): the environment keeps serving until the restore's own quiesce.
  */
 public class QuiesceOdoo {
     private static final Logger LOG = LoggerFactory.getLogger(QuiesceOdoo.class);
@@ -40,6 +41,12 @@ public class QuiesceOdoo {
             status.put("attempted", false);
             status.put("quiesced", false);
             status.put("reason", "no quiesce action configured for " + job.environment().id());
+        } else if (servesMeanwhile(job)) {
+            status.put("attempted", false);
+            status.put("quiesced", false);
+            status.put("reason", "a restore's safety backup: the environment keeps serving while the restore loads its new "
+                    + "copies beside it (pg_dump's snapshot is consistent; the filestore half stores what it references); "
+                    + "the restore's own quiesce follows");
         } else {
             status.put("attempted", true);
             status.put("method", action.describe());
@@ -66,10 +73,18 @@ public class QuiesceOdoo {
         return action.timeoutSeconds() > 0 ? Duration.ofSeconds(action.timeoutSeconds()) : timeout;
     }
 
+    /**
+     * A restore's safety backup (kind pre_restore) is never quiesced: it runs while the restore loads the new database
+     * and filestore beside the live ones, and the environment serves until the restore's own quiesce (issue 16, 2).
+     */
+    private static boolean servesMeanwhile(BackupJob job) {
+        return job.request().kind() == dev.odooops.model.ArtifactKind.PRE_RESTORE;
+    }
+
     /** Best effort: leave the quiesced state. Never throws. */
     public void resume(BackupJob job) {
         OdooControl.Action action = job.environment().control().resume();
-        if (action == null || job.environment().control().quiesce() == null) return;
+        if (action == null || job.environment().control().quiesce() == null || servesMeanwhile(job)) return;
         try {
             controller.perform(action, boundOf(action));
         } catch (Exception e) {

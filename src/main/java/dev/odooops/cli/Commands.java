@@ -65,7 +65,7 @@ public final class Commands {
         return result.succeeded() ? OK : FAILED;
     }
 
-    /** restore: prints {run_id, status, evidence_dir, pre_restore_backup_id, app_status, mode, mode_reason[, warnings][, failed_step, error, odoo_healthy, app_healthy]}. */
+    /** restore: prints {run_id, status, evidence_dir, pre_restore_backup_id, app_status, mode, mode_reason[, warnings][, downtime_ms, downtime][, failed_step, error, odoo_healthy, app_healthy]}. */
     public int restore(RestoreRequest request) {
         RestoreResult result = operations.restore(request);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -78,6 +78,10 @@ public final class Commands {
         if (result.modeReason() != null) json.put("mode_reason", result.modeReason());
         if (result.validationOnly()) json.put("validation_only", true);
         if (!result.warnings().isEmpty()) json.put("warnings", result.warnings());
+        if (result.downtimeMs() != null) {
+            json.put("downtime_ms", result.downtimeMs());
+            json.put("downtime", result.downtime());
+        }
         if (!result.succeeded()) {
             json.put("failed_step", result.failedStep());
             json.put("error", result.error());

@@ -31,6 +31,11 @@ public final class RestoreJob extends RunState {
     private volatile Path asideFilestore;
     private volatile boolean filestoreSwapped;
     private volatile java.util.concurrent.CompletableFuture<?> filestorePreparation;
+    /** The safety backup running in the background while the new copies load (pre-restore-backup), or null. */
+    private volatile java.util.concurrent.CompletableFuture<?> safetyBackup;
+    /** Set by the first step that may change the environment's data (swap-database, restore-filestore). */
+    private volatile boolean swapStarted;
+    private final Downtime downtime = new Downtime();
     private volatile String rollbackOutcome;
     private volatile String failedStep;
     private volatile String failureReason;
@@ -159,7 +164,81 @@ public final class RestoreJob extends RunState {
 
     public DatabaseSteps databaseSteps() { return databaseSteps; }
 
+    /**
+     * True once a step that changes the environment's data has begun (swap-database, restore-filestore; the
+     * rollback's slow path). The new database and filestore loaded beside the live ones before quiesce have not
+     * changed it: a failure before the swap only removes them.
+     */
     public boolean touchedData() {
-        return newDatabase != null || filestoreSwapped || (newFilestore != null && filestorePreparation == null);
+        return swapStarted || databaseSwapped || asideDatabase != null || filestoreSwapped || asideFilestore != null
+                || (newFilestore != null && filestorePreparation == null);
+    }
+
+    /** Recorded by swap-database and restore-filestore before their first rename. */
+    public void swapStarted() { this.swapStarted = true; }
+
+    /** The safety backup taken in the background (pre-restore-backup starts it, await-pre-restore-backup joins it). */
+    public java.util.concurrent.CompletableFuture<?> safetyBackup() { return safetyBackup; }
+    public void safetyBackup(java.util.concurrent.CompletableFuture<?> f) { this.safetyBackup = f; }
+
+    /** Waits until the background safety backup has ended, whatever its outcome (its run must end inside this one). */
+    public void awaitSafetyBackup() {
+        var f = safetyBackup;
+        if (f == null) return;
+        try {
+            f.join();
+        } catch (RuntimeException ignored) {
+            // its failure is await-pre-restore-backup's, reported there; here only its end matters
+        }
+    }
+
+    /** The environment's downtime: from quiesce (maintenance on) to maintenance lifted. */
+    public Downtime downtime() { return downtime; }
+
+    /**
+     * The downtime of a restore, as laps: {@link #begin} when quiesce starts (maintenance on), {@link #lap} at the end
+     * of each step that follows (the time since the previous lap, under the step's name), {@link #end} when
+     * maintenance is lifted. Each part is rounded down, so the parts sum to at most the total.
+     */
+    public static final class Downtime {
+        private long start = -1;
+        private long last;
+        private long total = -1;
+        private final Map<String, Long> parts = new java.util.LinkedHashMap<>();
+
+        public synchronized void begin() {
+            if (start >= 0) return;
+            start = System.nanoTime();
+            last = start;
+        }
+
+        public synchronized void lap(String part) {
+            if (start < 0 || total >= 0) return;
+            long now = System.nanoTime();
+            parts.merge(part, (now - last) / 1_000_000, Long::sum);
+            last = now;
+        }
+
+        /** Maintenance lifted: the last lap and the total. */
+        public synchronized void end(String lastPart) {
+            if (start < 0 || total >= 0) return;
+            lap(lastPart);
+            total = (last - start) / 1_000_000;
+        }
+
+        public synchronized boolean started() { return start >= 0; }
+
+        /** The total in milliseconds, or null while maintenance is on (or never was). */
+        public synchronized Long millis() { return total < 0 ? null : total; }
+
+        public synchronized Map<String, Long> parts() { return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parts)); }
+
+        /** downtime_ms and each part, in order, for the evidence and the run's metadata. */
+        public synchronized Map<String, Object> toMap() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("downtime_ms", millis());
+            m.put("parts", new java.util.LinkedHashMap<>(parts));
+            return m;
+        }
     }
 }

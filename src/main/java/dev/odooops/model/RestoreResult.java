@@ -10,13 +10,24 @@ package dev.odooops.model;
  *   <li>{@code odooHealthy}: after a failure, whether Odoo answered its health check again (null when it
  *       was not restarted).</li>
  *   <li>{@code warnings}: what a successful run must still say (a symbolic link met in the live filestore).</li>
+ *   <li>{@code downtimeMs}: a successful restore's downtime, from quiesce (maintenance on) to maintenance lifted, and
+ *       {@code downtime} its parts (quiesce_ms, swap_database_ms, swap_filestore_ms, compare_config_ms, restart_ms,
+ *       validate_ms, finalize_ms; each rounded down, so they sum to at most the total); null and empty otherwise.</li>
  * </ul>
  */
 public record RestoreResult(String runId, String status, String evidenceDir, String preRestoreBackupId,
                             String failedStep, String error, String mode, String modeReason, Boolean odooHealthy,
-                            java.util.List<String> warnings) {
+                            java.util.List<String> warnings, Long downtimeMs, java.util.Map<String, Long> downtime) {
     public RestoreResult {
         warnings = warnings == null ? java.util.List.of() : java.util.List.copyOf(warnings);
+        downtime = downtime == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(downtime));
+    }
+
+    /** A result without a measured downtime (validation only, a failure, maintenance not lifted). */
+    public RestoreResult(String runId, String status, String evidenceDir, String preRestoreBackupId, String failedStep,
+                         String error, String mode, String modeReason, Boolean odooHealthy, java.util.List<String> warnings) {
+        this(runId, status, evidenceDir, preRestoreBackupId, failedStep, error, mode, modeReason, odooHealthy, warnings, null, null);
     }
 
     /** A result with no warnings. */

@@ -34,6 +34,11 @@ public final class MetricsCatalog {
         sql.query("select environment_id || '|' || operation_type || '|' || coalesce(failed_step, 'unknown'), count(*) "
                 + "from ops.runs where status in ('failed', 'rolled_back', 'rolled_back_odoo_down') group by 1",
                 rs -> failures.put(rs.getString(1), rs.getLong(2)));
-        return new Figures(last, durations, bytes, failures);
+        Map<String, Double> downtime = new LinkedHashMap<>();
+        // the downtime (quiesce to maintenance lifted) FinalizeRestore records in the run's metadata
+        sql.query("select distinct on (environment_id) environment_id, (metadata->>'downtime_ms')::numeric / 1000 from ops.runs "
+                + "where status = 'success' and metadata->>'downtime_ms' is not null order by environment_id, finished_at desc",
+                rs -> downtime.put(rs.getString(1), rs.getDouble(2)));
+        return new Figures(last, durations, bytes, failures, downtime);
     }
 }

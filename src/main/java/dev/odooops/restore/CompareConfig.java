@@ -50,5 +50,6 @@ public class CompareConfig {
         job.evidence().json("config_comparison.json", comparison);
         job.stepDetail(Map.of("critical", critical.size(),
                 "warnings", result.warnings().size()));
+        job.downtime().lap("compare_config_ms");
     }
 }

@@ -93,16 +93,26 @@ public class FinalizeRestore {
         List<String> leftovers = new ArrayList<>();
         try {
             CrashPoints.reached("finalize-restore:committed");
-            removeKeptAside(job, done, leftovers);
+            // maintenance is lifted first: the copies kept aside are garbage now, removing them needs no downtime
             if (!job.validationOnly()) {
                 Map<String, Object> off = odoo.maintenanceOff(job.environment(), job.redactor());
                 done.add(off);
-                if (!Boolean.TRUE.equals(off.get("ok"))) leftovers.add("maintenance mode could not be lifted: " + off.get("detail"));
+                if (Boolean.TRUE.equals(off.get("ok"))) job.downtime().end("finalize_ms");
+                else leftovers.add("maintenance mode could not be lifted: " + off.get("detail"));
             }
+            removeKeptAside(job, done, leftovers);
             // a maintenance page that could not be lifted stays pending: the next run's start retries it
-            if (leftovers.stream().noneMatch(w -> w.startsWith("maintenance"))) {
-                catalog.runs().mergeRunMetadata(job.runId(), Map.of("after_commit_pending", false));
+            Map<String, Object> after = new LinkedHashMap<>();
+            if (leftovers.stream().noneMatch(w -> w.startsWith("maintenance"))) after.put("after_commit_pending", false);
+            if (job.downtime().millis() != null) {
+                // the environment's downtime (quiesce to maintenance lifted): odoo_ops_restore_downtime_seconds reads it
+                after.put("downtime_ms", job.downtime().millis());
+                after.put("downtime_parts", job.downtime().parts());
+                status.put("downtime_ms", job.downtime().millis());
+                status.put("downtime", job.downtime().parts());
+                job.evidence().json("downtime.json", downtimeEvidence(job));
             }
+            if (!after.isEmpty()) catalog.runs().mergeRunMetadata(job.runId(), after);
             status.put("after_commit", Map.of("actions", done.stream().map(String::valueOf).toList(), "warnings", leftovers));
             job.evidence().json("final_status.json", status);
             catalog.runs().event(job.runId(), "restore_completed", job.step(), Map.of("artifact_id", job.artifact().id(),
@@ -115,7 +125,21 @@ public class FinalizeRestore {
                 job.mode(), job.warnings().isEmpty() ? "" : ", warnings: " + job.warnings(),
                 leftovers.isEmpty() ? "" : ", after the commit: " + leftovers);
         return new RestoreResult(job.runId().toString(), "success", job.evidence().dir().toString(), job.preRestoreBackupId(),
-                null, null, job.mode(), job.modeReason(), true, job.warnings());
+                null, null, job.mode(), job.modeReason(), true, job.warnings(), job.downtime().millis(), job.downtime().parts());
+    }
+
+    /** downtime.json: the environment's downtime, its parts, and what ran before quiesce while it still served. */
+    static Map<String, Object> downtimeEvidence(RestoreJob job) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("downtime_ms", job.downtime().millis());
+        m.put("from", "quiesce (maintenance on, the application stopped)");
+        m.put("to", "maintenance lifted, after the validations and the commit");
+        m.put("parts", job.downtime().parts());
+        m.put("run_duration_ms", Duration.between(job.createdAt(), Instant.now()).toMillis());
+        m.put("before_quiesce", List.of("pre-restore-backup (in the background)", "prepare-filestore (in the background)",
+                "create-restore-database", "restore-database", "check-row-counts", "neutralize", "verify-neutralization",
+                "await-new-filestore", "await-pre-restore-backup", "verify-pre-restore-backup"));
+        return m;
     }
 
     private static void removeKeptAside(RestoreJob job, List<Object> done, List<String> leftovers) {

@@ -31,6 +31,7 @@ public class QuiesceForRestore {
     }
 
     public void quiesce(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        job.downtime().begin(); // the environment's downtime: from here to maintenance lifted (finalize-restore)
         Map<String, Object> maintenance = odoo.maintenanceOn(job.environment(), job.redactor());
         Map<String, Object> stop = odoo.stop(job.environment(), job.redactor());
         job.odooStopped(true); // from here on, the run ends by starting Odoo and leaving maintenance mode
@@ -60,5 +61,6 @@ public class QuiesceForRestore {
         status.put("note", ok ? "quiet" : "continuing: the database swap ends any session left");
         job.evidence().json("quiesce_status.json", status);
         job.stepDetail(Map.of("quiesced", ok, "sessions_left", left));
+        job.downtime().lap("quiesce_ms");
     }
 }

@@ -68,5 +68,6 @@ public class RestartOdoo {
                 "actions", actions));
         if (problem != null) throw new IllegalStateException(problem);
         job.stepDetail(Map.of("duration_ms", ms));
+        job.downtime().lap("restart_ms");
     }
 }

@@ -165,6 +165,7 @@ public class RestoreDatabase {
                     + (cause == null ? "unknown" : cause.getMessage()), cause);
         }
 
+        job.swapStarted(); // from here the rollback puts the environment back (judging from what exists)
         try (PgAdmin admin = new PgAdmin(db)) {
             if (admin.exists(live)) {
                 int ended = admin.terminate(live);
@@ -194,6 +195,7 @@ public class RestoreDatabase {
         durations.put("total_ms", total + swapMs);
         job.evidence().json("db_restore_duration.json", durations);
         job.stepDetail(Map.of("tables", steps.tables, "pg_restore_ms", durations.get("pg_restore_ms"), "swap_ms", swapMs));
+        job.downtime().lap("swap_database_ms");
     }
 
     /**

@@ -79,6 +79,25 @@ public class RestoreFilestore {
         }, background));
     }
 
+    /**
+     * await-new-filestore: waits for the new tree that {@link #start} builds, before quiesce, so that the downtime
+     * holds only the swap; its failure (a pack damaged in the store, a hostile archive, a digest that differs) fails
+     * this step, while nothing of the environment has changed.
+     */
+    public void await(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        var started = job.filestorePreparation();
+        if (!job.request().type().includesFilestore() || started == null) return;
+        long t0 = System.nanoTime();
+        Prepared prepared;
+        try {
+            prepared = (Prepared) started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Exception x) throw x;
+            throw e;
+        }
+        job.stepDetail(Map.of("waited_ms", (System.nanoTime() - t0) / 1_000_000, "files", prepared.files()));
+    }
+
     public void restore(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!job.request().type().includesFilestore()) return;
         Prepared prepared;
@@ -176,6 +195,7 @@ public class RestoreFilestore {
     private void swap(RestoreJob job, Prepared p) throws java.io.IOException {
         long waited = System.nanoTime();
         StringBuilder log = p.log();
+        job.swapStarted();
         if (Files.exists(p.live())) {
             Files.move(p.live(), p.aside(), StandardCopyOption.ATOMIC_MOVE);
             job.asideFilestore(p.aside());
@@ -201,6 +221,7 @@ public class RestoreFilestore {
         step.put(p.packed() ? "assemble_ms" : "extract_ms", (p.t1() - p.t0()) / 1_000_000);
         step.putAll(p.detail());
         job.stepDetail(step);
+        job.downtime().lap("swap_filestore_ms");
     }
 
     /**

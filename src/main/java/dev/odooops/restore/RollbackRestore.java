@@ -26,7 +26,8 @@ import java.util.Map;
 /**
  * The rollback route's step: puts the environment back as it was before a failed restore, one level only.
  * <ul>
- *   <li>Nothing changed yet (failure in steps 2-4): nothing to roll back; Odoo is started again if it was stopped.</li>
+ *   <li>Nothing changed yet (a failure before swap-database: the new database and filestore loaded beside the live
+ *       ones are removed): nothing to roll back; Odoo is started again only if quiesce had stopped it.</li>
  *   <li>{@code --no-rollback}: the environment is left as the failure left it (recorded).</li>
  *   <li>A part restored where nothing was live before (disaster recovery: no live database and/or no live files):
  *       the restored copy is never deleted; it is kept as it is, in maintenance with Odoo stopped, for the
@@ -60,6 +61,7 @@ public class RollbackRestore {
 
     public void rollback(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
         job.awaitFilestorePreparation(); // it may still be writing the new filestore's side copy
+        job.awaitSafetyBackup(); // a load that failed before it ended: its run ends inside this one
         List<Object> actions = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         List<String> leftovers = new ArrayList<>();
@@ -69,6 +71,10 @@ public class RollbackRestore {
             if (!job.touchedData()) {
                 outcome = "not_needed";
                 actions.add("the failure came before any data was changed");
+                if (job.newDatabase() != null) {
+                    // the new database loaded beside the live one (before quiesce), never swapped in
+                    dropNewDatabase(job, actions, leftovers);
+                }
                 if (job.newFilestore() != null && Files.exists(job.newFilestore())) {
                     // the filestore prepared in the background, never swapped in
                     SideCopies.removeDirectory(job.newFilestore(), job.sideTag(), actions, leftovers);
@@ -125,6 +131,20 @@ public class RollbackRestore {
             job.evidence().json("rollback.json", record);
         } catch (RuntimeException e) {
             LOG.error("could not write rollback.json of run {}: {}", job.runId(), e.getMessage());
+        }
+    }
+
+    /** Drops the new database a failure before the swap left (never the live one: only its side name). */
+    private static void dropNewDatabase(RestoreJob job, List<Object> actions, List<String> leftovers) {
+        String fresh = SideCopies.database(job.environment().database().name(), SideCopies.Role.RESTORE, job.sideTag());
+        try (PgAdmin admin = new PgAdmin(job.environment().database())) {
+            if (admin.exists(fresh)) {
+                admin.dropIfExists(fresh);
+                actions.add("dropped " + fresh + " (loaded beside the live database, never swapped in)");
+            }
+        } catch (Exception e) {
+            leftovers.add("database " + fresh + ": " + job.redactor().scrub(String.valueOf(e.getMessage())));
+            actions.add("could not drop " + fresh + " (left over; recover removes it): " + job.redactor().scrub(String.valueOf(e.getMessage())));
         }
     }
 

@@ -113,7 +113,54 @@ public class SafetyBackup {
         this.verifier = verifier;
     }
 
-    /** Step pre-restore-backup: the backup run, or null (recorded) when nothing exists to back up. */
+    private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "safety-backup");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Step pre-restore-backup: starts {@link #take} in the background, so that the new database and filestore load
+     * beside the live ones meanwhile (they change nothing of the environment; the safety backup's pg_dump takes its
+     * snapshot at its start, so the copy is consistent); {@link #await} (await-pre-restore-backup) joins it before
+     * anything of the environment changes.
+     */
+    public void start(@Variable(Vars.RESTORE_JOB) RestoreJob job) {
+        job.safetyBackup(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return take(job);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, background));
+    }
+
+    /** Step await-pre-restore-backup: the safety backup {@link #start} started (its failure is this step's), or null. */
+    public Taken await(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        var started = job.safetyBackup();
+        if (started == null) return take(job);
+        long t0 = System.nanoTime();
+        Taken taken;
+        try {
+            taken = (Taken) started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("waited_ms", (System.nanoTime() - t0) / 1_000_000);
+        if (taken == null) {
+            detail.put("skipped", "nothing to back up (disaster recovery)");
+        } else {
+            detail.put("backup_run_id", taken.result().runId());
+            detail.put("artifact_id", taken.result().artifactId());
+            detail.put("reused", taken.result().skippedUnchanged());
+        }
+        job.stepDetail(detail);
+        return taken;
+    }
+
+    /** The backup run, or null (recorded) when nothing exists to back up. */
     public Taken take(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         var r = job.request();
         BackupType type = whatExists(job);
@@ -122,7 +169,6 @@ public class SafetyBackup {
                     + job.environment().database().name() + " does not exist" : "filestore does not exist")
                     + " (disaster recovery)";
             job.evidence().json("pre_restore_backup.json", Map.of("skipped", true, "reason", reason));
-            job.stepDetail(Map.of("skipped", reason));
             return null;
         }
         BackupRequest request = new BackupRequest(r.project(), r.environment(), type, "pre-restore " + job.runId(),
@@ -136,8 +182,6 @@ public class SafetyBackup {
         if (!result.succeeded()) {
             throw new IllegalStateException("the pre-restore safety backup failed in " + result.failedStep() + ": " + result.error());
         }
-        job.stepDetail(Map.of("backup_run_id", result.runId(), "artifact_id", result.artifactId(),
-                "reused", result.skippedUnchanged()));
         return new Taken(result, type);
     }
 

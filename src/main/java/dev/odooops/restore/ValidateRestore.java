@@ -32,6 +32,7 @@ public class ValidateRestore {
     public void validate(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws java.io.IOException {
         if (!job.request().verify()) {
             job.evidence().json("validation_report.json", Map.of("ok", true, "skipped", true, "reason", "--no-verify"));
+            job.downtime().lap("validate_ms");
             return;
         }
         List<EnvironmentValidator.Check> checks = validator.validate(job.environment(), expected(job), atBackup(job),
@@ -43,6 +44,7 @@ public class ValidateRestore {
         List<String> failed = checks.stream().filter(EnvironmentValidator.Check::failed)
                 .map(c -> c.name() + ": " + c.detail()).toList();
         job.stepDetail(Map.of("failed_checks", failed.size()));
+        job.downtime().lap("validate_ms");
         if (!failed.isEmpty()) throw new IllegalStateException("post-restore validation failed: " + String.join("; ", failed));
     }
 

@@ -31,7 +31,8 @@ import java.util.function.BooleanSupplier;
  *   <li>our gauges and counters beside Camel's: per environment and backup type
  *   {@code odoo_ops_last_success_timestamp_seconds} (what to alert on), per environment and operation
  *   {@code odoo_ops_last_run_duration_seconds} and {@code odoo_ops_failed_runs_total} (a series from the start, at
- *   zero, so that {@code increase()} sees the first failure), {@code odoo_ops_stored_bytes},
+ *   zero, so that {@code increase()} sees the first failure), {@code odoo_ops_restore_downtime_seconds} (the last
+ *   successful restore's downtime, quiesce to maintenance lifted), {@code odoo_ops_stored_bytes},
  *   {@code odoo_ops_runs_failed} by failed step (a series once a step failed), {@code odoo_ops_ready} (1 while
  *   every readiness check is UP), {@code odoo_ops_queue_depth} and {@code odoo_ops_running_operations}.</li>
  * </ul>
@@ -98,6 +99,9 @@ public final class Observability {
                         .description("failed (or rolled back) runs of this operation recorded in the catalog; 0 until the first")
                         .tags(tags).tag("operation", op).register(meters);
             }
+            Gauge.builder("odoo_ops_restore_downtime_seconds", () -> figures().restoreDowntime().getOrDefault(env.id(), Double.NaN))
+                    .description("the environment's downtime in its last successful restore: quiesce (maintenance on) to maintenance lifted (NaN: none yet)")
+                    .tags(tags).register(meters);
             Gauge.builder("odoo_ops_stored_bytes", () -> figures().storedBytes().getOrDefault(env.id(), 0L).doubleValue())
                     .description("bytes of the environment's live artifacts in the store")
                     .tags(tags).register(meters);

@@ -380,18 +380,47 @@ class RestoreFlowTest {
     }
 
     @Test
-    void should_bring_odoo_back_when_a_restore_fails_before_changing_any_data() throws Exception {
+    void should_never_stop_odoo_when_a_restore_fails_while_loading_beside_the_live_copies() throws Exception {
         BackupResult b = fx.backup(BackupType.FULL);
         damage();
         Map<String, String> damaged = dbFingerprint();
-        AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("create-restore-database").replace()
-                .throwException(new IllegalStateException("could not create the database")));
+        String damagedFs = fsFingerprint();
+        // the new database is created and the filestore prepared, then the load fails: all before quiesce
+        AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("restore-database").replace()
+                .throwException(new IllegalStateException("could not load the database")));
+
+        RestoreResult r = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("failed", r.status(), "nothing was changed, so nothing is rolled back");
+        assertEquals("restore-database", r.failedStep());
+        Map<String, Object> rollback = Json.readMap(Path.of(r.evidenceDir(), "rollback.json"));
+        assertEquals("not_needed", rollback.get("outcome"));
+        assertTrue(rollback.get("actions").toString().contains("dropped " + env.database + "__restore_"), rollback.toString());
+        assertEquals(damaged, dbFingerprint());
+        assertEquals(damagedFs, fsFingerprint());
+        assertEquals(List.of(), leftoverDatabases(), rollback.toString());
+        assertEquals(List.of(), leftoverDirectories(), rollback.toString());
+        assertTrue(odoo.running(), "Odoo still runs");
+        assertFalse(odoo.inMaintenance(), "and was never in maintenance mode");
+        assertFalse(odoo.calls().contains("POST /stop"), odoo.calls().toString());
+        assertFalse(odoo.calls().contains("POST /maintenance/on"), odoo.calls().toString());
+    }
+
+    @Test
+    void should_bring_odoo_back_when_a_restore_fails_after_quiesce_before_changing_any_data() throws Exception {
+        BackupResult b = fx.backup(BackupType.FULL);
+        damage();
+        Map<String, String> damaged = dbFingerprint();
+        AdviceWith.adviceWith(runtime.camelContext(), "restore-run", a -> a.weaveById("swap-database").replace()
+                .throwException(new IllegalStateException("could not swap the database")));
 
         RestoreResult r = restore(b.artifactId(), BackupType.FULL);
 
         assertEquals("failed", r.status(), "nothing was changed, so nothing is rolled back");
         assertEquals("not_needed", Json.readMap(Path.of(r.evidenceDir(), "rollback.json")).get("outcome"));
         assertEquals(damaged, dbFingerprint());
+        assertEquals(List.of(), leftoverDatabases());
+        assertEquals(List.of(), leftoverDirectories());
         assertTrue(odoo.running(), "Odoo is started again");
         assertFalse(odoo.inMaintenance(), "and out of maintenance mode");
         assertTrue(odoo.calls().contains("POST /stop"));
