@@ -32,11 +32,18 @@ public final class DrillSweep implements SideCopySweep {
     private final SideCopySweep delegate;
     private final DrillCatalog drills;
     private final DrillSettings settings;
+    private final WarmStandby standby;
 
     public DrillSweep(SideCopySweep delegate, DrillCatalog drills, DrillSettings settings) {
         this.delegate = delegate;
         this.drills = drills;
         this.settings = settings;
+        this.standby = new WarmStandby(drills, settings);
+    }
+
+    /** The warm standby (its sweep runs after the abandoned drills'; the restore's use-standby is its bean). */
+    public WarmStandby standby() {
+        return standby;
     }
 
     @Override
@@ -84,6 +91,8 @@ public final class DrillSweep implements SideCopySweep {
             }
         }
         if (!actions.isEmpty()) LOG.warn("abandoned drills of {}: {}", env.id(), actions);
+        // then the warm standby's half-kept copies (named so that it recognises them), once the drills they belong to ended
+        actions.addAll(standby.sweep(env, redactor));
         return actions;
     }
 
