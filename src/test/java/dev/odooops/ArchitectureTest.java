@@ -36,6 +36,7 @@ class ArchitectureTest {
             List.of("backup"),
             List.of("restore"),
             List.of("staging"),
+            List.of("drill"),
             List.of("app"),
             List.of("service", "demo"),
             List.of("cli"));

@@ -24,6 +24,8 @@ class TableTest {
         row.put("uri", "file:///store/" + id + "/");
         row.put("size_bytes", size);
         row.put("pruned_at", null);
+        row.put("last_drill_status", pinned ? "failed" : null);
+        row.put("last_drill_at", pinned ? "2026-12-06T01:00:00.5Z" : null);
         return row;
     }
 
@@ -33,9 +35,9 @@ class TableTest {
                 artifact("perf-src-20261206T004731Z-6d8956", "2026-12-06T00:47:31Z", 666_817, false, null),
                 artifact("perf-src-1", "2026-12-05T23:00:00.123456Z", 1_717_986_918L, true, "before upgrade")), Table.ARTIFACTS);
         assertEquals("""
-                ARTIFACT                          CREATED               TYPE  KIND    SIZE       PINNED  LABEL           PRUNED
-                perf-src-20261206T004731Z-6d8956  2026-12-06 00:47:31Z  full  backup  651.2 KiB  no      -               -
-                perf-src-1                        2026-12-05 23:00:00Z  full  backup  1.6 GiB    yes     before upgrade  -
+                ARTIFACT                          CREATED               TYPE  KIND    SIZE       PINNED  LABEL           PRUNED  DRILL    DRILLED
+                perf-src-20261206T004731Z-6d8956  2026-12-06 00:47:31Z  full  backup  651.2 KiB  no      -               -       none     -
+                perf-src-1                        2026-12-05 23:00:00Z  full  backup  1.6 GiB    yes     before upgrade  -       FAILED!  2026-12-06 01:00:00Z
                 """, table);
     }
 

@@ -210,11 +210,65 @@ class DrillTest {
             TestEnvironment.CliResult list = env.cli("artifacts", "--env", env.environmentId(), "--json");
             assertEquals("failed", artifactRow(list.stdout(), backup.artifactId()).get("last_drill_status"));
             assertNothingLeftOf(run);
-            // the table flags it
-            TestEnvironment.CliResult table = env.cli("artifacts", "--env", env.environmentId(), "--json");
-            assertEquals(0, table.exit(), table.stderr());
         } finally {
             Files.deleteIfExists(env.root.resolve("fail-drill"));
+        }
+    }
+
+    @Test
+    @Order(6)
+    void should_fail_validation_against_a_tampered_expectation_and_flag_the_artifact() throws Exception {
+        drills(null);
+        fx.restart();
+        // the catalog's manifest claims a module version the dump does not hold: the modules check must fail
+        String original = (String) ops("select manifest::text as m from ops.artifacts where id = ?", backup.artifactId()).get(0).get("m");
+        sqlOps("update ops.artifacts set manifest = jsonb_set(manifest, '{manifest,modules_installed,base}', '\"9.9.9\"') where id = ?",
+                backup.artifactId());
+        Report r;
+        try {
+            r = drill(backup.artifactId(), "operator");
+        } finally {
+            sqlOps("update ops.artifacts set manifest = cast(? as jsonb) where id = ?", original, backup.artifactId());
+        }
+        assertFalse(r.ok(), r.body().toString());
+        assertEquals("validate-drill", r.body().get("failed_step"), r.body().toString());
+        UUID run = UUID.fromString((String) r.body().get("run_id"));
+        Map<String, Object> checks = Json.readMap((String) ops("select checks::text as c from ops.drills where run_id = ?", run)
+                .get(0).get("c"));
+        assertEquals("failed", ((Map<?, ?>) checks.get("modules")).get("status"), checks.toString());
+        assertEquals("passed", ((Map<?, ?>) checks.get("row_counts")).get("status"), checks.toString());
+        assertEquals("failed", ops("select last_drill_status from ops.artifacts where id = ?", backup.artifactId()).get(0)
+                .get("last_drill_status"));
+        assertTrue(((Map<?, ?>) Json.readMap(Path.of((String) r.body().get("evidence_dir")).resolve("drill.json")).get("summary"))
+                .get("failed_checks").toString().contains("modules"));
+        assertNothingLeftOf(run);
+    }
+
+    @Test
+    @Order(7)
+    void should_wait_for_a_server_command_s_health_url_then_stop_its_process_group() throws Exception {
+        env.withTopYaml("drills:\n  database: " + DrillServer.databaseYaml() + "\n  work_dir: " + drillDir + "\n"
+                + "  command: [/usr/bin/python3, -m, http.server, \"{port}\", --bind, 127.0.0.1, --directory, \"{data_dir}\"]\n"
+                + "  health_url: \"http://127.0.0.1:{port}/\"\n  timeout_seconds: 60\n");
+        fx.restart();
+        // through the command line (its scoped runtime): exit 0, the report as JSON
+        TestEnvironment.CliResult cli = env.cli("drill", "--env", env.environmentId(), "--json");
+        assertEquals(0, cli.exit(), cli.stdout() + cli.stderr());
+        Map<String, Object> body = Json.readMap(cli.stdout());
+        assertEquals("passed", body.get("drill"), body.toString());
+        Map<String, Object> odoo = Json.readMap(Path.of((String) body.get("evidence_dir")).resolve("drill_odoo.json"));
+        assertEquals(200, ((Number) odoo.get("last_status")).intValue(), odoo.toString());
+        int port = ((Number) odoo.get("port")).intValue();
+        // stopped: nothing answers on its port any more
+        assertThrows(java.io.IOException.class, () -> new java.net.Socket("127.0.0.1", port).close());
+        assertNothingLeftOf(UUID.fromString((String) body.get("run_id")));
+    }
+
+    private static void sqlOps(String sql, Object... args) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestEnvironment.OPS_DB, "postgres", "");
+             var ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            ps.executeUpdate();
         }
     }
 

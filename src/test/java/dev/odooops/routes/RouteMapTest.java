@@ -39,6 +39,13 @@ class RouteMapTest {
     }
 
     @Test
+    void should_show_the_drill_s_lease_before_its_copies_and_the_keep_or_drop_hook_before_it_finishes() throws Exception {
+        assertEquals(List.of("take-lease", "fetch-drill-artifact", "restore-drill-database", "unpack-drill-filestore",
+                        "validate-drill", "start-odoo", "keep-or-drop", "finish-drill"),
+                steps("drill.camel.yaml", "drill-run"));
+    }
+
+    @Test
     void should_show_the_safety_backup_and_each_database_restore_step_in_the_mandated_order() throws Exception {
         assertEquals(List.of("verify-artifact", "decrypt-artifact", "use-standby", "pre-restore-backup", "prepare-filestore",
                         "create-restore-database", "restore-database", "check-row-counts", "neutralize", "verify-neutralization",
