@@ -10,8 +10,12 @@
 # (same content back; never in place: new database + swap). odoo-ops also fetches and checks the artifact,
 # takes the mandatory pre-restore safety backup (a full backup), verifies row counts and the tree digest.
 # The dataset is not a complete Odoo database (no ir_model_data, res_users), so the restore runs with
-# --no-verify and validate-env is timed on its own afterwards. Then (STANDBY=1, the default) the warm standby: a drill
-# keeping it, and the undo (the newest artifact restored again) renaming it in. Prints a table; nothing is asserted.
+# --no-verify and validate-env is timed on its own afterwards. Prints a table; nothing is asserted.
+# The downtime line is the restore's downtime.json: from quiesce (maintenance on) to maintenance lifted; the
+# safety backup, pg_restore and the new filestore run before it, while the environment still serves. The
+# benchmark's environment has no odoo control block, so Odoo's own start is not in it.
+# Then (STANDBY=1, the default) the warm standby: a drill keeping it, and the undo (the newest artifact restored
+# again) renaming it in.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup
 
@@ -81,5 +85,10 @@ printf 'odoo-ops phases: safety backup %s s; pg_restore %s s + row counts %s s +
   "$(ms "$ev/db_restore_duration.json" swap_ms)" "$(ms "$ev/filestore_restore_duration.json" extract_ms)" \
   "$(ms "$ev/filestore_restore_duration.json" verify_ms)" "$(ms "$ev/filestore_restore_duration.json" swap_ms)"
 printf 'by hand phases: database %s s, filestore %s s\n' "$db_s" "$fs_s"
+# the environment's downtime (quiesce to maintenance lifted): everything else ran while it still served
+down_s=$(ms "$ev/downtime.json" downtime_ms)
+printf 'odoo-ops downtime (quiesce to maintenance lifted): %s s of the %s s run; ratio downtime / by hand: %s\n' \
+  "$down_s" "$ops_s" "$(echo "scale=2; $down_s / $manual_s" | bc)"
+printf 'downtime parts: %s\n' "$(tr -d '\n ' < "$ev/downtime.json" | grep -o '"parts":{[^}]*}' | sed 's/"parts"://; s/"//g')"
 printf 'validate-env on this dataset: %s\n' "$(tr -d '\n' < "$BENCH_ROOT/validate.out" | grep -o '"name" : "[a-z_]*", *"status" : "[a-z]*"' | \
   sed 's/"name" : "\([a-z_]*\)", *"status" : "\([a-z]*\)"/\1=\2/' | tr '\n' ' ')"

@@ -149,7 +149,8 @@ class CrashMatrixTest {
             "before:create-restore-run", "before:verify-artifact", "before:pre-restore-backup",
             "before:dump-and-archive", "before:upload-artifact", "before:finalize", // the safety backup's steps
             "before:verify-pre-restore-backup", "before:quiesce-odoo", "before:create-restore-database",
-            "before:restore-database", "before:swap-database", "swap-database:live-moved-aside",
+            "before:restore-database", "before:check-row-counts", "before:await-pre-restore-backup", // the early load
+            "before:swap-database", "swap-database:live-moved-aside",
             "before:restore-filestore", "restore-filestore:live-moved-aside", "before:compare-config",
             "before:restart-odoo", "before:validate", "before:finalize-restore", "finalize-restore:before-commit",
             "finalize-restore:committed", "finalize-restore:database-aside-dropped", "side-copies:deleting",
