@@ -13,6 +13,8 @@ import dev.odooops.ops.DrillCatalog;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.restore.SideCopies;
+import dev.odooops.restore.StandbyCopies;
+import dev.odooops.restore.StandbyFingerprint;
 import dev.odooops.run.Vars;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
@@ -56,14 +58,12 @@ import java.util.stream.Stream;
  * {@link #sweep} recognises: pending copies of no running drill dropped, or finished when the row already names them.
  * <p>Using (route restore, node use-standby, {@link #decide}): a full restore of exactly the standby's artifact into its
  * environment, the standby still closed with the recorded fingerprint and the kept filestore's layout unchanged:
- * RestoreDatabase and RestoreFilestore then claim them ({@link #claimDatabase}, {@link #claimFilestore}: renamed to the
+ * RestoreDatabase and RestoreFilestore then claim them ({@link StandbyCopies}: renamed to the
  * restore's side names and checked again after the rename) instead of loading; a refusal at any point runs the normal
  * path. The row is removed after the swap ({@link #consumed}).
  */
 public class WarmStandby {
     private static final Logger LOG = LoggerFactory.getLogger(WarmStandby.class);
-    /** The role word of the kept copies. */
-    public static final String ROLE = "standby";
 
     private final DrillCatalog drills;
     private final DrillSettings settings;
@@ -73,31 +73,6 @@ public class WarmStandby {
         this.settings = settings;
     }
 
-    // ------------------------------------------------------------------ names
-
-    /** The kept database of the environment whose database is {@code live}: {@code <db>__standby}. */
-    public static String database(String live) {
-        return cut(live, "__" + ROLE);
-    }
-
-    /** A standby database being kept by the drill whose tag is {@code tag}: {@code <db>__standby_<tag>}. */
-    public static String pendingDatabase(String live, String tag) {
-        return cut(live, "__" + ROLE + "_" + tag);
-    }
-
-    /** The kept filestore beside {@code live}: {@code <filestore>.standby}. */
-    public static Path filestore(Path live) {
-        return live.toAbsolutePath().resolveSibling(live.getFileName() + "." + ROLE);
-    }
-
-    /** A standby filestore being kept (or replaced) by the drill whose tag is {@code tag}. */
-    public static Path pendingFilestore(Path live, String tag) {
-        return live.toAbsolutePath().resolveSibling(live.getFileName() + "." + ROLE + "-" + tag);
-    }
-
-    private static String cut(String live, String suffix) {
-        return (live.length() + suffix.length() > 63 ? live.substring(0, 63 - suffix.length()) : live) + suffix;
-    }
 
     // ------------------------------------------------------------------ keeping
 
@@ -113,9 +88,9 @@ public class WarmStandby {
         if (!job.onOwnServer()) throw new IllegalStateException("a standby is kept on the environment's own server only");
         String tag = SideCopies.tag(job.runId());
         String live = db.name();
-        String pendingDb = pendingDatabase(live, tag);
+        String pendingDb = StandbyCopies.pendingDatabase(live, tag);
         Path liveFs = env.filestore().toAbsolutePath();
-        Path pendingFs = pendingFilestore(liveFs, tag);
+        Path pendingFs = StandbyCopies.pendingFilestore(liveFs, tag);
         Map<String, Object> out = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         boolean recorded = false;
@@ -126,7 +101,7 @@ public class WarmStandby {
             }
             try (PgAdmin admin = new PgAdmin(db)) {
                 admin.dropIfExists(pendingDb); // a leftover of this very run cannot exist; of a tag collision, may
-                allowConnections(db, job.scratchDatabase(), false);
+                StandbyCopies.allowConnections(db, job.scratchDatabase(), false);
                 admin.renameWithoutSessions(job.scratchDatabase(), pendingDb);
             }
             CrashPoints.reached("standby:database-renamed");
@@ -147,8 +122,8 @@ public class WarmStandby {
             fingerprint.put("database_bytes", size);
             fingerprint.put("filestore_unshared_bytes", unshared);
             CrashPoints.reached("standby:kept-not-recorded");
-            String keptDb = database(live);
-            Path keptFs = filestore(liveFs);
+            String keptDb = StandbyCopies.database(live);
+            Path keptFs = StandbyCopies.filestore(liveFs);
             Optional<DrillCatalog.Standby> previous = drills.switchStandby(new DrillCatalog.Standby(env.id(), job.artifact().id(),
                     job.runId(), DrillNames.server(db), keptDb, keptFs.toString(), fingerprint, bytes, null));
             CrashPoints.reached("standby:recorded");
@@ -189,10 +164,10 @@ public class WarmStandby {
 
     /** The pending copies of {@code tag} become the kept ones: the old kept ones dropped first (the row names the new). */
     private static void install(DatabaseConfig db, String live, Path liveFs, String tag, List<Object> actions) throws Exception {
-        String keptDb = database(live);
-        String pendingDb = pendingDatabase(live, tag);
-        Path keptFs = filestore(liveFs);
-        Path pendingFs = pendingFilestore(liveFs, tag);
+        String keptDb = StandbyCopies.database(live);
+        String pendingDb = StandbyCopies.pendingDatabase(live, tag);
+        Path keptFs = StandbyCopies.filestore(liveFs);
+        Path pendingFs = StandbyCopies.pendingFilestore(liveFs, tag);
         try (PgAdmin admin = new PgAdmin(db)) {
             if (admin.exists(pendingDb)) {
                 if (admin.exists(keptDb)) {
@@ -206,7 +181,7 @@ public class WarmStandby {
         }
         if (Files.exists(pendingFs, LinkOption.NOFOLLOW_LINKS)) {
             if (Files.exists(keptFs, LinkOption.NOFOLLOW_LINKS)) {
-                Path trash = pendingFilestore(liveFs, "x" + tag);
+                Path trash = StandbyCopies.pendingFilestore(liveFs, "x" + tag);
                 WorkFiles.deleteTree(trash);
                 Files.move(keptFs, trash, StandardCopyOption.ATOMIC_MOVE);
                 Files.move(pendingFs, keptFs, StandardCopyOption.ATOMIC_MOVE);
@@ -301,13 +276,6 @@ public class WarmStandby {
         throw new IllegalStateException("the statistics of " + name + " did not settle (something is using it)");
     }
 
-    private static void allowConnections(DatabaseConfig db, String name, boolean allow) throws SQLException {
-        try (Connection c = EnvironmentDatabase.connect(db, "postgres"); Statement st = c.createStatement()) {
-            String quoted = "\"" + name.replace("\"", "\"\"") + "\"";
-            st.execute("alter database " + quoted + " allow_connections " + allow);
-        }
-    }
-
     private static void dropQuietly(DatabaseConfig db, String name) {
         try (PgAdmin admin = new PgAdmin(db)) {
             admin.dropIfExists(name);
@@ -342,7 +310,7 @@ public class WarmStandby {
             for (UUID r : drills.activeDrills(env.id())) running.add(SideCopies.tag(r));
             String recordedTag = row.map(r -> SideCopies.tag(r.drillRunId())).orElse(null);
             if (recordedTag != null && !running.contains(recordedTag)) install(db, live, liveFs, recordedTag, actions); // the crash came after the switch
-            String keptDb = database(live);
+            String keptDb = StandbyCopies.database(live);
             String prefix = keptDb + "_";
             try (PgAdmin admin = new PgAdmin(db)) {
                 for (String name : admin.namesLike(prefix.length() > 40 ? prefix.substring(0, 40) : prefix)) {
@@ -365,7 +333,7 @@ public class WarmStandby {
                 }
             }
             Path parent = liveFs.getParent();
-            String fsPrefix = liveFs.getFileName() + "." + ROLE + "-";
+            String fsPrefix = liveFs.getFileName() + "." + StandbyCopies.ROLE + "-";
             if (parent != null && Files.isDirectory(parent)) {
                 try (Stream<Path> list = Files.list(parent)) {
                     for (Path p : list.toList()) {
@@ -379,7 +347,7 @@ public class WarmStandby {
                     }
                 }
             }
-            Path keptFs = filestore(liveFs);
+            Path keptFs = StandbyCopies.filestore(liveFs);
             if (row.isEmpty() && Files.exists(keptFs, LinkOption.NOFOLLOW_LINKS)) {
                 WorkFiles.deleteTree(keptFs);
                 actions.add("removed the unrecorded standby filestore " + keptFs);
@@ -428,77 +396,15 @@ public class WarmStandby {
         if (!s.artifactId().equals(job.artifact().id())) return "the standby holds artifact " + s.artifactId() + ", not " + job.artifact().id();
         if (!env.id().equals(job.artifact().environmentId())) return "the artifact is of " + job.artifact().environmentId() + ", not of " + env.id();
         if (!DrillNames.server(env.database()).equals(s.server())) return "the standby is on " + s.server() + ", not on the environment's server";
-        if (!database(env.database().name()).equals(s.databaseName())
-                || !filestore(env.filestore().toAbsolutePath()).toString().equals(s.filestore())) {
+        if (!StandbyCopies.database(env.database().name()).equals(s.databaseName())
+                || !StandbyCopies.filestore(env.filestore().toAbsolutePath()).toString().equals(s.filestore())) {
             return "the standby's recorded names are not this environment's";
         }
         Map<String, Object> fp = s.fingerprint();
         d.put("recorded_fingerprint", fp);
-        String why = checkDatabase(env.database(), s.databaseName(), fp);
+        String why = StandbyCopies.checkDatabase(env.database(), s.databaseName(), fp);
         if (why != null) return why;
-        return checkFilestore(Path.of(s.filestore()), fp);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String checkDatabase(DatabaseConfig db, String name, Map<String, Object> fp) throws SQLException {
-        Map<String, Object> now;
-        try (Connection c = EnvironmentDatabase.connect(db, "postgres")) {
-            now = StandbyFingerprint.database(c, name);
-        }
-        if (now.isEmpty()) return "database " + name + " is gone";
-        if (Boolean.TRUE.equals(now.get("datallowconn"))) return "database " + name + " is open to connections (was re-opened)";
-        if (now.get("sessions") instanceof Number n && n.longValue() > 0) return "database " + name + " has " + n + " session(s)";
-        return StandbyFingerprint.compare((Map<String, Object>) fp.get("database"), now, StandbyFingerprint.DATABASE_KEYS,
-                "database " + name + " changed since it was kept");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String checkFilestore(Path kept, Map<String, Object> fp) throws IOException {
-        Map<String, Object> now = StandbyFingerprint.filestore(kept);
-        if (now.isEmpty()) return "filestore " + kept + " is gone";
-        return StandbyFingerprint.compare((Map<String, Object>) fp.get("filestore"), now, StandbyFingerprint.FILESTORE_KEYS,
-                "filestore " + kept + " changed since it was kept");
-    }
-
-    /**
-     * The standby database claimed as the restore's new database {@code fresh} (RestoreDatabase.create): renamed, its
-     * fingerprint checked again under the new name (a drill may have replaced it since {@link #decide}), then opened.
-     * Null when claimed; else the reason (the copy under {@code fresh}, if any, is the restore's to drop; the normal
-     * path runs).
-     */
-    @SuppressWarnings("unchecked")
-    public static String claimDatabase(RestoreJob job, PgAdmin admin, String fresh) {
-        Map<String, Object> fingerprint = (Map<String, Object>) job.standby().get("recorded_fingerprint");
-        DatabaseConfig db = job.environment().database();
-        String kept = database(db.name());
-        try {
-            admin.rename(kept, fresh);
-            job.newDatabase(fresh);
-        } catch (SQLException e) {
-            return "database " + kept + " could not be renamed: " + e.getMessage();
-        }
-        try {
-            String why = checkDatabase(db, fresh, fingerprint);
-            if (why != null) return why;
-            allowConnections(db, fresh, true);
-            return null;
-        } catch (SQLException e) {
-            return "database " + fresh + " could not be checked or opened: " + e.getMessage();
-        }
-    }
-
-    /** The kept filestore claimed as the restore's new tree {@code fresh}: renamed, its layout checked again. */
-    @SuppressWarnings("unchecked")
-    public static String claimFilestore(RestoreJob job, Path fresh) {
-        Map<String, Object> fingerprint = (Map<String, Object>) job.standby().get("recorded_fingerprint");
-        Path kept = filestore(job.environment().filestore().toAbsolutePath());
-        try {
-            Files.move(kept, fresh, StandardCopyOption.ATOMIC_MOVE);
-            job.newFilestore(fresh);
-            return checkFilestore(fresh, fingerprint);
-        } catch (IOException e) {
-            return "filestore " + kept + " could not be claimed: " + e.getMessage();
-        }
+        return StandbyCopies.checkFilestore(Path.of(s.filestore()), fp);
     }
 
     /** Node standby-consumed (after the swaps): the row of the standby this restore renamed in removed. */

@@ -71,9 +71,9 @@ public class RestoreDatabase {
             admin.dropIfExists(fresh); // a leftover of an earlier, killed run
             if (job.standbyFor("database")) {
                 // the warm standby renamed in instead of a pg_restore (drill.WarmStandby); refused: the normal path
-                String refused = dev.odooops.drill.WarmStandby.claimDatabase(job, admin, fresh);
+                String refused = StandbyCopies.claimDatabase(job, admin, fresh);
                 if (refused == null) {
-                    steps.log.append("warm standby ").append(dev.odooops.drill.WarmStandby.database(db.name())).append(" renamed to ")
+                    steps.log.append("warm standby ").append(StandbyCopies.database(db.name())).append(" renamed to ")
                             .append(fresh).append(", checked unchanged and opened: pg_restore not run\n");
                     steps.millis.put("create_ms", (System.nanoTime() - t0) / 1_000_000);
                     job.evidence().text("db_restore.log", steps.log.toString());

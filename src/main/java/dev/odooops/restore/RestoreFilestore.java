@@ -186,12 +186,12 @@ public class RestoreFilestore {
     }
 
     /**
-     * The warm standby's kept filestore renamed in as the new tree (drill.WarmStandby.claimFilestore: its layout
+     * The warm standby's kept filestore renamed in as the new tree (StandbyCopies.claimFilestore: its layout
      * checked unchanged since the drill that verified its tree digest), or null when refused (the reason in
      * standby.json and the warnings; the normal path then builds the tree).
      */
     private Prepared fromStandby(RestoreJob job, Path live, Path fresh, Path aside, StringBuilder log, long t0) {
-        String refused = dev.odooops.drill.WarmStandby.claimFilestore(job, fresh);
+        String refused = StandbyCopies.claimFilestore(job, fresh);
         Map<String, Object> recorded = job.standby().get("recorded_fingerprint") instanceof Map<?, ?> m
                 && m.get("filestore") instanceof Map<?, ?> f ? castMap(f) : Map.of();
         Map<String, Object> meta = Json.readMap(job.files().get("filestore.meta.json"));

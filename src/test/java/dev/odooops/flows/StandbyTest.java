@@ -1,7 +1,7 @@
 package dev.odooops.flows;
 
 import dev.odooops.domain.Json;
-import dev.odooops.drill.WarmStandby;
+import dev.odooops.restore.StandbyCopies;
 import dev.odooops.model.BackupResult;
 import dev.odooops.model.BackupType;
 import dev.odooops.model.DrillRequest;
@@ -85,11 +85,11 @@ class StandbyTest {
     }
 
     private String keptDatabase() {
-        return WarmStandby.database(env.database);
+        return StandbyCopies.database(env.database);
     }
 
     private Path keptFilestore() {
-        return WarmStandby.filestore(env.odoo.filestore());
+        return StandbyCopies.filestore(env.odoo.filestore());
     }
 
     private List<String> standbyDatabases() throws Exception {
@@ -197,8 +197,8 @@ class StandbyTest {
     @Order(4)
     void should_refuse_a_standby_that_was_written_to_and_restore_by_the_normal_path() throws Exception {
         // half-kept copies a killed drill left (renamed, never recorded): the next drill's sweep drops them
-        String halfKept = WarmStandby.pendingDatabase(env.database, "deadbeef");
-        Path halfKeptFs = WarmStandby.pendingFilestore(env.odoo.filestore(), "deadbeef");
+        String halfKept = StandbyCopies.pendingDatabase(env.database, "deadbeef");
+        Path halfKeptFs = StandbyCopies.pendingFilestore(env.odoo.filestore(), "deadbeef");
         try (Connection c = admin()) {
             c.createStatement().execute("create database \"" + halfKept + "\" owner \"" + env.database + "_owner\"");
         }

@@ -1,4 +1,4 @@
-package dev.odooops.drill;
+package dev.odooops.restore;
 
 
 import java.io.IOException;
@@ -33,10 +33,10 @@ import java.util.stream.Stream;
  */
 public final class StandbyFingerprint {
     /** The database keys compared, in this order. */
-    static final List<String> DATABASE_KEYS = List.of("oid", "datallowconn", "tup_inserted", "tup_updated", "tup_deleted",
+    public static final List<String> DATABASE_KEYS = List.of("oid", "datallowconn", "tup_inserted", "tup_updated", "tup_deleted",
             "xact_commit", "xact_rollback", "stats_reset", "size_bytes");
     /** The filestore keys compared. */
-    static final List<String> FILESTORE_KEYS = List.of("files", "bytes", "layout_digest");
+    public static final List<String> FILESTORE_KEYS = List.of("files", "bytes", "layout_digest");
 
     private StandbyFingerprint() {
     }

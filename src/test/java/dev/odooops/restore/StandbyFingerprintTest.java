@@ -1,4 +1,4 @@
-package dev.odooops.drill;
+package dev.odooops.restore;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -96,12 +96,12 @@ class StandbyFingerprintTest {
 
     @Test
     void should_name_the_kept_and_pending_copies_within_postgresqls_63_characters() {
-        assertEquals("odoo__standby", WarmStandby.database("odoo"));
-        assertEquals("odoo__standby_0a1b2c3d", WarmStandby.pendingDatabase("odoo", "0a1b2c3d"));
+        assertEquals("odoo__standby", StandbyCopies.database("odoo"));
+        assertEquals("odoo__standby_0a1b2c3d", StandbyCopies.pendingDatabase("odoo", "0a1b2c3d"));
         String longName = "x".repeat(63);
-        assertEquals(63, WarmStandby.database(longName).length());
-        assertTrue(WarmStandby.pendingDatabase(longName, "0a1b2c3d").endsWith("__standby_0a1b2c3d"));
-        assertEquals(Path.of("/srv/filestore/odoo.standby"), WarmStandby.filestore(Path.of("/srv/filestore/odoo")));
-        assertEquals(Path.of("/srv/filestore/odoo.standby-0a1b2c3d"), WarmStandby.pendingFilestore(Path.of("/srv/filestore/odoo"), "0a1b2c3d"));
+        assertEquals(63, StandbyCopies.database(longName).length());
+        assertTrue(StandbyCopies.pendingDatabase(longName, "0a1b2c3d").endsWith("__standby_0a1b2c3d"));
+        assertEquals(Path.of("/srv/filestore/odoo.standby"), StandbyCopies.filestore(Path.of("/srv/filestore/odoo")));
+        assertEquals(Path.of("/srv/filestore/odoo.standby-0a1b2c3d"), StandbyCopies.pendingFilestore(Path.of("/srv/filestore/odoo"), "0a1b2c3d"));
     }
 }
