@@ -83,6 +83,8 @@ public final class DrillSweep implements SideCopySweep {
                 }
                 drills.finish(d.runId(), false, null, Map.of("abandoned", Map.of("status", "failed", "detail",
                         "its run ended before the drill did (killed); scratch copies dropped")), "abandoned: its run ended before the drill did");
+                // never a standby from a drill that did not finish: unrecorded, the standby sweep below drops its copies
+                if (drills.removeStandby(env.id(), d.runId())) actions.add("drill " + d.runId() + ": its standby unrecorded (abandoned)");
                 actions.add("drill " + d.runId() + " abandoned: dropped " + dropped + " on " + d.server()
                         + (data == null ? "" : ", removed " + data));
             } catch (Exception e) {
