@@ -473,6 +473,7 @@ public final class OpsRuntime implements AutoCloseable {
                 new ArtifactVerifier(stores, s.tools(), settings.ops().workDir(), catalog)));
         r.bind("quiesceForRestore", new QuiesceForRestore(s.odoo(), catalog, settings.restore()));
         r.bind("restoreDatabase", restoreDatabase);
+        r.bind("warmStandby", drillSweep.standby()); // use-standby and standby-consumed (issue 16, section 3)
         r.bind("restoreFilestore", restoreFilestore);
         r.bind("compareConfig", new CompareConfig(new SnapshotConfig(s.tools(), catalog), catalog));
         r.bind("restartOdoo", new RestartOdoo(s.odoo(), catalog));

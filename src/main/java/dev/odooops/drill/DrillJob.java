@@ -37,6 +37,7 @@ public final class DrillJob extends RunState {
     private volatile boolean leased;
     private volatile String actualTreeDigest;
     private volatile long filestoreFiles;
+    private volatile Map<String, Object> standby;
 
     public DrillJob(UUID runId, DrillRequest request, EnvironmentConfig environment, Artifact artifact, DrillSettings.Drill drill,
                     Path workRoot, Instant createdAt, SecretRedactor redactor) {
@@ -76,6 +77,9 @@ public final class DrillJob extends RunState {
     /** Whether take-lease recorded the drill (ops.drills). */
     public boolean leased() { return leased; }
     void leased(boolean l) { this.leased = l; }
+    /** The warm standby's outcome at keep-or-drop (null: standby off): kept with its bytes, or not with the reason. */
+    public Map<String, Object> standby() { return standby; }
+    void standby(Map<String, Object> s) { this.standby = s; }
     public String actualTreeDigest() { return actualTreeDigest; }
     public long filestoreFiles() { return filestoreFiles; }
     void unpacked(String digest, long files) {

@@ -32,11 +32,18 @@ public final class DrillSweep implements SideCopySweep {
     private final SideCopySweep delegate;
     private final DrillCatalog drills;
     private final DrillSettings settings;
+    private final WarmStandby standby;
 
     public DrillSweep(SideCopySweep delegate, DrillCatalog drills, DrillSettings settings) {
         this.delegate = delegate;
         this.drills = drills;
         this.settings = settings;
+        this.standby = new WarmStandby(drills, settings);
+    }
+
+    /** The warm standby (its sweep runs after the abandoned drills'; the restore's use-standby is its bean). */
+    public WarmStandby standby() {
+        return standby;
     }
 
     @Override
@@ -76,6 +83,8 @@ public final class DrillSweep implements SideCopySweep {
                 }
                 drills.finish(d.runId(), false, null, Map.of("abandoned", Map.of("status", "failed", "detail",
                         "its run ended before the drill did (killed); scratch copies dropped")), "abandoned: its run ended before the drill did");
+                // never a standby from a drill that did not finish: unrecorded, the standby sweep below drops its copies
+                if (drills.removeStandby(env.id(), d.runId())) actions.add("drill " + d.runId() + ": its standby unrecorded (abandoned)");
                 actions.add("drill " + d.runId() + " abandoned: dropped " + dropped + " on " + d.server()
                         + (data == null ? "" : ", removed " + data));
             } catch (Exception e) {
@@ -84,6 +93,8 @@ public final class DrillSweep implements SideCopySweep {
             }
         }
         if (!actions.isEmpty()) LOG.warn("abandoned drills of {}: {}", env.id(), actions);
+        // then the warm standby's half-kept copies (named so that it recognises them), once the drills they belong to ended
+        actions.addAll(standby.sweep(env, redactor));
         return actions;
     }
 

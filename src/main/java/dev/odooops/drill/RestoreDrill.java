@@ -496,16 +496,49 @@ public class RestoreDrill {
      * Step keep-or-drop: the scratch copies dropped (scratch_cleanup.json), unless the job is to keep them (the warm
      * standby's hook, {@link DrillJob#keep()}: then they stay and this records so).
      */
-    public void keepOrDrop(@Variable(Vars.STAGING_JOB) DrillJob job) {
+    public void keepOrDrop(@Variable(Vars.STAGING_JOB) DrillJob job) throws Exception {
+        String notKept = standbyRefusal(job);
+        if (notKept == null) job.keep(true);
         if (job.keep()) {
-            Map<String, Object> kept = Map.of("kept", true, "database", job.scratchDatabase(), "filestore", job.scratchFilestore().toString());
-            job.evidence().json("scratch_cleanup.json", kept);
-            job.stepDetail(kept);
+            // the warm standby (WarmStandby.keep): the copies closed, fingerprinted and renamed beside the live ones
+            Map<String, Object> kept = sweep.standby().keep(job);
+            job.standby(kept);
+            job.evidence().json("standby.json", kept);
+            writeDrillJson(job);
+            Map<String, Object> cleanup = new LinkedHashMap<>(drop(job)); // the scratch directory the filestore left
+            cleanup.put("kept_as_standby", Map.of("database", kept.get("database"), "filestore", kept.get("filestore")));
+            job.evidence().json("scratch_cleanup.json", cleanup);
+            job.stepDetail(Map.of("standby", true, "bytes", kept.get("bytes")));
             return;
+        }
+        if (job.drill().standby()) {
+            job.standby(Map.of("kept", false, "reason", notKept));
+            job.evidence().json("standby.json", job.standby());
+            writeDrillJson(job);
         }
         Map<String, Object> done = drop(job);
         job.evidence().json("scratch_cleanup.json", done);
         job.stepDetail(done);
+    }
+
+    /**
+     * Why this drill keeps no standby (null: it keeps one): standby is off, or the artifact is not the environment's
+     * newest live full backup (kind backup) any more. A drill that failed never reaches keep-or-drop.
+     */
+    private String standbyRefusal(DrillJob job) {
+        if (!job.drill().standby()) return "drills.standby is off";
+        if (!job.onOwnServer()) return "the drill ran on another server";
+        if (!ArtifactKind.BACKUP.wire().equals(job.artifact().kind())) return "artifact " + job.artifact().id() + " is a " + job.artifact().kind();
+        Artifact newest;
+        try {
+            newest = newest(job.environment());
+        } catch (RequestRejected e) {
+            return e.getMessage();
+        }
+        if (!newest.id().equals(job.artifact().id())) {
+            return "artifact " + job.artifact().id() + " is not the newest full backup (" + newest.id() + " is)";
+        }
+        return null;
     }
 
     /** Step finish-drill: the drill row passed with its RTO and checks, final_status.json, the run success; the report. */
@@ -513,8 +546,9 @@ public class RestoreDrill {
         catalog.drills().finish(job.runId(), true, job.rtoMs(), DrillChecks.toMap(job.checks()), null);
         Map<String, Object> body = body(job, "success", null, null);
         job.evidence().json("final_status.json", body);
-        catalog.runs().finishRun(job.runId(), RunStatus.SUCCESS, null, null, Map.of("artifact_id", job.artifact().id(),
-                "rto_ms", job.rtoMs()));
+        Map<String, Object> metadata = new LinkedHashMap<>(Map.of("artifact_id", job.artifact().id(), "rto_ms", job.rtoMs()));
+        if (job.standby() != null) metadata.put("standby", standbySummary(job.standby()));
+        catalog.runs().finishRun(job.runId(), RunStatus.SUCCESS, null, null, metadata);
         RunEnd.release(job);
         LOG.info("drill run {} of {} passed on artifact {}: RTO {} ms", job.runId(), job.environment().id(), job.artifact().id(),
                 job.rtoMs());
@@ -527,6 +561,15 @@ public class RestoreDrill {
         String reason = job.redactor().scrub(RunEnd.describe(cause));
         LOG.error("drill run {} failed in step {}: {}", job.runId(), step, reason);
         Map<String, Object> cleanup = drop(job);
+        if (job.standby() != null && Boolean.TRUE.equals(job.standby().get("kept"))) {
+            // never a standby from a drill that failed: unrecorded, the sweep drops its copies
+            try {
+                catalog.drills().removeStandby(job.environment().id(), job.runId());
+                cleanup.put("standby", sweep.standby().sweep(job.environment(), job.redactor()));
+            } catch (RuntimeException e) {
+                cleanup.put("standby_left", e.getMessage());
+            }
+        }
         Map<String, Object> body = body(job, "failed", step, reason);
         body.put("cleanup", cleanup);
         try {
@@ -702,6 +745,7 @@ public class RestoreDrill {
         m.put("summary", DrillChecks.summary(job.checks()));
         m.put("rto_ms", job.rtoMs());
         m.put("timings_ms", new LinkedHashMap<>(job.millis()));
+        if (job.standby() != null) m.put("standby", standbySummary(job.standby()));
         job.evidence().json("drill.json", m);
     }
 
@@ -716,6 +760,7 @@ public class RestoreDrill {
         body.put("rto_ms", job.rtoMs());
         body.put("server", DrillNames.server(job.server()));
         body.put("checks", DrillChecks.summary(job.checks()));
+        if (job.standby() != null) body.put("standby", standbySummary(job.standby()));
         body.put("evidence_dir", job.evidence() == null ? null : job.evidence().dir().toString());
         if (step != null) body.put("failed_step", step);
         if (reason != null) body.put("error", reason);
@@ -723,6 +768,15 @@ public class RestoreDrill {
         if (!job.warnings().isEmpty()) body.put("warnings", job.warnings());
         body.put("finished_at", Instant.now().toString());
         return body;
+    }
+
+    /** The standby's outcome as the result and drill.json show it: kept (names, bytes) or not (the reason). */
+    private static Map<String, Object> standbySummary(Map<String, Object> s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : List.of("kept", "reason", "database", "filestore", "bytes", "database_bytes", "filestore_unshared_bytes")) {
+            if (s.get(k) != null) out.put(k, s.get(k));
+        }
+        return out;
     }
 
     private static long sourceBytes(Path dumpMeta) {

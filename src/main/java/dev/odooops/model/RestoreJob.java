@@ -139,6 +139,19 @@ public final class RestoreJob extends RunState {
     public java.util.Map<String, Object> fingerprint() { return fingerprint; }
     public void fingerprint(java.util.Map<String, Object> f) { this.fingerprint = f; }
 
+    /**
+     * The warm standby's part in this restore (drill.WarmStandby, node use-standby): null when none was considered;
+     * {@code standby} true/false, {@code reason}, and what was claimed ({@code database_used}, {@code filestore_used}).
+     */
+    private volatile java.util.Map<String, Object> standby;
+    public java.util.Map<String, Object> standby() { return standby; }
+    public void standby(java.util.Map<String, Object> s) { this.standby = s; }
+    /** Whether the warm standby is to replace {@code part} ({@code database} or {@code filestore}) of the load. */
+    public boolean standbyFor(String part) {
+        var s = standby;
+        return s != null && Boolean.TRUE.equals(s.get("standby")) && !s.containsKey(part + "_refused");
+    }
+
     public String failedStep() { return failedStep; }
     public String failureReason() { return failureReason; }
     public void failed(String step, String reason) {

@@ -69,6 +69,60 @@ public final class DrillCatalog {
         sql.update("update ops.drills set standby = true where run_id = ?", runId);
     }
 
+    /**
+     * An environment's warm standby as recorded (ops.standbys): the kept database and filestore, their fingerprint
+     * (what they held when closed) and the disk they take.
+     */
+    public record Standby(String environmentId, String artifactId, UUID drillRunId, String server, String databaseName,
+                          String filestore, Map<String, Object> fingerprint, Long bytes, Instant createdAt) {
+    }
+
+    /** The environment's warm standby, if one is recorded. */
+    public Optional<Standby> standby(String environmentId) {
+        return sql.first(STANDBY + " where environment_id = ?", DrillCatalog::standby, environmentId);
+    }
+
+    /**
+     * The environment's standby switched to {@code next} in one transaction (the row replaced, the drill marked
+     * {@code standby}); the one it replaces, if any (its copies are the caller's to drop, once this returned).
+     */
+    public Optional<Standby> switchStandby(Standby next) {
+        return sql.inTransaction("recording the standby of " + next.environmentId(), tx -> {
+            Optional<Standby> previous = tx.first(STANDBY + " where environment_id = ? for update", DrillCatalog::standby,
+                    next.environmentId());
+            tx.update("insert into ops.standbys(environment_id, artifact_id, drill_run_id, server, database_name, filestore, "
+                    + "fingerprint, bytes) values (?, ?, ?, ?, ?, ?, cast(? as jsonb), ?) on conflict (environment_id) do update set "
+                    + "artifact_id = excluded.artifact_id, drill_run_id = excluded.drill_run_id, server = excluded.server, "
+                    + "database_name = excluded.database_name, filestore = excluded.filestore, fingerprint = excluded.fingerprint, "
+                    + "bytes = excluded.bytes, created_at = now()", next.environmentId(), next.artifactId(), next.drillRunId(),
+                    next.server(), next.databaseName(), next.filestore(), Json.compact(next.fingerprint()), next.bytes());
+            tx.update("update ops.drills set standby = true where run_id = ?", next.drillRunId());
+            return previous;
+        });
+    }
+
+    /** The environment's standby row removed, provided it is still the one kept by {@code drillRunId}; whether it was. */
+    public boolean removeStandby(String environmentId, UUID drillRunId) {
+        return sql.update("delete from ops.standbys where environment_id = ? and drill_run_id = ?", environmentId, drillRunId) > 0;
+    }
+
+    /** The run ids of the environment's drills still under way (their run queued or running). */
+    public List<UUID> activeDrills(String environmentId) {
+        return sql.query("select d.run_id from ops.drills d join ops.runs r on r.run_id = d.run_id where d.environment_id = ? "
+                + "and d.status = 'running' and r.status in ('queued', 'running')", rs -> rs.getObject(1, UUID.class), environmentId);
+    }
+
+    private static final String STANDBY = "select environment_id, artifact_id, drill_run_id, server, database_name, filestore, "
+            + "fingerprint::text, bytes, created_at from ops.standbys";
+
+    @SuppressWarnings("unchecked")
+    private static Standby standby(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long bytes = rs.getLong(8);
+        Long b = rs.wasNull() ? null : bytes;
+        return new Standby(rs.getString(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getString(4), rs.getString(5),
+                rs.getString(6), Json.readMap(rs.getString(7)), b, rs.getTimestamp(9).toInstant());
+    }
+
     public Optional<Drill> get(UUID runId) {
         return sql.first(SELECT + " where d.run_id = ?", DrillCatalog::drill, runId);
     }

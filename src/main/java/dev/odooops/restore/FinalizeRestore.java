@@ -38,6 +38,25 @@ public class FinalizeRestore {
         this.odoo = odoo;
     }
 
+    /**
+     * Which path loaded the new copies: {@code standby} true when the warm standby's database or filestore was renamed
+     * in (then {@code database}/{@code filestore} say which), false with the reason when the artifact was loaded.
+     */
+    static Map<String, Object> standbyPath(RestoreJob job) {
+        Map<String, Object> d = job.standby();
+        Map<String, Object> out = new LinkedHashMap<>();
+        boolean db = job.standbyFor("database");
+        boolean fs = job.standbyFor("filestore");
+        out.put("standby", db || fs);
+        out.put("database", db);
+        out.put("filestore", fs);
+        out.put("reason", d.containsKey("database_refused") || d.containsKey("filestore_refused")
+                ? String.join("; ", java.util.stream.Stream.of(d.get("database_refused"), d.get("filestore_refused"))
+                        .filter(java.util.Objects::nonNull).map(String::valueOf).toList())
+                : d.get("reason"));
+        return out;
+    }
+
     public static List<String> requiredEvidence(RestoreJob job) {
         List<String> names = new ArrayList<>(List.of("inputs.json", "run_id.txt"));
         if (!job.validationOnly()) {
@@ -68,6 +87,7 @@ public class FinalizeRestore {
         status.put("mode", job.mode());
         status.put("mode_reason", job.modeReason());
         status.put("validation_only", job.validationOnly());
+        if (job.standby() != null) status.put("standby", standbyPath(job)); // which path loaded the new copies (drill.WarmStandby)
         status.put("pre_restore_backup_id", job.preRestoreBackupId());
         status.put("fingerprint", fingerprint);
         status.put("warnings", job.warnings());
@@ -82,6 +102,7 @@ public class FinalizeRestore {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("fingerprint", fingerprint);
         metadata.put("mode", job.mode());
+        if (job.standby() != null) metadata.put("standby", standbyPath(job));
         metadata.put("warnings", job.warnings().size());
         if (job.restartedAt() != null) metadata.put("odoo_restarted_at", job.restartedAt().toString());
         metadata.put("after_commit_pending", !job.validationOnly()); // maintenance still to lift: done by the next run if we die

@@ -69,6 +69,23 @@ public class RestoreDatabase {
         long t0 = System.nanoTime();
         try (PgAdmin admin = new PgAdmin(db)) {
             admin.dropIfExists(fresh); // a leftover of an earlier, killed run
+            if (job.standbyFor("database")) {
+                // the warm standby renamed in instead of a pg_restore (drill.WarmStandby); refused: the normal path
+                String refused = StandbyCopies.claimDatabase(job, admin, fresh);
+                if (refused == null) {
+                    steps.log.append("warm standby ").append(StandbyCopies.database(db.name())).append(" renamed to ")
+                            .append(fresh).append(", checked unchanged and opened: pg_restore not run\n");
+                    steps.millis.put("create_ms", (System.nanoTime() - t0) / 1_000_000);
+                    job.evidence().text("db_restore.log", steps.log.toString());
+                    job.stepDetail(Map.of("database", fresh, "standby", true));
+                    return;
+                }
+                job.standby().put("database_refused", refused);
+                job.evidence().json("standby.json", new java.util.TreeMap<>(job.standby()));
+                job.warn("warm standby refused, pg_restore runs: " + refused);
+                steps.log.append("warm standby refused (").append(refused).append("): pg_restore runs\n");
+                admin.dropIfExists(fresh);
+            }
             admin.create(fresh, db.name());
             job.newDatabase(fresh);
             steps.log.append("created database ").append(fresh).append('\n');
@@ -85,6 +102,11 @@ public class RestoreDatabase {
         String fresh = fresh(job);
         RestoreJob.DatabaseSteps steps = job.databaseSteps();
         StringBuilder log = steps.log;
+        if (job.standbyFor("database")) {
+            steps.millis.put("pg_restore_ms", 0L);
+            job.stepDetail(Map.of("pg_restore", "not run: the warm standby"));
+            return;
+        }
         long t0 = System.nanoTime();
         ToolResult restored;
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {

@@ -128,6 +128,11 @@ public class RestoreFilestore {
         StringBuilder log = new StringBuilder();
         long t0 = System.nanoTime();
         WorkFiles.deleteTree(fresh); // a leftover of an earlier, killed run
+        if (job.standbyFor("filestore")) {
+            Prepared kept = fromStandby(job, live, fresh, aside, log, t0);
+            if (kept != null) return kept;
+            WorkFiles.deleteTree(fresh);
+        }
         Files.createDirectories(fresh);
         job.newFilestore(fresh);
         boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
@@ -183,6 +188,50 @@ public class RestoreFilestore {
             throw new IllegalStateException("restored filestore does not match the tree digest recorded at backup time");
         }
         return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), actualFiles, packed, detail);
+    }
+
+    /**
+     * The warm standby's kept filestore renamed in as the new tree (StandbyCopies.claimFilestore: its layout
+     * checked unchanged since the drill that verified its tree digest), or null when refused (the reason in
+     * standby.json and the warnings; the normal path then builds the tree).
+     */
+    private Prepared fromStandby(RestoreJob job, Path live, Path fresh, Path aside, StringBuilder log, long t0) {
+        String refused = StandbyCopies.claimFilestore(job, fresh);
+        Map<String, Object> recorded = job.standby().get("recorded_fingerprint") instanceof Map<?, ?> m
+                && m.get("filestore") instanceof Map<?, ?> f ? castMap(f) : Map.of();
+        Map<String, Object> meta = Json.readMap(job.files().get("filestore.meta.json"));
+        if (refused == null && !java.util.Objects.equals(recorded.get("tree_digest"), meta.get("tree_digest"))) {
+            refused = "the kept filestore's tree digest " + recorded.get("tree_digest") + " is not the artifact's";
+        }
+        if (refused != null) {
+            job.standby().put("filestore_refused", refused);
+            job.evidence().json("standby.json", new java.util.TreeMap<>(job.standby()));
+            job.warn("warm standby filestore refused, the tree is built from the artifact: " + refused);
+            log.append("warm standby filestore refused (").append(refused).append("): built from the artifact\n");
+            return null;
+        }
+        long t1 = System.nanoTime();
+        Map<String, Object> verification = new LinkedHashMap<>();
+        verification.put("directory", fresh.toString());
+        verification.put("expected_tree_digest", meta.get("tree_digest"));
+        verification.put("actual_tree_digest", recorded.get("tree_digest"));
+        verification.put("verified_by", "the drill that kept the warm standby computed it; the layout (paths, sizes, inodes, "
+                + "modification times) is unchanged since");
+        verification.put("expected_file_count", meta.get("file_count"));
+        verification.put("actual_file_count", recorded.get("files"));
+        verification.put("ok", true);
+        job.evidence().json("filestore_restore_checksum_verification.json", verification);
+        log.append("warm standby filestore renamed to ").append(fresh).append(", layout unchanged: nothing extracted\n");
+        long files = recorded.get("files") instanceof Number n ? n.longValue() : 0;
+        boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("standby", true);
+        return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), files, packed, detail);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) {
+        return (Map<String, Object>) m;
     }
 
     /** The application's logs stay live: from the tree moved aside into the restored one (never restored, never removed). */

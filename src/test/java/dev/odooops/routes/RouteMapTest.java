@@ -47,10 +47,10 @@ class RouteMapTest {
 
     @Test
     void should_show_the_safety_backup_and_each_database_restore_step_in_the_mandated_order() throws Exception {
-        assertEquals(List.of("verify-artifact", "decrypt-artifact", "pre-restore-backup", "prepare-filestore",
+        assertEquals(List.of("verify-artifact", "decrypt-artifact", "use-standby", "pre-restore-backup", "prepare-filestore",
                         "create-restore-database", "restore-database", "check-row-counts", "neutralize", "verify-neutralization",
                         "await-new-filestore", "await-pre-restore-backup", "verify-pre-restore-backup", "quiesce-odoo", "swap-database",
-                        "restore-filestore", "compare-config", "restart-odoo", "validate",
+                        "restore-filestore", "standby-consumed", "compare-config", "restart-odoo", "validate",
                         "final-neutralization-check", "finalize-restore"),
                 steps("restore.camel.yaml", "restore-run"));
     }
