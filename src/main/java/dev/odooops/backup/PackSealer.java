@@ -32,6 +32,8 @@ final class PackSealer implements AutoCloseable {
     private final ArtifactCipher cipher;
     private final Encryption encryption;
     private final ExecutorService worker;
+    /** The worker's threads, joined by {@link #close}: a terminated executor's thread may still be exiting. */
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Future<ArtifactCipher.Sealed>> pending = new ArrayList<>();
     private final AtomicLong encryptNanos = new AtomicLong();
     private long waitNanos;
@@ -43,6 +45,7 @@ final class PackSealer implements AutoCloseable {
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "pack-sealer");
             t.setDaemon(true);
+            threads.add(t);
             return t;
         });
     }
@@ -114,6 +117,17 @@ final class PackSealer implements AutoCloseable {
                 if (worker.awaitTermination(1, TimeUnit.MINUTES)) break;
             } catch (InterruptedException e) {
                 interrupted = true; // age still writes into the work directory: wait for it all the same
+            }
+        }
+        // awaitTermination returns once the last task has ended, from inside the worker's exit: its thread may still
+        // be alive for a moment; join it so that nothing of this sealer runs once close has returned
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         if (interrupted) Thread.currentThread().interrupt();

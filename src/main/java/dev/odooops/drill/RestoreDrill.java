@@ -4,15 +4,12 @@ import dev.odooops.config.DatabaseConfig;
 import dev.odooops.config.DrillSettings;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.EnvironmentSecrets;
-import dev.odooops.config.OdooControl;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.AppProfile;
 import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.BackupGaps;
-import dev.odooops.domain.Checksums;
 import dev.odooops.domain.DatabaseProgress;
-import dev.odooops.domain.FilestoreCheck;
 import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.RequestRejected;
@@ -20,7 +17,6 @@ import dev.odooops.domain.SecretRedactor;
 import dev.odooops.domain.TreeDigest;
 import dev.odooops.exec.CrashPoints;
 import dev.odooops.exec.PgPassFile;
-import dev.odooops.exec.ToolFailedException;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.exec.WorkFiles;
 import dev.odooops.model.Artifact;
@@ -33,7 +29,6 @@ import dev.odooops.model.Report;
 import dev.odooops.model.RunStatus;
 import dev.odooops.odoo.Neutralizer;
 import dev.odooops.ops.OpsCatalog;
-import dev.odooops.postgres.AttachmentReferences;
 import dev.odooops.postgres.DolibarrState;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
@@ -50,27 +45,17 @@ import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * The restore drill (issue 16, section 1), one bean method per node of routes/drill.camel.yaml:
@@ -104,8 +89,6 @@ public class RestoreDrill {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreDrill.class);
     /** The run's {@code operation_type}. */
     public static final String OPERATION = DrillRequest.OPERATION;
-    /** How long a scratch Odoo server gets to stop before it is killed. */
-    static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final OpsConfig config;
     private final Settings.Ops ops;
@@ -119,6 +102,7 @@ public class RestoreDrill {
     private final Duration restoreTimeout;
     private final int restoreJobs;
     private final ArtifactUnpacking unpacking;
+    private final ScratchOdoo scratchOdoo;
 
     public RestoreDrill(OpsConfig config, Settings.Ops ops, Settings.Restore restore, Settings.Backup backup, OpsCatalog catalog,
                         StoreLocator stores, ToolRunner tools, RunStarter starter, DrillSettings drills, DrillSweep sweep,
@@ -135,6 +119,7 @@ public class RestoreDrill {
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
         this.restoreJobs = restore.pgRestoreJobs();
         this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()));
+        this.scratchOdoo = new ScratchOdoo(tools, neutralizer);
     }
 
     /** Step check-drill-request: the job, or a rejection naming the field (no run exists yet). */
@@ -347,10 +332,10 @@ public class RestoreDrill {
                 : job.artifact().manifest().filestore() == null ? null : job.artifact().manifest().filestore().treeDigest();
         try (Connection c = EnvironmentDatabase.connect(job.server(), job.scratchDatabase())) {
             job.check(DrillChecks.rowCounts(expectedRows, TableCounts.of(c)));
-            job.check(guard("modules", () -> DrillChecks.modules(job.artifact().modulesInstalled(),
-                    app == AppProfile.DOLIBARR ? DolibarrState.enabledModules(c) : odooModules(c))));
-            job.check(guard("data_samples", () -> DrillChecks.samples(samples(c, app))));
-            job.check(guard("attachments", () -> attachments(c, app, job.scratchFilestore(), gaps)));
+            job.check(ScratchValidation.guard("modules", () -> DrillChecks.modules(job.artifact().modulesInstalled(),
+                    app == AppProfile.DOLIBARR ? DolibarrState.enabledModules(c) : ScratchValidation.odooModules(c))));
+            job.check(ScratchValidation.guard("data_samples", () -> DrillChecks.samples(ScratchValidation.samples(c, app))));
+            job.check(ScratchValidation.guard("attachments", () -> ScratchValidation.attachments(c, app, job.scratchFilestore(), gaps)));
         }
         job.check(DrillChecks.treeDigest(expectedDigest, job.actualTreeDigest(), job.filestoreFiles()));
         long ms = ms(t0);
@@ -366,62 +351,16 @@ public class RestoreDrill {
     }
 
     /**
-     * Step start-odoo (only with {@code drills.command}): the scratch database cloned on its server to a disposable
-     * database, its filestore copied beside (hard links inside the scratch directory), the clone neutralised (no mail,
-     * no cron), then the command run with the placeholders expanded (the password in PGPASSWORD). With
-     * {@code health_url} the command is a server: the drill waits for 200 on the URL, then stops its process group;
-     * without, it must exit 0 within {@code timeout_seconds}. The clone is dropped either way.
+     * Step start-odoo (only with {@code drills.command}): the command run on a neutralised disposable clone of the
+     * scratch copies ({@link ScratchOdoo}); its outcome is the check {@code odoo_start}.
      */
     public void startOdoo(@Variable(Vars.STAGING_JOB) DrillJob job) throws Exception {
-        DrillSettings.Drill drill = job.drill();
-        if (!drill.startsOdoo()) {
+        if (!job.drill().startsOdoo()) {
             job.check(DrillChecks.command(false, false, null));
             writeDrillJson(job);
             return;
         }
-        long t0 = System.nanoTime();
-        DatabaseConfig db = job.server();
-        String clone = job.cloneDatabase();
-        Map<String, Object> evidence = new LinkedHashMap<>();
-        evidence.put("clone", clone);
-        DrillChecks.Check outcome;
-        try {
-            cloneDatabase(db, job.scratchDatabase(), clone);
-            linkTree(job.scratchFilestore(), job.cloneFilestore());
-            CrashPoints.reached("drill:clone-created");
-            EnvironmentConfig env = job.environment();
-            EnvironmentConfig onServer = new EnvironmentConfig(env.project(), env.name(), env.type(), db, job.cloneFilestore(),
-                    env.appConf(), env.addonsPaths(), OdooControl.NONE, env.retention(), env.filestoreOwner(), List.of(),
-                    env.volatileTables(), env.app(), env.customLayout());
-            evidence.put("neutralization", neutralizer.neutralize(onServer, clone).evidence());
-            int port = freePort();
-            Map<String, String> values = new LinkedHashMap<>();
-            values.put("{database}", clone);
-            values.put("{data_dir}", job.dataDir().toString());
-            values.put("{db_host}", db.host());
-            values.put("{db_port}", String.valueOf(db.port()));
-            values.put("{db_user}", db.user());
-            values.put("{port}", String.valueOf(port));
-            List<String> argv = DrillSettings.expand(drill.command(), values);
-            Map<String, String> childEnv = new HashMap<>();
-            if (db.password() != null) childEnv.put("PGPASSWORD", db.password().reveal());
-            evidence.put("argv", argv);
-            evidence.put("port", port);
-            Duration timeout = Duration.ofSeconds(drill.timeoutSeconds());
-            if (drill.healthUrl() == null) {
-                outcome = runToEnd(job.redactor(), argv, childEnv, timeout, evidence);
-            } else {
-                String url = drill.healthUrl().replace("{port}", String.valueOf(port));
-                evidence.put("health_url", url);
-                outcome = serve(job, argv, childEnv, url, timeout, evidence);
-            }
-        } finally {
-            Map<String, Object> dropped = dropClone(job);
-            evidence.put("clone_dropped", dropped);
-            job.millis().put("odoo_ms", ms(t0));
-            evidence.put("duration_ms", ms(t0));
-            job.evidence().json("drill_odoo.json", evidence);
-        }
+        DrillChecks.Check outcome = scratchOdoo.run(job);
         job.check(new DrillChecks.Check(outcome.name(), outcome.status(), job.redactor().scrub(outcome.detail())));
         if (outcome.failed()) {
             writeDrillJson(job);
@@ -430,66 +369,6 @@ public class RestoreDrill {
         job.validated();
         writeDrillJson(job);
         job.stepDetail(Map.of("odoo_ms", job.millis().get("odoo_ms")));
-    }
-
-    private DrillChecks.Check runToEnd(SecretRedactor redactor, List<String> argv, Map<String, String> env, Duration timeout,
-                                       Map<String, Object> evidence) {
-        try {
-            var r = tools.runCommand(argv, env, timeout);
-            evidence.put("exit_code", r.exitCode());
-            evidence.put("output_tail", tail(redactor.scrub(r.stdout() + r.stderr())));
-            return DrillChecks.command(true, true, Path.of(argv.get(0)).getFileName() + " exited 0 in " + r.millis() + " ms");
-        } catch (ToolFailedException e) {
-            evidence.put("exit_code", e.exitCode());
-            evidence.put("error", e.getMessage());
-            return DrillChecks.command(true, false, e.getMessage());
-        }
-    }
-
-    private DrillChecks.Check serve(DrillJob job, List<String> argv, Map<String, String> env, String url, Duration timeout,
-                                    Map<String, Object> evidence) throws IOException, InterruptedException {
-        Path log = job.workDir().resolve("drill-odoo.log");
-        ToolRunner.Server server = tools.startCommand(argv, env, log);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int last = -1;
-        try {
-            while (System.nanoTime() < deadline) {
-                last = status(url);
-                if (last == 200) break;
-                if (!server.alive()) break;
-                Thread.sleep(250);
-            }
-        } finally {
-            server.stop(STOP_GRACE);
-            if (Files.exists(log)) evidence.put("output_tail", tail(job.redactor().scrub(Files.readString(log))));
-        }
-        evidence.put("last_status", last);
-        if (last == 200) return DrillChecks.command(true, true, url + " answered 200");
-        return DrillChecks.command(true, false, server.alive() ? url + " did not answer 200 within " + timeout.toSeconds() + " s (last "
-                + last + ")" : Path.of(argv.get(0)).getFileName() + " ended (exit " + safeExit(server) + ") before " + url + " answered 200");
-    }
-
-    private static String safeExit(ToolRunner.Server server) {
-        try {
-            return String.valueOf(server.exitValue());
-        } catch (IllegalThreadStateException e) {
-            return "?";
-        }
-    }
-
-    private static int status(String url) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(2000);
-            try {
-                return c.getResponseCode();
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     /**
@@ -615,123 +494,6 @@ public class RestoreDrill {
         return done;
     }
 
-    private Map<String, Object> dropClone(DrillJob job) {
-        Map<String, Object> done = new LinkedHashMap<>();
-        try (PgAdmin admin = new PgAdmin(job.server())) {
-            admin.terminate(job.cloneDatabase());
-            admin.dropIfExists(job.cloneDatabase());
-            done.put("database", job.cloneDatabase());
-        } catch (Exception e) {
-            done.put("database_left", job.redactor().scrub(String.valueOf(e.getMessage())));
-        }
-        WorkFiles.deleteTree(job.cloneFilestore());
-        done.put("filestore", job.cloneFilestore().toString());
-        return done;
-    }
-
-    private static void cloneDatabase(DatabaseConfig db, String template, String clone) throws SQLException {
-        try (PgAdmin admin = new PgAdmin(db)) {
-            admin.terminate(template);
-            admin.dropIfExists(clone);
-        }
-        try (Connection c = EnvironmentDatabase.connect(db, db.name()); Statement st = c.createStatement()) {
-            st.execute("create database " + quote(clone) + " template " + quote(template));
-        }
-    }
-
-    private static String quote(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
-    }
-
-    /** A copy of {@code from} at {@code to} made of hard links (both inside the scratch directory). */
-    static void linkTree(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(target);
-                else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createLink(target, p);
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static Map<String, String> odooModules(Connection c) throws SQLException {
-        Map<String, String> out = new TreeMap<>();
-        try (PreparedStatement probe = c.prepareStatement("select to_regclass('ir_module_module') is not null");
-             ResultSet rs = probe.executeQuery()) {
-            rs.next();
-            if (!rs.getBoolean(1)) return out;
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "select name, coalesce(latest_version, '') from ir_module_module where state = 'installed' order by name");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) out.put(rs.getString(1), rs.getString(2));
-        }
-        return out;
-    }
-
-    /** Each sample table's rows counted and the first ones read back whole (-1: the table is absent). */
-    private static Map<String, Long> samples(Connection c, AppProfile app) throws SQLException {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String table : app.sampleTables()) {
-            try (PreparedStatement ps = c.prepareStatement("select to_regclass(?) is not null")) {
-                ps.setString(1, "public." + table);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        out.put(table, -1L);
-                        continue;
-                    }
-                }
-            }
-            long n;
-            try (PreparedStatement ps = c.prepareStatement("select count(*) from public." + quote(table));
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                n = rs.getLong(1);
-            }
-            try (PreparedStatement ps = c.prepareStatement("select * from public." + quote(table) + " limit 20");
-                 ResultSet rs = ps.executeQuery()) {
-                int cols = rs.getMetaData().getColumnCount();
-                while (rs.next()) for (int i = 1; i <= cols; i++) rs.getObject(i);
-            }
-            out.put(table, n);
-        }
-        return out;
-    }
-
-    private static DrillChecks.Check attachments(Connection c, AppProfile app, Path root, BackupGaps gaps) throws SQLException, IOException {
-        FilestoreCheck.References refs = AttachmentReferences.read(c, app);
-        Map<String, String> actual = new HashMap<>();
-        if (refs.unavailable() == null) {
-            for (String path : refs.expectedSha1().keySet()) {
-                Path f = root.resolve(path).normalize();
-                if (f.startsWith(root) && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    actual.put(path, refs.expectedSha1().get(path) == null ? "present" : Checksums.sha1(f));
-                }
-            }
-        }
-        return DrillChecks.attachments(refs.expectedSha1(), refs.unavailable(), actual, gaps);
-    }
-
-    private interface Body {
-        DrillChecks.Check run() throws Exception;
-    }
-
-    private static DrillChecks.Check guard(String name, Body body) {
-        try {
-            return body.run();
-        } catch (Exception e) {
-            return new DrillChecks.Check(name, DrillChecks.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-    }
-
     private void writeDrillJson(DrillJob job) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", job.runId().toString());
@@ -793,10 +555,6 @@ public class RestoreDrill {
         } catch (Exception e) {
             return 0;
         }
-    }
-
-    private static String tail(String s) {
-        return s.length() <= 2000 ? s : s.substring(s.length() - 2000);
     }
 
     private static long ms(long t0) {

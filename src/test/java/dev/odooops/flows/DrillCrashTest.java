@@ -4,6 +4,7 @@ import dev.odooops.model.DrillRequest;
 import dev.odooops.model.RecoverRequest;
 import dev.odooops.model.Report;
 import dev.odooops.staging.ScratchCopies;
+import dev.odooops.support.Await;
 import dev.odooops.support.DrillServer;
 import dev.odooops.support.EnvironmentState;
 import dev.odooops.support.FlowFixture;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,6 +22,7 @@ import java.util.stream.Stream;
 
 import static dev.odooops.support.TestEnvironment.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -67,6 +70,54 @@ class DrillCrashTest {
                 assertTrue(String.valueOf(row.get("failure")).contains("abandoned"), row.toString());
                 assertEquals("abandoned", ops("select status from ops.runs where run_id = ?", killed).get(0).get("status"), point);
             }
+            assertEquals(before, EnvironmentState.of(env), "the environment is unchanged");
+        }
+    }
+
+    /**
+     * The odoo-ops process killed with {@code kill -9} while its pg_restore into the scratch database runs (the
+     * environment holds a bulk table so that pg_restore runs for seconds): pg_restore and its workers end with it
+     * (parent-death signal), and the next drill drops the half-restored scratch database and the scratch directory
+     * and finishes the killed drill failed ("abandoned").
+     */
+    @Test
+    void should_leave_no_pg_restore_and_let_the_next_drill_clean_up_after_a_kill_during_pg_restore() throws Exception {
+        DrillServer.require();
+        TestEnvironment env = TestEnvironment.create("drillkillrestore").withBulk(64).withLocalStore()
+                .withOperatorActions("backup, restore, drill").withSecret(DrillServer.SECRET, DrillServer.PASSWORD);
+        Path drillDir = env.root.resolve("drills");
+        env.withTopYaml("drills:\n  database: " + DrillServer.databaseYaml() + "\n  work_dir: " + drillDir + "\n");
+        try (FlowFixture fx = FlowFixture.standIn(env)) {
+            fx.backup();
+            EnvironmentState before = EnvironmentState.of(env);
+            Path out = env.root.resolve("drill-kill.out");
+            Path err = env.root.resolve("drill-kill.err");
+            Process jvm = env.spawn(out, err, "drill", "--env", env.environmentId(), "--json");
+            // every pg_restore process (the main one and its --jobs workers) of the spawned odoo-ops, once it runs
+            List<ProcessHandle> restores = Await.poll(Duration.ofSeconds(180), () -> {
+                assertTrue(jvm.isAlive(), "the drill ended before its pg_restore was seen: " + Files.readString(out) + Files.readString(err));
+                List<ProcessHandle> r = jvm.descendants().filter(h -> h.info().command().orElse("").endsWith("/pg_restore")).toList();
+                return r.isEmpty() ? null : r;
+            });
+            assertNotNull(restores, "pg_restore never ran");
+            jvm.destroyForcibly(); // SIGKILL while pg_restore runs
+            assertTrue(jvm.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, jvm.exitValue());
+            assertTrue(Await.polled(Duration.ofSeconds(30), () -> restores.stream().noneMatch(ProcessHandle::isAlive)),
+                    "pg_restore outlived the killed odoo-ops: " + restores.stream().filter(ProcessHandle::isAlive).toList());
+            UUID killed = (UUID) ops("select run_id from ops.runs where environment_id = ? and operation_type = 'drill' "
+                    + "order by created_at desc limit 1", env.environmentId()).get(0).get("run_id");
+            assertEquals("running", ops("select status from ops.drills where run_id = ?", killed).get(0).get("status"));
+            assertEquals(1, scratchOnDrillServer(killed).size(), "the half-restored scratch database is there until the next drill");
+
+            Report next = fx.runtime().operations().drill(new DrillRequest(env.project, "prod", null, "operator", "test"));
+            assertTrue(next.ok(), next.body().toString());
+            assertEquals(List.of(), scratchOnDrillServer(killed), "scratch databases on the drill server");
+            assertEquals(List.of(), dirsOf(drillDir, killed), "scratch directories");
+            Map<String, Object> row = ops("select status, failure from ops.drills where run_id = ?", killed).get(0);
+            assertEquals("failed", row.get("status"));
+            assertTrue(String.valueOf(row.get("failure")).contains("abandoned"), row.toString());
+            assertEquals("abandoned", ops("select status from ops.runs where run_id = ?", killed).get(0).get("status"));
             assertEquals(before, EnvironmentState.of(env), "the environment is unchanged");
         }
     }
