@@ -21,7 +21,6 @@ import dev.odooops.exec.ToolRunner;
 import dev.odooops.exec.WorkFiles;
 import dev.odooops.model.Artifact;
 import dev.odooops.model.ArtifactKind;
-import dev.odooops.model.BackupType;
 import dev.odooops.model.DrillRequest;
 import dev.odooops.model.EnvironmentRequest;
 import dev.odooops.model.QueuedRun;
@@ -34,6 +33,7 @@ import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.postgres.TableCounts;
 import dev.odooops.restore.ArtifactUnpacking;
+import dev.odooops.run.ArtifactChoice;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.RunStarter;
 import dev.odooops.run.Vars;
@@ -127,7 +127,9 @@ public class RestoreDrill {
         EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
                 new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
                         RequestRejected.Reason.NOT_FOUND));
-        Artifact artifact = request.artifactId() == null ? newest(env) : named(env, request.artifactId());
+        Artifact artifact = request.artifactId() == null
+                ? ArtifactChoice.newestFullBackup(catalog, env, "artifact", "to drill", "take a backup first, or name one with --artifact")
+                : ArtifactChoice.namedFullBackup(catalog, env, request.artifactId(), "a drill restores a full backup");
         DrillSettings.Drill drill = drills.forEnvironment(env);
         List<String> secrets = new java.util.ArrayList<>(EnvironmentSecrets.of(env));
         if (drill.database() != null && drill.database().password() != null) secrets.add(drill.database().password().reveal());
@@ -141,30 +143,6 @@ public class RestoreDrill {
     public EnvironmentRequest admit(EnvironmentRequest request) {
         if (request instanceof DrillRequest d) prepare(d, null);
         return request;
-    }
-
-    private Artifact newest(EnvironmentConfig env) {
-        List<Artifact> live = catalog.artifacts().liveArtifacts(env.project()).stream()
-                .filter(a -> a.environmentId().equals(env.id()) && ArtifactKind.BACKUP.wire().equals(a.kind())
-                        && BackupType.FULL.wire().equals(a.backupType())).toList();
-        if (live.isEmpty()) {
-            throw new RequestRejected("artifact", env.id() + " has no live full backup to drill (take a backup first, or "
-                    + "name one with --artifact)", RequestRejected.Reason.NOT_FOUND);
-        }
-        return live.get(live.size() - 1);
-    }
-
-    private Artifact named(EnvironmentConfig env, String id) {
-        Artifact a = catalog.artifacts().artifact(id).orElseThrow(() ->
-                new RequestRejected("artifact", "no artifact '" + id + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
-        if (!a.environmentId().equals(env.id())) {
-            throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + a.environmentId() + ", not to " + env.id());
-        }
-        if (a.prunedAt() != null) throw new RequestRejected("artifact", "artifact '" + id + "' was pruned at " + a.prunedAt());
-        if (!BackupType.FULL.wire().equals(a.backupType())) {
-            throw new RequestRejected("artifact", "artifact '" + id + "' is " + a.backupType() + ": a drill restores a full backup");
-        }
-        return a;
     }
 
     /** Step create-drill-run: the run; its start is the RTO's. */
@@ -410,7 +388,7 @@ public class RestoreDrill {
         if (!ArtifactKind.BACKUP.wire().equals(job.artifact().kind())) return "artifact " + job.artifact().id() + " is a " + job.artifact().kind();
         Artifact newest;
         try {
-            newest = newest(job.environment());
+            newest = ArtifactChoice.newestFullBackup(catalog, job.environment(), "artifact", "to keep", "a standby keeps the newest");
         } catch (RequestRejected e) {
             return e.getMessage();
         }

@@ -1,5 +1,6 @@
 package dev.odooops.staging;
 
+import dev.odooops.run.ArtifactChoice;
 import dev.odooops.config.EnvironmentConfig;
 import dev.odooops.config.EnvironmentSecrets;
 import dev.odooops.config.OpsConfig;
@@ -267,14 +268,8 @@ public final class PrEnvironmentOperations {
      * what a backup already is).
      */
     private Artifact newestBackup(EnvironmentConfig staging) {
-        List<Artifact> live = catalog.artifacts().liveArtifacts(staging.project()).stream()
-                .filter(a -> a.environmentId().equals(staging.id()) && "backup".equals(a.kind())
-                        && "full".equals(a.backupType())).toList();
-        if (live.isEmpty()) {
-            throw new RequestRejected("from", staging.id() + " has no live full backup to make a PR environment of "
-                    + "(backup --env " + staging.id() + " makes one)", RequestRejected.Reason.NOT_FOUND);
-        }
-        return live.get(live.size() - 1);
+        return ArtifactChoice.newestFullBackup(catalog, staging, "from", "to make a PR environment of",
+                "backup --env " + staging.id() + " makes one");
     }
 
     /** The staging backup loaded (artifact_loader: digests checked) straight into the PR database and filestore. */

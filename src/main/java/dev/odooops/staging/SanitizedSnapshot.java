@@ -31,6 +31,7 @@ import dev.odooops.postgres.Anonymizer;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
 import dev.odooops.restore.ArtifactUnpacking;
+import dev.odooops.run.ArtifactChoice;
 import dev.odooops.run.RunEnd;
 import dev.odooops.run.RunStarter;
 import dev.odooops.run.Vars;
@@ -126,7 +127,9 @@ public class SanitizedSnapshot {
         EnvironmentConfig env = config.environment(request.project(), request.environment()).orElseThrow(() ->
                 new RequestRejected("env", "project '" + request.project() + "' has no environment '" + request.environment() + "'",
                         RequestRejected.Reason.NOT_FOUND));
-        Artifact artifact = request.artifactId() == null ? newest(env) : named(env, request.artifactId());
+        Artifact artifact = request.artifactId() == null
+                ? ArtifactChoice.newestFullBackup(catalog, env, "artifact", "to make a snapshot of", "take a backup first, or name one with --artifact")
+                : ArtifactChoice.namedFullBackup(catalog, env, request.artifactId(), "a snapshot needs a full backup");
         SnapshotJob job = new SnapshotJob(queued == null ? null : queued.runId(), request, env, artifact, clock.instant(),
                 new SecretRedactor(EnvironmentSecrets.of(env)));
         if (queued != null) job.lease(queued.lease());
@@ -140,33 +143,6 @@ public class SanitizedSnapshot {
     public dev.odooops.model.EnvironmentRequest admit(dev.odooops.model.EnvironmentRequest request) {
         if (request instanceof SnapshotRequest s) prepare(s, null);
         return request;
-    }
-
-    private Artifact newest(EnvironmentConfig env) {
-        List<Artifact> live = catalog.artifacts().liveArtifacts(env.project()).stream()
-                .filter(a -> a.environmentId().equals(env.id()) && ArtifactKind.BACKUP.wire().equals(a.kind())
-                        && BackupType.FULL.wire().equals(a.backupType())).toList();
-        if (live.isEmpty()) {
-            throw new RequestRejected("artifact", env.id() + " has no live full backup to make a snapshot of (take a backup "
-                    + "first, or name one with --artifact)", RequestRejected.Reason.NOT_FOUND);
-        }
-        return live.get(live.size() - 1);
-    }
-
-    private Artifact named(EnvironmentConfig env, String id) {
-        Artifact a = catalog.artifacts().artifact(id).orElseThrow(() ->
-                new RequestRejected("artifact", "no artifact '" + id + "' in the ops catalog", RequestRejected.Reason.NOT_FOUND));
-        if (!a.environmentId().equals(env.id())) {
-            throw new RequestRejected("artifact", "artifact '" + id + "' belongs to " + a.environmentId() + ", not to " + env.id());
-        }
-        if (a.prunedAt() != null) throw new RequestRejected("artifact", "artifact '" + id + "' was pruned at " + a.prunedAt());
-        if (!ArtifactKind.BACKUP.wire().equals(a.kind()) && !ArtifactKind.PRE_RESTORE.wire().equals(a.kind())) {
-            throw new RequestRejected("artifact", "artifact '" + id + "' is a " + a.kind() + ", not a backup of the environment");
-        }
-        if (!BackupType.FULL.wire().equals(a.backupType())) {
-            throw new RequestRejected("artifact", "artifact '" + id + "' is " + a.backupType() + ": a snapshot needs a full backup");
-        }
-        return a;
     }
 
     /** Step create-snapshot-run. */
