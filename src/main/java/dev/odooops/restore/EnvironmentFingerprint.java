@@ -1,5 +1,7 @@
 package dev.odooops.restore;
 
+import dev.odooops.config.DatabaseConfig;
+
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.PgAdmin;
 
@@ -49,17 +51,27 @@ public final class EnvironmentFingerprint {
     }
 
     public static Map<String, Object> of(EnvironmentConfig env, BackupType type) throws Exception {
+        return of(env.database(), env.filestore(), type);
+    }
+
+    /**
+     * The fingerprint of a database and a filestore directory given by name: a restore's new copies, taken before
+     * they are swapped in (the rename keeps the database's OID and rows, and the directory's content), so that it
+     * costs no downtime. Should the application write at its start, the next restore of the same artifact simply
+     * finds a difference and restores again.
+     */
+    public static Map<String, Object> of(DatabaseConfig db, Path filestore, BackupType type) throws Exception {
         Map<String, Object> f = new LinkedHashMap<>();
-        if (type.includesDatabase()) f.put("database", database(env));
-        if (type.includesFilestore()) f.put("filestore", filestore(env.filestore()));
+        if (type.includesDatabase()) f.put("database", database(db));
+        if (type.includesFilestore()) f.put("filestore", filestore(filestore));
         return f;
     }
 
-    private static Map<String, Object> database(EnvironmentConfig env) throws Exception {
+    private static Map<String, Object> database(DatabaseConfig db) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         Long oid;
-        try (PgAdmin admin = new PgAdmin(env.database())) {
-            oid = admin.oid(env.database().name());
+        try (PgAdmin admin = new PgAdmin(db)) {
+            oid = admin.oid(db.name());
         }
         if (oid == null) {
             m.put("exists", "false");
@@ -67,7 +79,7 @@ public final class EnvironmentFingerprint {
         }
         MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
         int tables = 0;
-        try (Connection c = EnvironmentDatabase.connect(env.database())) {
+        try (Connection c = EnvironmentDatabase.connect(db)) {
             c.setAutoCommit(false);
             c.createStatement().execute("set transaction isolation level repeatable read, read only");
             try (PreparedStatement ps = c.prepareStatement(TABLES); ResultSet rs = ps.executeQuery()) {

@@ -74,6 +74,22 @@ public class FinalizeRestore {
         return names;
     }
 
+    /**
+     * Step fingerprint-new-copies, before quiesce: what this run will leave, taken on the new database and filestore
+     * beside the live ones (a full read of both), so that finalize-restore does not read them during the downtime.
+     */
+    public void fingerprintNewCopies(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
+        var type = job.request().type();
+        var db = job.environment().database();
+        String tag = job.sideTag();
+        var fresh = new dev.odooops.config.DatabaseConfig(db.host(), db.port(),
+                SideCopies.database(db.name(), SideCopies.Role.RESTORE, tag), db.user(), db.password(), db.sslmode());
+        java.nio.file.Path dir = SideCopies.filestore(job.environment().filestore().toAbsolutePath(), SideCopies.Role.RESTORE, tag);
+        long t0 = System.nanoTime();
+        job.fingerprint(EnvironmentFingerprint.of(fresh, dir, type));
+        job.stepDetail(Map.of("fingerprint_ms", (System.nanoTime() - t0) / 1_000_000));
+    }
+
     public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         // what this run leaves, for the next restore of the same artifact to compare with
         Map<String, Object> fingerprint = job.fingerprint() != null ? job.fingerprint()

@@ -235,7 +235,8 @@ class LiveFilestoreLinkTest {
         RestoreResult r = restoreFiles(b.artifactId());
 
         assertNotEquals("success", r.status(), "the restored tree would hold the secret");
-        assertEquals("restore-filestore", r.failedStep(), r.error());
+        // the new filestore is built and checked before quiesce: its failure is await-new-filestore's
+        assertEquals("await-new-filestore", r.failedStep(), r.error());
         assertTrue(r.error().contains(folder + "/secret"), r.error());
         assertEquals(1, links(secret), "the secret was never linked");
         assertEquals(before, kinds(live()), "the live filestore is as it was");

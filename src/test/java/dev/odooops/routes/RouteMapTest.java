@@ -49,7 +49,7 @@ class RouteMapTest {
     void should_show_the_safety_backup_and_each_database_restore_step_in_the_mandated_order() throws Exception {
         assertEquals(List.of("verify-artifact", "decrypt-artifact", "use-standby", "pre-restore-backup", "prepare-filestore",
                         "create-restore-database", "restore-database", "check-row-counts", "neutralize", "verify-neutralization",
-                        "await-new-filestore", "await-pre-restore-backup", "verify-pre-restore-backup", "quiesce-odoo", "swap-database",
+                        "await-new-filestore", "fingerprint-new-copies", "await-pre-restore-backup", "verify-pre-restore-backup", "quiesce-odoo", "swap-database",
                         "restore-filestore", "standby-consumed", "compare-config", "restart-odoo", "validate",
                         "final-neutralization-check", "finalize-restore"),
                 steps("restore.camel.yaml", "restore-run"));

@@ -266,6 +266,9 @@ class HttpApiTest {
         assertTrue(metrics.contains("odoo_ops_queue_depth"), metrics);
         assertTrue(metrics.contains("odoo_ops_stored_bytes{environment=\"" + env.environmentId() + "\",environment_type=\"production\","
                 + "project=\"" + env.project + "\"}"), metrics);
+        // the last successful restore's downtime, per environment (NaN until the first)
+        assertTrue(metrics.contains("odoo_ops_restore_downtime_seconds{environment=\"" + env.environmentId()
+                + "\",environment_type=\"production\",project=\"" + env.project + "\"}"), metrics);
     }
 
     @Test
