@@ -35,7 +35,7 @@ PROPS
   printf 'perf_db_password=perf_bench\n' > "$BENCH_ROOT/config/secrets.properties"
   cat > "$BENCH_ROOT/config/environments.yaml" <<YAML
 store: {type: local, local: {path: $BENCH_ROOT/store}}
-users: [{name: operator, permissions: [{project: "*", actions: [backup, restore]}]}]
+users: [{name: operator, permissions: [{project: "*", actions: [backup, restore, drill]}]}]
 projects:
   - name: perf
     environments:

@@ -113,7 +113,6 @@ read -r ops_undo kib < <(odoo_ops undo restore --project perf --env src --artifa
 track "$kib"
 undo_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
 downtime=$(grep -o '"downtime_ms" *: *[0-9]*' "$BENCH_ROOT/undo.out" | head -n1 | grep -o '[0-9]*$' || true)
-standby=$(grep -o '"standby[a-z_]*" *: *"[^"]*"' "$BENCH_ROOT/undo.out" | head -n1 || true)
 
 echo "6. restore with the filestore gone (disaster recovery) ..." >&2
 rm -rf "$FS_DIR.gone"; mv "$FS_DIR" "$FS_DIR.gone"   # what the restore brings back is the same tree
@@ -122,6 +121,30 @@ read -r ops_dr kib < <(odoo_ops dr restore --project perf --env src --artifact "
 track "$kib"
 dr_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
 rm -rf "$FS_DIR.gone"
+
+# the warm standby: a drill with drills.standby keeps its copies, a write makes the environment differ from the
+# artifact, and the undo of that artifact renames the standby in instead of pg_restore
+standby_row="n/a (not built yet)"
+if [ "$drill_row" != "n/a (not built yet)" ]; then
+  echo "7. undo with the warm standby: drill keeping it, a write, the restore ..." >&2
+  echo "        drills: {standby: true}" >> "$BENCH_ROOT/config/environments.yaml"
+  if read -r keep_s kib < <(odoo_ops keep drill --env perf/src --artifact "$day_artifact"); then
+    track "$kib"
+    psql -U postgres -d "$PERF_DB" -qc "insert into ir_attachment(id, name) select coalesce(max(id), 0) + 1, 'bench-write' from ir_attachment"
+    drop_caches
+    if read -r ops_undo_sb kib < <(odoo_ops undo-standby restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0); then
+      track "$kib"
+      used=$(grep -o '"standby": *{[^}]*}' "$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)/final_status.json" | head -n1 || true)
+      case "$used" in *'"standby": true'*|*'"standby":true'*) standby_row="$ops_undo_sb" ;; *) standby_row="n/a (standby not used: $used)" ;; esac
+      sb_downtime=$(grep -o '"downtime_ms" *: *[0-9]*' "$BENCH_ROOT/undo-standby.out" | head -n1 | grep -o '[0-9]*$' || true)
+    else
+      standby_row="n/a (restore failed: $BENCH_ROOT/undo-standby.err)"
+    fi
+  else
+    standby_row="n/a (drill keeping the standby failed: $BENCH_ROOT/keep.err)"
+  fi
+  psql -U postgres -d "$PERF_DB" -qc "delete from ir_attachment where name = 'bench-write'" 2>/dev/null || true
+fi
 
 r() { echo "scale=2; $1 / $2" | bc; }
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -133,11 +156,11 @@ printf '%-52s %9s %9s %9s %16s\n' "first full backup (s)" "$ops_full" "$manual_f
 printf '%-52s %9s %9s %9s %16s\n' "daily backup, 1 % new attachments (s), / restic" "$ops_day" "-" "$restic_day" "$(r "$ops_day" "$restic_day") (<= 1.0)"
 printf '%-52s %9s %9s %9s %16s\n' "disaster recovery, the filestore gone (s)" "$ops_dr" "$manual_restore" "-" "$(r "$ops_dr" "$manual_restore") (<= 1.3)"
 printf '%-52s %9s %9s %9s %16s\n' "restore of the newest artifact, undo today (s)" "$ops_undo" "$manual_restore" "-" "$(r "$ops_undo" "$manual_restore")"
-if [ -n "$standby" ]; then
-  printf '%-52s %9s %9s %9s %16s\n' "  the same with the warm standby (s)" "$ops_undo" "$manual_restore" "-" "$(r "$ops_undo" "$manual_restore") (<= 0.5)"
-else
-  printf '%-52s %9s\n' "  the same with the warm standby (s)" "n/a (not built yet)"
-fi
+case "$standby_row" in
+  n/a*) printf '%-52s %s\n' "  the same with the warm standby (s)" "$standby_row" ;;
+  *) printf '%-52s %9s %9s %9s %16s\n' "  the same with the warm standby (s)" "$standby_row" "$manual_restore" "-" "$(r "$standby_row" "$manual_restore") (<= 0.5)"
+     [ -n "${sb_downtime:-}" ] && printf '%-52s %9s\n' "    its downtime (s)" "$(echo "scale=1; $sb_downtime / 1000" | bc)" ;;
+esac
 if [ -n "$downtime" ]; then
   printf '%-52s %9s %9s %9s %16s\n' "restore downtime, quiesce to maintenance lifted (s)" "$(echo "scale=1; $downtime / 1000" | bc)" \
     "$manual_restore" "-" "$(r "$(echo "scale=3; $downtime / 1000" | bc)" "$manual_restore") (< 10 s)"
