@@ -60,7 +60,7 @@ odoo_ops() {  # name, args... -> "seconds peak_kib"; fails when the run did not 
   local name=$1; shift
   local t; t=$(measure "$name" java ${ODOO_OPS_JAVA_OPTS:-} -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" "$@" \
     --config "$BENCH_ROOT/config")
-  grep -q '"status":"success"' "$BENCH_ROOT/$name.out" || { tail -n 20 "$BENCH_ROOT/$name.err" >&2; return 1; }
+  grep -qE '"status" *: *"success"' "$BENCH_ROOT/$name.out" || { tail -n 20 "$BENCH_ROOT/$name.err" >&2; return 1; }
   echo "$t"
 }
 
