@@ -7,14 +7,11 @@ import dev.odooops.config.EnvironmentSecrets;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
 import dev.odooops.domain.AppProfile;
-import dev.odooops.domain.ArtifactManifest;
 import dev.odooops.domain.BackupGaps;
 import dev.odooops.domain.DatabaseProgress;
-import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.RequestRejected;
 import dev.odooops.domain.SecretRedactor;
-import dev.odooops.domain.TreeDigest;
 import dev.odooops.exec.CrashPoints;
 import dev.odooops.exec.PgPassFile;
 import dev.odooops.exec.ToolRunner;
@@ -47,7 +44,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -246,46 +242,20 @@ public class RestoreDrill {
         Path dir = job.scratchFilestore();
         WorkFiles.deleteTree(dir);
         Files.createDirectories(dir);
-        Path metaFile = job.files().get("filestore.meta.json");
-        Map<String, Object> meta = metaFile == null ? Map.of() : Json.readMap(metaFile);
-        boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
-        String actual;
-        long count;
-        Map<String, Object> detail = new LinkedHashMap<>();
-        if (packed) {
-            FilestoreIndex index = FilestoreIndex.parse(Files.readString(job.files().get(FilestoreIndex.FILE)));
-            var unpacked = unpacking.unpackPacks(job.environment().project(), job.artifact().manifest(), index.entries(),
-                    job.workDir(), pack -> job.workDir().resolve("pack-" + pack), (e, got) -> {
-                        Path target = dir.resolve(e.path());
-                        Files.createDirectories(target.getParent());
-                        Files.move(got, target, StandardCopyOption.REPLACE_EXISTING);
-                    });
-            detail.put("packs_fetched", unpacked.packs());
-            detail.put("bytes", unpacked.bytes());
-            count = index.entries().size();
-            var found = dev.odooops.domain.FilestoreInventory.of(dir, job.environment().app());
-            actual = found.others().isEmpty() ? ArtifactUnpacking.verifiedTree(found.files(), index)
-                    : "differs: " + found.others().size() + " entr(ies) neither a regular file nor a directory";
-        } else {
-            Path archive = job.files().get("filestore.tar.zst");
-            if (archive == null) throw new IllegalStateException("artifact " + job.artifact().id() + " has no filestore archive");
-            long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
-            unpacking.unpackArchive(archive, maxBytes, dir, check -> detail.put("archive_check", check));
-            int version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
-            TreeDigest.Result tree = TreeDigest.of(dir, version, job.environment().app());
-            actual = tree.digest();
-            count = tree.fileCount();
-        }
+        ArtifactUnpacking.Extracted got = unpacking.extractFilestore(job.environment().project(), job.artifact(), job.files(),
+                job.workDir(), dir, job.environment().app());
+        String actual = got.treeDigest();
+        long count = got.files();
         job.unpacked(actual, count);
         CrashPoints.reached("drill:scratch-filestore-unpacked");
         long ms = ms(t0);
         job.millis().put("unpack_filestore_ms", ms);
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("directory", dir.toString());
-        check.put("format", packed ? "packed" : "tar");
+        check.put("format", got.packed() ? "packed" : "tar");
         check.put("files", count);
         check.put("duration_ms", ms);
-        check.putAll(detail);
+        check.putAll(got.detail());
         job.evidence().json("scratch_filestore.json", check);
         job.stepDetail(Map.of("files", count, "ms", ms));
     }

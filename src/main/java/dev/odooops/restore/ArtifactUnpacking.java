@@ -260,6 +260,48 @@ public final class ArtifactUnpacking {
         return index.treeDigest();
     }
 
+    /** What {@link #extractFilestore} made: the tree digest of what is now there, its file count, and what it checked. */
+    public record Extracted(String treeDigest, long files, boolean packed, Map<String, Object> detail) {
+    }
+
+    /**
+     * The filestore of {@code artifact} (of {@code project}; its fetched {@code files}: the packed index or
+     * filestore.tar.zst, and filestore.meta.json when there is one) extracted into the empty directory {@code dir},
+     * nothing linked from anywhere else: from every pack ({@link #unpackPacks}, through {@code work}) or from the
+     * archive ({@link #unpackArchive}, bounded by the recorded total bytes). The tree digest returned is computed from
+     * what is in {@code dir} (for a packed one, "differs: ..." when anything but the indexed files is there) for the
+     * caller to compare with the one recorded at backup time.
+     */
+    public Extracted extractFilestore(String project, Artifact artifact, Map<String, Path> files, Path work, Path dir,
+                                      AppProfile app) throws IOException {
+        Path metaFile = files.get("filestore.meta.json");
+        Map<String, Object> meta = metaFile == null ? Map.of() : Json.readMap(metaFile);
+        boolean packed = artifact.manifest().format() == ArtifactManifest.FORMAT_PACKED;
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (packed) {
+            FilestoreIndex index = FilestoreIndex.parse(Files.readString(files.get(FilestoreIndex.FILE)));
+            Unpacked unpacked = unpackPacks(project, artifact.manifest(), index.entries(), work,
+                    pack -> work.resolve("pack-" + pack), (e, got) -> {
+                        Path target = dir.resolve(e.path());
+                        Files.createDirectories(target.getParent());
+                        Files.move(got, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    });
+            detail.put("packs_fetched", unpacked.packs());
+            detail.put("bytes", unpacked.bytes());
+            FilestoreInventory found = FilestoreInventory.of(dir, app);
+            String actual = found.others().isEmpty() ? verifiedTree(found.files(), index)
+                    : "differs: " + found.others().size() + " entr(ies) neither a regular file nor a directory";
+            return new Extracted(actual, index.entries().size(), true, detail);
+        }
+        Path archive = files.get("filestore.tar.zst");
+        if (archive == null) throw new IllegalStateException("artifact " + artifact.id() + " has no filestore archive");
+        long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
+        unpackArchive(archive, maxBytes, dir, check -> detail.put("archive_check", check));
+        int version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : dev.odooops.domain.TreeDigest.V1;
+        dev.odooops.domain.TreeDigest.Result tree = dev.odooops.domain.TreeDigest.of(dir, version, app);
+        return new Extracted(tree.digest(), tree.fileCount(), false, detail);
+    }
+
     /** Where {@link #unpackPacks} puts what it checked. */
     public interface Members {
         /** The pack {@code pack}'s admission check (before a refused pack fails the load). */

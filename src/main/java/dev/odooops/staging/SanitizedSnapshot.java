@@ -7,12 +7,9 @@ import dev.odooops.config.EnvironmentSecrets;
 import dev.odooops.config.OdooControl;
 import dev.odooops.config.OpsConfig;
 import dev.odooops.config.Settings;
-import dev.odooops.domain.ArtifactManifest;
-import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.RequestRejected;
 import dev.odooops.domain.SecretRedactor;
-import dev.odooops.domain.TreeDigest;
 import dev.odooops.exec.CrashPoints;
 import dev.odooops.exec.PgPassFile;
 import dev.odooops.exec.ToolRunner;
@@ -232,45 +229,22 @@ public class SanitizedSnapshot {
         WorkFiles.createPrivate(dir);
         job.scratchDirectory(dir);
         Map<String, Object> meta = Json.readMap(job.files().get("filestore.meta.json"));
-        boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
-        String actual;
-        long count;
-        Map<String, Object> detail = new LinkedHashMap<>();
-        if (packed) {
-            FilestoreIndex index = FilestoreIndex.parse(Files.readString(job.files().get(FilestoreIndex.FILE)));
-            var unpacked = unpacking.unpackPacks(job.environment().project(), job.artifact().manifest(), index.entries(),
-                    job.workDir(), pack -> job.workDir().resolve("pack-" + pack), (e, got) -> {
-                        Path target = dir.resolve(e.path());
-                        Files.createDirectories(target.getParent());
-                        Files.move(got, target, StandardCopyOption.REPLACE_EXISTING);
-                    });
-            detail.put("packs_fetched", unpacked.packs());
-            detail.put("bytes", unpacked.bytes());
-            count = index.entries().size();
-            var found = dev.odooops.domain.FilestoreInventory.of(dir, job.environment().app());
-            actual = found.others().isEmpty() ? ArtifactUnpacking.verifiedTree(found.files(), index)
-                    : "differs: " + found.others().size() + " entr(ies) neither a regular file nor a directory";
-        } else {
-            Path archive = job.files().get("filestore.tar.zst");
-            long maxBytes = meta.get("total_bytes") instanceof Number n ? n.longValue() : -1;
-            unpacking.unpackArchive(archive, maxBytes, dir, check -> detail.put("archive_check", check));
-            int version = meta.get("tree_digest_version") instanceof Number n ? n.intValue() : TreeDigest.V1;
-            TreeDigest.Result tree = TreeDigest.of(dir, version);
-            actual = tree.digest();
-            count = tree.fileCount();
-        }
+        ArtifactUnpacking.Extracted got = unpacking.extractFilestore(job.environment().project(), job.artifact(), job.files(),
+                job.workDir(), dir, job.environment().app());
+        String actual = got.treeDigest();
+        long count = got.files();
         CrashPoints.reached("snapshot:scratch-filestore-unpacked");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         job.millis().put("unpack_filestore_ms", ms);
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("directory", dir.toString());
-        check.put("format", packed ? "packed" : "tar");
+        check.put("format", got.packed() ? "packed" : "tar");
         check.put("expected_tree_digest", meta.get("tree_digest"));
         check.put("actual_tree_digest", actual);
         check.put("files", count);
         check.put("ok", actual.equals(meta.get("tree_digest")));
         check.put("duration_ms", ms);
-        check.putAll(detail);
+        check.putAll(got.detail());
         job.evidence().json("scratch_filestore.json", check);
         if (!actual.equals(meta.get("tree_digest"))) {
             throw new IllegalStateException("the scratch filestore does not match the tree digest recorded at backup time");
