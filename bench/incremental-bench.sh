@@ -16,47 +16,8 @@
 # the dataset's base module series). Prints a table; nothing is asserted.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup
-command -v restic >/dev/null || { apt-get update -q >&2 && apt-get install -y -q restic >&2; }
 DAYS=${DAYS:-30}
-cat >> "$BENCH_ROOT/config/application.properties" <<PROPS
-backup.filestore-format=packed
-PROPS
-export RESTIC_REPOSITORY=$BENCH_ROOT/restic RESTIC_PASSWORD=bench-only RESTIC_CACHE_DIR=$BENCH_ROOT/restic-cache
-restic init -q >/dev/null
-files=$(find "$FS_DIR" -type f | wc -l)
-new_per_day=$(( files / 100 ))
-avg_size=$(( $(du -sb "$FS_DIR" | cut -f1) / files ))
-peak=0
-track() { local kib=$1; (( kib > peak )) && peak=$kib; true; }
-
-# new Odoo attachments: random content named by its SHA-1, with its ir_attachment row (the database changes too)
-add_attachments() {  # count day
-  local n=$1 day=$2 i tmp sha rows=()
-  for ((i = 0; i < n; i++)); do
-    tmp=$(mktemp -p "$BENCH_ROOT/work")
-    head -c "$avg_size" /dev/urandom > "$tmp"
-    sha=$(sha1sum "$tmp" | cut -c1-40)
-    mkdir -p "$FS_DIR/${sha:0:2}"
-    mv "$tmp" "$FS_DIR/${sha:0:2}/$sha"
-    rows+=("('bench-day$day-$i', '${sha:0:2}/$sha', '$sha', $avg_size)")
-  done
-  local IFS=,
-  psql -U postgres -d "$PERF_DB" -qc "insert into ir_attachment(id, name, store_fname, checksum, file_size)
-    select (select coalesce(max(id), 0) from ir_attachment) + row_number() over (), v.*
-    from (values ${rows[*]}) as v(name, store_fname, checksum, file_size)"
-}
-
-cleanup_dataset() {  # the attachments this benchmark added, files and rows (also when it fails)
-  psql -U postgres -d "$PERF_DB" -Atc "select store_fname from ir_attachment where name like 'bench-day%'" 2>/dev/null | \
-    while read -r f; do rm -f "$FS_DIR/$f"; done
-  psql -U postgres -d "$PERF_DB" -qc "delete from ir_attachment where name like 'bench-day%'" 2>/dev/null || true
-  [ -d "$FS_DIR.gone" ] && [ ! -d "$FS_DIR" ] && mv "$FS_DIR.gone" "$FS_DIR"
-  true
-}
-trap cleanup_dataset EXIT
-
-dump_for_restic() { PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d "$PERF_DB" -f "$BENCH_ROOT/restic-dump/db.dump"; }
-mkdir -p "$BENCH_ROOT/restic-dump"
+daily_setup
 
 drop_caches
 echo "1. first full backup: by hand ..." >&2
