@@ -658,6 +658,8 @@ public final class OpsRuntime implements AutoCloseable {
      * {@link #close} follows either way, except in a process about to exit with runs cut off.
      */
     public boolean drain() {
+        // the stop signal may have reached a child the JVM was starting, still in odoo-ops's process group: started again
+        if (toolRunner != null) toolRunner.stopSignalled();
         if (runQueue == null) return true;
         runQueue.stopAccepting();
         CamelContext context = main.getCamelContext();

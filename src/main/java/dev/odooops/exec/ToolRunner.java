@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  *     never logged.</li>
  * <li>{@code setsid}: the child leads a session and process group of its own, so a signal meant for odoo-ops's
  *     group (a terminal's Ctrl-C, {@code kill -TERM -PGID}, serve's stop) does not reach it: a running pg_dump ends
- *     its work while {@code serve} drains ({@code service.shutdown-grace-seconds}). At its time-out the whole group
+ *     its work while {@code serve} drains ({@code service.shutdown-grace-seconds}). A child the group's signal reaches in
+ *     the few milliseconds before setsid runs had not begun: it is started again ({@link #stopSignalled}). At its time-out the whole group
  *     is ended ({@link ProcessGroupExecutor}), grandchildren included. setsid does not change the parent, so the
  *     parent-death signal below still fires when the JVM dies.</li>
  * <li>{@code setpriv --pdeathsig KILL}: the kernel kills the child when its parent dies, so a killed JVM leaves
@@ -264,23 +265,25 @@ public class ToolRunner {
         List<String> args = commandLine(argv, inherited, env);
         long start = System.nanoTime();
         ScheduledExecutorService progress = progressOf == null ? null : startProgress(tool, progressOf, start);
-        Exchange result;
+        Launch run;
         try {
-            result = template.request(ENDPOINT, ex -> {
-                ex.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, args);
-                ex.getMessage().setHeader(ExecBinding.EXEC_COMMAND_TIMEOUT, timeout.toMillis());
-            });
+            for (int attempt = 1; ; attempt++) {
+                run = launch(args, timeout);
+                if (attempt > RELAUNCHES || run.millis() >= timeout.toMillis() || !(run.failure() != null || run.code() == EXIT_KILLED
+                        || run.code() == EXIT_INTERRUPTED) || !killedBeforeItsSession()) break;
+                LOG.warn("{} was {} by the stop signal to odoo-ops's process group before it had a session of its own; "
+                        + "it had not begun: started again", tool, run.failure() != null ? "prevented from starting" : "ended");
+            }
         } finally {
             if (progress != null) endProgress(progress);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        if (result.getException() != null) {
-            throw new ToolFailedException(tool, -1, tool + " could not run: " + redactor.scrub(result.getException().getMessage()));
+        if (run.failure() != null) {
+            throw new ToolFailedException(tool, -1, tool + " could not run: " + run.failure());
         }
-        ExecResult exec = result.getMessage().getBody(ExecResult.class);
-        String stdout = read(exec.getStdout(), Integer.MAX_VALUE);
-        String stderr = redactor.scrub(read(exec.getStderr(), STDERR_TAIL));
-        int code = exec.getExitValue();
+        String stdout = run.stdout();
+        String stderr = run.stderr();
+        int code = run.code();
         // a tool still running at its time-out is killed; whatever it then exits with (a command that traps
         // SIGTERM may exit 0), it did not finish its work: that is a failure
         if (millis >= timeout.toMillis()) {
@@ -291,6 +294,68 @@ public class ToolRunner {
         }
         LOG.debug("{} finished in {} ms", tool, millis);
         return new ToolResult(code, stdout, stderr, millis);
+    }
+
+    /** One launch of the child: its exit code and output, or why it could not run (redacted). */
+    private record Launch(int code, String stdout, String stderr, String failure, long millis) {
+    }
+
+    private Launch launch(List<String> args, Duration timeout) {
+        long start = System.nanoTime();
+        Exchange result = template.request(ENDPOINT, ex -> {
+            ex.getMessage().setHeader(ExecBinding.EXEC_COMMAND_ARGS, args);
+            ex.getMessage().setHeader(ExecBinding.EXEC_COMMAND_TIMEOUT, timeout.toMillis());
+        });
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (result.getException() != null) {
+            // camel-exec's message names the command only ("Unable to execute command ExecCommand [...]", with the
+            // child's environment: never logged); its causes (the launch's IOException) say why
+            Exception e = result.getException();
+            StringBuilder why = new StringBuilder();
+            for (Throwable c = e.getCause(); c != null && why.length() < 2000; c = c.getCause()) {
+                why.append(why.isEmpty() ? "" : "; caused by ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage());
+            }
+            return new Launch(-1, "", "", redactor.scrub(why.isEmpty() ? String.valueOf(e.getMessage()) : why.toString()), millis);
+        }
+        ExecResult exec = result.getMessage().getBody(ExecResult.class);
+        return new Launch(exec.getExitValue(), read(exec.getStdout(), Integer.MAX_VALUE),
+                redactor.scrub(read(exec.getStderr(), STDERR_TAIL)), null, millis);
+    }
+
+    /**
+     * Called when serve's stop begins (SIGTERM or SIGINT, which a terminal and {@code kill -TERM -PGID} send to the
+     * whole process group). A child leaves that group only when setsid runs: for the few milliseconds between the
+     * JVM's fork and setsid (longer on a loaded machine) it is still in it, and the group's signal ends it (143,
+     * 130) or its launch (the JVM's spawn helper) before the tool began. Such a child is started again (see
+     * {@link #killedBeforeItsSession}); a tool that began is in its own session, so the group's signal never
+     * reaches it.
+     */
+    public void stopSignalled() {
+        stopSignalled = true;
+    }
+
+    private volatile boolean stopSignalled;
+    /** How often one call starts a child the stop signal ended before its session: more means something else kills it. */
+    static final int RELAUNCHES = 2;
+    private static final int EXIT_INTERRUPTED = 130;
+
+    /**
+     * Whether a child that ended by SIGTERM or SIGINT, or could not be launched, was ended by serve's stop signal:
+     * only with children in sessions of their own (setsid), and only once the stop began. The JVM runs the stop on
+     * a thread of its own, which may learn of the signal after this one saw the child end: it is given a moment.
+     */
+    private boolean killedBeforeItsSession() {
+        if (!ownGroup) return false;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!stopSignalled && System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return stopSignalled;
     }
 
     /** Where progress lines are drawn (a terminal's stderr), or null: set by the command line, never by serve. */

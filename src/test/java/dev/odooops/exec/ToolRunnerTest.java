@@ -106,6 +106,49 @@ class ToolRunnerTest {
         assertFalse(ownGroup.equals(pid), "the child is not in the JVM's process group");
     }
 
+    /**
+     * A child ended by SIGTERM before it began its work, as serve's stop signal to its process group ends one the JVM
+     * was starting (still in the group until setsid runs): here the child's first launch ends itself by SIGTERM.
+     */
+    private static List<String> endedBySigtermAtFirstLaunch(java.nio.file.Path launches) {
+        return List.of("sh", "-c", "echo launch >> '" + launches + "'; [ $(wc -l < '" + launches + "') -gt 1 ] || kill -TERM $$; echo began");
+    }
+
+    @Test
+    void should_start_again_a_child_the_stop_signal_to_the_process_group_ended_before_it_began() throws Exception {
+        java.nio.file.Path launches = java.nio.file.Files.createTempFile("launches", ".txt");
+        try {
+            ToolRunner tools = runner();
+            tools.stopSignalled(); // serve's stop began
+            ToolResult r = tools.run(endedBySigtermAtFirstLaunch(launches), Map.of(), Duration.ofSeconds(20));
+            assertEquals("began", r.stdout().strip());
+            assertEquals(2, java.nio.file.Files.readAllLines(launches).size(), "launched once more");
+        } finally {
+            java.nio.file.Files.deleteIfExists(launches);
+        }
+    }
+
+    @Test
+    void should_fail_a_child_ended_by_sigterm_when_no_stop_began_and_one_ended_again_and_again() throws Exception {
+        java.nio.file.Path launches = java.nio.file.Files.createTempFile("launches", ".txt");
+        try {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class,
+                    () -> runner().run(endedBySigtermAtFirstLaunch(launches), Map.of(), Duration.ofSeconds(20)));
+            assertEquals(143, e.exitCode(), e.getMessage());
+            assertEquals(1, java.nio.file.Files.readAllLines(launches).size(), "not launched again outside a stop");
+
+            ToolRunner stopping = runner();
+            stopping.stopSignalled();
+            var again = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class, () -> stopping.run(
+                    List.of("sh", "-c", "echo launch >> '" + launches + "'; kill -TERM $$"), Map.of(), Duration.ofSeconds(20)));
+            assertEquals(143, again.exitCode(), again.getMessage());
+            assertEquals(1 + 1 + ToolRunner.RELAUNCHES, java.nio.file.Files.readAllLines(launches).size(),
+                    "a child that something else keeps ending is launched a bounded number of times");
+        } finally {
+            java.nio.file.Files.deleteIfExists(launches);
+        }
+    }
+
     @Test
     void should_end_the_whole_process_group_at_the_time_out_and_return_on_time() throws Exception {
         // the action's grandchild keeps the child's stdout open: the call used to wait for it, not the time-out
