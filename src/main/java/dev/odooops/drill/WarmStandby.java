@@ -99,6 +99,12 @@ public class WarmStandby {
             try (Connection c = EnvironmentDatabase.connect(db, job.scratchDatabase()); Statement st = c.createStatement()) {
                 st.execute("vacuum (analyze)");
             }
+            // what a restore that renames this standby in records as its new copies' fingerprint (restore
+            // EnvironmentFingerprint: the rows' digest here, while it is open; the tree digest below): taken now, so that
+            // such a restore need not read the copies again beside its safety backup
+            var scratch = new DatabaseConfig(db.host(), db.port(), job.scratchDatabase(), db.user(), db.password(), db.sslmode());
+            Map<String, Object> restorePrint = new LinkedHashMap<>(
+                    dev.odooops.restore.EnvironmentFingerprint.of(scratch, null, dev.odooops.model.BackupType.DB_ONLY));
             try (PgAdmin admin = new PgAdmin(db)) {
                 admin.dropIfExists(pendingDb); // a leftover of this very run cannot exist; of a tag collision, may
                 StandbyCopies.allowConnections(db, job.scratchDatabase(), false);
@@ -121,6 +127,8 @@ public class WarmStandby {
             fingerprint.put("filestore", fsPrint);
             fingerprint.put("database_bytes", size);
             fingerprint.put("filestore_unshared_bytes", unshared);
+            restorePrint.putAll(dev.odooops.restore.EnvironmentFingerprint.of(null, pendingFs, dev.odooops.model.BackupType.FILESTORE_ONLY));
+            fingerprint.put(StandbyCopies.RESTORE_FINGERPRINT, restorePrint);
             CrashPoints.reached("standby:kept-not-recorded");
             String keptDb = StandbyCopies.database(live);
             Path keptFs = StandbyCopies.filestore(liveFs);

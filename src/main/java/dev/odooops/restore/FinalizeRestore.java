@@ -86,8 +86,23 @@ public class FinalizeRestore {
                 SideCopies.database(db.name(), SideCopies.Role.RESTORE, tag), db.user(), db.password(), db.sslmode());
         java.nio.file.Path dir = SideCopies.filestore(job.environment().filestore().toAbsolutePath(), SideCopies.Role.RESTORE, tag);
         long t0 = System.nanoTime();
-        job.fingerprint(EnvironmentFingerprint.of(fresh, dir, type));
-        job.stepDetail(Map.of("fingerprint_ms", (System.nanoTime() - t0) / 1_000_000));
+        // the parts renamed in from the warm standby were fingerprinted when the drill kept them, and proved untouched
+        // since (StandbyFingerprint): their fingerprint is the recorded one, not read again beside the safety backup
+        Map<String, Object> kept = StandbyCopies.restoreFingerprint(job);
+        Map<String, Object> f = new LinkedHashMap<>();
+        List<String> fromStandby = new ArrayList<>();
+        for (String part : List.of("database", "filestore")) {
+            if (part.equals("database") ? !type.includesDatabase() : !type.includesFilestore()) continue;
+            if (kept.get(part) != null) {
+                f.put(part, kept.get(part));
+                fromStandby.add(part);
+            } else {
+                f.putAll(EnvironmentFingerprint.of(fresh, dir, part.equals("database") ? dev.odooops.model.BackupType.DB_ONLY
+                        : dev.odooops.model.BackupType.FILESTORE_ONLY));
+            }
+        }
+        job.fingerprint(f);
+        job.stepDetail(Map.of("fingerprint_ms", (System.nanoTime() - t0) / 1_000_000, "recorded_by_the_standby", fromStandby));
     }
 
     public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {

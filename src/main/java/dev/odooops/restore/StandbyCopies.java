@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,6 +57,24 @@ public final class StandbyCopies {
     private static String cut(String live, String suffix) {
         return (live.length() + suffix.length() > 63 ? live.substring(0, 63 - suffix.length()) : live) + suffix;
     }
+
+    /**
+     * The restore fingerprint (EnvironmentFingerprint) the drill recorded when it kept the copies, of the parts this
+     * restore renamed in from the standby ({@code database}, {@code filestore}); empty when none was.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> restoreFingerprint(RestoreJob job) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        if (job.standby() == null || !(job.standby().get("recorded_fingerprint") instanceof Map<?, ?> fp)
+                || !(fp.get(RESTORE_FINGERPRINT) instanceof Map<?, ?> recorded)) return out;
+        for (String part : List.of("database", "filestore")) {
+            if (job.standbyFor(part) && recorded.get(part) != null) out.put(part, recorded.get(part));
+        }
+        return out;
+    }
+
+    /** The key of {@link #restoreFingerprint} in the recorded fingerprint (set by drill.WarmStandby). */
+    public static final String RESTORE_FINGERPRINT = "restore_fingerprint";
 
     /** {@code ALTER DATABASE name ALLOW_CONNECTIONS allow}, from the server's maintenance database. */
     public static void allowConnections(DatabaseConfig db, String name, boolean allow) throws SQLException {

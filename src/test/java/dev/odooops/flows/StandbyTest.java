@@ -191,6 +191,15 @@ class StandbyTest {
         assertEquals(List.of(), standbyDatabases(), "consumed");
         assertFalse(Files.exists(keptFilestore()));
         assertTrue(ops("select 1 from ops.standbys where environment_id = ?", env.environmentId()).isEmpty());
+
+        // the new copies' fingerprint is the one the drill recorded when it kept them (not read again beside the safety
+        // backup), and it is the environment's: a second restore of the artifact finds it unchanged and only validates
+        String detail = String.valueOf(ops("select payload::text as p from ops.run_events where run_id = ?::uuid and step = "
+                + "'fingerprint-new-copies' and event_type = 'step_completed'", r.runId()).get(0).get("p"));
+        assertTrue(detail.contains("\"recorded_by_the_standby\": [\"database\", \"filestore\"]"), detail);
+        RestoreResult again = fx.restore(newest.artifactId(), BackupType.FULL, RestoreRequest.Mode.AUTO);
+        assertEquals("success", again.status(), again.error());
+        assertEquals("validate_only", again.mode(), again.modeReason());
     }
 
     @Test
