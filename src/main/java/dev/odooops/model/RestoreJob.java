@@ -104,6 +104,13 @@ public final class RestoreJob extends RunState {
     public void asideFilestore(Path p) { this.asideFilestore = p; }
     /** The new filestore being built in the background while the database is restored (prepare-filestore), or null. */
     public java.util.concurrent.CompletableFuture<?> filestorePreparation() { return filestorePreparation; }
+    /**
+     * The new filestore's fingerprint (restore.EnvironmentFingerprint's {@code filestore} part), taken by
+     * prepare-filestore in the background as soon as the tree was built, while pg_restore may still run; null until then.
+     */
+    private volatile java.util.Map<String, Object> newFilestoreFingerprint;
+    public java.util.Map<String, Object> newFilestoreFingerprint() { return newFilestoreFingerprint; }
+    public void newFilestoreFingerprint(java.util.Map<String, Object> f) { this.newFilestoreFingerprint = f; }
     public void filestorePreparation(java.util.concurrent.CompletableFuture<?> f) { this.filestorePreparation = f; }
 
     /**

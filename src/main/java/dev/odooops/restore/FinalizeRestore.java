@@ -91,18 +91,23 @@ public class FinalizeRestore {
         Map<String, Object> kept = StandbyCopies.restoreFingerprint(job);
         Map<String, Object> f = new LinkedHashMap<>();
         List<String> fromStandby = new ArrayList<>();
+        boolean filestoreBeforehand = false;
         for (String part : List.of("database", "filestore")) {
             if (part.equals("database") ? !type.includesDatabase() : !type.includesFilestore()) continue;
             if (kept.get(part) != null) {
                 f.put(part, kept.get(part));
                 fromStandby.add(part);
+            } else if (part.equals("filestore") && job.newFilestoreFingerprint() != null) {
+                f.putAll(job.newFilestoreFingerprint()); // taken by prepare-filestore beside pg_restore
+                filestoreBeforehand = true;
             } else {
                 f.putAll(EnvironmentFingerprint.of(fresh, dir, part.equals("database") ? dev.odooops.model.BackupType.DB_ONLY
                         : dev.odooops.model.BackupType.FILESTORE_ONLY));
             }
         }
         job.fingerprint(f);
-        job.stepDetail(Map.of("fingerprint_ms", (System.nanoTime() - t0) / 1_000_000, "recorded_by_the_standby", fromStandby));
+        job.stepDetail(Map.of("fingerprint_ms", (System.nanoTime() - t0) / 1_000_000, "recorded_by_the_standby", fromStandby,
+                "filestore_taken_by_prepare_filestore", filestoreBeforehand));
     }
 
     public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {

@@ -77,7 +77,14 @@ public class RestoreFilestore {
         if (!job.request().type().includesFilestore()) return;
         job.filestorePreparation(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return prepare(job);
+                Prepared prepared = prepare(job);
+                // fingerprint-new-copies's filestore part, taken here while pg_restore may still run rather than after
+                // it (the tree is final: nothing writes to it until the swap renames it); a standby's was recorded
+                if (!StandbyCopies.restoreFingerprint(job).containsKey("filestore")) {
+                    job.newFilestoreFingerprint(EnvironmentFingerprint.of(null, prepared.fresh(),
+                            dev.odooops.model.BackupType.FILESTORE_ONLY));
+                }
+                return prepared;
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
