@@ -80,15 +80,15 @@ public class CreateRestoreRun {
                             : "the last restore here (run " + last.runId() + ") was of " + last.artifactId() + " (" + last.restoreType() + ")");
                     return;
                 }
-                Map<String, Object> now;
+                Map<String, Object> now = new java.util.LinkedHashMap<>();
+                java.util.Optional<String> diff;
                 try {
-                    now = EnvironmentFingerprint.of(job.environment(), r.type());
+                    diff = EnvironmentFingerprint.compare(last.fingerprint(), job.environment(), r.type(), now);
                 } catch (Exception e) {
                     job.mode("restore", "artifact already restored by run " + last.runId()
                             + ", but the environment could not be fingerprinted: " + job.redactor().scrub(e.getMessage()));
                     return;
                 }
-                var diff = EnvironmentFingerprint.difference(last.fingerprint(), now, r.type());
                 if (diff.isEmpty()) {
                     job.fingerprint(now);
                     job.mode("validate_only", "the environment is unchanged since run " + last.runId()

@@ -111,6 +111,23 @@ public final class EnvironmentFingerprint {
     }
 
     /**
+     * The environment compared with {@code recorded} part by part, the database first (its rows' digest reads the tables
+     * once) and the filestore's content only when the database is unchanged: the first difference, or empty when there
+     * is none, and then {@code now} holds the whole fingerprint. A restore whose database changed since (the usual
+     * undo) so reads no file.
+     */
+    public static Optional<String> compare(Map<String, Object> recorded, EnvironmentConfig env, BackupType type,
+                                           Map<String, Object> now) throws Exception {
+        if (type.includesDatabase()) {
+            now.put("database", database(env.database()));
+            Optional<String> db = difference(recorded, now, BackupType.DB_ONLY);
+            if (db.isPresent() || !type.includesFilestore()) return db;
+        }
+        if (type.includesFilestore()) now.put("filestore", filestore(env.filestore()));
+        return difference(recorded, now, type);
+    }
+
+    /**
      * Why {@code now} differs from {@code recorded} for the parts of {@code type}, or empty when it does not.
      * A part missing from {@code recorded} is a difference (nothing proves it unchanged).
      */
