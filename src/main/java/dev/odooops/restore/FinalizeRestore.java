@@ -105,6 +105,9 @@ public class FinalizeRestore {
                         : dev.odooops.model.BackupType.FILESTORE_ONLY));
             }
         }
+        // the server's count of the rows written, read last (after every session of the load ended): the next
+        // restore of the artifact that finds it moved restores without reading the tables
+        if (type.includesDatabase()) f.put(EnvironmentFingerprint.WRITES, EnvironmentFingerprint.writes(fresh));
         job.fingerprint(f);
         job.stepDetail(Map.of("fingerprint_ms", (System.nanoTime() - t0) / 1_000_000, "recorded_by_the_standby", fromStandby,
                 "filestore_taken_by_prepare_filestore", filestoreBeforehand));
