@@ -256,14 +256,7 @@ public class ArchiveFilestore {
             else toRead.add(f.getKey());
         }
         int knownByName = entries.size();
-        Map<String, Probe> read = probeAll(source, toRead);
-        List<PackPlanner.NewFile> newFiles = new ArrayList<>();
-        for (Map.Entry<String, Probe> r : read.entrySet()) {
-            Probe p = r.getValue();
-            StoredObject hit = held(stored.get(r.getKey()), p.sha1(), p.size());
-            if (hit != null) entries.add(new FilestoreIndex.Entry(r.getKey(), p.sha1(), p.size(), hit.packId()));
-            else newFiles.add(new PackPlanner.NewFile(r.getKey(), p.sha1(), p.size(), p.compressed()));
-        }
+        Map<String, Probe> read = new java.util.TreeMap<>();
 
         List<NewPack> newPacks = new ArrayList<>();
         List<StoredObject> newObjects = new ArrayList<>();
@@ -279,10 +272,39 @@ public class ArchiveFilestore {
         record Written(String id, java.util.concurrent.Future<ArtifactCipher.Sealed> sealed, int files, long bytes,
                        boolean compressed) {
         }
-        try (PackSealer sealer = new PackSealer(cipher, encryption.orElse(null))) {
+        // the files are read (SHA-1, first bytes) in path order on threads of their own, and each pack is written as
+        // soon as its files are read, while the files after it are still being read (no first pass over the whole tree)
+        try (PackSealer sealer = new PackSealer(cipher, encryption.orElse(null));
+             OrderedProbes probes = new OrderedProbes(source, toRead)) {
             List<Written> written = new ArrayList<>();
             int n = 0;
-            for (PackPlanner.Pack pack : new PackPlanner(packBytes).plan(newFiles)) {
+            PackPlanner.Streaming planner = new PackPlanner(packBytes).streaming();
+            java.util.Iterator<List<PackPlanner.Pack>> complete = new java.util.Iterator<>() {
+                private boolean finished;
+
+                @Override
+                public boolean hasNext() {
+                    return !finished;
+                }
+
+                @Override
+                public List<PackPlanner.Pack> next() {
+                    Map.Entry<String, Probe> r = probes.next();
+                    if (r == null) {
+                        finished = true;
+                        return planner.finish();
+                    }
+                    Probe p = r.getValue();
+                    read.put(r.getKey(), p);
+                    StoredObject hit = held(stored.get(r.getKey()), p.sha1(), p.size());
+                    if (hit != null) {
+                        entries.add(new FilestoreIndex.Entry(r.getKey(), p.sha1(), p.size(), hit.packId()));
+                        return List.of();
+                    }
+                    return planner.add(new PackPlanner.NewFile(r.getKey(), p.sha1(), p.size(), p.compressed()));
+                }
+            };
+            while (complete.hasNext()) for (PackPlanner.Pack pack : complete.next()) {
                 String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
                 Path file = job.workDir().resolve(id + ".tar.zst");
                 Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
@@ -418,19 +440,86 @@ public class ArchiveFilestore {
     private record Probe(String sha1, long size, boolean compressed) {
     }
 
-    /** Reads each file once (SHA-1 and the first bytes), in parallel; a file that vanished meanwhile is left out. */
-    private static Map<String, Probe> probeAll(Path root, List<String> files) {
-        Map<String, Probe> out = new ConcurrentHashMap<>();
-        files.parallelStream().forEach(rel -> {
-            try {
-                out.put(rel, probe(root.resolve(rel)));
-            } catch (NoSuchFileException gone) {
-                // removed by Odoo's garbage collector since the inventory
-            } catch (IOException e) {
-                // unreadable: reported by the filestore check (present, not in the index)
+    /**
+     * Each file read once (SHA-1 and the first bytes), in path order: batches read in parallel on a thread of their
+     * own, at most a few batches ahead of the consumer ({@link #next}, null at the end); a file that vanished meanwhile
+     * (Odoo's garbage collector) or cannot be read (reported by the filestore check: present, not in the index) is left
+     * out. Closing stops the reading and waits for it.
+     */
+    private static final class OrderedProbes implements AutoCloseable {
+        private static final int BATCH = 64;
+        private static final Map.Entry<String, Probe> END = Map.entry("", new Probe("", 0, false));
+        private final java.util.concurrent.BlockingQueue<List<Map.Entry<String, Probe>>> batches =
+                new java.util.concurrent.ArrayBlockingQueue<>(8);
+        private final Thread reader;
+        private volatile boolean stopped;
+        private volatile RuntimeException failure;
+        private java.util.Iterator<Map.Entry<String, Probe>> current = java.util.Collections.emptyIterator();
+        private boolean ended;
+
+        OrderedProbes(Path root, List<String> files) {
+            List<String> sorted = files.stream().sorted().toList();
+            reader = new Thread(() -> {
+                try {
+                    for (int i = 0; i < sorted.size() && !stopped; i += BATCH) {
+                        List<String> batch = sorted.subList(i, Math.min(sorted.size(), i + BATCH));
+                        Probe[] got = new Probe[batch.size()];
+                        java.util.stream.IntStream.range(0, batch.size()).parallel().forEach(k -> {
+                            try {
+                                got[k] = probe(root.resolve(batch.get(k)));
+                            } catch (IOException e) {
+                                // vanished or unreadable: left out
+                            }
+                        });
+                        List<Map.Entry<String, Probe>> out = new ArrayList<>();
+                        for (int k = 0; k < got.length; k++) if (got[k] != null) out.add(Map.entry(batch.get(k), got[k]));
+                        batches.put(out);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                try {
+                    batches.put(List.of(END));
+                } catch (InterruptedException ignored) {
+                    // closed
+                }
+            }, "probe-filestore");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The next file read, in path order; null once every file was. */
+        Map.Entry<String, Probe> next() {
+            while (!ended) {
+                if (current.hasNext()) {
+                    Map.Entry<String, Probe> e = current.next();
+                    if (e != END) return e;
+                    ended = true;
+                    if (failure != null) throw failure;
+                    return null;
+                }
+                try {
+                    current = batches.take().iterator();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the filestore was read", e);
+                }
             }
-        });
-        return new java.util.TreeMap<>(out);
+            return null;
+        }
+
+        @Override
+        public void close() {
+            stopped = true;
+            reader.interrupt();
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static final ThreadLocal<byte[]> PROBE_BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);

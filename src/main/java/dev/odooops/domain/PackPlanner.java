@@ -25,6 +25,55 @@ public final class PackPlanner {
         this.targetBytes = targetBytes;
     }
 
+    /**
+     * The same packs as {@link #plan}, planned as the files come (in path order): {@link #add} answers the packs a file
+     * completes, {@link #finish} the rest. A backup writes each pack as soon as it is complete, while the files after
+     * it are still being read.
+     */
+    public Streaming streaming() {
+        return new Streaming();
+    }
+
+    /** See {@link #streaming}. Files must come in ascending path order. */
+    public final class Streaming {
+        private final List<NewFile> plain = new ArrayList<>();
+        private final List<NewFile> packed = new ArrayList<>();
+        private final long[] bytes = new long[2];
+        private String last;
+
+        private Streaming() {
+        }
+
+        /** Adds {@code f}; the pack of its kind that it would overfill, if any, is complete and answered. */
+        public List<Pack> add(NewFile f) {
+            if (last != null && f.path().compareTo(last) <= 0) {
+                throw new IllegalArgumentException("files must come in path order: " + f.path() + " after " + last);
+            }
+            last = f.path();
+            int k = f.compressed() ? 1 : 0;
+            List<NewFile> current = f.compressed() ? packed : plain;
+            List<Pack> out = new ArrayList<>();
+            if (!current.isEmpty() && bytes[k] + f.size() > targetBytes) {
+                out.add(new Pack(f.compressed(), List.copyOf(current), bytes[k]));
+                current.clear();
+                bytes[k] = 0;
+            }
+            current.add(f);
+            bytes[k] += f.size();
+            return out;
+        }
+
+        /** The packs still open, the plain one first. */
+        public List<Pack> finish() {
+            List<Pack> out = new ArrayList<>();
+            if (!plain.isEmpty()) out.add(new Pack(false, List.copyOf(plain), bytes[0]));
+            if (!packed.isEmpty()) out.add(new Pack(true, List.copyOf(packed), bytes[1]));
+            plain.clear();
+            packed.clear();
+            return out;
+        }
+    }
+
     public List<Pack> plan(List<NewFile> files) {
         List<Pack> out = new ArrayList<>();
         for (boolean compressed : new boolean[]{false, true}) {

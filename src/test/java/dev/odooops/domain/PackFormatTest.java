@@ -96,4 +96,27 @@ class PackFormatTest {
         assertEquals(List.of("img"), packs.get(3).members().stream().map(PackPlanner.NewFile::path).toList());
         assertEquals(List.of(), new PackPlanner(100).plan(List.of()));
     }
+
+    @Test
+    void should_plan_the_same_packs_streaming_as_the_files_come_in_path_order() {
+        java.util.Random random = new java.util.Random(16);
+        List<PackPlanner.NewFile> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            files.add(new PackPlanner.NewFile(String.format("%02x/%06d", i % 256, i), SHA_A, 1 + random.nextInt(300),
+                    random.nextInt(4) == 0));
+        }
+        PackPlanner planner = new PackPlanner(1000);
+        List<PackPlanner.Pack> whole = planner.plan(files);
+        PackPlanner.Streaming streaming = planner.streaming();
+        List<PackPlanner.Pack> streamed = new java.util.ArrayList<>();
+        files.stream().sorted(java.util.Comparator.comparing(PackPlanner.NewFile::path)).forEach(f -> streamed.addAll(streaming.add(f)));
+        streamed.addAll(streaming.finish());
+        assertEquals(new java.util.HashSet<>(whole), new java.util.HashSet<>(streamed));
+        assertEquals(whole.size(), streamed.size());
+        assertThrows(IllegalArgumentException.class, () -> {
+            PackPlanner.Streaming s = planner.streaming();
+            s.add(files.get(1));
+            s.add(files.get(0));
+        }, "files out of path order");
+    }
 }
