@@ -69,6 +69,11 @@ public interface ArtifactStore {
     default String putAndReadBack(String artifactPath, String name, Path file, long size, String sha256,
                                   boolean verifySha256) {
         put(artifactPath, name, file);
+        return readBack(artifactPath, name, size, sha256, verifySha256);
+    }
+
+    /** The read-back of {@link #putAndReadBack}, after the upload. */
+    default String readBack(String artifactPath, String name, long size, String sha256, boolean verifySha256) {
         long stored = size(artifactPath, name);
         if (stored != size) {
             throw new IllegalStateException("store read-back: " + name + " is " + stored + " bytes in the store, " + size
