@@ -46,6 +46,9 @@ projects:
         odoo_conf: $BENCH_ROOT/odoo.conf
 YAML
   (cd "$home" && mvn -B -q -DskipTests package) >&2
+  # the catalog is made before anything is measured, as an installation's is (odoo-ops migrate): the first full
+  # backup is the environment's first, not odoo-ops's
+  "$home/odoo-ops" migrate --config "$BENCH_ROOT/config" >&2
 }
 
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
@@ -58,8 +61,8 @@ measure() {  # name, command... -> "seconds peak_kib"
 
 odoo_ops() {  # name, args... -> "seconds peak_kib"; fails when the run did not succeed
   local name=$1; shift
-  local t; t=$(measure "$name" java ${ODOO_OPS_JAVA_OPTS:-} -Dodoo.ops.home="$home" -jar "$home/target/odoo-ops.jar" "$@" \
-    --config "$BENCH_ROOT/config")
+  # through the launcher an operator runs (its JVM options: the serial collector, C2 for long-hot code only)
+  local t; t=$(measure "$name" "$home/odoo-ops" "$@" --config "$BENCH_ROOT/config")
   grep -qE '"status" *: *"success"' "$BENCH_ROOT/$name.out" || { tail -n 20 "$BENCH_ROOT/$name.err" >&2; return 1; }
   echo "$t"
 }
