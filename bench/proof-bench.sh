@@ -94,8 +94,8 @@ if [ "$drill_row" != "n/a (not built yet)" ]; then
     drop_caches
     if read -r ops_undo_sb kib < <(odoo_ops undo-standby restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0); then
       track "$kib"
-      # (final_status.json is pretty-printed: "standby" : {...})
-      used=$(grep -o '"standby" *: *{[^}]*}' "$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)/final_status.json" | head -n1 || true)
+      # (final_status.json is pretty-printed: "standby" : {...} over several lines)
+      used=$(tr -d '\n' < "$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)/final_status.json" | grep -o '"standby" *: *{[^}]*}' | head -n1 || true)
       case "$used" in *'"standby" : true'*|*'"standby": true'*|*'"standby":true'*) standby_row="$ops_undo_sb" ;; *) standby_row="n/a (standby not used: $used)" ;; esac
       sb_downtime=$(grep -o '"downtime_ms" *: *[0-9]*' "$BENCH_ROOT/undo-standby.out" | head -n1 | grep -o '[0-9]*$' || true)
     else
