@@ -142,6 +142,42 @@ public final class ArtifactUnpacking {
         return check;
     }
 
+    /**
+     * The admission of what a pack's extraction left in {@code staging}: nothing but the {@code wanted} members as
+     * regular files and the directories above them (no link, device or other file; links are not followed). As
+     * {@link #admission} records it ({@code refused_members}: the first 100).
+     */
+    static Map<String, Object> extractedOnly(Path staging, List<FilestoreIndex.Entry> wanted) throws IOException {
+        java.util.Set<Path> files = new java.util.HashSet<>();
+        for (FilestoreIndex.Entry e : wanted) files.add(staging.resolve(e.path()).normalize());
+        List<String> refused = new ArrayList<>();
+        long bytes = 0;
+        int seen = 0;
+        try (var walk = Files.walk(staging)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (p.equals(staging)) continue;
+                var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) continue;
+                String rel = staging.relativize(p).toString();
+                if (!a.isRegularFile()) refused.add(rel + ": " + (a.isSymbolicLink() ? "a symbolic link" : "not a regular file"));
+                else if (!files.contains(p.normalize())) refused.add(rel + ": not a member the index names");
+                else {
+                    seen++;
+                    bytes += a.size();
+                }
+            }
+        }
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("ok", refused.isEmpty());
+        check.put("members", seen);
+        check.put("member_bytes", bytes);
+        check.put("max_bytes", -1);
+        check.put("refused", refused.size());
+        check.put("refused_members", refused.subList(0, Math.min(100, refused.size())));
+        check.put("checked", "what the extraction of the index's members left on disk");
+        return check;
+    }
+
     /** The exception that refuses an archive whose {@link #admission} was not ok. */
     @SuppressWarnings("unchecked")
     public static IllegalStateException refused(String name, Map<String, Object> check) {
@@ -435,17 +471,19 @@ public final class ArtifactUnpacking {
             }
             // a pack is encrypted whole: its plain text is a tar.zst again (the members' SHA-1 are checked below)
             stores.cipher().decryptInPlace(project, pack, "pack " + ref.id() + " of project " + project);
-            // no member but regular files and directories (the pack's digest, checked above, is the manifest's)
-            Map<String, Object> check = admission(tools, pack, -1, timeout);
-            synchronized (serial) {
-                members.admitted(ref.id(), check);
-            }
-            if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("pack " + ref.id(), check);
+            // one decompression: only the members the index names are extracted (exact names, --no-recursion; tar
+            // itself keeps every name and link target inside the staging directory), then what is on disk is judged:
+            // nothing but those regular files and their directories (the pack's digest, checked above, is the manifest's)
             Path staging = stagingOf.apply(packId);
             WorkFiles.deleteTree(staging);
             Files.createDirectories(staging);
             PackMembers.extract(tools, pack, wanted, staging, timeout);
             Files.deleteIfExists(pack); // extracted: its disk is free before the checks
+            Map<String, Object> check = extractedOnly(staging, wanted);
+            synchronized (serial) {
+                members.admitted(ref.id(), check);
+            }
+            if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("pack " + ref.id(), check);
             for (FilestoreIndex.Entry e : wanted) {
                 Path got = staging.resolve(e.path());
                 if (!Files.isRegularFile(got, LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()

@@ -27,8 +27,10 @@ public final class PackMembers {
         for (FilestoreIndex.Entry e : members) sb.append("./").append(e.path()).append('\0');
         Files.writeString(list, sb, StandardCharsets.UTF_8);
         try {
+            // exactly the named members: a directory member under a wanted name does not bring its contents along
             tools.run(List.of("tar", "--zstd", "--extract", "--file=" + pack, "--directory=" + into, "--no-same-owner",
-                    "--no-same-permissions", "--null", "--verbatim-files-from", "--files-from=" + list), Map.of(), timeout,
+                    "--no-same-permissions", "--no-recursion", "--null", "--verbatim-files-from", "--files-from=" + list),
+                    Map.of(), timeout,
                     ToolRunner.Progress.directory(into));
         } finally {
             Files.deleteIfExists(list);

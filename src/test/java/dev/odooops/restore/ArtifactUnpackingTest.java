@@ -104,6 +104,61 @@ class ArtifactUnpackingTest {
         assertFalse(Files.exists(tmp.resolve("deep/escape")));
     }
 
+    private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"symlink", "fifo", "hardlink"})
+    void should_refuse_a_pack_whose_named_member_is_not_a_regular_file_once_extracted(String kind) throws Exception {
+        Path canary = tmp.resolve("canary");
+        HostileArchive a = new HostileArchive();
+        switch (kind) {
+            case "symlink" -> a.symlink("./ab/abcdef", canary.toString());
+            case "fifo" -> a.fifo("./ab/abcdef");
+            case "hardlink" -> a.file("./ab/other", "x").hardLink("./ab/abcdef", canary.toString());
+            default -> throw new IllegalArgumentException(kind);
+        }
+        Path pack = a.writeZstd(tmp.resolve(kind + ".tar.zst"));
+        Path staging = Files.createDirectories(tmp.resolve("staging"));
+        List<FilestoreIndex.Entry> wanted = List.of(new FilestoreIndex.Entry("ab/abcdef", SHA, 13, "p"));
+
+        try {
+            dev.odooops.store.PackMembers.extract(tools, pack, wanted, staging, Duration.ofSeconds(30));
+        } catch (dev.odooops.exec.ToolFailedException refusedByTar) {
+            // tar itself would not (a hard link to a path outside): nothing to judge then
+        }
+        Map<String, Object> check = ArtifactUnpacking.extractedOnly(staging, wanted);
+
+        if (Files.exists(staging.resolve("ab/abcdef"), LinkOption.NOFOLLOW_LINKS)) {
+            assertEquals(false, check.get("ok"), check.toString());
+        }
+        assertFalse(Files.exists(canary, LinkOption.NOFOLLOW_LINKS), "nothing written outside the staging directory");
+    }
+
+    @Test
+    void should_extract_only_the_named_members_of_a_pack_and_leave_its_hostile_others_in_it() throws Exception {
+        Path canary = tmp.resolve("canary");
+        Path pack = new HostileArchive().copyOf(filestore()).file("../escape", "escaped").symlink("./ab/link", canary.toString())
+                .file("./ab/link", "written through the link").file("./ab/extra", "not in the index")
+                .writeZstd(tmp.resolve("pack.tar.zst"));
+        Path staging = Files.createDirectories(tmp.resolve("deep/staging"));
+        List<FilestoreIndex.Entry> wanted = List.of(new FilestoreIndex.Entry("ab/abcdef", SHA, 13, "p"));
+
+        dev.odooops.store.PackMembers.extract(tools, pack, wanted, staging, Duration.ofSeconds(30));
+        Map<String, Object> check = ArtifactUnpacking.extractedOnly(staging, wanted);
+
+        assertEquals(true, check.get("ok"), check.toString());
+        assertEquals(1, check.get("members"));
+        assertEquals(Map.of("ab/abcdef", 13L), ArtifactUnpacking.regularFilesOnly(staging, "the staging tree"));
+        assertFalse(Files.exists(canary, LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(tmp.resolve("deep/escape")));
+
+        // a file the extraction left that the index does not name is refused
+        Files.writeString(staging.resolve("ab/stray"), "stray");
+        Map<String, Object> stray = ArtifactUnpacking.extractedOnly(staging, wanted);
+        assertEquals(false, stray.get("ok"));
+        assertEquals(List.of("ab/stray: not a member the index names"), stray.get("refused_members"));
+    }
+
     @Test
     void should_refuse_a_tree_holding_a_link() throws Exception {
         Path tree = filestore();
