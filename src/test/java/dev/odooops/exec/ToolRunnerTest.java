@@ -115,38 +115,32 @@ class ToolRunnerTest {
     }
 
     @Test
-    void should_start_again_a_child_the_stop_signal_to_the_process_group_ended_before_it_began() throws Exception {
-        java.nio.file.Path launches = java.nio.file.Files.createTempFile("launches", ".txt");
-        try {
-            ToolRunner tools = runner();
-            tools.stopSignalled(); // serve's stop began
-            ToolResult r = tools.run(endedBySigtermAtFirstLaunch(launches), Map.of(), Duration.ofSeconds(20));
-            assertEquals("began", r.stdout().strip());
-            assertEquals(2, java.nio.file.Files.readAllLines(launches).size(), "launched once more");
-        } finally {
-            java.nio.file.Files.deleteIfExists(launches);
-        }
+    void should_start_again_a_child_the_stop_signal_to_the_process_group_ended_before_it_began(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path launches = dir.resolve("launches.txt");
+        ToolRunner tools = runner();
+        tools.stopSignalled(); // serve's stop began
+        ToolResult r = tools.run(endedBySigtermAtFirstLaunch(launches), Map.of(), Duration.ofSeconds(20));
+        assertEquals("began", r.stdout().strip());
+        assertEquals(2, java.nio.file.Files.readAllLines(launches).size(), "launched once more");
     }
 
     @Test
-    void should_fail_a_child_ended_by_sigterm_when_no_stop_began_and_one_ended_again_and_again() throws Exception {
-        java.nio.file.Path launches = java.nio.file.Files.createTempFile("launches", ".txt");
-        try {
-            var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class,
-                    () -> runner().run(endedBySigtermAtFirstLaunch(launches), Map.of(), Duration.ofSeconds(20)));
-            assertEquals(143, e.exitCode(), e.getMessage());
-            assertEquals(1, java.nio.file.Files.readAllLines(launches).size(), "not launched again outside a stop");
+    void should_fail_a_child_ended_by_sigterm_when_no_stop_began_and_one_ended_again_and_again(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path launches = dir.resolve("launches.txt");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class,
+                () -> runner().run(endedBySigtermAtFirstLaunch(launches), Map.of(), Duration.ofSeconds(20)));
+        assertEquals(143, e.exitCode(), e.getMessage());
+        assertEquals(1, java.nio.file.Files.readAllLines(launches).size(), "not launched again outside a stop");
 
-            ToolRunner stopping = runner();
-            stopping.stopSignalled();
-            var again = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class, () -> stopping.run(
-                    List.of("sh", "-c", "echo launch >> '" + launches + "'; kill -TERM $$"), Map.of(), Duration.ofSeconds(20)));
-            assertEquals(143, again.exitCode(), again.getMessage());
-            assertEquals(1 + 1 + ToolRunner.RELAUNCHES, java.nio.file.Files.readAllLines(launches).size(),
-                    "a child that something else keeps ending is launched a bounded number of times");
-        } finally {
-            java.nio.file.Files.deleteIfExists(launches);
-        }
+        ToolRunner stopping = runner();
+        stopping.stopSignalled();
+        var again = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class, () -> stopping.run(
+                List.of("sh", "-c", "echo launch >> '" + launches + "'; kill -TERM $$"), Map.of(), Duration.ofSeconds(20)));
+        assertEquals(143, again.exitCode(), again.getMessage());
+        assertEquals(1 + 1 + ToolRunner.RELAUNCHES, java.nio.file.Files.readAllLines(launches).size(),
+                "a child that something else keeps ending is launched a bounded number of times");
     }
 
     @Test
