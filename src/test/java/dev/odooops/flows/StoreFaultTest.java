@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +45,7 @@ class StoreFaultTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        env = TestEnvironment.create("store_faults");
+        env = TestEnvironment.create("store_faults").withOperatorActions("backup, restore, drill");
         odoo = new OdooStandIn(env.root.resolve("odoo.log"));
         env.withOdoo(odoo);
         runtime = env.runtime();
@@ -142,5 +143,38 @@ class StoreFaultTest {
         assertEquals(List.of(), odoo.calls().stream().filter(c -> !c.endsWith("/web/webclient/version_info")).toList(),
                 "Odoo was not touched");
         assertEquals(List.of(), EnvironmentState.sideCopies(env));
+    }
+
+    @Test
+    void should_fail_a_drill_whose_artifact_cannot_be_read_and_leave_nothing_behind() throws Exception {
+        EnvironmentState before = EnvironmentState.of(env);
+        Long oid = EnvironmentState.oid(env.database);
+        env.storeFaults.fail("getBlob", Integer.MAX_VALUE);
+        odoo.calls().clear();
+
+        dev.odooops.model.Report r = runtime.operations().drill(new dev.odooops.model.DrillRequest(env.project, "prod", first,
+                "operator", "test"));
+
+        assertFalse(r.ok(), r.body().toString());
+        String run = String.valueOf(r.body().get("run_id"));
+        // finished failed: its row no longer leases the artifact
+        java.util.Map<String, Object> row = TestEnvironment.ops("select status, finished_at is not null as finished from ops.drills "
+                + "where run_id = ?::uuid", run).get(0);
+        assertEquals("failed", row.get("status"), row.toString());
+        assertEquals(true, row.get("finished"), row.toString());
+        assertEquals(List.of(), TestEnvironment.ops("select datname from pg_database where datname like ?",
+                dev.odooops.staging.ScratchCopies.DATABASE_PREFIX + "%" + dev.odooops.staging.ScratchCopies.tag(java.util.UUID.fromString(run))),
+                "no scratch database left");
+        assertEquals(before, EnvironmentState.of(env), "the environment is untouched");
+        assertEquals(oid, EnvironmentState.oid(env.database));
+        assertEquals(List.of(), odoo.calls().stream().filter(c -> !c.endsWith("/web/webclient/version_info")).toList(),
+                "Odoo was not touched");
+
+        // the store back: the same artifact drills, nothing of the failed drill in its way
+        env.storeFaults.clear();
+        dev.odooops.model.Report again = runtime.operations().drill(new dev.odooops.model.DrillRequest(env.project, "prod",
+                first, "operator", "test"));
+        assertTrue(again.ok(), again.body().toString());
+        assertEquals("passed", again.body().get("drill"), again.body().toString());
     }
 }
