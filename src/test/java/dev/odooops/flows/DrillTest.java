@@ -264,6 +264,38 @@ class DrillTest {
         assertNothingLeftOf(UUID.fromString((String) body.get("run_id")));
     }
 
+    @Test
+    @Order(8)
+    void should_fail_and_leave_nothing_when_the_drill_disk_fills_up() throws Exception {
+        drills(null);
+        fx.restart();
+        // a real full disk: a tmpfs over drills.work_dir with room for a fraction of the artifact's filestore
+        Files.createDirectories(drillDir);
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", drillDir.toString())
+                .redirectErrorStream(true).start();
+        String why = new String(mount.getInputStream().readAllBytes()).strip();
+        assertEquals(0, mount.waitFor(), "a full disk needs a tmpfs mount (root, mount rights): " + why);
+        try {
+            Long oid = EnvironmentState.oid(env.database);
+            Report r = drill(backup.artifactId(), "operator");
+            assertFalse(r.ok(), r.body().toString());
+            assertEquals("failed", r.body().get("status"), r.body().toString());
+            assertTrue(String.valueOf(r.body().get("error")).contains("No space left on device"), r.body().toString());
+            UUID run = UUID.fromString((String) r.body().get("run_id"));
+            assertEquals("failed", ops("select status from ops.drills where run_id = ?", run).get(0).get("status"));
+            assertNothingLeftOf(run);
+            try (Stream<Path> left = Files.list(drillDir)) {
+                assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList(), "the drill disk holds nothing of the run");
+            }
+            assertEquals(oid, EnvironmentState.oid(env.database), "the environment's database is untouched");
+        } finally {
+            new ProcessBuilder("umount", drillDir.toString()).inheritIO().start().waitFor();
+        }
+        // room again: the artifact drills
+        Report again = drill(backup.artifactId(), "operator");
+        assertTrue(again.ok(), again.body().toString());
+    }
+
     private static void sqlOps(String sql, Object... args) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + TestEnvironment.OPS_DB, "postgres", "");
              var ps = c.prepareStatement(sql)) {
