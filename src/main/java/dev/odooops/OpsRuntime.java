@@ -305,8 +305,10 @@ public final class OpsRuntime implements AutoCloseable {
         }
         main.start();
         if (serviceSettings != null) {
-            observability = new Observability(config, catalog, runQueue);
             CamelContext context = main.getCamelContext();
+            var drills = context.getRegistry().lookupByNameAndType("drillSettings", dev.odooops.config.DrillSettings.class);
+            observability = new Observability(config, catalog, runQueue,
+                    drills == null ? java.util.Set.of() : drills.expected(config.environments()));
             observability.install(context, store, () -> jms == null || jms.up(context), schedules::running);
             HttpApi.installErrorAnswers(context, serviceSettings.maxBodyBytes());
         }

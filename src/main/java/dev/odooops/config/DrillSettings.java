@@ -111,6 +111,19 @@ public final class DrillSettings {
         return byEnvironment.entrySet().stream().filter(e -> e.getValue().afterBackup()).map(Map.Entry::getKey).toList();
     }
 
+    /**
+     * The environments (ids) expected to drill on their own: a schedule of operation {@code drill}, or a drill after each
+     * new full backup ({@code after_backup}). Exported as {@code odoo_ops_drills_expected}: the alert
+     * OdooOpsDrillsNeverRun watches those that never finished a drill.
+     */
+    public java.util.Set<String> expected(List<EnvironmentConfig> environments) {
+        java.util.Set<String> out = new java.util.TreeSet<>(afterBackup());
+        for (EnvironmentConfig e : environments) {
+            if (e.schedules() != null && e.schedules().stream().anyMatch(sc -> "drill".equals(sc.operation()))) out.add(e.id());
+        }
+        return out;
+    }
+
     /** The drill servers' passwords, for the redactor. */
     public List<String> secrets() {
         List<String> out = new ArrayList<>();

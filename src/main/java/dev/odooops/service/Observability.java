@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
  *   {@code odoo_ops_last_run_duration_seconds} and {@code odoo_ops_failed_runs_total} (a series from the start, at
  *   zero, so that {@code increase()} sees the first failure; operations backup, restore and drill),
  *   {@code odoo_ops_last_drill_success_timestamp_seconds} (0 until a restore drill passed),
- *   {@code odoo_ops_drill_rto_seconds}, {@code odoo_ops_restore_downtime_seconds} (the last successful restore's
+ *   {@code odoo_ops_drill_rto_seconds}, {@code odoo_ops_drills_expected} (1: a drill schedule or drills.after_backup), {@code odoo_ops_restore_downtime_seconds} (the last successful restore's
  *   downtime, quiesce to maintenance lifted), {@code odoo_ops_stored_bytes},
  *   {@code odoo_ops_runs_failed} by failed step (a series once a step failed), {@code odoo_ops_ready} (1 while
  *   every readiness check is UP), {@code odoo_ops_queue_depth} and {@code odoo_ops_running_operations}.</li>
@@ -63,10 +63,18 @@ public final class Observability {
             });
 
     public Observability(OpsConfig config, OpsCatalog catalog, RunQueue queue) {
+        this(config, catalog, queue, java.util.Set.of());
+    }
+
+    /** @param drillsExpected the environments expected to drill on their own (config.DrillSettings#expected) */
+    public Observability(OpsConfig config, OpsCatalog catalog, RunQueue queue, java.util.Set<String> drillsExpected) {
         this.config = config;
         this.catalog = catalog;
         this.queue = queue;
+        this.drillsExpected = java.util.Set.copyOf(drillsExpected);
     }
+
+    private final java.util.Set<String> drillsExpected;
 
     /** Registers the readiness checks and the meters (the context is started: its registries exist). */
     public void install(CamelContext context, ArtifactStore store, BooleanSupplier brokerUp, BooleanSupplier schedulerUp) {
@@ -108,6 +116,9 @@ public final class Observability {
             Gauge.builder("odoo_ops_last_drill_success_timestamp_seconds",
                             () -> drillFigures().lastSuccess().getOrDefault(env.id(), 0.0))
                     .description("when the environment's newest passed restore drill finished (unix seconds; 0: never)")
+                    .tags(tags).register(meters);
+            Gauge.builder("odoo_ops_drills_expected", () -> drillsExpected.contains(env.id()) ? 1 : 0)
+                    .description("1 when the environment drills on its own (a drill schedule or drills.after_backup), else 0")
                     .tags(tags).register(meters);
             Gauge.builder("odoo_ops_drill_rto_seconds", () -> drillFigures().rtoSeconds().getOrDefault(env.id(), Double.NaN))
                     .description("the RTO of the environment's newest passed restore drill: seconds from its start to validated "

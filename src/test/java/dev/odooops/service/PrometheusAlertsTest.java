@@ -123,6 +123,21 @@ class PrometheusAlertsTest {
      * success at 0, a drill duration), and OdooOpsNoSuccessfulDrill fires on exactly those series in promtool; once a
      * drill passed, the timestamp is its end and the RTO its own.
      */
+    /** Issue 16: an environment that drills after each backup is one OdooOpsDrillsNeverRun watches. */
+    @Test
+    void should_export_that_an_environment_drilling_after_each_backup_is_expected_to_drill() throws Exception {
+        try (TestEnvironment env = TestEnvironment.create("metrics_drill_expected").withTopYaml("drills:\n  after_backup: true\n");
+             OpsRuntime rt = env.serviceRuntime()) {
+            HttpClient http = HttpClient.newHttpClient();
+            AtomicReference<String> metrics = new AtomicReference<>("");
+            Await.until("the drill series exported", () -> {
+                metrics.set(scrape(http, env));
+                return line(metrics.get(), "odoo_ops_drills_expected", env, null) != null;
+            });
+            assertEquals(1.0, value(line(metrics.get(), "odoo_ops_drills_expected", env, null)), metrics.get());
+        }
+    }
+
     @Test
     void should_fire_no_successful_drill_on_the_series_serve_exports_after_failed_drills() throws Exception {
         try (TestEnvironment env = TestEnvironment.create("metrics_drill"); OpsRuntime rt = env.serviceRuntime()) {
@@ -135,6 +150,7 @@ class PrometheusAlertsTest {
             assertEquals(0.0, value(line(metrics.get(), "odoo_ops_last_drill_success_timestamp_seconds", env, null)),
                     "0 from the start: never");
             assertTrue(Double.isNaN(value(line(metrics.get(), "odoo_ops_drill_rto_seconds", env, null))));
+            assertEquals(0.0, value(line(metrics.get(), "odoo_ops_drills_expected", env, null)), "no drill configured");
             drillRun(env, false, 3600, null);
             Await.until("the failed drill's duration exported", () -> {
                 metrics.set(scrape(http, env));
