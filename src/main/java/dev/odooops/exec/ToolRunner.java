@@ -285,8 +285,8 @@ public class ToolRunner {
         String stderr = run.stderr();
         int code = run.code();
         // a tool still running at its time-out is killed; whatever it then exits with (a command that traps
-        // SIGTERM may exit 0), it did not finish its work: that is a failure
-        if (millis >= timeout.toMillis()) {
+        // SIGTERM may exit 0), it did not finish its work: that is a failure (the time-out is each launch's)
+        if (run.millis() >= timeout.toMillis()) {
             throw new ToolFailedException(tool, code, tool + " timed out after " + timeout.toSeconds() + " s and was stopped");
         }
         if (code != 0) {
