@@ -479,6 +479,9 @@ public class ArchiveFilestore {
                     return;
                 } catch (RuntimeException e) {
                     failure = e;
+                } catch (Error e) {
+                    // the consumer must not wait for a batch that never comes
+                    failure = new IllegalStateException("reading the filestore failed: " + e, e);
                 }
                 try {
                     batches.put(List.of(END));
