@@ -74,24 +74,13 @@ public final class PackPlanner {
         }
     }
 
+    /** Every pack at once (what {@link #streaming} answers over the files in path order), the plain ones first. */
     public List<Pack> plan(List<NewFile> files) {
+        Streaming s = streaming();
         List<Pack> out = new ArrayList<>();
-        for (boolean compressed : new boolean[]{false, true}) {
-            List<NewFile> group = files.stream().filter(f -> f.compressed() == compressed)
-                    .sorted(Comparator.comparing(NewFile::path)).toList();
-            List<NewFile> current = new ArrayList<>();
-            long bytes = 0;
-            for (NewFile f : group) {
-                if (!current.isEmpty() && bytes + f.size() > targetBytes) {
-                    out.add(new Pack(compressed, List.copyOf(current), bytes));
-                    current.clear();
-                    bytes = 0;
-                }
-                current.add(f);
-                bytes += f.size();
-            }
-            if (!current.isEmpty()) out.add(new Pack(compressed, List.copyOf(current), bytes));
-        }
+        files.stream().sorted(Comparator.comparing(NewFile::path)).forEach(f -> out.addAll(s.add(f)));
+        out.addAll(s.finish());
+        out.sort(Comparator.comparing(Pack::compressed)); // stable: each kind stays in path order
         return out;
     }
 }
