@@ -279,54 +279,43 @@ public class ArchiveFilestore {
             List<Written> written = new ArrayList<>();
             int n = 0;
             PackPlanner.Streaming planner = new PackPlanner(packBytes).streaming();
-            java.util.Iterator<List<PackPlanner.Pack>> complete = new java.util.Iterator<>() {
-                private boolean finished;
-
-                @Override
-                public boolean hasNext() {
-                    return !finished;
-                }
-
-                @Override
-                public List<PackPlanner.Pack> next() {
-                    Map.Entry<String, Probe> r = probes.next();
-                    if (r == null) {
-                        finished = true;
-                        return planner.finish();
-                    }
+            for (boolean more = true; more; ) {
+                Map.Entry<String, Probe> r = probes.next();
+                more = r != null;
+                List<PackPlanner.Pack> complete = List.of();
+                if (!more) {
+                    complete = planner.finish();
+                } else {
                     Probe p = r.getValue();
                     read.put(r.getKey(), p);
                     StoredObject hit = held(stored.get(r.getKey()), p.sha1(), p.size());
-                    if (hit != null) {
-                        entries.add(new FilestoreIndex.Entry(r.getKey(), p.sha1(), p.size(), hit.packId()));
-                        return List.of();
-                    }
-                    return planner.add(new PackPlanner.NewFile(r.getKey(), p.sha1(), p.size(), p.compressed()));
+                    if (hit != null) entries.add(new FilestoreIndex.Entry(r.getKey(), p.sha1(), p.size(), hit.packId()));
+                    else complete = planner.add(new PackPlanner.NewFile(r.getKey(), p.sha1(), p.size(), p.compressed()));
                 }
-            };
-            while (complete.hasNext()) for (PackPlanner.Pack pack : complete.next()) {
-                String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
-                Path file = job.workDir().resolve(id + ".tar.zst");
-                Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
-                var sealed = sealer.seal(file);
-                // its upload starts as soon as it is sealed, while tar writes the next pack; the pack stays in the work
-                // directory until upload-packs has checked what was stored (the route shows the upload)
-                if (earlyUploads != null) earlyUploads.start(job, id + ".tar.zst", file, sealed);
-                long bytes = 0;
-                int files = 0;
-                for (PackPlanner.NewFile f : pack.members()) {
-                    FilestoreIndex.Entry e = archived.get(f.path());
-                    if (e == null) {
-                        vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
-                        continue;
+                for (PackPlanner.Pack pack : complete) {
+                    String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
+                    Path file = job.workDir().resolve(id + ".tar.zst");
+                    Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
+                    var sealed = sealer.seal(file);
+                    // its upload starts as soon as it is sealed, while tar writes the next pack; the pack stays in the work
+                    // directory until upload-packs has checked what was stored (the route shows the upload)
+                    if (earlyUploads != null) earlyUploads.start(job, id + ".tar.zst", file, sealed);
+                    long bytes = 0;
+                    int files = 0;
+                    for (PackPlanner.NewFile f : pack.members()) {
+                        FilestoreIndex.Entry e = archived.get(f.path());
+                        if (e == null) {
+                            vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
+                            continue;
+                        }
+                        if (e.size() != f.size()) rehashed.add(f.path());
+                        entries.add(e);
+                        newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
+                        bytes += e.size();
+                        files++;
                     }
-                    if (e.size() != f.size()) rehashed.add(f.path());
-                    entries.add(e);
-                    newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
-                    bytes += e.size();
-                    files++;
+                    written.add(new Written(id, sealed, files, bytes, pack.compressed()));
                 }
-                written.add(new Written(id, sealed, files, bytes, pack.compressed()));
             }
             for (Written w : written) {
                 ArtifactCipher.Sealed s = sealer.get(w.sealed());
