@@ -18,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,20 +80,13 @@ public final class EnvironmentFingerprint {
      * (equal counters still go on to the rows' digest). Empty when the database does not exist.
      */
     public static Map<String, Object> writes(DatabaseConfig db) throws Exception {
+        Map<String, Object> all;
+        try (Connection c = EnvironmentDatabase.connect(db, "postgres")) {
+            all = StandbyFingerprint.database(c, db.name()); // the same pg_database and pg_stat_database read
+        }
         Map<String, Object> m = new LinkedHashMap<>();
-        try (Connection c = EnvironmentDatabase.connect(db, "postgres");
-             PreparedStatement ps = c.prepareStatement("select d.oid::bigint, coalesce(s.stats_reset::text, 'never'), "
-                     + "s.tup_inserted, s.tup_updated, s.tup_deleted from pg_database d "
-                     + "left join pg_stat_database s on s.datid = d.oid where d.datname = ?")) {
-            ps.setString(1, db.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return m;
-                m.put("oid", String.valueOf(rs.getLong(1)));
-                m.put("stats_reset", rs.getString(2));
-                m.put("tup_inserted", String.valueOf(rs.getLong(3)));
-                m.put("tup_updated", String.valueOf(rs.getLong(4)));
-                m.put("tup_deleted", String.valueOf(rs.getLong(5)));
-            }
+        for (String k : List.of("oid", "stats_reset", "tup_inserted", "tup_updated", "tup_deleted")) {
+            if (all.containsKey(k)) m.put(k, String.valueOf(all.get(k)));
         }
         return m;
     }
@@ -148,19 +142,20 @@ public final class EnvironmentFingerprint {
      */
     public static Optional<String> compare(Map<String, Object> recorded, EnvironmentConfig env, BackupType type,
                                            Map<String, Object> now) throws Exception {
-        Map<String, Object> is = type.includesDatabase() ? writes(env.database()) : Map.of();
-        // read before the rows' digest: a write while the tables are read moves them for the next comparison
-        if (type.includesDatabase()) now.put(WRITES, is);
-        if (type.includesDatabase() && recorded != null && recorded.get(WRITES) instanceof Map<?, ?> was) {
-            // the server's own count of the rows written since the fingerprint: moved, the database changed (no scan)
-            for (Map.Entry<?, ?> e : was.entrySet()) {
-                if (!Objects.equals(String.valueOf(e.getValue()), String.valueOf(is.get(String.valueOf(e.getKey()))))) {
-                    return Optional.of("the database changed (rows written since, as its server counts them: " + e.getKey()
-                            + " " + e.getValue() + " -> " + is.get(String.valueOf(e.getKey())) + ")");
+        if (type.includesDatabase()) {
+            // the server's own count of the rows written, read before the rows' digest (a write while the tables are
+            // read moves it for the next comparison): moved since the fingerprint, the database changed (no scan)
+            Map<String, Object> is = writes(env.database());
+            now.put(WRITES, is);
+            if (recorded != null && recorded.get(WRITES) instanceof Map<?, ?> was) {
+                for (Map.Entry<?, ?> e : was.entrySet()) {
+                    Object nowValue = is.get(String.valueOf(e.getKey()));
+                    if (!Objects.equals(String.valueOf(e.getValue()), String.valueOf(nowValue))) {
+                        return Optional.of("the database changed (rows written since, as its server counts them: " + e.getKey()
+                                + " " + e.getValue() + " -> " + nowValue + ")");
+                    }
                 }
             }
-        }
-        if (type.includesDatabase()) {
             now.put("database", database(env.database()));
             Optional<String> db = difference(recorded, now, BackupType.DB_ONLY);
             if (db.isPresent() || !type.includesFilestore()) return db;
