@@ -147,11 +147,11 @@ public class RestoreDatabase {
             verification.put("counted_by", "drill run " + job.standby().get("drill_run_id")
                     + " when it kept the warm standby (unchanged since: standby.json)");
             verification.put("dump_sha256", job.artifact().checksums().get("db.dump"));
-            job.evidence().json("db_restore_checksum_verification.json", verification);
             if (dev.odooops.domain.Json.readMap(job.files().get("db.dump.meta.json")).get("row_counts") instanceof Map<?, ?> rc) {
                 steps.tables = rc.size();
                 verification.put("tables_expected", rc.size());
             }
+            job.evidence().json("db_restore_checksum_verification.json", verification);
             steps.log.append("row counts: those the drill checked when it kept the standby\n");
             job.evidence().text("db_restore.log", steps.log.toString());
             steps.millis.put("verify_ms", (System.nanoTime() - t0) / 1_000_000);

@@ -182,6 +182,7 @@ class StandbyTest {
         assertFalse(log.contains("pg_restore --exit-on-error"), log);
         Map<String, Object> counts = evidence(r.evidenceDir(), "db_restore_checksum_verification.json");
         assertEquals(true, counts.get("row_counts_match"), counts.toString());
+        assertTrue(counts.get("tables_expected") instanceof Number n && n.intValue() > 0, counts.toString());
         Map<String, Object> tree = evidence(r.evidenceDir(), "filestore_restore_checksum_verification.json");
         assertEquals(tree.get("expected_tree_digest"), tree.get("actual_tree_digest"), tree.toString());
 
