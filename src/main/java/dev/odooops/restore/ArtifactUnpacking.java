@@ -131,11 +131,16 @@ public final class ArtifactUnpacking {
         argv.addAll(TarListing.LIST_OPTIONS);
         argv.add("--file=" + archive);
         List<TarListing.Member> members = TarListing.parse(tools.run(argv, Map.of(), timeout).stdout());
-        List<String> refused = TarListing.refusals(members, maxBytes);
+        return admissionCheck(TarListing.refusals(members, maxBytes), members.size(),
+                members.stream().mapToLong(TarListing.Member::size).sum(), maxBytes);
+    }
+
+    /** An admission check as evidence records it ({@code refused_members}: the first 100). */
+    private static Map<String, Object> admissionCheck(List<String> refused, int members, long memberBytes, long maxBytes) {
         Map<String, Object> check = new LinkedHashMap<>();
         check.put("ok", refused.isEmpty());
-        check.put("members", members.size());
-        check.put("member_bytes", members.stream().mapToLong(TarListing.Member::size).sum());
+        check.put("members", members);
+        check.put("member_bytes", memberBytes);
         check.put("max_bytes", maxBytes);
         check.put("refused", refused.size());
         check.put("refused_members", refused.subList(0, Math.min(100, refused.size())));
@@ -147,33 +152,23 @@ public final class ArtifactUnpacking {
      * regular files and the directories above them (no link, device or other file; links are not followed). As
      * {@link #admission} records it ({@code refused_members}: the first 100).
      */
-    static Map<String, Object> extractedOnly(Path staging, List<FilestoreIndex.Entry> wanted) throws IOException {
-        java.util.Set<Path> files = new java.util.HashSet<>();
-        for (FilestoreIndex.Entry e : wanted) files.add(staging.resolve(e.path()).normalize());
-        List<String> refused = new ArrayList<>();
+    static Map<String, Object> extractedOnly(Path staging, List<FilestoreIndex.Entry> wanted) {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (FilestoreIndex.Entry e : wanted) named.add(e.path());
+        FilestoreInventory found = FilestoreInventory.of(staging); // links not followed: listed among the others
+        List<String> refused = new ArrayList<>(found.others());
+        found.unreadable().forEach(u -> refused.add(u + ": unreadable"));
         long bytes = 0;
         int seen = 0;
-        try (var walk = Files.walk(staging)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                if (p.equals(staging)) continue;
-                var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isDirectory()) continue;
-                String rel = staging.relativize(p).toString();
-                if (!a.isRegularFile()) refused.add(rel + ": " + (a.isSymbolicLink() ? "a symbolic link" : "not a regular file"));
-                else if (!files.contains(p.normalize())) refused.add(rel + ": not a member the index names");
-                else {
-                    seen++;
-                    bytes += a.size();
-                }
+        for (Map.Entry<String, Long> f : found.files().entrySet()) {
+            if (!named.contains(f.getKey())) {
+                refused.add(f.getKey() + ": not a member the index names");
+            } else {
+                seen++;
+                bytes += f.getValue();
             }
         }
-        Map<String, Object> check = new LinkedHashMap<>();
-        check.put("ok", refused.isEmpty());
-        check.put("members", seen);
-        check.put("member_bytes", bytes);
-        check.put("max_bytes", -1);
-        check.put("refused", refused.size());
-        check.put("refused_members", refused.subList(0, Math.min(100, refused.size())));
+        Map<String, Object> check = admissionCheck(refused, seen, bytes, -1);
         check.put("checked", "what the extraction of the index's members left on disk");
         return check;
     }
