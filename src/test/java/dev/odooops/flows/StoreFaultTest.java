@@ -129,28 +129,36 @@ class StoreFaultTest {
 
     @Test
     void should_refuse_a_restore_whose_artifact_cannot_be_read_with_nothing_touched() throws Exception {
-        EnvironmentState before = EnvironmentState.of(env);
-        Long oid = EnvironmentState.oid(env.database);
-        env.storeFaults.fail("getBlob", Integer.MAX_VALUE);
-        odoo.calls().clear();
+        Untouched before = unreadableStore();
 
         assertThrows(RequestRejected.class, () -> runtime.operations().restore(new RestoreRequest(env.project,
                 "prod", first, BackupType.FULL, true, true, env.environmentId(), "operator", "test")));
 
-        assertEquals(before, EnvironmentState.of(env));
-        assertEquals(oid, EnvironmentState.oid(env.database));
-        // the preflight asked the server's version (a read); nothing that changes Odoo was called
-        assertEquals(List.of(), odoo.calls().stream().filter(c -> !c.endsWith("/web/webclient/version_info")).toList(),
-                "Odoo was not touched");
+        before.assertStill();
         assertEquals(List.of(), EnvironmentState.sideCopies(env));
+    }
+
+    /** The environment's state, its database's oid: taken before the store fails every read and Odoo's calls are cleared. */
+    private record Untouched(StoreFaultTest t, EnvironmentState state, Long oid) {
+        void assertStill() throws Exception {
+            assertEquals(state, EnvironmentState.of(t.env), "the environment is untouched");
+            assertEquals(oid, EnvironmentState.oid(t.env.database));
+            // a preflight asks the server's version (a read); nothing that changes Odoo was called
+            assertEquals(List.of(), t.odoo.calls().stream().filter(c -> !c.endsWith("/web/webclient/version_info")).toList(),
+                    "Odoo was not touched");
+        }
+    }
+
+    private Untouched unreadableStore() throws Exception {
+        Untouched before = new Untouched(this, EnvironmentState.of(env), EnvironmentState.oid(env.database));
+        env.storeFaults.fail("getBlob", Integer.MAX_VALUE);
+        odoo.calls().clear();
+        return before;
     }
 
     @Test
     void should_fail_a_drill_whose_artifact_cannot_be_read_and_leave_nothing_behind() throws Exception {
-        EnvironmentState before = EnvironmentState.of(env);
-        Long oid = EnvironmentState.oid(env.database);
-        env.storeFaults.fail("getBlob", Integer.MAX_VALUE);
-        odoo.calls().clear();
+        Untouched before = unreadableStore();
 
         dev.odooops.model.Report r = runtime.operations().drill(new dev.odooops.model.DrillRequest(env.project, "prod", first,
                 "operator", "test"));
@@ -165,10 +173,7 @@ class StoreFaultTest {
         assertEquals(List.of(), TestEnvironment.ops("select datname from pg_database where datname like ?",
                 dev.odooops.staging.ScratchCopies.DATABASE_PREFIX + "%" + dev.odooops.staging.ScratchCopies.tag(java.util.UUID.fromString(run))),
                 "no scratch database left");
-        assertEquals(before, EnvironmentState.of(env), "the environment is untouched");
-        assertEquals(oid, EnvironmentState.oid(env.database));
-        assertEquals(List.of(), odoo.calls().stream().filter(c -> !c.endsWith("/web/webclient/version_info")).toList(),
-                "Odoo was not touched");
+        before.assertStill();
 
         // the store back: the same artifact drills, nothing of the failed drill in its way
         env.storeFaults.clear();
