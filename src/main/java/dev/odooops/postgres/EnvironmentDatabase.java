@@ -13,6 +13,9 @@ import java.util.Properties;
  * password goes in the connection properties, never in the URL; a connection attempt gives up after 10 s.
  */
 public final class EnvironmentDatabase {
+    /** The application_name of every such connection (PgAdmin recognises odoo-ops's own sessions by it). */
+    public static final String APPLICATION_NAME = "odoo-ops";
+
     private EnvironmentDatabase() {
     }
 
@@ -28,7 +31,7 @@ public final class EnvironmentDatabase {
         if (db.password() != null) p.setProperty("password", db.password().reveal());
         p.setProperty("connectTimeout", "10");
         p.setProperty("sslmode", db.sslmode());
-        p.setProperty("ApplicationName", "odoo-ops");
+        p.setProperty("ApplicationName", APPLICATION_NAME);
         return DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + database, p);
     }
 }

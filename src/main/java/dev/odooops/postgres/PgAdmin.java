@@ -119,13 +119,69 @@ public final class PgAdmin implements AutoCloseable {
         return single("select quote_literal(?)", value);
     }
 
+    /** How long {@link #endCreations} waits for an ended creation to go. */
+    public static final java.time.Duration CREATION_WAIT = java.time.Duration.ofSeconds(30);
+    private static final java.util.regex.Pattern CREATE_DATABASE =
+            java.util.regex.Pattern.compile("(?is)^\\s*create\\s+database\\s+(\"(?:[^\"]|\"\")+\"|[^\\s\"]+)");
+
+    /**
+     * Ends the other odoo-ops sessions of this server still creating a database that {@code orphaned} accepts, and
+     * waits until they are gone. A killed odoo-ops leaves its {@code CREATE DATABASE} running: the server only
+     * notices the dead client when the statement ends, so the database appears after whoever cleans up listed the
+     * names. Once this returns, the names the server lists are all there will be (an ended creation leaves nothing).
+     * Returns the names whose creation was ended.
+     */
+    public java.util.List<String> endCreations(java.util.function.Predicate<String> orphaned, java.time.Duration wait)
+            throws SQLException {
+        java.util.List<Integer> pids = new java.util.ArrayList<>();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select pid, query from pg_stat_activity where pid <> pg_backend_pid() "
+                + "and state = 'active' and application_name = ? and usename = current_user")) {
+            ps.setString(1, EnvironmentDatabase.APPLICATION_NAME);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    java.util.regex.Matcher m = CREATE_DATABASE.matcher(rs.getString(2));
+                    if (!m.find()) continue;
+                    String name = m.group(1).startsWith("\"")
+                            ? m.group(1).substring(1, m.group(1).length() - 1).replace("\"\"", "\"") : m.group(1).toLowerCase();
+                    if (orphaned.test(name)) {
+                        pids.add(rs.getInt(1));
+                        names.add(name);
+                    }
+                }
+            }
+        }
+        if (pids.isEmpty()) return names;
+        long deadline = System.nanoTime() + wait.toNanos();
+        try (PreparedStatement end = c.prepareStatement("select count(pg_terminate_backend(pid)) from pg_stat_activity where pid = any(?)")) {
+            end.setArray(1, c.createArrayOf("int4", pids.toArray()));
+            while (Integer.parseInt(single(end)) > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("the creation of " + names + " by a session that outlived its client did not end within "
+                            + wait.toSeconds() + " s");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while ending the creation of " + names, e);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
     /** The first column of the first row as text (null when no row), with at most one bound parameter. */
     private String single(String sql, String param) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (param != null) ps.setString(1, param);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
+            return single(ps);
         }
     }
 

@@ -47,7 +47,14 @@ public class RestoreRecovery implements SideCopySweep {
         List<String> leftovers = new ArrayList<>();
         boolean putBack = false;
         List<SideCopies.Found> found = new ArrayList<>();
+        String own = SideCopies.tag(currentRun);
         try (PgAdmin admin = new PgAdmin(env.database())) {
+            // a killed run's side database still being created would appear after the listing: its creation is ended first
+            List<String> ended = admin.endCreations(name -> {
+                SideCopies.Found f = SideCopies.database(env.database().name(), name);
+                return f != null && !own.startsWith(SideCopies.runIdPrefix(f.tag())) && ended(env, f.tag());
+            }, PgAdmin.CREATION_WAIT);
+            if (!ended.isEmpty()) actions.add("ended the creation of " + ended + " by a run that has ended");
             found.addAll(SideCopies.databases(admin, env.database().name()));
         } catch (Exception e) {
             actions.add("could not list side databases: " + redactor.scrub(e.getMessage()));
@@ -57,7 +64,6 @@ public class RestoreRecovery implements SideCopySweep {
         } catch (Exception e) {
             actions.add("could not list side directories: " + e.getMessage());
         }
-        String own = SideCopies.tag(currentRun);
         Map<String, List<SideCopies.Found>> byTag = new LinkedHashMap<>();
         // a rollback's own copies (rb...) first: the run's original copy, put back last, then wins
         found.stream().sorted(Comparator.comparing((SideCopies.Found f) -> !f.tag().startsWith("rb")))
@@ -100,6 +106,12 @@ public class RestoreRecovery implements SideCopySweep {
         Outcome outcome = new Outcome(actions, kept, leftovers, putBack);
         if (!outcome.isEmpty()) LOG.warn("side copies of earlier restores on {}: {}", env.id(), outcome.toMap());
         return outcome;
+    }
+
+    /** Whether the run of the copies tagged {@code tag} is recorded and has ended (not queued, not running). */
+    private boolean ended(EnvironmentConfig env, String tag) {
+        String s = catalog.runs().runStatusByPrefix(env.id(), SideCopies.runIdPrefix(tag)).orElse("unknown");
+        return !s.equals("unknown") && !s.equals("queued") && !s.equals("running");
     }
 
     private static List<SideCopies.Found> copiesOf(EnvironmentConfig env, String tag, SideCopies.Role role) throws Exception {

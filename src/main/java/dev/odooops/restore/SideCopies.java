@@ -78,13 +78,18 @@ public final class SideCopies {
     static List<Found> databases(PgAdmin admin, String live) throws SQLException {
         List<Found> out = new ArrayList<>();
         for (String name : admin.namesLike(live.length() > 40 ? live.substring(0, 40) : live)) {
-            Matcher m = DB_NAME.matcher(name);
-            if (m.matches() && live.startsWith(m.group(1)) && database(live, Role.valueOf(m.group(2).toUpperCase()),
-                    m.group(3)).equals(name)) {
-                out.add(new Found(Role.valueOf(m.group(2).toUpperCase()), m.group(3), name, null));
-            }
+            Found f = database(live, name);
+            if (f != null) out.add(f);
         }
         return out;
+    }
+
+    /** The side copy of {@code live} that the database {@code name} is, or null when it is none. */
+    static Found database(String live, String name) {
+        Matcher m = DB_NAME.matcher(name);
+        if (!m.matches() || !live.startsWith(m.group(1))) return null;
+        Role role = Role.valueOf(m.group(2).toUpperCase());
+        return database(live, role, m.group(3)).equals(name) ? new Found(role, m.group(3), name, null) : null;
     }
 
     /** The side directories of {@code live} that exist now. */

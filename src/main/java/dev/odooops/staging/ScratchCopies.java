@@ -45,6 +45,7 @@ public final class ScratchCopies {
     /** Drops every scratch database of run {@code runId} on the server of {@code db}; returns their names. */
     public static List<String> dropDatabases(DatabaseConfig db, UUID runId) throws SQLException {
         try (PgAdmin admin = new PgAdmin(db)) {
+            admin.endCreations(n -> isScratchOf(n, runId), PgAdmin.CREATION_WAIT); // a killed run's creation would appear after the listing
             List<String> names = admin.namesLike(DATABASE_PREFIX).stream().filter(n -> isScratchOf(n, runId)).toList();
             for (String n : names) {
                 admin.terminate(n);

@@ -101,4 +101,72 @@ class RestoreCrashTest {
                 + "and status = 'success' order by created_at desc limit 1)", env.environmentId()).get(0).get("p");
         assertTrue(swept.contains("(put back)"), swept);
     }
+
+    /**
+     * The CrashMatrixTest case "killed at before:dump-and-archive" left a side database now and then: the restore's
+     * thread was in its CREATE DATABASE when the process died, the server went on with it, and the database appeared
+     * after recover had listed the side copies. Here that creation is held behind a lock on its template, so it is
+     * surely still running when recover looks: recover ends it, and nothing appears once the lock goes.
+     */
+    @Test
+    void should_end_the_creation_of_a_side_database_that_a_killed_restore_left_running() throws Exception {
+        env = TestEnvironment.create("crash_create");
+        BackupResult b;
+        try (OpsRuntime rt = env.runtime()) {
+            b = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
+                    null, null, "operator", "test"));
+        }
+        assertEquals("success", b.status(), b.error());
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "before:create-restore-database");
+        Process p = env.spawn(env.root.resolve("r.out"), env.root.resolve("r.err"), "restore", "--env", env.environmentId(),
+                "--artifact", b.artifactId(), "--force", "--confirm", env.environmentId());
+        env.withSpawnEnv("ODOO_OPS_CRASH_AT", "");
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue(), Files.readString(env.root.resolve("r.err")));
+        String run = (String) ops("select run_id::text as id from ops.runs where environment_id = ? and operation_type = 'restore'",
+                env.environmentId()).get(0).get("id");
+        String side = env.database + "__restore_" + run.substring(0, 8);
+        String template = env.database + "_tpl";
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection su = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+            su.createStatement().execute("drop database if exists " + template);
+            su.createStatement().execute("create database " + template + " owner " + env.database + "_owner");
+            try (Connection locker = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "")) {
+                locker.setAutoCommit(false);
+                locker.createStatement().execute("alter database " + template + " rename to " + template + "_held");
+                // the killed process's statement as its server session runs it on: as the environment's role, odoo-ops's
+                java.util.Properties as = new java.util.Properties();
+                as.setProperty("user", env.database + "_owner");
+                as.setProperty("password", TestEnvironment.PASSWORD);
+                as.setProperty("ApplicationName", "odoo-ops");
+                Connection orphan = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", as);
+                java.util.concurrent.Future<?> creating = pool.submit(() -> {
+                    try (orphan) {
+                        orphan.createStatement().execute("create database " + side + " template " + template);
+                    }
+                    return null;
+                });
+                assertTrue(Await.poll(Duration.ofSeconds(30), () -> ops("select 1 from pg_stat_activity where wait_event_type = 'Lock' "
+                        + "and query like ?", "create database " + side + "%").isEmpty() ? null : true) != null);
+
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                try (OpsRuntime rt = env.runtime()) {
+                    assertEquals(0, new Commands(rt.operations(), new java.io.PrintStream(out, true)).recover(
+                            new dev.odooops.model.RecoverRequest(env.project, "prod", "operator", "cli")), "recover: " + out);
+                }
+                locker.rollback();
+                java.util.concurrent.ExecutionException ended = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.ExecutionException.class, () -> creating.get(30, TimeUnit.SECONDS));
+                assertTrue(String.valueOf(ended.getCause().getMessage()).contains("terminat"), String.valueOf(ended.getCause()));
+                assertEquals(List.of(), sideCopies(), "nothing appears after recover");
+                String swept = (String) ops("select payload::text as p from ops.run_events where event_type = 'side_copies_swept' "
+                        + "and run_id = (select run_id from ops.runs where environment_id = ? and operation_type = 'recover' "
+                        + "and status = 'success' order by created_at desc limit 1)", env.environmentId()).get(0).get("p");
+                assertTrue(swept.contains("ended the creation of [" + side + "]"), swept);
+            } finally {
+                su.createStatement().execute("drop database if exists " + template);
+                pool.shutdownNow();
+            }
+        }
+    }
 }
