@@ -33,7 +33,10 @@ import java.util.Optional;
  *       {@code sum(xmin)}. Any committed change moves one of them: a delete lowers the count, and every
  *       inserted or updated row version carries a transaction id newer than all before it, so the sum grows.
  *       One sequential scan per table, no row data read.</li>
- *   <li>filestore: the {@link TreeDigest} of the directory (content of every file).</li>
+ *   <li>filestore: the {@link TreeDigest} of the directory (content of every file): version 2, or version 3 for a
+ *       tree a restore built from a packed artifact's index ({@link #indexedFilestore}: every file was checked
+ *       against the index, so nothing is read again); the next comparison reads the live tree in the recorded
+ *       version.</li>
  * </ul>
  * A part that does not exist has {@code exists=false}.
  */
@@ -121,17 +124,50 @@ public final class EnvironmentFingerprint {
         return m;
     }
 
+    /** The key of a filestore fingerprint that records its tree digest's version (absent: version 2, every entry). */
+    public static final String TREE_DIGEST_VERSION = "tree_digest_version";
+
+    /** The filestore's fingerprint: its tree digest of version 2 (every entry, each file's SHA-256). */
     private static Map<String, Object> filestore(Path dir) {
+        return filestore(dir, TreeDigest.V2, null);
+    }
+
+    /**
+     * The filestore's fingerprint with the tree digest of {@code version}: 2, or 3 (the packed index's: the
+     * application's files, each one's SHA-1 and size; what {@code app} leaves out does not count).
+     */
+    private static Map<String, Object> filestore(Path dir, int version, dev.odooops.domain.AppProfile app) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (!Files.isDirectory(dir)) {
             m.put("exists", "false");
             return m;
         }
-        TreeDigest.Result tree = TreeDigest.of(dir);
+        TreeDigest.Result tree = version == TreeDigest.V3 ? TreeDigest.of(dir, TreeDigest.V3, app) : TreeDigest.of(dir);
         m.put("exists", "true");
         m.put("files", String.valueOf(tree.fileCount()));
         m.put("tree_digest", tree.digest());
+        if (version == TreeDigest.V3) m.put(TREE_DIGEST_VERSION, String.valueOf(TreeDigest.V3));
         return m;
+    }
+
+    /**
+     * The fingerprint of a filestore tree built from a packed artifact's index, each of its {@code files} checked
+     * against it: the index's tree digest (version 3), so nothing is read again. A later comparison computes the live
+     * tree's in the same version.
+     */
+    public static Map<String, Object> indexedFilestore(String treeDigest, long files) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("exists", "true");
+        m.put("files", String.valueOf(files));
+        m.put("tree_digest", treeDigest);
+        m.put(TREE_DIGEST_VERSION, String.valueOf(TreeDigest.V3));
+        return m;
+    }
+
+    /** The tree digest version {@code recorded}'s filestore part was taken in (2 when it does not say). */
+    private static int recordedVersion(Map<String, Object> recorded) {
+        return recorded != null && recorded.get("filestore") instanceof Map<?, ?> f
+                && String.valueOf(TreeDigest.V3).equals(String.valueOf(f.get(TREE_DIGEST_VERSION))) ? TreeDigest.V3 : TreeDigest.V2;
     }
 
     /**
@@ -160,7 +196,7 @@ public final class EnvironmentFingerprint {
             Optional<String> db = difference(recorded, now, BackupType.DB_ONLY);
             if (db.isPresent() || !type.includesFilestore()) return db;
         }
-        if (type.includesFilestore()) now.put("filestore", filestore(env.filestore()));
+        if (type.includesFilestore()) now.put("filestore", filestore(env.filestore(), recordedVersion(recorded), env.app()));
         return difference(recorded, now, type);
     }
 

@@ -59,7 +59,7 @@ public class RestoreFilestore {
      */
     /** The new tree, built and checked beside the live filestore, not yet in its place. */
     private record Prepared(Path live, Path fresh, Path aside, StringBuilder log, long t0, long t1, long t2,
-                            long files, boolean packed, Map<String, Object> detail) {
+                            long files, boolean packed, Map<String, Object> detail, String verifiedTreeDigest) {
     }
 
     private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newCachedThreadPool(r -> {
@@ -80,7 +80,13 @@ public class RestoreFilestore {
                 Prepared prepared = prepare(job);
                 // fingerprint-new-copies's filestore part, taken here while pg_restore may still run rather than after
                 // it (the tree is final: nothing writes to it until the swap renames it); a standby's was recorded
-                if (!StandbyCopies.restoreFingerprint(job).containsKey("filestore")) {
+                if (StandbyCopies.restoreFingerprint(job).containsKey("filestore")) {
+                    // the standby's, recorded by its drill
+                } else if (prepared.verifiedTreeDigest() != null) {
+                    // a packed artifact's tree: every file was checked against the index, whose digest it then has
+                    job.newFilestoreFingerprint(Map.of("filestore",
+                            EnvironmentFingerprint.indexedFilestore(prepared.verifiedTreeDigest(), prepared.files())));
+                } else {
                     job.newFilestoreFingerprint(EnvironmentFingerprint.of(null, prepared.fresh(),
                             dev.odooops.model.BackupType.FILESTORE_ONLY));
                 }
@@ -194,7 +200,8 @@ public class RestoreFilestore {
             job.evidence().text("filestore_restore.log", log.toString());
             throw new IllegalStateException("restored filestore does not match the tree digest recorded at backup time");
         }
-        return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), actualFiles, packed, detail);
+        // the packed tree's digest is its index's, every file checked against it: the restore's fingerprint without a read
+        return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), actualFiles, packed, detail, packed ? actual : null);
     }
 
     /**
@@ -233,7 +240,7 @@ public class RestoreFilestore {
         boolean packed = job.artifact().manifest().format() == ArtifactManifest.FORMAT_PACKED;
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("standby", true);
-        return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), files, packed, detail);
+        return new Prepared(live, fresh, aside, log, t0, t1, System.nanoTime(), files, packed, detail, null);
     }
 
     @SuppressWarnings("unchecked")

@@ -183,6 +183,40 @@ class RestoreFlowTest {
         assertEquals(true, Json.readMap(Path.of(second.evidenceDir(), "validation_report.json")).get("ok"));
     }
 
+    /**
+     * The fingerprint a restore of a packed artifact records for its filestore is the index's tree digest (version 3,
+     * the tree is not read again); the next restore of that artifact reads the live tree in that version, so a file
+     * rewritten in place with the same size is still a change.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void should_restore_again_when_a_file_changed_since_the_same_artifact_was_restored() throws Exception {
+        BackupResult b = fx.backup(BackupType.FULL);
+        RestoreResult first = restore(b.artifactId(), BackupType.FULL);
+        assertEquals("success", first.status(), first.error());
+        Map<String, Object> recorded = (Map<String, Object>) ((Map<String, Object>) Json.readMap(
+                Path.of(first.evidenceDir(), "final_status.json")).get("fingerprint")).get("filestore");
+        assertEquals("3", recorded.get("tree_digest_version"), recorded.toString());
+        assertEquals(Json.readMap(Path.of(first.evidenceDir(), "filestore_restore_checksum_verification.json"))
+                .get("actual_tree_digest"), recorded.get("tree_digest"), "the verified tree's digest, not read again");
+
+        Path file;
+        try (Stream<Path> files = Files.walk(env.odoo.filestore())) {
+            file = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+        }
+        byte[] content = Files.readAllBytes(file);
+        content[0] ^= 1;
+        Files.write(file, content); // same size, same name: only the content differs
+        RestoreResult second = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("success", second.status(), second.error());
+        assertFalse(second.validationOnly());
+        String reason = String.valueOf(Json.readMap(Path.of(second.evidenceDir(), "final_status.json")).get("mode_reason"));
+        assertTrue(reason.contains("the filestore changed (tree_digest"), reason);
+        content[0] ^= 1;
+        assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(file)), "the file is the artifact's again");
+    }
+
     @Test
     void should_restore_only_the_database_or_only_the_filestore() throws Exception {
         Map<String, String> db = dbFingerprint();
