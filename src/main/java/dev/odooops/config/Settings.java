@@ -60,6 +60,15 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
      */
     public record Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
                           int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds, int packFetchParallelism) {
+        /**
+         * {@code restore.pack-fetch-parallelism}'s default: the cores, at least 2 (one pack fetched while another is
+         * extracted) and at most 4. Extracting and hashing a pack is CPU work: on a 2-core server, 4 packs at a time
+         * slowed the pg_restore running beside them (bench/proof-bench.sh, disaster recovery).
+         */
+        public static int defaultPackFetchParallelism() {
+            return Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        }
+
         public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds, int filestoreCheckLimit) {
             this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, true, 61);
         }
@@ -135,7 +144,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE),
                         reader.bool("restore.safety-backup-reuse", true),
                         reader.integer("restore.safety-settle-seconds", 61, 0, 600),
-                        reader.integer("restore.pack-fetch-parallelism", 4, 1, 64)),
+                        reader.integer("restore.pack-fetch-parallelism", Restore.defaultPackFetchParallelism(), 1, 64)),
                 new Store(reader.integer("store.upload-part-size-mb", 64, 5, 5120),
                         reader.bool("store.verify-after-upload", true)),
                 new Tools(reader.names("ops.tool-env"), reader.names("ops.command-env"),

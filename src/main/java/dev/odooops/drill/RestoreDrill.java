@@ -114,7 +114,8 @@ public class RestoreDrill {
         this.clock = clock;
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
         this.restoreJobs = restore.pgRestoreJobs();
-        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()));
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()),
+                restore.packFetchParallelism());
         this.scratchOdoo = new ScratchOdoo(tools, neutralizer);
     }
 

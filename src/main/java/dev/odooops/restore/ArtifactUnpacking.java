@@ -66,7 +66,7 @@ public final class ArtifactUnpacking {
     private final int packParallelism;
 
     /** {@code restore.pack-fetch-parallelism}'s default: packs fetched and extracted at the same time. */
-    public static final int DEFAULT_PACK_PARALLELISM = 4;
+    public static final int DEFAULT_PACK_PARALLELISM = dev.odooops.config.Settings.Restore.defaultPackFetchParallelism();
 
     /** {@code timeout}: of each tar run (listing, extraction); packs {@link #DEFAULT_PACK_PARALLELISM} at a time. */
     public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout) {

@@ -171,10 +171,11 @@ public final class EnvironmentFingerprint {
     }
 
     /**
-     * The environment compared with {@code recorded} part by part, the database first (its rows' digest reads the tables
-     * once) and the filestore's content only when the database is unchanged: the first difference, or empty when there
-     * is none, and then {@code now} holds the whole fingerprint. A restore whose database changed since (the usual
-     * undo) so reads no file.
+     * The environment compared with {@code recorded} part by part, the cheapest evidence first: the database's write
+     * counters, whether the filestore exists, the database's rows (its digest reads the tables once), and the
+     * filestore's content only when the database is unchanged: the first difference, or empty when there is none, and
+     * then {@code now} holds the whole fingerprint. A restore whose database changed since (the usual undo) so reads no
+     * file, and one whose filestore is gone (disaster recovery) no table.
      */
     public static Optional<String> compare(Map<String, Object> recorded, EnvironmentConfig env, BackupType type,
                                            Map<String, Object> now) throws Exception {
@@ -191,6 +192,11 @@ public final class EnvironmentFingerprint {
                                 + " " + e.getValue() + " -> " + nowValue + ")");
                     }
                 }
+            }
+            // a filestore that is not there (disaster recovery) decides it without reading the tables
+            if (type.includesFilestore() && !Files.isDirectory(env.filestore())) {
+                now.put("filestore", filestore(env.filestore()));
+                return Optional.of("the filestore does not exist");
             }
             now.put("database", database(env.database()));
             Optional<String> db = difference(recorded, now, BackupType.DB_ONLY);

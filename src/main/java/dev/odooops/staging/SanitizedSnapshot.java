@@ -116,7 +116,8 @@ public class SanitizedSnapshot {
         this.clock = clock;
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
         this.restoreJobs = restore.pgRestoreJobs();
-        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()));
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()),
+                restore.packFetchParallelism());
     }
 
     /** Step check-snapshot-request: the job, or a rejection naming the field (no run exists yet). */

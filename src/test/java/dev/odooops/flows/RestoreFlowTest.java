@@ -217,6 +217,23 @@ class RestoreFlowTest {
         assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(file)), "the file is the artifact's again");
     }
 
+    /** The same artifact restored again after the filestore was lost: decided from the missing tree, then restored. */
+    @Test
+    void should_restore_again_when_the_filestore_is_gone_since_the_same_artifact_was_restored() throws Exception {
+        String fs = fsFingerprint();
+        BackupResult b = fx.backup(BackupType.FULL);
+        assertEquals("success", restore(b.artifactId(), BackupType.FULL).status());
+        dev.odooops.demo.DemoEnvironment.deleteTree(env.odoo.filestore());
+
+        RestoreResult again = restore(b.artifactId(), BackupType.FULL);
+
+        assertEquals("success", again.status(), again.error());
+        assertFalse(again.validationOnly());
+        String reason = String.valueOf(Json.readMap(Path.of(again.evidenceDir(), "final_status.json")).get("mode_reason"));
+        assertTrue(reason.endsWith("but the filestore does not exist"), reason);
+        assertEquals(fs, fsFingerprint());
+    }
+
     @Test
     void should_restore_only_the_database_or_only_the_filestore() throws Exception {
         Map<String, String> db = dbFingerprint();
