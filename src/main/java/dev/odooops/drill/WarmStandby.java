@@ -102,7 +102,7 @@ public class WarmStandby {
             // what a restore that renames this standby in records as its new copies' fingerprint (restore
             // EnvironmentFingerprint: the rows' digest here, while it is open; the tree digest below): taken now, so that
             // such a restore need not read the copies again beside its safety backup
-            var scratch = new DatabaseConfig(db.host(), db.port(), job.scratchDatabase(), db.user(), db.password(), db.sslmode());
+            var scratch = db.named(job.scratchDatabase());
             Map<String, Object> restorePrint = new LinkedHashMap<>(
                     dev.odooops.restore.EnvironmentFingerprint.of(scratch, null, dev.odooops.model.BackupType.DB_ONLY));
             try (PgAdmin admin = new PgAdmin(db)) {

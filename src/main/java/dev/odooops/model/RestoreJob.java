@@ -109,6 +109,10 @@ public final class RestoreJob extends RunState {
      * prepare-filestore in the background as soon as the tree was built, while pg_restore may still run; null until then.
      */
     private volatile java.util.Map<String, Object> newFilestoreFingerprint;
+    /** The new database's fingerprint part, taken by check-row-counts's scan; null once something wrote to it since. */
+    private volatile java.util.Map<String, Object> newDatabaseFingerprint;
+    public java.util.Map<String, Object> newDatabaseFingerprint() { return newDatabaseFingerprint; }
+    public void newDatabaseFingerprint(java.util.Map<String, Object> f) { this.newDatabaseFingerprint = f; }
     public java.util.Map<String, Object> newFilestoreFingerprint() { return newFilestoreFingerprint; }
     public void newFilestoreFingerprint(java.util.Map<String, Object> f) { this.newFilestoreFingerprint = f; }
     public void filestorePreparation(java.util.concurrent.CompletableFuture<?> f) { this.filestorePreparation = f; }

@@ -106,13 +106,18 @@ public final class ArtifactUnpacking {
      * not there).
      */
     public static RowCounts rowCounts(DatabaseConfig db, String database, Path dumpMeta) throws IOException, SQLException {
-        Map<String, Object> meta = Json.readMap(dumpMeta);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> expected = new TreeMap<>((Map<String, Object>) meta.get("row_counts"));
         Map<String, Long> actual;
         try (Connection c = EnvironmentDatabase.connect(db, database)) {
             actual = TableCounts.of(c);
         }
+        return rowCounts(actual, dumpMeta);
+    }
+
+    /** {@code actual} (a loaded database's row counts, {@code schema.table -> rows}) against those of {@code dumpMeta}. */
+    public static RowCounts rowCounts(Map<String, Long> actual, Path dumpMeta) throws IOException {
+        Map<String, Object> meta = Json.readMap(dumpMeta);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> expected = new TreeMap<>((Map<String, Object>) meta.get("row_counts"));
         Map<String, Object> mismatches = new TreeMap<>();
         expected.forEach((table, n) -> {
             Long got = actual.get(table);

@@ -45,7 +45,8 @@ public final class EnvironmentFingerprint {
             select n.nspname || '.' || c.relname,
                    (xpath('/row/c/text()', query_to_xml(format(
                        'select count(*)::text || '':'' || coalesce(sum(xmin::text::bigint), 0)::text as c from %I.%I',
-                       n.nspname, c.relname), false, true, '')))[1]::text
+                       n.nspname, c.relname), false, true, '')))[1]::text,
+                   c.relkind::text
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              where c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema')
                and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'
@@ -95,14 +96,30 @@ public final class EnvironmentFingerprint {
     }
 
     private static Map<String, Object> database(DatabaseConfig db) throws Exception {
+        return scan(db).fingerprint();
+    }
+
+    /**
+     * What one read of a database's tables gives: its fingerprint part ({@code database}) and every table's exact row
+     * count ({@code schema.table -> rows}, tables only, as {@link dev.odooops.postgres.TableCounts} counts them).
+     */
+    public record Scan(Map<String, Object> fingerprint, Map<String, Long> rowCounts) {
+    }
+
+    /**
+     * The database's fingerprint and its tables' row counts from one read of every table: a restore checks the loaded
+     * database's counts against the dump's and records its fingerprint with the same scan.
+     */
+    public static Scan scan(DatabaseConfig db) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Long> counts = new java.util.TreeMap<>();
         Long oid;
         try (PgAdmin admin = new PgAdmin(db)) {
             oid = admin.oid(db.name());
         }
         if (oid == null) {
             m.put("exists", "false");
-            return m;
+            return new Scan(m, counts);
         }
         MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
         int tables = 0;
@@ -113,6 +130,7 @@ public final class EnvironmentFingerprint {
                 while (rs.next()) {
                     md.update((rs.getString(1) + "\t" + rs.getString(2) + "\n").getBytes(StandardCharsets.UTF_8));
                     tables++;
+                    if ("r".equals(rs.getString(3))) counts.put(rs.getString(1), Long.parseLong(rs.getString(2).split(":")[0]));
                 }
             }
             c.commit();
@@ -121,7 +139,7 @@ public final class EnvironmentFingerprint {
         m.put("oid", String.valueOf(oid));
         m.put("tables", String.valueOf(tables));
         m.put("rows_digest", HexFormat.of().formatHex(md.digest()));
-        return m;
+        return new Scan(m, counts);
     }
 
     /** The key of a filestore fingerprint that records its tree digest's version (absent: version 2, every entry). */

@@ -82,8 +82,7 @@ public class FinalizeRestore {
         var type = job.request().type();
         var db = job.environment().database();
         String tag = job.sideTag();
-        var fresh = new dev.odooops.config.DatabaseConfig(db.host(), db.port(),
-                SideCopies.database(db.name(), SideCopies.Role.RESTORE, tag), db.user(), db.password(), db.sslmode());
+        var fresh = db.named(SideCopies.database(db.name(), SideCopies.Role.RESTORE, tag));
         java.nio.file.Path dir = SideCopies.filestore(job.environment().filestore().toAbsolutePath(), SideCopies.Role.RESTORE, tag);
         long t0 = System.nanoTime();
         // the parts renamed in from the warm standby were fingerprinted when the drill kept them, and proved untouched
@@ -92,11 +91,15 @@ public class FinalizeRestore {
         Map<String, Object> f = new LinkedHashMap<>();
         List<String> fromStandby = new ArrayList<>();
         boolean filestoreBeforehand = false;
+        boolean databaseBeforehand = false;
         for (String part : List.of("database", "filestore")) {
             if (part.equals("database") ? !type.includesDatabase() : !type.includesFilestore()) continue;
             if (kept.get(part) != null) {
                 f.put(part, kept.get(part));
                 fromStandby.add(part);
+            } else if (part.equals("database") && job.newDatabaseFingerprint() != null) {
+                f.put("database", job.newDatabaseFingerprint()); // check-row-counts's scan, nothing written since
+                databaseBeforehand = true;
             } else if (part.equals("filestore") && job.newFilestoreFingerprint() != null) {
                 f.putAll(job.newFilestoreFingerprint()); // taken by prepare-filestore beside pg_restore
                 filestoreBeforehand = true;
@@ -110,7 +113,7 @@ public class FinalizeRestore {
         if (type.includesDatabase()) f.put(EnvironmentFingerprint.WRITES, EnvironmentFingerprint.writes(fresh));
         job.fingerprint(f);
         job.stepDetail(Map.of("fingerprint_ms", (System.nanoTime() - t0) / 1_000_000, "recorded_by_the_standby", fromStandby,
-                "filestore_taken_by_prepare_filestore", filestoreBeforehand));
+                "filestore_taken_by_prepare_filestore", filestoreBeforehand, "database_taken_by_check_row_counts", databaseBeforehand));
     }
 
     public RestoreResult finish(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {

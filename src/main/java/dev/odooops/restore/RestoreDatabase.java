@@ -158,7 +158,11 @@ public class RestoreDatabase {
             job.stepDetail(Map.of("counted_by_the_drill", true));
             return;
         }
-        ArtifactUnpacking.RowCounts counts = ArtifactUnpacking.rowCounts(db, fresh, job.files().get("db.dump.meta.json"));
+        // one read of every table: the counts checked here and the fingerprint fingerprint-new-copies records (unless
+        // something writes to the new database in between: the neutralization of a copy)
+        EnvironmentFingerprint.Scan scan = EnvironmentFingerprint.scan(db.named(fresh));
+        job.newDatabaseFingerprint(scan.fingerprint());
+        ArtifactUnpacking.RowCounts counts = ArtifactUnpacking.rowCounts(scan.rowCounts(), job.files().get("db.dump.meta.json"));
         Map<String, Object> mismatches = counts.mismatches();
         Map<String, Object> verification = new LinkedHashMap<>();
         verification.put("database", fresh);

@@ -42,6 +42,7 @@ public final class NeutralizeCopy {
         if (!applies(job)) return;
         EnvironmentConfig target = job.environment();
         Neutralizer.Outcome outcome = neutralizer.neutralize(target, job.newDatabase());
+        job.newDatabaseFingerprint(null); // written since check-row-counts read it: fingerprint-new-copies reads it again
         Map<String, Object> evidence = new LinkedHashMap<>(outcome.evidence());
         evidence.put("copied_from", job.request().copyFrom());
         evidence.put("artifact_id", job.artifact().id());

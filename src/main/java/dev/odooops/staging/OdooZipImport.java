@@ -298,7 +298,7 @@ public final class OdooZipImport {
     }
 
     private static DatabaseConfig scratchDatabase(DatabaseConfig db, String name) {
-        return new DatabaseConfig(db.host(), db.port(), name, db.user(), db.password(), db.sslmode());
+        return db.named(name);
     }
 
     /** dump.sql filtered into the work directory, then loaded with ON_ERROR_STOP into the scratch database. */

@@ -171,6 +171,11 @@ class RestoreFlowTest {
         BackupResult b = fx.backup(BackupType.FULL);
         RestoreResult first = restore(b.artifactId(), BackupType.FULL);
         assertEquals("success", first.status(), first.error());
+        // the new database's fingerprint is the one check-row-counts's scan took (nothing wrote to it since): the
+        // second restore below finds it equal to the database it then reads
+        String fingerprinted = (String) ops("select payload::text as p from ops.run_events where run_id = ?::uuid "
+                + "and step = 'fingerprint-new-copies' and event_type = 'step_completed'", first.runId()).get(0).get("p");
+        assertTrue(fingerprinted.contains("\"database_taken_by_check_row_counts\": true"), fingerprinted);
         long safetyBackups = ops("select 1 from ops.artifacts where kind = 'pre_restore' and environment_id = ?", env.environmentId()).size();
 
         RestoreResult second = restore(b.artifactId(), BackupType.FULL);
