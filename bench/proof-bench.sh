@@ -14,19 +14,49 @@
 # (its default compression), so its daily backup does what odoo-ops's does. The dataset is not a complete Odoo
 # database, so restores run with --no-verify and state the Odoo version (as incremental-bench.sh). The load
 # average before and after is printed: other work on the machine makes every figure noisier. Nothing is asserted.
+# The rows that both sides can repeat (first full backup, by-hand restore, disaster recovery) run REPEAT times (3 by
+# default), by hand and odoo-ops alternating, and report medians (each run's figure is printed too): on a 2-core
+# machine one `tar | zstd` took 10 to 24 s from run to run. A repeated first full backup goes to a catalog and store
+# of its own each time (it must be the environment's first); the one the daily backup builds on is the last.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+REPEAT=${REPEAT:-3}
 bench_setup
 daily_setup
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+# a first full backup into a catalog and store of their own (dropped after): the environment's first each time
+full_elsewhere() {  # i -> "seconds peak_kib"
+  local i=$1 cfg="$BENCH_ROOT/config-rep$1"
+  rm -rf "$cfg" "$BENCH_ROOT/store-rep$i"; cp -r "$BENCH_ROOT/config" "$cfg"; mkdir -p "$BENCH_ROOT/store-rep$i"
+  sed -i "s#^ops.db.url=.*#ops.db.url=jdbc:postgresql://127.0.0.1:5432/${BENCH_CATALOG}_rep$i#" "$cfg/application.properties"
+  sed -i "s#path: $BENCH_ROOT/store}#path: $BENCH_ROOT/store-rep$i}#" "$cfg/environments.yaml"
+  psql -U postgres -q -c "drop database if exists ${BENCH_CATALOG}_rep$i with (force)"
+  "$home/odoo-ops" migrate --config "$cfg" >&2
+  drop_caches
+  local t; t=$(measure "full-rep$i" "$home/odoo-ops" backup --project perf --env src --config "$cfg")
+  grep -qE '"status" *: *"success"' "$BENCH_ROOT/full-rep$i.out" || { tail -n 20 "$BENCH_ROOT/full-rep$i.err" >&2; return 1; }
+  psql -U postgres -q -c "drop database if exists ${BENCH_CATALOG}_rep$i with (force)"
+  rm -rf "$cfg" "$BENCH_ROOT/store-rep$i"
+  echo "$t"
+}
 
-drop_caches
-echo "1. first full backup: by hand ..." >&2
-read -r dump_s _ < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d $PERF_DB -f "$BENCH_ROOT/manual/db.dump")
-read -r tar_s _ < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
-manual_full=$(echo "$dump_s + $tar_s" | bc)
-drop_caches
-echo "   odoo-ops ..." >&2
-read -r ops_full kib < <(odoo_ops full backup --project perf --env src); track "$kib"
+manual_fulls=(); ops_fulls=()
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  drop_caches
+  echo "1. first full backup ($rep/$REPEAT): by hand ..." >&2
+  read -r dump_s _ < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d $PERF_DB -f "$BENCH_ROOT/manual/db.dump")
+  read -r tar_s _ < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
+  manual_fulls+=("$(echo "$dump_s + $tar_s" | bc)")
+  echo "   odoo-ops ..." >&2
+  if (( rep < REPEAT )); then
+    read -r s kib < <(full_elsewhere "$rep"); track "$kib"
+  else
+    drop_caches
+    read -r s kib < <(odoo_ops full backup --project perf --env src); track "$kib"
+  fi
+  ops_fulls+=("$s")
+done
+manual_full=$(median "${manual_fulls[@]}"); ops_full=$(median "${ops_fulls[@]}")
 full_ev=$(grep -o '"evidence_dir":"[^"]*"' "$BENCH_ROOT/full.out" | cut -d'"' -f4)
 drop_caches
 echo "   restic (its first backup, the base of the daily one) ..." >&2
@@ -41,16 +71,20 @@ day_artifact=$(grep -o '"artifact_id":"[^"]*"' "$BENCH_ROOT/day.out" | cut -d'"'
 drop_caches
 read -r restic_day _ < <(measure restic-day bash -c "$(declare -f dump_for_restic); PERF_DB=$PERF_DB BENCH_ROOT=$BENCH_ROOT dump_for_restic && restic backup -q '$FS_DIR' '$BENCH_ROOT/restic-dump'")
 
-echo "3. by hand restore (the reference of every restore row) ..." >&2
-drop_caches
-psql -U postgres -qc "drop database if exists perf_manual_restore with (force)"
-mkdir -p "$BENCH_ROOT/manual/filestore"
-read -r mdb_s _ < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
-  PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$BENCH_ROOT/manual/db.dump'")
-read -r mfs_s _ < <(measure manual-fs bash -c "zstd -d -q -c '$BENCH_ROOT/manual/filestore.tar.zst' | tar -x -C '$BENCH_ROOT/manual/filestore'")
-manual_restore=$(echo "$mdb_s + $mfs_s" | bc)
-psql -U postgres -qc "drop database perf_manual_restore with (force)"
-rm -rf "$BENCH_ROOT/manual/filestore"
+manual_restores=()
+by_hand_restore() {  # appends to manual_restores
+  drop_caches
+  psql -U postgres -qc "drop database if exists perf_manual_restore with (force)"
+  mkdir -p "$BENCH_ROOT/manual/filestore"
+  read -r mdb_s _ < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
+    PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$BENCH_ROOT/manual/db.dump'")
+  read -r mfs_s _ < <(measure manual-fs bash -c "zstd -d -q -c '$BENCH_ROOT/manual/filestore.tar.zst' | tar -x -C '$BENCH_ROOT/manual/filestore'")
+  manual_restores+=("$(echo "$mdb_s + $mfs_s" | bc)")
+  psql -U postgres -qc "drop database perf_manual_restore with (force)"
+  rm -rf "$BENCH_ROOT/manual/filestore"
+}
+echo "3. by hand restore (the reference of every restore row; again beside each disaster recovery) ..." >&2
+by_hand_restore
 
 # the drill (another helper builds it): its RTO when the command exists
 drill_row="n/a (not built yet)"
@@ -74,13 +108,18 @@ track "$kib"
 undo_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
 downtime=$(grep -o '"downtime_ms" *: *[0-9]*' "$BENCH_ROOT/undo.out" | head -n1 | grep -o '[0-9]*$' || true)
 
-echo "6. restore with the filestore gone (disaster recovery) ..." >&2
-rm -rf "$FS_DIR.gone"; mv "$FS_DIR" "$FS_DIR.gone"   # what the restore brings back is the same tree
-drop_caches
-read -r ops_dr kib < <(odoo_ops dr restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0)
-track "$kib"
-dr_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
-rm -rf "$FS_DIR.gone"
+ops_drs=()
+for ((rep = 1; rep <= REPEAT; rep++)); do
+  echo "6. restore with the filestore gone (disaster recovery, $rep/$REPEAT) ..." >&2
+  rm -rf "$FS_DIR.gone"; mv "$FS_DIR" "$FS_DIR.gone"   # what the restore brings back is the same tree
+  drop_caches
+  read -r s kib < <(odoo_ops dr restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0)
+  track "$kib"; ops_drs+=("$s")
+  dr_ev=$(ls -td "$BENCH_ROOT"/evidence/*/restore/* | head -n1)
+  rm -rf "$FS_DIR.gone"
+  if (( rep < REPEAT )); then by_hand_restore; fi
+done
+ops_dr=$(median "${ops_drs[@]}"); manual_restore=$(median "${manual_restores[@]}")
 
 # the warm standby: a drill with drills.standby keeps its copies, a write makes the environment differ from the
 # artifact, and the undo of that artifact renames the standby in instead of pg_restore
@@ -133,6 +172,8 @@ case "$drill_row" in
   *) printf '%-52s %9s %9s %9s %16s\n' "drill RTO, start to validated (s)" "$drill_row" "$manual_restore" "-" "$(r "$drill_row" "$manual_restore")" ;;
 esac
 printf '%-52s %9s\n' "peak RSS of the odoo-ops runs (MB)" "$((peak / 1024))"
+printf 'medians of %s runs each: first full backup odoo-ops %s, by hand %s; disaster recovery %s; by-hand restore %s\n' \
+  "$REPEAT" "${ops_fulls[*]}" "${manual_fulls[*]}" "${ops_drs[*]}" "${manual_restores[*]}"
 printf 'full backup: run %s s (the rest is the JVM starting); pg_dump %s s (%s, %s MB; by hand %s s, %s MB) and filestore %s s, concurrent\n' \
   "$(ms "$full_ev/final_status.json" duration_ms)" \
   "$(ms "$full_ev/db.dump.meta.json" duration_ms)" \
