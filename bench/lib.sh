@@ -54,7 +54,7 @@ YAML
   "$home/odoo-ops" runs --env perf/src --config "$BENCH_ROOT/config" > /dev/null 2>&1 || true
   local jar="$home/target/odoo-ops.jar" i
   local archive="${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/odoo-ops/odoo-ops-$(stat -c %s-%Y "$jar").jsa"
-  for ((i = 0; i < 120 && ! -s $archive; i++)); do sleep 0.5; done
+  for ((i = 0; i < 120; i++)); do [ -s "$archive" ] && break; sleep 0.5; done
   [ -s "$archive" ] || echo "bench: no class-data archive was made ($archive): runs start without it" >&2
 }
 

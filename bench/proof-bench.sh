@@ -44,6 +44,7 @@ manual_fulls=(); ops_fulls=()
 for ((rep = 1; rep <= REPEAT; rep++)); do
   drop_caches
   echo "1. first full backup ($rep/$REPEAT): by hand ..." >&2
+  rm -f "$BENCH_ROOT/manual/db.dump" "$BENCH_ROOT/manual/filestore.tar.zst"  # (zstd -o never overwrites)
   read -r dump_s _ < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d $PERF_DB -f "$BENCH_ROOT/manual/db.dump")
   read -r tar_s _ < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
   manual_fulls+=("$(echo "$dump_s + $tar_s" | bc)")
