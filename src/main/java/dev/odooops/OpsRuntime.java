@@ -497,7 +497,8 @@ public final class OpsRuntime implements AutoCloseable {
     private void bindStaging(Shared s) {
         Registry r = s.registry();
         Duration timeout = Duration.ofSeconds(settings.restore().pgRestoreTimeoutSeconds());
-        var loader = new dev.odooops.staging.ArtifactLoader(s.tools(), catalog, stores, timeout);
+        var loader = new dev.odooops.staging.ArtifactLoader(s.tools(), catalog, stores, timeout,
+                settings.restore().packFetchParallelism());
         prOperations = new dev.odooops.staging.PrEnvironmentOperations(config, prSettings,
                 new dev.odooops.staging.PrEnvironmentCatalog(database.dataSource()), catalog, s.starter(),
                 new dev.odooops.staging.PrEnvironmentTemplate(loader, database.dataSource()), s.tools(), s.clock(), timeout);
@@ -540,7 +541,7 @@ public final class OpsRuntime implements AutoCloseable {
         r.bind("odooZipImport", new dev.odooops.staging.OdooZipImport(config, catalog, s.starter(), s.tools(),
                 new ServerVersions(s.tools()), zip, operations::backupOf, s.clock()));
         r.bind("odooZipExport", new dev.odooops.staging.OdooZipExport(config, catalog, stores, s.starter(), s.tools(), zip,
-                s.clock()));
+                settings.restore().packFetchParallelism(), s.clock()));
     }
 
     /** Schedules (listed on the command line, fired in serve) and, in serve, the queue and the channels. */

@@ -76,7 +76,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
                        int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds) {
             this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, safetyBackupReuse,
-                    safetySettleSeconds, 4);
+                    safetySettleSeconds, defaultPackFetchParallelism());
         }
     }
 

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * The digest of a directory tree. Two trees with the same entries have the same digest wherever they live;
- * file times, owners and modes do not count. Two versions exist; filestore.meta.json and the manifest record
- * which one an artifact used ({@code tree_digest_version}, absent = 1), and a restore verifies with that one.
+ * file times, owners and modes do not count. Versions 1 and 2 describe a tree as it is on disk, version 3 the
+ * packed filestore's (its index's: regular files only, see {@link #V3}). Of the first two, filestore.meta.json and
+ * the manifest record which one an artifact used ({@code tree_digest_version}, absent = 1), and a restore verifies with that one.
  * <ul>
  *   <li><b>1</b> (artifacts made before version 2): SHA-256 over the lines {@code <path>\t<sha256 of file>\n},
  *   one per regular file (symbolic links followed), sorted by path. Directories and every other entry type
@@ -68,7 +69,8 @@ public final class TreeDigest {
         return switch (version) {
             case V1 -> of(regularFilesFollowingLinks(root), V1);
             case V2 -> of(allEntries(root), V2);
-            default -> throw new IllegalArgumentException("tree_digest_version: 1 or 2 expected, got " + version);
+            default -> throw new IllegalArgumentException("tree_digest_version: 1 or 2 expected (3 with an application, "
+                    + "see of(Path, int, AppProfile)), got " + version);
         };
     }
 
@@ -78,22 +80,24 @@ public final class TreeDigest {
      * files' SHA-1 and sizes, as {@link FilestoreIndex#treeDigest} computes it from an index.
      */
     public static Result of(Path root, int version, AppProfile app) {
-        if (version == V3) {
-            FilestoreInventory inventory = FilestoreInventory.of(root, app);
-            List<Map.Entry<String, Long>> files = new ArrayList<>(inventory.files().entrySet());
-            String[] sha1 = new String[files.size()];
-            IntStream.range(0, files.size()).parallel().forEach(i -> sha1[i] = Checksums.sha1(root.resolve(files.get(i).getKey())));
-            MessageDigest md = Checksums.messageDigest("SHA-256");
-            long bytes = 0;
-            for (int i = 0; i < files.size(); i++) {
-                md.update(("f\t" + files.get(i).getKey() + "\t" + sha1[i] + "\t" + files.get(i).getValue() + "\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                bytes += files.get(i).getValue();
-            }
-            return new Result(HexFormat.of().formatHex(md.digest()), files.size(), bytes);
-        }
+        if (version == V3) return of(root, FilestoreInventory.of(root, app));
         if (version != V2 || app == AppProfile.ODOO) return of(root, version);
         return of(allEntries(root).stream().filter(e -> !app.leftOut(e.path(), e.kind() == 'd')).toList(), V2);
+    }
+
+    /** The version 3 digest of the files {@code inventory} (of the tree at {@code root}) lists, each one read. */
+    public static Result of(Path root, FilestoreInventory inventory) {
+        List<Map.Entry<String, Long>> files = new ArrayList<>(inventory.files().entrySet());
+        String[] sha1 = new String[files.size()];
+        IntStream.range(0, files.size()).parallel().forEach(i -> sha1[i] = Checksums.sha1(root.resolve(files.get(i).getKey())));
+        MessageDigest md = Checksums.messageDigest("SHA-256");
+        long bytes = 0;
+        for (int i = 0; i < files.size(); i++) {
+            md.update(("f\t" + files.get(i).getKey() + "\t" + sha1[i] + "\t" + files.get(i).getValue() + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            bytes += files.get(i).getValue();
+        }
+        return new Result(HexFormat.of().formatHex(md.digest()), files.size(), bytes);
     }
 
     /** The digest of a list of entries (the order does not matter); version 1 uses the regular files only. */

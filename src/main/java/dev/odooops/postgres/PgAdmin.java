@@ -134,8 +134,9 @@ public final class PgAdmin implements AutoCloseable {
     public java.util.List<String> endCreations(java.util.function.Predicate<String> orphaned, java.time.Duration wait)
             throws SQLException {
         java.util.List<Integer> pids = new java.util.ArrayList<>();
+        java.util.List<java.sql.Timestamp> starts = new java.util.ArrayList<>();
         java.util.List<String> names = new java.util.ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("select pid, query from pg_stat_activity where pid <> pg_backend_pid() "
+        try (PreparedStatement ps = c.prepareStatement("select pid, query, backend_start from pg_stat_activity where pid <> pg_backend_pid() "
                 + "and state = 'active' and application_name = ? and usename = current_user")) {
             ps.setString(1, EnvironmentDatabase.APPLICATION_NAME);
             try (ResultSet rs = ps.executeQuery()) {
@@ -143,9 +144,11 @@ public final class PgAdmin implements AutoCloseable {
                     java.util.regex.Matcher m = CREATE_DATABASE.matcher(rs.getString(2));
                     if (!m.find()) continue;
                     String name = m.group(1).startsWith("\"")
-                            ? m.group(1).substring(1, m.group(1).length() - 1).replace("\"\"", "\"") : m.group(1).toLowerCase();
+                            ? m.group(1).substring(1, m.group(1).length() - 1).replace("\"\"", "\"")
+                            : m.group(1).toLowerCase(java.util.Locale.ROOT);
                     if (orphaned.test(name)) {
                         pids.add(rs.getInt(1));
+                        starts.add(rs.getTimestamp(3));
                         names.add(name);
                     }
                 }
@@ -153,8 +156,13 @@ public final class PgAdmin implements AutoCloseable {
         }
         if (pids.isEmpty()) return names;
         long deadline = System.nanoTime() + wait.toNanos();
-        try (PreparedStatement end = c.prepareStatement("select count(pg_terminate_backend(pid)) from pg_stat_activity where pid = any(?)")) {
+        // each session by its pid and start (a pid the system gives again later is another session), still odoo-ops's
+        try (PreparedStatement end = c.prepareStatement("select count(pg_terminate_backend(a.pid)) from pg_stat_activity a "
+                + "join unnest(?::int[], ?::timestamptz[]) as s(pid, started) on s.pid = a.pid and s.started = a.backend_start "
+                + "where a.application_name = ? and a.usename = current_user")) {
             end.setArray(1, c.createArrayOf("int4", pids.toArray()));
+            end.setArray(2, c.createArrayOf("timestamptz", starts.toArray()));
+            end.setString(3, EnvironmentDatabase.APPLICATION_NAME);
             while (Integer.parseInt(single(end)) > 0) {
                 if (System.nanoTime() > deadline) {
                     throw new SQLException("the creation of " + names + " by a session that outlived its client did not end within "

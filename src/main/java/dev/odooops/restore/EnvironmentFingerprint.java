@@ -43,9 +43,10 @@ import java.util.Optional;
 public final class EnvironmentFingerprint {
     private static final String TABLES = """
             select n.nspname || '.' || c.relname,
-                   (xpath('/row/c/text()', query_to_xml(format(
-                       'select count(*)::text || '':'' || coalesce(sum(xmin::text::bigint), 0)::text as c from %I.%I',
-                       n.nspname, c.relname), false, true, '')))[1]::text,
+                   case when c.relkind = 'm' and not c.relispopulated then 'not populated'
+                        else (xpath('/row/c/text()', query_to_xml(format(
+                           'select count(*)::text || '':'' || coalesce(sum(xmin::text::bigint), 0)::text as c from %I.%I',
+                           n.nspname, c.relname), false, true, '')))[1]::text end,
                    c.relkind::text
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              where c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema')
@@ -144,6 +145,8 @@ public final class EnvironmentFingerprint {
 
     /** The key of a filestore fingerprint that records its tree digest's version (absent: version 2, every entry). */
     public static final String TREE_DIGEST_VERSION = "tree_digest_version";
+    /** The key of a version 3 filestore fingerprint that counts the entries it does not describe (links, fifos ...). */
+    public static final String OTHER_ENTRIES = "other_entries";
 
     /** The filestore's fingerprint: its tree digest of version 2 (every entry, each file's SHA-256). */
     private static Map<String, Object> filestore(Path dir) {
@@ -160,11 +163,22 @@ public final class EnvironmentFingerprint {
             m.put("exists", "false");
             return m;
         }
-        TreeDigest.Result tree = version == TreeDigest.V3 ? TreeDigest.of(dir, TreeDigest.V3, app) : TreeDigest.of(dir);
+        if (version != TreeDigest.V3) {
+            TreeDigest.Result tree = TreeDigest.of(dir);
+            m.put("exists", "true");
+            m.put("files", String.valueOf(tree.fileCount()));
+            m.put("tree_digest", tree.digest());
+            return m;
+        }
+        // version 3 describes regular files only: anything else found (a link, a fifo, a device, an unreadable
+        // directory) is counted, so that it is a difference from a restored tree, which never holds one
+        dev.odooops.domain.FilestoreInventory inventory = dev.odooops.domain.FilestoreInventory.of(dir, app);
+        TreeDigest.Result tree = TreeDigest.of(dir, inventory);
         m.put("exists", "true");
         m.put("files", String.valueOf(tree.fileCount()));
         m.put("tree_digest", tree.digest());
-        if (version == TreeDigest.V3) m.put(TREE_DIGEST_VERSION, String.valueOf(TreeDigest.V3));
+        m.put(TREE_DIGEST_VERSION, String.valueOf(TreeDigest.V3));
+        m.put(OTHER_ENTRIES, String.valueOf(inventory.others().size() + inventory.unreadable().size()));
         return m;
     }
 
@@ -179,6 +193,7 @@ public final class EnvironmentFingerprint {
         m.put("files", String.valueOf(files));
         m.put("tree_digest", treeDigest);
         m.put(TREE_DIGEST_VERSION, String.valueOf(TreeDigest.V3));
+        m.put(OTHER_ENTRIES, "0"); // the restore admits regular files and directories only
         return m;
     }
 

@@ -49,12 +49,17 @@ public class RestoreRecovery implements SideCopySweep {
         List<SideCopies.Found> found = new ArrayList<>();
         String own = SideCopies.tag(currentRun);
         try (PgAdmin admin = new PgAdmin(env.database())) {
-            // a killed run's side database still being created would appear after the listing: its creation is ended first
-            List<String> ended = admin.endCreations(name -> {
-                SideCopies.Found f = SideCopies.database(env.database().name(), name);
-                return f != null && !own.startsWith(SideCopies.runIdPrefix(f.tag())) && ended(env, f.tag());
-            }, PgAdmin.CREATION_WAIT);
-            if (!ended.isEmpty()) actions.add("ended the creation of " + ended + " by a run that has ended");
+            // a killed run's side database still being created would appear after the listing: its creation is ended
+            // first; should that fail, the copies that exist are still put in order (the next sweep ends it)
+            try {
+                List<String> ended = admin.endCreations(name -> {
+                    SideCopies.Found f = SideCopies.database(env.database().name(), name);
+                    return f != null && !own.startsWith(SideCopies.runIdPrefix(f.tag())) && ended(env, f.tag());
+                }, PgAdmin.CREATION_WAIT);
+                if (!ended.isEmpty()) actions.add("ended the creation of " + ended + " by a run that has ended");
+            } catch (Exception e) {
+                actions.add("could not end the side databases still being created: " + redactor.scrub(e.getMessage()));
+            }
             found.addAll(SideCopies.databases(admin, env.database().name()));
         } catch (Exception e) {
             actions.add("could not list side databases: " + redactor.scrub(e.getMessage()));

@@ -35,9 +35,10 @@ public final class ArtifactLoader {
     private final ArtifactUnpacking unpacking;
     private final Duration timeout;
 
-    public ArtifactLoader(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout) {
+    /** {@code packParallelism}: {@code restore.pack-fetch-parallelism}. */
+    public ArtifactLoader(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout, int packParallelism) {
         this.tools = tools;
-        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, timeout);
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, timeout, packParallelism);
         this.timeout = timeout;
     }
 

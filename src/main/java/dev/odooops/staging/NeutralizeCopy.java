@@ -41,8 +41,8 @@ public final class NeutralizeCopy {
     public void neutralize(@Variable(Vars.RESTORE_JOB) RestoreJob job) throws Exception {
         if (!applies(job)) return;
         EnvironmentConfig target = job.environment();
+        job.newDatabaseFingerprint(null); // written after check-row-counts read it: fingerprint-new-copies reads it again
         Neutralizer.Outcome outcome = neutralizer.neutralize(target, job.newDatabase());
-        job.newDatabaseFingerprint(null); // written since check-row-counts read it: fingerprint-new-copies reads it again
         Map<String, Object> evidence = new LinkedHashMap<>(outcome.evidence());
         evidence.put("copied_from", job.request().copyFrom());
         evidence.put("artifact_id", job.artifact().id());

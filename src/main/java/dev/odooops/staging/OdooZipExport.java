@@ -70,7 +70,7 @@ public final class OdooZipExport {
     private final StoreLocator stores;
 
     public OdooZipExport(OpsConfig config, OpsCatalog catalog, StoreLocator stores, RunStarter starter, ToolRunner tools,
-                         ZipSettings settings, Clock clock) {
+                         ZipSettings settings, int packParallelism, Clock clock) {
         this.config = config;
         this.catalog = catalog;
         this.starter = starter;
@@ -78,7 +78,8 @@ public final class OdooZipExport {
         this.settings = settings;
         this.clock = clock;
         this.stores = stores;
-        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(settings.psqlTimeoutSeconds()));
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(settings.psqlTimeoutSeconds()),
+                packParallelism);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.UUID;
  * operations; no step names a scratch copy any other way.
  */
 public final class ScratchCopies {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScratchCopies.class);
     public static final String DATABASE_PREFIX = "odoo_ops_scratch_";
 
     private ScratchCopies() {
@@ -45,7 +46,11 @@ public final class ScratchCopies {
     /** Drops every scratch database of run {@code runId} on the server of {@code db}; returns their names. */
     public static List<String> dropDatabases(DatabaseConfig db, UUID runId) throws SQLException {
         try (PgAdmin admin = new PgAdmin(db)) {
-            admin.endCreations(n -> isScratchOf(n, runId), PgAdmin.CREATION_WAIT); // a killed run's creation would appear after the listing
+            try { // a killed run's creation would appear after the listing; should ending it fail, what exists is dropped
+                admin.endCreations(n -> isScratchOf(n, runId), PgAdmin.CREATION_WAIT);
+            } catch (SQLException e) {
+                LOG.warn("scratch databases of run {} still being created could not be ended: {}", runId, e.getMessage());
+            }
             List<String> names = admin.namesLike(DATABASE_PREFIX).stream().filter(n -> isScratchOf(n, runId)).toList();
             for (String n : names) {
                 admin.terminate(n);

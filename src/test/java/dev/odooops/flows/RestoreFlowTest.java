@@ -220,6 +220,16 @@ class RestoreFlowTest {
         assertTrue(reason.contains("the filestore changed (tree_digest"), reason);
         content[0] ^= 1;
         assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(file)), "the file is the artifact's again");
+
+        // version 3 describes regular files only: a link planted since is counted, so it is still a change
+        Path planted = file.resolveSibling("planted-link");
+        Files.createSymbolicLink(planted, Path.of("/etc/passwd"));
+        RestoreResult third = restore(b.artifactId(), BackupType.FULL);
+        assertEquals("success", third.status(), third.error());
+        assertFalse(third.validationOnly());
+        reason = String.valueOf(Json.readMap(Path.of(third.evidenceDir(), "final_status.json")).get("mode_reason"));
+        assertTrue(reason.contains("the filestore changed (other_entries: 0 -> 1)"), reason);
+        assertFalse(Files.exists(planted, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the restored tree has no link");
     }
 
     /** The same artifact restored again after the filestore was lost: decided from the missing tree, then restored. */
