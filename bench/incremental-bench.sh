@@ -49,15 +49,8 @@ read -r restic_day _ < <(measure restic-day bash -c "$(declare -f dump_for_resti
 read -r restic_day_fs _ < <(measure restic-day-fs restic backup -q "$FS_DIR")
 
 echo "4. restore of that artifact into its own environment (undo today) ..." >&2
-drop_caches
-psql -U postgres -qc "drop database if exists perf_manual_restore with (force)"
-mkdir -p "$BENCH_ROOT/manual/filestore"
-read -r mdb_s _ < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
-  PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$BENCH_ROOT/manual/db.dump'")
-read -r mfs_s _ < <(measure manual-fs bash -c "zstd -d -q -c '$BENCH_ROOT/manual/filestore.tar.zst' | tar -x -C '$BENCH_ROOT/manual/filestore'")
-manual_restore=$(echo "$mdb_s + $mfs_s" | bc)
-psql -U postgres -qc "drop database perf_manual_restore with (force)"
-rm -rf "$BENCH_ROOT/manual/filestore"
+by_hand_restore_once
+manual_restore=$by_hand_s
 drop_caches
 read -r ops_undo ops_undo_kib < <(odoo_ops undo restore --project perf --env src --artifact "$day_artifact" --confirm perf/src --no-verify --odoo-version 17.0)
 track "$ops_undo_kib"
