@@ -60,16 +60,19 @@ YAML
 
 drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 
-# The by-hand restore of manual/db.dump and manual/filestore.tar.zst (createdb + pg_restore -j 2, then zstd -d | tar -x),
-# from cold caches, into a database and directory removed after: sets mdb_s, mfs_s and by_hand_s (their sum).
+# The by-hand restore of DUMP and ARCHIVE (default manual/db.dump and manual/filestore.tar.zst; createdb + pg_restore
+# -j 2, then zstd -d | tar -x), from cold caches, into a database and directory removed after: sets mdb_s, mfs_s,
+# by_hand_s (their sum) and by_hand_kib (the larger peak RSS).
 by_hand_restore_once() {
+  local dump=${1:-$BENCH_ROOT/manual/db.dump} archive=${2:-$BENCH_ROOT/manual/filestore.tar.zst} db_kib fs_kib
   drop_caches
   psql -U postgres -qc "drop database if exists perf_manual_restore with (force)"
   mkdir -p "$BENCH_ROOT/manual/filestore"
-  read -r mdb_s _ < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
-    PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$BENCH_ROOT/manual/db.dump'")
-  read -r mfs_s _ < <(measure manual-fs bash -c "zstd -d -q -c '$BENCH_ROOT/manual/filestore.tar.zst' | tar -x -C '$BENCH_ROOT/manual/filestore'")
+  read -r mdb_s db_kib < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
+    PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$dump'")
+  read -r mfs_s fs_kib < <(measure manual-fs bash -c "zstd -d -q -c '$archive' | tar -x -C '$BENCH_ROOT/manual/filestore'")
   by_hand_s=$(echo "$mdb_s + $mfs_s" | bc)
+  by_hand_kib=$(( db_kib > fs_kib ? db_kib : fs_kib ))
   psql -U postgres -qc "drop database perf_manual_restore with (force)"
   rm -rf "$BENCH_ROOT/manual/filestore"
 }

@@ -24,17 +24,9 @@ odoo_ops backup backup --project perf --env src >/dev/null
 artifact=$(grep -o '"artifact_id":"[^"]*"' "$BENCH_ROOT/backup.out" | cut -d'"' -f4)
 stored=$(ls -d "$BENCH_ROOT"/store/perf/src/"$artifact")
 
-drop_caches
 echo "by hand: createdb + pg_restore -j 2, then zstd -d | tar -x ..." >&2
-psql -U postgres -qc "drop database if exists perf_manual_restore with (force)"
-mkdir -p "$BENCH_ROOT/manual/filestore"
-read -r db_s db_kib < <(measure manual-db bash -c "PGPASSWORD=perf_bench createdb -U perf_bench perf_manual_restore && \
-  PGPASSWORD=perf_bench pg_restore -U perf_bench --exit-on-error --no-owner --no-acl -j 2 -d perf_manual_restore '$stored/db.dump'")
-read -r fs_s fs_kib < <(measure manual-fs bash -c "zstd -d -q -c '$stored/filestore.tar.zst' | tar -x -C '$BENCH_ROOT/manual/filestore'")
-manual_s=$(echo "$db_s + $fs_s" | bc)
-manual_kib=$(( db_kib > fs_kib ? db_kib : fs_kib ))
-psql -U postgres -qc "drop database perf_manual_restore with (force)"
-rm -rf "$BENCH_ROOT/manual/filestore"
+by_hand_restore_once "$stored/db.dump" "$stored/filestore.tar.zst"
+db_s=$mdb_s fs_s=$mfs_s manual_s=$by_hand_s manual_kib=$by_hand_kib
 
 drop_caches
 echo "odoo-ops restore ..." >&2
