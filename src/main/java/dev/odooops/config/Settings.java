@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 
@@ -59,7 +60,30 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
      * after the first read (PostgreSQL's statistics trail the writes, see CheckUnchanged).
      */
     public record Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
-                          int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds, int packFetchParallelism) {
+                          int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds, int packFetchParallelism,
+                          int indexBuildWorkers) {
+        /** {@code indexBuildWorkers} that leaves the server's own {@code max_parallel_maintenance_workers} alone. */
+        public static final int SERVER_INDEX_BUILD_WORKERS = -1;
+
+        /**
+         * {@code restore.index-build-workers}' default: PostgreSQL's parallel workers per index build of
+         * {@code pg_restore} ({@code max_parallel_maintenance_workers}, 2 by default in PostgreSQL): none on 2 or 3 cores, 1
+         * on 4 or 5, then 2. A restore's {@code pg_restore} runs beside the safety backup and the filestore's assembly,
+         * and its {@code --jobs} already builds several indexes at once: on 2 cores the workers only added contention (a
+         * disaster recovery about 2 s faster without them, bench/proof-bench.sh).
+         */
+        public static int defaultIndexBuildWorkers() {
+            return Math.max(0, Math.min(2, (Runtime.getRuntime().availableProcessors() - 2) / 2));
+        }
+
+        /** The environment {@code pg_restore} gets besides {@code base}: {@code PGOPTIONS} with the index build workers. */
+        public Map<String, String> pgRestoreEnvironment(Map<String, String> base) {
+            if (indexBuildWorkers == SERVER_INDEX_BUILD_WORKERS) return base;
+            Map<String, String> env = new java.util.LinkedHashMap<>(base);
+            env.put("PGOPTIONS", "-c max_parallel_maintenance_workers=" + indexBuildWorkers);
+            return env;
+        }
+
         /**
          * {@code restore.pack-fetch-parallelism}'s default: the cores, at least 2 (one pack fetched while another is
          * extracted) and at most 4. Extracting and hashing a pack is CPU work: on a 2-core server, 4 packs at a time
@@ -76,7 +100,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds,
                        int filestoreCheckLimit, boolean safetyBackupReuse, int safetySettleSeconds) {
             this(pgRestoreTimeoutSeconds, pgRestoreJobs, connectionsCloseSeconds, filestoreCheckLimit, safetyBackupReuse,
-                    safetySettleSeconds, defaultPackFetchParallelism());
+                    safetySettleSeconds, defaultPackFetchParallelism(), defaultIndexBuildWorkers());
         }
     }
 
@@ -144,7 +168,8 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.integer("restore.filestore-check-limit", 100000, 1, Integer.MAX_VALUE),
                         reader.bool("restore.safety-backup-reuse", true),
                         reader.integer("restore.safety-settle-seconds", 61, 0, 600),
-                        reader.integer("restore.pack-fetch-parallelism", Restore.defaultPackFetchParallelism(), 1, 64)),
+                        reader.integer("restore.pack-fetch-parallelism", Restore.defaultPackFetchParallelism(), 1, 64),
+                        reader.integer("restore.index-build-workers", Restore.defaultIndexBuildWorkers(), -1, 64)),
                 new Store(reader.integer("store.upload-part-size-mb", 64, 5, 5120),
                         reader.bool("store.verify-after-upload", true)),
                 new Tools(reader.names("ops.tool-env"), reader.names("ops.command-env"),

@@ -97,6 +97,7 @@ public class RestoreDrill {
     private final Clock clock;
     private final Duration restoreTimeout;
     private final int restoreJobs;
+    private final Settings.Restore restoreSettings;
     private final ArtifactUnpacking unpacking;
     private final ScratchOdoo scratchOdoo;
 
@@ -114,6 +115,7 @@ public class RestoreDrill {
         this.clock = clock;
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
         this.restoreJobs = restore.pgRestoreJobs();
+        this.restoreSettings = restore;
         this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()),
                 restore.packFetchParallelism());
         this.scratchOdoo = new ScratchOdoo(tools, neutralizer);
@@ -220,7 +222,8 @@ public class RestoreDrill {
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
             Path dump = job.files().get("db.dump");
             long source = sourceBytes(job.files().get("db.dump.meta.json"));
-            var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, dump, restoreJobs), pass.environment(db), restoreTimeout,
+            var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, dump, restoreJobs),
+                    restoreSettings.pgRestoreEnvironment(pass.environment(db)), restoreTimeout,
                     new ToolRunner.Progress("scratch database " + scratch, () -> DatabaseProgress.restored(size(db, scratch), source), source));
             restoreMs = result.millis();
             log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(restoreJobs).append(" --dbname=")

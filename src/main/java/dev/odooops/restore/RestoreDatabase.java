@@ -40,10 +40,12 @@ public class RestoreDatabase {
     private final OpsCatalog catalog;
     private final Duration timeout;
     private final int jobs;
+    private final Settings.Restore settings;
 
     public RestoreDatabase(ToolRunner tools, OpsCatalog catalog, Settings.Restore settings) {
         this.tools = tools;
         this.catalog = catalog;
+        this.settings = settings;
         this.timeout = Duration.ofSeconds(settings.pgRestoreTimeoutSeconds());
         this.jobs = settings.pgRestoreJobs();
     }
@@ -115,7 +117,7 @@ public class RestoreDatabase {
                     .append(fresh).append(' ').append(job.files().get("db.dump").getFileName()).append('\n');
             try {
                 long source = sourceBytes(job.files().get("db.dump.meta.json"));
-                restored = tools.run(argv, pass.environment(db), timeout, new ToolRunner.Progress("database " + fresh,
+                restored = tools.run(argv, settings.pgRestoreEnvironment(pass.environment(db)), timeout, new ToolRunner.Progress("database " + fresh,
                         () -> DatabaseProgress.restored(databaseSize(db, fresh), source), source));
             } catch (ToolFailedException e) {
                 log.append("FAILED: ").append(e.getMessage()).append('\n');

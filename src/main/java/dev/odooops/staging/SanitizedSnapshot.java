@@ -100,6 +100,7 @@ public class SanitizedSnapshot {
     private final Clock clock;
     private final Duration restoreTimeout;
     private final int restoreJobs;
+    private final Settings.Restore restoreSettings;
     private final ArtifactUnpacking unpacking;
 
     public SanitizedSnapshot(OpsConfig config, Settings.Ops ops, Settings.Restore restore, Settings.Backup backup,
@@ -116,6 +117,7 @@ public class SanitizedSnapshot {
         this.clock = clock;
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
         this.restoreJobs = restore.pgRestoreJobs();
+        this.restoreSettings = restore;
         this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()),
                 restore.packFetchParallelism());
     }
@@ -197,7 +199,7 @@ public class SanitizedSnapshot {
         StringBuilder log = new StringBuilder("created database ").append(scratch).append('\n');
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
             var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, job.files().get("db.dump"), restoreJobs),
-                    pass.environment(db), restoreTimeout);
+                    restoreSettings.pgRestoreEnvironment(pass.environment(db)), restoreTimeout);
             log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(restoreJobs).append(" --dbname=")
                     .append(scratch).append(" db.dump\n").append(result.stderr().isBlank() ? "pg_restore: no messages\n" : result.stderr());
         } finally {

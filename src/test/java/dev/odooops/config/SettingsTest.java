@@ -66,4 +66,18 @@ class SettingsTest {
             assertTrue(msg.contains(bad.substring(0, bad.indexOf('='))), msg);
         }
     }
+
+    @Test
+    void should_give_pg_restore_the_index_build_workers_in_pgoptions_unless_left_to_the_server() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(Math.max(0, Math.min(2, (cores - 2) / 2)), load("").restore().indexBuildWorkers(), "none on 2-3 cores, 1 on 4-5, then 2");
+        Settings none = load("restore.index-build-workers=0\n");
+        assertEquals(java.util.Map.of("PGPASSFILE", "/x", "PGOPTIONS", "-c max_parallel_maintenance_workers=0"),
+                none.restore().pgRestoreEnvironment(java.util.Map.of("PGPASSFILE", "/x")));
+        Settings server = load("restore.index-build-workers=-1\n");
+        assertEquals(java.util.Map.of("PGPASSFILE", "/x"), server.restore().pgRestoreEnvironment(java.util.Map.of("PGPASSFILE", "/x")),
+                "the server's own setting: no PGOPTIONS");
+        String msg = assertThrows(ConfigException.class, () -> load("restore.index-build-workers=-2\n")).getMessage();
+        assertTrue(msg.contains("restore.index-build-workers"), msg);
+    }
 }
