@@ -48,7 +48,7 @@ class SecretsSweepTest {
 
     private static Set<String> childVariables() {
         Set<String> s = new HashSet<>(ChildEnvironment.BASE);
-        s.addAll(List.of("PGPASSFILE", "PGSSLMODE", "PGAPPNAME", "ZSTD_CLEVEL", "ZSTD_NBTHREADS")); // set by the calls
+        s.addAll(List.of("PGPASSFILE", "PGSSLMODE", "PGAPPNAME", "PGOPTIONS", "ZSTD_CLEVEL", "ZSTD_NBTHREADS")); // set by the calls (PGOPTIONS: restore.index-build-workers)
         return s;
     }
 
@@ -127,6 +127,15 @@ class SecretsSweepTest {
         }
         assertEquals(new TreeSet<>(List.of("git", "pg_dump", "pg_restore", "quiesce", "tar", "validate")), recorded,
                 "every kind of child recorded its environment");
+        // restore.index-build-workers reaches the sessions of the pg_restore that loads the database (PGOPTIONS, its
+        // only way in; a pg_restore --list that only reads the dump gets none)
+        String workers = "PGOPTIONS=-c max_parallel_maintenance_workers=" + dev.odooops.config.Settings.Restore.defaultIndexBuildWorkers();
+        try (Stream<Path> s = Files.list(records)) {
+            List<String> pgRestores = new ArrayList<>();
+            for (Path f : s.filter(f -> f.getFileName().toString().startsWith("pg_restore")).toList()) pgRestores.add(Files.readString(f));
+            assertTrue(pgRestores.stream().anyMatch(e -> List.of(e.split("\0")).contains(workers)), workers + " in " + pgRestores.size()
+                    + " pg_restore environment(s)");
+        }
         // every evidence file
         try (Stream<Path> s = Files.walk(env.evidenceRoot)) {
             for (Path f : s.filter(Files::isRegularFile).toList()) scan("evidence " + env.evidenceRoot.relativize(f), Files.readString(f), found);
