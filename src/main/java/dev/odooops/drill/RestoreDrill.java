@@ -96,7 +96,6 @@ public class RestoreDrill {
     private final Neutralizer neutralizer;
     private final Clock clock;
     private final Duration restoreTimeout;
-    private final int restoreJobs;
     private final Settings.Restore restoreSettings;
     private final ArtifactUnpacking unpacking;
     private final ScratchOdoo scratchOdoo;
@@ -114,7 +113,6 @@ public class RestoreDrill {
         this.neutralizer = neutralizer;
         this.clock = clock;
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
-        this.restoreJobs = restore.pgRestoreJobs();
         this.restoreSettings = restore;
         this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()),
                 restore.packFetchParallelism());
@@ -222,11 +220,11 @@ public class RestoreDrill {
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
             Path dump = job.files().get("db.dump");
             long source = sourceBytes(job.files().get("db.dump.meta.json"));
-            var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, dump, restoreJobs),
+            var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, dump, restoreSettings.pgRestoreJobs()),
                     restoreSettings.pgRestoreEnvironment(pass.environment(db)), restoreTimeout,
                     new ToolRunner.Progress("scratch database " + scratch, () -> DatabaseProgress.restored(size(db, scratch), source), source));
             restoreMs = result.millis();
-            log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(restoreJobs).append(" --dbname=")
+            log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(restoreSettings.pgRestoreJobs()).append(" --dbname=")
                     .append(scratch).append(" db.dump (").append(Files.size(dump)).append(" bytes) in ").append(restoreMs).append(" ms\n")
                     .append(result.stderr().isBlank() ? "pg_restore: no messages\n" : result.stderr());
         } finally {

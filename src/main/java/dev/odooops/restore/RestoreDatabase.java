@@ -39,7 +39,6 @@ public class RestoreDatabase {
     private final ToolRunner tools;
     private final OpsCatalog catalog;
     private final Duration timeout;
-    private final int jobs;
     private final Settings.Restore settings;
 
     public RestoreDatabase(ToolRunner tools, OpsCatalog catalog, Settings.Restore settings) {
@@ -47,7 +46,6 @@ public class RestoreDatabase {
         this.catalog = catalog;
         this.settings = settings;
         this.timeout = Duration.ofSeconds(settings.pgRestoreTimeoutSeconds());
-        this.jobs = settings.pgRestoreJobs();
     }
 
     /** The four steps in one call (the rollback's slow path). */
@@ -112,8 +110,8 @@ public class RestoreDatabase {
         long t0 = System.nanoTime();
         ToolResult restored;
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
-            List<String> argv = ArtifactUnpacking.pgRestore(db, fresh, job.files().get("db.dump"), jobs);
-            log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(jobs).append(" --dbname=")
+            List<String> argv = ArtifactUnpacking.pgRestore(db, fresh, job.files().get("db.dump"), settings.pgRestoreJobs());
+            log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(settings.pgRestoreJobs()).append(" --dbname=")
                     .append(fresh).append(' ').append(job.files().get("db.dump").getFileName()).append('\n');
             try {
                 long source = sourceBytes(job.files().get("db.dump.meta.json"));

@@ -99,7 +99,6 @@ public class SanitizedSnapshot {
     private final Backups backups;
     private final Clock clock;
     private final Duration restoreTimeout;
-    private final int restoreJobs;
     private final Settings.Restore restoreSettings;
     private final ArtifactUnpacking unpacking;
 
@@ -116,7 +115,6 @@ public class SanitizedSnapshot {
         this.backups = backups;
         this.clock = clock;
         this.restoreTimeout = Duration.ofSeconds(restore.pgRestoreTimeoutSeconds());
-        this.restoreJobs = restore.pgRestoreJobs();
         this.restoreSettings = restore;
         this.unpacking = new ArtifactUnpacking(tools, catalog, stores, Duration.ofSeconds(backup.archiveTimeoutSeconds()),
                 restore.packFetchParallelism());
@@ -198,9 +196,9 @@ public class SanitizedSnapshot {
         CrashPoints.reached("snapshot:scratch-database-created");
         StringBuilder log = new StringBuilder("created database ").append(scratch).append('\n');
         try (PgPassFile pass = PgPassFile.create(job.workDir(), db)) {
-            var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, job.files().get("db.dump"), restoreJobs),
+            var result = tools.run(ArtifactUnpacking.pgRestore(db, scratch, job.files().get("db.dump"), restoreSettings.pgRestoreJobs()),
                     restoreSettings.pgRestoreEnvironment(pass.environment(db)), restoreTimeout);
-            log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(restoreJobs).append(" --dbname=")
+            log.append("pg_restore --exit-on-error --no-owner --no-acl --jobs=").append(restoreSettings.pgRestoreJobs()).append(" --dbname=")
                     .append(scratch).append(" db.dump\n").append(result.stderr().isBlank() ? "pg_restore: no messages\n" : result.stderr());
         } finally {
             job.evidence().text("scratch_restore.log", log.toString());
