@@ -55,15 +55,21 @@ class RestoreCrashTest {
         return out;
     }
 
-    @Test
-    void should_put_back_an_environment_whose_restore_process_died_after_the_swap() throws Exception {
-        env = TestEnvironment.create("crash");
+    /** A new environment {@code name} (into {@link #env}) and its first full backup, which succeeded. */
+    private BackupResult environmentWithABackup(String name) throws Exception {
+        env = TestEnvironment.create(name);
         BackupResult b;
         try (OpsRuntime rt = env.runtime()) {
             b = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
                     null, null, "operator", "test"));
         }
         assertEquals("success", b.status(), b.error());
+        return b;
+    }
+
+    @Test
+    void should_put_back_an_environment_whose_restore_process_died_after_the_swap() throws Exception {
+        BackupResult b = environmentWithABackup("crash");
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + env.database, "postgres", "")) {
             c.createStatement().execute("update res_partner set name = 'changed after the backup' where id < 50");
         }
@@ -110,13 +116,7 @@ class RestoreCrashTest {
      */
     @Test
     void should_end_the_creation_of_a_side_database_that_a_killed_restore_left_running() throws Exception {
-        env = TestEnvironment.create("crash_create");
-        BackupResult b;
-        try (OpsRuntime rt = env.runtime()) {
-            b = rt.operations().backup(BackupRequest.of(env.project, "prod", BackupType.FULL, null, null,
-                    null, null, "operator", "test"));
-        }
-        assertEquals("success", b.status(), b.error());
+        BackupResult b = environmentWithABackup("crash_create");
         env.withSpawnEnv("ODOO_OPS_CRASH_AT", "before:create-restore-database");
         Process p = env.spawn(env.root.resolve("r.out"), env.root.resolve("r.err"), "restore", "--env", env.environmentId(),
                 "--artifact", b.artifactId(), "--force", "--confirm", env.environmentId());
