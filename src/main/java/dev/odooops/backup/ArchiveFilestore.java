@@ -80,6 +80,8 @@ public class ArchiveFilestore {
     private final int zstdLevel;
     private final boolean packed;
     private final long packBytes;
+    private final int packWriters;
+    private final String zstdThreadsPerPack;
     private final ArtifactStore store;
     private final ArtifactCipher cipher;
 
@@ -113,6 +115,8 @@ public class ArchiveFilestore {
         this.zstdLevel = settings.zstdLevel();
         this.packed = settings.packedFilestore() && store != null;
         this.packBytes = settings.packSizeBytes();
+        this.packWriters = settings.packWriters();
+        this.zstdThreadsPerPack = String.valueOf(settings.zstdThreadsPerPack());
         this.store = store;
     }
 
@@ -272,11 +276,15 @@ public class ArchiveFilestore {
         record Written(String id, java.util.concurrent.Future<ArtifactCipher.Sealed> sealed, int files, long bytes,
                        boolean compressed) {
         }
+        record Writing(String id, PackPlanner.Pack pack, java.util.concurrent.Future<WrittenPack> done) {
+        }
         // the files are read (SHA-1, first bytes) in path order on threads of their own, and each pack is written as
-        // soon as its files are read, while the files after it are still being read (no first pass over the whole tree)
+        // soon as its files are read, while the files after it are still being read (no first pass over the whole tree),
+        // backup.pack-writers packs at a time (closed first: its packs are sealed by the sealer)
         try (PackSealer sealer = new PackSealer(cipher, encryption.orElse(null));
-             OrderedProbes probes = new OrderedProbes(source, toRead)) {
-            List<Written> written = new ArrayList<>();
+             OrderedProbes probes = new OrderedProbes(source, toRead);
+             PackWriters writers = new PackWriters(packWriters)) {
+            List<Writing> writing = new ArrayList<>();
             int n = 0;
             PackPlanner.Streaming planner = new PackPlanner(packBytes).streaming();
             for (boolean more = true; more; ) {
@@ -295,27 +303,37 @@ public class ArchiveFilestore {
                 for (PackPlanner.Pack pack : complete) {
                     String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
                     Path file = job.workDir().resolve(id + ".tar.zst");
-                    Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
-                    var sealed = sealer.seal(file);
-                    // its upload starts as soon as it is sealed, while tar writes the next pack; the pack stays in the work
-                    // directory until upload-packs has checked what was stored (the route shows the upload)
-                    if (earlyUploads != null) earlyUploads.start(job, id + ".tar.zst", file, sealed);
-                    long bytes = 0;
-                    int files = 0;
-                    for (PackPlanner.NewFile f : pack.members()) {
-                        FilestoreIndex.Entry e = archived.get(f.path());
-                        if (e == null) {
-                            vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
-                            continue;
-                        }
-                        if (e.size() != f.size()) rehashed.add(f.path());
-                        entries.add(e);
-                        newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
-                        bytes += e.size();
-                        files++;
-                    }
-                    written.add(new Written(id, sealed, files, bytes, pack.compressed()));
+                    writing.add(new Writing(id, pack, writers.submit(() -> {
+                        Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
+                        var sealed = sealer.seal(file);
+                        // its upload starts as soon as it is sealed, while tar writes the next packs; the pack stays in the
+                        // work directory until upload-packs has checked what was stored (the route shows the upload)
+                        if (earlyUploads != null) earlyUploads.start(job, id + ".tar.zst", file, sealed);
+                        return new WrittenPack(archived, sealed);
+                    })));
                 }
+            }
+            List<Written> written = new ArrayList<>();
+            for (Writing w : writing) {
+                String id = w.id();
+                PackPlanner.Pack pack = w.pack();
+                WrittenPack done = PackWriters.result(w.done());
+                Map<String, FilestoreIndex.Entry> archived = done.members();
+                long bytes = 0;
+                int files = 0;
+                for (PackPlanner.NewFile f : pack.members()) {
+                    FilestoreIndex.Entry e = archived.get(f.path());
+                    if (e == null) {
+                        vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
+                        continue;
+                    }
+                    if (e.size() != f.size()) rehashed.add(f.path());
+                    entries.add(e);
+                    newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
+                    bytes += e.size();
+                    files++;
+                }
+                written.add(new Written(id, done.sealed(), files, bytes, pack.compressed()));
             }
             for (Written w : written) {
                 ArtifactCipher.Sealed s = sealer.get(w.sealed());
@@ -423,6 +441,10 @@ public class ArchiveFilestore {
         if (candidates == null) return null;
         for (StoredObject o : candidates) if (o.sha1().equals(sha1) && o.size() == size) return o;
         return null;
+    }
+
+    /** A pack tar wrote: what it holds (path to its index entry), and its stored form being made by the sealer. */
+    private record WrittenPack(Map<String, FilestoreIndex.Entry> members, java.util.concurrent.Future<ArtifactCipher.Sealed> sealed) {
     }
 
     /** A file read for the packed filestore: its SHA-1, size and whether its content is already compressed. */
@@ -552,7 +574,7 @@ public class ArchiveFilestore {
             throws IOException {
         writeNullSeparated(list, pack.members().stream().map(PackPlanner.NewFile::path).toList());
         Path listing = Path.of(list + ".index");
-        createArchive(source, file, list, listing, pack.compressed() ? 1 : zstdLevel);
+        createPack(source, file, list, listing, pack.compressed() ? 1 : zstdLevel);
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (TarListing.Member m : TarListing.parse(Files.readString(listing, StandardCharsets.UTF_8))) {
             if (m.kind() != TarListing.Kind.FILE) {
@@ -614,21 +636,26 @@ public class ArchiveFilestore {
      * vanished while it read them; any other failure is thrown.
      */
     private String createArchive(Path source, Path archive, Path list, Path index, ToolRunner.Progress progress) {
-        return createArchive(source, archive, list, index, zstdLevel, progress);
+        return createArchive(source, archive, list, index, zstdLevel, "0", progress);
     }
 
-    /** As above at this zstd level (a pack of already-compressed content is written at 1). */
-    private String createArchive(Path source, Path archive, Path list, Path index, int level) {
-        return createArchive(source, archive, list, index, level, ToolRunner.Progress.file(archive));
+    /**
+     * A pack at this zstd level (a pack of already-compressed content is written at 1), its zstd with
+     * {@link Settings.Backup#zstdThreadsPerPack} threads: the packs written at once share the cores.
+     */
+    private String createPack(Path source, Path archive, Path list, Path index, int level) {
+        return createArchive(source, archive, list, index, level, zstdThreadsPerPack, ToolRunner.Progress.file(archive));
     }
 
-    private String createArchive(Path source, Path archive, Path list, Path index, int level, ToolRunner.Progress progress) {
+    /** {@code zstdThreads}: zstd's worker threads, "0" for one per core (a single archive is the only one written). */
+    private String createArchive(Path source, Path archive, Path list, Path index, int level, String zstdThreads,
+                                 ToolRunner.Progress progress) {
         List<String> argv = new ArrayList<>(List.of("tar", "--zstd", "--create", "--file=" + archive, "--directory=" + source,
                 "--no-recursion", "--ignore-failed-read", "--warning=no-file-changed", "--warning=no-file-removed",
                 "--null", "--verbatim-files-from", "--files-from=" + list, "--verbose", "--index-file=" + index));
         argv.addAll(TarListing.LIST_OPTIONS); // with the --verbose above: the long listing, as tar --list -v prints it
         try {
-            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(level), "ZSTD_NBTHREADS", "0"), timeout, progress);
+            tools.run(argv, Map.of("ZSTD_CLEVEL", String.valueOf(level), "ZSTD_NBTHREADS", zstdThreads), timeout, progress);
             return null;
         } catch (ToolFailedException e) {
             if (e.exitCode() == 1 && onlyChangedWhileRead(e.getMessage())) return e.getMessage();

@@ -58,7 +58,7 @@ final class PackSealer implements AutoCloseable {
      * The pack at {@code file} is complete: its stored form is made in the background (plain text: hashed while tar
      * writes the next pack; encrypted: age and the hash of its output).
      */
-    Future<ArtifactCipher.Sealed> seal(Path file) throws IOException {
+    synchronized Future<ArtifactCipher.Sealed> seal(Path file) throws IOException {
         if (encryption == null) {
             Future<ArtifactCipher.Sealed> f = worker.submit(() -> {
                 long size = Files.size(file);
@@ -109,6 +109,10 @@ final class PackSealer implements AutoCloseable {
 
     @Override
     public void close() {
+        List<Future<ArtifactCipher.Sealed>> pending;
+        synchronized (this) {
+            pending = List.copyOf(this.pending);
+        }
         pending.forEach(f -> f.cancel(false)); // not started: dropped; the one running ends with its age
         worker.shutdown();
         boolean interrupted = false;

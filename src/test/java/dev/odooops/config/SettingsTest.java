@@ -80,4 +80,20 @@ class SettingsTest {
         String msg = assertThrows(ConfigException.class, () -> load("restore.index-build-workers=-2\n")).getMessage();
         assertTrue(msg.contains("restore.index-build-workers"), msg);
     }
+
+    @Test
+    void should_write_as_many_packs_at_once_as_cores_up_to_four_and_share_the_cores_among_their_zstd() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Settings defaults = load("");
+        assertEquals(Math.max(1, Math.min(4, cores)), defaults.backup().packWriters(), "the cores, at most 4");
+        assertEquals(Math.max(1, cores / defaults.backup().packWriters()), defaults.backup().zstdThreadsPerPack());
+        Settings one = load("backup.pack-writers=1\n");
+        assertEquals(1, one.backup().packWriters());
+        assertEquals(cores, one.backup().zstdThreadsPerPack(), "one pack at a time: zstd on every core");
+        assertEquals(1, load("backup.pack-writers=64\n").backup().zstdThreadsPerPack(), "never fewer than one thread");
+        for (String bad : new String[]{"backup.pack-writers=0", "backup.pack-writers=65", "backup.pack-writers=two"}) {
+            String msg = assertThrows(ConfigException.class, () -> load(bad + "\n")).getMessage();
+            assertTrue(msg.contains("backup.pack-writers"), msg);
+        }
+    }
 }

@@ -1,0 +1,98 @@
+package dev.odooops.backup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packs of one backup written {@code writers} at a time ({@code backup.pack-writers}), each by its own tar and
+ * zstd: one zstd per pack compresses with fewer threads than a machine has, and the packs together keep every core
+ * busy. At most two packs per writer are planned and not yet written, so the files read ahead of tar stay few.
+ * A failed pack fails the backup at the next pack submitted ({@link #submit}) or when its result is asked for.
+ * Closing drops the packs not begun and waits for those being written (their tar and zstd write into the work
+ * directory), so nothing of them runs once close has returned.
+ */
+final class PackWriters implements AutoCloseable {
+    private final ExecutorService pool;
+    private final Semaphore planned;
+    private final List<Future<?>> submitted = new ArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    PackWriters(int writers) {
+        if (writers < 1) throw new IllegalArgumentException("writers must be at least 1, got " + writers);
+        this.planned = new Semaphore(2 * writers);
+        this.pool = Executors.newFixedThreadPool(writers, r -> {
+            Thread t = new Thread(r, "pack-writer");
+            t.setDaemon(true);
+            threads.add(t);
+            return t;
+        });
+    }
+
+    /**
+     * Writes a pack on a writer's thread; waits while two packs per writer are already waiting or being written.
+     * Rethrows the failure of a pack submitted before, so that a failed backup stops planning packs.
+     */
+    <T> Future<T> submit(Callable<T> write) throws Exception {
+        for (Future<?> f : submitted) {
+            if (f.isDone()) result(f); // throws its failure; a success costs nothing
+        }
+        planned.acquire();
+        Future<T> f;
+        try {
+            f = pool.submit(() -> {
+                try {
+                    return write.call();
+                } finally {
+                    planned.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            planned.release();
+            throw e;
+        }
+        submitted.add(f);
+        return f;
+    }
+
+    /** What a pack's writing returned: waits for it; its failure is rethrown as it was thrown. */
+    static <T> T result(Future<T> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception x) throw x;
+            if (e.getCause() instanceof Error x) throw x;
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        submitted.forEach(f -> f.cancel(false)); // not begun: dropped; those being written end with their tar
+        pool.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) break;
+            } catch (InterruptedException e) {
+                interrupted = true; // tar still writes into the work directory: wait for it all the same
+            }
+        }
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}
