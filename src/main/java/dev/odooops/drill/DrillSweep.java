@@ -1,5 +1,7 @@
 package dev.odooops.drill;
 
+import dev.odooops.domain.DrillVerdict;
+
 import dev.odooops.config.DatabaseConfig;
 import dev.odooops.config.DrillSettings;
 import dev.odooops.config.EnvironmentConfig;
@@ -81,8 +83,10 @@ public final class DrillSweep implements SideCopySweep {
                     actions.add("drill " + d.runId() + ": scratch directory " + data + " could not be removed");
                     continue;
                 }
-                drills.finish(d.runId(), false, null, Map.of("abandoned", Map.of("status", "failed", "detail",
-                        "its run ended before the drill did (killed); scratch copies dropped")), "abandoned: its run ended before the drill did");
+                // inconclusive: a killed drill says nothing of its artifact, whose last verdict stays
+                DrillVerdict verdict = DrillVerdict.abandoned();
+                drills.fail(d.runId(), verdict, Map.of("abandoned", Map.of("status", "failed", "detail",
+                        "its run ended before the drill did (killed); scratch copies dropped")), "abandoned: " + verdict.why());
                 // never a standby from a drill that did not finish: unrecorded, the standby sweep below drops its copies
                 if (drills.removeStandby(env.id(), d.runId())) actions.add("drill " + d.runId() + ": its standby unrecorded (abandoned)");
                 actions.add("drill " + d.runId() + " abandoned: dropped " + dropped + " on " + d.server()

@@ -1,5 +1,7 @@
 package dev.odooops.drill;
 
+import dev.odooops.domain.DrillVerdict;
+
 import dev.odooops.config.DatabaseConfig;
 import dev.odooops.config.DrillSettings;
 import dev.odooops.config.EnvironmentConfig;
@@ -372,7 +374,7 @@ public class RestoreDrill {
 
     /** Step finish-drill: the drill row passed with its RTO and checks, final_status.json, the run success; the report. */
     public Report finish(@Variable(Vars.STAGING_JOB) DrillJob job) {
-        catalog.drills().finish(job.runId(), true, job.rtoMs(), DrillChecks.toMap(job.checks()), null);
+        catalog.drills().pass(job.runId(), job.rtoMs(), DrillChecks.toMap(job.checks()));
         Map<String, Object> body = body(job, "success", null, null);
         job.evidence().json("final_status.json", body);
         Map<String, Object> metadata = new LinkedHashMap<>(Map.of("artifact_id", job.artifact().id(), "rto_ms", job.rtoMs()));
@@ -388,7 +390,10 @@ public class RestoreDrill {
     public Report failed(@Variable(Vars.STAGING_JOB) DrillJob job, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Throwable cause) {
         String step = job.step();
         String reason = job.redactor().scrub(RunEnd.describe(cause));
-        LOG.error("drill run {} failed in step {}: {}", job.runId(), step, reason);
+        DrillVerdict verdict = DrillVerdict.of(cause);
+        LOG.error("drill run {} failed in step {} ({}): {}", job.runId(), step,
+                verdict.inconclusive() ? "inconclusive, the artifact keeps its last verdict: " + verdict.why() : "the artifact is flagged",
+                reason);
         Map<String, Object> cleanup = drop(job);
         if (job.standby() != null && Boolean.TRUE.equals(job.standby().get("kept"))) {
             // never a standby from a drill that failed: unrecorded, the sweep drops its copies
@@ -400,10 +405,12 @@ public class RestoreDrill {
             }
         }
         Map<String, Object> body = body(job, "failed", step, reason);
+        body.put("drill", verdict.status());
+        if (verdict.inconclusive()) body.put("inconclusive_because", verdict.why());
         body.put("cleanup", cleanup);
         try {
             if (job.evidence() != null) {
-                writeDrillJson(job);
+                writeDrillJson(job, verdict);
                 job.evidence().json("final_status.json", body);
             }
         } catch (RuntimeException e) {
@@ -413,7 +420,7 @@ public class RestoreDrill {
             if (job.leased()) {
                 Map<String, Object> checks = DrillChecks.toMap(job.checks());
                 checks.put("failed_step", Map.of("status", DrillChecks.FAILED, "detail", step + ": " + reason));
-                catalog.drills().finish(job.runId(), false, null, checks, reason);
+                catalog.drills().fail(job.runId(), verdict, checks, reason);
             }
             catalog.runs().event(job.runId(), "drill_failed", step, Map.of("reason", reason, "cleanup", cleanup));
             catalog.runs().finishRun(job.runId(), RunStatus.FAILED, step, reason, Map.of("artifact_id", job.artifact().id()));
@@ -445,6 +452,11 @@ public class RestoreDrill {
     }
 
     private void writeDrillJson(DrillJob job) {
+        writeDrillJson(job, null);
+    }
+
+    /** drill.json; with the verdict of a drill that did not pass (what it says of the artifact, and why). */
+    private void writeDrillJson(DrillJob job, DrillVerdict verdict) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", job.runId().toString());
         m.put("environment_id", job.environment().id());
@@ -458,6 +470,10 @@ public class RestoreDrill {
         m.put("rto_ms", job.rtoMs());
         m.put("timings_ms", new LinkedHashMap<>(job.millis()));
         if (job.standby() != null) m.put("standby", standbySummary(job.standby()));
+        if (verdict != null) {
+            m.put("drill", verdict.status());
+            if (verdict.inconclusive()) m.put("inconclusive_because", verdict.why());
+        }
         job.evidence().json("drill.json", m);
     }
 

@@ -23,6 +23,6 @@ public record ArtifactSummary(
         @JsonProperty("pruned_at") @Schema(requiredMode = REQUIRED, nullable = true, format = "date-time", description = "when retention pruned it; null: live") String prunedAt,
         @JsonProperty("pin_reason") @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "a legal hold's reason") String pinReason,
         @JsonProperty("pinned_until") @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(format = "date-time", description = "a legal hold's end") String pinnedUntil,
-        @JsonProperty("last_drill_status") @Schema(requiredMode = REQUIRED, nullable = true, description = "its last restore drill: passed or failed; null: never drilled") String lastDrillStatus,
+        @JsonProperty("last_drill_status") @Schema(requiredMode = REQUIRED, nullable = true, description = "its last conclusive restore drill: passed or failed (an inconclusive one, stopped by an outage or a kill, leaves it); null: never drilled") String lastDrillStatus,
         @JsonProperty("last_drill_at") @Schema(requiredMode = REQUIRED, nullable = true, format = "date-time", description = "when its last drill ended (UTC)") String lastDrillAt) {
 }

@@ -1,5 +1,7 @@
 package dev.odooops.ops;
 
+import dev.odooops.domain.DrillVerdict;
+
 import dev.odooops.domain.Json;
 
 import java.sql.Timestamp;
@@ -48,16 +50,28 @@ public final class DrillCatalog {
         });
     }
 
+    /** A drill that passed: its RTO and checks; the artifact's last drill set to it. False when it had ended already. */
+    public boolean pass(UUID runId, long rtoMs, Map<String, Object> checks) {
+        return finish(runId, "passed", rtoMs, checks, null);
+    }
+
     /**
-     * The drill's end: its status ({@code passed} or {@code failed}), RTO (null when it failed before validating),
-     * checks and failure; the artifact's last drill set to it. Once only: false when the drill had ended already.
+     * A drill that did not pass ({@link DrillVerdict}): {@code failed} sets the artifact's last drill to it (the artifact
+     * is flagged); {@code inconclusive} (the infrastructure stopped it, or its run was killed) leaves the artifact's last
+     * verdict as it was. The checks so far and the failure are kept on the drill row. False when it had ended already.
      */
-    public boolean finish(UUID runId, boolean passed, Long rtoMs, Map<String, Object> checks, String failure) {
+    public boolean fail(UUID runId, DrillVerdict verdict, Map<String, Object> checks, String failure) {
+        return finish(runId, verdict.status(), null, checks, failure);
+    }
+
+    /** Once only: the row of a drill still running ends in {@code status}; a conclusive one becomes the artifact's last. */
+    private boolean finish(UUID runId, String status, Long rtoMs, Map<String, Object> checks, String failure) {
         return sql.inTransaction("finishing drill " + runId, tx -> {
             int n = tx.update("update ops.drills set status = ?, finished_at = now(), rto_ms = ?, checks = cast(? as jsonb), "
-                            + "failure = ? where run_id = ? and status = 'running'", passed ? "passed" : "failed", rtoMs,
+                            + "failure = ? where run_id = ? and status = 'running'", status, rtoMs,
                     Json.compact(checks == null ? Map.of() : checks), failure, runId);
             if (n == 0) return false;
+            if (DrillVerdict.INCONCLUSIVE_STATUS.equals(status)) return true;
             tx.update("update ops.artifacts a set last_drill_status = d.status, last_drill_at = d.finished_at, "
                     + "last_drill_run = d.run_id from ops.drills d where d.run_id = ? and a.id = d.artifact_id", runId);
             return true;

@@ -89,7 +89,7 @@ public class LocalArtifactStore implements ArtifactStore {
             Files.createLink(target, root.resolve(artifactPath).resolve(name));
             return dev.odooops.domain.Checksums.sha256(target);
         } catch (IOException | UnsupportedOperationException e) {
-            return ArtifactStore.super.fetch(artifactPath, name, target);
+            return ArtifactStore.super.fetch(artifactPath, name, target); // (open says when the store is out of reach)
         }
     }
 
@@ -109,8 +109,20 @@ public class LocalArtifactStore implements ArtifactStore {
         try {
             return Files.newInputStream(root.resolve(artifactPath).resolve(name));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name + " of " + artifactPath, e);
+            throw unreadable(artifactPath, name, e);
         }
+    }
+
+    /**
+     * A file that cannot be read: the store itself out of reach when its directory is gone (an unmounted share), which
+     * says nothing of the artifact; else the file's own failure (missing: the artifact is incomplete).
+     */
+    private RuntimeException unreadable(String artifactPath, String name, IOException e) {
+        if (!Files.isDirectory(root)) {
+            return new StoreException("cannot read " + name + " of " + artifactPath + ": the store directory " + root
+                    + " cannot be reached (missing or not mounted)", e);
+        }
+        return new UncheckedIOException("cannot read " + name + " of " + artifactPath, e);
     }
 
     @Override

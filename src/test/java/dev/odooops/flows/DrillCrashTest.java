@@ -22,13 +22,15 @@ import java.util.stream.Stream;
 
 import static dev.odooops.support.TestEnvironment.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A drill killed with {@code kill -9} (exec.CrashPoints) leaves its scratch database on the drill server and its scratch
  * directory; {@code recover} (after a kill mid-restore) or the next drill (after a kill once the filestore was
- * unpacked) drops them and finishes the drill row failed ("abandoned"). The environment is unchanged throughout.
+ * unpacked) drops them and finishes the drill row inconclusive ("abandoned"): a kill says nothing of the artifact, whose
+ * last verdict stays. The environment is unchanged throughout.
  */
 class DrillCrashTest {
 
@@ -40,7 +42,7 @@ class DrillCrashTest {
         Path drillDir = env.root.resolve("drills");
         env.withTopYaml("drills:\n  database: " + DrillServer.databaseYaml() + "\n  work_dir: " + drillDir + "\n");
         try (FlowFixture fx = FlowFixture.standIn(env)) {
-            fx.backup();
+            String artifact = fx.backup().artifactId();
             EnvironmentState before = EnvironmentState.of(env);
             for (String point : List.of("drill:scratch-database-created", "drill:scratch-filestore-unpacked")) {
                 env.withSpawnEnv("ODOO_OPS_CRASH_AT", point);
@@ -66,8 +68,10 @@ class DrillCrashTest {
                 assertEquals(List.of(), scratchOnDrillServer(killed), point + ": scratch databases on the drill server");
                 assertEquals(List.of(), dirsOf(drillDir, killed), point + ": scratch directories");
                 Map<String, Object> row = ops("select status, failure from ops.drills where run_id = ?", killed).get(0);
-                assertEquals("failed", row.get("status"), point);
+                assertEquals("inconclusive", row.get("status"), point);
                 assertTrue(String.valueOf(row.get("failure")).contains("abandoned"), row.toString());
+                assertNotEquals(killed, ops("select last_drill_run from ops.artifacts where id = ?", artifact).get(0)
+                        .get("last_drill_run"), point + ": the killed drill is not the artifact's last verdict");
                 assertEquals("abandoned", ops("select status from ops.runs where run_id = ?", killed).get(0).get("status"), point);
             }
             assertEquals(before, EnvironmentState.of(env), "the environment is unchanged");
@@ -78,7 +82,7 @@ class DrillCrashTest {
      * The odoo-ops process killed with {@code kill -9} while its pg_restore into the scratch database runs (the
      * environment holds a bulk table so that pg_restore runs for seconds): pg_restore and its workers end with it
      * (parent-death signal), and the next drill drops the half-restored scratch database and the scratch directory
-     * and finishes the killed drill failed ("abandoned").
+     * and finishes the killed drill inconclusive ("abandoned").
      */
     @Test
     void should_leave_no_pg_restore_and_let_the_next_drill_clean_up_after_a_kill_during_pg_restore() throws Exception {
@@ -115,7 +119,7 @@ class DrillCrashTest {
             assertEquals(List.of(), scratchOnDrillServer(killed), "scratch databases on the drill server");
             assertEquals(List.of(), dirsOf(drillDir, killed), "scratch directories");
             Map<String, Object> row = ops("select status, failure from ops.drills where run_id = ?", killed).get(0);
-            assertEquals("failed", row.get("status"));
+            assertEquals("inconclusive", row.get("status"));
             assertTrue(String.valueOf(row.get("failure")).contains("abandoned"), row.toString());
             assertEquals("abandoned", ops("select status from ops.runs where run_id = ?", killed).get(0).get("status"));
             assertEquals(before, EnvironmentState.of(env), "the environment is unchanged");

@@ -275,6 +275,7 @@ class DrillTest {
                 .redirectErrorStream(true).start();
         String why = new String(mount.getInputStream().readAllBytes()).strip();
         assertEquals(0, mount.waitFor(), "a full disk needs a tmpfs mount (root, mount rights): " + why);
+        Map<String, Object> lastDrillBefore = lastDrill(backup.artifactId());
         try {
             Long oid = EnvironmentState.oid(env.database);
             Report r = drill(backup.artifactId(), "operator");
@@ -282,7 +283,11 @@ class DrillTest {
             assertEquals("failed", r.body().get("status"), r.body().toString());
             assertTrue(String.valueOf(r.body().get("error")).contains("No space left on device"), r.body().toString());
             UUID run = UUID.fromString((String) r.body().get("run_id"));
-            assertEquals("failed", ops("select status from ops.drills where run_id = ?", run).get(0).get("status"));
+            // a full drill disk says nothing of the artifact: the drill is inconclusive, the artifact keeps its last verdict
+            assertEquals("inconclusive", r.body().get("drill"), r.body().toString());
+            assertTrue(String.valueOf(r.body().get("inconclusive_because")).contains("disk is full"), r.body().toString());
+            assertEquals("inconclusive", ops("select status from ops.drills where run_id = ?", run).get(0).get("status"));
+            assertEquals(lastDrillBefore, lastDrill(backup.artifactId()), "an inconclusive drill changed the artifact's last verdict");
             assertNothingLeftOf(run);
             try (Stream<Path> left = Files.list(drillDir)) {
                 assertEquals(List.of(), left.map(p -> p.getFileName().toString()).toList(), "the drill disk holds nothing of the run");
@@ -294,6 +299,45 @@ class DrillTest {
         // room again: the artifact drills
         Report again = drill(backup.artifactId(), "operator");
         assertTrue(again.ok(), again.body().toString());
+    }
+
+    /**
+     * The store out of reach (its directory gone, as an unmounted share): the drill fails inconclusive in its fetch, the
+     * artifact keeps its last verdict (an outage never marks a good backup bad), and the run still fails (alerts see it).
+     */
+    @Test
+    @Order(9)
+    void should_end_inconclusive_and_leave_the_artifact_s_verdict_when_the_store_is_out_of_reach() throws Exception {
+        drills(null);
+        fx.restart();
+        Map<String, Object> lastDrillBefore = lastDrill(backup.artifactId());
+        assertEquals("passed", lastDrillBefore.get("last_drill_status"), "the drill of order 8 passed once the disk had room");
+        Path store = env.localStoreDir();
+        Path away = store.resolveSibling("store-unmounted");
+        Files.move(store, away);
+        Report r;
+        try {
+            r = drill(backup.artifactId(), "operator");
+        } finally {
+            Files.move(away, store);
+        }
+        assertFalse(r.ok(), r.body().toString());
+        assertEquals("failed", r.body().get("status"), "the run failed: " + r.body());
+        assertEquals("inconclusive", r.body().get("drill"), r.body().toString());
+        assertTrue(String.valueOf(r.body().get("inconclusive_because")).contains("store cannot be reached"), r.body().toString());
+        UUID run = UUID.fromString((String) r.body().get("run_id"));
+        assertEquals("inconclusive", ops("select status from ops.drills where run_id = ?", run).get(0).get("status"));
+        assertEquals("failed", ops("select status from ops.runs where run_id = ?", run).get(0).get("status"));
+        assertEquals(lastDrillBefore, lastDrill(backup.artifactId()), "the outage changed the artifact's last verdict");
+        TestEnvironment.CliResult list = env.cli("artifacts", "--env", env.environmentId(), "--json");
+        assertEquals("passed", artifactRow(list.stdout(), backup.artifactId()).get("last_drill_status"), list.stdout());
+        Map<String, Object> evidence = Json.readMap(Path.of((String) r.body().get("evidence_dir")).resolve("drill.json"));
+        assertEquals("inconclusive", evidence.get("drill"), evidence.toString());
+        assertNothingLeftOf(run);
+    }
+
+    private static Map<String, Object> lastDrill(String artifactId) throws Exception {
+        return ops("select last_drill_status, last_drill_at, last_drill_run from ops.artifacts where id = ?", artifactId).get(0);
     }
 
     private static void sqlOps(String sql, Object... args) throws Exception {

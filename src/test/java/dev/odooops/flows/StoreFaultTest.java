@@ -165,10 +165,14 @@ class StoreFaultTest {
 
         assertFalse(r.ok(), r.body().toString());
         String run = String.valueOf(r.body().get("run_id"));
-        // finished failed: its row no longer leases the artifact
+        // finished: its row no longer leases the artifact; inconclusive (the store answered 503), so the artifact keeps
+        // its last verdict (never drilled: none)
         java.util.Map<String, Object> row = TestEnvironment.ops("select status, finished_at is not null as finished from ops.drills "
                 + "where run_id = ?::uuid", run).get(0);
-        assertEquals("failed", row.get("status"), row.toString());
+        assertEquals("inconclusive", row.get("status"), row.toString());
+        assertEquals("inconclusive", r.body().get("drill"), r.body().toString());
+        assertEquals(null, TestEnvironment.ops("select last_drill_status from ops.artifacts where id = ?", first).get(0)
+                .get("last_drill_status"), "a store outage flagged the artifact");
         assertEquals(true, row.get("finished"), row.toString());
         assertEquals(List.of(), TestEnvironment.ops("select datname from pg_database where datname like ?",
                 dev.odooops.staging.ScratchCopies.DATABASE_PREFIX + "%" + dev.odooops.staging.ScratchCopies.tag(java.util.UUID.fromString(run))),

@@ -74,7 +74,8 @@ class DrillLeaseTest {
     }
 
     private void endRun(UUID run, boolean passed) throws Exception {
-        assertTrue(catalog.drills().finish(run, passed, passed ? 4200L : null, Map.of(), passed ? null : "a check failed"));
+        assertTrue(passed ? catalog.drills().pass(run, 4200L, Map.of())
+                : catalog.drills().fail(run, dev.odooops.domain.DrillVerdict.FAILED, Map.of(), "a check failed"));
         ops("update ops.runs set status = ?, finished_at = now() where run_id = ? returning run_id", passed ? "success" : "failed", run);
     }
 
