@@ -13,9 +13,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,8 +30,8 @@ final class PackSealer implements AutoCloseable {
     private final ArtifactCipher cipher;
     private final Encryption encryption;
     private final ExecutorService worker;
-    /** The worker's threads, joined by {@link #close}: a terminated executor's thread may still be exiting. */
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Its thread, joined by {@link #close}. */
+    private final WorkerThreads workers;
     private final List<Future<ArtifactCipher.Sealed>> pending = new ArrayList<>();
     private final AtomicLong encryptNanos = new AtomicLong();
     private long waitNanos;
@@ -42,12 +40,8 @@ final class PackSealer implements AutoCloseable {
     PackSealer(ArtifactCipher cipher, Encryption encryption) {
         this.cipher = cipher;
         this.encryption = encryption;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "pack-sealer");
-            t.setDaemon(true);
-            threads.add(t);
-            return t;
-        });
+        this.workers = new WorkerThreads("pack-sealer", 1);
+        this.worker = workers.pool();
     }
 
     boolean encrypts() {
@@ -114,26 +108,6 @@ final class PackSealer implements AutoCloseable {
             pending = List.copyOf(this.pending);
         }
         pending.forEach(f -> f.cancel(false)); // not started: dropped; the one running ends with its age
-        worker.shutdown();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (worker.awaitTermination(1, TimeUnit.MINUTES)) break;
-            } catch (InterruptedException e) {
-                interrupted = true; // age still writes into the work directory: wait for it all the same
-            }
-        }
-        // awaitTermination returns once the last task has ended, from inside the worker's exit: its thread may still
-        // be alive for a moment; join it so that nothing of this sealer runs once close has returned
-        for (Thread t : threads) {
-            while (t.isAlive()) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        workers.end();
     }
 }

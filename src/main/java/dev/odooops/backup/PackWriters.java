@@ -5,10 +5,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The packs of one backup written {@code writers} at a time ({@code backup.pack-writers}), each by its own tar and
@@ -19,20 +17,18 @@ import java.util.concurrent.TimeUnit;
  * directory), so nothing of them runs once close has returned.
  */
 final class PackWriters implements AutoCloseable {
+    private final WorkerThreads workers;
     private final ExecutorService pool;
     private final Semaphore planned;
     private final List<Future<?>> submitted = new ArrayList<>();
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The packs submitted whose end {@link #submit} has not seen yet. */
+    private final List<Future<?>> unchecked = new java.util.LinkedList<>();
 
     PackWriters(int writers) {
         if (writers < 1) throw new IllegalArgumentException("writers must be at least 1, got " + writers);
         this.planned = new Semaphore(2 * writers);
-        this.pool = Executors.newFixedThreadPool(writers, r -> {
-            Thread t = new Thread(r, "pack-writer");
-            t.setDaemon(true);
-            threads.add(t);
-            return t;
-        });
+        this.workers = new WorkerThreads("pack-writer", writers);
+        this.pool = workers.pool();
     }
 
     /**
@@ -40,8 +36,11 @@ final class PackWriters implements AutoCloseable {
      * Rethrows the failure of a pack submitted before, so that a failed backup stops planning packs.
      */
     <T> Future<T> submit(Callable<T> write) throws Exception {
-        for (Future<?> f : submitted) {
-            if (f.isDone()) result(f); // throws its failure; a success costs nothing
+        for (java.util.Iterator<Future<?>> it = unchecked.iterator(); it.hasNext(); ) {
+            Future<?> f = it.next();
+            if (!f.isDone()) continue;
+            result(f); // throws its failure
+            it.remove();
         }
         planned.acquire();
         Future<T> f;
@@ -58,6 +57,7 @@ final class PackWriters implements AutoCloseable {
             throw e;
         }
         submitted.add(f);
+        unchecked.add(f);
         return f;
     }
 
@@ -75,24 +75,6 @@ final class PackWriters implements AutoCloseable {
     @Override
     public void close() {
         submitted.forEach(f -> f.cancel(false)); // not begun: dropped; those being written end with their tar
-        pool.shutdown();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (pool.awaitTermination(1, TimeUnit.MINUTES)) break;
-            } catch (InterruptedException e) {
-                interrupted = true; // tar still writes into the work directory: wait for it all the same
-            }
-        }
-        for (Thread t : threads) {
-            while (t.isAlive()) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        workers.end();
     }
 }
