@@ -332,15 +332,28 @@ public class RestoreDrill {
         if (notKept == null) job.keep(true);
         if (job.keep()) {
             // the warm standby (WarmStandby.keep): the copies closed, fingerprinted and renamed beside the live ones
-            Map<String, Object> kept = sweep.standby().keep(job);
-            job.standby(kept);
-            job.evidence().json("standby.json", kept);
-            writeDrillJson(job);
-            Map<String, Object> cleanup = new LinkedHashMap<>(drop(job)); // the scratch directory the filestore left
-            cleanup.put("kept_as_standby", Map.of("database", kept.get("database"), "filestore", kept.get("filestore")));
-            job.evidence().json("scratch_cleanup.json", cleanup);
-            job.stepDetail(Map.of("standby", true, "bytes", kept.get("bytes")));
-            return;
+            Map<String, Object> kept = null;
+            try {
+                kept = sweep.standby().keep(job);
+            } catch (Exception e) {
+                // the drill has validated the artifact: it passes; only the standby is not kept (keep removed its half-made
+                // copies, the scratch ones are dropped below) and the one kept before, if any, stays as it was
+                String why = job.redactor().scrub(RunEnd.describe(e));
+                LOG.warn("drill run {}: the standby of {} was not kept: {}", job.runId(), job.environment().id(), why);
+                job.warn("standby not kept: " + why);
+                job.keep(false);
+                notKept = "keeping it failed: " + why;
+            }
+            if (kept != null) {
+                job.standby(kept);
+                job.evidence().json("standby.json", kept);
+                writeDrillJson(job);
+                Map<String, Object> cleanup = new LinkedHashMap<>(drop(job)); // the scratch directory the filestore left
+                cleanup.put("kept_as_standby", Map.of("database", kept.get("database"), "filestore", kept.get("filestore")));
+                job.evidence().json("scratch_cleanup.json", cleanup);
+                job.stepDetail(Map.of("standby", true, "bytes", kept.get("bytes")));
+                return;
+            }
         }
         if (job.drill().standby()) {
             job.standby(Map.of("kept", false, "reason", notKept));
