@@ -61,9 +61,9 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         }
 
         /**
-         * {@code backup.pack-writers}'s default: the number of cores, at most 4. On 2 cores, two packs at a time with
-         * one zstd thread each took a first full backup from 15.2-15.5 s (one pack at a time, zstd on every core) to
-         * 14.4-14.7 s (README: performance).
+         * {@code backup.pack-writers}'s default: the number of cores, at most 4. On 2 cores it is as fast as one pack at a
+         * time (within the noise of an interleaved comparison); on more, several packs keep more zstd threads busy than
+         * one 64 MB pack does (docs/configuration.md).
          */
         public static int defaultPackWriters() {
             return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
