@@ -36,7 +36,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         /** {@code backup.dump-compression}'s default: pg_dump's gzip level 1 (README: performance). */
         public static final int DEFAULT_DUMP_COMPRESSION = 1;
         /**
-         * {@code backup.zstd-level}'s default: 2. At SCALE=100 a first full backup took 13.2-13.7 s at 2 against
+         * {@code backup.zstd-level}'s default: 2. At SCALE=100 a first full backup took 13.5-13.7 s at 2 against
          * 15.0-15.8 s at 3 (interleaved), its packs 0.75 % larger (README: performance).
          */
         public static final int DEFAULT_ZSTD_LEVEL = 2;

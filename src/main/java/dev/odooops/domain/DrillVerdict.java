@@ -20,7 +20,7 @@ import java.util.Optional;
  *   store does not have, {@code pg_restore} refusing its data, a failed check, Odoo not starting on it). The artifact is
  *   flagged ({@code last_drill_status: failed}).</li>
  *   <li>{@link #INCONCLUSIVE}: the drill was stopped by something that is not the artifact: its store, drill server or
- *   disk out of reach or full (S3 answering 5xx or refusing the credentials with 403), or its process killed. The drill row says so and why; the artifact keeps its last
+ *   disk out of reach or full (S3 answering 5xx), or its process killed. The drill row says so and why; the artifact keeps its last
  *   verdict, so an outage never marks good backups bad (nor hides a bad one: the run still fails, and "no drill passed
  *   for 8 days" still fires when the outage lasts).</li>
  * </ul>
@@ -54,16 +54,18 @@ public record DrillVerdict(String status, String why) {
             Map.entry("the database system is starting up", "the drill server is starting up"),
             Map.entry("the database system is in recovery mode", "the drill server is recovering from a crash"),
             Map.entry("too many connections", "the drill server has no connection left"),
+            Map.entry("too many clients already", "the drill server has no connection left"),
+            Map.entry("check that the hostname and port are correct", "the drill server cannot be reached"),
             Map.entry("cannot be reached (missing or not mounted)", "the store cannot be reached"),
             Map.entry("unable to execute http request", "the store cannot be reached"),
             Map.entry("service unavailable", "the store is unavailable"),
             Map.entry("slow down", "the store throttles requests"),
-            // S3 answers with its own trouble (5xx) or refuses the drill host's credentials (403): the object is not judged
+            // S3 answers with its own trouble (5xx): the object is not judged. A 403 is not among them: S3 answers 403, not
+            // 404, for a missing object to credentials without s3:ListBucket
             Map.entry("status code: 500", "the store failed (HTTP 500)"),
             Map.entry("status code: 502", "the store failed (HTTP 502)"),
             Map.entry("status code: 503", "the store is unavailable (HTTP 503)"),
-            Map.entry("status code: 504", "the store did not answer in time (HTTP 504)"),
-            Map.entry("status code: 403", "the store refused the drill host's credentials (HTTP 403)"));
+            Map.entry("status code: 504", "the store did not answer in time (HTTP 504)"));
 
     /** The verdict of a drill that stopped with {@code cause}. */
     public static DrillVerdict of(Throwable cause) {
@@ -74,9 +76,17 @@ public record DrillVerdict(String status, String why) {
         return INCONCLUSIVE_STATUS.equals(status);
     }
 
-    /** Why {@code cause} (or one of its causes) is the infrastructure's, if it is. */
+    /**
+     * Why {@code cause} (or one of its causes) is the infrastructure's, if it is. A drill that judged its artifact
+     * ({@link ArtifactJudged}: a failed check, Odoo not starting on the copy) is never: its details quote the checks and
+     * Odoo's own output, whose words are the artifact's.
+     */
     static Optional<String> infrastructure(Throwable cause) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        for (Throwable t = cause; t != null && seen.put(t, true) == null; t = t.getCause()) {
+            if (t instanceof ArtifactJudged) return Optional.empty();
+        }
+        seen.clear();
         for (Throwable t = cause; t != null && seen.put(t, true) == null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof NoRouteToHostException) return Optional.of("a server cannot be reached: " + t.getMessage());
             if (t instanceof UnknownHostException) return Optional.of("a server's name does not resolve: " + t.getMessage());

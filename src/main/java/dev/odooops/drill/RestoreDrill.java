@@ -297,7 +297,7 @@ public class RestoreDrill {
         writeDrillJson(job);
         job.stepDetail(Map.of("checks", job.checks().size(), "failed", failed.size(), "ms", ms));
         if (!failed.isEmpty()) {
-            throw new IllegalStateException("drill validation failed: " + String.join("; ",
+            throw new dev.odooops.domain.ArtifactJudged("drill validation failed: " + String.join("; ",
                     failed.stream().map(f -> f.name() + ": " + f.detail()).toList()));
         }
     }
@@ -316,7 +316,7 @@ public class RestoreDrill {
         job.check(new DrillChecks.Check(outcome.name(), outcome.status(), job.redactor().scrub(outcome.detail())));
         if (outcome.failed()) {
             writeDrillJson(job);
-            throw new IllegalStateException("the drill command failed: " + job.redactor().scrub(outcome.detail()));
+            throw new dev.odooops.domain.ArtifactJudged("the drill command failed: " + job.redactor().scrub(outcome.detail()));
         }
         job.validated();
         writeDrillJson(job);
@@ -335,14 +335,26 @@ public class RestoreDrill {
             Map<String, Object> kept = null;
             try {
                 kept = sweep.standby().keep(job);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw e;
             } catch (Exception e) {
                 // the drill has validated the artifact: it passes; only the standby is not kept (keep removed its half-made
-                // copies, the scratch ones are dropped below) and the one kept before, if any, stays as it was
+                // copies, the scratch ones are dropped below) and the one kept before, if any, stays as it was. A row that
+                // names this drill (its commit went through, then the call failed) is removed and the sweep drops what it
+                // named, as for a failed drill
                 String why = job.redactor().scrub(RunEnd.describe(e));
                 LOG.warn("drill run {}: the standby of {} was not kept: {}", job.runId(), job.environment().id(), why);
                 job.warn("standby not kept: " + why);
                 job.keep(false);
                 notKept = "keeping it failed: " + why;
+                try {
+                    if (catalog.drills().removeStandby(job.environment().id(), job.runId())) {
+                        job.warn("standby row of this drill removed: " + sweep.standby().sweep(job.environment(), job.redactor()));
+                    }
+                } catch (RuntimeException left) {
+                    job.warn("standby of this drill may be left for the next sweep: " + job.redactor().scrub(String.valueOf(left.getMessage())));
+                }
             }
             if (kept != null) {
                 job.standby(kept);

@@ -80,7 +80,8 @@ public class WarmStandby {
      * Keeps the drill's scratch copies as the environment's standby (see the class comment); the evidence
      * (standby.json): names, fingerprint, the disk it takes ({@code bytes}: the database's size plus the bytes not
      * shared with the live filestore). The scratch copies are gone afterwards (renamed, or moved file by file). A
-     * failure drops the pending copies and throws (the drill then fails and drops the rest).
+     * failure drops the pending copies and throws (the drill, which validated its artifact, then passes
+     * without a standby, with a warning, and drops the rest: RestoreDrill.keepOrDrop).
      */
     public Map<String, Object> keep(DrillJob job) throws Exception {
         EnvironmentConfig env = job.environment();

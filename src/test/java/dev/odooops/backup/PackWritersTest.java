@@ -53,8 +53,13 @@ class PackWritersTest {
                 }
             });
             planner.start();
-            planner.join(500);
+            // the first two go through at once; the third stays held while both wait (however slow this machine is)
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (submitted.get() < 2 && System.nanoTime() < until) Thread.onSpinWait();
+            assertEquals(2, submitted.get(), "the first two packs were not accepted");
+            planner.join(300);
             assertEquals(2, submitted.get(), "one writer: the third pack waits until one of the first two is written");
+            assertTrue(planner.isAlive(), "the planner went past the third pack");
             release.countDown();
             planner.join(10_000);
             assertEquals(3, submitted.get());

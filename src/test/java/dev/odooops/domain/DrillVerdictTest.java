@@ -31,6 +31,13 @@ class DrillVerdictTest {
                 new ToolFailedException("pg_restore", 1, "pg_restore exited with 1: pg_restore: error: could not read from input file: end of file"),
                 new ToolFailedException("zstd", 1, "zstd exited with 1: zstd: /dev/stdin: unknown header"),
                 new IllegalStateException("the drill command failed: exit 1: odoo.modules.loading: Some modules are not loaded"),
+                // judged: whatever Odoo's output or a check's detail says, the artifact fell short
+                new ArtifactJudged("the drill command failed: odoo exited with 1: ... ConnectionRefusedError: [Errno 111] "
+                        + "Connection refused ... KeyError: 'res.partner'"),
+                new IllegalStateException("drill", new ArtifactJudged("drill validation failed: data_samples: "
+                        + "S3 getObject ... Status Code: 503 in a stored text")),
+                // S3 answers 403 for a missing object to credentials without s3:ListBucket: not taken for an outage
+                new StoreException("S3 getObject on bucket b failed: Access Denied (Service: S3, Status Code: 403, Request ID: 1)"),
                 new RuntimeException((String) null)}) {
             DrillVerdict v = DrillVerdict.of(artifactsFault);
             assertEquals("failed", v.status(), artifactsFault.toString());
@@ -48,8 +55,10 @@ class DrillVerdictTest {
                 "the store is unavailable");
         assertInconclusive(new StoreException("S3 getObject on bucket b failed: Please reduce your request rate. (Service: S3, "
                 + "Status Code: 503, Request ID: 4442587FB7D0A2F9)"), "HTTP 503");
-        assertInconclusive(new StoreException("S3 getObject on bucket b failed: Access Denied (Service: S3, Status Code: 403, "
-                + "Request ID: 1)"), "credentials");
+        assertInconclusive(new SQLException("Connection to 127.0.0.1:5433 refused. Check that the hostname and port are correct "
+                + "and that the postmaster is accepting TCP/IP connections."), "cannot be reached");
+        assertInconclusive(new ToolFailedException("pg_restore", 1, "pg_restore exited with 1: pg_restore: error: connection to server "
+                + "at \"127.0.0.1\", port 5433 failed: FATAL:  sorry, too many clients already"), "no connection left");
         assertInconclusive(new IllegalStateException("fetch failed", new ConnectException("Connection refused")), "cannot be reached");
         assertInconclusive(new SQLException("Connection to 127.0.0.1:5433 refused.", "08001"), "SQLSTATE 08001");
         assertInconclusive(new SQLException("could not write to file \"base/1/2\": No space left on device", "53100"), "SQLSTATE 53100");
