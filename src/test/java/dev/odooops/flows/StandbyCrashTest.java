@@ -28,7 +28,7 @@ class StandbyCrashTest {
     @Test
     void should_drop_a_half_kept_standby_after_a_kill_and_recover() throws Exception {
         TestEnvironment env = TestEnvironment.create("stbycrash").withLocalStore().withOperatorActions("backup, restore, drill");
-        env.withTopYaml("drills:\n  work_dir: " + env.root.resolve("drills") + "\n  standby: true\n");
+        env.withStandbyDrills();
         try (FlowFixture fx = FlowFixture.standIn(env)) {
             fx.backup();
             EnvironmentState before = EnvironmentState.of(env);

@@ -35,7 +35,7 @@ class StandbyFullDiskTest {
     @Test
     void should_pass_the_drill_keep_no_standby_and_leave_nothing_half_kept_when_the_live_filestore_s_disk_is_full() throws Exception {
         TestEnvironment env = TestEnvironment.create("standbyfull").withLocalStore().withOperatorActions("backup, restore, drill");
-        env.withTopYaml("drills:\n  work_dir: " + env.root.resolve("drills") + "\n  standby: true\n");
+        env.withStandbyDrills();
         try (FlowFixture fx = FlowFixture.standIn(env)) {
             BackupResult backup = fx.backup(BackupType.FULL);
             assertEquals("success", backup.status(), backup.error());

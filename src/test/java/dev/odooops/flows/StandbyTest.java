@@ -55,7 +55,7 @@ class StandbyTest {
     @BeforeAll
     void setUp() throws Exception {
         env = TestEnvironment.create("standby").withLocalStore().withOperatorActions("backup, restore, drill");
-        env.withTopYaml("drills:\n  work_dir: " + env.root.resolve("drills") + "\n  standby: true\n");
+        env.withStandbyDrills();
         fx = FlowFixture.standIn(env);
         older = fx.backup(BackupType.FULL);
         assertEquals("success", older.status(), older.error());

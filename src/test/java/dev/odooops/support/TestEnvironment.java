@@ -219,6 +219,11 @@ public final class TestEnvironment implements AutoCloseable {
         return this;
     }
 
+    /** Drills on the environment's own server, their work directory under the root, keeping the warm standby. */
+    public TestEnvironment withStandbyDrills() throws IOException {
+        return withTopYaml("drills:\n  work_dir: " + root.resolve("drills") + "\n  standby: true\n");
+    }
+
     /** An entry of secrets.properties (a {@code ${secret:NAME}} reference's value; new lines written as \n). */
     public TestEnvironment withSecret(String name, String value) throws IOException {
         if (value == null) extraSecrets.remove(name);
