@@ -57,6 +57,8 @@ public record DrillVerdict(String status, String why) {
             Map.entry("too many clients already", "the drill server has no connection left"),
             Map.entry("check that the hostname and port are correct", "the drill server cannot be reached"),
             Map.entry("cannot be reached (missing or not mounted)", "the store cannot be reached"),
+            // the drill host lacks the project's identity (its configuration): the artifact cannot be read here, not judged
+            Map.entry("no encryption.identity is configured", "the drill host has no encryption.identity for the project"),
             Map.entry("unable to execute http request", "the store cannot be reached"),
             Map.entry("service unavailable", "the store is unavailable"),
             Map.entry("slow down", "the store throttles requests"),

@@ -60,6 +60,9 @@ class DrillVerdictTest {
         assertInconclusive(new ToolFailedException("pg_restore", 1, "pg_restore exited with 1: pg_restore: error: connection to server "
                 + "at \"127.0.0.1\", port 5433 failed: FATAL:  sorry, too many clients already"), "no connection left");
         assertInconclusive(new IllegalStateException("fetch failed", new ConnectException("Connection refused")), "cannot be reached");
+        assertInconclusive(new IllegalStateException("db.dump of a is encrypted (age) and no encryption.identity is configured for "
+                + "project p (restore, verify-artifact --read-data and repack need it; see docs/configuration.md, encryption)"),
+                "no encryption.identity");
         assertInconclusive(new SQLException("Connection to 127.0.0.1:5433 refused.", "08001"), "SQLSTATE 08001");
         assertInconclusive(new SQLException("could not write to file \"base/1/2\": No space left on device", "53100"), "SQLSTATE 53100");
         assertInconclusive(new SQLException("terminating connection due to administrator command", "57P01"), "SQLSTATE 57P01");
