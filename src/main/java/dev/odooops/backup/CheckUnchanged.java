@@ -41,7 +41,7 @@ import java.util.Optional;
  * counters), so the fingerprint is read again {@code restore.safety-settle-seconds} (default 61) after the first
  * match. Both equal, the safety backup is that artifact; anything else takes a real one. The settle wait is only
  * made when it is cheaper than the copy ({@link dev.odooops.domain.SettleDecision}: the environment's last copy took
- * longer than the window), and not at all when nothing is connected to the environment's database before the first
+ * longer than the window), and not at all when nothing (but odoo-ops itself) is connected to the environment's database before the first
  * read and after the match (the application is stopped: nothing writes, and every ended backend flushed its
  * counters, so the first match is final); otherwise the copy is taken at once. unchanged_check.json's {@code settle}
  * says which case applied ({@code case}) and why.

@@ -37,22 +37,30 @@ public final class WriteCounters {
             select d.oid, s.stats_reset::text from pg_database d left join pg_stat_database s on s.datid = d.oid
              where d.datname = current_database()""";
 
+    /** odoo-ops's own sessions (its connections, its tools: application_name odoo-ops, odoo-ops pg_dump ...) are not counted. */
     private static final String OTHER_SESSIONS = """
             select count(*) from pg_stat_activity
-             where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'""";
+             where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'
+               and coalesce(application_name, '') <> ? and coalesce(application_name, '') not like ?""";
 
     private WriteCounters() {
     }
 
     /**
-     * How many other client sessions are connected to the environment's database (the application's, anyone's):
-     * none means every backend that wrote to it has ended, and a backend flushes its write counters as it ends.
+     * How many other client sessions are connected to the environment's database (the application's, anyone's but
+     * odoo-ops's own): none means every backend that wrote to it has ended, and a backend flushes its write counters as
+     * it ends. odoo-ops's sessions never write to a live database behind a fingerprint (a restore writes its side copies
+     * until the swap; the environment's lease keeps out its other runs), and the backend of one that just ended (the
+     * pg_dump of the backup a restore follows at once) may still be listed for a moment.
      */
     public static int otherSessions(DatabaseConfig db) throws SQLException {
-        try (Connection c = EnvironmentDatabase.connect(db);
-             PreparedStatement ps = c.prepareStatement(OTHER_SESSIONS); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getInt(1);
+        try (Connection c = EnvironmentDatabase.connect(db); PreparedStatement ps = c.prepareStatement(OTHER_SESSIONS)) {
+            ps.setString(1, EnvironmentDatabase.APPLICATION_NAME);
+            ps.setString(2, EnvironmentDatabase.APPLICATION_NAME + " %");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 
