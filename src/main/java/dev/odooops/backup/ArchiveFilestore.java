@@ -305,6 +305,8 @@ public class ArchiveFilestore {
                     Path file = job.workDir().resolve(id + ".tar.zst");
                     writing.add(new Writing(id, pack, writers.submit(() -> {
                         Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
+                        // the backup failed while tar wrote this pack: not sealed, not uploaded (the work directory goes)
+                        if (writers.closing()) return new WrittenPack(archived, null);
                         var sealed = sealer.seal(file);
                         // its upload starts as soon as it is sealed, while tar writes the next packs; the pack stays in the
                         // work directory until upload-packs has checked what was stored (the route shows the upload)

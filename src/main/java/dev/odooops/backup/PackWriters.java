@@ -21,6 +21,16 @@ final class PackWriters implements AutoCloseable {
     private final ExecutorService pool;
     private final Semaphore planned;
     private final List<Future<?>> submitted = new ArrayList<>();
+    private volatile boolean closing;
+
+    /**
+     * True once closing began. A backup collects every pack's result before it closes the writers, so a pack that sees
+     * this is one of a failed backup: its tar ended, but sealing and uploading it would only be undone.
+     */
+    boolean closing() {
+        return closing;
+    }
+
     /** The packs submitted whose end {@link #submit} has not seen yet. */
     private final List<Future<?>> unchecked = new java.util.LinkedList<>();
 
@@ -74,6 +84,7 @@ final class PackWriters implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true; // a pack whose tar ends from now on is not sealed or uploaded (closing(): the backup failed)
         submitted.forEach(f -> f.cancel(false)); // not begun: dropped; those being written end with their tar
         workers.end();
     }

@@ -84,12 +84,14 @@ class PackWritersTest {
         CountDownLatch running = new CountDownLatch(1);
         AtomicInteger ended = new AtomicInteger();
         AtomicInteger begun = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean closingSeen = new java.util.concurrent.atomic.AtomicBoolean();
         Future<Object> queued;
         try (PackWriters writers = new PackWriters(1)) {
             writers.submit(() -> {
                 begun.incrementAndGet();
                 running.countDown();
                 Thread.sleep(300); // tar still writing when the backup fails
+                closingSeen.set(writers.closing()); // then not sealed or uploaded (ArchiveFilestore)
                 ended.incrementAndGet();
                 return null;
             });
@@ -97,6 +99,7 @@ class PackWritersTest {
             assertTrue(running.await(10, TimeUnit.SECONDS));
         }
         assertEquals(1, ended.get(), "close returned before the pack being written was");
+        assertEquals(true, closingSeen.get(), "the pack being written when the backup failed did not see it closing");
         assertEquals(1, begun.get(), "a pack not begun was written after close");
         assertTrue(queued.isCancelled());
     }
