@@ -118,11 +118,13 @@ public class LocalArtifactStore implements ArtifactStore {
      * says nothing of the artifact; else the file's own failure (missing: the artifact is incomplete).
      */
     private RuntimeException unreadable(String artifactPath, String name, IOException e) {
-        if (!Files.isDirectory(root)) {
-            return new StoreException("cannot read " + name + " of " + artifactPath + ": the store directory " + root
-                    + " cannot be reached (missing or not mounted)", e);
-        }
+        if (!Files.isDirectory(root)) return unreachable(root, "cannot read " + name + " of " + artifactPath, e);
         return new UncheckedIOException("cannot read " + name + " of " + artifactPath, e);
+    }
+
+    /** A store directory that is not there (missing, or a share not mounted): {@code what} cannot be done. */
+    static StoreException unreachable(Path root, String what, Throwable cause) {
+        return new StoreException(what + ": the store directory " + root + " cannot be reached (missing or not mounted)", cause);
     }
 
     @Override

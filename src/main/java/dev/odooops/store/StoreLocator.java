@@ -151,9 +151,7 @@ public class StoreLocator {
                     partSize, clientBean(s3)));
         }
         Path root = Path.of("/" + rootPath);
-        if (!Files.isDirectory(root)) {
-            throw new StoreException(what + ": the store directory " + root + " cannot be reached (missing or not mounted)");
-        }
+        if (!Files.isDirectory(root)) throw LocalArtifactStore.unreachable(root, what, null);
         return byName.computeIfAbsent("file:" + root, k -> new LocalArtifactStore(root, files));
     }
 
