@@ -155,7 +155,9 @@ class PrometheusAlertsTest {
             Await.until("the failed drill's duration exported", () -> {
                 metrics.set(scrape(http, env));
                 String d = line(metrics.get(), "odoo_ops_last_run_duration_seconds", env, "drill");
-                return d != null && !Double.isNaN(value(d));
+                String f = line(metrics.get(), "odoo_ops_failed_runs_total", env, "drill");
+                // a scrape is not a snapshot: the catalog is re-read every 15 s, possibly between two gauges
+                return d != null && !Double.isNaN(value(d)) && f != null && value(f) == 1.0;
             });
             String text = metrics.get();
             String success = line(text, "odoo_ops_last_drill_success_timestamp_seconds", env, null);
@@ -208,7 +210,9 @@ class PrometheusAlertsTest {
             Await.until("the passed drill exported", () -> {
                 metrics.set(scrape(http, env));
                 String t = line(metrics.get(), "odoo_ops_last_drill_success_timestamp_seconds", env, null);
-                return t != null && value(t) > 0;
+                String r = line(metrics.get(), "odoo_ops_drill_rto_seconds", env, null);
+                // both in the same scrape: the cache may be re-read between the two gauges of one scrape
+                return t != null && value(t) > 0 && r != null && !Double.isNaN(value(r));
             });
             assertEquals(finished, value(line(metrics.get(), "odoo_ops_last_drill_success_timestamp_seconds", env, null)), 1.0);
             assertEquals(4.2, value(line(metrics.get(), "odoo_ops_drill_rto_seconds", env, null)), 1e-9);
