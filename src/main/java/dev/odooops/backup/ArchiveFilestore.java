@@ -304,14 +304,14 @@ public class ArchiveFilestore {
                     String id = job.artifactId().toLowerCase(java.util.Locale.ROOT) + "-" + String.format("%04d", ++n);
                     Path file = job.workDir().resolve(id + ".tar.zst");
                     writing.add(new Writing(id, pack, writers.submit(() -> {
-                        Map<String, FilestoreIndex.Entry> archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
-                        // the backup failed while tar wrote this pack: not sealed, not uploaded (the work directory goes)
-                        if (writers.closing()) return new WrittenPack(archived, null);
-                        var sealed = sealer.seal(file);
+                        WrittenPack archived = writePack(source, pack, file, job.workDir().resolve(id + ".list"), id);
+                        // the backup failed while this pack was written: not sealed, not uploaded (the work directory goes)
+                        if (writers.closing()) return archived;
+                        var sealed = sealer.seal(file, archived.plainSha256());
                         // its upload starts as soon as it is sealed, while tar writes the next packs; the pack stays in the
                         // work directory until upload-packs has checked what was stored (the route shows the upload)
                         if (earlyUploads != null) earlyUploads.start(job, id + ".tar.zst", file, sealed);
-                        return new WrittenPack(archived, sealed);
+                        return new WrittenPack(archived.members(), sealed, archived.plainSha256());
                     })));
                 }
             }
@@ -329,7 +329,7 @@ public class ArchiveFilestore {
                         vanished.add(f.path()); // removed by Odoo's garbage collector after it was hashed: not in the backup
                         continue;
                     }
-                    if (e.size() != f.size()) rehashed.add(f.path());
+                    if (e.size() != f.size() || !e.sha1().equals(f.sha1())) rehashed.add(f.path());
                     entries.add(e);
                     newObjects.add(new StoredObject(e.path(), e.sha1(), e.size(), id));
                     bytes += e.size();
@@ -446,7 +446,8 @@ public class ArchiveFilestore {
     }
 
     /** A pack tar wrote: what it holds (path to its index entry), and its stored form being made by the sealer. */
-    private record WrittenPack(Map<String, FilestoreIndex.Entry> members, java.util.concurrent.Future<ArtifactCipher.Sealed> sealed) {
+    private record WrittenPack(Map<String, FilestoreIndex.Entry> members, java.util.concurrent.Future<ArtifactCipher.Sealed> sealed,
+                               String plainSha256) {
     }
 
     /** A file read for the packed filestore: its SHA-1, size and whether its content is already compressed. */
@@ -572,11 +573,24 @@ public class ArchiveFilestore {
      * SHA-1 and size: a member that vanished is left out; one tar read in another size than the probe hashed (a file
      * Odoo was still writing) is hashed again from the pack itself, so the index says what the pack holds.
      */
-    private Map<String, FilestoreIndex.Entry> writePack(Path source, PackPlanner.Pack pack, Path file, Path list, String id)
-            throws IOException {
+    private WrittenPack writePack(Path source, PackPlanner.Pack pack, Path file, Path list, String id) throws IOException {
+        int level = pack.compressed() ? 1 : zstdLevel;
+        if (PackFileWriter.available()) {
+            PackFileWriter.Written w = PackFileWriter.write(source, pack.members().stream().map(PackPlanner.NewFile::path).toList(),
+                    file, level, Integer.parseInt(zstdThreadsPerPack));
+            Map<String, FilestoreIndex.Entry> out = new LinkedHashMap<>();
+            w.members().forEach((path, m) -> out.put(path, new FilestoreIndex.Entry(path, m.sha1(), m.size(), id)));
+            return new WrittenPack(out, null, w.sha256());
+        }
+        return new WrittenPack(writePackWithTar(source, pack, file, list, id, level), null, null);
+    }
+
+    /** {@link #writePack} where zstd's library cannot be loaded: {@code tar --zstd --create}. */
+    private Map<String, FilestoreIndex.Entry> writePackWithTar(Path source, PackPlanner.Pack pack, Path file, Path list, String id,
+                                                               int level) throws IOException {
         writeNullSeparated(list, pack.members().stream().map(PackPlanner.NewFile::path).toList());
         Path listing = Path.of(list + ".index");
-        createPack(source, file, list, listing, pack.compressed() ? 1 : zstdLevel);
+        createPack(source, file, list, listing, level);
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (TarListing.Member m : TarListing.parse(Files.readString(listing, StandardCharsets.UTF_8))) {
             if (m.kind() != TarListing.Kind.FILE) {

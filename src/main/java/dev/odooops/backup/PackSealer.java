@@ -50,9 +50,14 @@ final class PackSealer implements AutoCloseable {
 
     /**
      * The pack at {@code file} is complete: its stored form is made in the background (plain text: hashed while tar
-     * writes the next pack; encrypted: age and the hash of its output).
+     * writes the next pack, unless {@code plainSha256} already says its SHA-256; encrypted: age and the hash of its
+     * output).
      */
-    synchronized Future<ArtifactCipher.Sealed> seal(Path file) throws IOException {
+    synchronized Future<ArtifactCipher.Sealed> seal(Path file, String plainSha256) throws IOException {
+        if (encryption == null && plainSha256 != null) {
+            long size = Files.size(file); // hashed as it was written: nothing to read again
+            return java.util.concurrent.CompletableFuture.completedFuture(new ArtifactCipher.Sealed(plainSha256, size, size));
+        }
         if (encryption == null) {
             Future<ArtifactCipher.Sealed> f = worker.submit(() -> {
                 long size = Files.size(file);

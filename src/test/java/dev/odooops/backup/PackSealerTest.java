@@ -67,7 +67,7 @@ class PackSealerTest {
             for (int i = 1; i <= 3; i++) {
                 Path p = pack(i, 3_000_000);
                 packs.add(p);
-                sealed.add(sealer.seal(p));
+                sealed.add(sealer.seal(p, null));
             }
             for (int i = 0; i < 3; i++) {
                 ArtifactCipher.Sealed s = sealer.get(sealed.get(i));
@@ -83,7 +83,7 @@ class PackSealerTest {
     void should_hash_a_plain_pack_on_the_calling_thread_without_encryption() throws Exception {
         Path p = pack(4, 1000);
         try (PackSealer sealer = new PackSealer(cipher, null)) {
-            ArtifactCipher.Sealed s = sealer.get(sealer.seal(p));
+            ArtifactCipher.Sealed s = sealer.get(sealer.seal(p, null));
             assertFalse(ArtifactCipher.isEncrypted(p));
             assertEquals(Checksums.sha256(p), s.sha256());
         }
@@ -92,7 +92,7 @@ class PackSealerTest {
     @Test
     void should_leave_nothing_running_or_half_written_when_closed_after_a_failure() throws Exception {
         try (PackSealer sealer = new PackSealer(cipher, encryption)) {
-            for (int i = 1; i <= 4; i++) sealer.seal(pack(i, 8_000_000));
+            for (int i = 1; i <= 4; i++) sealer.seal(pack(i, 8_000_000), null);
             // the archive failed here (tar): no get, straight to close
         }
         try (var left = Files.list(dir)) {
