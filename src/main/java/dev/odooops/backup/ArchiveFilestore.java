@@ -82,6 +82,8 @@ public class ArchiveFilestore {
     private final long packBytes;
     private final int packWriters;
     private final String zstdThreadsPerPack;
+    /** backup.pack-writer=library: packs written in process (PackFileWriter) wherever zstd's library loads. */
+    private final boolean packsInProcess;
     private final ArtifactStore store;
     private final ArtifactCipher cipher;
 
@@ -117,6 +119,7 @@ public class ArchiveFilestore {
         this.packBytes = settings.packSizeBytes();
         this.packWriters = settings.packWriters();
         this.zstdThreadsPerPack = String.valueOf(settings.zstdThreadsPerPack());
+        this.packsInProcess = settings.packsInProcess();
         this.store = store;
     }
 
@@ -401,6 +404,7 @@ public class ArchiveFilestore {
         meta.put("new_bytes", newObjects.stream().mapToLong(StoredObject::size).sum());
         meta.put("vanished_while_read", vanished.size());
         meta.put("hashed_from_pack", rehashed.size());
+        meta.put("pack_writer", packWriterUsed());
         if (encryption.isPresent()) {
             meta.put("packs_encrypted", Map.of("packs", newPacks.size(), "plain_bytes", plainPackBytes, "stored_bytes",
                     newPacks.stream().mapToLong(NewPack::size).sum(), "generation", encryption.get().generation(),
@@ -575,7 +579,7 @@ public class ArchiveFilestore {
      */
     private WrittenPack writePack(Path source, PackPlanner.Pack pack, Path file, Path list, String id) throws IOException {
         int level = pack.compressed() ? 1 : zstdLevel;
-        if (PackFileWriter.available()) {
+        if (packsInProcess && PackFileWriter.available()) {
             PackFileWriter.Written w = PackFileWriter.write(source, pack.members().stream().map(PackPlanner.NewFile::path).toList(),
                     file, level, Integer.parseInt(zstdThreadsPerPack));
             Map<String, FilestoreIndex.Entry> out = new LinkedHashMap<>();
@@ -585,7 +589,14 @@ public class ArchiveFilestore {
         return new WrittenPack(writePackWithTar(source, pack, file, list, id, level), null, null);
     }
 
-    /** {@link #writePack} where zstd's library cannot be loaded: {@code tar --zstd --create}. */
+    /** Which writer made this run's packs (filestore.meta.json), and why tar when the library was asked for. */
+    private String packWriterUsed() {
+        if (!packsInProcess) return "tar --zstd (backup.pack-writer=tar)";
+        if (PackFileWriter.available()) return "in process (zstd library " + com.github.luben.zstd.util.ZstdVersion.VERSION + ")";
+        return "tar --zstd: zstd's library cannot be loaded here (" + PackFileWriter.unavailableBecause() + ")";
+    }
+
+    /** {@link #writePack} where zstd's library cannot be loaded, or backup.pack-writer=tar: {@code tar --zstd --create}. */
     private Map<String, FilestoreIndex.Entry> writePackWithTar(Path source, PackPlanner.Pack pack, Path file, Path list, String id,
                                                                int level) throws IOException {
         writeNullSeparated(list, pack.members().stream().map(PackPlanner.NewFile::path).toList());

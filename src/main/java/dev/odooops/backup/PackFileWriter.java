@@ -47,6 +47,7 @@ final class PackFileWriter {
 
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
     private static volatile Boolean available;
+    private static volatile String unavailableBecause = "";
 
     private PackFileWriter() {
     }
@@ -60,10 +61,18 @@ final class PackFileWriter {
                 a = com.github.luben.zstd.util.Native.isLoaded();
             } catch (LinkageError | RuntimeException e) {
                 a = false;
+                unavailableBecause = e.toString();
+                org.slf4j.LoggerFactory.getLogger(PackFileWriter.class).warn(
+                        "zstd's library cannot be loaded ({}): packs are written by tar --zstd", e.toString());
             }
             available = a;
         }
         return a;
+    }
+
+    /** Why {@link #available} is false (empty while it is true). */
+    static String unavailableBecause() {
+        return unavailableBecause;
     }
 
     /**

@@ -32,7 +32,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
     /** {@code backup.*}. */
     public record Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
                          double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb,
-                         int repackDeadPercent, int dumpCompression, int packWriters) {
+                         int repackDeadPercent, int dumpCompression, int packWriters, boolean packsInProcess) {
         /** {@code backup.dump-compression}'s default: pg_dump's gzip level 1 (README: performance). */
         public static final int DEFAULT_DUMP_COMPRESSION = 1;
         /**
@@ -40,6 +40,13 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
          * 15.0-15.8 s at 3 (interleaved), its packs 0.75 % larger (README: performance).
          */
         public static final int DEFAULT_ZSTD_LEVEL = 2;
+
+        public Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
+                      double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb,
+                      int repackDeadPercent, int dumpCompression, int packWriters) {
+            this(pgDumpTimeoutSeconds, archiveTimeoutSeconds, zstdLevel, quiesceTimeoutSeconds, freeSpaceFactor, skipUnchanged,
+                    packedFilestore, packSizeMb, repackDeadPercent, dumpCompression, packWriters, true);
+        }
 
         public Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
                       double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb,
@@ -188,7 +195,8 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
                         reader.integer("backup.pack-size-mb", 64, 1, 4096),
                         reader.integer("backup.repack-dead-percent", 50, 0, 100),
                         reader.integer("backup.dump-compression", Backup.DEFAULT_DUMP_COMPRESSION, 0, 9),
-                        reader.integer("backup.pack-writers", Backup.defaultPackWriters(), 1, 64)),
+                        reader.integer("backup.pack-writers", Backup.defaultPackWriters(), 1, 64),
+                        reader.oneOf("backup.pack-writer", "library", "library", "tar").equals("library")),
                 new Restore(reader.integer("restore.pg-restore-timeout-seconds", 21600, 10, 604800),
                         reader.integer("restore.pg-restore-jobs", 2, 1, 64),
                         reader.integer("restore.connections-close-seconds", 30, 0, 3600),

@@ -103,6 +103,7 @@ class PackedFilestoreTest {
         assertEquals(files, number(m1, "file_count"));
         assertEquals(files, number(m1, "new_files"), "the first backup stores everything");
         assertEquals(2, number(m1, "format_version"));
+        assertTrue(String.valueOf(m1.get("pack_writer")).startsWith("in process (zstd library "), String.valueOf(m1.get("pack_writer")));
         assertEquals(2, runtime.catalog().artifacts().artifact(first.artifactId()).orElseThrow().manifest().format());
         assertTrue(Files.isRegularFile(stored(first.artifactId()).resolve(FilestoreIndex.FILE)));
         assertFalse(Files.exists(stored(first.artifactId()).resolve("filestore.tar.zst")));
@@ -183,6 +184,39 @@ class PackedFilestoreTest {
             restore(old.artifactId());
             assertEquals(expected, tree(env.odoo.filestore()));
             assertEquals(1, runtime.catalog().artifacts().artifact(old.artifactId()).orElseThrow().manifest().format());
+        }
+    }
+
+    /**
+     * backup.pack-writer=tar (and where zstd's library cannot load): packs written by tar --zstd, read back by the
+     * same restore as the ones written in process, and a backup in process after them reuses what they hold.
+     */
+    @Test
+    void should_write_packs_with_tar_when_asked_and_restore_them_as_the_ones_written_in_process() throws Exception {
+        runtime.close();
+        runtime = null;
+        env.withProperty("backup.pack-writer", "tar");
+        try (OpsRuntime withTar = env.runtime()) {
+            runtime = withTar;
+            BackupResult byTar = backup();
+            assertTrue(String.valueOf(meta(byTar).get("pack_writer")).startsWith("tar --zstd (backup.pack-writer=tar)"),
+                    String.valueOf(meta(byTar).get("pack_writer")));
+            runtime = null;
+            withTar.close();
+            env.withProperty("backup.pack-writer", "library");
+            runtime = env.runtime();
+            Map<String, String> expected = tree(env.odoo.filestore());
+            String added = addAttachment("after the packs tar wrote");
+            BackupResult inProcess = backup();
+            assertTrue(String.valueOf(meta(inProcess).get("pack_writer")).startsWith("in process"));
+            assertEquals(1, number(meta(inProcess), "new_files"), "what tar's packs hold is not stored again");
+            sh(null, "rm", "-rf", env.odoo.filestore().toString());
+            restore(byTar.artifactId());
+            assertEquals(expected, tree(env.odoo.filestore()), "a disaster recovery from tar's packs");
+            sh(null, "rm", "-rf", env.odoo.filestore().toString());
+            restore(inProcess.artifactId());
+            expected.put(added, added.substring(3));
+            assertEquals(expected, tree(env.odoo.filestore()), "and from both writers' packs together");
         }
     }
 
