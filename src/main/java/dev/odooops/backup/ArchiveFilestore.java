@@ -592,8 +592,8 @@ public class ArchiveFilestore {
     /** Which writer made this run's packs (filestore.meta.json), and why tar when the library was asked for. */
     private String packWriterUsed() {
         if (!packsInProcess) return "tar --zstd (backup.pack-writer=tar)";
-        if (PackFileWriter.available()) return "in process (zstd library " + com.github.luben.zstd.util.ZstdVersion.VERSION + ")";
-        return "tar --zstd: zstd's library cannot be loaded here (" + PackFileWriter.unavailableBecause() + ")";
+        if (PackFileWriter.available()) return "in process (zstd library " + dev.odooops.store.ZstdLibrary.version() + ")";
+        return "tar --zstd: zstd's library cannot be loaded here (" + dev.odooops.store.ZstdLibrary.unavailableBecause() + ")";
     }
 
     /** {@link #writePack} where zstd's library cannot be loaded, or backup.pack-writer=tar: {@code tar --zstd --create}. */

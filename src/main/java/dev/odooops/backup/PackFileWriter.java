@@ -2,6 +2,7 @@ package dev.odooops.backup;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.odooops.domain.TarHeaders;
+import dev.odooops.store.ZstdLibrary;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -46,33 +47,12 @@ final class PackFileWriter {
     }
 
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
-    private static volatile Boolean available;
-    private static volatile String unavailableBecause = "";
-
     private PackFileWriter() {
     }
 
-    /** Whether zstd's native library loads in this JVM (tried once). */
+    /** Whether zstd's library loads here ({@link ZstdLibrary}). */
     static boolean available() {
-        Boolean a = available;
-        if (a == null) {
-            try {
-                com.github.luben.zstd.util.Native.load();
-                a = com.github.luben.zstd.util.Native.isLoaded();
-            } catch (LinkageError | RuntimeException e) {
-                a = false;
-                unavailableBecause = e.toString();
-                org.slf4j.LoggerFactory.getLogger(PackFileWriter.class).warn(
-                        "zstd's library cannot be loaded ({}): packs are written by tar --zstd", e.toString());
-            }
-            available = a;
-        }
-        return a;
-    }
-
-    /** Why {@link #available} is false (empty while it is true). */
-    static String unavailableBecause() {
-        return unavailableBecause;
+        return ZstdLibrary.available();
     }
 
     /**
