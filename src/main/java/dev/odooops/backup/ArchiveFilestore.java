@@ -285,7 +285,7 @@ public class ArchiveFilestore {
         // soon as its files are read, while the files after it are still being read (no first pass over the whole tree),
         // backup.pack-writers packs at a time (closed first: its packs are sealed by the sealer)
         try (PackSealer sealer = new PackSealer(cipher, encryption.orElse(null));
-             OrderedProbes probes = new OrderedProbes(source, toRead);
+             OrderedProbes probes = new OrderedProbes(source, toRead, hashedWhilePacked(job));
              PackWriters writers = new PackWriters(packWriters)) {
             List<Writing> writing = new ArrayList<>();
             int n = 0;
@@ -475,7 +475,12 @@ public class ArchiveFilestore {
         private java.util.Iterator<Map.Entry<String, Probe>> current = java.util.Collections.emptyIterator();
         private boolean ended;
 
-        OrderedProbes(Path root, List<String> files) {
+        /**
+         * {@code named}: the SHA-1 a file's name claims (Odoo's {@code <2 hex>/<sha1>}), or null; a file it names is
+         * probed from its first bytes and its size only, the pack writer hashing it as it packs it (and the index then
+         * records what it read: a file whose content is not its name's is reported corrupt as before).
+         */
+        OrderedProbes(Path root, List<String> files, java.util.function.Function<String, String> named) {
             List<String> sorted = files.stream().sorted().toList();
             reader = new Thread(() -> {
                 try {
@@ -484,7 +489,8 @@ public class ArchiveFilestore {
                         Probe[] got = new Probe[batch.size()];
                         java.util.stream.IntStream.range(0, batch.size()).parallel().forEach(k -> {
                             try {
-                                got[k] = probe(root.resolve(batch.get(k)));
+                                String claimed = named.apply(batch.get(k));
+                                got[k] = claimed == null ? probe(root.resolve(batch.get(k))) : head(root.resolve(batch.get(k)), claimed);
                             } catch (IOException e) {
                                 // vanished or unreadable: left out
                             }
@@ -545,6 +551,18 @@ public class ArchiveFilestore {
 
     private static final ThreadLocal<byte[]> PROBE_BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
 
+    /** A file the pack writer hashes as it packs it: its first bytes (already compressed?) and its size. */
+    private static Probe head(Path file, String claimedSha1) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(CompressionProbe.PROBE_BYTES);
+            while (head.hasRemaining() && ch.read(head) > 0) {
+                // until the probe's bytes or the end of the file
+            }
+            return new Probe(claimedSha1, ch.size(), CompressionProbe.alreadyCompressed(head.array(), head.position()));
+        }
+    }
+
     private static Probe probe(Path file) throws IOException {
         java.security.MessageDigest md;
         try {
@@ -587,6 +605,16 @@ public class ArchiveFilestore {
             return new WrittenPack(out, null, w.sha256());
         }
         return new WrittenPack(writePackWithTar(source, pack, file, list, id, level), null, null);
+    }
+
+    /**
+     * The SHA-1 a file's name claims, for the files whose probe may read their first bytes only: Odoo-named files
+     * ({@code <2 hex>/<sha1>}) of an app that names files by content, when the packs are written in process (the
+     * writer hashes every member as it packs it, and the index records that). Null for every file otherwise.
+     */
+    private java.util.function.Function<String, String> hashedWhilePacked(BackupJob job) {
+        if (!job.environment().app().namesByContent() || !packsInProcess || !PackFileWriter.available()) return path -> null;
+        return FilestoreIndex::odooSha1;
     }
 
     /** Which writer made this run's packs (filestore.meta.json), and why tar when the library was asked for. */
