@@ -559,6 +559,9 @@ public class ArchiveFilestore {
             while (head.hasRemaining() && ch.read(head) > 0) {
                 // until the probe's bytes or the end of the file
             }
+            // the rest read too (not hashed): the pack writer then reads it from the page cache, as it would have
+            java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(PROBE_BUFFER.get());
+            while (ch.read(rest) > 0) rest.clear();
             return new Probe(claimedSha1, ch.size(), CompressionProbe.alreadyCompressed(head.array(), head.position()));
         }
     }
