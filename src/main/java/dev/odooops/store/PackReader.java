@@ -58,6 +58,7 @@ public final class PackReader {
             byte[] header = new byte[BLOCK];
             String longName = null;
             Long paxSize = null;
+            Long paxMtimeMillis = null;
             while (true) {
                 if (!readBlock(in, header)) break; // the end of the stream without its zero blocks: tar accepts it too
                 if (allZero(header)) break;
@@ -72,13 +73,16 @@ public final class PackReader {
                         Map<String, String> pax = pax(data, packId);
                         if (pax.containsKey("path")) longName = pax.get("path");
                         if (pax.containsKey("size")) paxSize = parseLong(pax.get("size"), packId);
+                        if (pax.containsKey("mtime")) paxMtimeMillis = mtimeMillis(pax.get("mtime"));
                     }
                     continue;
                 }
                 String name = longName != null ? longName : name(header);
                 if (paxSize != null) size = paxSize;
+                Long mtime = paxMtimeMillis;
                 longName = null;
                 paxSize = null;
+                paxMtimeMillis = null;
                 boolean data = type == '0' || type == 0 || type == '7';
                 String path = name.startsWith("./") ? name.substring(2) : name;
                 FilestoreIndex.Entry e = byName.get(path);
@@ -106,6 +110,9 @@ public final class PackReader {
                 }
                 skip(in, padding(size), packId);
                 if (!HexFormat.of().formatHex(sha1.digest()).equals(e.sha1())) throw notAsIndexed(packId, path);
+                // the time the member was archived with, as tar restores it
+                long millis = mtime != null ? mtime : headerMtimeSeconds(header) * 1000;
+                if (millis >= 0) Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.fromMillis(millis));
                 done.put(path, true);
             }
         }
@@ -212,6 +219,25 @@ public final class PackReader {
         }
         if (!digits) throw new NumberFormatException("no digits");
         return v;
+    }
+
+    /** The header's modification time (octal seconds), or -1 when it is not a number. */
+    private static long headerMtimeSeconds(byte[] h) {
+        if ((h[136] & 0x80) != 0) return -1; // base-256: a time no pack has
+        try {
+            return octal(h, 136, 12);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** A pax mtime (decimal seconds, maybe with a fraction) in milliseconds, or null when it is not one. */
+    private static Long mtimeMillis(String value) {
+        try {
+            return new java.math.BigDecimal(value).movePointRight(3).setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
     }
 
     /** The name of a header: POSIX ustar's prefix "/" name; the name alone in GNU's and older forms. */

@@ -49,6 +49,7 @@ class PackReaderTest {
     private static void write(Path root, String path, String content) throws Exception {
         Files.createDirectories(root.resolve(path).getParent());
         Files.writeString(root.resolve(path), content);
+        Files.setLastModifiedTime(root.resolve(path), java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
     }
 
     private static FilestoreIndex.Entry entry(Path root, String path) throws Exception {
@@ -87,6 +88,10 @@ class PackReaderTest {
         Map<String, String> expected = new TreeMap<>();
         for (FilestoreIndex.Entry e : wanted) expected.put(e.path(), e.sha1());
         assertEquals(expected, files(out), "every named member, nothing else");
+        for (FilestoreIndex.Entry e : wanted) {
+            assertEquals(Files.getLastModifiedTime(src.resolve(e.path())).toMillis() / 1000,
+                    Files.getLastModifiedTime(out.resolve(e.path())).toMillis() / 1000, "the archived time, as tar restores it");
+        }
     }
 
     @Test
