@@ -76,7 +76,8 @@ class SecretsSweepTest {
 
     @Test
     void should_keep_every_known_secret_out_of_evidence_stored_objects_catalog_output_and_child_environments() throws Exception {
-        env = TestEnvironment.create("sweep");
+        // packs by tar (backup.pack-writer=tar): the one backup child a packed filestore has; written in process, none
+        env = TestEnvironment.create("sweep").withProperty("backup.pack-writer", "tar");
         Path records = Files.createDirectories(env.root.resolve("child-environments"));
         Path bin = Files.createDirectories(env.root.resolve("bin"));
         for (String tool : List.of("pg_dump", "pg_restore", "tar", "git")) recordingWrapper(bin, records, tool);
