@@ -270,13 +270,14 @@ public final class Inbox {
         LOG.warn("inbox: {} refused: {}", InboxFolder.printable(name), InboxFolder.printable(reason));
         try {
             Path error = InboxFolder.reserve(dir.resolve("error"), name);
-            write(error.resolveSibling(error.getFileName() + ".error.txt"), (reason + "\n").getBytes(StandardCharsets.UTF_8));
             if (Files.isSymbolicLink(file)) {
                 Files.delete(file); // never follow it; the error file says what it was
                 Files.deleteIfExists(error);
             } else if (Files.exists(file)) {
                 moveTo(file, error, null);
             }
+            // last: whoever sees the reason finds the refused file whole beside it
+            write(error.resolveSibling(error.getFileName() + ".error.txt"), (reason + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.error("inbox: could not move {} to error/: {}", InboxFolder.printable(name), InboxFolder.printable(e.getMessage()));
         }
@@ -284,8 +285,13 @@ public final class Inbox {
 
     /** The file onto its reserved name in done/ or error/: the copy written whole first, then the original removed. */
     private static void moveTo(Path file, Path target, byte[] content) throws IOException {
-        if (content != null) write(target, content);
-        else Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+        if (content != null) {
+            write(target, content);
+        } else { // copied beside it, then renamed: never seen half-copied
+            Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
         Files.deleteIfExists(file);
     }
 
