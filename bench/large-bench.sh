@@ -15,16 +15,12 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 REPEAT=${REPEAT:-1}
 bench_setup
 daily_setup
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 manual_fulls=(); ops_fulls=(); manual_restores=(); ops_drs=(); artifact=""
 for ((rep = 1; rep <= REPEAT; rep++)); do
   echo "1. first full backup ($rep/$REPEAT): by hand ..." >&2
-  drop_caches
-  rm -f "$BENCH_ROOT/manual/db.dump" "$BENCH_ROOT/manual/filestore.tar.zst"
-  read -r dump_s _ < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d "$PERF_DB" -f "$BENCH_ROOT/manual/db.dump")
-  read -r tar_s _ < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
-  manual_fulls+=("$(echo "$dump_s + $tar_s" | bc)")
+  by_hand_full_once
+  manual_fulls+=("$by_hand_full_s")
   echo "   odoo-ops (the environment's first backup: a new catalog and store each time) ..." >&2
   psql -U postgres -q -c "drop database if exists $BENCH_CATALOG with (force)"
   rm -rf "$BENCH_ROOT/store" "$BENCH_ROOT/work"; mkdir -p "$BENCH_ROOT/store" "$BENCH_ROOT/work"

@@ -77,6 +77,18 @@ by_hand_restore_once() {
   rm -rf "$BENCH_ROOT/manual/filestore"
 }
 
+# The by-hand first full backup (pg_dump -Fc, then tar | zstd -3 -T0, one after the other) into manual/, from cold
+# caches: sets dump_s, tar_s and by_hand_full_s (their sum).
+by_hand_full_once() {
+  drop_caches
+  rm -f "$BENCH_ROOT/manual/db.dump" "$BENCH_ROOT/manual/filestore.tar.zst"  # (zstd -o never overwrites)
+  read -r dump_s _ < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d "$PERF_DB" -f "$BENCH_ROOT/manual/db.dump")
+  read -r tar_s _ < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
+  by_hand_full_s=$(echo "$dump_s + $tar_s" | bc)
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+
 measure() {  # name, command... -> "seconds peak_kib"
   local name=$1; shift
   /usr/bin/time -f '%e %M' -o "$BENCH_ROOT/$name.time" "$@" > "$BENCH_ROOT/$name.out" 2> "$BENCH_ROOT/$name.err" || true

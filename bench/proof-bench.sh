@@ -23,7 +23,6 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 REPEAT=${REPEAT:-3}
 bench_setup
 daily_setup
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 # a first full backup into a catalog and store of their own (dropped after): the environment's first each time
 full_elsewhere() {  # i -> "seconds peak_kib"
   local i=$1 cfg="$BENCH_ROOT/config-rep$1"
@@ -42,12 +41,9 @@ full_elsewhere() {  # i -> "seconds peak_kib"
 
 manual_fulls=(); ops_fulls=()
 for ((rep = 1; rep <= REPEAT; rep++)); do
-  drop_caches
   echo "1. first full backup ($rep/$REPEAT): by hand ..." >&2
-  rm -f "$BENCH_ROOT/manual/db.dump" "$BENCH_ROOT/manual/filestore.tar.zst"  # (zstd -o never overwrites)
-  read -r dump_s _ < <(measure manual-dump env PGPASSWORD=perf_bench pg_dump -Fc -U perf_bench -d $PERF_DB -f "$BENCH_ROOT/manual/db.dump")
-  read -r tar_s _ < <(measure manual-tar bash -c "tar -C '$FS_DIR' -cf - . | zstd -3 -T0 -q -o '$BENCH_ROOT/manual/filestore.tar.zst'")
-  manual_fulls+=("$(echo "$dump_s + $tar_s" | bc)")
+  by_hand_full_once
+  manual_fulls+=("$by_hand_full_s")
   echo "   odoo-ops ..." >&2
   if (( rep < REPEAT )); then
     read -r s kib < <(full_elsewhere "$rep"); track "$kib"

@@ -490,8 +490,7 @@ public class ArchiveFilestore {
                         Probe[] got = new Probe[batch.size()];
                         java.util.stream.IntStream.range(0, batch.size()).parallel().forEach(k -> {
                             try {
-                                String claimed = named.apply(batch.get(k));
-                                got[k] = claimed == null ? probe(root.resolve(batch.get(k))) : head(root.resolve(batch.get(k)), claimed);
+                                got[k] = probe(root.resolve(batch.get(k)), named.apply(batch.get(k)));
                             } catch (IOException e) {
                                 // vanished or unreadable: left out
                             }
@@ -553,30 +552,19 @@ public class ArchiveFilestore {
     private static final ThreadLocal<byte[]> PROBE_BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
 
     /**
-     * A file the pack writer hashes as it packs it: its first bytes (already compressed?) and its size, the name's
-     * SHA-1 standing for its own until then. Read whole all the same: read only in part, the files were read cold by
-     * the pack writers, and a first full backup was no faster; read through, about 1 s faster at SCALE=100.
+     * A file read whole once: its first bytes (already compressed?), its size, and its SHA-1, or, when its name claims
+     * one ({@code claimedSha1}), that SHA-1 standing for its own until the pack writer hashes it as it packs it. Such a
+     * file is read whole all the same: read only in part, the files were read cold by the pack writers and a first full
+     * backup was no faster; read through (into the page cache), about 1 s faster at SCALE=100.
      */
-    private static Probe head(Path file, String claimedSha1) throws IOException {
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(CompressionProbe.PROBE_BYTES);
-            while (head.hasRemaining() && ch.read(head) > 0) {
-                // until the probe's bytes or the end of the file
+    private static Probe probe(Path file, String claimedSha1) throws IOException {
+        java.security.MessageDigest md = null;
+        if (claimedSha1 == null) {
+            try {
+                md = java.security.MessageDigest.getInstance("SHA-1");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
             }
-            // the rest read too (not hashed): the pack writer then reads it from the page cache, as it would have
-            java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(PROBE_BUFFER.get());
-            while (ch.read(rest) > 0) rest.clear();
-            return new Probe(claimedSha1, ch.size(), CompressionProbe.alreadyCompressed(head.array(), head.position()));
-        }
-    }
-
-    private static Probe probe(Path file) throws IOException {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-1");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
         byte[] head = new byte[CompressionProbe.PROBE_BYTES];
         int headLength = 0;
@@ -590,11 +578,11 @@ public class ArchiveFilestore {
                     System.arraycopy(buf, 0, head, headLength, take);
                     headLength += take;
                 }
-                md.update(buf, 0, r);
+                if (md != null) md.update(buf, 0, r);
                 size += r;
             }
         }
-        return new Probe(java.util.HexFormat.of().formatHex(md.digest()), size,
+        return new Probe(md == null ? claimedSha1 : java.util.HexFormat.of().formatHex(md.digest()), size,
                 CompressionProbe.alreadyCompressed(head, headLength));
     }
 
@@ -605,7 +593,7 @@ public class ArchiveFilestore {
      */
     private WrittenPack writePack(Path source, PackPlanner.Pack pack, Path file, Path list, String id) throws IOException {
         int level = pack.compressed() ? 1 : zstdLevel;
-        if (packsInProcess && PackFileWriter.available()) {
+        if (packsInProcess && dev.odooops.store.ZstdLibrary.available()) {
             PackFileWriter.Written w = PackFileWriter.write(source, pack.members().stream().map(PackPlanner.NewFile::path).toList(),
                     file, level, Integer.parseInt(zstdThreadsPerPack));
             Map<String, FilestoreIndex.Entry> out = new LinkedHashMap<>();
@@ -621,14 +609,14 @@ public class ArchiveFilestore {
      * writer hashes every member as it packs it, and the index records that). Null for every file otherwise.
      */
     private java.util.function.Function<String, String> hashedWhilePacked(BackupJob job) {
-        if (!job.environment().app().namesByContent() || !packsInProcess || !PackFileWriter.available()) return path -> null;
+        if (!job.environment().app().namesByContent() || !packsInProcess || !dev.odooops.store.ZstdLibrary.available()) return path -> null;
         return FilestoreIndex::odooSha1;
     }
 
     /** Which writer made this run's packs (filestore.meta.json), and why tar when the library was asked for. */
     private String packWriterUsed() {
         if (!packsInProcess) return "tar --zstd (backup.pack-writer=tar)";
-        if (PackFileWriter.available()) return "in process (zstd library " + dev.odooops.store.ZstdLibrary.version() + ")";
+        if (dev.odooops.store.ZstdLibrary.available()) return "in process (zstd library " + dev.odooops.store.ZstdLibrary.version() + ")";
         return "tar --zstd: zstd's library cannot be loaded here (" + dev.odooops.store.ZstdLibrary.unavailableBecause() + ")";
     }
 

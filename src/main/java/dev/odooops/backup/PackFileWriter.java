@@ -34,7 +34,7 @@ import java.util.Map;
  * does; the caller sees the difference from what it probed). A member that vanished (Odoo's garbage collector) or
  * cannot be opened is left out; one that is no longer a regular file fails the pack.
  * <p>
- * {@link #available} is false when zstd's native library cannot be loaded here (e.g. a temporary directory mounted
+ * {@link ZstdLibrary#available} is false when zstd's native library cannot be loaded here (e.g. a temporary directory mounted
  * noexec): the caller then runs {@code tar --zstd}.
  */
 final class PackFileWriter {
@@ -48,11 +48,6 @@ final class PackFileWriter {
 
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
     private PackFileWriter() {
-    }
-
-    /** Whether zstd's library loads here ({@link ZstdLibrary}). */
-    static boolean available() {
-        return ZstdLibrary.available();
     }
 
     /**

@@ -479,7 +479,7 @@ public final class ArtifactUnpacking {
             WorkFiles.deleteTree(staging);
             Files.createDirectories(staging);
             // in process where zstd's library loads: only the named members written, each checked as it is written
-            boolean inProcess = PackReader.available();
+            boolean inProcess = dev.odooops.store.ZstdLibrary.available();
             if (inProcess) PackReader.extract(pack, packId, wanted, staging);
             else PackMembers.extract(tools, pack, wanted, staging, timeout);
             Files.deleteIfExists(pack); // extracted: its disk is free before the checks

@@ -2,6 +2,7 @@ package dev.odooops.store;
 
 import com.github.luben.zstd.ZstdInputStream;
 import dev.odooops.domain.FilestoreIndex;
+import dev.odooops.domain.TarHeaders;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -33,15 +34,10 @@ import java.util.Map;
  * odoo-ops's own pack writer write them.
  */
 public final class PackReader {
-    private static final int BLOCK = 512;
+    private static final int BLOCK = TarHeaders.BLOCK;
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
 
     private PackReader() {
-    }
-
-    /** Whether packs can be read in process here. */
-    public static boolean available() {
-        return ZstdLibrary.available();
     }
 
     /**
@@ -89,7 +85,7 @@ public final class PackReader {
                 if (e == null) {
                     // not a member the index names: read past, never written (a link, a directory, a hostile name...)
                     // (links, devices, directories and FIFOs carry no data; every other kind does, as tar reads them)
-                    if (type == 0 || "123456".indexOf(type) < 0) skip(in, size + padding(size), packId);
+                    if (type == 0 || "123456".indexOf(type) < 0) skip(in, size + TarHeaders.padding(size), packId);
                     continue;
                 }
                 if (!data || size != e.size() || done.containsKey(path)) throw notAsIndexed(packId, path);
@@ -108,7 +104,7 @@ public final class PackReader {
                         left -= r;
                     }
                 }
-                skip(in, padding(size), packId);
+                skip(in, TarHeaders.padding(size), packId);
                 if (!HexFormat.of().formatHex(sha1.digest()).equals(e.sha1())) throw notAsIndexed(packId, path);
                 // the time the member was archived with, as tar restores it
                 long millis = mtime != null ? mtime : headerMtimeSeconds(header) * 1000;
@@ -125,11 +121,6 @@ public final class PackReader {
 
     private static IllegalStateException damaged(String packId, String why) {
         return new IllegalStateException("pack " + packId + " is not a readable tar archive: " + why);
-    }
-
-    private static int padding(long size) {
-        int r = (int) (size % BLOCK);
-        return r == 0 ? 0 : BLOCK - r;
     }
 
     /** A whole block, or false at the end of the stream before any of it. */
@@ -150,7 +141,7 @@ public final class PackReader {
         if (size > 1 << 20) throw damaged(packId, "an extended header of " + size + " bytes");
         byte[] data = in.readNBytes((int) size);
         if (data.length != size) throw damaged(packId, "it ends inside an extended header");
-        skip(in, padding(size), packId);
+        skip(in, TarHeaders.padding(size), packId);
         return data;
     }
 
