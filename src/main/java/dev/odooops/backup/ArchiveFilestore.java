@@ -554,17 +554,17 @@ public class ArchiveFilestore {
     /**
      * A file read whole once: its first bytes (already compressed?), its size, and its SHA-1, or, when its name claims
      * one ({@code claimedSha1}), that SHA-1 standing for its own until the pack writer hashes it as it packs it. Such a
-     * file is read whole all the same: read only in part, the files were read cold by the pack writers and a first full
-     * backup was no faster; read through (into the page cache), about 1 s faster at SCALE=100.
+     * file's first bytes are read and the rest is brought into the page cache without being copied into the JVM
+     * ({@link #warm}): read only in part, the files were read cold by the pack writers and a first full backup was no
+     * faster; read through, about 1 s faster at SCALE=100, and warmed rather than read, with half the kernel time.
      */
     private static Probe probe(Path file, String claimedSha1) throws IOException {
-        java.security.MessageDigest md = null;
-        if (claimedSha1 == null) {
-            try {
-                md = java.security.MessageDigest.getInstance("SHA-1");
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+        if (claimedSha1 != null) return warmedProbe(file, claimedSha1);
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-1");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
         byte[] head = new byte[CompressionProbe.PROBE_BYTES];
         int headLength = 0;
@@ -578,12 +578,49 @@ public class ArchiveFilestore {
                     System.arraycopy(buf, 0, head, headLength, take);
                     headLength += take;
                 }
-                if (md != null) md.update(buf, 0, r);
+                md.update(buf, 0, r);
                 size += r;
             }
         }
-        return new Probe(md == null ? claimedSha1 : java.util.HexFormat.of().formatHex(md.digest()), size,
-                CompressionProbe.alreadyCompressed(head, headLength));
+        return new Probe(java.util.HexFormat.of().formatHex(md.digest()), size, CompressionProbe.alreadyCompressed(head, headLength));
+    }
+
+    /** {@link #probe} of a file its name's SHA-1 stands for: its first bytes read, the rest {@linkplain #warm warmed}. */
+    private static Probe warmedProbe(Path file, String claimedSha1) throws IOException {
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(CompressionProbe.PROBE_BYTES);
+        try (var in = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            while (head.hasRemaining() && in.read(head) > 0) {
+                // the first bytes, however many reads they take
+            }
+            long size = head.position() < head.capacity() ? head.position() : warm(in, head.position());
+            return new Probe(claimedSha1, size, CompressionProbe.alreadyCompressed(head.array(), head.position()));
+        }
+    }
+
+    private static final ThreadLocal<java.nio.channels.FileChannel> DEV_NULL = ThreadLocal.withInitial(() -> {
+        try {
+            return java.nio.channels.FileChannel.open(Path.of("/dev/null"), java.nio.file.StandardOpenOption.WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    });
+
+    /**
+     * The rest of {@code in} from {@code position} into the page cache, for the pack writer that reads it next; its end
+     * position (the file's size). {@code FileChannel.transferTo} to {@code /dev/null} is one {@code sendfile} on Linux:
+     * the kernel reads the pages and copies nothing to the JVM (0.4 against 0.9 CPU-s of kernel time for 3 GB read
+     * cold). Where there is no {@code /dev/null}, the rest is read.
+     */
+    private static long warm(java.nio.channels.FileChannel in, long position) throws IOException {
+        java.nio.channels.FileChannel sink = DEV_NULL.get();
+        if (sink != null) {
+            for (long n; (n = in.transferTo(position, Long.MAX_VALUE - position, sink)) > 0; ) position += n;
+            return position;
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(PROBE_BUFFER.get());
+        for (int r; (r = in.read(buf.clear())) > 0; ) position += r;
+        return position;
     }
 
     /**
