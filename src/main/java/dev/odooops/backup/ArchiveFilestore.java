@@ -12,6 +12,7 @@ import dev.odooops.domain.CompressionProbe;
 import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.PackPlanner;
 import dev.odooops.store.ArtifactStore;
+import dev.odooops.store.PackFileWriter;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreCheck;
 import dev.odooops.domain.FilestoreInventory;

@@ -36,10 +36,10 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         /** {@code backup.dump-compression}'s default: pg_dump's gzip level 1 (README: performance). */
         public static final int DEFAULT_DUMP_COMPRESSION = 1;
         /**
-         * {@code backup.zstd-level}'s default: 2. At SCALE=100 a first full backup took 13.5-13.7 s at 2 against
-         * 15.0-15.8 s at 3 (interleaved), its packs 0.75 % larger (README: performance).
+         * {@code backup.zstd-level}'s default: 1. At SCALE=100, with packs written in process, a first full backup took
+         * 12.03-12.21 s at 1 against 12.75-13.55 s at 2 (interleaved), its packs 1.8 % larger (docs/configuration.md).
          */
-        public static final int DEFAULT_ZSTD_LEVEL = 2;
+        public static final int DEFAULT_ZSTD_LEVEL = 1;
 
         public Backup(int pgDumpTimeoutSeconds, int archiveTimeoutSeconds, int zstdLevel, int quiesceTimeoutSeconds,
                       double freeSpaceFactor, boolean skipUnchanged, boolean packedFilestore, int packSizeMb,

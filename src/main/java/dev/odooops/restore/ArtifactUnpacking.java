@@ -3,7 +3,6 @@ package dev.odooops.restore;
 import dev.odooops.config.DatabaseConfig;
 import dev.odooops.domain.AppProfile;
 import dev.odooops.domain.ArtifactManifest;
-import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.FilestoreInventory;
 import dev.odooops.domain.Json;
@@ -16,7 +15,6 @@ import dev.odooops.ops.OpsCatalog;
 import dev.odooops.postgres.EnvironmentDatabase;
 import dev.odooops.postgres.TableCounts;
 import dev.odooops.store.PackMembers;
-import dev.odooops.store.PackReader;
 import dev.odooops.store.StoreLocator;
 
 import java.io.IOException;
@@ -470,18 +468,17 @@ public final class ArtifactUnpacking {
             if (!sha.equals(ref.sha256())) {
                 throw new IllegalStateException("pack " + ref.id() + " is damaged in the store: sha256 " + sha + ", recorded " + ref.sha256());
             }
-            // a pack is encrypted whole: its plain text is a tar.zst again (the members' SHA-1 are checked below)
+            // a pack is encrypted whole: its plain text is a tar.zst again (the members' SHA-1 are checked as extracted)
             stores.cipher().decryptInPlace(project, pack, "pack " + ref.id() + " of project " + project);
-            // one decompression: only the members the index names are extracted (exact names, --no-recursion; tar
-            // itself keeps every name and link target inside the staging directory), then what is on disk is judged:
-            // nothing but those regular files and their directories (the pack's digest, checked above, is the manifest's)
+            // one decompression: only the members the index names are extracted, each a regular file of the index's
+            // size and SHA-1 (in process where zstd's library loads, nothing else written; else tar's exact names,
+            // --no-recursion, tar keeping every name and link target inside the staging directory); then what is on
+            // disk is judged: nothing but those regular files and their directories (the pack's digest, checked
+            // above, is the manifest's)
             Path staging = stagingOf.apply(packId);
             WorkFiles.deleteTree(staging);
             Files.createDirectories(staging);
-            // in process where zstd's library loads: only the named members written, each checked as it is written
-            boolean inProcess = dev.odooops.store.ZstdLibrary.available();
-            if (inProcess) PackReader.extract(pack, packId, wanted, staging);
-            else PackMembers.extract(tools, pack, wanted, staging, timeout);
+            PackMembers.extractChecked(tools, pack, packId, wanted, staging, timeout);
             Files.deleteIfExists(pack); // extracted: its disk is free before the checks
             Map<String, Object> check = extractedOnly(staging, wanted);
             synchronized (serial) {
@@ -490,8 +487,7 @@ public final class ArtifactUnpacking {
             if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("pack " + ref.id(), check);
             for (FilestoreIndex.Entry e : wanted) {
                 Path got = staging.resolve(e.path());
-                if (!Files.isRegularFile(got, LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()
-                        || (!inProcess && !Checksums.sha1(got).equals(e.sha1()))) {
+                if (!Files.isRegularFile(got, LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()) {
                     throw new IllegalStateException("pack " + packId + " does not hold " + e.path() + " as the index says");
                 }
                 synchronized (serial) {

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,14 +170,7 @@ public final class PackRepacker {
             }
             stores.cipher().decryptInPlace(project, pack, "pack " + old.packId() + " of project " + project);
             Path files = Files.createDirectories(scratch.resolve("files"));
-            PackMembers.extract(tools, pack, live, files, timeout);
-            for (FilestoreIndex.Entry e : live) {
-                Path f = files.resolve(e.path());
-                if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.size(f) != e.size()
-                        || !Checksums.sha1(f).equals(e.sha1())) {
-                    throw new IllegalStateException("pack " + old.packId() + " does not hold " + e.path() + " as the index says");
-                }
-            }
+            PackMembers.extractChecked(tools, pack, old.packId(), live, files, timeout);
             Files.delete(pack);
             var encryption = stores.cipher().encryption(project);
             if (!catalog.packs().reservePack(project, id, store.uri(packs) + id + ".tar.zst", old.compressed(),

@@ -56,7 +56,7 @@ class SettingsTest {
     void should_read_the_dump_compression_and_the_pack_fetch_parallelism_within_their_bounds() throws Exception {
         Settings defaults = load("");
         assertEquals(1, defaults.backup().dumpCompression());
-        assertEquals(2, defaults.backup().zstdLevel(), "zstd level 2: about 25 % faster than 3 for 0.75 % more bytes");
+        assertEquals(1, defaults.backup().zstdLevel(), "zstd level 1: about 12 % less zstd time than 2 for 1.8 % more bytes");
         assertEquals(Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors())), defaults.restore().packFetchParallelism(),
                 "the cores, 2 to 4");
         Settings s = load("backup.dump-compression=6\nrestore.pack-fetch-parallelism=1\n");

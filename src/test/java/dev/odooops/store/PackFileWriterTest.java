@@ -1,4 +1,4 @@
-package dev.odooops.backup;
+package dev.odooops.store;
 
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.TarListing;

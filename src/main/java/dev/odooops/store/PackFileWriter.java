@@ -1,8 +1,7 @@
-package dev.odooops.backup;
+package dev.odooops.store;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.odooops.domain.TarHeaders;
-import dev.odooops.store.ZstdLibrary;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -37,13 +36,13 @@ import java.util.Map;
  * {@link ZstdLibrary#available} is false when zstd's native library cannot be loaded here (e.g. a temporary directory mounted
  * noexec): the caller then runs {@code tar --zstd}.
  */
-final class PackFileWriter {
+public final class PackFileWriter {
     /** What a member of the pack holds. */
-    record Member(String sha1, long size) {
+    public record Member(String sha1, long size) {
     }
 
     /** The pack written: its members (path to content) and the SHA-256 and size of the file. */
-    record Written(Map<String, Member> members, String sha256, long size) {
+    public record Written(Map<String, Member> members, String sha256, long size) {
     }
 
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[256 * 1024]);
@@ -54,7 +53,7 @@ final class PackFileWriter {
      * The members {@code paths} (relative to {@code source}, archived as {@code ./<path>} in this order) into
      * {@code pack} at this zstd level, with {@code workers} zstd threads (1: zstd's single-threaded mode).
      */
-    static Written write(Path source, List<String> paths, Path pack, int level, int workers) throws IOException {
+    public static Written write(Path source, List<String> paths, Path pack, int level, int workers) throws IOException {
         MessageDigest packDigest = digest("SHA-256");
         Map<String, Member> members = new LinkedHashMap<>();
         long[] written = {0};
