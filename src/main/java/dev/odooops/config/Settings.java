@@ -117,13 +117,26 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
             return env;
         }
 
-        /**
-         * {@code restore.pack-fetch-parallelism}'s default: the cores, at least 2 (one pack fetched while another is
-         * extracted) and at most 4. Extracting and hashing a pack is CPU work: on a 2-core server, 4 packs at a time
-         * slowed the pg_restore running beside them (bench/proof-bench.sh, disaster recovery).
-         */
+        /** {@code restore.pack-fetch-parallelism} unset: the packs at a time depend on the store ({@link #packFetchThreads}). */
+        public static final int PACK_FETCH_BY_STORE = 0;
+
+        /** {@code restore.pack-fetch-parallelism}'s default: {@link #PACK_FETCH_BY_STORE}. */
         public static int defaultPackFetchParallelism() {
-            return Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+            return PACK_FETCH_BY_STORE;
+        }
+
+        /**
+         * The packs fetched and extracted at a time: {@code setting} when set; otherwise, from a remote store (S3: the
+         * fetch waits on the network), the cores, at least 2 (one pack downloads while another is extracted) and at
+         * most 4; from a local store (the fetch is a hard link: extracting and hashing is CPU work), one fewer than the
+         * cores, at least 1 and at most 4, leaving a core to the pg_restore that runs beside. On 2 cores a disaster
+         * recovery at SCALE=100 from a local store took 22.9-23.9 s with 1 against 24.4-25.1 s with 2, and 4 at a time
+         * was about 2 s slower than 2 (bench/proof-bench.sh).
+         */
+        public static int packFetchThreads(int setting, boolean remoteStore) {
+            if (setting != PACK_FETCH_BY_STORE) return setting;
+            int cores = Runtime.getRuntime().availableProcessors();
+            return remoteStore ? Math.max(2, Math.min(4, cores)) : Math.max(1, Math.min(4, cores - 1));
         }
 
         public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds, int filestoreCheckLimit) {

@@ -64,7 +64,7 @@ public final class ArtifactUnpacking {
     private final Duration timeout;
     private final int packParallelism;
 
-    /** {@code restore.pack-fetch-parallelism}'s default: packs fetched and extracted at the same time. */
+    /** {@code restore.pack-fetch-parallelism}'s default: packs fetched and extracted at the same time, by the store. */
     public static final int DEFAULT_PACK_PARALLELISM = dev.odooops.config.Settings.Restore.defaultPackFetchParallelism();
 
     /** {@code timeout}: of each tar run (listing, extraction); packs {@link #DEFAULT_PACK_PARALLELISM} at a time. */
@@ -72,9 +72,12 @@ public final class ArtifactUnpacking {
         this(tools, catalog, stores, timeout, DEFAULT_PACK_PARALLELISM);
     }
 
-    /** {@code packParallelism}: how many packs {@link #unpackPacks} fetches and extracts at the same time (1: one by one). */
+    /**
+     * {@code packParallelism}: how many packs {@link #unpackPacks} fetches and extracts at the same time (1: one by one;
+     * {@link dev.odooops.config.Settings.Restore#PACK_FETCH_BY_STORE}: by the store the packs come from).
+     */
     public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout, int packParallelism) {
-        if (packParallelism < 1) throw new IllegalArgumentException("packParallelism must be at least 1");
+        if (packParallelism < 0) throw new IllegalArgumentException("packParallelism must be at least 1, or 0: by the store");
         this.tools = tools;
         this.catalog = catalog;
         this.stores = stores;
@@ -392,7 +395,11 @@ public final class ArtifactUnpacking {
         Object serial = new Object(); // the caller's Members is called by one thread at a time
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
-        int threads = Math.min(packParallelism, byStored.size());
+        boolean remote = byStored.keySet().stream().anyMatch(id -> {
+            NewPack at = recorded.get(id);
+            return stores.pack(project, id, at == null ? null : at.uri()).store().remote();
+        });
+        int threads = Math.min(dev.odooops.config.Settings.Restore.packFetchThreads(packParallelism, remote), byStored.size());
         if (threads == 1) {
             for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byStored.entrySet()) {
                 unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), recorded, work, stagingOf, members, serial, files, bytes);

@@ -12,6 +12,14 @@ import java.util.List;
  */
 public interface ArtifactStore {
 
+    /**
+     * Whether reaching an object waits on the network (S3): then more packs are fetched at a time than the cores'
+     * share of the CPU work (restore.pack-fetch-parallelism). A local store's fetch is a hard link.
+     */
+    default boolean remote() {
+        return true;
+    }
+
     /** A human- and machine-readable address of the artifact folder (s3://bucket/key/ or file:///dir/). */
     String uri(String artifactPath);
 

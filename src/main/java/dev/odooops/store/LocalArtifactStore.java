@@ -81,6 +81,12 @@ public class LocalArtifactStore implements ArtifactStore {
         return ArtifactStore.super.readBack(artifactPath, name, size, sha256, verifySha256);
     }
 
+    /** A local store's fetch is a hard link: no network to wait on. */
+    @Override
+    public boolean remote() {
+        return false;
+    }
+
     /** Same filesystem: a hard link (stored files are never rewritten in place), then hashed where it lies. */
     @Override
     public String fetch(String artifactPath, String name, Path target) {
