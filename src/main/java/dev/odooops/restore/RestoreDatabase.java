@@ -115,7 +115,8 @@ public class RestoreDatabase {
                     .append(fresh).append(' ').append(job.files().get("db.dump").getFileName()).append('\n');
             try {
                 long source = sourceBytes(job.files().get("db.dump.meta.json"));
-                restored = tools.run(argv, settings.pgRestoreEnvironment(pass.environment(db)), timeout, new ToolRunner.Progress("database " + fresh,
+                // at odoo-ops's priority: the load is the restore's longest part (ToolRunner#runAtOwnPriority)
+                restored = tools.runAtOwnPriority(argv, settings.pgRestoreEnvironment(pass.environment(db)), timeout, new ToolRunner.Progress("database " + fresh,
                         () -> DatabaseProgress.restored(databaseSize(db, fresh), source), source));
             } catch (ToolFailedException e) {
                 log.append("FAILED: ").append(e.getMessage()).append('\n');

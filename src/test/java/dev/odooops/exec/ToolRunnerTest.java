@@ -193,6 +193,8 @@ class ToolRunnerTest {
         int own = Integer.parseInt(runner().run(List.of("nice"), Map.of(), Duration.ofSeconds(20)).stdout().strip());
         assertEquals(own + 7, Integer.parseInt(niced.run(List.of("nice"), Map.of(), Duration.ofSeconds(20)).stdout().strip()));
         assertEquals(own, Integer.parseInt(niced.runCommand(List.of("nice"), Duration.ofSeconds(20)).stdout().strip()));
+        // a restore's pg_restore: its own tool, at odoo-ops's priority
+        assertEquals(own, Integer.parseInt(niced.runAtOwnPriority(List.of("nice"), Map.of(), Duration.ofSeconds(20), null).stdout().strip()));
         // a failing niced tool is still named by itself in the error, not by nice
         var e = org.junit.jupiter.api.Assertions.assertThrows(ToolFailedException.class,
                 () -> niced.run(List.of("false"), Map.of(), Duration.ofSeconds(20)));
