@@ -47,7 +47,7 @@ class RouteMapTest {
 
     @Test
     void should_show_the_safety_backup_and_each_database_restore_step_in_the_mandated_order() throws Exception {
-        assertEquals(List.of("verify-artifact", "decrypt-artifact", "use-standby", "pre-restore-backup", "prepare-filestore",
+        assertEquals(List.of("verify-artifact", "decrypt-artifact", "pre-restore-backup", "use-standby", "prepare-filestore",
                         "create-restore-database", "restore-database", "check-row-counts", "neutralize", "verify-neutralization",
                         "await-new-filestore", "fingerprint-new-copies", "await-pre-restore-backup", "verify-pre-restore-backup", "quiesce-odoo", "swap-database",
                         "restore-filestore", "standby-consumed", "compare-config", "restart-odoo", "validate",
