@@ -117,7 +117,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
             return env;
         }
 
-        /** {@code restore.pack-fetch-parallelism} unset: the packs at a time depend on the store ({@link #packFetchThreads}). */
+        /** {@code restore.pack-fetch-parallelism} unset: the packs at a time depend on the load ({@link #packFetchThreads}). */
         public static final int PACK_FETCH_BY_STORE = 0;
 
         /** {@code restore.pack-fetch-parallelism}'s default: {@link #PACK_FETCH_BY_STORE}. */
@@ -126,17 +126,18 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
         }
 
         /**
-         * The packs fetched and extracted at a time: {@code setting} when set; otherwise, from a remote store (S3: the
-         * fetch waits on the network), the cores, at least 2 (one pack downloads while another is extracted) and at
-         * most 4; from a local store (the fetch is a hard link: extracting and hashing is CPU work), one fewer than the
-         * cores, at least 1 and at most 4, leaving a core to the pg_restore that runs beside. On 2 cores a disaster
-         * recovery at SCALE=100 from a local store took 22.9-23.9 s with 1 against 24.4-25.1 s with 2, and 4 at a time
-         * was about 2 s slower than 2 (bench/proof-bench.sh).
+         * The packs fetched and extracted at a time: {@code setting} when set; otherwise the cores, at least 2 (one pack
+         * fetched while another is extracted) and at most 4, except for a restore from a local store
+         * ({@code besideSafetyBackup} and not {@code remoteStore}): there the fetch is a hard link, extracting and
+         * hashing is CPU work, and the restore's pg_restore and safety backup run beside it, so one fewer than the
+         * cores (at least 1, at most 4) leaves them a core. On 2 cores, interleaved, a disaster recovery at SCALE=100
+         * took 23.5-24.2 s with 1 against 24.2-26.1 s with 2 (and 4 at a time was about 2 s slower than 2); a drill,
+         * with no safety backup beside, was about 5 s slower with 1 (bench/proof-bench.sh).
          */
-        public static int packFetchThreads(int setting, boolean remoteStore) {
+        public static int packFetchThreads(int setting, boolean remoteStore, boolean besideSafetyBackup) {
             if (setting != PACK_FETCH_BY_STORE) return setting;
             int cores = Runtime.getRuntime().availableProcessors();
-            return remoteStore ? Math.max(2, Math.min(4, cores)) : Math.max(1, Math.min(4, cores - 1));
+            return remoteStore || !besideSafetyBackup ? Math.max(2, Math.min(4, cores)) : Math.max(1, Math.min(4, cores - 1));
         }
 
         public Restore(int pgRestoreTimeoutSeconds, int pgRestoreJobs, int connectionsCloseSeconds, int filestoreCheckLimit) {

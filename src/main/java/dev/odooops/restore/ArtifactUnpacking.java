@@ -63,6 +63,7 @@ public final class ArtifactUnpacking {
     private final StoreLocator stores;
     private final Duration timeout;
     private final int packParallelism;
+    private final boolean besideSafetyBackup;
 
     /** {@code restore.pack-fetch-parallelism}'s default: packs fetched and extracted at the same time, by the store. */
     public static final int DEFAULT_PACK_PARALLELISM = dev.odooops.config.Settings.Restore.defaultPackFetchParallelism();
@@ -74,10 +75,17 @@ public final class ArtifactUnpacking {
 
     /**
      * {@code packParallelism}: how many packs {@link #unpackPacks} fetches and extracts at the same time (1: one by one;
-     * {@link dev.odooops.config.Settings.Restore#PACK_FETCH_BY_STORE}: by the store the packs come from).
+     * {@link dev.odooops.config.Settings.Restore#PACK_FETCH_BY_STORE}: by the store the packs come from and the load).
      */
     public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout, int packParallelism) {
+        this(tools, catalog, stores, timeout, packParallelism, false);
+    }
+
+    /** {@code besideSafetyBackup}: a restore's load, its pg_restore and safety backup beside (Settings.Restore#packFetchThreads). */
+    public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout, int packParallelism,
+                             boolean besideSafetyBackup) {
         if (packParallelism < 0) throw new IllegalArgumentException("packParallelism must be at least 1, or 0: by the store");
+        this.besideSafetyBackup = besideSafetyBackup;
         this.tools = tools;
         this.catalog = catalog;
         this.stores = stores;
@@ -399,7 +407,7 @@ public final class ArtifactUnpacking {
             NewPack at = recorded.get(id);
             return stores.pack(project, id, at == null ? null : at.uri()).store().remote();
         });
-        int threads = Math.min(dev.odooops.config.Settings.Restore.packFetchThreads(packParallelism, remote), byStored.size());
+        int threads = Math.min(dev.odooops.config.Settings.Restore.packFetchThreads(packParallelism, remote, besideSafetyBackup), byStored.size());
         if (threads == 1) {
             for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byStored.entrySet()) {
                 unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), recorded, work, stagingOf, members, serial, files, bytes);

@@ -49,7 +49,7 @@ public class RestoreFilestore {
     public RestoreFilestore(ToolRunner tools, OpsCatalog catalog, Settings.Backup settings, StoreLocator stores, int packParallelism) {
         this.tools = tools;
         this.timeout = Duration.ofSeconds(settings.archiveTimeoutSeconds());
-        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, timeout, packParallelism);
+        this.unpacking = new ArtifactUnpacking(tools, catalog, stores, timeout, packParallelism, true); // a restore: its safety backup beside
     }
 
     /**

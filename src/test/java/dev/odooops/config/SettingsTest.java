@@ -59,9 +59,11 @@ class SettingsTest {
         assertEquals(1, defaults.backup().zstdLevel(), "zstd level 1: about 12 % less zstd time than 2 for 1.8 % more bytes");
         assertEquals(Settings.Restore.PACK_FETCH_BY_STORE, defaults.restore().packFetchParallelism(), "unset: by the store");
         int cores = Runtime.getRuntime().availableProcessors();
-        assertEquals(Math.max(2, Math.min(4, cores)), Settings.Restore.packFetchThreads(0, true), "S3: the cores, 2 to 4");
-        assertEquals(Math.max(1, Math.min(4, cores - 1)), Settings.Restore.packFetchThreads(0, false), "local: one fewer, 1 to 4");
-        assertEquals(3, Settings.Restore.packFetchThreads(3, false), "as set, whatever the store");
+        assertEquals(Math.max(2, Math.min(4, cores)), Settings.Restore.packFetchThreads(0, true, true), "S3: the cores, 2 to 4");
+        assertEquals(Math.max(2, Math.min(4, cores)), Settings.Restore.packFetchThreads(0, false, false), "a drill: the cores, 2 to 4");
+        assertEquals(Math.max(1, Math.min(4, cores - 1)), Settings.Restore.packFetchThreads(0, false, true),
+                "a restore from a local store: one fewer, 1 to 4");
+        assertEquals(3, Settings.Restore.packFetchThreads(3, false, true), "as set, whatever the load");
         Settings s = load("backup.dump-compression=6\nrestore.pack-fetch-parallelism=1\n");
         assertEquals(6, s.backup().dumpCompression());
         assertEquals(1, s.restore().packFetchParallelism());
