@@ -15,6 +15,8 @@ import dev.odooops.support.TestEnvironment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -373,13 +375,26 @@ class PackedFilestoreTest {
         sh(stored(fs.artifactId()), "sha256sum", "-c", "filestore.tar.zst.sha256");
     }
 
-    @Test
-    void should_refuse_a_pack_that_differs_from_its_recorded_digest_before_anything_live_changes() throws Exception {
+    /**
+     * Replaced by other bytes, one byte flipped inside the archive, or bytes appended after its end (the extraction would
+     * find every member it needs: only the pack's digest differs).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"replaced", "flipped", "appended"})
+    void should_refuse_a_pack_that_differs_from_its_recorded_digest_before_anything_live_changes(String damage) throws Exception {
         BackupResult b = backup();
         Map<String, String> live = tree(env.odoo.filestore());
         String pack = packsInStore().get(0);
-        Files.writeString(env.localStoreDir().resolve(env.project).resolve("_packs").resolve(pack + ".tar.zst"),
-                "not the pack that was stored");
+        Path stored = env.localStoreDir().resolve(env.project).resolve("_packs").resolve(pack + ".tar.zst");
+        switch (damage) {
+            case "replaced" -> Files.writeString(stored, "not the pack that was stored");
+            case "flipped" -> {
+                byte[] bytes = Files.readAllBytes(stored);
+                bytes[bytes.length / 2] ^= 0x01;
+                Files.write(stored, bytes);
+            }
+            default -> Files.write(stored, new byte[]{0x28, (byte) 0xB5, 0x2F, (byte) 0xFD}, java.nio.file.StandardOpenOption.APPEND);
+        }
         // the restore needs that pack: the live filestore lost its files
         for (String f : List.copyOf(live.keySet())) Files.delete(env.odoo.filestore().resolve(f));
         Map<String, String> emptied = tree(env.odoo.filestore());
