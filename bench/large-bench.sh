@@ -10,6 +10,7 @@
 SCALE=${SCALE:-300}
 PERF_DB=${PERF_DB:-perf_large}
 BENCH_ROOT=${BENCH_ROOT:-/var/tmp/odoo-ops-bench-large}
+BENCH_CATALOG=${BENCH_CATALOG:-odoo_ops_bench_large}  # (not proof-bench.sh's catalog: each set-up drops its own)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 REPEAT=${REPEAT:-1}
