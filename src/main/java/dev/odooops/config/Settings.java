@@ -117,12 +117,12 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
             return env;
         }
 
-        /** {@code restore.pack-fetch-parallelism} unset: the packs at a time depend on the load ({@link #packFetchThreads}). */
-        public static final int PACK_FETCH_BY_STORE = 0;
+        /** {@code restore.pack-fetch-parallelism} unset: the packs at a time by the store and the load ({@link #packFetchThreads}). */
+        public static final int PACK_FETCH_UNSET = 0;
 
-        /** {@code restore.pack-fetch-parallelism}'s default: {@link #PACK_FETCH_BY_STORE}. */
+        /** {@code restore.pack-fetch-parallelism}'s default: {@link #PACK_FETCH_UNSET}. */
         public static int defaultPackFetchParallelism() {
-            return PACK_FETCH_BY_STORE;
+            return PACK_FETCH_UNSET;
         }
 
         /**
@@ -135,7 +135,7 @@ public record Settings(Properties raw, Path home, Path configDir, OpsDb opsDb, O
          * with no safety backup beside, was about 5 s slower with 1 (bench/proof-bench.sh).
          */
         public static int packFetchThreads(int setting, boolean remoteStore, boolean besideSafetyBackup) {
-            if (setting != PACK_FETCH_BY_STORE) return setting;
+            if (setting != PACK_FETCH_UNSET) return setting;
             int cores = Runtime.getRuntime().availableProcessors();
             return remoteStore || !besideSafetyBackup ? Math.max(2, Math.min(4, cores)) : Math.max(1, Math.min(4, cores - 1));
         }

@@ -19,7 +19,6 @@ import dev.odooops.store.StoreLocator;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -65,7 +64,7 @@ public final class ArtifactUnpacking {
     private final int packParallelism;
     private final boolean besideSafetyBackup;
 
-    /** {@code restore.pack-fetch-parallelism}'s default: packs fetched and extracted at the same time, by the store. */
+    /** {@code restore.pack-fetch-parallelism}'s default: packs at a time by the store and the load. */
     public static final int DEFAULT_PACK_PARALLELISM = dev.odooops.config.Settings.Restore.defaultPackFetchParallelism();
 
     /** {@code timeout}: of each tar run (listing, extraction); packs {@link #DEFAULT_PACK_PARALLELISM} at a time. */
@@ -75,7 +74,8 @@ public final class ArtifactUnpacking {
 
     /**
      * {@code packParallelism}: how many packs {@link #unpackPacks} fetches and extracts at the same time (1: one by one;
-     * {@link dev.odooops.config.Settings.Restore#PACK_FETCH_BY_STORE}: by the store the packs come from and the load).
+     * {@link dev.odooops.config.Settings.Restore#PACK_FETCH_UNSET}: by the store and the load, see
+     * {@link dev.odooops.config.Settings.Restore#packFetchThreads}).
      */
     public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout, int packParallelism) {
         this(tools, catalog, stores, timeout, packParallelism, false);
@@ -84,7 +84,7 @@ public final class ArtifactUnpacking {
     /** {@code besideSafetyBackup}: a restore's load, its pg_restore and safety backup beside (Settings.Restore#packFetchThreads). */
     public ArtifactUnpacking(ToolRunner tools, OpsCatalog catalog, StoreLocator stores, Duration timeout, int packParallelism,
                              boolean besideSafetyBackup) {
-        if (packParallelism < 0) throw new IllegalArgumentException("packParallelism must be at least 1, or 0: by the store");
+        if (packParallelism < 0) throw new IllegalArgumentException("packParallelism must be at least 1, or 0: by the store and the load");
         this.besideSafetyBackup = besideSafetyBackup;
         this.tools = tools;
         this.catalog = catalog;
@@ -403,14 +403,17 @@ public final class ArtifactUnpacking {
         Object serial = new Object(); // the caller's Members is called by one thread at a time
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
-        boolean remote = byStored.keySet().stream().anyMatch(id -> {
+        // where each pack is (the store it was written to, as the catalog records it), found once
+        Map<String, StoreLocator.PackLocation> where = new LinkedHashMap<>();
+        for (String id : byStored.keySet()) {
             NewPack at = recorded.get(id);
-            return stores.pack(project, id, at == null ? null : at.uri()).store().remote();
-        });
+            where.put(id, stores.pack(project, id, at == null ? null : at.uri()));
+        }
+        boolean remote = where.values().stream().anyMatch(l -> l.store().remote());
         int threads = Math.min(dev.odooops.config.Settings.Restore.packFetchThreads(packParallelism, remote, besideSafetyBackup), byStored.size());
         if (threads == 1) {
             for (Map.Entry<String, List<FilestoreIndex.Entry>> p : byStored.entrySet()) {
-                unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), recorded, work, stagingOf, members, serial, files, bytes);
+                unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), where.get(p.getKey()), work, stagingOf, members, serial, files, bytes);
             }
             return new Unpacked(byStored.size(), files.get(), bytes.get());
         }
@@ -426,7 +429,7 @@ public final class ArtifactUnpacking {
                 running.add(pool.submit(() -> {
                     if (failed.get()) return null; // an earlier pack failed: this one is not started
                     try {
-                        unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), recorded, work, stagingOf, members,
+                        unpackPack(project, p.getKey(), p.getValue(), stored.get(p.getKey()), where.get(p.getKey()), work, stagingOf, members,
                                 serial, files, bytes);
                     } catch (Exception | Error e) {
                         failed.set(true);
@@ -473,11 +476,9 @@ public final class ArtifactUnpacking {
 
     /** One pack of {@link #unpackPacks}: fetched, checked, decrypted, admitted, extracted, each member checked and taken. */
     private void unpackPack(String project, String packId, List<FilestoreIndex.Entry> wanted, ArtifactManifest.PackRef ref,
-                            Map<String, NewPack> recorded, Path work, Function<String, Path> stagingOf, Members members,
+                            StoreLocator.PackLocation from, Path work, Function<String, Path> stagingOf, Members members,
                             Object serial, AtomicLong files, AtomicLong bytes) throws IOException {
         Path pack = work.resolve(ref.id() + ".tar.zst");
-        NewPack at = recorded.get(ref.id());
-        StoreLocator.PackLocation from = stores.pack(project, ref.id(), at == null ? null : at.uri());
         try {
             String sha = from.store().fetch(from.packsPath(), from.name(), pack);
             if (!sha.equals(ref.sha256())) {
@@ -500,11 +501,8 @@ public final class ArtifactUnpacking {
                 members.admitted(ref.id(), check);
             }
             if (!Boolean.TRUE.equals(check.get("ok"))) throw refused("pack " + ref.id(), check);
-            for (FilestoreIndex.Entry e : wanted) {
+            for (FilestoreIndex.Entry e : wanted) { // each one a regular file of the index's size and SHA-1 (extractChecked)
                 Path got = staging.resolve(e.path());
-                if (!Files.isRegularFile(got, LinkOption.NOFOLLOW_LINKS) || Files.size(got) != e.size()) {
-                    throw new IllegalStateException("pack " + packId + " does not hold " + e.path() + " as the index says");
-                }
                 synchronized (serial) {
                     members.take(e, got);
                 }

@@ -57,7 +57,7 @@ class SettingsTest {
         Settings defaults = load("");
         assertEquals(1, defaults.backup().dumpCompression());
         assertEquals(1, defaults.backup().zstdLevel(), "zstd level 1: about 12 % less zstd time than 2 for 1.8 % more bytes");
-        assertEquals(Settings.Restore.PACK_FETCH_BY_STORE, defaults.restore().packFetchParallelism(), "unset: by the store");
+        assertEquals(Settings.Restore.PACK_FETCH_UNSET, defaults.restore().packFetchParallelism(), "unset: by the store and the load");
         int cores = Runtime.getRuntime().availableProcessors();
         assertEquals(Math.max(2, Math.min(4, cores)), Settings.Restore.packFetchThreads(0, true, true), "S3: the cores, 2 to 4");
         assertEquals(Math.max(2, Math.min(4, cores)), Settings.Restore.packFetchThreads(0, false, false), "a drill: the cores, 2 to 4");
