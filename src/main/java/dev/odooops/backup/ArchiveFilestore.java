@@ -13,6 +13,7 @@ import dev.odooops.domain.FilestoreIndex;
 import dev.odooops.domain.PackPlanner;
 import dev.odooops.store.ArtifactStore;
 import dev.odooops.store.PackFileWriter;
+import dev.odooops.store.ZstdLibrary;
 import dev.odooops.domain.Checksums;
 import dev.odooops.domain.FilestoreCheck;
 import dev.odooops.domain.FilestoreInventory;
@@ -631,7 +632,7 @@ public class ArchiveFilestore {
      */
     private WrittenPack writePack(Path source, PackPlanner.Pack pack, Path file, Path list, String id) throws IOException {
         int level = pack.compressed() ? 1 : zstdLevel;
-        if (packsInProcess && dev.odooops.store.ZstdLibrary.available()) {
+        if (writesInProcess()) {
             PackFileWriter.Written w = PackFileWriter.write(source, pack.members().stream().map(PackPlanner.NewFile::path).toList(),
                     file, level, Integer.parseInt(zstdThreadsPerPack));
             Map<String, FilestoreIndex.Entry> out = new LinkedHashMap<>();
@@ -647,15 +648,20 @@ public class ArchiveFilestore {
      * writer hashes every member as it packs it, and the index records that). Null for every file otherwise.
      */
     private java.util.function.Function<String, String> hashedWhilePacked(BackupJob job) {
-        if (!job.environment().app().namesByContent() || !packsInProcess || !dev.odooops.store.ZstdLibrary.available()) return path -> null;
+        if (!job.environment().app().namesByContent() || !writesInProcess()) return path -> null;
         return FilestoreIndex::odooSha1;
+    }
+
+    /** Whether this run's packs are written in process: backup.pack-writer=library and zstd's library loads here. */
+    private boolean writesInProcess() {
+        return packsInProcess && ZstdLibrary.available();
     }
 
     /** Which writer made this run's packs (filestore.meta.json), and why tar when the library was asked for. */
     private String packWriterUsed() {
         if (!packsInProcess) return "tar --zstd (backup.pack-writer=tar)";
-        if (dev.odooops.store.ZstdLibrary.available()) return "in process (zstd library " + dev.odooops.store.ZstdLibrary.version() + ")";
-        return "tar --zstd: zstd's library cannot be loaded here (" + dev.odooops.store.ZstdLibrary.unavailableBecause() + ")";
+        if (ZstdLibrary.available()) return "in process (zstd library " + ZstdLibrary.version() + ")";
+        return "tar --zstd: zstd's library cannot be loaded here (" + ZstdLibrary.unavailableBecause() + ")";
     }
 
     /** {@link #writePack} where zstd's library cannot be loaded, or backup.pack-writer=tar: {@code tar --zstd --create}. */
