@@ -110,7 +110,12 @@ public final class CatalogSql {
         }
 
         public Array textArray(java.util.Collection<String> values) throws SQLException {
-            return connection.createArrayOf("text", values.toArray());
+            return array("text", values.toArray());
+        }
+
+        /** An array parameter of the SQL type {@code type} ("bigint", "text"...). */
+        public Array array(String type, Object[] values) throws SQLException {
+            return connection.createArrayOf(type, values);
         }
 
         /** Ends the transaction with a rollback when the work returns (nothing it did stays). */

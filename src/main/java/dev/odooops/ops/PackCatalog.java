@@ -37,9 +37,21 @@ public final class PackCatalog {
                         p.bytes(), p.compressed(), r.generation()}).toList());
         // a backup stores a known object again only when its pack is missing or in a previous store: it is found in
         // the new pack from now on (the old pack still serves the artifacts whose indexes name it)
-        tx.batch("insert into ops.filestore_objects(project, path, sha1, size, pack_id) values (?, ?, ?, ?, ?) "
-                        + "on conflict (project, path, sha1) do update set pack_id = excluded.pack_id, size = excluded.size",
-                r.objects().stream().map(o -> new Object[]{r.project(), o.path(), o.sha1(), o.size(), o.packId()}).toList());
+        // one statement for all of them, its columns bound as arrays (a first backup registers tens of thousands: one
+        // execution instead of one per object); each (path, sha1) once, as one statement's upsert requires
+        Map<List<String>, StoredObject> objects = new LinkedHashMap<>();
+        for (StoredObject o : r.objects()) objects.put(List.of(o.path(), o.sha1()), o);
+        if (!objects.isEmpty()) {
+            Collection<StoredObject> os = objects.values();
+            tx.update("insert into ops.filestore_objects(project, path, sha1, size, pack_id) "
+                            + "select ?, o.path, o.sha1, o.size, o.pack_id "
+                            + "from unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) as o(path, sha1, size, pack_id) "
+                            + "on conflict (project, path, sha1) do update set pack_id = excluded.pack_id, size = excluded.size",
+                    r.project(), tx.textArray(os.stream().map(StoredObject::path).toList()),
+                    tx.textArray(os.stream().map(StoredObject::sha1).toList()),
+                    tx.array("bigint", os.stream().map(StoredObject::size).toArray()),
+                    tx.textArray(os.stream().map(StoredObject::packId).toList()));
+        }
         // the row lock the collector takes too: a pack it marked deleted cannot be referred to any more
         int live = tx.update("update ops.filestore_packs set referenced_at = now() "
                 + "where project = ? and pack_id = any(?) and deleted_at is null", r.project(), tx.textArray(r.referenced()));
