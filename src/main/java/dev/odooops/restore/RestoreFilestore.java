@@ -14,6 +14,7 @@ import dev.odooops.store.StoreLocator;
 import dev.odooops.domain.Json;
 import dev.odooops.domain.TarListing;
 import dev.odooops.domain.TreeDigest;
+import dev.odooops.exec.Durable;
 import dev.odooops.exec.ToolRunner;
 import dev.odooops.model.RestoreJob;
 import dev.odooops.ops.OpsCatalog;
@@ -133,7 +134,22 @@ public class RestoreFilestore {
         swap(job, prepared);
     }
 
+    /**
+     * The new tree ({@link #build}), then on the disk ({@link Durable#fileSystemOf}) before anything may swap it in: a
+     * power cut after the run commits must not leave empty files under the environment's filestore (the copy kept
+     * aside is removed once the run commits). Before quiesce, so not in the downtime.
+     */
     private Prepared prepare(RestoreJob job) throws Exception {
+        Prepared p = build(job);
+        long t0 = System.nanoTime();
+        Durable.fileSystemOf(tools, p.fresh(), timeout);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        p.detail().put("sync_ms", ms);
+        p.log().append("synced to disk in ").append(ms).append(" ms\n");
+        return p;
+    }
+
+    private Prepared build(RestoreJob job) throws Exception {
         Path live = job.environment().filestore().toAbsolutePath();
         String tag = job.sideTag();
         Path fresh = SideCopies.filestore(live, SideCopies.Role.RESTORE, tag);
@@ -273,6 +289,8 @@ public class RestoreFilestore {
         Files.move(p.fresh(), p.live(), StandardCopyOption.ATOMIC_MOVE);
         job.filestoreSwapped(true);
         log.append("renamed ").append(p.fresh()).append(" -> ").append(p.live()).append('\n');
+        // both renames on the disk before the run can commit (the copy aside is removed after the commit)
+        Durable.directory(p.live().getParent());
         if (job.asideFilestore() != null) carryLogs(job, p.aside(), p.live(), log);
         long t3 = System.nanoTime();
         job.evidence().text("filestore_restore.log", log.toString());

@@ -1,6 +1,7 @@
 package dev.odooops.store;
 
 import dev.odooops.domain.PrivateFiles;
+import dev.odooops.exec.Durable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,9 @@ import java.util.stream.Stream;
  * Artifacts in a local (or mounted) directory. A file is hard-linked (same filesystem) or copied beside its
  * target, given its private mode, then renamed into place, so a reader never sees half a file and no one else
  * ever sees the file: 0600 files in 0700 directories, or 0640/0750 for {@code ops.file-group} (a dump holds every
- * business record and the users' password hashes). Directories that existed before are left as they are.
+ * business record and the users' password hashes). Directories that existed before are left as they are. A stored
+ * file and its name are fsynced before {@code put} returns ({@link Durable}): what the catalog records as stored
+ * survives a power cut.
  */
 public class LocalArtifactStore implements ArtifactStore {
     private final Path root;
@@ -42,6 +45,7 @@ public class LocalArtifactStore implements ArtifactStore {
     @Override
     public void put(String artifactPath, String name, Path file) {
         Path dir = root.resolve(artifactPath);
+        Path existed = Durable.firstExisting(dir);
         try {
             files.createDirectories(dir);
             Path tmp = dir.resolve("." + name + ".part");
@@ -54,7 +58,11 @@ public class LocalArtifactStore implements ArtifactStore {
             }
             // a hard link shares the work file's inode: the work file, in its 0700 directory, takes the mode too
             files.protect(tmp);
+            // on the disk before its name says "stored", and the name too before put returns (a power cut leaves the
+            // whole file under its name, or no name: never a short or empty file that a catalog row calls stored)
+            Durable.file(tmp);
             Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Durable.directories(dir.toAbsolutePath(), existed);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store " + name + " in " + dir, e);
         }

@@ -140,6 +140,9 @@ class PackedFilestoreTest {
         Map<String, Object> d2 = Json.readMap(Path.of(dr.evidenceDir()).resolve("filestore_restore_duration.json"));
         assertEquals(0, number(d2, "linked_files"));
         assertEquals(files + 1, number(d2, "fetched_files"));
+        // the new tree synced to disk before it was swapped in (sync --file-system), in both restores
+        assertTrue(d.get("sync_ms") instanceof Number && d2.get("sync_ms") instanceof Number, d2.toString());
+        assertTrue(Files.readString(Path.of(dr.evidenceDir()).resolve("filestore_restore.log")).contains("synced to disk in "));
     }
 
     @Test
